@@ -1,0 +1,101 @@
+"""Read-only consultation endpoints; a consultation's id is its Wagtail page id."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+
+from cocreate.exceptions import ServiceError
+from proposals import selectors
+from proposals.api.pagination import ProposalPagination
+from proposals.api.serializers import ProposalListSerializer
+from proposals.models import Status
+
+from .models import ConsultationPage
+
+
+class PhaseSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class CategorySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
+    state = serializers.SerializerMethodField()
+    phases = PhaseSerializer(many=True, read_only=True)
+    categories = CategorySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConsultationPage
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "url",
+            "service",
+            "intro",
+            "opens_at",
+            "closes_at",
+            "state",
+            "support_threshold",
+            "response_deadline_days",
+            "moderation_mode",
+            "phases",
+            "categories",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, page: ConsultationPage) -> str:
+        return page.phase_state()
+
+
+class ProposalFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Status.choices)
+    category = filters.CharFilter()
+    ordering = filters.ChoiceFilter(choices=[("-supports", "Most supported"), ("-created", "Newest")])
+
+
+class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ConsultationSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return (
+            ConsultationPage.objects.live()
+            .public()
+            .prefetch_related("phases", "categories")
+            .order_by("-opens_at")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("ordering", enum=["-supports", "-created"]),
+            OpenApiParameter("status", enum=Status.values),
+            OpenApiParameter("category", str),
+        ],
+        responses=ProposalListSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def proposals(self, request, pk=None):
+        consultation = self.get_object()
+        params = ProposalFilter(request.query_params)
+        if not params.is_valid():
+            raise ServiceError("Invalid filter.", fields={k: list(v) for k, v in params.errors.items()})
+        data = params.form.cleaned_data
+        queryset = selectors.proposal_list(
+            consultation_id=consultation.pk,
+            user=request.user,
+            ordering=data.get("ordering") or "-supports",
+            status=data.get("status") or None,
+            category=data.get("category") or None,
+        )
+        paginator = ProposalPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(ProposalListSerializer(page, many=True).data)

@@ -1,0 +1,21 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person with an account. Roles are groups (see proposals.permissions); citizens need no group."""
+
+    display_name = models.CharField(
+        _("public name"), max_length=80, blank=True, help_text=_("Shown next to your proposals.")
+    )
+    department = models.CharField(
+        _("department"),
+        max_length=120,
+        blank=True,
+        help_text=_("For officials: shown with every official response they publish."),
+    )
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.get_full_name() or _("A citizen")

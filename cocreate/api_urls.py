@@ -1,0 +1,15 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from cms.api import ConsultationViewSet
+from proposals.api.views import ProposalViewSet
+from votes.api.views import SupportView
+
+router = DefaultRouter()
+router.register("consultations", ConsultationViewSet, basename="consultation")
+router.register("proposals", ProposalViewSet, basename="proposal")
+
+urlpatterns = [
+    path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,88 @@
+"""Domain errors and the one place that turns any API error into the common JSON body.
+
+Body: {"error": {"code": "...", "message": "...", "fields": {...}}}
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ServiceError(Exception):
+    """Raised by services when an action cannot be done; nothing has been written when it is raised."""
+
+    http_status = 400
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code or self.default_code
+        self.fields = fields or {}
+
+
+class NotAllowed(ServiceError):
+    http_status = 403
+    default_code = "forbidden"
+
+
+class NotFound(ServiceError):
+    http_status = 404
+    default_code = "not_found"
+
+
+class Conflict(ServiceError):
+    http_status = 409
+    default_code = "conflict"
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+_DRF_CODES = {
+    drf_exceptions.NotAuthenticated: "not_authenticated",
+    drf_exceptions.AuthenticationFailed: "authentication_failed",
+    drf_exceptions.PermissionDenied: "forbidden",
+    drf_exceptions.NotFound: "not_found",
+    drf_exceptions.MethodNotAllowed: "method_not_allowed",
+    drf_exceptions.UnsupportedMediaType: "unsupported_media_type",
+    drf_exceptions.ParseError: "malformed_request",
+    drf_exceptions.Throttled: "rate_limited",
+    drf_exceptions.NotAcceptable: "not_acceptable",
+}
+
+
+def _flatten_fields(detail: Any) -> dict[str, Any]:
+    if isinstance(detail, dict):
+        return {
+            key: [str(m) for m in value] if isinstance(value, list) else str(value)
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: a real 500, logged by Django
+    if isinstance(exc, drf_exceptions.ValidationError):
+        response.data = error_body("invalid", "The request has invalid fields.", _flatten_fields(exc.detail))
+        return response
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
+    response.data = error_body(code, str(detail))
+    return response

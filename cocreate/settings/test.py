@@ -1,0 +1,13 @@
+"""Test settings: the same code paths as production, on the services that DATABASE_URL and REDIS_URL name.
+
+`make test` points them at the local PostgreSQL and Redis; the suite refuses to run on anything else (see
+tests/conftest.py), so a missing service fails the run instead of skipping it.
+"""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

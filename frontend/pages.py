@@ -1,0 +1,2 @@
+def consultation_context(request, page) -> dict:
+    return {}

@@ -1,0 +1,98 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import ModerationDecision, OfficialResponse, Proposal, Status
+
+
+class OfficialResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OfficialResponse
+        fields = ["id", "body", "author_name", "department", "decision", "published_at"]
+        read_only_fields = fields
+
+
+class ProposalListSerializer(serializers.ModelSerializer):
+    supports = serializers.IntegerField(source="supports_count", read_only=True)
+    version = serializers.IntegerField(source="supports_version", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author_name = serializers.SerializerMethodField()
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "consultation",
+            "title",
+            "summary",
+            "category",
+            "status",
+            "visibility",
+            "supports",
+            "version",
+            "author_name",
+            "language",
+            "created_at",
+            "published_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_author_name(self, proposal: Proposal) -> str:
+        return str(proposal.author.public_name) if proposal.author else ""
+
+
+class ProposalDetailSerializer(ProposalListSerializer):
+    responses = OfficialResponseSerializer(many=True, read_only=True)
+    supported_by_me = serializers.SerializerMethodField()
+    moderation_reason = serializers.SerializerMethodField()
+
+    class Meta(ProposalListSerializer.Meta):
+        fields = [
+            *ProposalListSerializer.Meta.fields,
+            "body",
+            "supported_by_me",
+            "moderation_reason",
+            "responses",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_supported_by_me(self, proposal: Proposal) -> bool:
+        return bool(self.context.get("supported_by_me"))
+
+    @extend_schema_field(serializers.CharField())
+    def get_moderation_reason(self, proposal: Proposal) -> str:
+        # The reason is for the author and the moderators; a published proposal carries none.
+        return proposal.moderation_reason if self.context.get("may_see_moderation") else ""
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    consultation = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=140)
+    summary = serializers.CharField(max_length=500)
+    body = serializers.CharField(max_length=10_000)
+    category = serializers.SlugField(required=False, allow_blank=True, allow_null=True)
+
+
+class ModerationSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ModerationDecision.Action.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ResponseCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10_000)
+    decision = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True, default="")
+
+
+class SupportStateSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(source="proposal_id")
+    supports = serializers.IntegerField()
+    version = serializers.IntegerField()
+    supported_by_me = serializers.BooleanField()

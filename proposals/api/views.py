@@ -1,0 +1,135 @@
+"""Thin HTTP: parse, call one service, serialize. Errors become the common JSON body in
+cocreate.exceptions.api_exception_handler."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.exceptions import ServiceError
+
+from .. import permissions, selectors, services
+from ..models import Proposal
+from .serializers import (
+    ModerationSerializer,
+    OfficialResponseSerializer,
+    ProposalCreateSerializer,
+    ProposalDetailSerializer,
+    ResponseCreateSerializer,
+    StatusSerializer,
+)
+
+
+class ScopedWriteThrottle(ScopedRateThrottle):
+    """Rate-limit writes only; reads are cheap and cached by nobody else."""
+
+    def allow_request(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_OK) -> Response:
+    user = request.user
+    context = {
+        "request": request,
+        "supported_by_me": user.is_authenticated and proposal.supports.filter(user=user).exists(),
+        "may_see_moderation": permissions.can_moderate(user) or proposal.author_id == user.pk,
+    }
+    return Response(ProposalDetailSerializer(proposal, context=context).data, status=http_status)
+
+
+def consultation_for_write(consultation_id: int) -> ConsultationPage:
+    try:
+        return ConsultationPage.objects.live().public().get(pk=consultation_id)
+    except ConsultationPage.DoesNotExist:
+        raise ServiceError(
+            "No open consultation has this id.", fields={"consultation": ["No such consultation."]}
+        ) from None
+
+
+def category_for(consultation: ConsultationPage, slug: str | None) -> ConsultationCategory | None:
+    if not slug:
+        return None
+    category = ConsultationCategory.objects.filter(page=consultation, slug=slug).first()
+    if category is None:
+        raise ServiceError(
+            "This category does not belong to the consultation.",
+            fields={"category": ["Choose one of this consultation's categories."]},
+        )
+    return category
+
+
+class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProposalDetailSerializer
+    throttle_classes = [ScopedWriteThrottle]
+
+    def get_throttles(self):
+        self.throttle_scope = "proposal_submit" if self.action == "create" else "official"
+        return super().get_throttles()
+
+    def get_permissions(self):
+        if self.action == "retrieve":
+            return []
+        return [IsAuthenticated()]
+
+    def _proposal(self) -> Proposal:
+        return selectors.proposal_get(proposal_id=self.kwargs["pk"], user=self.request.user)
+
+    def retrieve(self, request, pk=None):
+        return detail_response(self._proposal(), request)
+
+    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalDetailSerializer})
+    def create(self, request):
+        data = _valid(ProposalCreateSerializer, request)
+        consultation = consultation_for_write(data["consultation"])
+        proposal = services.proposal_submit(
+            author=request.user,
+            consultation=consultation,
+            title=data["title"],
+            summary=data["summary"],
+            body=data["body"],
+            category=category_for(consultation, data.get("category")),
+        )
+        return detail_response(proposal, request, http_status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ModerationSerializer, responses={200: ProposalDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def moderation(self, request, pk=None):
+        data = _valid(ModerationSerializer, request)
+        proposal = services.proposal_moderate(
+            actor=request.user, proposal=self._proposal(), action=data["action"], reason=data["reason"]
+        )
+        return detail_response(proposal, request)
+
+    @extend_schema(request=StatusSerializer, responses={200: ProposalDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        data = _valid(StatusSerializer, request)
+        proposal = services.proposal_set_status(
+            actor=request.user, proposal=self._proposal(), status=data["status"], note=data["note"]
+        )
+        return detail_response(proposal, request)
+
+    @extend_schema(
+        request=ResponseCreateSerializer,
+        responses={201: OfficialResponseSerializer, 403: OpenApiResponse(description="Not an official.")},
+    )
+    @action(detail=True, methods=["post"])
+    def responses(self, request, pk=None):
+        data = _valid(ResponseCreateSerializer, request)
+        response = services.response_publish(
+            actor=request.user, proposal=self._proposal(), body=data["body"], decision=data["decision"]
+        )
+        return Response(OfficialResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ServiceError("Send a JSON object.", code="malformed_request")
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,63 @@
+"""The consultation stream: subscribe-only. Writes go through HTTP and the services."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from ..models import Proposal
+from . import events
+from .broadcasts import consultation_group
+
+SNAPSHOT_LIMIT = 500  # the most supported; a page with more refetches the rest over REST
+
+
+@database_sync_to_async
+def _consultation_state(consultation_id: int) -> str | None:
+    """The phase of a live, public consultation, or None if there is no such consultation."""
+    from cms.models import ConsultationPage  # cms imports proposals: keep the import graph one-way
+
+    page = ConsultationPage.objects.live().public().filter(pk=consultation_id).first()
+    return page.phase_state() if page else None
+
+
+@database_sync_to_async
+def _snapshot(consultation_id: int, state: str) -> dict:
+    proposals = (
+        Proposal.objects.for_consultation(consultation_id)
+        .published()
+        .select_related("category")
+        .order_by("-supports_count", "-id")[:SNAPSHOT_LIMIT]
+    )
+    return {
+        "type": "snapshot",
+        "consultation": consultation_id,
+        "state": state,
+        "proposals": [events.proposal_state(p) for p in proposals],
+    }
+
+
+class ConsultationConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self):
+        consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
+        state = await _consultation_state(consultation_id)
+        if state is None:
+            await self.close(code=4404)
+            return
+        # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
+        # Events are absolute and versioned, so the client keeps whichever is newer.
+        self.group = consultation_group(consultation_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json(await _snapshot(consultation_id, state))
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        await self.send_json({"type": "error", "message": "This stream is read-only; write over HTTP."})
+
+    async def live_forward(self, message):
+        """Handler of broadcasts.FORWARD_HANDLER: the text was encoded once, by the sender."""
+        await self.send(text_data=message["text"])

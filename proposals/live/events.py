@@ -1,0 +1,118 @@
+"""The events a consultation's live stream carries. Each is absolute state, never a delta: a client that
+missed one is right again at the next, and refetches over REST after a reconnect."""
+
+from typing import Literal, TypedDict
+
+from ..models import OfficialResponse, Proposal
+
+
+class ProposalState(TypedDict):
+    id: int
+    title: str
+    summary: str
+    category: str | None
+    status: str
+    status_label: str
+    supports: int
+    version: int
+    url: str
+    created_at: str
+
+
+class ProposalPublished(TypedDict):
+    type: Literal["proposal.published"]
+    proposal: ProposalState
+
+
+class SupportChanged(TypedDict):
+    type: Literal["proposal.support_changed"]
+    proposal: int
+    supports: int
+    version: int
+
+
+class StatusChanged(TypedDict):
+    type: Literal["proposal.status_changed"]
+    proposal: int
+    status: str
+    status_label: str
+
+
+class ProposalHidden(TypedDict):
+    type: Literal["proposal.hidden"]
+    proposal: int
+
+
+class ResponseState(TypedDict):
+    id: int
+    body: str
+    author_name: str
+    department: str
+    decision: str
+    published_at: str
+
+
+class ResponsePublished(TypedDict):
+    type: Literal["response.published"]
+    proposal: int
+    response: ResponseState
+
+
+def proposal_state(proposal: Proposal) -> ProposalState:
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "category": proposal.category.name if proposal.category_id else None,
+        "status": proposal.status,
+        "status_label": str(proposal.get_status_display()),
+        "supports": proposal.supports_count,
+        "version": proposal.supports_version,
+        "url": proposal.get_absolute_url(),
+        "created_at": proposal.created_at.isoformat(),
+    }
+
+
+def response_state(response: OfficialResponse) -> ResponseState:
+    return {
+        "id": response.pk,
+        "body": response.body,
+        "author_name": response.author_name,
+        "department": response.department,
+        "decision": response.decision,
+        "published_at": response.published_at.isoformat(),
+    }
+
+
+def proposal_published(proposal: Proposal) -> ProposalPublished:
+    return {"type": "proposal.published", "proposal": proposal_state(proposal)}
+
+
+def support_changed(*, proposal_id: int, supports: int, version: int) -> SupportChanged:
+    return {
+        "type": "proposal.support_changed",
+        "proposal": proposal_id,
+        "supports": supports,
+        "version": version,
+    }
+
+
+def status_changed(proposal: Proposal) -> StatusChanged:
+    return {
+        "type": "proposal.status_changed",
+        "proposal": proposal.pk,
+        "status": proposal.status,
+        "status_label": str(proposal.get_status_display()),
+    }
+
+
+def proposal_hidden(proposal: Proposal) -> ProposalHidden:
+    return {"type": "proposal.hidden", "proposal": proposal.pk}
+
+
+def response_published(response: OfficialResponse) -> ResponsePublished:
+    return {
+        "type": "response.published",
+        "proposal": response.proposal_id,
+        "response": response_state(response),
+    }

@@ -1,0 +1,42 @@
+"""Reads of proposals, composed from ProposalQuerySet methods. Callers get querysets free of N+1."""
+
+from django.db.models import Prefetch, QuerySet
+
+from cocreate.exceptions import NotFound
+
+from .models import OfficialResponse, Proposal
+
+ORDERINGS = {"-supports": ("-supports_count", "-id"), "-created": ("-created_at", "-id")}
+
+
+def proposal_list(
+    *,
+    consultation_id: int,
+    user,
+    ordering: str = "-supports",
+    status: str | None = None,
+    category: str | None = None,
+    include_unpublished: bool = False,
+) -> QuerySet[Proposal]:
+    qs = Proposal.objects.for_consultation(consultation_id)
+    qs = qs.visible_to(user) if include_unpublished else qs.published()
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__slug=category)
+    return qs.select_related("category", "author").order_by(*ORDERINGS.get(ordering, ORDERINGS["-supports"]))
+
+
+def proposal_get(*, proposal_id: int, user) -> Proposal:
+    """The proposal if this user may see it; a proposal they may not see does not exist for them."""
+    try:
+        return (
+            Proposal.objects.visible_to(user)
+            .select_related("category", "author", "consultation")
+            .prefetch_related(
+                Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at"))
+            )
+            .get(pk=proposal_id)
+        )
+    except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such proposal.") from None

@@ -1,0 +1,80 @@
+"""Supports: add and withdraw. The unique constraint keeps one support per citizen per proposal; the count
+moves by an atomic F() update in the same transaction, and the new absolute count goes live after commit."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from cocreate.exceptions import NotAllowed, ServiceError
+from proposals import permissions
+from proposals.live import events
+from proposals.live.broadcasts import broadcast_on_commit
+from proposals.models import Proposal
+
+from .models import Support
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    proposal_id: int
+    supports: int
+    version: int
+    changed: bool  # False when the call found things already as asked (idempotent repeat)
+
+
+def _check_can_support(user, proposal: Proposal) -> None:
+    if not permissions.can_participate(user):
+        raise NotAllowed(
+            _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
+        )
+    if not proposal.is_published:
+        raise ServiceError(_("This proposal cannot be supported."), code="proposal_not_published")
+    if not proposal.consultation.is_open():
+        raise ServiceError(
+            _("This consultation is closed: supports can no longer change."), code="consultation_closed"
+        )
+
+
+def _move_count(proposal: Proposal, delta: int) -> SupportResult:
+    """Call inside the transaction that inserted or deleted the support row."""
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") + delta, supports_version=F("supports_version") + 1
+    )
+    # We hold the row lock since the UPDATE, so this read is the value this transaction commits.
+    supports, version = (
+        Proposal.objects.filter(pk=proposal.pk).values_list("supports_count", "supports_version").get()
+    )
+    broadcast_on_commit(
+        proposal.consultation_id,
+        events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
+    )
+    return SupportResult(proposal.pk, supports, version, changed=True)
+
+
+def _current(proposal: Proposal) -> SupportResult:
+    supports, version = (
+        Proposal.objects.filter(pk=proposal.pk).values_list("supports_count", "supports_version").get()
+    )
+    return SupportResult(proposal.pk, supports, version, changed=False)
+
+
+def support_add(*, user, proposal: Proposal) -> SupportResult:
+    _check_can_support(user, proposal)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
+                Support.objects.create(proposal=proposal, user=user)
+        except IntegrityError:
+            return _current(proposal)
+        return _move_count(proposal, +1)
+
+
+def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
+    _check_can_support(user, proposal)
+    with transaction.atomic():
+        deleted, _rows = Support.objects.filter(proposal=proposal, user=user).delete()
+        if not deleted:
+            return _current(proposal)
+        return _move_count(proposal, -1)
