@@ -9,7 +9,7 @@ from cocreate.exceptions import ServiceError
 from proposals import selectors
 from proposals.api.pagination import ProposalPagination
 from proposals.api.serializers import ProposalListSerializer
-from proposals.models import Status
+from proposals.models import Proposal, Status
 
 from .models import ConsultationPage
 
@@ -82,10 +82,12 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses=ProposalListSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    # pagination_class on the action (not only below) so that the schema shows the paginated envelope.
+    @action(detail=True, methods=["get"], pagination_class=ProposalPagination)
     def proposals(self, request, pk=None):
         consultation = self.get_object()
-        params = ProposalFilter(request.query_params)
+        # The filter set only validates the query; it needs a queryset of its model to be built at all.
+        params = ProposalFilter(request.query_params, queryset=Proposal.objects.none())
         if not params.is_valid():
             raise ServiceError("Invalid filter.", fields={k: list(v) for k, v in params.errors.items()})
         data = params.form.cleaned_data
@@ -96,6 +98,5 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
             status=data.get("status") or None,
             category=data.get("category") or None,
         )
-        paginator = ProposalPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(ProposalListSerializer(page, many=True).data)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ProposalListSerializer(page, many=True).data)

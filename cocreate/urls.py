@@ -23,3 +23,6 @@ if settings.DEBUG:
 
 # Wagtail's catch-all serves the consultation pages; it must stay last.
 urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = "cocreate.views.not_found"
+handler500 = "cocreate.views.server_error"

@@ -1,2 +1,81 @@
+"""Context for the Wagtail consultation page, and the data the live script needs on any live page.
+
+`cms.models.ConsultationPage.get_context` calls `consultation_context`. It runs a fixed number of queries
+whatever the number of proposals: the page of proposals (with category and a has-response flag), its count,
+the viewer's supports among them, the categories and the phases.
+"""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from proposals import permissions, selectors
+from proposals.models import OfficialResponse, Proposal, Status
+from votes.selectors import supported_ids
+
+from .forms import ProposalFilterForm
+
+PAGE_SIZE = 20
+
+
 def consultation_context(request, page) -> dict:
-    return {}
+    user = request.user
+    categories = list(page.categories.all())
+    filters = ProposalFilterForm(request.GET or None, categories=categories)
+    params = filters.params()
+    proposals = selectors.proposal_list(consultation_id=page.pk, user=user, **params).annotate(
+        has_response=Exists(OfficialResponse.objects.filter(proposal=OuterRef("pk")))
+    )
+    page_obj: Page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    state = page.phase_state()
+    category_name = next((c.name for c in categories if c.slug == params["category"]), "")
+    return {
+        "phases": list(page.phases.all()),
+        "categories": categories,
+        "state": state,
+        "filters": filters,
+        "filtered": bool(params["status"] or params["category"]),
+        "page_obj": page_obj,
+        "proposals": page_obj.object_list,
+        "supported_ids": supported_ids(user=user, proposal_ids=[p.pk for p in page_obj]),
+        "can_participate": permissions.can_participate(user),
+        "supports_open": state == "open",
+        # What a live insertion must match to belong on this page (see live.js, proposal.published).
+        "live_filter": {
+            "first_page": page_obj.number == 1,
+            "status": params["status"] or "",
+            "category": category_name,
+        },
+        "live_config": live_config(),
+        "card_template_proposal": Proposal(id=0, status=Status.OPEN),
+    }
+
+
+def live_config() -> dict:
+    """Translated strings and URL patterns for live.js, rendered with json_script (no inline script)."""
+    return {
+        "support_one": gettext("support"),
+        "support_other": gettext("supports"),
+        "status_labels": {value: str(label) for value, label in Status.choices},
+        "support_url": reverse("proposal_support", args=[0]),
+        "withdraw_url": reverse("proposal_support_withdraw", args=[0]),
+        "detail_url": reverse("proposal_detail", args=[0]),
+        "t": {
+            "new_proposal": gettext("New proposal: %(title)s"),
+            "status_changed": gettext("“%(title)s” is now: %(status)s"),
+            "response_published": gettext("An official response was published for “%(title)s”."),
+            "proposal_hidden": gettext("A proposal was removed by moderation."),
+            "this_hidden": gettext("This proposal has been removed by moderation."),
+            "updates": gettext("and %(n)s more updates"),
+            "reconnecting": gettext("Live updates paused: reconnecting…"),
+            "reconnected": gettext("Live updates are back."),
+            "added": gettext("Your support was added."),
+            "withdrawn": gettext("Your support was withdrawn."),
+            "error": gettext("Something went wrong. Please try again."),
+            "offline": gettext("We could not reach the server. Check your connection and try again."),
+            "official_response": gettext("Official response"),
+            "decision": gettext("Decision:"),
+            "published_on": gettext("Published on"),
+        },
+    }

@@ -1,5 +1,163 @@
-from django.http import HttpResponse
+"""Thin HTTP for people: parse, call one service, render or redirect. A ServiceError becomes a form error or a
+message, never a 500. Every write here also works without JavaScript; live.js only enhances these forms."""
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.exceptions import NotFound, ServiceError
+from proposals import permissions, selectors, services
+from votes import services as vote_services
+from votes.selectors import supported_ids
+
+from .forms import DisplayNameForm, ProposalForm
+from .pages import live_config
+
+NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 
 
-def proposal_detail(request, pk):
-    return HttpResponse("")
+def _proposal_or_404(request, pk: int):
+    try:
+        return selectors.proposal_get(proposal_id=pk, user=request.user)
+    except NotFound:
+        raise Http404("No such proposal.") from None
+
+
+def proposal_detail(request, pk: int):
+    proposal = _proposal_or_404(request, pk)
+    consultation = proposal.consultation
+    context = {
+        "proposal": proposal,
+        "consultation": consultation,
+        "responses": list(proposal.responses.all()),
+        "status_changes": list(proposal.status_changes.all()),
+        "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
+        "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
+        "supports_open": proposal.is_published and consultation.is_open(),
+        "live_config": live_config(),
+    }
+    return render(request, "frontend/proposal_detail.html", context)
+
+
+def proposal_submit(request, page_id: int):
+    consultation = get_object_or_404(ConsultationPage.objects.live().public(), pk=page_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {"consultation": consultation}
+    if not permissions.can_participate(request.user):
+        return render(request, "frontend/proposal_submit_unverified.html", context)
+    if not consultation.is_open():
+        return render(request, "frontend/proposal_submit_closed.html", context)
+
+    categories = ConsultationCategory.objects.filter(page=consultation)
+    form = ProposalForm(request.POST or None, categories=categories)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_submit(
+                author=request.user, consultation=consultation, **form.cleaned_data
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            if proposal.is_published:
+                messages.success(request, _("Thank you: your proposal is published."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you: your proposal is waiting for moderation. "
+                        "It will appear in the list once a moderator has approved it."
+                    ),
+                )
+            return redirect(proposal)
+    context["form"] = form
+    return render(request, "frontend/proposal_submit.html", context)
+
+
+def _safe_next(request, fallback: str) -> str:
+    """The page the form was on, if it is on this site; else the fallback."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _support(request, pk: int, *, add: bool):
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in to support proposals."))
+        return redirect_to_login(_safe_next(request, reverse("proposal_detail", args=[pk])))
+    proposal = _proposal_or_404(request, pk)
+    service = vote_services.support_add if add else vote_services.support_withdraw
+    try:
+        result = service(user=request.user, proposal=proposal)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if add:
+            text = _("You support “%(title)s”.") if result.changed else _("You already support “%(title)s”.")
+        else:
+            text = (
+                _("You withdrew your support for “%(title)s”.")
+                if result.changed
+                else _("You were not supporting “%(title)s”.")
+            )
+        messages.success(request, text % {"title": proposal.title})
+    return redirect(_safe_next(request, proposal.get_absolute_url()))
+
+
+@require_POST
+def proposal_support(request, pk: int):
+    return _support(request, pk, add=True)
+
+
+@require_POST
+def proposal_support_withdraw(request, pk: int):
+    return _support(request, pk, add=False)
+
+
+@login_required
+def account(request):
+    form = DisplayNameForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your public name is saved."))
+        return redirect("account")
+    context = {
+        "form": form,
+        "emails": list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email")),
+        "token": Token.objects.filter(user=request.user).first(),
+        # Shown once, right after creation: the key is not displayed again.
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+    }
+    return render(request, "frontend/account.html", context)
+
+
+@login_required
+@require_POST
+def account_token(request):
+    """Create the API token, or replace it: the old key stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+    request.session[NEW_TOKEN_SESSION_KEY] = token.key
+    messages.success(request, _("Your new API token is ready. Copy it now: it will not be shown again."))
+    return redirect(reverse("account") + "#api-token")
+
+
+@login_required
+@require_POST
+def account_token_revoke(request):
+    deleted, _rows = Token.objects.filter(user=request.user).delete()
+    if deleted:
+        messages.success(request, _("Your API token is revoked: scripts using it no longer work."))
+    return redirect(reverse("account") + "#api-token")

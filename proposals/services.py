@@ -64,7 +64,9 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
 
 
 def _locked(proposal_id: int) -> Proposal:
-    return Proposal.objects.select_for_update().select_related("category").get(pk=proposal_id)
+    """The proposal with its row locked until the transaction ends (only its row: the category join is
+    an outer join, which PostgreSQL cannot lock)."""
+    return Proposal.objects.select_for_update(of=("self",)).select_related("category").get(pk=proposal_id)
 
 
 def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:

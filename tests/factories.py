@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from cms.models import ConsultationCategory, ConsultationIndexPage, ConsultationPage, ModerationMode
 from cocreate.accounts.models import User
@@ -61,6 +61,7 @@ def site_root() -> ConsultationIndexPage:
     index = ConsultationIndexPage.objects.first()
     if index:
         return index
+    Locale.objects.get_or_create(language_code="en")
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     index = root.add_child(instance=ConsultationIndexPage(title="Consultations", slug="consultations"))
     Site.objects.update_or_create(

@@ -156,6 +156,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The public contract only: Wagtail's admin API under /cms/ is the admin's own business.
+    "PREPROCESSING_HOOKS": ["cocreate.schema.public_api_only"],
+    "ENUM_NAME_OVERRIDES": {"ProposalStatusEnum": "proposals.models.Status"},
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -42,6 +42,9 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
         state = await _consultation_state(consultation_id)
         if state is None:
+            # Accept, then close: a browser sees the 4404 only on an open socket (a refused handshake is
+            # a bare 1006), and the page can then stop reconnecting.
+            await self.accept()
             await self.close(code=4404)
             return
         # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
@@ -55,7 +58,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Whatever a client sends (JSON, text or binary), the answer is the same and the stream goes on."""
         await self.send_json({"type": "error", "message": "This stream is read-only; write over HTTP."})
 
     async def live_forward(self, message):

@@ -1,0 +1,24 @@
+"""Error pages: JSON in the common error shape under /api/, the site's own pages elsewhere."""
+
+from django.http import JsonResponse
+from django.views import defaults
+
+from .exceptions import error_body
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", "No such resource."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            error_body("server_error", "Something went wrong on our side. Please try again."), status=500
+        )
+    return defaults.server_error(request)

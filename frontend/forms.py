@@ -1,0 +1,100 @@
+"""Forms parse and describe input; the rules that matter live in the services, whose errors land back on
+these forms (see `add_service_error`)."""
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cocreate.accounts.models import User
+from cocreate.exceptions import ServiceError
+from proposals.models import Status
+from proposals.services import BODY_MAX, SUMMARY_MAX, TITLE_MAX
+
+
+def _text(label, limit: int, *, widget=None) -> forms.CharField:
+    # A validator rather than max_length: max_length would add a `maxlength` attribute that silently
+    # truncates pasted text; the limit is stated in the help text and counted by forms.js instead.
+    field = forms.CharField(label=label, widget=widget, validators=[MaxLengthValidator(limit)])
+    field.widget.attrs["data-maxlength"] = str(limit)
+    return field
+
+
+class ProposalForm(forms.Form):
+    title = _text(_("Title"), TITLE_MAX)
+    summary = _text(_("Summary"), SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    body = _text(_("Details"), BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}))
+    category = forms.ModelChoiceField(
+        label=_("Category (optional)"),
+        queryset=None,
+        required=False,
+        empty_label=_("No category"),
+        help_text=_("Helps others find proposals on the same subject."),
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set here, not on the class: the limits are interpolated in the language of this request.
+        help_texts = {
+            "title": gettext("Say what you propose in one short sentence. Up to %(n)d characters."),
+            "summary": gettext(
+                "Two or three sentences, shown in the list of proposals. Up to %(n)d characters."
+            ),
+            "body": gettext("Explain the problem, your idea and whom it helps. Up to %(n)d characters."),
+        }
+        for name, text in help_texts.items():
+            self.fields[name].help_text = text % {"n": int(self.fields[name].widget.attrs["data-maxlength"])}
+        self.fields["category"].queryset = categories
+        if not categories.exists():
+            del self.fields["category"]
+
+    def add_service_error(self, error: ServiceError) -> None:
+        """Show a service's refusal on the fields it names, or at the top of the form."""
+        placed = False
+        for name, messages in error.fields.items():
+            if name in self.fields:
+                for message in messages:
+                    self.add_error(name, message)
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)
+
+
+class ProposalFilterForm(forms.Form):
+    """The GET form above a proposal list. Invalid values fall back to the defaults; it never errors."""
+
+    ordering = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("-supports", _("Most supported")), ("-created", _("Newest"))],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
+        self.fields["category"].choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
+        if not categories:
+            del self.fields["category"]
+
+    def params(self) -> dict:
+        """ordering, status and category; each valid value as given, or its default."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "ordering": data.get("ordering") or "-supports",
+            "status": data.get("status") or None,
+            "category": data.get("category") or None,
+        }
+
+
+class DisplayNameForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name"]
+        help_texts = {
+            "display_name": _(
+                "Shown next to your proposals instead of your full name. Leave empty to use your name."
+            )
+        }

@@ -1,0 +1,394 @@
+"""The consultation stream, in process: the ASGI stack of cocreate.asgi (origin check, session, routing,
+consumer) on the Redis channel layer, driven by WebsocketCommunicator.
+
+Each test creates its data first (committed: transactional database), then runs one coroutine with
+async_to_sync, so database calls made through database_sync_to_async run on this thread's connection.
+A "nothing was sent" check is never a sleep: a later action that does broadcast must be the next message.
+"""
+
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from cms.models import ModerationMode
+from cocreate.asgi import application
+from proposals import services as proposal_services
+from proposals.live import events
+from proposals.models import Proposal, Status, Visibility
+from tests import factories
+from tests.live.communicator import WebsocketCommunicator
+from votes.services import support_add, support_withdraw
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+TIMEOUT = 5  # seconds to wait for a message that must come
+PROPOSAL_FIELDS = {
+    "id",
+    "title",
+    "summary",
+    "category",
+    "status",
+    "status_label",
+    "supports",
+    "version",
+    "url",
+    "created_at",
+}
+
+
+def stream(consultation_id: int, headers=(ORIGIN,)) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/ws/consultations/{consultation_id}/", headers=list(headers))
+
+
+async def connected(consultation_id: int) -> tuple[WebsocketCommunicator, dict]:
+    """An open stream and its snapshot."""
+    communicator = stream(consultation_id)
+    accepted, _ = await communicator.connect(timeout=TIMEOUT)
+    assert accepted
+    snapshot = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert snapshot["type"] == "snapshot"
+    return communicator, snapshot
+
+
+def fresh(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_related("category").get(pk=proposal.pk)
+
+
+def test_snapshot_holds_published_proposals_only():
+    consultation = factories.consultation()
+    category = consultation.categories.get()
+    popular = factories.ProposalFactory(
+        consultation=consultation, category=category, supports_count=7, supports_version=9
+    )
+    newer = factories.ProposalFactory(consultation=consultation)
+    factories.ProposalFactory(consultation=consultation, visibility=Visibility.PENDING, published_at=None)
+    factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
+    factories.ProposalFactory()  # another consultation's
+
+    async def scenario():
+        communicator, snapshot = await connected(consultation.pk)
+        await communicator.disconnect()
+        return snapshot
+
+    snapshot = async_to_sync(scenario)()
+
+    assert snapshot["consultation"] == consultation.pk
+    assert snapshot["state"] == "open"
+    assert [p["id"] for p in snapshot["proposals"]] == [popular.pk, newer.pk]  # most supported first
+    assert all(set(p) == PROPOSAL_FIELDS for p in snapshot["proposals"])
+    assert snapshot["proposals"][0] == {
+        "id": popular.pk,
+        "title": popular.title,
+        "summary": popular.summary,
+        "category": "Online",
+        "status": "open",
+        "status_label": "Open for support",
+        "supports": 7,
+        "version": 9,
+        "url": f"/proposals/{popular.pk}/",
+        "created_at": fresh(popular).created_at.isoformat(),
+    }
+    assert snapshot["proposals"][1]["category"] is None
+
+
+@pytest.mark.parametrize(("open_now", "state"), [(True, "open"), (False, "closed")])
+def test_snapshot_states_the_phase(open_now, state):
+    consultation = factories.consultation(open_now=open_now)
+
+    async def scenario():
+        communicator, snapshot = await connected(consultation.pk)
+        await communicator.disconnect()
+        return snapshot
+
+    assert async_to_sync(scenario)() == {
+        "type": "snapshot",
+        "consultation": consultation.pk,
+        "state": state,
+        "proposals": [],
+    }
+
+
+def test_snapshot_of_an_upcoming_consultation():
+    now = timezone.now()
+    consultation = factories.consultation(opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=9))
+
+    async def scenario():
+        communicator, snapshot = await connected(consultation.pk)
+        await communicator.disconnect()
+        return snapshot
+
+    assert async_to_sync(scenario)()["state"] == "upcoming"
+
+
+def test_a_support_sends_the_absolute_count_and_version():
+    proposal = factories.ProposalFactory()
+    first, second = factories.citizen(), factories.citizen()
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        received = []
+        for action, user in [(support_add, first), (support_add, second), (support_withdraw, first)]:
+            await database_sync_to_async(action)(user=user, proposal=proposal)
+            received.append(await communicator.receive_json_from(timeout=TIMEOUT))
+        await communicator.disconnect()
+        return received
+
+    assert async_to_sync(scenario)() == [
+        {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 1, "version": 1},
+        {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 2, "version": 2},
+        {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 1, "version": 3},
+    ]
+
+
+def test_a_repeated_support_sends_nothing():
+    proposal = factories.ProposalFactory()
+    citizen, other = factories.citizen(), factories.citizen()
+    support_add(user=citizen, proposal=proposal)
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        await database_sync_to_async(support_add)(user=citizen, proposal=proposal)  # already supporting
+        await database_sync_to_async(support_add)(user=other, proposal=proposal)
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return message
+
+    assert async_to_sync(scenario)() == {
+        "type": "proposal.support_changed",
+        "proposal": proposal.pk,
+        "supports": 2,
+        "version": 2,
+    }
+
+
+def test_events_reach_only_their_consultation():
+    watched = factories.ProposalFactory()
+    elsewhere = factories.ProposalFactory()
+    citizen = factories.citizen()
+
+    async def scenario():
+        communicator, _ = await connected(watched.consultation_id)
+        await database_sync_to_async(support_add)(user=citizen, proposal=elsewhere)
+        await database_sync_to_async(support_add)(user=citizen, proposal=watched)
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return message
+
+    assert async_to_sync(scenario)()["proposal"] == watched.pk
+
+
+def test_a_pre_moderated_submission_is_silent_until_approved():
+    consultation = factories.consultation(moderation=ModerationMode.PRE)
+    author, moderator = factories.citizen(), factories.moderator()
+
+    async def scenario():
+        communicator, _ = await connected(consultation.pk)
+        pending = await database_sync_to_async(proposal_services.proposal_submit)(
+            author=author,
+            consultation=consultation,
+            title="Fewer forms",
+            summary="One form.",
+            body="Details.",
+        )
+        assert pending.visibility == Visibility.PENDING
+        # Had the pending proposal gone out, it would come before the approval's event.
+        await database_sync_to_async(proposal_services.proposal_moderate)(
+            actor=moderator, proposal=pending, action="approve"
+        )
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return pending, message
+
+    pending, message = async_to_sync(scenario)()
+    assert message == {"type": "proposal.published", "proposal": events.proposal_state(fresh(pending))}
+    assert message["proposal"]["title"] == "Fewer forms"
+    assert set(message["proposal"]) == PROPOSAL_FIELDS
+
+
+def test_a_post_moderated_submission_is_published_at_once():
+    consultation = factories.consultation(moderation=ModerationMode.POST)
+    author = factories.citizen()
+
+    async def scenario():
+        communicator, _ = await connected(consultation.pk)
+        proposal = await database_sync_to_async(proposal_services.proposal_submit)(
+            author=author, consultation=consultation, title="Open on Saturdays", summary="S.", body="B."
+        )
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return proposal, message
+
+    proposal, message = async_to_sync(scenario)()
+    assert message == {"type": "proposal.published", "proposal": events.proposal_state(fresh(proposal))}
+
+
+def test_hiding_sends_proposal_hidden_and_drops_it_from_the_snapshot():
+    proposal = factories.ProposalFactory()
+    moderator = factories.moderator()
+
+    async def scenario():
+        communicator, before = await connected(proposal.consultation_id)
+        await database_sync_to_async(proposal_services.proposal_moderate)(
+            actor=moderator, proposal=proposal, action="hide", reason="Personal data."
+        )
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        later, after = await connected(proposal.consultation_id)
+        await later.disconnect()
+        return before, message, after
+
+    before, message, after = async_to_sync(scenario)()
+    assert [p["id"] for p in before["proposals"]] == [proposal.pk]
+    assert message == {"type": "proposal.hidden", "proposal": proposal.pk}  # the id only: no hidden text
+    assert after["proposals"] == []
+
+
+def test_moderating_a_pending_proposal_into_hidden_sends_nothing():
+    consultation = factories.consultation()
+    pending = factories.ProposalFactory(
+        consultation=consultation, visibility=Visibility.PENDING, published_at=None
+    )
+    visible = factories.ProposalFactory(consultation=consultation)
+    moderator, citizen = factories.moderator(), factories.citizen()
+
+    async def scenario():
+        communicator, _ = await connected(consultation.pk)
+        await database_sync_to_async(proposal_services.proposal_moderate)(
+            actor=moderator, proposal=pending, action="hide", reason="Spam."
+        )
+        await database_sync_to_async(support_add)(user=citizen, proposal=visible)
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return message
+
+    assert async_to_sync(scenario)()["type"] == "proposal.support_changed"
+
+
+def test_an_official_response_sends_the_status_then_the_response():
+    proposal = factories.ProposalFactory()
+    official = factories.official(first_name="Ada", last_name="Lovelace")
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        response = await database_sync_to_async(proposal_services.response_publish)(
+            actor=official, proposal=proposal, body="We will do it.", decision=Status.ACCEPTED
+        )
+        messages = [await communicator.receive_json_from(timeout=TIMEOUT) for _ in range(2)]
+        await communicator.disconnect()
+        return response, messages
+
+    response, (status, published) = async_to_sync(scenario)()
+    assert status == {
+        "type": "proposal.status_changed",
+        "proposal": proposal.pk,
+        "status": "accepted",
+        "status_label": "Accepted",
+    }
+    assert published == {
+        "type": "response.published",
+        "proposal": proposal.pk,
+        "response": {
+            "id": response.pk,
+            "body": "We will do it.",
+            "author_name": "Ada Lovelace",
+            "department": "Employment Services",
+            "decision": "accepted",
+            "published_at": response.published_at.isoformat(),
+        },
+    }
+
+
+def test_a_status_change_of_a_hidden_proposal_sends_nothing():
+    consultation = factories.consultation()
+    hidden = factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
+    visible = factories.ProposalFactory(consultation=consultation)
+    official = factories.official()
+
+    async def scenario():
+        communicator, _ = await connected(consultation.pk)
+        for proposal in (hidden, visible):
+            await database_sync_to_async(proposal_services.proposal_set_status)(
+                actor=official, proposal=proposal, status=Status.UNDER_REVIEW
+            )
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return message
+
+    assert async_to_sync(scenario)()["proposal"] == visible.pk
+
+
+def test_an_unknown_consultation_is_closed_with_4404():
+    known = factories.consultation()
+
+    async def scenario():
+        communicator = stream(known.pk + 10_000)
+        accepted, _ = await communicator.connect(timeout=TIMEOUT)
+        closing = await communicator.receive_output(timeout=TIMEOUT)
+        return accepted, closing
+
+    # Accepted, then closed: a browser sees 4404 only on an open socket (a refused handshake is a 1006).
+    accepted, closing = async_to_sync(scenario)()
+    assert accepted
+    assert (closing["type"], closing["code"]) == ("websocket.close", 4404)
+
+
+def test_a_draft_consultation_is_unknown():
+    draft = factories.consultation()
+    draft.unpublish()
+
+    async def scenario():
+        communicator = stream(draft.pk)
+        await communicator.connect(timeout=TIMEOUT)
+        return await communicator.receive_output(timeout=TIMEOUT)
+
+    assert async_to_sync(scenario)()["code"] == 4404
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param([(b"origin", b"http://evil.example")], id="foreign-origin"),
+        pytest.param([(b"origin", b"null")], id="null-origin"),
+        pytest.param([], id="no-origin"),
+    ],
+)
+def test_a_bad_or_missing_origin_is_refused(headers):
+    consultation = factories.consultation()
+
+    async def scenario():
+        return await stream(consultation.pk, headers=headers).connect(timeout=TIMEOUT)
+
+    accepted, _code = async_to_sync(scenario)()
+    assert not accepted
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pytest.param({"text_data": '{"type": "support", "proposal": 1}'}, id="json"),
+        pytest.param({"text_data": "not json"}, id="text"),
+        pytest.param({"bytes_data": b"\x00\x01"}, id="binary"),
+    ],
+)
+def test_a_client_message_gets_the_read_only_error_and_the_stream_goes_on(frame):
+    proposal = factories.ProposalFactory()
+    citizen = factories.citizen()
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        await communicator.send_to(**frame)
+        error = await communicator.receive_json_from(timeout=TIMEOUT)
+        await database_sync_to_async(support_add)(user=citizen, proposal=proposal)
+        after = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return error, after
+
+    error, after = async_to_sync(scenario)()
+    assert error["type"] == "error"
+    assert "read-only" in error["message"]
+    assert after["type"] == "proposal.support_changed"
+    assert not proposal.supports.exclude(user=citizen).exists()  # the message wrote nothing
