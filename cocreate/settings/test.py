@@ -11,3 +11,6 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = True
