@@ -1,0 +1,514 @@
+"""Demo content for `make run`: the site root, two consultations, proposals, supports, a response, and
+one account per role. Idempotent: a second run finds everything in place and writes nothing.
+
+Proposals, supports, moderation, the status change and the response go through the services, so the demo
+data is exactly what the site would hold had people clicked through it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+from wagtail.rich_text import RichText
+
+from cms.models import (
+    ConsultationCategory,
+    ConsultationIndexPage,
+    ConsultationPage,
+    ConsultationPhase,
+    ModerationMode,
+)
+from cocreate.accounts.models import User
+from cocreate.accounts.roles import ensure_role_groups
+from proposals import services as proposal_services
+from proposals.models import Status
+from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
+from votes import services as vote_services
+
+# Only ever set by this command, which refuses to run without DEBUG (see handle): never a production secret.
+DEMO_PASSWORD = "cocreate-demo"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    group: str | None = None
+    department: str = ""
+    superuser: bool = False
+
+
+ACCOUNTS = [
+    DemoAccount("citizen", "citizen@example.org", "Amira", "Haddad", "citizen"),
+    DemoAccount("citizen2", "citizen2@example.org", "Tom", "Becker", "citizen"),
+    DemoAccount("moderator", "moderator@example.org", "Sam", "Okafor", "moderator", group=MODERATORS_GROUP),
+    DemoAccount(
+        "official",
+        "official@example.org",
+        "Claire",
+        "Martin",
+        "official",
+        group=OFFICIALS_GROUP,
+        department="Employment Services",
+    ),
+    DemoAccount("admin", "admin@example.org", "Ada", "Admin", "admin", superuser=True),
+]
+# Further citizens who wrote or supported proposals; they cannot log in (no usable password).
+RESIDENTS = [
+    ("r.dubois", "Rose", "Dubois"),
+    ("k.nowak", "Karol", "Nowak"),
+    ("l.ferreira", "Luana", "Ferreira"),
+    ("j.smith", "Jordan", "Smith"),
+    ("m.ahmed", "Mina", "Ahmed"),
+    ("p.laine", "Pekka", "Laine"),
+    ("s.rossi", "Sofia", "Rossi"),
+    ("d.kim", "Daniel", "Kim"),
+]
+
+BENEFIT_SLUG = "unemployment-benefit-journey"
+HOUSING_SLUG = "housing-allowance-application"
+
+BENEFIT_CATEGORIES = [
+    ("Applying online", "applying-online"),
+    ("Documents and proof", "documents"),
+    ("Appointments and advisers", "appointments"),
+    ("Payments", "payments"),
+    ("Accessibility", "accessibility"),
+]
+
+# (author index into the citizen list, category slug, title, summary, body, supporters)
+BENEFIT_PROPOSALS = [
+    (
+        0,
+        "documents",
+        "Let me upload documents from my phone",
+        "Photograph a payslip or a certificate and send it from the phone instead of scanning it.",
+        "Most people who lose their job do not own a scanner. The upload page should accept phone photos, "
+        "straighten them and tell me at once if a page is unreadable.",
+        9,
+    ),
+    (
+        1,
+        "applying-online",
+        "Show where my application is",
+        "A simple tracker: received, being checked, decided, first payment date.",
+        "Today I call the hotline to learn whether anything happened. A tracker with the next step and its "
+        "expected date would save those calls for everyone.",
+        8,
+    ),
+    (
+        2,
+        "payments",
+        "Pay the first instalment within two weeks",
+        "Commit to a maximum delay between a complete application and the first payment.",
+        "Rent does not wait. A published target, and an advance when it is missed, would make the first "
+        "month far less frightening.",
+        7,
+    ),
+    (
+        3,
+        "applying-online",
+        "Save my application and finish it later",
+        "The form times out after twenty minutes and everything is lost.",
+        "Let me save a draft, come back with the missing document, and pick up where I stopped.",
+        6,
+    ),
+    (
+        4,
+        "appointments",
+        "Choose between a video call and a visit",
+        "Offer the first adviser meeting by video, by phone or in person, as I prefer.",
+        "Travelling to the office costs half a day and a bus ticket; for many a call would do as well.",
+        5,
+    ),
+    (
+        5,
+        "accessibility",
+        "Plain-language letters",
+        "Rewrite the decision letters so that someone without legal training understands them.",
+        "Every letter should start with what was decided, what it means for me, and what I can do next.",
+        5,
+    ),
+    (
+        6,
+        "documents",
+        "Ask for each document only once",
+        "If another public service already holds a document, fetch it from them with my consent.",
+        "I sent the same employer certificate three times to three different offices.",
+        4,
+    ),
+    (
+        7,
+        "appointments",
+        "Same adviser from start to finish",
+        "Keep one named adviser for the whole claim instead of a new person at every meeting.",
+        "Explaining my situation again at each appointment wastes my time and the adviser's.",
+        3,
+    ),
+    (
+        0,
+        "accessibility",
+        "Screen-reader friendly forms",
+        "Test the online forms with screen readers and keyboard-only navigation.",
+        "Several date pickers and the upload button cannot be reached without a mouse.",
+        3,
+    ),
+    (
+        1,
+        "payments",
+        "Text message when a payment is sent",
+        "A short SMS on the day money leaves, with the amount.",
+        "I check my bank account every morning at the end of the month; a message would end that.",
+        2,
+    ),
+    (
+        2,
+        "applying-online",
+        "A checklist before I start",
+        "Tell me up front which documents and numbers I will need.",
+        "A one-page list on the start page would spare people from abandoning the form half way.",
+        1,
+    ),
+    (
+        3,
+        "accessibility",
+        "Forms in more languages",
+        "Offer the application in the most spoken languages of the region.",
+        "Translations of the main form and the letters would help newcomers claim what they are owed.",
+        0,
+    ),
+]
+
+HOUSING_PROPOSALS = [
+    (
+        4,
+        "Pre-fill the form with last year's data",
+        "Most households' situation barely changes: start from what the office already knows.",
+        "Show last year's answers and let me confirm or correct them.",
+        True,
+    ),
+    (
+        5,
+        "Estimate my allowance before I apply",
+        "A simulator that tells me roughly what I would receive.",
+        "People do not apply because they assume they are not eligible; an estimate would show them.",
+        True,
+    ),
+    (
+        6,
+        "One form for tenants and subtenants",
+        "Subtenants fill in a separate paper form; merge it into the online one.",
+        "The paper form is slow and easy to lose; the questions are almost the same.",
+        False,
+    ),
+]
+
+
+def _rich(html: str) -> RichText:
+    return RichText(html)
+
+
+class Command(BaseCommand):
+    help = "Load demo consultations, proposals and one account per role (development only; idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even when DEBUG is off. The demo accounts share a published password: never on a "
+            "real site.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a real site, and the demo accounts share a known password. "
+                "Use --force only on a throwaway database."
+            )
+        # One transaction: a failure half way leaves nothing behind, so the next run starts clean.
+        with transaction.atomic():
+            index = self._site_root()
+            ensure_role_groups()  # after the site root exists, so officials get their page permissions
+            accounts = {a.username: self._account(a) for a in ACCOUNTS}
+            residents = [self._resident(*r) for r in RESIDENTS]
+            citizens = [accounts["citizen"], accounts["citizen2"], *residents]
+            created = self._benefit_consultation(index, citizens, accounts)
+            created |= self._housing_consultation(index, citizens, accounts)
+        self._report(created)
+
+    # --- structure ------------------------------------------------------------------------------------
+
+    def _site_root(self) -> ConsultationIndexPage:
+        """The consultation list as the default site's root, in place of Wagtail's "Welcome" page."""
+        index = ConsultationIndexPage.objects.first()
+        if index is None:
+            Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+            index = ConsultationIndexPage(
+                title="Consultations",
+                slug="consultations",
+                intro="<p>Help redesign the public services you use. Propose, support, and read the "
+                "answers of the officials in charge.</p>",
+            )
+            Page.get_first_root_node().add_child(instance=index)
+            index.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", port=80, root_page=index, is_default_site=True, site_name="cocreate"
+            )
+        elif site.root_page_id != index.pk:
+            site.root_page = index
+            site.site_name = site.site_name or "cocreate"
+            site.save()
+        # Wagtail's initial migration makes a bare "Welcome" page. Removed only once no site uses it (a
+        # site's root page is deleted in cascade with its site) and only that exact page: a plain Page,
+        # without children, next to the consultation list.
+        for page in index.get_siblings(inclusive=False).filter(
+            content_type__app_label="wagtailcore",
+            content_type__model="page",
+            numchild=0,
+            sites_rooted_here=None,
+        ):
+            page.delete()
+        return index
+
+    def _account(self, spec: DemoAccount) -> User:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "email": spec.email,
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "department": spec.department,
+                "is_staff": spec.superuser,
+                "is_superuser": spec.superuser,
+            },
+        )
+        if created:
+            # Only a new account gets the demo password: a password changed since is left alone.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if spec.group:
+            user.groups.add(Group.objects.get(name=spec.group))
+        self._verified_email(user)
+        return user
+
+    def _resident(self, username: str, first_name: str, last_name: str) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.org", "first_name": first_name, "last_name": last_name},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        self._verified_email(user)
+        return user
+
+    @staticmethod
+    def _verified_email(user: User) -> None:
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+    # --- content --------------------------------------------------------------------------------------
+
+    def _benefit_consultation(self, index, citizens, accounts) -> set[str]:
+        if ConsultationPage.objects.filter(slug=BENEFIT_SLUG).exists():
+            return set()
+        now, today = timezone.now(), timezone.localdate()
+        page = ConsultationPage(
+            title="Redesigning the unemployment-benefit journey",
+            slug=BENEFIT_SLUG,
+            service="Unemployment benefit",
+            intro="Claiming unemployment benefit takes too long and asks too much. Tell us where the "
+            "journey breaks, propose how to fix it, and support the ideas of others.",
+            body=[
+                ("heading", "Why we are asking"),
+                (
+                    "paragraph",
+                    _rich(
+                        "<p>Last year 41,000 people claimed unemployment benefit in the region. Half of "
+                        "them called the hotline at least three times before their first payment.</p>"
+                    ),
+                ),
+                ("heading", "What happens to your proposals"),
+                (
+                    "paragraph",
+                    _rich(
+                        "<p>Every proposal with <b>25 supports</b> gets a written answer from Employment "
+                        "Services within 30 days. We publish what we decide, and why.</p>"
+                    ),
+                ),
+                (
+                    "scope",
+                    {
+                        "on_the_table": [
+                            "The online application and its forms",
+                            "Documents we ask for and how you send them",
+                            "Appointments with advisers",
+                            "Letters and notifications",
+                        ],
+                        "not_on_the_table": [
+                            "The amount of the benefit, which is set by law",
+                            "Eligibility rules",
+                        ],
+                    },
+                ),
+            ],
+            opens_at=now - timedelta(days=7),
+            closes_at=now + timedelta(days=42),
+            support_threshold=25,
+            response_deadline_days=30,
+            moderation_mode=ModerationMode.POST,
+        )
+        page.phases = [
+            ConsultationPhase(
+                title="Listening sessions",
+                description="Interviews and workshops with claimants and advisers.",
+                starts_on=today - timedelta(days=28),
+                ends_on=today - timedelta(days=8),
+            ),
+            ConsultationPhase(
+                title="Proposals and support",
+                description="Propose changes and support the ones you agree with.",
+                starts_on=today - timedelta(days=7),
+                ends_on=today + timedelta(days=42),
+            ),
+            ConsultationPhase(
+                title="Review",
+                description="Employment Services assesses the supported proposals.",
+                starts_on=today + timedelta(days=43),
+                ends_on=today + timedelta(days=72),
+            ),
+            ConsultationPhase(
+                title="Decisions",
+                description="Official responses and the redesign plan are published.",
+                starts_on=today + timedelta(days=73),
+                ends_on=today + timedelta(days=100),
+            ),
+        ]
+        page.categories = [
+            ConsultationCategory(name=name, slug=slug, sort_order=i)
+            for i, (name, slug) in enumerate(BENEFIT_CATEGORIES)
+        ]
+        index.add_child(instance=page)
+        page.save_revision().publish()
+
+        categories = {c.slug: c for c in page.categories.all()}
+        proposals = []
+        for author, category, title, summary, body, supporters in BENEFIT_PROPOSALS:
+            proposal = proposal_services.proposal_submit(
+                author=citizens[author],
+                consultation=page,
+                title=title,
+                summary=summary,
+                body=body,
+                category=categories[category],
+            )
+            backers = [c for c in citizens if c != citizens[author]][:supporters]
+            for citizen in backers:
+                vote_services.support_add(user=citizen, proposal=proposal)
+            proposals.append(proposal)
+
+        official = accounts["official"]
+        proposal_services.proposal_set_status(
+            actor=official,
+            proposal=proposals[1],
+            status=Status.UNDER_REVIEW,
+            note="The case-management team is checking what the current system can show.",
+        )
+        proposal_services.response_publish(
+            actor=official,
+            proposal=proposals[0],
+            body="Thank you. Phone uploads will be part of the new application, with an automatic check "
+            "that each page is readable. We will test it with claimants this spring.",
+            decision=Status.ACCEPTED,
+        )
+        return {page.title}
+
+    def _housing_consultation(self, index, citizens, accounts) -> set[str]:
+        if ConsultationPage.objects.filter(slug=HOUSING_SLUG).exists():
+            return set()
+        now, today = timezone.now(), timezone.localdate()
+        page = ConsultationPage(
+            title="Simplifying the housing-allowance application",
+            slug=HOUSING_SLUG,
+            service="Housing allowance",
+            intro="The housing-allowance form has 14 pages. Help us cut it down to what is really needed.",
+            body=[
+                ("heading", "How this consultation works"),
+                (
+                    "paragraph",
+                    _rich(
+                        "<p>Proposals are read by a moderator before they appear. Anything respectful "
+                        "and on topic is published.</p>"
+                    ),
+                ),
+            ],
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=56),
+            support_threshold=25,
+            response_deadline_days=30,
+            moderation_mode=ModerationMode.PRE,
+        )
+        page.phases = [
+            ConsultationPhase(
+                title="Proposals",
+                starts_on=today - timedelta(days=2),
+                ends_on=today + timedelta(days=56),
+            ),
+            ConsultationPhase(
+                title="Decisions",
+                starts_on=today + timedelta(days=57),
+                ends_on=today + timedelta(days=90),
+            ),
+        ]
+        page.categories = [
+            ConsultationCategory(name="The form", slug="form", sort_order=0),
+            ConsultationCategory(name="Eligibility information", slug="eligibility", sort_order=1),
+        ]
+        index.add_child(instance=page)
+        page.save_revision().publish()
+
+        form = page.categories.get(slug="form")
+        moderator = accounts["moderator"]
+        for author, title, summary, body, approve in HOUSING_PROPOSALS:
+            proposal = proposal_services.proposal_submit(
+                author=citizens[author],
+                consultation=page,
+                title=title,
+                summary=summary,
+                body=body,
+                category=form,
+            )
+            # The last one stays pending, so the moderation queue has something in it.
+            if approve:
+                proposal_services.proposal_moderate(actor=moderator, proposal=proposal, action="approve")
+        return {page.title}
+
+    # --- output ---------------------------------------------------------------------------------------
+
+    def _report(self, created: set[str]) -> None:
+        out = self.stdout
+        if created:
+            out.write(self.style.SUCCESS("Demo content loaded: " + "; ".join(sorted(created))))
+        else:
+            out.write("Demo content already present; nothing changed.")
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        out.write("")
+        out.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+        for spec in ACCOUNTS:
+            out.write(f"  {spec.role:<10} {spec.email:<24} (username {spec.username})")
+        out.write("")
+        out.write(f"  site      {base}/")
+        out.write(f"  CMS       {base}/cms/   (log in with the username)")
+        out.write(f"  API docs  {base}/api/docs/")
