@@ -14,6 +14,7 @@ its `with` block ends (terminate, then kill) and, as a last resort, when the Pyt
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import ctypes
@@ -32,6 +33,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -287,3 +290,25 @@ def api_request(
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
     return ApiResponse(status, json.loads(raw) if raw else None)
+
+
+# --- A client for the servers' live streams: the `websockets` package --------------------------------
+
+
+def stream_path(consultation_id: int) -> str:
+    return f"/ws/consultations/{int(consultation_id)}/"
+
+
+def open_stream(
+    server: AsgiServer, consultation_id: int, *, origin: str | None = None, **kwargs: Any
+) -> connect:
+    """`async with open_stream(server, 3) as ws:` a consultation's stream, opened as a page of `server`
+    would: with its Origin (AllowedHostsOriginValidator refuses a socket without one). Pass `origin` to
+    play another site; keyword arguments go to websockets' `connect`."""
+    kwargs.setdefault("open_timeout", 10)
+    return connect(server.ws_url(stream_path(consultation_id)), origin=origin or server.origin, **kwargs)
+
+
+async def receive_json(ws: ClientConnection, timeout: float = 5) -> Any:
+    """The next message, decoded; TimeoutError if none comes within `timeout` seconds."""
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
