@@ -1,0 +1,236 @@
+"""The officials' proposal tools in the Wagtail admin (/cms/proposals/): the moderation queue, the
+proposals of a consultation, and one proposal with its moderation, status and response forms.
+
+Wagtail lets in anyone with admin access; these views then ask the named predicates of
+`proposals.permissions`: moderating for every view, setting a status and responding for those forms.
+Each POST calls one service; a refusal is shown on the form (or as a 403 for a missing role), never a 500.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cocreate.exceptions import NotAllowed, NotFound, ServiceError
+from proposals import permissions, selectors, services
+from proposals.models import ModerationDecision, Proposal, Visibility
+
+from .admin_forms import ConsultationFilterForm, ModerationForm, ResponseForm, StatusForm, add_service_error
+
+PAGE_SIZE = 50
+
+
+def forbidden(request, message: str) -> TemplateResponse:
+    # A real 403 page: raising PermissionDenied here would make Wagtail redirect to the dashboard, which
+    # hides a refused write behind a 302.
+    return TemplateResponse(
+        request,
+        "cms/admin/forbidden.html",
+        {"message": message, "header_title": _("Not allowed")},
+        status=403,
+    )
+
+
+def pending_queue() -> QuerySet[Proposal]:
+    """Proposals waiting for moderation, oldest first: first come, first served."""
+    return (
+        Proposal.objects.filter(visibility=Visibility.PENDING)
+        .select_related("consultation", "author", "category")
+        .order_by("created_at", "id")
+    )
+
+
+def consultation_proposals(consultation_id: int) -> QuerySet[Proposal]:
+    """Every proposal of a consultation whatever its state, most supported first."""
+    return (
+        Proposal.objects.for_consultation(consultation_id)
+        .select_related("author", "category")
+        .order_by("-supports_count", "-created_at", "-id")
+    )
+
+
+class ModeratorsOnlyMixin:
+    """Let in moderators, officials and admins (`can_moderate`); anyone else with admin access gets 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_moderate(request.user):
+            return forbidden(request, _("Only moderators and officials can use the proposal tools."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The moderation queue; with ?consultation=<id>, every proposal of that consultation instead."""
+
+    template_name = "cms/admin/proposal_index.html"
+    page_title = gettext_lazy("Proposals")
+    header_icon = "comment"
+    breadcrumbs_items = [
+        *WagtailAdminTemplateMixin.breadcrumbs_items,
+        {"url": reverse_lazy("cms_proposals:index"), "label": gettext_lazy("Proposals")},
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A bad or unknown id is a form error on the filter, shown above an empty list, never a 500.
+        filter_form = ConsultationFilterForm(self.request.GET or None)
+        consultation = filter_form.cleaned_data["consultation"] if filter_form.is_valid() else None
+        if consultation is not None:
+            proposals, tab = consultation_proposals(consultation.pk), "consultation"
+        elif "consultation" in self.request.GET:
+            proposals, tab = Proposal.objects.none(), "consultation"
+        else:
+            proposals, tab = pending_queue(), "queue"
+        page_obj = Paginator(proposals, PAGE_SIZE).get_page(self.request.GET.get("p"))
+        context.update(
+            tab=tab,
+            filter_form=filter_form,
+            consultation=consultation,
+            page_obj=page_obj,
+            proposals=page_obj.object_list,
+            pending_count=Proposal.objects.filter(visibility=Visibility.PENDING).count(),
+            hide_form=ModerationForm(initial={"action": ModerationDecision.Action.HIDE}),
+            next_url=self.request.get_full_path(),
+        )
+        return context
+
+
+class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One proposal with its history; the POST views below reuse it to show their forms' errors."""
+
+    template_name = "cms/admin/proposal_detail.html"
+    header_icon = "comment"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.forms = {}
+
+    def get_proposal(self) -> Proposal:
+        try:
+            return selectors.proposal_get(proposal_id=self.kwargs["pk"], user=self.request.user)
+        except NotFound:
+            raise Http404 from None
+
+    def dispatch(self, request, *args, **kwargs):
+        if permissions.can_moderate(request.user):
+            self.proposal = self.get_proposal()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Proposal")
+
+    def get_page_subtitle(self):
+        return self.proposal.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("cms_proposals:index"), "label": _("Proposals")},
+            {
+                "url": reverse("cms_proposals:index") + f"?consultation={self.proposal.consultation_id}",
+                "label": self.proposal.consultation.title,
+            },
+            {"url": "", "label": self.proposal.title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, proposal = self.request.user, self.proposal
+        is_official = permissions.can_set_status(user)
+        context.update(
+            proposal=proposal,
+            moderation_form=self.forms.get("moderation") or ModerationForm(),
+            can_set_status=is_official,
+            can_respond=permissions.can_respond(user),
+            status_form=self.forms.get("status") or StatusForm(initial={"status": proposal.status}),
+            response_form=self.forms.get("response") or ResponseForm(),
+            decisions=proposal.moderation_decisions.select_related("actor"),
+            status_changes=proposal.status_changes.select_related("actor"),
+            responses=proposal.responses.all(),
+            next_url=get_valid_next_url_from_request(self.request),
+        )
+        return context
+
+    def form_invalid(self, name: str, form) -> TemplateResponse:
+        self.forms[name] = form
+        messages.error(self.request, _("The proposal was not changed: see the errors below."))
+        return self.render_to_response(self.get_context_data())
+
+    def succeeded(self, message: str) -> HttpResponseRedirect:
+        messages.success(self.request, message)
+        default = reverse("cms_proposals:detail", args=[self.proposal.pk])
+        return HttpResponseRedirect(get_valid_next_url_from_request(self.request) or default)
+
+
+class ServicePostView(ProposalDetailView):
+    """A POST-only view that validates one form and calls one service with it."""
+
+    http_method_names = ["post"]
+    form_name = ""
+    form_class = None
+    allowed = staticmethod(permissions.can_moderate)
+    refused = ""
+
+    def post(self, request, *args, **kwargs):
+        # Checked here as well as in the service: a moderator gets a plain 403 before any form handling.
+        if not self.allowed(request.user):
+            return forbidden(request, self.refused)
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            return self.form_invalid(self.form_name, form)
+        try:
+            message = self.call_service(form.cleaned_data)
+        except NotAllowed as error:
+            return forbidden(request, error.message)
+        except ServiceError as error:
+            add_service_error(form, error)
+            return self.form_invalid(self.form_name, form)
+        return self.succeeded(message)
+
+    def call_service(self, data) -> str:
+        raise NotImplementedError
+
+
+class ProposalModerateView(ServicePostView):
+    form_name, form_class = "moderation", ModerationForm
+
+    def call_service(self, data) -> str:
+        proposal = services.proposal_moderate(
+            actor=self.request.user, proposal=self.proposal, action=data["action"], reason=data["reason"]
+        )
+        if proposal.is_published:
+            return _("“%(title)s” is published.") % {"title": proposal.title}
+        return _("“%(title)s” is hidden; its author sees the reason.") % {"title": proposal.title}
+
+
+class ProposalStatusView(ServicePostView):
+    form_name, form_class = "status", StatusForm
+    allowed = staticmethod(permissions.can_set_status)
+    refused = gettext_lazy("Only officials can change the status of a proposal.")
+
+    def call_service(self, data) -> str:
+        proposal = services.proposal_set_status(
+            actor=self.request.user, proposal=self.proposal, status=data["status"], note=data["note"]
+        )
+        return _("Status of “%(title)s”: %(status)s.") % {
+            "title": proposal.title,
+            "status": proposal.get_status_display(),
+        }
+
+
+class ProposalRespondView(ServicePostView):
+    form_name, form_class = "response", ResponseForm
+    allowed = staticmethod(permissions.can_respond)
+    refused = gettext_lazy("Only officials can publish official responses.")
+
+    def call_service(self, data) -> str:
+        services.response_publish(
+            actor=self.request.user, proposal=self.proposal, body=data["body"], decision=data["decision"]
+        )
+        return _("Your response to “%(title)s” is published.") % {"title": self.proposal.title}

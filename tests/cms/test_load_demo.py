@@ -1,0 +1,136 @@
+"""The demo content of `make run`: complete after one run, unchanged by a second, never on a real site."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from wagtail.models import GroupPagePermission, Page, Revision, Site
+
+from cms.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
+from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
+from cocreate.accounts.models import User
+from proposals import permissions
+from proposals.models import ModerationDecision, OfficialResponse, Proposal, Status, StatusChange, Visibility
+from votes.models import Support
+
+pytestmark = pytest.mark.django_db
+
+
+def load(**kwargs) -> None:
+    # The test settings run with DEBUG off, like a real site: --force is what lets the command in.
+    call_command("load_demo", force=True, stdout=kwargs.pop("stdout", None) or _Sink(), **kwargs)
+
+
+class _Sink:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def snapshot() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "emails": EmailAddress.objects.count(),
+        "pages": Page.objects.count(),
+        "revisions": Revision.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "supports": Support.objects.count(),
+        "responses": OfficialResponse.objects.count(),
+        "status_changes": StatusChange.objects.count(),
+        "decisions": ModerationDecision.objects.count(),
+        "page_permissions": GroupPagePermission.objects.count(),
+    }
+
+
+def test_refuses_without_debug_and_writes_nothing():
+    before = snapshot()
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert snapshot() == before
+
+
+def test_second_run_changes_nothing():
+    load()
+    first = snapshot()
+    out = _Sink()
+    load(stdout=out)
+    assert snapshot() == first
+    assert "nothing changed" in out.text
+
+
+def test_consultation_list_replaces_the_welcome_page_as_site_root():
+    load()
+    index = ConsultationIndexPage.objects.get()
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_page_id == index.pk
+    # Only the tree root and the consultation list are at depth one and two: the "Welcome" page is gone.
+    assert list(Page.objects.filter(depth__lte=2).values_list("depth", flat=True).order_by("depth")) == [1, 2]
+
+
+def test_consultations_and_their_proposals():
+    load()
+    benefit = ConsultationPage.objects.get(title="Redesigning the unemployment-benefit journey")
+    housing = ConsultationPage.objects.get(title="Simplifying the housing-allowance application")
+    assert benefit.live and benefit.is_open() and housing.live and housing.is_open()
+    assert benefit.moderation_mode == ModerationMode.POST and housing.moderation_mode == ModerationMode.PRE
+    assert benefit.phases.count() == 4 and benefit.categories.count() == 5
+    assert {block.block_type for block in benefit.body} == {"heading", "paragraph", "scope"}
+
+    assert Proposal.objects.filter(consultation=benefit, visibility=Visibility.PUBLISHED).count() == 12
+    assert Proposal.objects.filter(consultation=housing, visibility=Visibility.PUBLISHED).count() == 2
+    pending = Proposal.objects.get(visibility=Visibility.PENDING)
+    assert pending.consultation_id == housing.pk
+    assert len({p.author_id for p in Proposal.objects.all()}) >= 5
+
+
+def test_supports_status_change_and_response_are_real():
+    load()
+    # The denormalised counts agree with the support rows: they went through votes.services.
+    for proposal in Proposal.objects.all():
+        assert proposal.supports_count == Support.objects.filter(proposal=proposal).count()
+    assert Support.objects.count() == 53
+    response = OfficialResponse.objects.get()
+    assert response.department == "Employment Services" and response.author_name == "Claire Martin"
+    assert response.proposal.status == Status.ACCEPTED == response.decision
+    assert Proposal.objects.filter(status=Status.UNDER_REVIEW).count() == 1
+    assert StatusChange.objects.count() == 2  # the status change, and the response's decision
+
+
+def test_accounts_have_verified_primary_emails_and_their_roles():
+    load()
+    users = {spec.username: User.objects.get(username=spec.username) for spec in ACCOUNTS}
+    for user in users.values():
+        assert user.check_password(DEMO_PASSWORD)
+        assert EmailAddress.objects.filter(user=user, email=user.email, verified=True, primary=True).exists()
+        assert permissions.can_participate(user)
+    assert not permissions.can_moderate(users["citizen"]) and not permissions.can_moderate(users["citizen2"])
+    assert permissions.can_moderate(users["moderator"]) and not permissions.is_official(users["moderator"])
+    assert (
+        permissions.is_official(users["official"]) and users["official"].department == "Employment Services"
+    )
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert not any(u.is_superuser for name, u in users.items() if name != "admin")
+
+
+def test_a_changed_password_survives_a_second_run():
+    load()
+    user = User.objects.get(username="official")
+    user.set_password("a new secret of her own")
+    user.save()
+    load()
+    user.refresh_from_db()
+    assert user.check_password("a new secret of her own")
+
+
+def test_groups_page_permissions():
+    load()
+    index = ConsultationIndexPage.objects.get()
+    grants = set(GroupPagePermission.objects.values_list("group__name", "page_id", "permission__codename"))
+    assert {
+        (permissions.OFFICIALS_GROUP, index.pk, c) for c in ("add_page", "change_page", "publish_page")
+    } <= grants
+    assert not {g for g in grants if g[0] == permissions.MODERATORS_GROUP}
