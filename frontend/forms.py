@@ -3,6 +3,7 @@ these forms (see `add_service_error`)."""
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,15 +13,29 @@ from proposals.models import Status
 from proposals.services import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 
 
+class CountedBoundField(BoundField):
+    """Adds the live character counter (see live.js) to what the input is described by, after the help
+    text and the errors that Django already names; the template gives the counter the id used here."""
+
+    @property
+    def aria_describedby(self):
+        ids = super().aria_describedby
+        if ids is None or "data-maxlength" not in self.field.widget.attrs or not self.auto_id:
+            return ids
+        return f"{ids} {self.auto_id}_counter".strip()
+
+
 def _text(label, limit: int, *, widget=None) -> forms.CharField:
     # A validator rather than max_length: max_length would add a `maxlength` attribute that silently
-    # truncates pasted text; the limit is stated in the help text and counted by forms.js instead.
+    # truncates pasted text; the limit is stated in the help text and counted by live.js instead.
     field = forms.CharField(label=label, widget=widget, validators=[MaxLengthValidator(limit)])
     field.widget.attrs["data-maxlength"] = str(limit)
     return field
 
 
 class ProposalForm(forms.Form):
+    bound_field_class = CountedBoundField
+
     title = _text(_("Title"), TITLE_MAX)
     summary = _text(_("Summary"), SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     body = _text(_("Details"), BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}))

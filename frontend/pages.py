@@ -30,6 +30,9 @@ def consultation_context(request, page) -> dict:
     page_obj: Page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     state = page.phase_state()
     category_name = next((c.name for c in categories if c.slug == params["category"]), "")
+    # The filters without the page number, for the pagination links.
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
         "phases": list(page.phases.all()),
         "categories": categories,
@@ -37,6 +40,7 @@ def consultation_context(request, page) -> dict:
         "filters": filters,
         "filtered": bool(params["status"] or params["category"]),
         "page_obj": page_obj,
+        "page_query": query.urlencode(),
         "proposals": page_obj.object_list,
         "supported_ids": supported_ids(user=user, proposal_ids=[p.pk for p in page_obj]),
         "can_participate": permissions.can_participate(user),
@@ -44,6 +48,8 @@ def consultation_context(request, page) -> dict:
         # What a live insertion must match to belong on this page (see live.js, proposal.published).
         "live_filter": {
             "first_page": page_obj.number == 1,
+            "ordering": params["ordering"],
+            "page_size": PAGE_SIZE,
             "status": params["status"] or "",
             "category": category_name,
         },
@@ -72,6 +78,7 @@ def live_config() -> dict:
             "reconnected": gettext("Live updates are back."),
             "added": gettext("Your support was added."),
             "withdrawn": gettext("Your support was withdrawn."),
+            "supports_now": gettext("“%(title)s” now has %(count)s %(label)s."),
             "error": gettext("Something went wrong. Please try again."),
             "offline": gettext("We could not reach the server. Check your connection and try again."),
             "official_response": gettext("Official response"),

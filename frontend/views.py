@@ -44,6 +44,7 @@ def proposal_detail(request, pk: int):
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
         "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
         "supports_open": proposal.is_published and consultation.is_open(),
+        "can_participate": permissions.can_participate(request.user),
         "live_config": live_config(),
     }
     return render(request, "frontend/proposal_detail.html", context)

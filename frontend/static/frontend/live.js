@@ -1,0 +1,657 @@
+// Keeps consultation and proposal pages live, enhances the support forms and counts characters in the
+// submission form. Plain ES module, no build step; its data comes from json_script blocks and data
+// attributes, so it runs under a strict Content-Security-Policy. Every form works without it.
+//
+// The stream carries absolute state (see proposals/live/events.py): applying an event twice, or after a
+// newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
+// events sent while it was away are lost.
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30000;
+const CLOSE_NOT_FOUND = 4404; // the consultation does not exist (any more): reconnecting cannot help
+const SNAPSHOT_LIMIT = 500; // proposals.live.consumers.SNAPSHOT_LIMIT
+const ANNOUNCE_EVERY_MS = 4000; // at most one live-region message in this time, so a burst stays quiet
+
+const root = document.documentElement;
+
+function readJson(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : null;
+}
+
+// Python-style "%(name)s" interpolation, so the translated strings keep their Django form.
+function format(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
+}
+
+function urlFor(pattern, id) {
+  // The patterns are reversed with the id 0: "/proposals/0/support/".
+  return pattern.replace("/0/", `/${id}/`);
+}
+
+/* ---------------------------------------------------------------- announcements */
+
+class Announcer {
+  constructor(region, config) {
+    this.region = region;
+    this.config = config;
+    this.pending = new Map(); // key -> text; a newer message with the same key replaces the older
+    this.timer = null;
+    this.lastSpoke = 0;
+  }
+
+  // Background changes (other people's supports, new proposals): coalesced and throttled.
+  queue(key, text) {
+    if (!this.region) return;
+    this.pending.delete(key);
+    this.pending.set(key, text);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastSpoke + ANNOUNCE_EVERY_MS - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  // The answer to what the person just did: said at once.
+  now(text) {
+    this.say(text);
+  }
+
+  flush() {
+    this.timer = null;
+    if (!this.pending.size) return;
+    const texts = [...this.pending.values()];
+    this.pending.clear();
+    let text = texts[0];
+    if (texts.length > 1) text += " " + format(this.config.t.updates, { n: texts.length - 1 });
+    this.say(text);
+  }
+
+  say(text) {
+    if (!this.region) return;
+    this.lastSpoke = Date.now();
+    // Emptying first makes a screen reader speak a message even when it repeats the previous one.
+    this.region.textContent = "";
+    requestAnimationFrame(() => {
+      this.region.textContent = text;
+    });
+  }
+}
+
+/* ---------------------------------------------------------------- rendering proposal state */
+
+function supportsLabel(config, count) {
+  return count === 1 ? config.support_one : config.support_other;
+}
+
+function flash(element) {
+  element.classList.remove("count-changed");
+  void element.offsetWidth; // restart the animation
+  element.classList.add("count-changed");
+}
+
+// Sets the count of every element showing this proposal unless it already shows a newer version.
+// Returns true when something changed.
+function applySupports(config, id, supports, version) {
+  let changed = false;
+  for (const holder of document.querySelectorAll(`[data-proposal-id="${id}"]`)) {
+    const shown = Number(holder.dataset.version || 0);
+    if (version !== undefined && version < shown) continue;
+    if (version !== undefined) holder.dataset.version = String(version);
+    const count = holder.querySelector('[data-role="supports-count"]');
+    if (!count || count.textContent === String(supports)) continue;
+    count.textContent = String(supports);
+    flash(count);
+    const label = holder.querySelector('[data-role="supports-label"]');
+    if (label) label.textContent = supportsLabel(config, supports);
+    const progress = holder.querySelector('[data-role="supports-progress"]');
+    if (progress) progress.value = Math.min(supports, Number(progress.max));
+    changed = true;
+  }
+  return changed;
+}
+
+function applyStatus(id, status, label) {
+  let changed = false;
+  for (const holder of document.querySelectorAll(`[data-proposal-id="${id}"]`)) {
+    const badge = holder.querySelector('[data-role="status"]');
+    if (!badge || badge.textContent === label) continue;
+    badge.textContent = label;
+    badge.className = `badge badge--${status}`;
+    changed = true;
+  }
+  return changed;
+}
+
+function titleOf(id) {
+  const holder = document.querySelector(`[data-proposal-id="${id}"]`);
+  if (!holder) return "";
+  const title = holder.querySelector('[data-role="title"]') || holder.querySelector("h1");
+  return title ? title.textContent.trim() : "";
+}
+
+function setSupported(form, supported, config) {
+  const id = form.closest("[data-proposal-id]").dataset.proposalId;
+  form.dataset.supported = String(supported);
+  form.action = urlFor(supported ? config.withdraw_url : config.support_url, id);
+  const button = form.querySelector('button[type="submit"]');
+  button.classList.toggle("button--secondary", supported);
+  button.querySelector('[data-role="button-label"]').textContent = supported
+    ? form.dataset.labelWithdraw
+    : form.dataset.labelSupport;
+}
+
+/* ---------------------------------------------------------------- the list page */
+
+class ListPage {
+  constructor(container, config, announcer) {
+    this.config = config;
+    this.announcer = announcer;
+    this.consultation = container.dataset.liveConsultation;
+    this.list = container.querySelector('[data-role="proposal-list"]');
+    this.empty = container.querySelector('[data-role="empty"]');
+    this.template = document.getElementById("proposal-card-template");
+    this.filter = readJson("live-filter") || {};
+  }
+
+  cards() {
+    return [...this.list.querySelectorAll(".proposal-card[data-proposal-id]")];
+  }
+
+  card(id) {
+    return this.list.querySelector(`.proposal-card[data-proposal-id="${id}"]`);
+  }
+
+  belongsHere(proposal) {
+    const filter = this.filter;
+    if (!filter.first_page) return false;
+    if (filter.status && proposal.status !== filter.status) return false;
+    if (filter.category && proposal.category !== filter.category) return false;
+    return true;
+  }
+
+  buildCard(proposal) {
+    const card = this.template.content.firstElementChild.cloneNode(true);
+    const id = String(proposal.id);
+    card.dataset.proposalId = id;
+    card.dataset.version = String(proposal.version ?? 0);
+    const titleId = `proposal-${id}-title`;
+    card.setAttribute("aria-labelledby", titleId);
+    card.querySelector(".proposal-card__title").id = titleId;
+    const title = card.querySelector('[data-role="title"]');
+    title.textContent = proposal.title;
+    title.href = proposal.url || urlFor(this.config.detail_url, id);
+    card.querySelector('[data-role="summary"]').textContent = proposal.summary || "";
+    const category = card.querySelector('[data-role="category"]');
+    const categoryName = proposal.category_name ?? proposal.category;
+    category.textContent = categoryName || "";
+    category.hidden = !categoryName;
+    const badge = card.querySelector('[data-role="status"]');
+    badge.textContent = proposal.status_label || this.config.status_labels[proposal.status] || proposal.status;
+    badge.className = `badge badge--${proposal.status}`;
+    card.querySelector('[data-role="supports-count"]').textContent = String(proposal.supports);
+    card.querySelector('[data-role="supports-label"]').textContent = supportsLabel(this.config, proposal.supports);
+    const form = card.querySelector("form");
+    if (form) {
+      form.action = urlFor(form.dataset.supported === "true" ? this.config.withdraw_url : this.config.support_url, id);
+      const hidden = form.querySelector('[data-role="button-title"]');
+      if (hidden) hidden.textContent = ` “${proposal.title}”`;
+    }
+    return card;
+  }
+
+  // Where a card goes in the list as ordered on the page, or null when it belongs on a later page.
+  placeFor(proposal) {
+    const cards = this.cards();
+    if (this.filter.ordering === "-created") return cards[0] || "end";
+    const later = cards.find((card) => {
+      const count = Number(card.querySelector('[data-role="supports-count"]').textContent);
+      return count < proposal.supports;
+    });
+    if (later) return later;
+    return cards.length < (this.filter.page_size || 20) ? "end" : null;
+  }
+
+  insert(proposal) {
+    if (this.card(proposal.id) || !this.belongsHere(proposal)) return false;
+    const place = this.placeFor(proposal);
+    if (place === null) return false;
+    const card = this.buildCard(proposal);
+    card.classList.add("proposal-card--new");
+    if (place === "end") this.list.append(card);
+    else this.list.insertBefore(card, place);
+    enhanceSupportForms(card, this.config, this.announcer);
+    // Keep one page's worth: the last card has moved to the next page.
+    const cards = this.cards();
+    if (cards.length > (this.filter.page_size || 20)) cards[cards.length - 1].remove();
+    this.updateEmpty();
+    return true;
+  }
+
+  remove(id) {
+    const card = this.card(id);
+    if (!card) return false;
+    // Keep keyboard users in the list rather than dropping them at the top of the page.
+    if (card.contains(document.activeElement)) {
+      const next = card.nextElementSibling || card.previousElementSibling;
+      const target = next && next.querySelector("a");
+      if (target) target.focus();
+    }
+    card.remove();
+    this.updateEmpty();
+    return true;
+  }
+
+  updateEmpty() {
+    if (this.empty) this.empty.hidden = this.cards().length > 0;
+  }
+
+  applySnapshot(snapshot) {
+    const seen = new Set();
+    for (const proposal of snapshot.proposals) {
+      seen.add(String(proposal.id));
+      applySupports(this.config, proposal.id, proposal.supports, proposal.version);
+      applyStatus(proposal.id, proposal.status, proposal.status_label);
+    }
+    // A complete snapshot lists every published proposal: a card missing from it was hidden meanwhile.
+    if (snapshot.proposals.length < SNAPSHOT_LIMIT) {
+      for (const card of this.cards()) {
+        if (!seen.has(card.dataset.proposalId)) this.remove(card.dataset.proposalId);
+      }
+    }
+  }
+
+  // After a reconnect: the page as the server would render it now, in the server's order.
+  async refetch() {
+    const params = new URLSearchParams(window.location.search);
+    const query = new URLSearchParams();
+    for (const name of ["ordering", "status", "category", "page"]) {
+      if (params.get(name)) query.set(name, params.get(name));
+    }
+    const response = await fetch(`/api/v1/consultations/${this.consultation}/proposals/?${query}`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const data = await response.json();
+    const focused = document.activeElement;
+    const ids = new Set(data.results.map((p) => String(p.id)));
+    for (const card of this.cards()) {
+      if (!ids.has(card.dataset.proposalId)) this.remove(card.dataset.proposalId);
+    }
+    for (const proposal of data.results) {
+      let card = this.card(proposal.id);
+      if (!card) {
+        // The list API names the category by slug; the card shows its name, which the filter knows.
+        card = this.buildCard({ ...proposal, category_name: this.categoryName(proposal.category) });
+        enhanceSupportForms(card, this.config, this.announcer);
+      }
+      this.list.append(card); // moves an existing card into the server's order
+      applySupports(this.config, proposal.id, proposal.supports, proposal.version);
+      applyStatus(proposal.id, proposal.status, this.config.status_labels[proposal.status] || proposal.status);
+    }
+    if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
+    this.updateEmpty();
+  }
+
+  categoryName(slug) {
+    if (!slug) return "";
+    const option = document.querySelector(`select[name="category"] option[value="${CSS.escape(slug)}"]`);
+    return option ? option.textContent.trim() : "";
+  }
+
+  handle(event) {
+    const t = this.config.t;
+    switch (event.type) {
+      case "proposal.published":
+        if (this.insert(event.proposal)) {
+          this.announcer.queue(`new-${event.proposal.id}`, format(t.new_proposal, { title: event.proposal.title }));
+        }
+        break;
+      case "proposal.support_changed":
+        applySupports(this.config, event.proposal, event.supports, event.version);
+        break;
+      case "proposal.status_changed":
+        if (this.filter.status && this.filter.status !== event.status) {
+          this.remove(event.proposal);
+        } else if (applyStatus(event.proposal, event.status, event.status_label)) {
+          this.announcer.queue(
+            `status-${event.proposal}`,
+            format(t.status_changed, { title: titleOf(event.proposal), status: event.status_label }),
+          );
+        }
+        break;
+      case "proposal.hidden":
+        if (this.remove(event.proposal)) this.announcer.queue(`hidden-${event.proposal}`, t.proposal_hidden);
+        break;
+      case "response.published": {
+        const card = this.card(event.proposal);
+        if (card) {
+          card.querySelector('[data-role="has-response"]').hidden = false;
+          this.announcer.queue(
+            `response-${event.proposal}`,
+            format(t.response_published, { title: titleOf(event.proposal) }),
+          );
+        }
+        break;
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- the proposal page */
+
+class DetailPage {
+  constructor(container, config, announcer) {
+    this.config = config;
+    this.announcer = announcer;
+    this.article = container.querySelector("article[data-proposal-id]");
+    this.id = Number(this.article.dataset.proposalId);
+    this.responses = this.article.querySelector('[data-role="responses"]');
+  }
+
+  applySnapshot(snapshot) {
+    const proposal = snapshot.proposals.find((p) => p.id === this.id);
+    if (proposal) {
+      applySupports(this.config, proposal.id, proposal.supports, proposal.version);
+      applyStatus(proposal.id, proposal.status, proposal.status_label);
+    }
+  }
+
+  async refetch() {
+    const response = await fetch(`/api/v1/proposals/${this.id}/`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status === 404) {
+      this.markHidden();
+      return;
+    }
+    if (!response.ok) return;
+    const data = await response.json();
+    if (data.visibility && data.visibility !== "published") {
+      this.markHidden();
+      return;
+    }
+    applySupports(this.config, data.id, data.supports, data.version);
+    applyStatus(data.id, data.status, this.config.status_labels[data.status] || data.status);
+    const form = this.article.querySelector("form[data-support-form]");
+    if (form) setSupported(form, Boolean(data.supported_by_me), this.config);
+    for (const item of data.responses || []) this.addResponse(item);
+  }
+
+  markHidden() {
+    const notice = this.article.querySelector('[data-role="hidden-notice"]');
+    if (notice && notice.hidden) {
+      notice.querySelector("p").textContent = this.config.t.this_hidden;
+      notice.hidden = false;
+      this.announcer.now(this.config.t.this_hidden);
+    }
+    for (const form of this.article.querySelectorAll("form[data-support-form]")) form.remove();
+  }
+
+  formatDate(iso) {
+    try {
+      return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium" }).format(new Date(iso));
+    } catch {
+      return iso.slice(0, 10);
+    }
+  }
+
+  // Builds the markup of frontend/includes/response.html with text nodes only: the body is user content.
+  addResponse(item) {
+    if (!this.responses || this.responses.querySelector(`[data-response-id="${item.id}"]`)) return false;
+    const t = this.config.t;
+    const make = (tag, className, text) => {
+      const element = document.createElement(tag);
+      if (className) element.className = className;
+      if (text !== undefined) element.textContent = text;
+      return element;
+    };
+    const article = make("article", "response");
+    article.dataset.responseId = String(item.id);
+    article.append(make("h3", "response__title", t.official_response));
+    const meta = make("p", "response__meta");
+    meta.append(make("span", "response__author", item.author_name));
+    if (item.department) meta.append(", ", make("span", "response__department", item.department));
+    const time = make("time", "", this.formatDate(item.published_at));
+    time.dateTime = item.published_at;
+    meta.append(` · ${t.published_on} `, time);
+    article.append(meta);
+    if (item.decision) {
+      const decision = make("p", "response__decision", `${t.decision} `);
+      decision.append(make("strong", "", this.config.status_labels[item.decision] || item.decision));
+      article.append(decision);
+    }
+    const body = make("div", "response__body");
+    for (const paragraph of item.body.split(/\n\s*\n/)) {
+      const p = make("p");
+      paragraph.split("\n").forEach((line, index) => {
+        if (index) p.append(document.createElement("br"));
+        p.append(line);
+      });
+      body.append(p);
+    }
+    article.append(body);
+    const empty = this.responses.querySelector('[data-role="responses-empty"]');
+    this.responses.insertBefore(article, empty);
+    if (empty) empty.hidden = true;
+    return true;
+  }
+
+  handle(event) {
+    if (event.proposal !== this.id && event.proposal?.id !== this.id) return;
+    const t = this.config.t;
+    const title = titleOf(this.id);
+    switch (event.type) {
+      case "proposal.support_changed":
+        if (applySupports(this.config, this.id, event.supports, event.version)) {
+          this.announcer.queue(
+            "supports",
+            format(t.supports_now, { title, count: event.supports, label: supportsLabel(this.config, event.supports) }),
+          );
+        }
+        break;
+      case "proposal.status_changed":
+        if (applyStatus(this.id, event.status, event.status_label)) {
+          this.announcer.queue("status", format(t.status_changed, { title, status: event.status_label }));
+        }
+        break;
+      case "proposal.hidden":
+        this.markHidden();
+        break;
+      case "response.published":
+        if (this.addResponse(event.response)) {
+          this.announcer.queue(`response-${event.response.id}`, format(t.response_published, { title }));
+        }
+        break;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- the socket */
+
+class LiveStream {
+  constructor(consultation, page) {
+    this.url = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws/consultations/${consultation}/`;
+    this.page = page;
+    this.attempt = 0;
+    this.reconnecting = false;
+    this.stopped = false;
+    this.socket = null;
+    this.timer = null;
+    window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  connect() {
+    root.dataset.live = this.reconnecting ? "reconnecting" : "connecting";
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("message", (message) => this.receive(message));
+    socket.addEventListener("close", (event) => this.closed(event, socket));
+  }
+
+  async receive(message) {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (event.type === "snapshot") {
+      this.page.applySnapshot(event);
+      if (this.reconnecting) {
+        // Events sent while the socket was down are lost: read the page's state again.
+        try {
+          await this.page.refetch();
+        } catch {
+          // Offline again: the socket will close too, and the next reconnect refetches.
+        }
+        this.page.announcer.queue("connection", this.page.config.t.reconnected);
+      }
+      this.attempt = 0;
+      this.reconnecting = false;
+      if (this.socket && this.socket.readyState === WebSocket.OPEN) root.dataset.live = "connected";
+      return;
+    }
+    this.page.handle(event);
+  }
+
+  closed(event, socket) {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    if (event.code === CLOSE_NOT_FOUND) {
+      this.stopped = true;
+      root.dataset.live = "off";
+      return;
+    }
+    if (!this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnecting);
+    this.reconnecting = true;
+    root.dataset.live = "reconnecting";
+    // Exponential backoff with full jitter, so a restarted server is not hit by every page at once.
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  reconnectNow() {
+    if (this.stopped || this.socket || !this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.connect();
+  }
+}
+
+/* ---------------------------------------------------------------- support forms */
+
+function csrfToken(form) {
+  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+  const field = form.querySelector('input[name="csrfmiddlewaretoken"]');
+  return field ? field.value : "";
+}
+
+async function errorMessage(response, config) {
+  try {
+    const body = await response.json();
+    if (body && body.error && body.error.message) return body.error.message;
+  } catch {
+    // Not JSON (a proxy's error page, say): fall back to the generic message.
+  }
+  return config.t.error;
+}
+
+async function submitSupport(form, config, announcer) {
+  const holder = form.closest("[data-proposal-id]");
+  const id = holder.dataset.proposalId;
+  const button = form.querySelector('button[type="submit"]');
+  const error = form.querySelector('[data-role="support-error"]');
+  const adding = form.dataset.supported !== "true";
+  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken(form) };
+  const url = `/api/v1/proposals/${id}/support/`;
+  button.setAttribute("aria-busy", "true");
+  error.hidden = true;
+  try {
+    const response = await fetch(url, { method: adding ? "POST" : "DELETE", headers, credentials: "same-origin" });
+    if (!response.ok) {
+      const text = await errorMessage(response, config);
+      error.textContent = text;
+      error.hidden = false;
+      announcer.now(text);
+      return;
+    }
+    let state = null;
+    if (adding) {
+      state = await response.json();
+    } else {
+      // A withdrawal answers 204 without a body: read the new count.
+      const detail = await fetch(`/api/v1/proposals/${id}/`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (detail.ok) {
+        const data = await detail.json();
+        state = { supports: data.supports, version: data.version };
+      }
+    }
+    setSupported(form, adding, config);
+    if (state) applySupports(config, id, state.supports, state.version);
+    announcer.now(adding ? config.t.added : config.t.withdrawn);
+  } catch {
+    error.textContent = config.t.offline;
+    error.hidden = false;
+    announcer.now(config.t.offline);
+  } finally {
+    button.removeAttribute("aria-busy");
+  }
+}
+
+function enhanceSupportForms(scope, config, announcer) {
+  for (const form of scope.querySelectorAll("form[data-support-form]")) {
+    if (form.dataset.enhanced) continue;
+    form.dataset.enhanced = "true";
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      // Not `disabled`: that would drop keyboard focus from the button.
+      if (form.querySelector('[aria-busy="true"]')) return;
+      submitSupport(form, config, announcer);
+    });
+  }
+}
+
+/* ---------------------------------------------------------------- character counters */
+
+function enhanceCounters() {
+  for (const counter of document.querySelectorAll("[data-counter-for]")) {
+    const input = document.getElementById(counter.dataset.counterFor);
+    if (!input || !input.dataset.maxlength) continue;
+    const max = Number(input.dataset.maxlength);
+    const update = () => {
+      // Characters as people count them, not UTF-16 units (an emoji is one).
+      const count = [...input.value].length;
+      const over = count - max;
+      counter.textContent =
+        over > 0
+          ? format(counter.dataset.templateOver, { over })
+          : format(counter.dataset.template, { count, max });
+      counter.classList.toggle("field__counter--over", over > 0);
+    };
+    input.addEventListener("input", update);
+    update();
+    counter.hidden = false;
+  }
+}
+
+/* ---------------------------------------------------------------- start */
+
+function start() {
+  enhanceCounters();
+  const config = readJson("live-config");
+  if (!config) return;
+  const announcer = new Announcer(document.getElementById("live-announcer"), config);
+  enhanceSupportForms(document, config, announcer);
+
+  const container = document.querySelector("[data-live-consultation]");
+  if (!container || !("WebSocket" in window)) return;
+  const Page = container.dataset.livePage === "detail" ? DetailPage : ListPage;
+  const page = new Page(container, config, announcer);
+  page.config = config;
+  new LiveStream(container.dataset.liveConsultation, page).connect();
+}
+
+start();
