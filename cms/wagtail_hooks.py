@@ -1,12 +1,18 @@
 """The officials' proposal tools in the Wagtail admin: URLs under /cms/proposals/ and a menu item that
-only moderators and officials see (the views check the same predicate, the menu is only a convenience)."""
+only moderators and officials see (the views check the same predicate, the menu is only a convenience).
+Also a guard that keeps consultations with proposals from being deleted."""
 
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 
 from proposals import permissions
+from proposals.models import Proposal
 
 from . import admin_views
 
@@ -36,3 +42,41 @@ def register_proposals_menu_item():
     return ProposalsMenuItem(
         _("Proposals"), reverse("cms_proposals:index"), name="proposals", icon_name="comment", order=150
     )
+
+
+def _pages_with_proposals(pages) -> list[Page]:
+    """The pages among `pages` that hold proposals themselves or below them in the tree."""
+    return [
+        page for page in pages if Proposal.objects.filter(consultation__path__startswith=page.path).exists()
+    ]
+
+
+def _refuse_delete(request, pages):
+    messages.error(
+        request,
+        ngettext(
+            "“%(titles)s” has proposals and cannot be deleted: unpublish it instead.",
+            "%(titles)s have proposals and cannot be deleted: unpublish them instead.",
+            len(pages),
+        )
+        % {"titles": ", ".join(page.title for page in pages)},
+    )
+    return redirect("wagtailadmin_explore", pages[0].get_parent().pk)
+
+
+@hooks.register("before_delete_page")
+def keep_consultations_with_proposals(request, page):
+    # Proposals protect their consultation (on_delete=PROTECT): citizens' contributions and the official
+    # answers are a public record. Without this, the delete view would fail with a server error.
+    if blocked := _pages_with_proposals([page]):
+        return _refuse_delete(request, blocked)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def keep_consultations_with_proposals_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type == "delete" and (
+        blocked := _pages_with_proposals(o for o in objects if isinstance(o, Page))
+    ):
+        return _refuse_delete(request, blocked)
+    return None

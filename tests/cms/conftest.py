@@ -1,0 +1,27 @@
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def client_as():
+    def make(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def pending(db):
+    """A proposal waiting in the queue of a pre-moderated consultation."""
+    page = factories.consultation(moderation="pre", title="Housing allowance")
+    return factories.ProposalFactory(consultation=page, visibility="pending", published_at=None)
+
+
+@pytest.fixture
+def published(consultation):
+    return factories.ProposalFactory(consultation=consultation)
