@@ -155,7 +155,8 @@ def response_publish(*, actor, proposal: Proposal, body: str, decision: str = ""
         response = OfficialResponse.objects.create(
             proposal=proposal,
             author=actor,
-            author_name=actor.get_full_name() or actor.public_name,
+            # The official's name as people know it; never public_name, whose fallback is "A citizen".
+            author_name=actor.get_full_name() or actor.display_name or _("Official"),
             department=actor.department,
             body=body,
             decision=decision,
