@@ -42,7 +42,9 @@ def test_public_name_is_saved(client_for, citizen):
 
 def test_token_is_shown_once_then_replaced_then_revoked(client_for, citizen):
     client = client_for(citizen)
-    assert "You have no token." in visible_text(client.get(ACCOUNT))
+    text = visible_text(client.get(ACCOUNT))
+    assert "You have no token." in text
+    assert "Authorization: Token <key>" in text
 
     response = client.post(reverse("account_token"), follow=True)
 

@@ -52,6 +52,8 @@ def test_form_ties_help_errors_and_counter_to_each_field(client_for, citizen, co
     assert 'data-maxlength="140"' in html
     assert "Up to 140 characters." in visible_text(response)
     assert '<option value="' in html and "Online" in html  # the category choice
+    assert "Category (optional)" in visible_text(response)
+    assert "(optional) (optional)" not in visible_text(response)
 
 
 def test_valid_submission_is_published_at_once(client_for, citizen, consultation):

@@ -60,7 +60,7 @@ class Announcer {
     if (!this.pending.size) return;
     const texts = [...this.pending.values()];
     this.pending.clear();
-    let text = texts[0];
+    let text = texts[texts.length - 1]; // the newest; the rest are summed up
     if (texts.length > 1) text += " " + format(this.config.t.updates, { n: texts.length - 1 });
     this.say(text);
   }
