@@ -91,6 +91,11 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         if not params.is_valid():
             raise ServiceError("Invalid filter.", fields={k: list(v) for k, v in params.errors.items()})
         data = params.form.cleaned_data
+        if data.get("category") and not consultation.categories.filter(slug=data["category"]).exists():
+            # A typo in a script should not read as "no proposals in this category".
+            raise ServiceError(
+                "Invalid filter.", fields={"category": ["Not one of this consultation's categories."]}
+            )
         queryset = selectors.proposal_list(
             consultation_id=consultation.pk,
             user=request.user,
