@@ -37,7 +37,9 @@ def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_
     context = {
         "request": request,
         "supported_by_me": user.is_authenticated and proposal.supports.filter(user=user).exists(),
-        "may_see_moderation": permissions.can_moderate(user) or proposal.author_id == user.pk,
+        # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
+        "may_see_moderation": permissions.can_moderate(user)
+        or (user.is_authenticated and proposal.author_id == user.pk),
     }
     return Response(ProposalDetailSerializer(proposal, context=context).data, status=http_status)
 
