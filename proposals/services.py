@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import NotAllowed, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 
 from . import permissions
 from .live import events
@@ -37,7 +37,7 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
             _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
         )
     if not consultation.is_open():
-        raise ServiceError(_("This consultation is not open for proposals."), code="consultation_closed")
+        raise Conflict(_("This consultation is not open for proposals."), code="consultation_closed")
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(
             _("This category does not belong to the consultation."),
@@ -149,9 +149,7 @@ def response_publish(*, actor, proposal: Proposal, body: str, decision: str = ""
     with transaction.atomic():
         proposal = _locked(proposal.pk)
         if not proposal.is_published:
-            raise ServiceError(
-                _("Publish the proposal before responding to it."), code="proposal_not_published"
-            )
+            raise Conflict(_("Publish the proposal before responding to it."), code="proposal_not_published")
         response = OfficialResponse.objects.create(
             proposal=proposal,
             author=actor,

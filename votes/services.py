@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import NotAllowed, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed
 from proposals import permissions
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
@@ -30,9 +30,9 @@ def _check_can_support(user, proposal: Proposal) -> None:
             _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
         )
     if not proposal.is_published:
-        raise ServiceError(_("This proposal cannot be supported."), code="proposal_not_published")
+        raise Conflict(_("This proposal cannot be supported."), code="proposal_not_published")
     if not proposal.consultation.is_open():
-        raise ServiceError(
+        raise Conflict(
             _("This consultation is closed: supports can no longer change."), code="consultation_closed"
         )
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.models import ConsultationCategory, ModerationMode
-from cocreate.exceptions import NotAllowed, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 from proposals import selectors
 from proposals.live import broadcasts, events
 from proposals.models import (
@@ -77,7 +77,7 @@ def test_pre_moderated_proposal_waits_and_is_not_announced(citizen, django_captu
 )
 def test_no_proposal_outside_the_open_period(citizen, when):
     consultation = factories.consultation(**when)
-    with pytest.raises(ServiceError) as error:
+    with pytest.raises(Conflict) as error:
         submit(citizen, consultation)
     assert error.value.code == "consultation_closed"
     assert not Proposal.objects.exists()
@@ -85,7 +85,7 @@ def test_no_proposal_outside_the_open_period(citizen, when):
 
 def test_no_proposal_on_an_unpublished_consultation(citizen, consultation):
     consultation.unpublish()
-    with pytest.raises(ServiceError) as error:
+    with pytest.raises(Conflict) as error:
         submit(citizen, consultation)
     assert error.value.code == "consultation_closed"
     assert not Proposal.objects.exists()
@@ -353,7 +353,7 @@ def test_response_and_status_roll_back_together(official, monkeypatch, django_ca
 @pytest.mark.parametrize("visibility", [Visibility.PENDING, Visibility.HIDDEN])
 def test_no_response_to_an_unpublished_proposal(official, visibility):
     proposal = factories.ProposalFactory(visibility=visibility)
-    with pytest.raises(ServiceError) as error:
+    with pytest.raises(Conflict) as error:
         response_publish(actor=official, proposal=proposal, body="No.", decision="rejected")
     assert error.value.code == "proposal_not_published"
     proposal.refresh_from_db()
