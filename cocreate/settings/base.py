@@ -191,5 +191,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
