@@ -1,0 +1,195 @@
+"""Live updates in the browser: two visitors on the same consultation, one acts, the other's page follows
+without a reload. The pages are served by a real uvicorn process; other people's actions go through its
+API with their tokens, as a second browser or a script would make them.
+
+"Without a reload" is checked, not assumed: each watching page gets a marker on `window` before the
+action, and a reload would lose it.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.e2e.conftest import wait_live
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SUPPORT = re.compile(r"^Support\b")
+WITHDRAW = re.compile(r"^Withdraw support\b")
+
+
+def card(page: Page, proposal_id: int):
+    return page.locator(f"article.proposal-card[data-proposal-id='{proposal_id}']")
+
+
+def count(holder):
+    return holder.locator("[data-role=supports-count]")
+
+
+def mark_unreloaded(page: Page) -> None:
+    page.evaluate("window.__sameDocument = true")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+@pytest.fixture
+def two_proposals():
+    consultation = factories.consultation()
+    author = factories.citizen()
+    first = factories.ProposalFactory(
+        consultation=consultation, author=author, title="Pay the first benefit faster"
+    )
+    second = factories.ProposalFactory(
+        consultation=consultation, author=author, title="One form instead of four"
+    )
+    return consultation, first, second
+
+
+def test_a_support_reaches_the_other_visitors_page_without_reload(two_proposals, new_page):
+    consultation, first, second = two_proposals
+    acting = new_page(user=factories.citizen(), label="acting")
+    watching = new_page(user=factories.citizen(), label="watching")
+    for page in (acting, watching):
+        page.goto(consultation.url)
+        wait_live(page)
+    mark_unreloaded(watching)
+    expect(count(card(watching, first.pk))).to_have_text("0")
+
+    card(acting, first.pk).get_by_role("button", name=SUPPORT).click()
+
+    expect(count(card(watching, first.pk))).to_have_text("1")
+    expect(card(acting, first.pk).get_by_role("button", name=WITHDRAW)).to_be_visible()
+    expect(count(card(acting, first.pk))).to_have_text("1")
+    expect(count(card(watching, second.pk))).to_have_text("0")
+    # The watcher's own control is untouched: someone else's support is not theirs.
+    expect(card(watching, first.pk).get_by_role("button", name=SUPPORT)).to_be_visible()
+    assert_not_reloaded(watching)
+
+
+def test_a_withdrawal_reaches_an_anonymous_visitor(two_proposals, new_page, server_api):
+    consultation, first, _second = two_proposals
+    supporter = factories.citizen()
+    assert server_api(supporter)("POST", f"/api/v1/proposals/{first.pk}/support/").status == 201
+    acting = new_page(user=supporter, label="acting")
+    watching = new_page(label="anonymous")
+    for page in (acting, watching):
+        page.goto(consultation.url)
+        wait_live(page)
+    mark_unreloaded(watching)
+    expect(count(card(watching, first.pk))).to_have_text("1")
+
+    card(acting, first.pk).get_by_role("button", name=WITHDRAW).click()
+
+    expect(count(card(watching, first.pk))).to_have_text("0")
+    expect(card(acting, first.pk).get_by_role("button", name=SUPPORT)).to_be_visible()
+    assert_not_reloaded(watching)
+
+
+def test_a_proposal_published_through_the_api_appears_in_the_list(two_proposals, new_page, server_api):
+    consultation, _first, _second = two_proposals
+    watching = new_page(user=factories.citizen(), label="watching")
+    watching.goto(consultation.url)
+    wait_live(watching)
+    mark_unreloaded(watching)
+
+    created = server_api(factories.citizen())(
+        "POST",
+        "/api/v1/proposals/",
+        {
+            "consultation": consultation.pk,
+            "title": "Let people upload documents by phone",
+            "summary": "A photo of a payslip should be enough.",
+            "body": "Most people who apply have a phone, not a scanner.",
+        },
+    )
+
+    assert created.status == 201, created.body
+    new = card(watching, created.body["id"])
+    expect(new.get_by_role("link", name="Let people upload documents by phone")).to_be_visible()
+    expect(new.locator("[data-role=summary]")).to_have_text("A photo of a payslip should be enough.")
+    expect(count(new)).to_have_text("0")
+    expect(watching.locator("article.proposal-card")).to_have_count(3)
+    assert_not_reloaded(watching)
+
+
+def test_an_official_response_appears_on_the_proposal_page(two_proposals, new_page, server_api):
+    _consultation, first, _second = two_proposals
+    official = factories.official(first_name="Ada", last_name="Martin")
+    watching = new_page(user=factories.citizen(), label="watching")
+    watching.goto(first.get_absolute_url())
+    wait_live(watching)
+    mark_unreloaded(watching)
+    responses = watching.locator("section[data-role=responses]")
+    expect(responses.locator("[data-role=responses-empty]")).to_be_visible()
+
+    published = server_api(official)(
+        "POST",
+        f"/api/v1/proposals/{first.pk}/responses/",
+        {"body": "We will pay the first benefit within ten days from June."},
+    )
+
+    assert published.status == 201, published.body
+    response = responses.locator(f"article[data-response-id='{published.body['id']}']")
+    expect(response).to_contain_text("We will pay the first benefit within ten days from June.")
+    expect(response).to_contain_text("Employment Services")
+    expect(responses.locator("[data-role=responses-empty]")).to_be_hidden()
+    assert_not_reloaded(watching)
+
+
+def test_after_a_dropped_connection_the_list_shows_the_count_that_changed_meanwhile(
+    two_proposals, new_page, server_api
+):
+    consultation, first, second = two_proposals
+    watching = new_page(label="watching")
+    watching.goto(consultation.url)
+    wait_live(watching)
+    mark_unreloaded(watching)
+
+    watching.context.set_offline(True)
+    expect(watching.locator("html[data-live=reconnecting]")).to_be_attached()
+    for supporter in (factories.citizen(), factories.citizen()):
+        assert server_api(supporter)("POST", f"/api/v1/proposals/{second.pk}/support/").status == 201
+    watching.context.set_offline(False)
+
+    wait_live(watching)
+    expect(count(card(watching, second.pk))).to_have_text("2")
+    expect(count(card(watching, first.pk))).to_have_text("0")
+    # Back in the server's order: the most supported first.
+    expect(watching.locator("article.proposal-card").first).to_have_attribute(
+        "data-proposal-id", str(second.pk)
+    )
+    assert_not_reloaded(watching)
+
+
+def test_after_a_dropped_connection_the_proposal_page_refetches_what_it_missed(
+    two_proposals, new_page, server_api
+):
+    """The snapshot on reconnect carries counts only; the response published meanwhile comes from the
+    REST refetch, and so does the viewer's own support cast from another tab."""
+    _consultation, first, _second = two_proposals
+    viewer = factories.citizen()
+    watching = new_page(user=viewer, label="watching")
+    watching.goto(first.get_absolute_url())
+    wait_live(watching)
+    mark_unreloaded(watching)
+    article = watching.locator(f"article[data-proposal-id='{first.pk}']")
+    expect(article.get_by_role("button", name=SUPPORT)).to_be_visible()
+
+    watching.context.set_offline(True)
+    expect(watching.locator("html[data-live=reconnecting]")).to_be_attached()
+    assert server_api(viewer)("POST", f"/api/v1/proposals/{first.pk}/support/").status == 201
+    published = server_api(factories.official())(
+        "POST", f"/api/v1/proposals/{first.pk}/responses/", {"body": "Agreed: it is on the roadmap."}
+    )
+    assert published.status == 201, published.body
+    watching.context.set_offline(False)
+
+    wait_live(watching)
+    expect(count(article)).to_have_text("1")
+    expect(article.get_by_role("button", name=WITHDRAW)).to_be_visible()
+    expect(article.locator("section[data-role=responses]")).to_contain_text("Agreed: it is on the roadmap.")
+    assert_not_reloaded(watching)
