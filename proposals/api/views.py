@@ -66,6 +66,8 @@ def category_for(consultation: ConsultationPage, slug: str | None) -> Consultati
 
 
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Never queried (selectors read the proposals); it tells the schema generator that {id} is an integer.
+    queryset = Proposal.objects.none()
     serializer_class = ProposalDetailSerializer
     throttle_classes = [ScopedWriteThrottle]
 
