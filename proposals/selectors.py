@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cocreate.exceptions import NotFound
 
+from . import permissions
 from .models import OfficialResponse, Proposal
 
 ORDERINGS = {"-supports": ("-supports_count", "-id"), "-created": ("-created_at", "-id")}
@@ -29,10 +30,13 @@ def proposal_list(
 
 def proposal_get(*, proposal_id: int, user) -> Proposal:
     """The proposal if this user may see it; a proposal they may not see does not exist for them."""
+    proposals = Proposal.objects.visible_to(user)
+    if not permissions.can_moderate(user):
+        # A consultation taken offline in the CMS takes its proposals with it, as its list already goes.
+        proposals = proposals.filter(consultation__live=True)
     try:
         return (
-            Proposal.objects.visible_to(user)
-            .select_related("category", "author", "consultation")
+            proposals.select_related("category", "author", "consultation")
             .prefetch_related(
                 Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at"))
             )

@@ -154,3 +154,22 @@ def test_proposals_cannot_be_edited_or_deleted_over_the_api(citizen):
     proposal.refresh_from_db()
     assert proposal.title != "Changed"
     assert OfficialResponse.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["anonymous", "citizen", "author"])
+def test_proposals_of_a_consultation_taken_offline_are_gone(role):
+    proposal = factories.ProposalFactory()
+    proposal.consultation.unpublish()
+    viewer = {"anonymous": None, "citizen": factories.citizen(), "author": proposal.author}[role]
+    assert_error(client_for(viewer).get(f"/api/v1/proposals/{proposal.pk}/"), 404, "not_found")
+    assert_error(
+        client_for(viewer).post(f"/api/v1/proposals/{proposal.pk}/support/"),
+        404 if viewer else 401,
+        "not_found" if viewer else "not_authenticated",
+    )
+
+
+def test_moderators_still_find_proposals_of_a_consultation_taken_offline(moderator):
+    proposal = factories.ProposalFactory()
+    proposal.consultation.unpublish()
+    assert client_for(moderator).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 200
