@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -148,10 +149,15 @@ def sign_in_by_cookie(context: BrowserContext, server: servers.AsgiServer, user)
 def sign_in_through_form(page: Page, user, *, next_path: str = "/account/") -> None:
     """Sign in as a person does: allauth's form, e-mail and password, then wait to land on `next_path`."""
     page.goto(f"/accounts/login/?next={next_path}")
+    submit_sign_in_form(page, user)
+    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
+
+
+def submit_sign_in_form(page: Page, user) -> None:
+    """Fill in and send allauth's sign-in form, on the page that shows it."""
     page.locator("input[name=login]").fill(user.email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form[action='/accounts/login/'] [type=submit]").click()
-    page.wait_for_url(lambda url: url.endswith(next_path))
 
 
 def wait_live(page: Page) -> None:
