@@ -1,5 +1,6 @@
 """Read-only consultation endpoints; a consultation's id is its Wagtail page id."""
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -92,12 +93,12 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         # The filter set only validates the query; it needs a queryset of its model to be built at all.
         params = ProposalFilter(request.query_params, queryset=Proposal.objects.none())
         if not params.is_valid():
-            raise ServiceError("Invalid filter.", fields={k: list(v) for k, v in params.errors.items()})
+            raise ServiceError(_("Invalid filter."), fields={k: list(v) for k, v in params.errors.items()})
         data = params.form.cleaned_data
         if data.get("category") and not consultation.categories.filter(slug=data["category"]).exists():
             # A typo in a script should not read as "no proposals in this category".
             raise ServiceError(
-                "Invalid filter.", fields={"category": ["Not one of this consultation's categories."]}
+                _("Invalid filter."), fields={"category": [_("Not one of this consultation's categories.")]}
             )
         queryset = selectors.proposal_list(
             consultation_id=consultation.pk,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -80,7 +81,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None  # an unexpected error: a real 500, logged by Django
     if isinstance(exc, drf_exceptions.ValidationError):
-        response.data = error_body("invalid", "The request has invalid fields.", _flatten_fields(exc.detail))
+        response.data = error_body(
+            "invalid", _("The request has invalid fields."), _flatten_fields(exc.detail)
+        )
         return response
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)

@@ -1,6 +1,7 @@
 """Error pages: JSON in the common error shape under /api/, the site's own pages elsewhere."""
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .exceptions import error_body
@@ -12,13 +13,13 @@ def _is_api(request) -> bool:
 
 def not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body("not_found", "No such resource."), status=404)
+        return JsonResponse(error_body("not_found", _("No such resource.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
         return JsonResponse(
-            error_body("server_error", "Something went wrong on our side. Please try again."), status=500
+            error_body("server_error", _("Something went wrong on our side. Please try again.")), status=500
         )
     return defaults.server_error(request)

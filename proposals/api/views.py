@@ -1,6 +1,7 @@
 """Thin HTTP: parse, call one service, serialize. Errors become the common JSON body in
 cocreate.exceptions.api_exception_handler."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -49,7 +50,7 @@ def consultation_for_write(consultation_id: int) -> ConsultationPage:
         return ConsultationPage.objects.live().public().get(pk=consultation_id)
     except ConsultationPage.DoesNotExist:
         raise ServiceError(
-            "No open consultation has this id.", fields={"consultation": ["No such consultation."]}
+            _("No open consultation has this id."), fields={"consultation": [_("No such consultation.")]}
         ) from None
 
 
@@ -59,8 +60,8 @@ def category_for(consultation: ConsultationPage, slug: str | None) -> Consultati
     category = ConsultationCategory.objects.filter(page=consultation, slug=slug).first()
     if category is None:
         raise ServiceError(
-            "This category does not belong to the consultation.",
-            fields={"category": ["Choose one of this consultation's categories."]},
+            _("This category does not belong to the consultation."),
+            fields={"category": [_("Choose one of this consultation's categories.")]},
         )
     return category
 
@@ -133,7 +134,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 def _valid(serializer_class, request) -> dict:
     if not isinstance(request.data, dict):
-        raise ServiceError("Send a JSON object.", code="malformed_request")
+        raise ServiceError(_("Send a JSON object."), code="malformed_request")
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
