@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed
+from cocreate.exceptions import Conflict, NotAllowed, NotFound
 from proposals import permissions
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
@@ -24,17 +24,34 @@ class SupportResult:
     changed: bool  # False when the call found things already as asked (idempotent repeat)
 
 
-def _check_can_support(user, proposal: Proposal) -> None:
+def _check_can_participate(user) -> None:
     if not permissions.can_participate(user):
         raise NotAllowed(
             _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
         )
+
+
+def _locked_and_open(proposal_id: int) -> Proposal:
+    """The proposal with its row locked until the transaction ends, checked for support.
+
+    Checked under the lock, not on the caller's copy: a moderator hiding the proposal or an official
+    closing it holds the same row, so a support cannot land on a proposal hidden meanwhile. A no-key
+    lock: the support rows' foreign keys to it do not wait for it."""
+    try:
+        proposal = (
+            Proposal.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("consultation")
+            .get(pk=proposal_id)
+        )
+    except Proposal.DoesNotExist:
+        raise NotFound(_("No such proposal.")) from None
     if not proposal.is_published:
         raise Conflict(_("This proposal cannot be supported."), code="proposal_not_published")
     if not proposal.consultation.is_open():
         raise Conflict(
             _("This consultation is closed: supports can no longer change."), code="consultation_closed"
         )
+    return proposal
 
 
 def _move_count(proposal: Proposal, delta: int) -> SupportResult:
@@ -42,7 +59,7 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
     Proposal.objects.filter(pk=proposal.pk).update(
         supports_count=F("supports_count") + delta, supports_version=F("supports_version") + 1
     )
-    # We hold the row lock since the UPDATE, so this read is the value this transaction commits.
+    # We hold the row lock, so this read is the value this transaction commits.
     supports, version = (
         Proposal.objects.filter(pk=proposal.pk).values_list("supports_count", "supports_version").get()
     )
@@ -61,8 +78,9 @@ def _current(proposal: Proposal) -> SupportResult:
 
 
 def support_add(*, user, proposal: Proposal) -> SupportResult:
-    _check_can_support(user, proposal)
+    _check_can_participate(user)
     with transaction.atomic():
+        proposal = _locked_and_open(proposal.pk)
         try:
             with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
                 Support.objects.create(proposal=proposal, user=user)
@@ -72,8 +90,9 @@ def support_add(*, user, proposal: Proposal) -> SupportResult:
 
 
 def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
-    _check_can_support(user, proposal)
+    _check_can_participate(user)
     with transaction.atomic():
+        proposal = _locked_and_open(proposal.pk)
         deleted, _rows = Support.objects.filter(proposal=proposal, user=user).delete()
         if not deleted:
             return _current(proposal)

@@ -1,0 +1,59 @@
+"""A support racing a moderator's hide: the state check must see the moderator's committed decision.
+
+Deterministic, no sleeps: the moderator's transaction holds the proposal row until PostgreSQL reports
+the supporter's session waiting on a lock; then it commits and the supporter's call finishes."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from cocreate.exceptions import Conflict
+from proposals.models import Proposal, Visibility
+from proposals.services import proposal_moderate
+from tests import factories
+from votes.models import Support
+from votes.services import support_add
+
+
+def _someone_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps serving its first snapshot of the activity view.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_support_cannot_land_on_a_proposal_hidden_meanwhile():
+    proposal = factories.ProposalFactory()
+    moderator, citizen = factories.moderator(), factories.citizen()
+    proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)  # as the view reads it
+    outcome: dict[str, object] = {}
+
+    def supporter():
+        try:
+            outcome["result"] = support_add(user=citizen, proposal=proposal)
+        except Exception as error:  # noqa: BLE001 - reported to the main thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=supporter)
+    with transaction.atomic():
+        proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Spam.")
+        thread.start()
+        for _ in range(100_000):
+            if _someone_waits_on_a_lock() or not thread.is_alive():
+                break
+    thread.join(timeout=60)
+
+    assert not thread.is_alive()
+    assert isinstance(outcome.get("error"), Conflict), outcome
+    assert outcome["error"].code == "proposal_not_published"
+    assert not Support.objects.exists()
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 0
+    assert Proposal.objects.get(pk=proposal.pk).visibility == Visibility.HIDDEN
