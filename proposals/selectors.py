@@ -1,6 +1,7 @@
 """Reads of proposals, composed from ProposalQuerySet methods. Callers get querysets free of N+1."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from cocreate.exceptions import NotFound
 
@@ -43,4 +44,4 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
             .get(pk=proposal_id)
         )
     except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such proposal.") from None
+        raise NotFound(_("No such proposal.")) from None
