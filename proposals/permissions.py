@@ -16,7 +16,7 @@ OFFICIALS_GROUP = "Officials"
 
 
 def _in_group(user, name: str) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
     # Cached per user object: a request asks several predicates of one user.
     groups = getattr(user, "_cocreate_groups", None)
@@ -26,8 +26,13 @@ def _in_group(user, name: str) -> bool:
     return name in groups
 
 
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
 def is_official(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, OFFICIALS_GROUP))
+    # An inactive account holds no role, superuser or not.
+    return _active(user) and (user.is_superuser or _in_group(user, OFFICIALS_GROUP))
 
 
 def can_moderate(user) -> bool:
@@ -35,7 +40,7 @@ def can_moderate(user) -> bool:
 
 
 def has_verified_email(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
     verified = getattr(user, "_cocreate_verified", None)
     if verified is None:

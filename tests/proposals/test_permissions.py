@@ -71,10 +71,6 @@ ROLE_PREDICATES = [
 
 
 @pytest.mark.parametrize("predicate", ROLE_PREDICATES, ids=lambda p: p.__name__)
-@pytest.mark.xfail(
-    strict=True,
-    reason="is_official short-circuits on is_superuser before checking is_active (proposals/permissions.py)",
-)
 def test_an_inactive_superuser_holds_no_role(predicate):
     assert predicate(inactive_admin()) is False
 
