@@ -2,6 +2,7 @@
 
 import pytest
 import redis
+from channels.layers import channel_layers
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
@@ -28,6 +29,16 @@ def _fresh_throttles():
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(match="*throttle_*", count=1000):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel-layer instance for each test. channels_redis binds its receive locks to the event loop
+    that first used them, and each test runs its own loop (async_to_sync), so a shared instance fails
+    later tests with "bound to a different event loop"."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
