@@ -175,10 +175,19 @@ WAGTAIL_I18N_ENABLED = False
 # in-process defaults of a single-process site.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # channels_redis hands the host's options to redis-py's connection pool, whose defaults (redis-py 8)
+    # do not suit it: a 5 s socket timeout is exactly how long channels_redis blocks in BZPOPMIN waiting
+    # for a message, so on a quiet worker the read times out and the consumer reading at that moment dies
+    # (its page is disconnected, its group membership left behind); and a pool of 100 connections raises
+    # MaxConnectionsError when more pages than that connect or leave at once (group_add, group_discard).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 10},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}],
+                "capacity": 1500,
+                "expiry": 10,
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

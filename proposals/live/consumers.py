@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from ..models import Proposal
 from . import events
-from .broadcasts import consultation_group
+from .broadcasts import FORWARD_HANDLER, consultation_group
 
 SNAPSHOT_LIMIT = 500  # the most supported; a page with more refetches the rest over REST
 
@@ -61,6 +61,20 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """Whatever a client sends (JSON, text or binary), the answer is the same and the stream goes on."""
         await self.send_json({"type": "error", "message": "This stream is read-only; write over HTTP."})
+
+    async def dispatch(self, message):
+        """Forward broadcasts without Channels' per-message `close_old_connections`.
+
+        Channels (since 4.2) runs `close_old_connections` through `sync_to_async` before every handler: for
+        consumers, that is the one sync thread the whole worker shares. Forwarding touches no database, and a
+        broadcast is dispatched once per open socket: with 1,000 pages open, 1,000 thread hops per support,
+        and the snapshot reads of pages that connect meanwhile wait behind them. Connect and disconnect keep
+        the default: they use the database.
+        """
+        if message["type"] == FORWARD_HANDLER:
+            await self.live_forward(message)
+        else:
+            await super().dispatch(message)
 
     async def live_forward(self, message):
         """Handler of broadcasts.FORWARD_HANDLER: the text was encoded once, by the sender."""
