@@ -35,5 +35,9 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# The benchmark drops and recreates its own database (cocreate_bench) on BENCH_DATABASE_URL's server; its
+# Redis database is not the tests' one, since channel groups are named by ids. BENCH_ARGS="--workers 1,2".
+BENCH_DATABASE_URL ?= $(TEST_DATABASE_URL)
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
 bench: $(BIN)/.installed
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python bench/live_support.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/live_support.py $(BENCH_ARGS)
