@@ -479,6 +479,7 @@ class LiveStream {
     this.socket = null;
     this.timer = null;
     window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("offline", () => this.dropped());
   }
 
   connect() {
@@ -523,6 +524,20 @@ class LiveStream {
       root.dataset.live = "off";
       return;
     }
+    this.scheduleReconnect();
+  }
+
+  dropped() {
+    // The browser knows the network is gone. A dead socket can look open for minutes (a phone losing its
+    // signal sends no close), so say so now and reconnect as soon as the network is back.
+    if (this.stopped || !this.socket) return;
+    const socket = this.socket;
+    this.socket = null; // its late close event is then ignored (see closed)
+    socket.close();
+    this.scheduleReconnect();
+  }
+
+  scheduleReconnect() {
     if (!this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnecting);
     this.reconnecting = true;
     root.dataset.live = "reconnecting";
