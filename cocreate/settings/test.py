@@ -14,3 +14,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True
+# Nothing is collected in tests, so WhiteNoise gets no collected folder to scan (it would warn per request).
+STATIC_ROOT = None
