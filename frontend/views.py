@@ -22,6 +22,7 @@ from votes.selectors import supported_ids
 
 from .forms import DisplayNameForm, ProposalForm
 from .pages import live_config
+from .throttling import write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 
@@ -50,6 +51,7 @@ def proposal_detail(request, pk: int):
     return render(request, "frontend/proposal_detail.html", context)
 
 
+@write_limited("proposal_submit")
 def proposal_submit(request, page_id: int):
     consultation = get_object_or_404(ConsultationPage.objects.live().public(), pk=page_id)
     if not request.user.is_authenticated:
@@ -117,11 +119,13 @@ def _support(request, pk: int, *, add: bool):
 
 
 @require_POST
+@write_limited("support")
 def proposal_support(request, pk: int):
     return _support(request, pk, add=True)
 
 
 @require_POST
+@write_limited("support")
 def proposal_support_withdraw(request, pk: int):
     return _support(request, pk, add=False)
 
