@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -199,6 +200,16 @@ def test_sign_in_page_in_french(french):
     assert "Mot de passe" in text  # allauth's own French
     assert "Créer un compte" in text and "Aller au contenu principal" in text  # the site's layout
     assert "Password" not in text
+
+
+@pytest.mark.django_db
+def test_rate_limit_page_in_french():
+    with translation.override("fr"):
+        html = render_to_string("429.html", {"retry_after": 30})
+
+    assert '<html lang="fr">' in html
+    assert "<h1>Trop de demandes</h1>" in html
+    assert "Veuillez patienter 30 secondes, puis réessayer." in html
 
 
 # API errors follow the language of the session, or of the request
