@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
+from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from votes.api.views import SupportView
 
@@ -10,6 +11,9 @@ router.register("consultations", ConsultationViewSet, basename="consultation")
 router.register("proposals", ProposalViewSet, basename="proposal")
 
 urlpatterns = [
+    path("search/", ProposalSearchView.as_view(), name="proposal-search"),
+    # Before the router, whose proposals/{pk}/ would take "similar" for an id.
+    path("proposals/similar/", ProposalSimilarView.as_view(), name="proposal-similar"),
     path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
     path("", include(router.urls)),
 ]

@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Proposal search: "database" (PostgreSQL full-text search; plain matching on SQLite). The search engine
+# comes as another backend of proposals.search.
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
+
 WAGTAIL_SITE_NAME = "cocreate"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

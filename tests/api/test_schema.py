@@ -15,6 +15,8 @@ CONTRACT = {
     "/api/v1/proposals/{id}/moderation/": {"post"},
     "/api/v1/proposals/{id}/status/": {"post"},
     "/api/v1/proposals/{id}/responses/": {"post"},
+    "/api/v1/search/": {"get"},
+    "/api/v1/proposals/similar/": {"get"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -1,0 +1,157 @@
+"""Search and similar proposals: parse the query string, call one search function, serialize.
+
+Both are reads open to anyone and only ever return published proposals. Bad input is a 400 in the common
+error body, with the field named; nothing reaches the database unchecked."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cms.models import ConsultationCategory, ConsultationPage
+
+from .. import search
+from ..models import Status
+
+MAX_PAGE_ID = 2_147_483_647  # Wagtail page ids are 32-bit integers
+
+
+def _consultation_exists(consultation_id: int) -> bool:
+    return ConsultationPage.objects.live().public().filter(pk=consultation_id).exists()
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=search.MAX_QUERY_LENGTH, help_text="The words to look for.")
+    consultation = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_ID)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    category = serializers.SlugField(required=False, max_length=80, help_text="A category's slug.")
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1000)
+    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=50)
+
+    def validate_q(self, value: str) -> str:
+        if not any(c.isalnum() for c in value):
+            raise serializers.ValidationError(_("Type at least one word."))
+        return value
+
+    def validate_consultation(self, value: int) -> int:
+        if not _consultation_exists(value):
+            raise serializers.ValidationError(_("No such consultation."))
+        return value
+
+    def validate(self, data: dict) -> dict:
+        if data.get("category"):
+            categories = ConsultationCategory.objects.filter(slug=data["category"], page__live=True)
+            if data.get("consultation"):
+                categories = categories.filter(page_id=data["consultation"])
+            if not categories.exists():
+                raise serializers.ValidationError({"category": [_("No such category.")]})
+        return data
+
+
+class SimilarParamsSerializer(serializers.Serializer):
+    consultation = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_ID)
+    title = serializers.CharField(max_length=140, help_text="The draft's title, as typed so far.")
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    limit = serializers.IntegerField(required=False, default=5, min_value=1, max_value=10)
+
+    def validate_consultation(self, value: int) -> int:
+        if not _consultation_exists(value):
+            raise serializers.ValidationError(_("No such consultation."))
+        return value
+
+
+class FacetSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    status = FacetSerializer(many=True)
+    category = FacetSerializer(many=True)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    category = serializers.CharField(allow_null=True)
+    category_name = serializers.CharField()
+    supports = serializers.IntegerField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+    highlights = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy(
+            "Per field (title, summary, body): HTML fragments, the text escaped and the matched words "
+            "in <mark>. Fields without a match are left out."
+        ),
+    )
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(source="total")
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    results = SearchHitSerializer(source="hits", many=True)
+    facets = FacetsSerializer()
+
+
+class SimilarHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    supports = serializers.IntegerField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+
+
+def _params(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ProposalSearchView(APIView):
+    @extend_schema(
+        operation_id="search_proposals",
+        parameters=[SearchParamsSerializer],
+        responses=SearchPageSerializer,
+        description="Published proposals matching the words, best first, with highlights and the counts "
+        "per status and category of the whole result set.",
+    )
+    def get(self, request):
+        params = _params(SearchParamsSerializer, request)
+        page = search.proposal_search(
+            query=params["q"],
+            consultation_id=params.get("consultation"),
+            status=params.get("status") or None,
+            category=params.get("category") or None,
+            page=params["page"],
+            page_size=params["page_size"],
+        )
+        return Response(SearchPageSerializer(page).data)
+
+
+class ProposalSimilarView(APIView):
+    @extend_schema(
+        operation_id="similar_proposals",
+        parameters=[SimilarParamsSerializer],
+        responses=SimilarHitSerializer(many=True),
+        description="The published proposals of the consultation closest to a draft, closest first: what "
+        "the submission form shows while a citizen types.",
+    )
+    def get(self, request):
+        params = _params(SimilarParamsSerializer, request)
+        hits = search.proposal_similar(
+            consultation_id=params["consultation"],
+            title=params["title"],
+            summary=params["summary"],
+            limit=params["limit"],
+        )
+        return Response(SimilarHitSerializer(hits, many=True).data)

@@ -1,0 +1,371 @@
+"""The database search backend: PostgreSQL full-text search, or plain matching in Python elsewhere.
+
+PostgreSQL (tests, production without a search engine). Every proposal is matched in two text search
+configurations, `cocreate_en` and `cocreate_fr` (migration 0002: PostgreSQL's `english` and `french` with
+`unaccent` in front of the stemmer), and a proposal matches if either matches; its score is the better of
+the two ranks. Why both, rather than the configuration of the proposal's `language`: that field records the
+interface language of its author, not necessarily the language they wrote in, and the query's language is
+unknown (a French speaker may browse in English). Searching both finds "proposals" from "proposal" and
+"démarches" from "demarche" whatever the languages; the price is an occasional match through the other
+language's stemmer, which costs a little precision and never loses a result. Titles weigh A, summaries B,
+details C, so a word in the title ranks a proposal above the same word in its details. The query is parsed
+by `websearch_to_tsquery`, which accepts any text ("quoted phrases", `or`, `-word`) without a syntax error.
+
+Highlights come from `ts_headline` with private-use characters as the start and stop markers; the text is
+then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
+as HTML.
+
+Other databases (SQLite for `make run` only): the published proposals of the scope, at most
+FALLBACK_CANDIDATES of them (the most supported), are matched in Python: case and accents folded with
+`unicodedata`, a trailing plural "s"/"x" dropped, every query word required. Ranked by the query words
+found in the title, then supports. The functions work on any database, so they are tested on PostgreSQL.
+"""
+
+import re
+import unicodedata
+from collections import Counter
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Replace
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ..models import Proposal, Status
+from . import Facet, SearchHit, SearchPage, SimilarHit
+
+CONFIGURATIONS = ("cocreate_en", "cocreate_fr")
+START, STOP, DELIMITER = "\ue000", "\ue001", "\ue002"
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+_WORD = re.compile(r"\w+")
+SIMILAR_MIN_TRIGRAM = 0.3
+SIMILAR_MAX_WORDS = 32
+FALLBACK_CANDIDATES = 2000
+
+
+# Shared
+
+
+def scope(*, consultation_id: int | None) -> QuerySet[Proposal]:
+    """Everything search may ever return: published proposals of live consultations."""
+    proposals = Proposal.objects.published().filter(consultation__live=True)
+    if consultation_id is not None:
+        proposals = proposals.for_consultation(consultation_id)
+    return proposals
+
+
+def safe_highlight(text: str) -> SafeString:
+    """`text` with START…STOP markers: escaped, the markers turned into <mark> and stray ones dropped."""
+    marked = _MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", escape(text))
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped just above
+
+
+def _facets(status_counts: dict[str, int], category_counts: dict[str, tuple[str, int]]) -> dict:
+    labels = dict(Status.choices)
+    return {
+        "status": [
+            Facet(value=value, label=str(labels.get(value, value)), count=count)
+            for value, count in sorted(status_counts.items(), key=lambda item: (-item[1], item[0]))
+            if count
+        ],
+        "category": [
+            Facet(value=slug, label=name, count=count)
+            for slug, (name, count) in sorted(
+                category_counts.items(), key=lambda item: (-item[1][1], item[0])
+            )
+            if count
+        ],
+    }
+
+
+def proposal_search(
+    *,
+    query: str,
+    consultation_id: int | None,
+    status: str | None,
+    category: str | None,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    search = postgres_search if connection.vendor == "postgresql" else python_search
+    return search(
+        query=query,
+        consultation_id=consultation_id,
+        status=status,
+        category=category,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: int = 5) -> list[SimilarHit]:
+    similar = postgres_similar if connection.vendor == "postgresql" else python_similar
+    return similar(consultation_id=consultation_id, title=title, summary=summary, limit=limit)
+
+
+# PostgreSQL
+
+
+def _vector(config: str, *, body: bool = True) -> SearchVector:
+    vector = SearchVector("title", weight="A", config=config) + SearchVector(
+        "summary", weight="B", config=config
+    )
+    return vector + SearchVector("body", weight="C", config=config) if body else vector
+
+
+def _queries(text: str) -> dict[str, SearchQuery]:
+    return {config: SearchQuery(text, config=config, search_type="websearch") for config in CONFIGURATIONS}
+
+
+def _matching(proposals: QuerySet[Proposal], queries: dict[str, SearchQuery], *, body=True) -> QuerySet:
+    """The proposals matching in either configuration, annotated with `score`."""
+    vectors = {f"vector_{config}": _vector(config, body=body) for config in CONFIGURATIONS}
+    proposals = proposals.annotate(**vectors)
+    match = Q()
+    for config, query in queries.items():
+        match |= Q(**{f"vector_{config}": query})
+    ranks = [SearchRank(F(f"vector_{config}"), query) for config, query in queries.items()]
+    return proposals.filter(match).annotate(score=Greatest(*ranks))
+
+
+def _headline(field: str, queries: dict[str, SearchQuery], **options) -> Case:
+    """The field highlighted in the configuration of the proposal's language. Marker characters already in
+    the text are dropped first, so only ts_headline's own markers become <mark>."""
+    text = Replace(Replace(field, Value(START), Value("")), Value(STOP), Value(""))
+    english, french = (
+        SearchHeadline(text, queries[config], config=config, start_sel=START, stop_sel=STOP, **options)
+        for config in CONFIGURATIONS
+    )
+    return Case(When(language__startswith="fr", then=french), default=english)
+
+
+def postgres_search(
+    *,
+    query: str,
+    consultation_id: int | None,
+    status: str | None,
+    category: str | None,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    queries = _queries(query)
+    matching = _matching(scope(consultation_id=consultation_id), queries)
+    by_status = matching.filter(category__slug=category) if category else matching
+    by_category = matching.filter(status=status) if status else matching
+    hits = by_category.filter(category__slug=category) if category else by_category
+    status_counts = dict(by_status.order_by().values_list("status").annotate(n=Count("id")))
+    category_counts = {
+        slug: (name, n)
+        for slug, name, n in by_category.exclude(category=None)
+        .order_by()
+        .values_list("category__slug")
+        .annotate(name=Min("category__name"), n=Count("id"))
+    }
+    offset = (page - 1) * page_size
+    rows = (
+        hits.annotate(
+            hl_title=_headline("title", queries, highlight_all=True),
+            hl_summary=_headline("summary", queries, highlight_all=True),
+            hl_body=_headline(
+                "body", queries, max_fragments=2, max_words=25, min_words=8, fragment_delimiter=DELIMITER
+            ),
+        )
+        .order_by("-score", "-supports_count", "-id")
+        .values(*HIT_FIELDS, "score", "hl_title", "hl_summary", "hl_body")[offset : offset + page_size]
+    )
+    return SearchPage(
+        hits=[_hit(row) for row in rows],
+        total=hits.count(),
+        page=page,
+        page_size=page_size,
+        facets=_facets(status_counts, category_counts),
+    )
+
+
+HIT_FIELDS = ("id", "title", "summary", "status", "supports_count", "category__slug", "category__name")
+
+
+def _hit(row: dict) -> SearchHit:
+    highlights = {}
+    for name in ("title", "summary", "body"):
+        fragments = [f for f in row[f"hl_{name}"].split(DELIMITER) if START in f]
+        if fragments:
+            highlights[name] = [safe_highlight(f.strip()) for f in fragments]
+    return SearchHit(
+        id=row["id"],
+        title=row["title"],
+        summary=row["summary"],
+        status=row["status"],
+        category=row["category__slug"],
+        category_name=row["category__name"] or "",
+        supports=row["supports_count"],
+        url=reverse("proposal_detail", args=[row["id"]]),
+        score=float(row["score"]),
+        highlights=highlights,
+    )
+
+
+def significant_words(*texts: str, limit: int = SIMILAR_MAX_WORDS) -> list[str]:
+    """The distinct words of three letters or more, in order; the stop words are the configurations'."""
+    words = dict.fromkeys(w.lower() for text in texts for w in _WORD.findall(text) if len(w) >= 3)
+    return list(words)[:limit]
+
+
+def postgres_similar(*, consultation_id: int, title: str, summary: str, limit: int = 5) -> list[SimilarHit]:
+    """Any of the draft's words in a proposal's title or summary (an `or` query), plus trigram similarity of
+    the titles, which also catches a misspelt word."""
+    words = significant_words(title, summary)
+    if not words:
+        return []
+    queries = _queries(" or ".join(words))
+    proposals = scope(consultation_id=consultation_id).annotate(
+        similarity=TrigramSimilarity("title", Value(title))
+    )
+    vectors = {f"vector_{config}": _vector(config, body=False) for config in CONFIGURATIONS}
+    proposals = proposals.annotate(**vectors)
+    match = Q(similarity__gte=SIMILAR_MIN_TRIGRAM)
+    for config, query in queries.items():
+        match |= Q(**{f"vector_{config}": query})
+    ranks = [SearchRank(F(f"vector_{config}"), query) for config, query in queries.items()]
+    rows = (
+        proposals.filter(match)
+        .annotate(score=Greatest(*ranks, output_field=FloatField()) + F("similarity"))
+        .order_by("-score", "-supports_count", "-id")
+        .values("id", "title", "summary", "status", "supports_count", "score")[:limit]
+    )
+    return [_similar_hit(row, float(row["score"])) for row in rows]
+
+
+def _similar_hit(row: dict, score: float) -> SimilarHit:
+    return SimilarHit(
+        id=row["id"],
+        title=row["title"],
+        summary=row["summary"],
+        status=row["status"],
+        supports=row["supports_count"],
+        url=reverse("proposal_detail", args=[row["id"]]),
+        score=score,
+    )
+
+
+# Python fallback (any database)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Démarche" -> "demarche"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def stem(word: str) -> str:
+    """A folded word without a plural ending: "proposals" -> "proposal", "bureaux" -> "bureau"."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
+def terms(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(fold(text))]
+
+
+def mark_terms(text: str, wanted: set[str]) -> SafeString | None:
+    """The text escaped, with the words whose term is wanted in <mark>; None if none is."""
+    parts, last, found = [], 0, False
+    for word in _WORD.finditer(text):
+        if stem(fold(word.group())) in wanted:
+            parts += [escape(text[last : word.start()]), f"<mark>{escape(word.group())}</mark>"]
+            last, found = word.end(), True
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts)) if found else None  # noqa: S308 - every part is escaped
+
+
+def _body_fragment(body: str, wanted: set[str], around: int = 12) -> SafeString | None:
+    words = list(_WORD.finditer(body))
+    first = next((i for i, w in enumerate(words) if stem(fold(w.group())) in wanted), None)
+    if first is None:
+        return None
+    start = words[max(0, first - around)].start()
+    end = words[min(len(words) - 1, first + around)].end()
+    return mark_terms(body[start:end], wanted)
+
+
+def _candidates(consultation_id: int | None) -> list[dict]:
+    return list(
+        scope(consultation_id=consultation_id)
+        .order_by("-supports_count", "-id")
+        .values(*HIT_FIELDS, "body")[:FALLBACK_CANDIDATES]
+    )
+
+
+def python_search(
+    *,
+    query: str,
+    consultation_id: int | None,
+    status: str | None,
+    category: str | None,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    wanted = set(terms(query))
+    matching = []
+    for row in _candidates(consultation_id) if wanted else []:
+        title_terms = set(terms(row["title"]))
+        if wanted <= title_terms | set(terms(row["summary"])) | set(terms(row["body"])):
+            matching.append((len(wanted & title_terms), row))
+    matching.sort(key=lambda item: (-item[0], -item[1]["supports_count"], -item[1]["id"]))
+    by_status = [row for _n, row in matching if not category or row["category__slug"] == category]
+    by_category = [(n, row) for n, row in matching if not status or row["status"] == status]
+    hits = [(n, row) for n, row in by_category if not category or row["category__slug"] == category]
+    category_counts: dict[str, tuple[str, int]] = {}
+    for _n, row in by_category:
+        if row["category__slug"]:
+            name, count = category_counts.get(row["category__slug"], (row["category__name"], 0))
+            category_counts[row["category__slug"]] = (name, count + 1)
+    offset = (page - 1) * page_size
+    return SearchPage(
+        hits=[_python_hit(row, n, wanted) for n, row in hits[offset : offset + page_size]],
+        total=len(hits),
+        page=page,
+        page_size=page_size,
+        facets=_facets(Counter(row["status"] for row in by_status), category_counts),
+    )
+
+
+def _python_hit(row: dict, title_matches: int, wanted: set[str]) -> SearchHit:
+    highlights = {
+        "title": mark_terms(row["title"], wanted),
+        "summary": mark_terms(row["summary"], wanted),
+        "body": _body_fragment(row["body"], wanted),
+    }
+    return SearchHit(
+        id=row["id"],
+        title=row["title"],
+        summary=row["summary"],
+        status=row["status"],
+        category=row["category__slug"],
+        category_name=row["category__name"] or "",
+        supports=row["supports_count"],
+        url=reverse("proposal_detail", args=[row["id"]]),
+        score=float(title_matches),
+        highlights={name: [fragment] for name, fragment in highlights.items() if fragment},
+    )
+
+
+def python_similar(*, consultation_id: int, title: str, summary: str, limit: int = 5) -> list[SimilarHit]:
+    """Proposals sharing words of three letters or more with the draft, the most shared first."""
+    wanted = {t for t in terms(f"{title} {summary}") if len(t) >= 3}
+    if not wanted:
+        return []
+    scored = []
+    for row in _candidates(consultation_id):
+        shared = wanted & set(terms(f"{row['title']} {row['summary']}"))
+        if shared:
+            scored.append((len(shared) / len(wanted), row))
+    scored.sort(key=lambda item: (-item[0], -item[1]["supports_count"], -item[1]["id"]))
+    return [_similar_hit(row, score) for score, row in scored[:limit]]

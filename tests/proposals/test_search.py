@@ -1,0 +1,260 @@
+"""Proposal search on PostgreSQL (the configured backend), and the Python fallback used on SQLite, whose
+functions work on any database and are called directly here."""
+
+import pytest
+
+from cms.models import ConsultationCategory
+from proposals.models import Status, Visibility
+from proposals.search import database as backend
+from proposals.search import proposal_search, proposal_similar
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SEARCHES = [
+    pytest.param(proposal_search, id="postgresql"),
+    pytest.param(backend.python_search, id="fallback"),
+]
+
+
+def search(function=proposal_search, query="", **kwargs):
+    kwargs.setdefault("consultation_id", None)
+    kwargs.setdefault("status", None)
+    kwargs.setdefault("category", None)
+    kwargs.setdefault("page", 1)
+    kwargs.setdefault("page_size", 20)
+    return function(query=query, **kwargs)
+
+
+def proposal(consultation, title, summary="A short summary.", body="Some details.", **fields):
+    return factories.ProposalFactory(
+        consultation=consultation, title=title, summary=summary, body=body, **fields
+    )
+
+
+def titles(page) -> list[str]:
+    return [hit.title for hit in page.hits]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+@pytest.mark.parametrize("query", ["démarche", "demarche", "DÉMARCHE", "Demarche"])
+def test_accents_and_case_are_folded_both_ways(consultation, function, query):
+    proposal(consultation, "Simplifier la démarche en ligne", language="fr")
+    proposal(consultation, "One demarche page for everything")
+    proposal(consultation, "Call backs instead of queues")
+    assert sorted(titles(search(function, query))) == [
+        "One demarche page for everything",
+        "Simplifier la démarche en ligne",
+    ]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_plurals_find_singulars_and_back(consultation, function):
+    proposal(consultation, "A proposal tracker")
+    proposal(consultation, "Several letters in plain language", body="Rewrite the letters.")
+    assert titles(search(function, "proposals")) == ["A proposal tracker"]
+    assert titles(search(function, "letter")) == ["Several letters in plain language"]
+
+
+def test_english_stemming(consultation):
+    proposal(consultation, "Tracking every application", body="Applicants are waiting.")
+    assert titles(search(query="tracked applications")) == ["Tracking every application"]
+
+
+def test_french_stemming(consultation):
+    proposal(
+        consultation, "Des démarches simplifiées", body="Les formulaires sont trop longs.", language="fr"
+    )
+    assert titles(search(query="démarche simplifiée")) == ["Des démarches simplifiées"]
+    assert titles(search(query="formulaire")) == ["Des démarches simplifiées"]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_every_word_must_match(consultation, function):
+    proposal(consultation, "Payment tracker online")
+    proposal(consultation, "Payment by post")
+    assert titles(search(function, "payment tracker")) == ["Payment tracker online"]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_a_title_match_ranks_above_a_body_match(consultation, function):
+    body_only = proposal(consultation, "Shorter queues", body="And a tracker for the payment.")
+    body_only.supports_count = 50
+    body_only.save()
+    proposal(consultation, "A payment tracker", body="Nothing else.")
+    assert titles(search(function, "tracker")) == ["A payment tracker", "Shorter queues"]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_pending_and_hidden_proposals_are_never_found(consultation, function):
+    proposal(consultation, "Visible tracker")
+    proposal(consultation, "Pending tracker", visibility=Visibility.PENDING)
+    proposal(consultation, "Hidden tracker", visibility=Visibility.HIDDEN)
+    page = search(function, "tracker")
+    assert titles(page) == ["Visible tracker"]
+    assert page.total == 1
+    assert [hit.title for hit in search(function, "pending").hits] == []
+
+
+def test_proposals_of_an_unpublished_consultation_are_not_found(consultation):
+    proposal(consultation, "A tracker")
+    consultation.unpublish()
+    assert search(query="tracker").total == 0
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_filters_by_consultation_status_and_category(consultation, function):
+    other = factories.consultation(title="Housing")
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    proposal(consultation, "Tracker one", category=online, status=Status.ACCEPTED)
+    proposal(consultation, "Tracker two")
+    proposal(other, "Tracker three")
+    assert sorted(titles(search(function, "tracker", consultation_id=consultation.pk))) == [
+        "Tracker one",
+        "Tracker two",
+    ]
+    assert titles(search(function, "tracker", status="accepted")) == ["Tracker one"]
+    assert titles(search(function, "tracker", category="online")) == ["Tracker one"]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_facets_count_the_whole_result_set_not_the_page(consultation, function):
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    post = ConsultationCategory.objects.create(page=consultation, name="By post", slug="by-post")
+    for n in range(3):
+        proposal(consultation, f"Tracker {n}", category=online, status=Status.ACCEPTED)
+    for n in range(2):
+        proposal(consultation, f"Other tracker {n}", category=post)
+    proposal(consultation, "Uncategorised tracker")
+    proposal(consultation, "Not matching at all", category=online)
+
+    page = search(function, "tracker", page_size=2)
+    assert page.total == 6 and len(page.hits) == 2 and page.num_pages == 3
+    assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 3), ("open", 3)}
+    assert [(f.value, f.label, f.count) for f in page.facets["category"]] == [
+        ("online", "Online", 3),
+        ("by-post", "By post", 2),
+    ]
+    # A filter narrows the other facet, not its own: the other choices stay visible with their counts.
+    filtered = search(function, "tracker", status="accepted")
+    assert {(f.value, f.count) for f in filtered.facets["status"]} == {("accepted", 3), ("open", 3)}
+    assert [(f.value, f.count) for f in filtered.facets["category"]] == [("online", 3)]
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_pagination(consultation, function):
+    for n in range(5):
+        proposal(consultation, f"Tracker {n}", supports_count=n)
+    first, last = search(function, "tracker", page_size=2), search(function, "tracker", page=3, page_size=2)
+    assert titles(first) == ["Tracker 4", "Tracker 3"] and first.has_next and not first.has_previous
+    assert titles(last) == ["Tracker 0"] and not last.has_next and last.has_previous
+    assert search(function, "tracker", page=9, page_size=2).hits == []
+
+
+@pytest.mark.parametrize("function", SEARCHES)
+def test_highlights_are_escaped_and_only_mark_is_added(consultation, function):
+    hit_proposal = proposal(
+        consultation,
+        "<script>alert(1)</script> démarche",
+        summary='Une "démarche" & <b>plus</b>',
+        body="Le début. "
+        + "Mots de remplissage. " * 20
+        + "La démarche <img src=x onerror=alert(1)> en ligne.",
+        language="fr",
+    )
+    (hit,) = search(function, "demarche").hits
+    assert hit.id == hit_proposal.pk and hit.url == f"/proposals/{hit_proposal.pk}/"
+    assert hit.title == hit_proposal.title  # the plain text, for callers that escape it themselves
+    title = hit.highlights["title"][0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in title
+    assert "<mark>démarche</mark>" in title
+    assert "<script" not in title
+    summary = hit.highlights["summary"][0]
+    assert "<mark>démarche</mark>" in summary and "&amp;" in summary and "&lt;b&gt;" in summary
+    assert (
+        "<img" not in "".join(hit.highlights["body"]) and "<mark>démarche</mark>" in hit.highlights["body"][0]
+    )
+
+
+def test_marker_characters_in_a_title_cannot_unbalance_the_markup(consultation):
+    proposal(consultation, f"Stray {backend.START} marker {backend.STOP} tracker")
+    (hit,) = search(query="tracker").hits
+    fragment = hit.highlights["title"][0]
+    assert fragment.count("<mark>") == fragment.count("</mark>") == 1
+    assert backend.START not in fragment and backend.STOP not in fragment
+
+
+def test_any_query_text_is_accepted(consultation):
+    proposal(consultation, "Payment tracker")
+    for query in ['"payment tracker', "tracker -queue", "payment or nothing", "(&|!:*)", "'; drop table"]:
+        search(query=query)  # websearch_to_tsquery never raises a syntax error
+    assert titles(search(query='"payment tracker"')) == ["Payment tracker"]
+    assert titles(search(query="nothing or tracker")) == ["Payment tracker"]
+
+
+def test_search_runs_a_bounded_number_of_queries(consultation, django_assert_max_num_queries):
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    for n in range(15):
+        proposal(consultation, f"Tracker {n}", category=online)
+    with django_assert_max_num_queries(4):
+        page = search(query="tracker")
+    assert len(page.hits) == 15
+
+
+# Similar proposals
+
+
+@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
+def test_similar_proposals_of_the_consultation(consultation, function):
+    other = factories.consultation(title="Housing")
+    tracker = proposal(consultation, "A tracker for my claim", summary="See each step of the claim.")
+    proposal(consultation, "Letters in plain language", summary="No jargon.")
+    proposal(consultation, "Claim tracker", summary="Pending one.", visibility=Visibility.PENDING)
+    proposal(other, "A tracker for my housing claim")
+    similar = function(consultation_id=consultation.pk, title="Tracking my claims", summary="")
+    assert [hit.id for hit in similar] == [tracker.pk]
+    assert similar[0].url == tracker.get_absolute_url()
+
+
+def test_similar_catches_a_misspelt_title(consultation):
+    tracker = proposal(consultation, "Application tracker", summary="Steps.")
+    similar = proposal_similar(consultation_id=consultation.pk, title="Aplication trakcer", summary="")
+    assert [hit.id for hit in similar] == [tracker.pk]
+
+
+@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
+def test_similar_ranks_closer_drafts_first_and_limits(consultation, function):
+    close = proposal(consultation, "Payment date tracker", summary="Show the payment date.")
+    far = proposal(consultation, "Payment by bank transfer", summary="Faster.")
+    for n in range(3):
+        proposal(consultation, f"Payment idea {n}", summary="Something.")
+    similar = function(consultation_id=consultation.pk, title="Payment date", summary="a tracker", limit=4)
+    assert len(similar) == 4 and similar[0].id == close.pk
+    assert far.pk in [
+        hit.id for hit in function(consultation_id=consultation.pk, title="payment", summary="")
+    ]
+
+
+@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
+def test_similar_to_nothing_significant(consultation, function):
+    proposal(consultation, "A tracker")
+    assert function(consultation_id=consultation.pk, title="a", summary="?!") == []
+
+
+# The fallback's pure functions
+
+
+def test_fold_and_terms():
+    assert backend.fold("Démarche ÉTÉ Œuvre") == "demarche ete œuvre"
+    assert backend.terms("Proposals, bureaux; status") == ["proposal", "bureau", "statu"]
+
+
+def test_mark_terms_escapes_everything_else():
+    marked = backend.mark_terms("<b>Démarches</b> & co", {"demarche"})
+    assert marked == "&lt;b&gt;<mark>Démarches</mark>&lt;/b&gt; &amp; co"
+    assert backend.mark_terms("nothing here", {"demarche"}) is None
+
+
+def test_safe_highlight():
+    text = f"<i>{backend.START}a{backend.STOP}</i> {backend.STOP}"
+    assert backend.safe_highlight(text) == "&lt;i&gt;<mark>a</mark>&lt;/i&gt; "
