@@ -16,7 +16,9 @@ from rest_framework.authtoken.models import Token
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import NotFound, ServiceError
-from proposals import permissions, selectors, services
+from proposals import permissions, search, selectors, services
+from proposals.api.search import SearchParamsSerializer
+from proposals.models import Status
 from votes import services as vote_services
 from votes.selectors import supported_ids
 
@@ -85,6 +87,30 @@ def proposal_submit(request, page_id: int):
             return redirect(proposal)
     context["form"] = form
     return render(request, "frontend/proposal_submit.html", context)
+
+
+def search_page(request):
+    """Search results, facets and pages from the query string; with no words yet, just the form. Invalid
+    parameters are shown as messages above the form, as the API reports them."""
+    context = {"q": request.GET.get("q", "").strip(), "errors": [], "results": None}
+    if context["q"]:
+        params = SearchParamsSerializer(data=request.GET)
+        if params.is_valid():
+            data = params.validated_data
+            context["results"] = search.proposal_search(
+                query=data["q"],
+                consultation_id=data.get("consultation"),
+                status=data.get("status") or None,
+                category=data.get("category") or None,
+                page=data["page"],
+                page_size=data["page_size"],
+            )
+            labels = dict(Status.choices)
+            context["hits"] = [(hit, labels.get(hit.status, hit.status)) for hit in context["results"].hits]
+            context["filters"] = {name: data.get(name) for name in ("consultation", "status", "category")}
+        else:
+            context["errors"] = [str(m) for messages_ in params.errors.values() for m in messages_]
+    return render(request, "frontend/search.html", context)
 
 
 def _safe_next(request, fallback: str) -> str:
