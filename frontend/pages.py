@@ -8,7 +8,7 @@ the viewer's supports among them, the categories and the phases.
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 from proposals import permissions, selectors
 from proposals.models import OfficialResponse, Proposal, Status
@@ -58,11 +58,23 @@ def consultation_context(request, page) -> dict:
     }
 
 
+def plural_forms(message) -> dict[str, str]:
+    """A message's plural forms by Unicode plural category, for live.js to pick with Intl.PluralRules.
+
+    `message(n)` translates for the number n. The site's languages (English, French) have two forms,
+    "one" and "other"; gettext gives "one" for 1 and "other" for 2 in both.
+    """
+    return {"one": message(1), "other": message(2)}
+
+
 def live_config() -> dict:
     """Translated strings and URL patterns for live.js, rendered with json_script (no inline script)."""
     return {
-        "support_one": gettext("support"),
-        "support_other": gettext("supports"),
+        # Plural choices are made in the browser with Intl.PluralRules for the page's language; each
+        # message is sent in the forms that rule can name for our languages ("one" covers 0 in French).
+        "supports_label": plural_forms(
+            lambda n: npgettext("after a number of supports", "support", "supports", n)
+        ),
         "status_labels": {value: str(label) for value, label in Status.choices},
         "support_url": reverse("proposal_support", args=[0]),
         "withdraw_url": reverse("proposal_support_withdraw", args=[0]),
@@ -73,15 +85,20 @@ def live_config() -> dict:
             "response_published": gettext("An official response was published for “%(title)s”."),
             "proposal_hidden": gettext("A proposal was removed by moderation."),
             "this_hidden": gettext("This proposal has been removed by moderation."),
-            "updates": gettext("and %(n)s more updates"),
+            "updates": plural_forms(lambda n: ngettext("and %(n)s more update", "and %(n)s more updates", n)),
             "reconnecting": gettext("Live updates paused: reconnecting…"),
             "reconnected": gettext("Live updates are back."),
             "added": gettext("Your support was added."),
             "withdrawn": gettext("Your support was withdrawn."),
-            "supports_now": gettext("“%(title)s” now has %(count)s %(label)s."),
+            "supports_now": plural_forms(
+                lambda n: ngettext(
+                    "“%(title)s” now has %(count)s support.", "“%(title)s” now has %(count)s supports.", n
+                )
+            ),
             "error": gettext("Something went wrong. Please try again."),
             "offline": gettext("We could not reach the server. Check your connection and try again."),
             "official_response": gettext("Official response"),
+            "official": pgettext("author of an official response", "Official"),
             "decision": gettext("Decision:"),
             "published_on": gettext("Published on"),
         },

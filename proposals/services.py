@@ -154,12 +154,15 @@ def response_publish(*, actor, proposal: Proposal, body: str, decision: str = ""
             proposal=proposal,
             author=actor,
             # The official's name as people know it; never public_name, whose fallback is "A citizen".
-            author_name=actor.get_full_name() or actor.display_name or _("Official"),
+            # Left empty when the official has none: readers see "Official" in their own language
+            # (the templates, the API serializer and live.js put it in at display time).
+            author_name=actor.get_full_name() or actor.display_name,
             department=actor.department,
             body=body,
             decision=decision,
         )
         if decision:
-            _change_status(actor=actor, proposal=proposal, status=decision, note=_("Official response"))
+            # No note: it would be stored in the official's language; the response itself explains it.
+            _change_status(actor=actor, proposal=proposal, status=decision, note="")
         broadcast_on_commit(proposal.consultation_id, events.response_published(response))
     return response

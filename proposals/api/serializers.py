@@ -1,3 +1,4 @@
+from django.utils.translation import pgettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -5,10 +6,17 @@ from ..models import ModerationDecision, OfficialResponse, Proposal, Status
 
 
 class OfficialResponseSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
     class Meta:
         model = OfficialResponse
         fields = ["id", "body", "author_name", "department", "decision", "published_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_author_name(self, response: OfficialResponse) -> str:
+        # Stored empty for an official without a name: named in the reader's language.
+        return response.author_name or pgettext("author of an official response", "Official")
 
 
 class ProposalListSerializer(serializers.ModelSerializer):

@@ -117,7 +117,11 @@ def test_consultation_page_gives_live_updates_their_french_text(french, consulta
 
     match = re.search(r'<script id="live-config" type="application/json">(.*?)</script>', response.text)
     config = json.loads(match[1])
-    assert config["support_one"] == "soutien" and config["support_other"] == "soutiens"
+    assert config["supports_label"] == {"one": "soutien", "other": "soutiens"}
+    assert config["t"]["updates"] == {
+        "one": "et %(n)s autre mise à jour",
+        "other": "et %(n)s autres mises à jour",
+    }
     assert config["status_labels"][Status.UNDER_REVIEW] == "En cours d’examen"
     assert config["t"]["new_proposal"] == f"Nouvelle proposition{NB}: %(title)s"
     assert config["t"]["reconnecting"] == f"Mises à jour en direct interrompues{NB}: reconnexion…"
@@ -152,6 +156,23 @@ def test_proposal_page_in_french(french, consultation, citizen, official):
     assert f"de «{NB}Ouverte au soutien{NB}» à «{NB}En cours d’examen{NB}»" in text
     assert "À 100 soutiens, une réponse officielle est attendue dans un délai de 30 jours." in text
     assert "Fil d’Ariane" in response.text  # the breadcrumb's label, for screen readers
+
+
+@pytest.mark.django_db
+def test_a_nameless_official_is_named_in_the_readers_language(consultation):
+    """One stored row, read in English and in French: nothing of the official's language is stored."""
+    official = factories.official(first_name="", last_name="", display_name="")
+    proposal = factories.ProposalFactory(consultation=consultation)
+    with translation.override("fr"):
+        services.response_publish(actor=official, proposal=proposal, body="Oui.", decision=Status.ACCEPTED)
+    page, api = reverse("proposal_detail", args=[proposal.pk]), f"/api/v1/proposals/{proposal.pk}/"
+    english, french = Client(headers={"accept-language": "en"}), Client(headers={"accept-language": "fr"})
+
+    assert proposal.responses.get().author_name == "" and proposal.status_changes.get().note == ""
+    assert '<span class="response__author">Official</span>' in english.get(page).text
+    assert '<span class="response__author">Agent public</span>' in french.get(page).text
+    assert english.get(api).json()["responses"][0]["author_name"] == "Official"
+    assert french.get(api).json()["responses"][0]["author_name"] == "Agent public"
 
 
 @pytest.mark.django_db

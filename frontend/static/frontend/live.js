@@ -61,7 +61,8 @@ class Announcer {
     const texts = [...this.pending.values()];
     this.pending.clear();
     let text = texts[texts.length - 1]; // the newest; the rest are summed up
-    if (texts.length > 1) text += " " + format(this.config.t.updates, { n: texts.length - 1 });
+    const more = texts.length - 1;
+    if (more) text += " " + format(plural(this.config.t.updates, more), { n: more });
     this.say(text);
   }
 
@@ -78,8 +79,22 @@ class Announcer {
 
 /* ---------------------------------------------------------------- rendering proposal state */
 
+// The plural category of a number in the page's language: French says "0 soutien", English "0 supports".
+const pluralRules = (() => {
+  try {
+    return new Intl.PluralRules(root.lang || undefined);
+  } catch {
+    return new Intl.PluralRules("en");
+  }
+})();
+
+// One of a message's forms, sent by the server per plural category (see frontend.pages.plural_forms).
+function plural(forms, count) {
+  return forms[pluralRules.select(count)] ?? forms.other;
+}
+
 function supportsLabel(config, count) {
-  return count === 1 ? config.support_one : config.support_other;
+  return plural(config.supports_label, count);
 }
 
 function flash(element) {
@@ -107,6 +122,11 @@ function applySupports(config, id, supports, version) {
     changed = true;
   }
   return changed;
+}
+
+// The label in the page's language: an event's own label is in the language of whoever caused it.
+function statusLabel(config, status, fallback) {
+  return config.status_labels[status] || fallback || status;
 }
 
 function applyStatus(id, status, label) {
@@ -185,7 +205,7 @@ class ListPage {
     category.textContent = categoryName || "";
     category.hidden = !categoryName;
     const badge = card.querySelector('[data-role="status"]');
-    badge.textContent = proposal.status_label || this.config.status_labels[proposal.status] || proposal.status;
+    badge.textContent = statusLabel(this.config, proposal.status, proposal.status_label);
     badge.className = `badge badge--${proposal.status}`;
     card.querySelector('[data-role="supports-count"]').textContent = String(proposal.supports);
     card.querySelector('[data-role="supports-label"]').textContent = supportsLabel(this.config, proposal.supports);
@@ -249,7 +269,7 @@ class ListPage {
     for (const proposal of snapshot.proposals) {
       seen.add(String(proposal.id));
       applySupports(this.config, proposal.id, proposal.supports, proposal.version);
-      applyStatus(proposal.id, proposal.status, proposal.status_label);
+      applyStatus(proposal.id, proposal.status, statusLabel(this.config, proposal.status, proposal.status_label));
     }
     // A complete snapshot lists every published proposal: a card missing from it was hidden meanwhile.
     if (snapshot.proposals.length < SNAPSHOT_LIMIT) {
@@ -312,10 +332,13 @@ class ListPage {
       case "proposal.status_changed":
         if (this.filter.status && this.filter.status !== event.status) {
           this.remove(event.proposal);
-        } else if (applyStatus(event.proposal, event.status, event.status_label)) {
+        } else if (applyStatus(event.proposal, event.status, statusLabel(this.config, event.status, event.status_label))) {
           this.announcer.queue(
             `status-${event.proposal}`,
-            format(t.status_changed, { title: titleOf(event.proposal), status: event.status_label }),
+            format(t.status_changed, {
+              title: titleOf(event.proposal),
+              status: statusLabel(this.config, event.status, event.status_label),
+            }),
           );
         }
         break;
@@ -352,7 +375,7 @@ class DetailPage {
     const proposal = snapshot.proposals.find((p) => p.id === this.id);
     if (proposal) {
       applySupports(this.config, proposal.id, proposal.supports, proposal.version);
-      applyStatus(proposal.id, proposal.status, proposal.status_label);
+      applyStatus(proposal.id, proposal.status, statusLabel(this.config, proposal.status, proposal.status_label));
     }
   }
 
@@ -410,7 +433,8 @@ class DetailPage {
     article.dataset.responseId = String(item.id);
     article.append(make("h3", "response__title", t.official_response));
     const meta = make("p", "response__meta");
-    meta.append(make("span", "response__author", item.author_name));
+    // Empty for an official without a name (see proposals.services.response_publish).
+    meta.append(make("span", "response__author", item.author_name || t.official));
     if (item.department) meta.append(", ", make("span", "response__department", item.department));
     const time = make("time", "", this.formatDate(item.published_at));
     time.dateTime = item.published_at;
@@ -446,15 +470,17 @@ class DetailPage {
         if (applySupports(this.config, this.id, event.supports, event.version)) {
           this.announcer.queue(
             "supports",
-            format(t.supports_now, { title, count: event.supports, label: supportsLabel(this.config, event.supports) }),
+            format(plural(t.supports_now, event.supports), { title, count: event.supports }),
           );
         }
         break;
-      case "proposal.status_changed":
-        if (applyStatus(this.id, event.status, event.status_label)) {
-          this.announcer.queue("status", format(t.status_changed, { title, status: event.status_label }));
+      case "proposal.status_changed": {
+        const status = statusLabel(this.config, event.status, event.status_label);
+        if (applyStatus(this.id, event.status, status)) {
+          this.announcer.queue("status", format(t.status_changed, { title, status }));
         }
         break;
+      }
       case "proposal.hidden":
         this.markHidden();
         break;
