@@ -100,6 +100,6 @@ def live_config() -> dict:
             "official_response": gettext("Official response"),
             "official": pgettext("author of an official response", "Official"),
             "decision": gettext("Decision:"),
-            "published_on": gettext("Published on"),
+            "published_on": gettext("Published on %(date)s"),
         },
     }

@@ -153,7 +153,8 @@ def test_proposal_page_in_french(french, consultation, citizen, official):
     assert f"Décision{NB}: Acceptée" in text
     assert f"Publiée le {in_french(response_.published_at, 'DATE_FORMAT')}" in text
     assert "Historique du statut" in text
-    assert f"de «{NB}Ouverte au soutien{NB}» à «{NB}En cours d’examen{NB}»" in text
+    changed_on = in_french(proposal.status_changes.earliest("created_at").created_at, "DATE_FORMAT")
+    assert f"{changed_on}{NB}: de «{NB}Ouverte au soutien{NB}» à «{NB}En cours d’examen{NB}»" in text
     assert "À 100 soutiens, une réponse officielle est attendue dans un délai de 30 jours." in text
     assert "Fil d’Ariane" in response.text  # the breadcrumb's label, for screen readers
 
@@ -200,6 +201,19 @@ def test_submission_errors_in_french(french, citizen, consultation):
     assert "Veuillez corriger les points suivants" in text
     assert "Ce champ est obligatoire." in text
     assert "Assurez-vous que cette valeur comporte au plus 500 caractères (actuellement 501)." in text
+    # The error summary names each field, with the French no-break space before the colon.
+    assert f"Titre{NB}: Ce champ est obligatoire." in text
+    assert "Titre :" not in text and "Titre:" not in text
+
+
+@pytest.mark.django_db
+def test_error_summary_in_english_has_no_space_before_the_colon(client, citizen, consultation):
+    client.force_login(citizen)
+    data = {"title": "", "summary": "A summary.", "body": "Some details."}
+
+    response = client.post(reverse("proposal_submit", args=[consultation.pk]), data)
+
+    assert "Title: This field is required." in visible_text(response)
 
 
 @pytest.mark.django_db

@@ -438,7 +438,9 @@ class DetailPage {
     if (item.department) meta.append(", ", make("span", "response__department", item.department));
     const time = make("time", "", this.formatDate(item.published_at));
     time.dateTime = item.published_at;
-    meta.append(` · ${t.published_on} `, time);
+    // The date goes where the translation puts it: "Published on %(date)s".
+    const [before, after = ""] = t.published_on.split("%(date)s");
+    meta.append(` · ${before}`, time, after);
     article.append(meta);
     if (item.decision) {
       const decision = make("p", "response__decision", `${t.decision} `);
