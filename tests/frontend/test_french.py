@@ -454,3 +454,19 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path, monkeypatch):
     }
     missing = sorted(msgid for context, msgid in extracted - translated if msgid)
     assert not missing, f"marked for translation but not in the French catalogue: {missing}"
+
+
+def test_our_short_words_leave_the_admins_and_allauths_alone():
+    """Words with a meaning of our own carry a context, so Wagtail, Django and allauth keep their French."""
+    with translation.override("fr"):
+        assert translation.gettext("Change") == "Modifier"
+        assert translation.gettext("Submitted") == "Soumis"
+        assert translation.pgettext("submit the chosen language", "Change") == "Changer"
+        assert translation.pgettext("when a proposal was submitted", "Submitted") == "Dépôt"
+
+
+@pytest.mark.django_db
+def test_language_switcher_button_in_french(french, consultation):
+    assert '<button type="submit" class="button button--small button--secondary">Changer</button>' in (
+        french().get("/").text
+    )
