@@ -193,12 +193,8 @@ def postgres_search(
 HIT_FIELDS = ("id", "title", "summary", "status", "supports_count", "category__slug", "category__name")
 
 
-def _hit(row: dict) -> SearchHit:
-    highlights = {}
-    for name in ("title", "summary", "body"):
-        fragments = [f for f in row[f"hl_{name}"].split(DELIMITER) if START in f]
-        if fragments:
-            highlights[name] = [safe_highlight(f.strip()) for f in fragments]
+def _row_hit(row: dict, *, score: float, highlights: dict[str, list[str]]) -> SearchHit:
+    """A hit from a row of HIT_FIELDS; both the PostgreSQL and the plain backend build theirs here."""
     return SearchHit(
         id=row["id"],
         title=row["title"],
@@ -208,9 +204,18 @@ def _hit(row: dict) -> SearchHit:
         category_name=row["category__name"] or "",
         supports=row["supports_count"],
         url=reverse("proposal_detail", args=[row["id"]]),
-        score=float(row["score"]),
+        score=score,
         highlights=highlights,
     )
+
+
+def _hit(row: dict) -> SearchHit:
+    highlights = {}
+    for name in ("title", "summary", "body"):
+        fragments = [f for f in row[f"hl_{name}"].split(DELIMITER) if START in f]
+        if fragments:
+            highlights[name] = [safe_highlight(f.strip()) for f in fragments]
+    return _row_hit(row, score=float(row["score"]), highlights=highlights)
 
 
 def significant_words(*texts: str, limit: int = SIMILAR_MAX_WORDS) -> list[str]:
@@ -343,15 +348,8 @@ def _python_hit(row: dict, title_matches: int, wanted: set[str]) -> SearchHit:
         "summary": mark_terms(row["summary"], wanted),
         "body": _body_fragment(row["body"], wanted),
     }
-    return SearchHit(
-        id=row["id"],
-        title=row["title"],
-        summary=row["summary"],
-        status=row["status"],
-        category=row["category__slug"],
-        category_name=row["category__name"] or "",
-        supports=row["supports_count"],
-        url=reverse("proposal_detail", args=[row["id"]]),
+    return _row_hit(
+        row,
         score=float(title_matches),
         highlights={name: [fragment] for name, fragment in highlights.items() if fragment},
     )
