@@ -4,7 +4,6 @@ reason to hide, known statuses, lengths) are the services', whose errors land ba
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cocreate.exceptions import ServiceError
 from proposals.models import ModerationDecision, Status
 from proposals.services import BODY_MAX, NOTE_MAX, REASON_MAX
 
@@ -51,16 +50,3 @@ class ConsultationFilterForm(forms.Form):
         queryset=ConsultationPage.objects.order_by("-opens_at"),
         empty_label=_("Choose a consultation"),
     )
-
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Put a service's refusal on the form: each field error on its field when the form has it, the
-    message on the form itself otherwise."""
-    placed = False
-    for name, messages in error.fields.items():
-        if name in form.fields:
-            for message in messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)

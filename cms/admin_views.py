@@ -19,10 +19,11 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
+from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
 from proposals.models import ModerationDecision, Proposal, Visibility
 
-from .admin_forms import ConsultationFilterForm, ModerationForm, ResponseForm, StatusForm, add_service_error
+from .admin_forms import ConsultationFilterForm, ModerationForm, ResponseForm, StatusForm
 
 PAGE_SIZE = 50
 

@@ -1,5 +1,5 @@
 """Forms parse and describe input; the rules that matter live in the services, whose errors land back on
-these forms (see `add_service_error`)."""
+these forms (see `cocreate.forms.add_service_error`)."""
 
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cocreate.accounts.models import User
-from cocreate.exceptions import ServiceError
 from proposals.models import Status
 from proposals.services import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 
@@ -62,17 +61,6 @@ class ProposalForm(forms.Form):
         self.fields["category"].queryset = categories
         if not categories.exists():
             del self.fields["category"]
-
-    def add_service_error(self, error: ServiceError) -> None:
-        """Show a service's refusal on the fields it names, or at the top of the form."""
-        placed = False
-        for name, messages in error.fields.items():
-            if name in self.fields:
-                for message in messages:
-                    self.add_error(name, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
 
 
 class ProposalFilterForm(forms.Form):

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import NotFound, ServiceError
+from cocreate.forms import add_service_error
 from proposals import permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer
 from proposals.models import Status
@@ -72,7 +73,7 @@ def proposal_submit(request, page_id: int):
                 author=request.user, consultation=consultation, **form.cleaned_data
             )
         except ServiceError as error:
-            form.add_service_error(error)
+            add_service_error(form, error)
         else:
             if proposal.is_published:
                 messages.success(request, _("Thank you: your proposal is published."))
