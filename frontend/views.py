@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
-from proposals import permissions, search, selectors, services
-from proposals.api.search import SearchParamsSerializer
+from proposals import permissions, selectors, services
+from proposals.api.search import SearchParamsSerializer, search_for
 from proposals.models import Status
 from votes import services as vote_services
 from votes.selectors import supported_ids
@@ -98,14 +98,7 @@ def search_page(request):
         params = SearchParamsSerializer(data=request.GET)
         if params.is_valid():
             data = params.validated_data
-            context["results"] = search.proposal_search(
-                query=data["q"],
-                consultation_id=data.get("consultation"),
-                status=data.get("status") or None,
-                category=data.get("category") or None,
-                page=data["page"],
-                page_size=data["page_size"],
-            )
+            context["results"] = search_for(data)
             labels = dict(Status.choices)
             context["hits"] = [(hit, labels.get(hit.status, hit.status)) for hit in context["results"].hits]
             context["filters"] = {name: data.get(name) for name in ("consultation", "status", "category")}

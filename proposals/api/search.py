@@ -111,6 +111,18 @@ class SimilarHitSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
+def search_for(params: dict) -> search.SearchPage:
+    """Run a search from SearchParamsSerializer's validated data (the API and the search page)."""
+    return search.proposal_search(
+        query=params["q"],
+        consultation_id=params.get("consultation"),
+        status=params.get("status") or None,
+        category=params.get("category") or None,
+        page=params["page"],
+        page_size=params["page_size"],
+    )
+
+
 def _params(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -126,15 +138,7 @@ class ProposalSearchView(APIView):
         "per status and category of the whole result set.",
     )
     def get(self, request):
-        params = _params(SearchParamsSerializer, request)
-        page = search.proposal_search(
-            query=params["q"],
-            consultation_id=params.get("consultation"),
-            status=params.get("status") or None,
-            category=params.get("category") or None,
-            page=params["page"],
-            page_size=params["page_size"],
-        )
+        page = search_for(_params(SearchParamsSerializer, request))
         return Response(SearchPageSerializer(page).data)
 
 
