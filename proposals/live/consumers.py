@@ -11,16 +11,14 @@ SNAPSHOT_LIMIT = 500  # the most supported; a page with more refetches the rest 
 
 
 @database_sync_to_async
-def _consultation_state(consultation_id: int) -> str | None:
-    """The phase of a live, public consultation, or None if there is no such consultation."""
+def _snapshot(consultation_id: int) -> dict | None:
+    """The stream's first message, or None if there is no live, public consultation with this id.
+    One trip to the database thread: with hundreds of pages connecting at once, each trip counts."""
     from cms.models import ConsultationPage  # cms imports proposals: keep the import graph one-way
 
     page = ConsultationPage.objects.live().public().filter(pk=consultation_id).first()
-    return page.phase_state() if page else None
-
-
-@database_sync_to_async
-def _snapshot(consultation_id: int, state: str) -> dict:
+    if page is None:
+        return None
     proposals = (
         Proposal.objects.for_consultation(consultation_id)
         .published()
@@ -30,7 +28,7 @@ def _snapshot(consultation_id: int, state: str) -> dict:
     return {
         "type": "snapshot",
         "consultation": consultation_id,
-        "state": state,
+        "state": page.phase_state(),
         "proposals": [events.proposal_state(p) for p in proposals],
     }
 
@@ -40,19 +38,21 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
-        state = await _consultation_state(consultation_id)
-        if state is None:
+        group = consultation_group(consultation_id)
+        # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
+        # Events are absolute and versioned, so the client keeps whichever is newer.
+        await self.channel_layer.group_add(group, self.channel_name)
+        snapshot = await _snapshot(consultation_id)
+        if snapshot is None:
+            await self.channel_layer.group_discard(group, self.channel_name)
             # Accept, then close: a browser sees the 4404 only on an open socket (a refused handshake is
             # a bare 1006), and the page can then stop reconnecting.
             await self.accept()
             await self.close(code=4404)
             return
-        # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
-        # Events are absolute and versioned, so the client keeps whichever is newer.
-        self.group = consultation_group(consultation_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.group = group
         await self.accept()
-        await self.send_json(await _snapshot(consultation_id, state))
+        await self.send_json(snapshot)
 
     async def disconnect(self, code):
         if self.group:
