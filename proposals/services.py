@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 
-from . import permissions
+from . import permissions, search
 from .live import events
 from .live.broadcasts import broadcast_on_commit
 from .models import ModerationDecision, OfficialResponse, Proposal, Status, StatusChange, Visibility
@@ -60,6 +60,7 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
         )
         if published:
             broadcast_on_commit(consultation.pk, events.proposal_published(proposal))
+            search.index_on_commit(proposal.pk)
     return proposal
 
 
@@ -95,6 +96,7 @@ def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "
             proposal.moderation_reason = reason
         proposal.save(update_fields=["visibility", "published_at", "moderation_reason"])
         ModerationDecision.objects.create(proposal=proposal, actor=actor, action=action, reason=reason)
+        search.index_on_commit(proposal.pk)
         if proposal.is_published and not was_published:
             broadcast_on_commit(proposal.consultation_id, events.proposal_published(proposal))
         elif was_published and not proposal.is_published:
@@ -113,6 +115,7 @@ def _change_status(*, actor, proposal: Proposal, status: str, note: str) -> None
     proposal.save(update_fields=["status"])
     if proposal.is_published:
         broadcast_on_commit(proposal.consultation_id, events.status_changed(proposal))
+        search.index_on_commit(proposal.pk)
 
 
 def _check_status(status: str | None, *, field: str, allow_blank: bool = False) -> str:

@@ -42,6 +42,19 @@ def _fresh_channel_layer():
 
 
 @pytest.fixture
+def search_engine(osmem_clone, settings):
+    """The engine backend on a fresh clone of the in-memory search server (its own port, empty), with
+    the index and its alias created as on a first deployment. The server process comes from the
+    osmem-server wheel; if it cannot start, the test fails."""
+    from proposals.search import engine
+
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.SEARCH_BACKEND = "engine"
+    engine.ensure_index()
+    return osmem_clone
+
+
+@pytest.fixture
 def consultation(db):
     return factories.consultation()
 

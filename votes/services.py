@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound
-from proposals import permissions
+from proposals import permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal
@@ -67,6 +67,7 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
     )
+    search.index_on_commit(proposal.pk)
     return SupportResult(proposal.pk, supports, version, changed=True)
 
 

@@ -165,9 +165,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Proposal search: "database" (PostgreSQL full-text search; plain matching on SQLite). The search engine
-# comes as another backend of proposals.search.
-SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
+# Proposal search: "database" (PostgreSQL full-text search; plain matching on SQLite) or "engine"
+# (Elasticsearch 7 / OpenSearch at ELASTICSEARCH_URL, e.g. http://search.internal:9200; the default when
+# that is set). The engine's alias is "<SEARCH_INDEX_PREFIX>-proposals"; `manage.py reindex` fills it.
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="engine" if ELASTICSEARCH_URL else "database")
+SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="cocreate")
 
 WAGTAIL_SITE_NAME = "cocreate"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,22 +1,30 @@
 """Search of published proposals, and the similar proposals shown while a citizen writes one.
 
-Callers use the two functions below; which backend answers is chosen once, from `SEARCH_BACKEND`:
-"database" (the default: PostgreSQL full-text search, or plain matching on another database) or, later,
-the search engine. Every backend returns the same dataclasses, with highlights that are safe HTML: the
-proposal's text escaped, and only `<mark>`…`</mark>` added around the matched words.
+Callers use the two functions below; the backend that answers is named by `SEARCH_BACKEND`: "database"
+(the default: PostgreSQL full-text search, or plain matching on another database) or "engine"
+(Elasticsearch 7 or OpenSearch, see `engine`; the default when ELASTICSEARCH_URL is set). Every backend
+returns the same dataclasses, with highlights that are safe HTML: the proposal's text escaped, and only
+`<mark>`…`</mark>` added around the matched words.
 
 Only published proposals of live consultations are ever returned, whoever asks.
+
+Services that change what search shows call `index_on_commit` inside their transaction; with the engine
+the proposal is indexed after commit, and with the database backend nothing needs doing.
 """
 
+import logging
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import import_module
 from types import ModuleType
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
-BACKENDS = {"database": "proposals.search.database"}
+BACKENDS = {"database": "proposals.search.database", "engine": "proposals.search.engine"}
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 
@@ -77,12 +85,32 @@ class SearchPage:
         return self.page > 1
 
 
-@cache
 def _backend() -> ModuleType:
-    name = settings.SEARCH_BACKEND
+    return _load(settings.SEARCH_BACKEND)
+
+
+@cache
+def _load(name: str) -> ModuleType:
     if name not in BACKENDS:
         raise ImproperlyConfigured(f"SEARCH_BACKEND must be one of {sorted(BACKENDS)}, not {name!r}.")
     return import_module(BACKENDS[name])
+
+
+def _index_now(index, proposal_id: int) -> None:
+    try:
+        index(proposal_id)
+    except Exception:
+        # The proposal is committed in the database; a failed index write must not fail the request.
+        # `manage.py reindex` brings the index back in line.
+        logger.exception("search indexing of proposal %s failed", proposal_id)
+
+
+def index_on_commit(proposal_id: int) -> None:
+    """Update the proposal in the search index once the current transaction commits (written if published,
+    removed otherwise). Call it from every service that changes what search shows of a proposal."""
+    index = getattr(_backend(), "proposal_index", None)
+    if index is not None:  # the database backend searches the tables themselves
+        transaction.on_commit(partial(_index_now, index, proposal_id), robust=True)
 
 
 def proposal_search(

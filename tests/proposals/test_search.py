@@ -1,7 +1,11 @@
-"""Proposal search on PostgreSQL (the configured backend), and the Python fallback used on SQLite, whose
-functions work on any database and are called directly here."""
+"""Proposal search, the same tests on every backend: PostgreSQL (the database backend), the search engine
+(a real in-memory search server process, filled by the `reindex` command before each search), and, where
+noted, the database backend's Python fallback for SQLite, whose functions work on any database."""
+
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from cms.models import ConsultationCategory
 from proposals.models import Status, Visibility
@@ -11,10 +15,35 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-SEARCHES = [
-    pytest.param(proposal_search, id="postgresql"),
-    pytest.param(backend.python_search, id="fallback"),
-]
+WITH_FALLBACK = pytest.mark.parametrize("search_backend", ["database", "fallback", "engine"], indirect=True)
+
+
+class Backend:
+    """Searches through one backend; with the engine, the proposals are indexed first, by the same command
+    that fills a production index."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def sync(self) -> None:
+        if self.name == "engine":
+            call_command("reindex", stdout=StringIO())
+
+    def search(self, query: str = "", **kwargs):
+        self.sync()
+        function = backend.python_search if self.name == "fallback" else proposal_search
+        return search(function, query, **kwargs)
+
+    def similar(self, **kwargs):
+        self.sync()
+        return (backend.python_similar if self.name == "fallback" else proposal_similar)(**kwargs)
+
+
+@pytest.fixture(params=["database", "engine"])
+def search_backend(request) -> Backend:
+    if request.param == "engine":
+        request.getfixturevalue("search_engine")
+    return Backend(request.param)
 
 
 def search(function=proposal_search, query="", **kwargs):
@@ -36,89 +65,99 @@ def titles(page) -> list[str]:
     return [hit.title for hit in page.hits]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
+@WITH_FALLBACK
 @pytest.mark.parametrize("query", ["démarche", "demarche", "DÉMARCHE", "Demarche"])
-def test_accents_and_case_are_folded_both_ways(consultation, function, query):
+def test_accents_and_case_are_folded_both_ways(consultation, search_backend, query):
     proposal(consultation, "Simplifier la démarche en ligne", language="fr")
     proposal(consultation, "One demarche page for everything")
     proposal(consultation, "Call backs instead of queues")
-    assert sorted(titles(search(function, query))) == [
+    assert sorted(titles(search_backend.search(query))) == [
         "One demarche page for everything",
         "Simplifier la démarche en ligne",
     ]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_plurals_find_singulars_and_back(consultation, function):
+@WITH_FALLBACK
+def test_plurals_find_singulars_and_back(consultation, search_backend):
     proposal(consultation, "A proposal tracker")
     proposal(consultation, "Several letters in plain language", body="Rewrite the letters.")
-    assert titles(search(function, "proposals")) == ["A proposal tracker"]
-    assert titles(search(function, "letter")) == ["Several letters in plain language"]
+    assert titles(search_backend.search("proposals")) == ["A proposal tracker"]
+    assert titles(search_backend.search("letter")) == ["Several letters in plain language"]
 
 
-def test_english_stemming(consultation):
+def test_english_stemming(consultation, search_backend):
     proposal(consultation, "Tracking every application", body="Applicants are waiting.")
-    assert titles(search(query="tracked applications")) == ["Tracking every application"]
+    proposal(consultation, "Tracks for bikes", body="Wider lanes.")
+    assert titles(search_backend.search("tracked applications")) == ["Tracking every application"]
 
 
-def test_french_stemming(consultation):
+def test_french_stemming(consultation, search_backend):
     proposal(
         consultation, "Des démarches simplifiées", body="Les formulaires sont trop longs.", language="fr"
     )
-    assert titles(search(query="démarche simplifiée")) == ["Des démarches simplifiées"]
-    assert titles(search(query="formulaire")) == ["Des démarches simplifiées"]
+    proposal(consultation, "Une démarche", body="Des formalités.", language="fr")
+    assert titles(search_backend.search("démarche simplifiée")) == ["Des démarches simplifiées"]
+    assert titles(search_backend.search("formulaire")) == ["Des démarches simplifiées"]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_every_word_must_match(consultation, function):
+@WITH_FALLBACK
+def test_every_word_must_match(consultation, search_backend):
     proposal(consultation, "Payment tracker online")
     proposal(consultation, "Payment by post")
-    assert titles(search(function, "payment tracker")) == ["Payment tracker online"]
+    assert titles(search_backend.search("payment tracker")) == ["Payment tracker online"]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_a_title_match_ranks_above_a_body_match(consultation, function):
+@WITH_FALLBACK
+def test_the_words_may_be_spread_over_the_fields(consultation, search_backend):
+    proposal(consultation, "Payment tracker", summary="For every claim.", body="Sent by post.")
+    proposal(consultation, "Payment by post", summary="Letters.", body="Nothing else.")
+    assert titles(search_backend.search("tracker claim post")) == ["Payment tracker"]
+
+
+@WITH_FALLBACK
+def test_a_title_match_ranks_above_a_body_match(consultation, search_backend):
     body_only = proposal(consultation, "Shorter queues", body="And a tracker for the payment.")
     body_only.supports_count = 50
     body_only.save()
     proposal(consultation, "A payment tracker", body="Nothing else.")
-    assert titles(search(function, "tracker")) == ["A payment tracker", "Shorter queues"]
+    assert titles(search_backend.search("tracker")) == ["A payment tracker", "Shorter queues"]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_pending_and_hidden_proposals_are_never_found(consultation, function):
+@WITH_FALLBACK
+def test_pending_and_hidden_proposals_are_never_found(consultation, search_backend):
     proposal(consultation, "Visible tracker")
     proposal(consultation, "Pending tracker", visibility=Visibility.PENDING)
     proposal(consultation, "Hidden tracker", visibility=Visibility.HIDDEN)
-    page = search(function, "tracker")
+    page = search_backend.search("tracker")
     assert titles(page) == ["Visible tracker"]
     assert page.total == 1
-    assert [hit.title for hit in search(function, "pending").hits] == []
+    assert [hit.title for hit in search_backend.search("pending").hits] == []
 
 
-def test_proposals_of_an_unpublished_consultation_are_not_found(consultation):
+def test_proposals_of_an_unpublished_consultation_are_not_found(consultation, search_backend):
     proposal(consultation, "A tracker")
+    assert search_backend.search("tracker").total == 1
     consultation.unpublish()
-    assert search(query="tracker").total == 0
+    assert search_backend.search("tracker").total == 0
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_filters_by_consultation_status_and_category(consultation, function):
+@WITH_FALLBACK
+def test_filters_by_consultation_status_and_category(consultation, search_backend):
     other = factories.consultation(title="Housing")
     online = ConsultationCategory.objects.get(page=consultation, slug="online")
     proposal(consultation, "Tracker one", category=online, status=Status.ACCEPTED)
     proposal(consultation, "Tracker two")
     proposal(other, "Tracker three")
-    assert sorted(titles(search(function, "tracker", consultation_id=consultation.pk))) == [
+    assert sorted(titles(search_backend.search("tracker", consultation_id=consultation.pk))) == [
         "Tracker one",
         "Tracker two",
     ]
-    assert titles(search(function, "tracker", status="accepted")) == ["Tracker one"]
-    assert titles(search(function, "tracker", category="online")) == ["Tracker one"]
+    assert titles(search_backend.search("tracker", status="accepted")) == ["Tracker one"]
+    assert titles(search_backend.search("tracker", category="online")) == ["Tracker one"]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_facets_count_the_whole_result_set_not_the_page(consultation, function):
+@WITH_FALLBACK
+def test_facets_count_the_whole_result_set_not_the_page(consultation, search_backend):
     online = ConsultationCategory.objects.get(page=consultation, slug="online")
     post = ConsultationCategory.objects.create(page=consultation, name="By post", slug="by-post")
     for n in range(3):
@@ -128,7 +167,7 @@ def test_facets_count_the_whole_result_set_not_the_page(consultation, function):
     proposal(consultation, "Uncategorised tracker")
     proposal(consultation, "Not matching at all", category=online)
 
-    page = search(function, "tracker", page_size=2)
+    page = search_backend.search("tracker", page_size=2)
     assert page.total == 6 and len(page.hits) == 2 and page.num_pages == 3
     assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 3), ("open", 3)}
     assert [(f.value, f.label, f.count) for f in page.facets["category"]] == [
@@ -136,23 +175,24 @@ def test_facets_count_the_whole_result_set_not_the_page(consultation, function):
         ("by-post", "By post", 2),
     ]
     # A filter narrows the other facet, not its own: the other choices stay visible with their counts.
-    filtered = search(function, "tracker", status="accepted")
+    filtered = search_backend.search("tracker", status="accepted")
     assert {(f.value, f.count) for f in filtered.facets["status"]} == {("accepted", 3), ("open", 3)}
     assert [(f.value, f.count) for f in filtered.facets["category"]] == [("online", 3)]
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_pagination(consultation, function):
+@WITH_FALLBACK
+def test_pagination(consultation, search_backend):
     for n in range(5):
         proposal(consultation, f"Tracker {n}", supports_count=n)
-    first, last = search(function, "tracker", page_size=2), search(function, "tracker", page=3, page_size=2)
+    first = search_backend.search("tracker", page_size=2)
+    last = search_backend.search("tracker", page=3, page_size=2)
     assert titles(first) == ["Tracker 4", "Tracker 3"] and first.has_next and not first.has_previous
     assert titles(last) == ["Tracker 0"] and not last.has_next and last.has_previous
-    assert search(function, "tracker", page=9, page_size=2).hits == []
+    assert search_backend.search("tracker", page=9, page_size=2).hits == []
 
 
-@pytest.mark.parametrize("function", SEARCHES)
-def test_highlights_are_escaped_and_only_mark_is_added(consultation, function):
+@WITH_FALLBACK
+def test_highlights_are_escaped_and_only_mark_is_added(consultation, search_backend):
     hit_proposal = proposal(
         consultation,
         "<script>alert(1)</script> démarche",
@@ -162,7 +202,7 @@ def test_highlights_are_escaped_and_only_mark_is_added(consultation, function):
         + "La démarche <img src=x onerror=alert(1)> en ligne.",
         language="fr",
     )
-    (hit,) = search(function, "demarche").hits
+    (hit,) = search_backend.search("demarche").hits
     assert hit.id == hit_proposal.pk and hit.url == f"/proposals/{hit_proposal.pk}/"
     assert hit.title == hit_proposal.title  # the plain text, for callers that escape it themselves
     title = hit.highlights["title"][0]
@@ -176,26 +216,36 @@ def test_highlights_are_escaped_and_only_mark_is_added(consultation, function):
     )
 
 
-def test_marker_characters_in_a_title_cannot_unbalance_the_markup(consultation):
+def test_marker_characters_in_a_title_cannot_unbalance_the_markup(consultation, search_backend):
     proposal(consultation, f"Stray {backend.START} marker {backend.STOP} tracker")
-    (hit,) = search(query="tracker").hits
+    (hit,) = search_backend.search("tracker").hits
     fragment = hit.highlights["title"][0]
     assert fragment.count("<mark>") == fragment.count("</mark>") == 1
     assert backend.START not in fragment and backend.STOP not in fragment
 
 
-def test_any_query_text_is_accepted(consultation):
+QUERIES = ['"payment tracker', "tracker -queue", "payment or nothing", "(&|!:*)", "'; drop table", "a:b/c\\"]
+
+
+def test_any_query_text_is_accepted(consultation, search_backend):
     proposal(consultation, "Payment tracker")
-    for query in ['"payment tracker', "tracker -queue", "payment or nothing", "(&|!:*)", "'; drop table"]:
-        search(query=query)  # websearch_to_tsquery never raises a syntax error
-    assert titles(search(query='"payment tracker"')) == ["Payment tracker"]
+    for query in QUERIES:
+        search_backend.search(query)  # neither backend parses a query syntax that could fail
+    assert titles(search_backend.search('"payment tracker"')) == ["Payment tracker"]
+
+
+def test_the_database_reads_web_search_syntax(consultation):
+    """websearch_to_tsquery: `or` and `-word`. The engine takes every word as a required word instead."""
+    proposal(consultation, "Payment tracker")
     assert titles(search(query="nothing or tracker")) == ["Payment tracker"]
+    assert titles(search(query="tracker -payment")) == []
 
 
-def test_search_runs_a_bounded_number_of_queries(consultation, django_assert_max_num_queries):
+def test_search_runs_a_bounded_number_of_queries(consultation, search_backend, django_assert_max_num_queries):
     online = ConsultationCategory.objects.get(page=consultation, slug="online")
     for n in range(15):
         proposal(consultation, f"Tracker {n}", category=online)
+    search_backend.sync()
     with django_assert_max_num_queries(4):
         page = search(query="tracker")
     assert len(page.hits) == 15
@@ -204,14 +254,14 @@ def test_search_runs_a_bounded_number_of_queries(consultation, django_assert_max
 # Similar proposals
 
 
-@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
-def test_similar_proposals_of_the_consultation(consultation, function):
+@WITH_FALLBACK
+def test_similar_proposals_of_the_consultation(consultation, search_backend):
     other = factories.consultation(title="Housing")
     tracker = proposal(consultation, "A tracker for my claim", summary="See each step of the claim.")
     proposal(consultation, "Letters in plain language", summary="No jargon.")
     proposal(consultation, "Claim tracker", summary="Pending one.", visibility=Visibility.PENDING)
     proposal(other, "A tracker for my housing claim")
-    similar = function(consultation_id=consultation.pk, title="Tracking my claims", summary="")
+    similar = search_backend.similar(consultation_id=consultation.pk, title="Tracking my claims", summary="")
     assert [hit.id for hit in similar] == [tracker.pk]
     assert similar[0].url == tracker.get_absolute_url()
 
@@ -222,23 +272,25 @@ def test_similar_catches_a_misspelt_title(consultation):
     assert [hit.id for hit in similar] == [tracker.pk]
 
 
-@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
-def test_similar_ranks_closer_drafts_first_and_limits(consultation, function):
+@WITH_FALLBACK
+def test_similar_ranks_closer_drafts_first_and_limits(consultation, search_backend):
     close = proposal(consultation, "Payment date tracker", summary="Show the payment date.")
     far = proposal(consultation, "Payment by bank transfer", summary="Faster.")
     for n in range(3):
         proposal(consultation, f"Payment idea {n}", summary="Something.")
-    similar = function(consultation_id=consultation.pk, title="Payment date", summary="a tracker", limit=4)
+    similar = search_backend.similar(
+        consultation_id=consultation.pk, title="Payment date", summary="a tracker", limit=4
+    )
     assert len(similar) == 4 and similar[0].id == close.pk
     assert far.pk in [
-        hit.id for hit in function(consultation_id=consultation.pk, title="payment", summary="")
+        hit.id for hit in search_backend.similar(consultation_id=consultation.pk, title="payment", summary="")
     ]
 
 
-@pytest.mark.parametrize("function", [proposal_similar, backend.python_similar])
-def test_similar_to_nothing_significant(consultation, function):
+@WITH_FALLBACK
+def test_similar_to_nothing_significant(consultation, search_backend):
     proposal(consultation, "A tracker")
-    assert function(consultation_id=consultation.pk, title="a", summary="?!") == []
+    assert search_backend.similar(consultation_id=consultation.pk, title="a", summary="?!") == []
 
 
 # The fallback's pure functions

@@ -1,0 +1,349 @@
+"""The search engine backend: Elasticsearch 7 (or OpenSearch 1.x/2.x through the same API) with
+elasticsearch-dsl.
+
+One document per published proposal, in a versioned index (`<prefix>-proposals-<timestamp>`) that the
+alias `<prefix>-proposals` points at. Writes and searches go through the alias; `reindex` builds a new
+index, fills it, and moves the alias in one `_aliases` call, so searches never see a half-built index.
+PostgreSQL stays the source of truth: a failed write is logged and `reindex` repairs the index.
+
+Analysis, as in the database backend, without knowing the language of the text or of the query: every
+text field is indexed three times, folded (`standard` tokenizer, `lowercase`, `asciifolding`: "demarche"
+finds "Démarche"), and with the built-in `english` and `french` analyzers (stemming: "proposals" finds
+"proposal", "démarches" finds "démarche"). A query matches a proposal when all its words are found in one
+of the three analyses, across title, summary and details (`cross_fields` groups the fields by analyzer);
+titles weigh 3, summaries 2, details 1. Only the built-in language analyzers are used: custom stemmer chains
+(`light_french`, `elision`, …) differ between engines and are easy to get silently wrong.
+
+Whether a consultation is live is read from the database at query time (one query), so unpublishing a
+consultation hides its proposals at once, with nothing to reindex.
+
+Highlights are made with private-use characters as tags; the text is then escaped and only those become
+`<mark>`…`</mark>` (`database.safe_highlight`), so nothing a citizen wrote is trusted as HTML. The marker
+characters are removed from the indexed text, so a proposal cannot bring its own.
+"""
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.helpers import streaming_bulk
+from elasticsearch_dsl import Boolean, Date, Document, Index, Integer, Keyword, Q, Search, Text, analyzer
+
+from cms.models import ConsultationPage
+
+from ..models import Proposal, Status
+from . import SearchHit, SearchPage, SimilarHit
+from .database import START, STOP, _facets, safe_highlight, significant_words
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = {"title": 3, "summary": 2, "body": 1}
+ANALYSES = ("", ".en", ".fr")  # the folded field itself, then its english and french sub-fields
+BODY_FRAGMENT_SIZE = 160
+BATCH_SIZE = 500
+MAX_CATEGORIES = 200
+
+folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciifolding"])
+
+
+def _text() -> Text:
+    return Text(analyzer=folding, fields={"en": Text(analyzer="english"), "fr": Text(analyzer="french")})
+
+
+class ProposalDocument(Document):
+    id = Integer()
+    consultation = Integer()
+    title = _text()
+    summary = _text()
+    body = _text()
+    category = Keyword()  # the slug
+    category_name = Keyword()
+    status = Keyword()
+    published = Boolean()
+    supports = Integer()
+    created = Date()
+    language = Keyword()
+
+
+# Connection and index names
+
+
+@cache
+def _client(url: str) -> Elasticsearch:
+    # Short timeout and one retry: indexing runs after commit in the request's thread.
+    return Elasticsearch([url], timeout=5, max_retries=1, retry_on_timeout=False)
+
+
+def client() -> Elasticsearch:
+    if not settings.ELASTICSEARCH_URL:
+        raise ImproperlyConfigured("SEARCH_BACKEND is 'engine' but ELASTICSEARCH_URL is not set.")
+    return _client(settings.ELASTICSEARCH_URL)
+
+
+def alias_name() -> str:
+    return f"{settings.SEARCH_INDEX_PREFIX}-proposals"
+
+
+def new_index_name() -> str:
+    return f"{alias_name()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+
+
+def _index(name: str) -> Index:
+    index = Index(name)
+    index.settings(number_of_shards=1)
+    index.document(ProposalDocument)
+    return index
+
+
+def create_index(name: str, *, with_alias: bool = False) -> None:
+    index = _index(name)
+    if with_alias:
+        index.aliases(**{alias_name(): {}})
+    index.create(using=client())
+
+
+def ensure_index() -> None:
+    """Create a first index behind the alias if there is none (first use of a new cluster)."""
+    if not client().indices.exists_alias(name=alias_name()):
+        create_index(new_index_name(), with_alias=True)
+
+
+def aliased_indices() -> list[str]:
+    """The indices the alias points at now (one, unless an earlier swap was interrupted)."""
+    try:
+        return sorted(client().indices.get_alias(name=alias_name()))
+    except NotFoundError:
+        return []
+
+
+def swap_alias(new_index: str) -> list[str]:
+    """Point the alias at `new_index` alone, in one atomic call; returns the indices it left."""
+    old = [name for name in aliased_indices() if name != new_index]
+    actions = [{"remove": {"index": name, "alias": alias_name()}} for name in old]
+    actions.append({"add": {"index": new_index, "alias": alias_name()}})
+    client().indices.update_aliases(body={"actions": actions})
+    return old
+
+
+def stale_indices() -> list[str]:
+    """Versioned indices of this prefix that the alias does not point at (left by a reindex)."""
+    current = set(aliased_indices())
+    names = client().indices.get(index=f"{alias_name()}-*")
+    return sorted(name for name in names if name not in current)
+
+
+# Documents
+
+
+def _clean(text: str) -> str:
+    return text.replace(START, "").replace(STOP, "")
+
+
+def document(proposal: Proposal) -> ProposalDocument:
+    category = proposal.category
+    return ProposalDocument(
+        meta={"id": proposal.pk},
+        id=proposal.pk,
+        consultation=proposal.consultation_id,
+        title=_clean(proposal.title),
+        summary=_clean(proposal.summary),
+        body=_clean(proposal.body),
+        category=category.slug if category else None,
+        category_name=category.name if category else "",
+        status=proposal.status,
+        published=proposal.is_published,
+        supports=proposal.supports_count,
+        created=proposal.created_at,
+        language=proposal.language,
+    )
+
+
+def proposal_index(proposal_id: int) -> None:
+    """Bring the proposal's document up to date: written if published, removed otherwise.
+
+    A write becomes searchable at the index's next refresh (every second by default): forcing one per
+    support would make a segment per click. A removal (a proposal hidden by moderation) is refreshed at
+    once, so it is gone from the very next search."""
+    proposal = Proposal.objects.select_related("category").filter(pk=proposal_id).first()
+    es = client()
+    if proposal is None or not proposal.is_published:
+        es.delete(index=alias_name(), id=proposal_id, refresh=True, ignore=[404])
+        return
+    body = document(proposal).to_dict()
+    try:
+        # Only through the alias: a write to a missing alias would make the engine create a plain index
+        # of that name with guessed mappings.
+        es.index(index=alias_name(), id=proposal.pk, body=body, require_alias=True)
+    except NotFoundError:
+        ensure_index()
+        es.index(index=alias_name(), id=proposal.pk, body=body, require_alias=True)
+
+
+def published_proposals() -> Iterator[Proposal]:
+    return Proposal.objects.published().select_related("category").order_by("pk").iterator(BATCH_SIZE)
+
+
+def bulk_index(index_name: str, proposals, *, total: int, progress=None) -> int:
+    """Index the proposals into `index_name` in batches; `progress(done, total)` after each batch."""
+    done = 0
+    actions = (
+        {"_index": index_name, "_id": proposal.pk, "_source": document(proposal).to_dict()}
+        for proposal in proposals
+    )
+    for _ok, _item in streaming_bulk(client(), actions, chunk_size=BATCH_SIZE, raise_on_error=True):
+        done += 1
+        if progress and (done % BATCH_SIZE == 0 or done == total):
+            progress(done, total)
+    return done
+
+
+# Searching
+
+
+def _execute(search: Search):
+    try:
+        return search.execute()
+    except NotFoundError:  # no index yet: create it (empty) on first use
+        ensure_index()
+        return search.execute()
+
+
+def _live_consultations() -> list[int]:
+    return list(ConsultationPage.objects.filter(live=True).values_list("pk", flat=True))
+
+
+def _scope(consultation_id: int | None) -> list[Q]:
+    """The filters every search applies: published proposals of live consultations."""
+    live = _live_consultations()
+    if consultation_id is not None:
+        live = [pk for pk in live if pk == consultation_id]
+    return [Q("term", published=True), Q("terms", consultation=live)]
+
+
+def _fields(weights: dict[str, int]) -> list[str]:
+    return [f"{name}{analysis}^{weight}" for name, weight in weights.items() for analysis in ANALYSES]
+
+
+def _facet_filter(name: str, value: str | None) -> Q:
+    return Q("term", **{name: value}) if value else Q("match_all")
+
+
+def proposal_search(
+    *,
+    query: str,
+    consultation_id: int | None,
+    status: str | None,
+    category: str | None,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    match = Q("multi_match", query=query, type="cross_fields", operator="and", fields=_fields(TEXT_FIELDS))
+    search = (
+        Search(using=client(), index=alias_name())
+        .query(Q("bool", must=[match], filter=_scope(consultation_id)))
+        .sort({"_score": "desc"}, {"supports": "desc"}, {"id": "desc"})
+        .extra(track_total_hits=True, from_=(page - 1) * page_size, size=page_size)
+    )
+    # The hits obey both filters; each facet is counted with the other filter only.
+    both = [_facet_filter("status", status), _facet_filter("category", category)]
+    search = search.post_filter(Q("bool", filter=both))
+    search.aggs.bucket("status", "filter", filter=_facet_filter("category", category)).bucket(
+        "values", "terms", field="status", size=len(Status.values)
+    )
+    search.aggs.bucket("category", "filter", filter=_facet_filter("status", status)).bucket(
+        "values", "terms", field="category", size=MAX_CATEGORIES
+    ).bucket("name", "terms", field="category_name", size=1)
+    response = _execute(_highlighted(search))
+    aggs = response.aggregations
+    status_counts = {b.key: b.doc_count for b in aggs.status["values"].buckets}
+    category_counts = {
+        b.key: (b["name"].buckets[0].key if b["name"].buckets else b.key, b.doc_count)
+        for b in aggs.category["values"].buckets
+    }
+    return SearchPage(
+        hits=[_hit(hit) for hit in response.hits],
+        total=response.hits.total.value,
+        page=page,
+        page_size=page_size,
+        facets=_facets(status_counts, category_counts),
+    )
+
+
+def _highlighted(search: Search) -> Search:
+    search = search.highlight_options(pre_tags=[START], post_tags=[STOP], require_field_match=False)
+    for name in TEXT_FIELDS:
+        options = (
+            {"fragment_size": BODY_FRAGMENT_SIZE, "number_of_fragments": 2}
+            if name == "body"
+            else {"number_of_fragments": 0}
+        )
+        search = search.highlight(*(f"{name}{analysis}" for analysis in ANALYSES), **options)
+    return search
+
+
+def _highlights(hit) -> dict[str, list[str]]:
+    """Per field, the fragments of the analysis that marked the most words (the same text either way)."""
+    found = hit.meta.to_dict().get("highlight", {})
+    highlights = {}
+    for name in TEXT_FIELDS:
+        candidates = [found[f"{name}{a}"] for a in ANALYSES if f"{name}{a}" in found]
+        if candidates:
+            best = max(candidates, key=lambda fragments: sum(f.count(START) for f in fragments))
+            highlights[name] = [safe_highlight(f.strip()) for f in best if START in f]
+    return {name: fragments for name, fragments in highlights.items() if fragments}
+
+
+def _hit(hit) -> SearchHit:
+    return SearchHit(
+        id=hit.id,
+        title=hit.title,
+        summary=hit.summary,
+        status=hit.status,
+        category=getattr(hit, "category", None),
+        category_name=getattr(hit, "category_name", "") or "",
+        supports=hit.supports,
+        url=reverse("proposal_detail", args=[hit.id]),
+        score=float(hit.meta.score or 0.0),
+        highlights=_highlights(hit),
+    )
+
+
+def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: int = 5) -> list[SimilarHit]:
+    """Any of the draft's significant words in a proposal's title or summary (titles weigh double), in any
+    of the three analyses, plus a fuzzy match of the folded words, which catches a misspelt word."""
+    words = significant_words(title, summary)
+    if not words:
+        return []
+    text = " ".join(words)
+    match = Q(
+        "bool",
+        should=[
+            Q("multi_match", query=text, fields=_fields({"title": 2, "summary": 1})),
+            Q("multi_match", query=text, fields=["title", "summary"], fuzziness="AUTO", boost=0.5),
+        ],
+        minimum_should_match=1,
+    )
+    search = (
+        Search(using=client(), index=alias_name())
+        .query(Q("bool", must=[match], filter=_scope(consultation_id)))
+        .sort({"_score": "desc"}, {"supports": "desc"}, {"id": "desc"})
+        .source(["id", "title", "summary", "status", "supports"])
+        .extra(size=limit)
+    )
+    return [
+        SimilarHit(
+            id=hit.id,
+            title=hit.title,
+            summary=hit.summary,
+            status=hit.status,
+            supports=hit.supports,
+            url=reverse("proposal_detail", args=[hit.id]),
+            score=float(hit.meta.score or 0.0),
+        )
+        for hit in _execute(search).hits
+    ]

@@ -1,0 +1,268 @@
+"""The search engine backend against a real search server process (an in-memory server of the OpenSearch
+API, one clone per test): analysis, the index and its alias, and indexing after commit from the services.
+
+That server makes documents searchable without a refresh; a real engine does not, so the tests refresh
+where production code relies on the index's own refresh interval. Every analysis test also has queries
+that must not match: a broken analyzer there makes every document match every query."""
+
+import socket
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from proposals import services
+from proposals.models import Proposal, Status, Visibility
+from proposals.search import engine, proposal_search
+from tests import factories
+from votes.services import support_add
+
+pytestmark = pytest.mark.django_db
+
+
+def search(query: str, **kwargs):
+    kwargs.setdefault("consultation_id", None)
+    kwargs.setdefault("status", None)
+    kwargs.setdefault("category", None)
+    kwargs.setdefault("page", 1)
+    kwargs.setdefault("page_size", 20)
+    return proposal_search(query=query, **kwargs)
+
+
+def titles(query: str) -> list[str]:
+    return sorted(hit.title for hit in search(query).hits)
+
+
+def reindex() -> str:
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    return out.getvalue()
+
+
+def refresh() -> None:
+    engine.client().indices.refresh(index=engine.alias_name())
+
+
+def submit(author, consultation, title, summary="A summary.", body="Some details.", **kwargs) -> Proposal:
+    return services.proposal_submit(
+        author=author, consultation=consultation, title=title, summary=summary, body=body, **kwargs
+    )
+
+
+# Analysis
+
+
+def test_french_analysis(search_engine, consultation):
+    factories.ProposalFactory(
+        consultation=consultation,
+        title="Des démarches simplifiées pour l'école",
+        summary="Les formulaires sont trop longs.",
+        body="Remplir les pièces justificatives en ligne.",
+        language="fr",
+    )
+    factories.ProposalFactory(consultation=consultation, title="A bike lane", summary="Safer.", body="Paint.")
+    reindex()
+    french = ["Des démarches simplifiées pour l'école"]
+    for query in ["démarche", "demarches", "DÉMARCHE simplifiée", "formulaire", "justificative", "ecole"]:
+        assert titles(query) == french, query
+    for query in ["marche", "simple", "zzz", "formulaire bike", "école vélo"]:
+        assert titles(query) == [], query
+
+
+def test_english_analysis(search_engine, consultation):
+    factories.ProposalFactory(
+        consultation=consultation,
+        title="Tracking every application",
+        summary="Applicants are waiting for letters.",
+        body="Running totals of the claims.",
+    )
+    factories.ProposalFactory(
+        consultation=consultation, title="Une piste cyclable", summary="Sûre.", body="x"
+    )
+    reindex()
+    english = ["Tracking every application"]
+    for query in ["tracked applications", "APPLICATION", "letter", "run", "claim totals"]:
+        assert titles(query) == english, query
+    for query in ["ran", "apply", "zzz", "letters bike", "track piste"]:
+        assert titles(query) == [], query
+
+
+def test_accents_are_folded_without_a_language(search_engine, consultation):
+    factories.ProposalFactory(consultation=consultation, title="Forêt et côte", summary="Été.", body="x")
+    reindex()
+    for query in ["foret", "FORÊT", "cote", "ete"]:
+        assert titles(query) == ["Forêt et côte"], query
+    for query in ["fore", "cotes maritimes", "zzz"]:
+        assert titles(query) == [], query
+
+
+def test_the_mapping_uses_the_built_in_language_analyzers(search_engine):
+    (mapping,) = engine.client().indices.get_mapping(index=engine.alias_name()).values()
+    title = mapping["mappings"]["properties"]["title"]
+    assert title["analyzer"] == "folding"
+    assert title["fields"] == {
+        "en": {"type": "text", "analyzer": "english"},
+        "fr": {"type": "text", "analyzer": "french"},
+    }
+
+
+# The index and its alias
+
+
+def test_reindex_builds_a_new_index_swaps_the_alias_and_deletes_the_old_one(search_engine, consultation):
+    for n in range(3):
+        factories.ProposalFactory(consultation=consultation, title=f"Tracker {n}")
+    factories.ProposalFactory(consultation=consultation, title="Hidden tracker", visibility=Visibility.HIDDEN)
+    (first,) = engine.aliased_indices()
+    output = reindex()
+    (second,) = engine.aliased_indices()
+    assert second != first and second.startswith(f"{engine.alias_name()}-")
+    assert not engine.client().indices.exists(index=first)
+    assert "3/3" in output and f"Deleted {first}" in output
+    assert engine.client().count(index=engine.alias_name())["count"] == 3
+    assert search("tracker").total == 3
+
+    reindex()
+    (third,) = engine.aliased_indices()
+    assert third != second and not engine.client().indices.exists(index=second)
+    assert list(engine.client().indices.get(index=f"{engine.alias_name()}-*")) == [third]
+
+
+def test_reindex_creates_the_index_and_alias_on_a_new_cluster(osmem_clone, settings, consultation):
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.SEARCH_BACKEND = "engine"
+    settings.SEARCH_INDEX_PREFIX = "fresh"
+    factories.ProposalFactory(consultation=consultation, title="A tracker")
+    assert not engine.client().indices.exists_alias(name="fresh-proposals")
+    reindex()
+    assert len(engine.aliased_indices()) == 1
+    assert titles("tracker") == ["A tracker"]
+
+
+def test_the_first_search_creates_the_index_if_missing(osmem_clone, settings):
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.SEARCH_BACKEND = "engine"
+    settings.SEARCH_INDEX_PREFIX = "first-use"
+    assert search("anything").total == 0
+    assert len(engine.aliased_indices()) == 1
+
+
+def test_the_first_write_creates_the_index_if_missing(
+    osmem_clone, settings, citizen, consultation, django_capture_on_commit_callbacks
+):
+    settings.ELASTICSEARCH_URL = osmem_clone.url
+    settings.SEARCH_BACKEND = "engine"
+    settings.SEARCH_INDEX_PREFIX = "first-write"
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(citizen, consultation, "A payment tracker")
+    (index,) = engine.aliased_indices()
+    assert index.startswith("first-write-proposals-")  # an index behind the alias, with our mappings
+    refresh()
+    assert titles("tracker") == ["A payment tracker"]
+
+
+def test_the_api_answers_from_the_engine(search_engine, api, consultation):
+    tracker = factories.ProposalFactory(consultation=consultation, title="A <b>tracker</b>", summary="Steps.")
+    factories.ProposalFactory(consultation=consultation, title="Plain letters", summary="No jargon.")
+    reindex()
+    body = api.get("/api/v1/search/", {"q": "trackers", "consultation": consultation.pk}).json()
+    assert body["count"] == 1 and body["results"][0]["id"] == tracker.pk
+    assert body["results"][0]["highlights"]["title"] == ["A &lt;b&gt;<mark>tracker</mark>&lt;/b&gt;"]
+    similar = api.get(
+        "/api/v1/proposals/similar/", {"consultation": consultation.pk, "title": "Tracking my steps"}
+    ).json()
+    assert [hit["id"] for hit in similar] == [tracker.pk]
+
+
+def test_reindex_refuses_the_database_backend(settings):
+    settings.SEARCH_BACKEND = "database"
+    with pytest.raises(CommandError, match="not 'engine'"):
+        reindex()
+
+
+# Indexing after commit, from the services
+
+
+def test_a_submitted_proposal_is_indexed_after_commit(
+    search_engine, citizen, consultation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        proposal = submit(citizen, consultation, "A payment tracker")
+        assert titles("tracker") == []  # nothing is indexed before the commit
+    for callback in callbacks:
+        callback()
+    refresh()
+    (hit,) = search("tracker").hits
+    assert hit.id == proposal.pk and hit.supports == 0 and hit.status == Status.OPEN
+
+
+def test_a_proposal_waiting_for_moderation_is_indexed_once_approved(
+    search_engine, citizen, moderator, django_capture_on_commit_callbacks
+):
+    from cms.models import ModerationMode
+
+    consultation = factories.consultation(moderation=ModerationMode.PRE)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = submit(citizen, consultation, "A payment tracker")
+    refresh()
+    assert titles("tracker") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_moderate(actor=moderator, proposal=proposal, action="approve")
+    refresh()
+    assert titles("tracker") == ["A payment tracker"]
+
+
+def test_a_hidden_proposal_disappears_after_moderation(
+    search_engine, citizen, moderator, consultation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = submit(citizen, consultation, "Offensive tracker")
+        submit(citizen, consultation, "Useful tracker")
+    refresh()
+    assert titles("tracker") == ["Offensive tracker", "Useful tracker"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Insults.")
+    # No refresh here: a removal is refreshed by the indexing itself.
+    assert titles("tracker") == ["Useful tracker"]
+    assert not engine.client().exists(index=engine.alias_name(), id=proposal.pk)
+
+
+def test_a_support_changes_the_indexed_count(
+    search_engine, citizen, consultation, django_capture_on_commit_callbacks
+):
+    supporter = factories.citizen()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = submit(citizen, consultation, "A payment tracker")
+    with django_capture_on_commit_callbacks(execute=True):
+        support_add(user=supporter, proposal=proposal)
+    refresh()
+    (hit,) = search("tracker").hits
+    assert hit.supports == 1
+
+
+def test_a_status_change_moves_the_proposal_between_facets(
+    search_engine, citizen, official, consultation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = submit(citizen, consultation, "A payment tracker")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_set_status(actor=official, proposal=proposal, status=Status.ACCEPTED)
+    refresh()
+    page = search("tracker", status=Status.ACCEPTED)
+    assert [hit.id for hit in page.hits] == [proposal.pk]
+    assert [(f.value, f.count) for f in page.facets["status"]] == [("accepted", 1)]
+
+
+def test_an_engine_that_is_down_does_not_break_submission(
+    settings, citizen, consultation, django_capture_on_commit_callbacks
+):
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{port}"
+    settings.SEARCH_BACKEND = "engine"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        proposal = submit(citizen, consultation, "A payment tracker")
+    assert len(callbacks) == 2  # the broadcast and the indexing, both run
+    proposal.refresh_from_db()
+    assert proposal.visibility == Visibility.PUBLISHED and proposal.title == "A payment tracker"
