@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cocreate
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench bench-search install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -41,3 +41,8 @@ BENCH_DATABASE_URL ?= $(TEST_DATABASE_URL)
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
 bench: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/live_support.py $(BENCH_ARGS)
+
+# Search latency on both backends over generated proposals (bench/search.py): drops and recreates its own
+# database (cocreate_bench_search) on BENCH_DATABASE_URL's server. BENCH_SEARCH_ARGS="--proposals 2000".
+bench-search: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)

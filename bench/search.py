@@ -1,0 +1,461 @@
+"""Search latency over many proposals, on the database backend and on the search engine backend.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate \\
+        .venv/bin/python bench/search.py [--proposals 100000] [--calls 200] [--max-seconds 900]
+
+DATABASE_URL names the PostgreSQL server (its database name is ignored): the benchmark drops and recreates
+its own database there (`--database`, default cocreate_bench_search), migrates it and writes N proposals in
+bulk, in English and French, spread over a few consultations, categories and statuses, with skewed
+support counts. Then, in this process (no HTTP):
+
+  (a) database backend: `proposal_search` and `proposal_similar` for a fixed list of queries (rare and
+      common words, two and three words, an accented query and its unaccented form, with and without a
+      status or category filter, page 1 and page 5), in rounds until `--calls` calls or the backend's
+      share of the time is spent, after one warm-up round. It also times the full-text match alone, once
+      as the backend builds it (vectors computed from the text by every query) and once against a stored
+      tsvector column with a GIN index added to this database only, to show what such an index would give.
+  (b) engine backend: starts the in-memory OpenSearch-API test server (osmem-server) on a free loopback
+      port, runs `manage.py reindex` (timed: proposals per second) and times the same calls.
+
+Everything is bounded: `--max-seconds` bounds the whole run (each backend gets its share, and a round
+stops when it is spent), and the search server is stopped at the end, whatever happens. It can be re-run:
+the database is recreated and the server is a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import random
+import signal
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+from bench.live_support import ms, percentile, recreate_database, table  # noqa: E402
+
+SETTINGS = "cocreate.settings.test"  # DEBUG off, so no query log grows during the run
+BATCH = 5000
+PAGE_SIZE = 20  # the search page's and the API's default
+
+# --- Text ----------------------------------------------------------------------------------------------
+# Words in rough order of frequency: each list is drawn with weights 1/rank (Zipf-like), so the first words
+# of a list are in many proposals and the last in few. RARE words are sprinkled into a small share only.
+
+EN_WORDS = """the of and to a in for is on that with online application appointment form benefit office
+payment status claim letter phone website account advisor update job seeker support delay training
+notification reminder document upload email message portal waiting time queue renewal deadline
+interview schedule access accessible simple clear language translation mobile app booking calendar
+tracker password login identity verification appeal decision refund overpayment allowance childcare
+transport disability income housing voucher helpline chat callback counter receipt signature archive
+summary feedback survey printer scanner kiosk""".split()  # noqa: SIM905 - prose, easier to read
+
+FR_WORDS = """le la les de des et à en pour un une du sur avec démarche allocation délai rendez-vous
+dossier demande formulaire paiement agence conseiller courrier téléphone site compte emploi chômage
+attente inscription actualisation justificatif pièce déclaration réponse accueil guichet numérique
+simplifier accès accessibilité rappel notification prestation indemnité versement droits aide mobilité
+logement handicap formation entretien calendrier réclamation recours remboursement trop-perçu écran
+borne messagerie identifiant sécurité délais échéance procédure""".split()  # noqa: SIM905 - prose, easier to read
+
+RARE_WORDS = """xylograph quokka zeppelin tracker-app sms-reminder braille sign-language""".split()  # noqa: SIM905 - prose, easier to read
+
+SUBJECTS_EN = ["Make", "Let citizens", "Allow", "Improve", "Simplify", "Shorten", "Add", "Show"]
+SUBJECTS_FR = ["Rendre", "Permettre", "Améliorer", "Simplifier", "Raccourcir", "Ajouter", "Afficher"]
+
+
+def _weights(words: list[str]) -> list[float]:
+    return [1 / (rank + 1) for rank in range(len(words))]
+
+
+class Writer:
+    """Believable proposal text, reproducible from the seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        self.words = {"en": (EN_WORDS, _weights(EN_WORDS)), "fr": (FR_WORDS, _weights(FR_WORDS))}
+
+    def sentence(self, language: str, n: int) -> str:
+        words, weights = self.words[language]
+        picked = self.rng.choices(words, weights=weights, k=n)
+        if self.rng.random() < 0.003:
+            picked[self.rng.randrange(n)] = self.rng.choice(RARE_WORDS)
+        return " ".join(picked)
+
+    def proposal(self) -> dict:
+        language = "fr" if self.rng.random() < 0.4 else "en"
+        subjects = SUBJECTS_FR if language == "fr" else SUBJECTS_EN
+        title = f"{self.rng.choice(subjects)} {self.sentence(language, self.rng.randint(4, 8))}"
+        summary = self.sentence(language, self.rng.randint(12, 25)).capitalize() + "."
+        body = " ".join(
+            self.sentence(language, self.rng.randint(8, 18)).capitalize() + "."
+            for _ in range(self.rng.randint(4, 9))
+        )
+        return {"language": language, "title": title[:140], "summary": summary[:500], "body": body}
+
+
+# --- Setup: database and data ---------------------------------------------------------------------------
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        DATABASE_URL=database_url,
+        LOG_LEVEL="WARNING",
+        SEARCH_BACKEND="database",
+        ELASTICSEARCH_URL="",
+    )
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")  # the settings want one; search uses none
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+@dataclass
+class Seeded:
+    consultations: list[int]
+    categories: list[str]  # slugs, each in every consultation
+    published: int
+    seconds: float
+
+
+def seed(*, proposals: int, seed_value: int) -> Seeded:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from proposals.models import Proposal, Status, Visibility
+    from tests import factories
+
+    started = time.monotonic()
+    names = ["Online services", "Payments", "Appointments", "Accessibility", "Letters and forms"]
+    with transaction.atomic():
+        pages = [
+            factories.consultation(title=title, categories=names)
+            for title in ("Unemployment benefit", "Family allowance", "Housing aid", "Job seekers' journey")
+        ]
+    categories = {(c.page_id, c.slug): c.pk for page in pages for c in page.categories.all()}
+    slugs = sorted({slug for _page, slug in categories})
+    writer, rng = Writer(seed_value), random.Random(seed_value + 1)  # noqa: S311
+    statuses = [Status.OPEN, Status.UNDER_REVIEW, Status.ACCEPTED, Status.REJECTED, Status.IMPLEMENTED]
+    now = timezone.now()
+    published = 0
+    for start in range(0, proposals, BATCH):
+        batch = []
+        for _ in range(min(BATCH, proposals - start)):
+            page = rng.choices(pages, weights=[5, 3, 1, 1])[0]
+            visibility = rng.choices(list(Visibility), weights=[2, 95, 3])[0]
+            published += visibility == Visibility.PUBLISHED
+            category = None if rng.random() < 0.1 else categories[(page.pk, rng.choice(slugs))]
+            batch.append(
+                Proposal(
+                    consultation_id=page.pk,
+                    category_id=category,
+                    visibility=visibility,
+                    status=rng.choices(statuses, weights=[60, 15, 10, 10, 5])[0],
+                    supports_count=min(50_000, int(rng.paretovariate(1.1)) - 1),
+                    published_at=now if visibility == Visibility.PUBLISHED else None,
+                    **writer.proposal(),
+                )
+            )
+        Proposal.objects.bulk_create(batch)
+        print(f"  {start + len(batch)}/{proposals} proposals", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE proposals_proposal")
+    return Seeded([p.pk for p in pages], slugs, published, time.monotonic() - started)
+
+
+# --- Calls ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    label: str
+    kind: str  # "search" or "similar"
+    query: str
+    status: str | None = None
+    category: int | None = None  # index into the seeded categories
+    page: int = 1
+    summary: str = ""
+
+
+CALLS = [
+    Call("rare word", "search", "quokka"),
+    Call("rare word, filtered", "search", "zeppelin", status="open"),
+    Call("common EN word", "search", "appointment"),
+    Call("similar EN", "similar", "Send an appointment reminder by text", summary="Before the interview."),
+    Call("common EN word, page 5", "search", "appointment", page=5),
+    Call("common EN word, status", "search", "application", status="accepted"),
+    Call("common EN word, category", "search", "tracker", category=0),
+    Call("accented FR word", "search", "démarche"),
+    Call("same, unaccented", "search", "demarche"),
+    Call("accented, page 5", "search", "délai", page=5),
+    Call("unaccented, status", "search", "delai", status="under_review"),
+    Call("shared EN/FR word", "search", "allocation"),
+    Call("hyphenated FR word", "search", "rendez-vous"),
+    Call("two words", "search", "online payment"),
+    Call("two words FR, category", "search", "dossier paiement", category=2),
+    Call("three words", "search", "appointment reminder phone"),
+    Call("three words FR, page 5", "search", "demande allocation délai", page=5),
+    Call("no hit", "search", "hovercraft"),
+    Call("similar FR", "similar", "Rappel du rendez-vous par SMS", summary="Pour ne pas rater l'entretien."),
+    Call("similar, misspelt", "similar", "Onlin aplication tracker", summary=""),
+]
+
+
+def run_call(call: Call, seeded: Seeded):
+    from proposals.search import proposal_search, proposal_similar
+
+    if call.kind == "similar":
+        return proposal_similar(
+            consultation_id=seeded.consultations[0], title=call.query, summary=call.summary
+        )
+    return proposal_search(
+        query=call.query,
+        consultation_id=None,
+        status=call.status,
+        category=None if call.category is None else seeded.categories[call.category],
+        page=call.page,
+        page_size=PAGE_SIZE,
+    )
+
+
+@dataclass
+class Timings:
+    backend: str
+    per_call: dict[str, list[float]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # matching proposals per search call
+    stopped_early: bool = False
+
+    @property
+    def all(self) -> list[float]:
+        return [x for values in self.per_call.values() for x in values]
+
+
+def measure(backend: str, seeded: Seeded, *, calls: int, until: float) -> Timings:
+    """Two warm-up calls (untimed: a search and a similar), then rounds over CALLS until `calls` timed calls
+    or `until`. The check comes after each call, so a call that has started always finishes."""
+    timings = Timings(backend)
+    for call in (CALLS[0], CALLS[-1]):
+        run_call(call, seeded)
+    while len(timings.all) < calls and time.monotonic() < until:
+        for call in CALLS:
+            t0 = time.perf_counter()
+            result = run_call(call, seeded)
+            timings.per_call.setdefault(call.label, []).append(time.perf_counter() - t0)
+            timings.totals[call.label] = len(result) if isinstance(result, list) else result.total
+            if time.monotonic() > until:
+                break
+    timings.stopped_early = len(timings.all) < calls
+    return timings
+
+
+# --- The cost of computing vectors per query ------------------------------------------------------------
+
+VECTOR = (
+    "setweight(to_tsvector('{c}', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('{c}', coalesce(summary, '')), 'B') || "
+    "setweight(to_tsvector('{c}', coalesce(body, '')), 'C')"
+)
+MATCH = (
+    "(({en}) @@ websearch_to_tsquery('cocreate_en', %s) OR ({fr}) @@ websearch_to_tsquery('cocreate_fr', %s))"
+)
+
+
+@dataclass
+class VectorCost:
+    query: str
+    computed: list[float]
+    stored: list[float]
+    build_seconds: float
+    rows: int
+
+
+def vector_cost(query: str, *, repeats: int) -> VectorCost:
+    """Count the matches of `query` as the backend matches them (vectors from the text), then through
+    stored tsvector columns with GIN indexes, added here to this benchmark's database only."""
+    from django.db import connection
+
+    count = "SELECT count(*) FROM proposals_proposal WHERE visibility = 'published' AND "
+    computed_sql = count + MATCH.format(en=VECTOR.format(c="cocreate_en"), fr=VECTOR.format(c="cocreate_fr"))
+    stored_sql = count + MATCH.format(en="bench_vector_en", fr="bench_vector_fr")
+    with connection.cursor() as cursor:
+        computed, rows = _time_sql(cursor, computed_sql, [query, query], repeats)
+        t0 = time.perf_counter()
+        for config in ("en", "fr"):
+            cursor.execute(
+                f"ALTER TABLE proposals_proposal ADD COLUMN IF NOT EXISTS bench_vector_{config} tsvector "
+                f"GENERATED ALWAYS AS ({VECTOR.format(c='cocreate_' + config)}) STORED"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS bench_vector_{config}_gin ON proposals_proposal "
+                f"USING gin (bench_vector_{config})"
+            )
+        cursor.execute("ANALYZE proposals_proposal")
+        build = time.perf_counter() - t0
+        stored, stored_rows = _time_sql(cursor, stored_sql, [query, query], repeats)
+        assert stored_rows == rows, (stored_rows, rows)
+        for config in ("en", "fr"):  # leave the table as the migrations made it
+            cursor.execute(f"ALTER TABLE proposals_proposal DROP COLUMN bench_vector_{config}")
+    return VectorCost(query, computed, stored, build, rows)
+
+
+def _time_sql(cursor, sql: str, params: list, repeats: int) -> tuple[list[float], int]:
+    cursor.execute(sql, params)  # warm-up
+    rows = cursor.fetchone()[0]
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        cursor.execute(sql, params)
+        cursor.fetchone()
+        times.append(time.perf_counter() - t0)
+    return times, rows
+
+
+# --- The engine -----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def search_server():
+    """The in-memory OpenSearch-API server on a free loopback port, stopped on the way out."""
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False, addr="127.0.0.1:0")  # Japanese analysis off: less memory
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def reindex() -> float:
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    call_command("reindex", stdout=io.StringIO())
+    return time.perf_counter() - t0
+
+
+# --- Report ---------------------------------------------------------------------------------------------
+
+
+def report(seeded: Seeded, timings: list[Timings], index_seconds: float | None, cost: VectorCost | None):
+    print()
+    print(f"{seeded.published} published proposals (seeded in {seeded.seconds:.0f} s); page size {PAGE_SIZE}")
+    print()
+    print("Latency of one call, in process (milliseconds)")
+    rows = []
+    for t in timings:
+        values = t.all
+        if not values:
+            rows.append([t.backend, "0", "-", "-", "-", "-"])
+            continue
+        rows.append(
+            [t.backend + (" (stopped early)" if t.stopped_early else ""), str(len(values)),
+             ms(statistics.median(values)), ms(percentile(values, 95)), ms(max(values)),
+             ms(statistics.median([statistics.median(v) for v in t.per_call.values()]))]
+        )  # fmt: skip
+    table(["backend", "calls", "p50", "p95", "max", "median of per-query p50"], rows)
+    print()
+    print("Per query: matching proposals and p50 (milliseconds)")
+    rows = []
+    for call in CALLS:
+        total = next((str(t.totals[call.label]) for t in timings if call.label in t.totals), "")
+        p50s = [ms(statistics.median(t.per_call[call.label])) if t.per_call.get(call.label) else "-"
+                for t in timings]  # fmt: skip
+        rows.append([call.label, f"{call.query!r}"[:34], total, *p50s])
+    table(["call", "query", "matches", *[f"{t.backend} p50" for t in timings]], rows)
+    if index_seconds is not None:
+        print()
+        print(f"reindex: {seeded.published} proposals in {index_seconds:.1f} s, "
+              f"{seeded.published / index_seconds:.0f} proposals/s")  # fmt: skip
+    if cost is not None:
+        computed, stored = ms(statistics.median(cost.computed)), ms(statistics.median(cost.stored))
+        print()
+        runs = len(cost.computed)
+        print(f"Full-text match alone ({cost.query!r}, {cost.rows} matches; count(*), p50 of {runs})")
+        print(f"  vectors computed from the text (as the backend does): {computed} ms")
+        print(f"  stored tsvector columns + GIN indexes: {stored} ms (built in {cost.build_seconds:.1f} s)")
+    print()
+    print(f"{os.cpu_count()} CPUs shared by this process, PostgreSQL and the search server (loopback only).")
+
+
+# --- Main -----------------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database", default="cocreate_bench_search", help="database to drop, create and use"
+    )
+    parser.add_argument("--proposals", type=int, default=100_000, help="proposals to write")
+    parser.add_argument("--calls", type=int, default=200, help="timed calls per backend (at least)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated text")
+    parser.add_argument(
+        "--backends", default="engine,database", help="engine, database or both, in this order"
+    )
+    parser.add_argument("--max-seconds", type=float, default=900, help="the whole run stops after this")
+    args = parser.parse_args(argv)
+    if not args.database.startswith("cocreate_bench"):
+        parser.error("--database must start with cocreate_bench")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        print("DATABASE_URL (a PostgreSQL server) is required.", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    deadline = started + args.max_seconds
+    backends = [b for b in args.backends.split(",") if b]
+
+    print(
+        f"database {args.database}: drop, create, migrate, write {args.proposals} proposals ...", flush=True
+    )
+    setup_django(recreate_database(server_url, args.database))
+    from django.test import override_settings
+
+    seeded = seed(proposals=args.proposals, seed_value=args.seed)
+    timings, index_seconds, cost = [], None, None
+    for i, backend in enumerate(backends):
+        # Each backend gets an equal share of the time left, so the last one is not starved.
+        until = time.monotonic() + (deadline - time.monotonic()) / (len(backends) - i)
+        print(f"{backend} backend ...", flush=True)
+        if backend == "database":
+            print("  the full-text match alone, computed vs stored vectors ...", flush=True)
+            cost = vector_cost("appointment", repeats=3)
+            print("  search and similar calls ...", flush=True)
+            timings.append(measure("database", seeded, calls=args.calls, until=until))
+        elif backend == "engine":
+            with (
+                search_server() as server,
+                override_settings(SEARCH_BACKEND="engine", ELASTICSEARCH_URL=server.url),
+            ):
+                print(f"  search server on {server.url}; reindex ...", flush=True)
+                index_seconds = reindex()
+                timings.append(measure("engine", seeded, calls=args.calls, until=until))
+        else:
+            print(f"unknown backend {backend!r}", file=sys.stderr)
+            return 2
+    report(seeded, timings, index_seconds, cost)
+    print(f"whole run: {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    sys.exit(main())
