@@ -1,4 +1,5 @@
-"""Context for the Wagtail consultation page, and the data the live script needs on any live page.
+"""Context for the Wagtail consultation page, the data the live script needs on any live page, and the data
+of the similar-proposals widget on the submission form.
 
 `cms.models.ConsultationPage.get_context` calls `consultation_context`. It runs a fixed number of queries
 whatever the number of proposals: the page of proposals (with category and a has-response flag), its count,
@@ -12,6 +13,7 @@ from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 from proposals import permissions, selectors
 from proposals.models import OfficialResponse, Proposal, Status
+from proposals.services import SUMMARY_MAX, TITLE_MAX
 from votes.selectors import supported_ids
 
 from .forms import ProposalFilterForm
@@ -101,5 +103,43 @@ def live_config() -> dict:
             "official": pgettext("author of an official response", "Official"),
             "decision": gettext("Decision:"),
             "published_on": gettext("Published on %(date)s"),
+        },
+    }
+
+
+SIMILAR_MIN_LETTERS = 3  # no suggestions before the title has this many letters
+SIMILAR_LIMIT = 5
+
+
+def similar_config(consultation) -> dict:
+    """Translated strings and URLs for similar.js on the submission form, rendered with json_script."""
+    return {
+        "consultation": consultation.pk,
+        "similar_url": reverse("proposal-similar"),
+        # Reversed with the id 0, as in live_config: "/api/v1/proposals/0/support/".
+        "support_url": reverse("proposal-support", args=[0]),
+        "min_letters": SIMILAR_MIN_LETTERS,
+        "limit": SIMILAR_LIMIT,
+        # The API takes at most a proposal's title and summary: a longer draft is cut, not refused.
+        "title_max": TITLE_MAX,
+        "summary_max": SUMMARY_MAX,
+        "supports_label": plural_forms(
+            lambda n: npgettext("after a number of supports", "support", "supports", n)
+        ),
+        "status_labels": {value: str(label) for value, label in Status.choices},
+        "t": {
+            "found": plural_forms(
+                lambda n: ngettext(
+                    "%(count)s similar proposal already exists.",
+                    "%(count)s similar proposals already exist.",
+                    n,
+                )
+            ),
+            "new_tab": gettext("(opens in a new tab)"),
+            "support": gettext("Support"),
+            "supported": gettext("You support this"),
+            "added": gettext("Your support was added."),
+            "error": gettext("Something went wrong. Please try again."),
+            "offline": gettext("We could not reach the server. Check your connection and try again."),
         },
     }

@@ -24,7 +24,7 @@ from votes import services as vote_services
 from votes.selectors import supported_ids
 
 from .forms import DisplayNameForm, ProposalForm
-from .pages import live_config
+from .pages import live_config, similar_config
 from .throttling import write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -87,6 +87,7 @@ def proposal_submit(request, page_id: int):
                 )
             return redirect(proposal)
     context["form"] = form
+    context["similar_config"] = similar_config(consultation)
     return render(request, "frontend/proposal_submit.html", context)
 
 

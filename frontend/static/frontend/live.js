@@ -1,5 +1,6 @@
 // Keeps consultation and proposal pages live, enhances the support forms and counts characters in the
-// submission form. Plain ES module, no build step; its data comes from json_script blocks and data
+// submission form; it also owns the polite live region, which other modules speak through (see start).
+// Plain ES module, no build step; its data comes from json_script blocks and data
 // attributes, so it runs under a strict Content-Security-Policy. Every form works without it.
 //
 // The stream carries absolute state (see proposals/live/events.py): applying an event twice, or after a
@@ -62,7 +63,7 @@ class Announcer {
     this.pending.clear();
     let text = texts[texts.length - 1]; // the newest; the rest are summed up
     const more = texts.length - 1;
-    if (more) text += " " + format(plural(this.config.t.updates, more), { n: more });
+    if (more && this.config) text += " " + format(plural(this.config.t.updates, more), { n: more });
     this.say(text);
   }
 
@@ -682,11 +683,18 @@ function enhanceCounters() {
 
 /* ---------------------------------------------------------------- start */
 
+// Other modules of the page speak through the same region, so that one voice keeps one rhythm:
+// document.dispatchEvent(new CustomEvent("cocreate:announce", { detail: { text } })).
+const ANNOUNCE_EVENT = "cocreate:announce";
+
 function start() {
   enhanceCounters();
   const config = readJson("live-config");
-  if (!config) return;
   const announcer = new Announcer(document.getElementById("live-announcer"), config);
+  document.addEventListener(ANNOUNCE_EVENT, (event) => {
+    if (typeof event.detail?.text === "string") announcer.now(event.detail.text);
+  });
+  if (!config) return;
   enhanceSupportForms(document, config, announcer);
 
   const container = document.querySelector("[data-live-consultation]");
