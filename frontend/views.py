@@ -93,12 +93,19 @@ def proposal_submit(request, page_id: int):
 
 def search_page(request):
     """Search results, facets and pages from the query string; with no words yet, just the form. Invalid
-    parameters are shown as messages above the form, as the API reports them."""
-    context = {"q": request.GET.get("q", "").strip(), "errors": [], "results": None}
+    parameters are shown as messages above the form, as the API reports them. The first page also lists the
+    live, public consultations that match, found through Wagtail's search backend (the engine when one is
+    configured, else PostgreSQL)."""
+    context = {"q": request.GET.get("q", "").strip(), "errors": [], "results": None, "consultations": []}
     if context["q"]:
         params = SearchParamsSerializer(data=request.GET)
         if params.is_valid():
             data = params.validated_data
+            if data["page"] == 1:
+                # Every word must match, as for proposals (Wagtail's engine backend defaults to any word).
+                # A handful at most: consultations are few, and proposals are what the page is for.
+                found = ConsultationPage.objects.live().public().search(data["q"], operator="and")
+                context["consultations"] = list(found[:5])
             context["results"] = search_for(data)
             labels = dict(Status.choices)
             context["hits"] = [(hit, labels.get(hit.status, hit.status)) for hit in context["results"].hits]

@@ -174,7 +174,21 @@ SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="cocreate")
 
 WAGTAIL_SITE_NAME = "cocreate"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's own search (pages in the admin and consultations on /search/): the same engine as proposal search
+# when ELASTICSEARCH_URL is set, through Wagtail's Elasticsearch 7 backend and the same client; otherwise
+# PostgreSQL. Its indices are aliases named "<SEARCH_INDEX_PREFIX>-wagtail-<app>_<model>" (pages:
+# "...-wagtail-wagtailcore_page"); `manage.py update_index` builds them, publishing a page updates its entry.
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch7",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}-wagtail-",
+            "TIMEOUT": 5,
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
 
