@@ -225,5 +225,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
         "django_tasks": {"level": "WARNING"},
+        # The search client logs every request at INFO; failures still come through as warnings.
+        "elasticsearch": {"level": "WARNING"},
     },
 }
