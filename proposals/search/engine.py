@@ -46,6 +46,9 @@ TEXT_FIELDS = {"title": 3, "summary": 2, "body": 1}
 ANALYSES = ("", ".en", ".fr")  # the folded field itself, then its english and french sub-fields
 BODY_FRAGMENT_SIZE = 160
 BATCH_SIZE = 500
+# A bulk of BATCH_SIZE documents can take several seconds on a busy cluster; the 5 s of the request-path
+# client is for single documents after commit, not for a reindex running on its own.
+BULK_TIMEOUT = 120
 MAX_CATEGORIES = 200
 
 folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciifolding"])
@@ -195,7 +198,10 @@ def bulk_index(index_name: str, proposals, *, total: int, progress=None) -> int:
         {"_index": index_name, "_id": proposal.pk, "_source": document(proposal).to_dict()}
         for proposal in proposals
     )
-    for _ok, _item in streaming_bulk(client(), actions, chunk_size=BATCH_SIZE, raise_on_error=True):
+    batches = streaming_bulk(
+        client(), actions, chunk_size=BATCH_SIZE, raise_on_error=True, request_timeout=BULK_TIMEOUT
+    )
+    for _ok, _item in batches:
         done += 1
         if progress and (done % BATCH_SIZE == 0 or done == total):
             progress(done, total)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Indexing {total} published proposals into {name}")
         done = engine.bulk_index(name, engine.published_proposals(), total=total, progress=self._progress)
         # A real engine shows new documents only after a refresh: do it before searches move over.
-        engine.client().indices.refresh(index=name)
+        engine.client().indices.refresh(index=name, request_timeout=engine.BULK_TIMEOUT)
         left = engine.swap_alias(name)
         self.stdout.write(f"{engine.alias_name()} -> {name} (was: {', '.join(left) or 'none'})")
         for stale in engine.stale_indices():
