@@ -6,6 +6,8 @@ Wagtail lets in anyone with admin access; these views then ask the named predica
 Each POST calls one service; a refusal is shown on the form (or as a 403 for a missing role), never a 500.
 """
 
+from abc import ABC, abstractmethod
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
@@ -169,7 +171,7 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
         return HttpResponseRedirect(get_valid_next_url_from_request(self.request) or default)
 
 
-class ServicePostView(ProposalDetailView):
+class ServicePostView(ProposalDetailView, ABC):
     """A POST-only view that validates one form and calls one service with it."""
 
     http_method_names = ["post"]
@@ -194,8 +196,9 @@ class ServicePostView(ProposalDetailView):
             return self.form_invalid(self.form_name, form)
         return self.succeeded(message)
 
+    @abstractmethod
     def call_service(self, data) -> str:
-        raise NotImplementedError
+        """Call the one service with the form's cleaned data; return the success message."""
 
 
 class ProposalModerateView(ServicePostView):
