@@ -7,6 +7,8 @@
 // newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
 // events sent while it was away are lost.
 
+import { ANNOUNCE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
 const CLOSE_NOT_FOUND = 4404; // the consultation does not exist (any more): reconnecting cannot help
@@ -14,16 +16,6 @@ const SNAPSHOT_LIMIT = 500; // proposals.live.consumers.SNAPSHOT_LIMIT
 const ANNOUNCE_EVERY_MS = 4000; // at most one live-region message in this time, so a burst stays quiet
 
 const root = document.documentElement;
-
-function readJson(id) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : null;
-}
-
-// Python-style "%(name)s" interpolation, so the translated strings keep their Django form.
-function format(text, values) {
-  return text.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
-}
 
 function urlFor(pattern, id) {
   // The patterns are reversed with the id 0: "/proposals/0/support/".
@@ -81,19 +73,6 @@ class Announcer {
 /* ---------------------------------------------------------------- rendering proposal state */
 
 // The plural category of a number in the page's language: French says "0 soutien", English "0 supports".
-const pluralRules = (() => {
-  try {
-    return new Intl.PluralRules(root.lang || undefined);
-  } catch {
-    return new Intl.PluralRules("en");
-  }
-})();
-
-// One of a message's forms, sent by the server per plural category (see frontend.pages.plural_forms).
-function plural(forms, count) {
-  return forms[pluralRules.select(count)] ?? forms.other;
-}
-
 function supportsLabel(config, count) {
   return plural(config.supports_label, count);
 }
@@ -586,23 +565,6 @@ class LiveStream {
 
 /* ---------------------------------------------------------------- support forms */
 
-function csrfToken(form) {
-  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-  const field = form.querySelector('input[name="csrfmiddlewaretoken"]');
-  return field ? field.value : "";
-}
-
-async function errorMessage(response, config) {
-  try {
-    const body = await response.json();
-    if (body && body.error && body.error.message) return body.error.message;
-  } catch {
-    // Not JSON (a proxy's error page, say): fall back to the generic message.
-  }
-  return config.t.error;
-}
-
 async function submitSupport(form, config, announcer) {
   const holder = form.closest("[data-proposal-id]");
   const id = holder.dataset.proposalId;
@@ -616,7 +578,7 @@ async function submitSupport(form, config, announcer) {
   try {
     const response = await fetch(url, { method: adding ? "POST" : "DELETE", headers, credentials: "same-origin" });
     if (!response.ok) {
-      const text = await errorMessage(response, config);
+      const text = await errorMessage(response, config.t.error);
       error.textContent = text;
       error.hidden = false;
       announcer.now(text);
@@ -682,10 +644,6 @@ function enhanceCounters() {
 }
 
 /* ---------------------------------------------------------------- start */
-
-// Other modules of the page speak through the same region, so that one voice keeps one rhythm:
-// document.dispatchEvent(new CustomEvent("cocreate:announce", { detail: { text } })).
-const ANNOUNCE_EVENT = "cocreate:announce";
 
 function start() {
   enhanceCounters();

@@ -5,31 +5,9 @@
 //
 // Everything the API returns is text written by citizens: it is put in the page with textContent only.
 
+import { ANNOUNCE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+
 const DEBOUNCE_MS = 400;
-const ANNOUNCE_EVENT = "cocreate:announce"; // spoken by live.js through the page's polite live region
-
-const root = document.documentElement;
-
-function readJson(id) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : null;
-}
-
-function format(text, values) {
-  return text.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
-}
-
-const pluralRules = (() => {
-  try {
-    return new Intl.PluralRules(root.lang || undefined);
-  } catch {
-    return new Intl.PluralRules("en");
-  }
-})();
-
-function plural(forms, count) {
-  return forms[pluralRules.select(count)] ?? forms.other;
-}
 
 function announce(text) {
   document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text } }));
@@ -50,23 +28,6 @@ function letters(text) {
 function cut(text, max) {
   const characters = [...text];
   return characters.length > max ? characters.slice(0, max).join("") : text;
-}
-
-function csrfToken(form) {
-  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-  const field = form.querySelector('input[name="csrfmiddlewaretoken"]');
-  return field ? field.value : "";
-}
-
-async function errorMessage(response, config) {
-  try {
-    const body = await response.json();
-    if (body && body.error && body.error.message) return body.error.message;
-  } catch {
-    // Not JSON (a proxy's error page, say): the generic message.
-  }
-  return config.t.error;
 }
 
 class SimilarProposals {
@@ -226,7 +187,7 @@ class SimilarProposals {
         credentials: "same-origin",
       });
       if (!response.ok) {
-        this.fail(error, await errorMessage(response, config));
+        this.fail(error, await errorMessage(response, config.t.error));
         return;
       }
       const state = await response.json();
