@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +70,12 @@ class Proposal(models.Model):
     supports_version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The full-text vectors of title (weight A), summary (B) and details (C) in the `cocreate_en` and
+    # `cocreate_fr` configurations, written by a PostgreSQL trigger on every insert and on every update of
+    # those fields (migration 0003), so search matches through an index instead of computing them for
+    # every proposal. No Python code sets them; NULL on another database, where search does not use them.
+    search_en = SearchVectorField(null=True, editable=False)
+    search_fr = SearchVectorField(null=True, editable=False)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -78,6 +86,8 @@ class Proposal(models.Model):
                 fields=["consultation", "visibility", "-supports_count"], name="proposal_by_supports"
             ),
             models.Index(fields=["consultation", "visibility", "-created_at"], name="proposal_by_created"),
+            GinIndex(fields=["search_en"], name="proposal_search_en"),
+            GinIndex(fields=["search_fr"], name="proposal_search_fr"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,8 +8,11 @@ interface language of its author, not necessarily the language they wrote in, an
 unknown (a French speaker may browse in English). Searching both finds "proposals" from "proposal" and
 "démarches" from "demarche" whatever the languages; the price is an occasional match through the other
 language's stemmer, which costs a little precision and never loses a result. Titles weigh A, summaries B,
-details C, so a word in the title ranks a proposal above the same word in its details. The query is parsed
-by `websearch_to_tsquery`, which accepts any text ("quoted phrases", `or`, `-word`) without a syntax error.
+details C, so a word in the title ranks a proposal above the same word in its details. Search matches and
+ranks on the stored vectors `Proposal.search_en` and `search_fr`, which a trigger keeps current and a GIN
+index each serves (migration 0003); the similar-proposal look-up, on title and summary only, computes its
+vectors in the query. The query is parsed by `websearch_to_tsquery`, which accepts any text ("quoted
+phrases", `or`, `-word`) without a syntax error.
 
 Highlights come from `ts_headline` with private-use characters as the start and stop markers; the text is
 then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
@@ -114,25 +117,28 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
 # PostgreSQL
 
 
-def _vector(config: str, *, body: bool = True) -> SearchVector:
-    vector = SearchVector("title", weight="A", config=config) + SearchVector(
+def _title_summary_vector(config: str) -> SearchVector:
+    """Computed by the query: the similar-proposal look-up leaves the details out of its match."""
+    return SearchVector("title", weight="A", config=config) + SearchVector(
         "summary", weight="B", config=config
     )
-    return vector + SearchVector("body", weight="C", config=config) if body else vector
 
 
 def _queries(text: str) -> dict[str, SearchQuery]:
     return {config: SearchQuery(text, config=config, search_type="websearch") for config in CONFIGURATIONS}
 
 
-def _matching(proposals: QuerySet[Proposal], queries: dict[str, SearchQuery], *, body=True) -> QuerySet:
+# The stored vector of each configuration (title A, summary B, details C), written by a trigger on every
+# insert and edit (migration 0003) and indexed, so a search reads an index instead of parsing every proposal.
+STORED_VECTORS = {"cocreate_en": "search_en", "cocreate_fr": "search_fr"}
+
+
+def _matching(proposals: QuerySet[Proposal], queries: dict[str, SearchQuery]) -> QuerySet:
     """The proposals matching in either configuration, annotated with `score`."""
-    vectors = {f"vector_{config}": _vector(config, body=body) for config in CONFIGURATIONS}
-    proposals = proposals.annotate(**vectors)
     match = Q()
     for config, query in queries.items():
-        match |= Q(**{f"vector_{config}": query})
-    ranks = [SearchRank(F(f"vector_{config}"), query) for config, query in queries.items()]
+        match |= Q(**{STORED_VECTORS[config]: query})
+    ranks = [SearchRank(F(STORED_VECTORS[config]), query) for config, query in queries.items()]
     return proposals.filter(match).annotate(score=Greatest(*ranks))
 
 
@@ -234,7 +240,7 @@ def postgres_similar(*, consultation_id: int, title: str, summary: str, limit: i
     proposals = scope(consultation_id=consultation_id).annotate(
         similarity=TrigramSimilarity("title", Value(title))
     )
-    vectors = {f"vector_{config}": _vector(config, body=False) for config in CONFIGURATIONS}
+    vectors = {f"vector_{config}": _title_summary_vector(config) for config in CONFIGURATIONS}
     proposals = proposals.annotate(**vectors)
     match = Q(similarity__gte=SIMILAR_MIN_TRIGRAM)
     for config, query in queries.items():

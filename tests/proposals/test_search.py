@@ -5,10 +5,11 @@ noted, the database backend's Python fallback for SQLite, whose functions work o
 from io import StringIO
 
 import pytest
+from django.contrib.postgres.search import SearchVector
 from django.core.management import call_command
 
 from cms.models import ConsultationCategory
-from proposals.models import Status, Visibility
+from proposals.models import Proposal, Status, Visibility
 from proposals.search import database as backend
 from proposals.search import proposal_search, proposal_similar
 from tests import factories
@@ -249,6 +250,40 @@ def test_search_runs_a_bounded_number_of_queries(consultation, search_backend, d
     with django_assert_max_num_queries(4):
         page = search(query="tracker")
     assert len(page.hits) == 15
+
+
+def test_the_stored_vectors_follow_every_write(consultation):
+    """The database backend matches on `search_en`/`search_fr`, which a trigger writes: on insert, on
+    `save()` and on `QuerySet.update()` alike."""
+    item = proposal(consultation, "Payment tracker")
+    assert Proposal.objects.filter(pk=item.pk, search_en__isnull=False, search_fr__isnull=False).exists()
+    assert titles(search(query="tracker")) == ["Payment tracker"]
+
+    item.title = "Payment calendar"
+    item.save()
+    assert titles(search(query="calendar")) == ["Payment calendar"]
+    assert titles(search(query="tracker")) == []
+
+    Proposal.objects.filter(pk=item.pk).update(title="Payment reminder")
+    assert titles(search(query="reminder")) == ["Payment reminder"]
+    assert titles(search(query="calendar")) == []
+
+
+def test_the_stored_vectors_are_those_the_text_gives(consultation):
+    """What the trigger stores is what SearchVector computes (title A, summary B, details C), so ranks are
+    those of vectors computed from the text."""
+    proposal(
+        consultation, "Démarche en ligne", summary="Proposals for the tracker.", body="Des délais courts."
+    )
+    computed = {
+        f"computed_{column}": SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+        for config, column in backend.STORED_VECTORS.items()
+    }
+    row = Proposal.objects.annotate(**computed).values(*backend.STORED_VECTORS.values(), *computed).get()
+    assert row["search_en"] == row["computed_search_en"]
+    assert row["search_fr"] == row["computed_search_fr"]
 
 
 # Similar proposals
