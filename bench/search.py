@@ -382,7 +382,7 @@ def report(seeded: Seeded, timings: list[Timings], index_seconds: float | None, 
         print()
         runs = len(cost.computed)
         print(f"Full-text match alone ({cost.query!r}, {cost.rows} matches; count(*), p50 of {runs})")
-        print(f"  vectors computed from the text (as the backend does): {computed} ms")
+        print(f"  vectors computed from the text (as the backend did before stored vectors): {computed} ms")
         print(f"  stored tsvector columns + GIN indexes: {stored} ms (built in {cost.build_seconds:.1f} s)")
     print()
     print(f"{os.cpu_count()} CPUs shared by this process, PostgreSQL and the search server (loopback only).")
