@@ -1,10 +1,10 @@
 """Supports: add and withdraw. The unique constraint keeps one support per citizen per proposal; the count
-moves by an atomic F() update in the same transaction, and the new absolute count goes live after commit."""
+moves in the same transaction, under the proposal's row lock (which also orders supports against a
+moderator hiding it), and the new absolute count goes live after commit."""
 
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound
@@ -55,14 +55,11 @@ def _locked_and_open(proposal_id: int) -> Proposal:
 
 
 def _move_count(proposal: Proposal, delta: int) -> SupportResult:
-    """Call inside the transaction that inserted or deleted the support row."""
-    Proposal.objects.filter(pk=proposal.pk).update(
-        supports_count=F("supports_count") + delta, supports_version=F("supports_version") + 1
-    )
-    # We hold the row lock, so this read is the value this transaction commits.
-    supports, version = (
-        Proposal.objects.filter(pk=proposal.pk).values_list("supports_count", "supports_version").get()
-    )
+    """Call inside the transaction that inserted or deleted the support row, holding the row lock taken by
+    `_locked_and_open`: the proposal's loaded count is then the current one, and the new values are
+    known without reading them back."""
+    supports, version = proposal.supports_count + delta, proposal.supports_version + 1
+    Proposal.objects.filter(pk=proposal.pk).update(supports_count=supports, supports_version=version)
     broadcast_on_commit(
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
@@ -72,10 +69,8 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
 
 
 def _current(proposal: Proposal) -> SupportResult:
-    supports, version = (
-        Proposal.objects.filter(pk=proposal.pk).values_list("supports_count", "supports_version").get()
-    )
-    return SupportResult(proposal.pk, supports, version, changed=False)
+    """Nothing changed: the values loaded under the row lock are the current ones."""
+    return SupportResult(proposal.pk, proposal.supports_count, proposal.supports_version, changed=False)
 
 
 def support_add(*, user, proposal: Proposal) -> SupportResult:
