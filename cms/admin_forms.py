@@ -4,14 +4,14 @@ reason to hide, known statuses, lengths) are the services', whose errors land ba
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import ModerationDecision, Status
-from proposals.services import BODY_MAX, NOTE_MAX, REASON_MAX
+from proposals.models import Status
+from proposals.services import BODY_MAX, MODERATION_CHOICES, NOTE_MAX, REASON_MAX
 
 from .models import ConsultationPage
 
 
 class ModerationForm(forms.Form):
-    action = forms.ChoiceField(choices=ModerationDecision.Action.choices, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=MODERATION_CHOICES, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason shown to the author"),
         required=False,

@@ -23,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
-from proposals.models import ModerationDecision, Proposal, Visibility
+from proposals.models import Proposal, Visibility
 
 from .admin_forms import ConsultationFilterForm, ModerationForm, ResponseForm, StatusForm
 
@@ -98,7 +98,7 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
             page_obj=page_obj,
             proposals=page_obj.object_list,
             pending_count=Proposal.objects.filter(visibility=Visibility.PENDING).count(),
-            hide_form=ModerationForm(initial={"action": ModerationDecision.Action.HIDE}),
+            hide_form=ModerationForm(initial={"action": "hide"}),
             next_url=self.request.get_full_path(),
         )
         return context
@@ -153,8 +153,8 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             can_respond=permissions.can_respond(user),
             status_form=self.forms.get("status") or StatusForm(initial={"status": proposal.status}),
             response_form=self.forms.get("response") or ResponseForm(),
-            decisions=proposal.moderation_decisions.select_related("actor"),
-            status_changes=proposal.status_changes.select_related("actor"),
+            decisions=proposal.audit_entries.moderation().filter(comment=None).select_related("actor"),
+            status_changes=proposal.audit_entries.status_changes().select_related("actor"),
             responses=proposal.responses.all(),
             next_url=get_valid_next_url_from_request(self.request),
         )

@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
-from proposals import permissions, selectors, services
-from proposals.api.search import SearchParamsSerializer, search_for
+from proposals import permissions, search, selectors, services
+from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.models import Status
 from votes import services as vote_services
 from votes.selectors import supported_ids
@@ -44,7 +44,7 @@ def proposal_detail(request, pk: int):
         "proposal": proposal,
         "consultation": consultation,
         "responses": list(proposal.responses.all()),
-        "status_changes": list(proposal.status_changes.all()),
+        "status_changes": list(proposal.audit_entries.status_changes()),
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
         "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
         "supports_open": proposal.is_published and consultation.is_open(),
@@ -93,26 +93,43 @@ def proposal_submit(request, page_id: int):
 
 def search_page(request):
     """Search results, facets and pages from the query string; with no words yet, just the form. Invalid
-    parameters are shown as messages above the form, as the API reports them. The first page also lists the
-    live, public consultations that match, found through Wagtail's search backend (the engine when one is
-    configured, else PostgreSQL)."""
+    parameters are shown as messages above the form, as the API reports them. A search engine that cannot
+    answer gives the form and a message asking to retry, with a 503 (so caches and crawlers keep nothing)."""
     context = {"q": request.GET.get("q", "").strip(), "errors": [], "results": None, "consultations": []}
-    if context["q"]:
-        params = SearchParamsSerializer(data=request.GET)
-        if params.is_valid():
-            data = params.validated_data
-            if data["page"] == 1:
-                # Every word must match, as for proposals (Wagtail's engine backend defaults to any word).
-                # A handful at most: consultations are few, and proposals are what the page is for.
-                found = ConsultationPage.objects.live().public().search(data["q"], operator="and")
-                context["consultations"] = list(found[:5])
-            context["results"] = search_for(data)
-            labels = dict(Status.choices)
-            context["hits"] = [(hit, labels.get(hit.status, hit.status)) for hit in context["results"].hits]
-            context["filters"] = {name: data.get(name) for name in ("consultation", "status", "category")}
-        else:
-            context["errors"] = [str(m) for messages_ in params.errors.values() for m in messages_]
+    if not context["q"]:
+        return render(request, "frontend/search.html", context)
+    params = SearchParamsSerializer(data=request.GET)
+    if not params.is_valid():
+        context["errors"] = [str(m) for messages_ in params.errors.values() for m in messages_]
+        return render(request, "frontend/search.html", context)
+    try:
+        context.update(_search_results(params.validated_data))
+    except search.SearchUnavailable:
+        context["errors"] = [unavailable_message()]
+        response = render(request, "frontend/search.html", context, status=503)
+        response["Retry-After"] = str(search.RETRY_AFTER)
+        return response
     return render(request, "frontend/search.html", context)
+
+
+def _search_results(data: dict) -> dict:
+    """Proposals, and on the first page the live, public consultations that match, found through Wagtail's
+    search backend (the engine when one is configured, else PostgreSQL)."""
+    consultations = []
+    if data["page"] == 1:
+        # Every word must match, as for proposals (Wagtail's engine backend defaults to any word). A
+        # handful at most: consultations are few, and proposals are what the page is for.
+        found = ConsultationPage.objects.live().public().search(data["q"], operator="and")
+        with search.engine_failures_as_unavailable():  # Wagtail's page search uses the same engine
+            consultations = list(found[:5])
+    results = search_for(data)
+    labels = dict(Status.choices)
+    return {
+        "consultations": consultations,
+        "results": results,
+        "hits": [(hit, labels.get(hit.status, hit.status)) for hit in results.hits],
+        "filters": {name: data.get(name) for name in ("consultation", "status", "category")},
+    }
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,8 @@ class Status(models.TextChoices):
     """The public answer to a proposal, set by officials."""
 
     OPEN = "open", _("Open for support")
+    # Set by the support that reaches the consultation's threshold, never by hand: see votes.services.
+    AWAITING_RESPONSE = "awaiting_response", _("Awaiting an official response")
     UNDER_REVIEW = "under_review", _("Under review")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
@@ -63,13 +66,22 @@ class Proposal(models.Model):
     language = models.CharField(max_length=8, default="en")
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
     moderation_reason = models.CharField(max_length=500, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     # Denormalised count, changed only by votes.services in the same transaction as the support row.
     supports_count = models.PositiveIntegerField(default=0)
     # Bumped with every change of supports_count, so live clients can drop an older event.
     supports_version = models.PositiveBigIntegerField(default=0)
+    # Denormalised count of published comments (replies included), moved by the comment services.
+    comments_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The petition promise: set once, by the support that first reaches the consultation's threshold, in
+    # its transaction; the deadline is that moment plus the consultation's deadline in days. They stay
+    # set if supports later fall back below the threshold: a promise made is not withdrawn.
+    threshold_reached_at = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    # The first official response, whenever it came: a response before the threshold counts too.
+    responded_at = models.DateTimeField(null=True, blank=True)
     # The full-text vectors of title (weight A), summary (B) and details (C) in the `cocreate_en` and
     # `cocreate_fr` configurations, written by a PostgreSQL trigger on every insert and on every update of
     # those fields (migration 0003), so search matches through an index instead of computing them for
@@ -88,6 +100,12 @@ class Proposal(models.Model):
             models.Index(fields=["consultation", "visibility", "-created_at"], name="proposal_by_created"),
             GinIndex(fields=["search_en"], name="proposal_search_en"),
             GinIndex(fields=["search_fr"], name="proposal_search_fr"),
+            # The officials' queue: promises still unanswered, the most urgent first.
+            models.Index(
+                fields=["response_due_at"],
+                name="proposal_awaiting_response",
+                condition=models.Q(response_due_at__isnull=False, responded_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -95,6 +113,11 @@ class Proposal(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values), name="proposal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold_reached_at__isnull=True, response_due_at__isnull=True)
+                | models.Q(threshold_reached_at__isnull=False, response_due_at__isnull=False),
+                name="proposal_deadline_with_threshold",
             ),
         ]
 
@@ -108,46 +131,13 @@ class Proposal(models.Model):
     def is_published(self) -> bool:
         return self.visibility == Visibility.PUBLISHED
 
-
-class StatusChange(models.Model):
-    """Append-only record of each public status change: who, when, from what to what, and why."""
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="status_changes")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, choices=Status.choices)
-    to_status = models.CharField(max_length=16, choices=Status.choices)
-    note = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
-
-
-class ModerationDecision(models.Model):
-    """Append-only record of each moderation action, with the reason shown to the author."""
-
-    class Action(models.TextChoices):
-        APPROVE = "approve", _("Approved")
-        HIDE = "hide", _("Hidden")
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="moderation_decisions")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=8, choices=Action.choices)
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.reason}"
+    def is_overdue(self, at=None) -> bool:
+        """A response was promised and its deadline passed without one."""
+        return (
+            self.response_due_at is not None
+            and self.responded_at is None
+            and self.response_due_at <= (at or timezone.now())
+        )
 
 
 class OfficialResponse(models.Model):
@@ -161,7 +151,7 @@ class OfficialResponse(models.Model):
     author_name = models.CharField(max_length=150)
     department = models.CharField(max_length=120, blank=True)
     body = models.TextField(max_length=10_000)
-    decision = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    decision = models.CharField(max_length=20, choices=Status.choices, blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,3 +159,268 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Response by {self.author_name}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(visibility=Visibility.PUBLISHED)
+
+
+class Comment(models.Model):
+    """A comment on a proposal, or a reply to one (one level only: the services refuse a reply to a reply).
+
+    An author's deletion keeps the row with its text removed, so the replies below it keep their place."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
+    )
+    # Copied when written: the comment stays marked as an official's if the author later leaves the role.
+    author_is_official = models.BooleanField(default=False)
+    body = models.TextField(_("comment"), max_length=2000)
+    language = models.CharField(max_length=8, default="en")
+    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
+    moderation_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["proposal", "visibility", "created_at"], name="comment_by_proposal"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=Visibility.values), name="comment_visibility_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == Visibility.PUBLISHED
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam or advertising")
+    ABUSE = "abuse", _("Abusive, hateful or threatening")
+    PERSONAL_DATA = "personal_data", _("Reveals personal information")
+    OFF_TOPIC = "off_topic", _("Off topic for this consultation")
+    OTHER = "other", _("Something else")
+
+
+class AuditAction(models.TextChoices):
+    APPROVED = "approved", _("Approved by moderation")
+    HIDDEN = "hidden", _("Hidden by moderation")
+    RESTORED = "restored", _("Restored by moderation")
+    FLAGS_DISMISSED = "flags_dismissed", _("Flags reviewed, nothing to change")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    RESPONSE_PUBLISHED = "response_published", _("Official response published")
+    THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")
+
+
+class AuditRole(models.TextChoices):
+    PLATFORM = "platform", _("The platform")
+    MODERATOR = "moderator", _("Moderator")
+    OFFICIAL = "official", _("Official")
+
+
+class Flag(models.Model):
+    """A citizen's report of a proposal or a comment to the moderators: one per citizen per item, kept
+    by the database. Resolved when a moderator acts on the item (hide, or dismiss the flags)."""
+
+    Reason = FlagReason
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=FlagReason.choices)
+    details = models.CharField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposal__isnull=False, comment__isnull=True)
+                | models.Q(proposal__isnull=True, comment__isnull=False),
+                name="flag_one_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=FlagReason.values), name="flag_reason_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "proposal"],
+                condition=models.Q(proposal__isnull=False),
+                name="one_flag_per_citizen_per_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=models.Q(comment__isnull=False),
+                name="one_flag_per_citizen_per_comment",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="flag_open", condition=models.Q(resolved_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} by {self.reporter_id}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public=True)
+
+    def status_changes(self):
+        return self.filter(action=AuditAction.STATUS_CHANGED)
+
+    def moderation(self):
+        return self.filter(action__in=MODERATION_ACTIONS)
+
+
+MODERATION_ACTIONS = (
+    AuditAction.APPROVED,
+    AuditAction.HIDDEN,
+    AuditAction.RESTORED,
+    AuditAction.FLAGS_DISMISSED,
+)
+
+
+class AuditEntry(models.Model):
+    """Append-only record of what officials, moderators and the platform did to a proposal or its comments:
+    who, in which role, when, what, and why. PostgreSQL refuses to update or delete a row (migration 0004),
+    except to forget the actor of a deleted account; `actor_name` and `actor_role` keep the record readable.
+
+    Public entries (status changes, responses, the threshold) make the proposal's public history;
+    moderation entries are shown to moderators, and their reason to the author."""
+
+    Action = AuditAction
+    Role = AuditRole
+
+    PUBLIC_ACTIONS = (
+        AuditAction.STATUS_CHANGED,
+        AuditAction.RESPONSE_PUBLISHED,
+        AuditAction.THRESHOLD_REACHED,
+    )
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")
+    # Set when the action was on one of the proposal's comments rather than on the proposal itself.
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
+    # The response an entry belongs to: its publication, and the status change it carried.
+    response = models.ForeignKey(
+        "OfficialResponse", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=10, choices=AuditRole.choices)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    from_value = models.CharField(max_length=20, blank=True)
+    to_value = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=1000, blank=True)
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["proposal", "created_at"], name="audit_by_proposal")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(actor_role__in=AuditRole.values), name="audit_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.proposal_id}"
+
+    def _label(self, value: str) -> str:
+        choices = Status if self.action == AuditAction.STATUS_CHANGED else Visibility
+        return str(dict(choices.choices).get(value, value))
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_value)
+
+
+class Follow(models.Model):
+    """A citizen follows a proposal: they are told when an official responds or its status changes.
+    Supporting follows by default; unfollowing is always possible."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_follow_per_citizen")]
+        indexes = [models.Index(fields=["user", "proposal"], name="follow_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.proposal_id}"
+
+
+class Notification(models.Model):
+    """One follower told of one public audit entry. Written in the transaction of the action itself, so it
+    cannot be lost; the e-mail goes after commit and `emailed_at` stays empty until it went, so a failed
+    send is retried by the `send_notifications` command instead of forgotten."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # False when the recipient had e-mail notifications off at the time: the in-site list still shows it.
+    email_wanted = models.BooleanField(default=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "entry"], name="one_notification_per_entry")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_by_recipient"),
+            models.Index(
+                fields=["created_at"],
+                name="notification_unsent",
+                condition=models.Q(emailed_at__isnull=True, email_wanted=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} for {self.recipient_id}"

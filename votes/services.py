@@ -12,6 +12,7 @@ from proposals import permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal
+from proposals.services import proposal_reach_threshold
 
 from .models import Support
 
@@ -60,6 +61,8 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
     known without reading them back."""
     supports, version = proposal.supports_count + delta, proposal.supports_version + 1
     Proposal.objects.filter(pk=proposal.pk).update(supports_count=supports, supports_version=version)
+    if delta > 0:
+        proposal_reach_threshold(proposal=proposal, supports=supports)
     broadcast_on_commit(
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),

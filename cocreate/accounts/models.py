@@ -15,6 +15,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("For officials: shown with every official response they publish."),
     )
+    email_notifications = models.BooleanField(
+        _("e-mail me about proposals I follow"),
+        default=True,
+        help_text=_("Official responses and status changes. Every e-mail has a link to stop them."),
+    )
 
     @property
     def public_name(self) -> str:

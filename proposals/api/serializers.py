@@ -2,7 +2,8 @@ from django.utils.translation import pgettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import ModerationDecision, OfficialResponse, Proposal, Status
+from ..models import OfficialResponse, Proposal, Status
+from ..services import MODERATION_CHOICES
 
 
 class OfficialResponseSerializer(serializers.ModelSerializer):
@@ -85,7 +86,7 @@ class ProposalCreateSerializer(serializers.Serializer):
 
 
 class ModerationSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=ModerationDecision.Action.choices)
+    action = serializers.ChoiceField(choices=MODERATION_CHOICES)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from proposals.models import ModerationDecision, OfficialResponse, Proposal, Status, StatusChange, Visibility
+from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
 from tests import factories
 
 from .utils import assert_error, client_for
@@ -41,9 +41,9 @@ def test_moderators_approve_and_hide(as_role, role):
     hidden = client.post(moderation_url(proposal), {"action": "hide", "reason": "Off topic."}, format="json")
     assert hidden.status_code == 200
     assert (hidden.json()["visibility"], hidden.json()["moderation_reason"]) == ("hidden", "Off topic.")
-    assert list(ModerationDecision.objects.values_list("action", "actor")) == [
-        ("approve", user.pk),
-        ("hide", user.pk),
+    assert list(AuditEntry.objects.moderation().values_list("action", "actor")) == [
+        ("approved", user.pk),
+        ("hidden", user.pk),
     ]
 
 
@@ -72,7 +72,7 @@ def test_citizens_cannot_moderate_a_published_proposal(as_role, role):
     response = client.post(moderation_url(proposal), {"action": "hide", "reason": "Mine."}, format="json")
     assert_error(response, 403, "forbidden")
     assert Proposal.objects.get().visibility == Visibility.PUBLISHED
-    assert not ModerationDecision.objects.exists()
+    assert not AuditEntry.objects.moderation().exists()
 
 
 def test_a_citizen_cannot_even_find_others_pending_proposals(citizen):
@@ -105,7 +105,7 @@ def test_bad_moderation_input(moderator, data, field):
     response = client_for(moderator).post(moderation_url(proposal), data, format="json")
     assert_error(response, 400, "invalid", fields=[field])
     assert Proposal.objects.get().visibility == Visibility.PUBLISHED
-    assert not ModerationDecision.objects.exists()
+    assert not AuditEntry.objects.moderation().exists()
 
 
 # Status
@@ -120,8 +120,8 @@ def test_officials_set_the_status(as_role, role):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "under_review"
-    change = StatusChange.objects.get()
-    assert (change.actor, change.from_status, change.to_status, change.note) == (
+    change = AuditEntry.objects.status_changes().get()
+    assert (change.actor, change.from_value, change.to_value, change.reason) == (
         user,
         "open",
         "under_review",
@@ -133,7 +133,7 @@ def test_setting_the_same_status_records_nothing(official):
     proposal = factories.ProposalFactory(status=Status.ACCEPTED)
     response = client_for(official).post(status_url(proposal), {"status": "accepted"}, format="json")
     assert response.status_code == 200
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
 
 
 @pytest.mark.parametrize("role", ["unverified_citizen", "citizen", "moderator"])
@@ -168,7 +168,7 @@ def test_bad_status_input(official, data, field):
         client_for(official).post(status_url(proposal), data, format="json"), 400, "invalid", [field]
     )
     assert Proposal.objects.get().status == Status.OPEN
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
 
 
 # Responses

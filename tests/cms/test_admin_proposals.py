@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.wagtail_hooks import ProposalsMenuItem
-from proposals.models import ModerationDecision, OfficialResponse, Proposal, Status, StatusChange, Visibility
+from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,11 @@ def url(name: str, proposal: Proposal) -> str:
 
 
 def writes() -> tuple[int, int, int]:
-    return ModerationDecision.objects.count(), StatusChange.objects.count(), OfficialResponse.objects.count()
+    return (
+        AuditEntry.objects.moderation().count(),
+        AuditEntry.objects.status_changes().count(),
+        OfficialResponse.objects.count(),
+    )
 
 
 def admin_only_user():
@@ -140,8 +144,8 @@ def test_moderator_approves(client_as, moderator, pending):
     assert response.status_code == 302 and response["Location"] == INDEX
     pending.refresh_from_db()
     assert pending.visibility == Visibility.PUBLISHED and pending.published_at is not None
-    decision = ModerationDecision.objects.get()
-    assert decision.actor == moderator and decision.action == "approve"
+    decision = AuditEntry.objects.moderation().get()
+    assert decision.actor == moderator and decision.action == "approved"
 
 
 def test_moderator_hides_with_a_reason(client_as, moderator, published):
@@ -218,8 +222,8 @@ def test_official_sets_status_with_a_note(client_as, official, published):
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.status == Status.UNDER_REVIEW
-    change = StatusChange.objects.get()
-    assert (change.actor, change.from_status, change.note) == (official, Status.OPEN, "Costing it.")
+    change = AuditEntry.objects.status_changes().get()
+    assert (change.actor, change.from_value, change.reason) == (official, Status.OPEN, "Costing it.")
 
 
 def test_unknown_status_is_a_form_error(client_as, official, published):

@@ -9,7 +9,7 @@ from cms.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
 from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
 from cocreate.accounts.models import User
 from proposals import permissions
-from proposals.models import ModerationDecision, OfficialResponse, Proposal, Status, StatusChange, Visibility
+from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,8 @@ def snapshot() -> dict[str, int]:
         "proposals": Proposal.objects.count(),
         "supports": Support.objects.count(),
         "responses": OfficialResponse.objects.count(),
-        "status_changes": StatusChange.objects.count(),
-        "decisions": ModerationDecision.objects.count(),
+        "status_changes": AuditEntry.objects.status_changes().count(),
+        "decisions": AuditEntry.objects.moderation().count(),
         "page_permissions": GroupPagePermission.objects.count(),
     }
 
@@ -97,7 +97,7 @@ def test_supports_status_change_and_response_are_real():
     assert response.department == "Employment Services" and response.author_name == "Claire Martin"
     assert response.proposal.status == Status.ACCEPTED == response.decision
     assert Proposal.objects.filter(status=Status.UNDER_REVIEW).count() == 1
-    assert StatusChange.objects.count() == 2  # the status change, and the response's decision
+    assert AuditEntry.objects.status_changes().count() == 2  # the status change, and the response's decision
 
 
 def test_accounts_have_verified_primary_emails_and_their_roles():

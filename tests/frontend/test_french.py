@@ -153,7 +153,9 @@ def test_proposal_page_in_french(french, consultation, citizen, official):
     assert f"Décision{NB}: Acceptée" in text
     assert f"Publiée le {in_french(response_.published_at, 'DATE_FORMAT')}" in text
     assert "Historique du statut" in text
-    changed_on = in_french(proposal.status_changes.earliest("created_at").created_at, "DATE_FORMAT")
+    changed_on = in_french(
+        proposal.audit_entries.status_changes().earliest("created_at").created_at, "DATE_FORMAT"
+    )
     assert f"{changed_on}{NB}: de «{NB}Ouverte au soutien{NB}» à «{NB}En cours d’examen{NB}»" in text
     assert "À 100 soutiens, une réponse officielle est attendue dans un délai de 30 jours." in text
     assert "Fil d’Ariane" in response.text  # the breadcrumb's label, for screen readers
@@ -169,7 +171,10 @@ def test_a_nameless_official_is_named_in_the_readers_language(consultation):
     page, api = reverse("proposal_detail", args=[proposal.pk]), f"/api/v1/proposals/{proposal.pk}/"
     english, french = Client(headers={"accept-language": "en"}), Client(headers={"accept-language": "fr"})
 
-    assert proposal.responses.get().author_name == "" and proposal.status_changes.get().note == ""
+    assert (
+        proposal.responses.get().author_name == ""
+        and proposal.audit_entries.status_changes().get().reason == ""
+    )
     assert '<span class="response__author">Official</span>' in english.get(page).text
     assert '<span class="response__author">Agent public</span>' in french.get(page).text
     assert english.get(api).json()["responses"][0]["author_name"] == "Official"

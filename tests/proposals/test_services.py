@@ -15,11 +15,10 @@ from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 from proposals import selectors
 from proposals.live import broadcasts, events
 from proposals.models import (
-    ModerationDecision,
+    AuditEntry,
     OfficialResponse,
     Proposal,
     Status,
-    StatusChange,
     Visibility,
 )
 from proposals.services import proposal_moderate, proposal_set_status, proposal_submit, response_publish
@@ -154,8 +153,8 @@ def test_approve_publishes_records_and_announces(moderator, django_capture_on_co
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.PUBLISHED
     assert proposal.published_at is not None
-    decision = ModerationDecision.objects.get(proposal=proposal)
-    assert (decision.actor, decision.action, decision.reason) == (moderator, "approve", "")
+    decision = AuditEntry.objects.moderation().get(proposal=proposal)
+    assert (decision.actor, decision.action, decision.reason) == (moderator, "approved", "")
     assert [e["type"] for e in sent(callbacks)] == ["proposal.published"]
 
 
@@ -166,7 +165,7 @@ def test_hide_needs_a_reason_that_the_author_then_sees(moderator, django_capture
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.HIDDEN
     assert proposal.moderation_reason == "Personal data."
-    assert ModerationDecision.objects.get(proposal=proposal).reason == "Personal data."
+    assert AuditEntry.objects.moderation().get(proposal=proposal).reason == "Personal data."
     assert sent(callbacks) == [{"type": "proposal.hidden", "proposal": proposal.pk}]
     seen_by_author = selectors.proposal_get(proposal_id=proposal.pk, user=proposal.author)
     assert seen_by_author.moderation_reason == "Personal data."
@@ -180,7 +179,7 @@ def test_hide_without_a_reason_changes_nothing(moderator, reason):
     assert "reason" in error.value.fields
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.PUBLISHED
-    assert not ModerationDecision.objects.exists()
+    assert not AuditEntry.objects.moderation().exists()
 
 
 def test_too_long_reason_and_unknown_action_are_refused(moderator):
@@ -190,7 +189,7 @@ def test_too_long_reason_and_unknown_action_are_refused(moderator):
     with pytest.raises(ServiceError) as error:
         proposal_moderate(actor=moderator, proposal=proposal, action="delete", reason="spam")
     assert "action" in error.value.fields
-    assert not ModerationDecision.objects.exists()
+    assert not AuditEntry.objects.moderation().exists()
 
 
 def test_approve_clears_an_earlier_reason(official):
@@ -205,7 +204,7 @@ def test_hiding_a_pending_proposal_announces_nothing(moderator, django_capture_o
     with django_capture_on_commit_callbacks() as callbacks:
         proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Spam.")
     assert callbacks == []
-    assert ModerationDecision.objects.filter(proposal=proposal, action="hide").count() == 1
+    assert AuditEntry.objects.moderation().filter(proposal=proposal, action="hidden").count() == 1
 
 
 @pytest.mark.parametrize("make_user", [factories.citizen, factories.unverified_citizen])
@@ -215,7 +214,7 @@ def test_citizens_cannot_moderate(make_user):
         proposal_moderate(actor=make_user(), proposal=proposal, action="approve")
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.PENDING
-    assert not ModerationDecision.objects.exists()
+    assert not AuditEntry.objects.moderation().exists()
 
 
 # proposal_set_status
@@ -227,8 +226,8 @@ def test_status_change_is_recorded_and_announced(official, django_capture_on_com
         proposal_set_status(actor=official, proposal=proposal, status="under_review", note=" Looking. ")
     proposal.refresh_from_db()
     assert proposal.status == Status.UNDER_REVIEW
-    change = StatusChange.objects.get(proposal=proposal)
-    assert (change.actor, change.from_status, change.to_status, change.note) == (
+    change = AuditEntry.objects.status_changes().get(proposal=proposal)
+    assert (change.actor, change.from_value, change.to_value, change.reason) == (
         official,
         "open",
         "under_review",
@@ -247,7 +246,7 @@ def test_same_status_is_a_no_op(official, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         result = proposal_set_status(actor=official, proposal=proposal, status="accepted")
     assert result.status == Status.ACCEPTED
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
     assert callbacks == []
 
 
@@ -255,7 +254,7 @@ def test_status_of_a_pending_proposal_changes_silently(official, django_capture_
     proposal = factories.ProposalFactory(visibility=Visibility.PENDING, published_at=None)
     with django_capture_on_commit_callbacks() as callbacks:
         proposal_set_status(actor=official, proposal=proposal, status="rejected")
-    assert StatusChange.objects.filter(proposal=proposal, to_status="rejected").exists()
+    assert AuditEntry.objects.status_changes().filter(proposal=proposal, to_value="rejected").exists()
     assert callbacks == []
 
 
@@ -265,7 +264,7 @@ def test_unknown_status_is_refused(official, status):
     with pytest.raises(ServiceError) as error:
         proposal_set_status(actor=official, proposal=proposal, status=status)
     assert "status" in error.value.fields
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
 
 
 @pytest.mark.parametrize("make_user", [factories.citizen, factories.moderator])
@@ -296,7 +295,7 @@ def test_response_with_decision_sets_the_status(django_capture_on_commit_callbac
         response = response_publish(actor=official, proposal=proposal, body=" We will. ", decision="accepted")
     proposal.refresh_from_db()
     assert proposal.status == Status.ACCEPTED
-    assert StatusChange.objects.get(proposal=proposal).to_status == "accepted"
+    assert AuditEntry.objects.status_changes().get(proposal=proposal).to_value == "accepted"
     response.refresh_from_db()
     assert (response.body, response.author_name, response.department, response.decision) == (
         "We will.",
@@ -330,7 +329,7 @@ def test_response_without_decision_keeps_the_status(official):
     response_publish(actor=official, proposal=proposal, body="We are looking into it.")
     proposal.refresh_from_db()
     assert proposal.status == Status.UNDER_REVIEW
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
 
 
 def test_response_and_status_roll_back_together(official, monkeypatch, django_capture_on_commit_callbacks):
@@ -345,7 +344,7 @@ def test_response_and_status_roll_back_together(official, monkeypatch, django_ca
         response_publish(actor=official, proposal=proposal, body="Yes.", decision="accepted")
     proposal.refresh_from_db()
     assert proposal.status == Status.OPEN
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
     assert not OfficialResponse.objects.exists()
     assert callbacks == []
 
@@ -359,7 +358,7 @@ def test_no_response_to_an_unpublished_proposal(official, visibility):
     proposal.refresh_from_db()
     assert proposal.status == Status.OPEN
     assert not OfficialResponse.objects.exists()
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.status_changes().exists()
 
 
 @pytest.mark.parametrize(

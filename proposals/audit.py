@@ -1,0 +1,52 @@
+"""The audit trail: every action of a moderator, an official or the platform on a proposal or one of its
+comments, written in the transaction of the action itself. Rows are append-only (a PostgreSQL trigger
+refuses updates and deletes); nothing else writes AuditEntry."""
+
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import AuditAction, AuditEntry, AuditRole
+
+PUBLIC_ACTIONS = frozenset(AuditEntry.PUBLIC_ACTIONS)
+
+
+def _role(actor) -> str:
+    if actor is None:
+        return AuditRole.PLATFORM
+    return AuditRole.OFFICIAL if permissions.is_official(actor) else AuditRole.MODERATOR
+
+
+def _name(actor) -> str:
+    if actor is None:
+        return ""
+    return actor.get_full_name() or actor.display_name or actor.get_username()
+
+
+def audit_record(
+    *,
+    proposal,
+    action: AuditAction,
+    actor=None,
+    comment=None,
+    response=None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+) -> AuditEntry:
+    """Record one action; `actor=None` means the platform did it (the support threshold). Call inside the
+    action's transaction."""
+    if action not in AuditAction.values:
+        raise ValueError(_("Unknown audit action %r.") % action)
+    return AuditEntry.objects.create(
+        proposal=proposal,
+        comment=comment,
+        response=response,
+        actor=actor,
+        actor_name=_name(actor),
+        actor_role=_role(actor),
+        action=action,
+        from_value=from_value,
+        to_value=to_value,
+        reason=reason,
+        public=action in PUBLIC_ACTIONS,
+    )

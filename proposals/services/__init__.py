@@ -1,0 +1,22 @@
+"""Writes to proposals: submission, moderation, status and official responses, comments and flags. One
+transaction each; live events go out after commit through proposals.live.broadcasts, and each action of a
+moderator, an official or the platform is written to the audit trail (proposals.audit) in its transaction."""
+
+from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
+from .decisions import proposal_reach_threshold, proposal_set_status, response_publish
+from .moderation import MODERATION_CHOICES, proposal_moderate
+from .submission import proposal_submit
+
+__all__ = [
+    "BODY_MAX",
+    "MODERATION_CHOICES",
+    "NOTE_MAX",
+    "REASON_MAX",
+    "SUMMARY_MAX",
+    "TITLE_MAX",
+    "proposal_moderate",
+    "proposal_reach_threshold",
+    "proposal_set_status",
+    "proposal_submit",
+    "response_publish",
+]

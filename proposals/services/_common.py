@@ -1,0 +1,30 @@
+"""What the proposal services share: text checks in the common error shape, and the row lock."""
+
+from django.utils.translation import gettext as _
+
+from cocreate.exceptions import ServiceError
+
+from ..models import Proposal
+
+TITLE_MAX, SUMMARY_MAX, BODY_MAX, REASON_MAX, NOTE_MAX = 140, 500, 10_000, 500, 1000
+
+
+def _require_text(fields: dict[str, str], limits: dict[str, int]) -> dict[str, str]:
+    """Strip each value; report every empty or too long field at once, in the common error shape."""
+    cleaned, errors = {}, {}
+    for name, value in fields.items():
+        value = (value or "").strip()
+        if not value:
+            errors[name] = [_("This field is required.")]
+        elif len(value) > limits[name]:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limits[name]}]
+        cleaned[name] = value
+    if errors:
+        raise ServiceError(_("Some fields need your attention."), code="invalid", fields=errors)
+    return cleaned
+
+
+def _locked(proposal_id: int) -> Proposal:
+    """The proposal with its row locked until the transaction ends (only its row: the category join is
+    an outer join, which PostgreSQL cannot lock)."""
+    return Proposal.objects.select_for_update(of=("self",)).select_related("category").get(pk=proposal_id)

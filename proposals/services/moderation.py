@@ -1,0 +1,69 @@
+"""Moderators approve and hide proposals."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cocreate.exceptions import NotAllowed, ServiceError
+
+from .. import audit, permissions, search
+from ..live import events
+from ..live.broadcasts import broadcast_on_commit
+from ..models import AuditAction, Proposal, Visibility
+from ._common import REASON_MAX, _locked
+
+APPROVE, HIDE, RESTORE = "approve", "hide", "restore"
+MODERATION_ACTIONS = (APPROVE, HIDE, RESTORE)
+MODERATION_CHOICES = [(APPROVE, _lazy("Approve")), (HIDE, _lazy("Hide")), (RESTORE, _lazy("Restore"))]
+
+
+def _audit_action(action: str, before: str) -> AuditAction:
+    if action == HIDE:
+        return AuditAction.HIDDEN
+    # "approve" and "restore" both publish; the trail records which it was from the state before.
+    return AuditAction.RESTORED if before == Visibility.HIDDEN else AuditAction.APPROVED
+
+
+def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:
+    """Approve (publish), hide, or restore (publish again) a proposal. Hiding needs a reason; it is shown to
+    the author. The audit trail says what happened: approved from pending, restored from hidden."""
+    if not permissions.can_moderate(actor):
+        raise NotAllowed(_("Only moderators and officials can moderate proposals."))
+    reason = (reason or "").strip()
+    if action not in MODERATION_ACTIONS:
+        raise ServiceError(
+            _("Unknown moderation action."), fields={"action": [_("Use approve, hide or restore.")]}
+        )
+    if action == HIDE and not reason:
+        raise ServiceError(
+            _("Say why the proposal is hidden."), fields={"reason": [_("A reason is required.")]}
+        )
+    if len(reason) > REASON_MAX:
+        raise ServiceError(_("The reason is too long."), fields={"reason": [_("At most 500 characters.")]})
+
+    with transaction.atomic():
+        proposal = _locked(proposal.pk)
+        was_published, before = proposal.is_published, proposal.visibility
+        if action != HIDE:
+            proposal.visibility = Visibility.PUBLISHED
+            proposal.published_at = proposal.published_at or timezone.now()
+            proposal.moderation_reason = ""
+        else:
+            proposal.visibility = Visibility.HIDDEN
+            proposal.moderation_reason = reason
+        proposal.save(update_fields=["visibility", "published_at", "moderation_reason"])
+        audit.audit_record(
+            proposal=proposal,
+            actor=actor,
+            action=_audit_action(action, before),
+            from_value=before,
+            to_value=proposal.visibility,
+            reason=reason,
+        )
+        search.index_on_commit(proposal.pk)
+        if proposal.is_published and not was_published:
+            broadcast_on_commit(proposal.consultation_id, events.proposal_published(proposal))
+        elif was_published and not proposal.is_published:
+            broadcast_on_commit(proposal.consultation_id, events.proposal_hidden(proposal))
+    return proposal

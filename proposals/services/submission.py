@@ -1,0 +1,47 @@
+"""A citizen submits a proposal."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cocreate.exceptions import Conflict, NotAllowed, ServiceError
+
+from .. import permissions, search
+from ..live import events
+from ..live.broadcasts import broadcast_on_commit
+from ..models import Proposal, Visibility
+from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
+
+
+def proposal_submit(*, author, consultation, title: str, summary: str, body: str, category=None) -> Proposal:
+    if not permissions.can_participate(author):
+        raise NotAllowed(
+            _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
+        )
+    if not consultation.is_open():
+        raise Conflict(_("This consultation is not open for proposals."), code="consultation_closed")
+    if category is not None and category.page_id != consultation.pk:
+        raise ServiceError(
+            _("This category does not belong to the consultation."),
+            fields={"category": [_("Choose one of this consultation's categories.")]},
+        )
+    text = _require_text(
+        {"title": title, "summary": summary, "body": body},
+        {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX},
+    )
+    published = not consultation.pre_moderated
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            consultation=consultation,
+            author=author,
+            category=category,
+            language=(get_language() or "en")[:8],
+            visibility=Visibility.PUBLISHED if published else Visibility.PENDING,
+            published_at=timezone.now() if published else None,
+            **text,
+        )
+        if published:
+            broadcast_on_commit(consultation.pk, events.proposal_published(proposal))
+            search.index_on_commit(proposal.pk)
+    return proposal
