@@ -21,6 +21,10 @@ class User(AbstractUser):
         help_text=_("Official responses and status changes. Every e-mail has a link to stop them."),
     )
 
+    # The language the person last used the site in (set as they sign in or change language): e-mails to
+    # them are written in it. Blank until known; e-mails then use the site's default language.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or _("A citizen")
