@@ -8,6 +8,8 @@ from cocreate.exceptions import NotFound
 from . import permissions
 from .models import OfficialResponse, Proposal
 
+# The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
+SEARCH_VECTORS = ("search_en", "search_fr")
 ORDERINGS = {"-supports": ("-supports_count", "-id"), "-created": ("-created_at", "-id")}
 
 
@@ -26,7 +28,11 @@ def proposal_list(
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category__slug=category)
-    return qs.select_related("category", "author").order_by(*ORDERINGS.get(ordering, ORDERINGS["-supports"]))
+    return (
+        qs.select_related("category", "author")
+        .defer(*SEARCH_VECTORS)
+        .order_by(*ORDERINGS.get(ordering, ORDERINGS["-supports"]))
+    )
 
 
 def proposal_get(*, proposal_id: int, user) -> Proposal:
@@ -38,6 +44,7 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
     try:
         return (
             proposals.select_related("category", "author", "consultation")
+            .defer(*SEARCH_VECTORS)
             .prefetch_related(
                 Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at"))
             )

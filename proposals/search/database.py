@@ -10,9 +10,9 @@ unknown (a French speaker may browse in English). Searching both finds "proposal
 language's stemmer, which costs a little precision and never loses a result. Titles weigh A, summaries B,
 details C, so a word in the title ranks a proposal above the same word in its details. Search matches and
 ranks on the stored vectors `Proposal.search_en` and `search_fr`, which a trigger keeps current and a GIN
-index each serves (migration 0003); the similar-proposal look-up, on title and summary only, computes its
-vectors in the query. The query is parsed by `websearch_to_tsquery`, which accepts any text ("quoted
-phrases", `or`, `-word`) without a syntax error.
+index each serves (migration 0003); the similar-proposal look-up reads the same columns, restricted to the
+title and summary labels (A and B). The query is parsed by `websearch_to_tsquery`, which accepts any text
+("quoted phrases", `or`, `-word`) without a syntax error.
 
 Highlights come from `ts_headline` with private-use characters as the start and stop markers; the text is
 then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
@@ -32,7 +32,6 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramSimilarity,
 )
 from django.db import connection
@@ -49,8 +48,11 @@ CONFIGURATIONS = ("cocreate_en", "cocreate_fr")
 START, STOP, DELIMITER = "\ue000", "\ue001", "\ue002"
 _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 _WORD = re.compile(r"\w+")
+# Letters and digits: the words of the similar-proposal look-up go into to_tsquery's syntax as they are.
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 SIMILAR_MIN_TRIGRAM = 0.3
 SIMILAR_MAX_WORDS = 32
+SIMILAR_TRIGRAM_CANDIDATES = 2000
 FALLBACK_CANDIDATES = 2000
 
 
@@ -115,13 +117,6 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
 
 
 # PostgreSQL
-
-
-def _title_summary_vector(config: str) -> SearchVector:
-    """Computed by the query: the similar-proposal look-up leaves the details out of its match."""
-    return SearchVector("title", weight="A", config=config) + SearchVector(
-        "summary", weight="B", config=config
-    )
 
 
 def _queries(text: str) -> dict[str, SearchQuery]:
@@ -226,33 +221,61 @@ def _hit(row: dict) -> SearchHit:
 
 def significant_words(*texts: str, limit: int = SIMILAR_MAX_WORDS) -> list[str]:
     """The distinct words of three letters or more, in order; the stop words are the configurations'."""
-    words = dict.fromkeys(w.lower() for text in texts for w in _WORD.findall(text) if len(w) >= 3)
+    words = dict.fromkeys(w.lower() for text in texts for w in _PLAIN_WORD.findall(text) if len(w) >= 3)
     return list(words)[:limit]
 
 
 def postgres_similar(*, consultation_id: int, title: str, summary: str, limit: int = 5) -> list[SimilarHit]:
-    """Any of the draft's words in a proposal's title or summary (an `or` query), plus trigram similarity of
-    the titles, which also catches a misspelt word."""
+    """Any of the draft's words in a proposal's title or summary, best ranked first; if that finds fewer
+    than `limit`, titles that look like the draft's (trigram similarity), which catches a misspelt word."""
     words = significant_words(title, summary)
     if not words:
         return []
-    queries = _queries(" or ".join(words))
-    proposals = scope(consultation_id=consultation_id).annotate(
-        similarity=TrigramSimilarity("title", Value(title))
-    )
-    vectors = {f"vector_{config}": _title_summary_vector(config) for config in CONFIGURATIONS}
-    proposals = proposals.annotate(**vectors)
-    match = Q(similarity__gte=SIMILAR_MIN_TRIGRAM)
-    for config, query in queries.items():
-        match |= Q(**{f"vector_{config}": query})
-    ranks = [SearchRank(F(f"vector_{config}"), query) for config, query in queries.items()]
-    rows = (
-        proposals.filter(match)
-        .annotate(score=Greatest(*ranks, output_field=FloatField()) + F("similarity"))
-        .order_by("-score", "-supports_count", "-id")
-        .values("id", "title", "summary", "status", "supports_count", "score")[:limit]
-    )
+    proposals = scope(consultation_id=consultation_id)
+    rows = list(_similar_by_words(proposals, words)[:limit])
+    if len(rows) < limit:
+        found = [row["id"] for row in rows]
+        rows += _similar_by_trigrams(proposals.exclude(pk__in=found), title)[: limit - len(rows)]
     return [_similar_hit(row, float(row["score"])) for row in rows]
+
+
+SIMILAR_FIELDS = ("id", "title", "summary", "status", "supports_count")
+# ts_rank's weights for D, C, B, A: details (C) play no part in the similar-proposal look-up.
+TITLE_SUMMARY_WEIGHTS = [0.0, 0.0, 0.4, 1.0]
+
+
+def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QuerySet:
+    """An `or` of the words restricted to the title and summary (labels A and B of the stored vectors), so
+    the GIN indexes find the candidates; the words are letters and digits only, safe in to_tsquery."""
+    text = " | ".join(f"{word}:AB" for word in words)
+    queries = {config: SearchQuery(text, config=config, search_type="raw") for config in CONFIGURATIONS}
+    match = Q()
+    for config, query in queries.items():
+        match |= Q(**{STORED_VECTORS[config]: query})
+    ranks = [
+        SearchRank(F(STORED_VECTORS[config]), query, weights=TITLE_SUMMARY_WEIGHTS)
+        for config, query in queries.items()
+    ]
+    return (
+        proposals.filter(match)
+        .annotate(score=Greatest(*ranks, output_field=FloatField()))
+        .order_by("-score", "-supports_count", "-id")
+        .values(*SIMILAR_FIELDS, "score")
+    )
+
+
+def _similar_by_trigrams(proposals: QuerySet[Proposal], title: str) -> list[dict]:
+    """Titles close to the draft's among the SIMILAR_TRIGRAM_CANDIDATES most supported proposals of the
+    scope. There is no trigram index: the candidates are read through the (consultation, visibility,
+    supports) index, which bounds the work whatever the number of proposals."""
+    candidates = proposals.order_by("-supports_count", "-id").values("pk")[:SIMILAR_TRIGRAM_CANDIDATES]
+    return list(
+        Proposal.objects.filter(pk__in=candidates)
+        .annotate(score=TrigramSimilarity("title", Value(title)))
+        .filter(score__gte=SIMILAR_MIN_TRIGRAM)
+        .order_by("-score", "-supports_count", "-id")
+        .values(*SIMILAR_FIELDS, "score")
+    )
 
 
 def _similar_hit(row: dict, score: float) -> SimilarHit:
