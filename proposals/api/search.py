@@ -1,16 +1,18 @@
 """Search and similar proposals: parse the query string, call one search function, serialize.
 
 Both are reads open to anyone and only ever return published proposals. Bad input is a 400 in the common
-error body, with the field named; nothing reaches the database unchecked."""
+error body, with the field named; nothing reaches the database unchecked. A search engine that cannot
+answer is a 503 in the same body, with `Retry-After`."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.exceptions import error_body
 
 from .. import search
 from ..models import Status
@@ -129,11 +131,28 @@ def _params(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-class ProposalSearchView(APIView):
+def unavailable_message() -> str:
+    return _("Search is unavailable right now. Please try again in a few minutes.")
+
+
+UNAVAILABLE = OpenApiResponse(description="The search engine cannot answer now; retry after `Retry-After`.")
+
+
+class SearchAPIView(APIView):
+    """A search engine that is down or too slow is a 503 the client may retry, not a server error."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, search.SearchUnavailable):
+            body = error_body("search_unavailable", unavailable_message())
+            return Response(body, status=503, headers={"Retry-After": str(search.RETRY_AFTER)})
+        return super().handle_exception(exc)
+
+
+class ProposalSearchView(SearchAPIView):
     @extend_schema(
         operation_id="search_proposals",
         parameters=[SearchParamsSerializer],
-        responses=SearchPageSerializer,
+        responses={200: SearchPageSerializer, 503: UNAVAILABLE},
         description="Published proposals matching the words, best first, with highlights and the counts "
         "per status and category of the whole result set.",
     )
@@ -142,11 +161,11 @@ class ProposalSearchView(APIView):
         return Response(SearchPageSerializer(page).data)
 
 
-class ProposalSimilarView(APIView):
+class ProposalSimilarView(SearchAPIView):
     @extend_schema(
         operation_id="similar_proposals",
         parameters=[SimilarParamsSerializer],
-        responses=SimilarHitSerializer(many=True),
+        responses={200: SimilarHitSerializer(many=True), 503: UNAVAILABLE},
         description="The published proposals of the consultation closest to a draft, closest first: what "
         "the submission form shows while a citizen types.",
     )

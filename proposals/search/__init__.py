@@ -10,9 +10,15 @@ Only published proposals of live consultations are ever returned, whoever asks.
 
 Services that change what search shows call `index_on_commit` inside their transaction; with the engine
 the proposal is indexed after commit, and with the database backend nothing needs doing.
+
+An engine that is down, unreachable, overloaded or slower than the client's timeout makes a search raise
+`SearchUnavailable`: the page and the API answer 503 and ask to retry after RETRY_AFTER seconds, instead of
+a server error or a request left hanging.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import import_module
@@ -27,6 +33,28 @@ BACKENDS = {"database": "proposals.search.database", "engine": "proposals.search
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
+RETRY_AFTER = 60  # seconds: what a 503 asks clients to wait; an engine restart takes about that long
+
+
+class SearchUnavailable(Exception):
+    """The search engine did not answer in time, or answered that it cannot serve now. Nothing is wrong
+    with the request: the same search may succeed later."""
+
+
+@contextmanager
+def engine_failures_as_unavailable() -> Iterator[None]:
+    """Inside, a failure of the engine to serve (connection refused or reset, timeout, a 429 or 5xx answer)
+    becomes SearchUnavailable; other errors (a bad request is a bug) go through. Also wraps Wagtail's page
+    search, which talks to the same engine through the same client library."""
+    from elasticsearch import TransportError  # the client is installed whatever the backend
+
+    try:
+        yield
+    except TransportError as error:
+        status = error.status_code  # "N/A" when no answer came back at all
+        if not isinstance(status, int) or status == 429 or status >= 500:
+            raise SearchUnavailable(str(error)) from error
+        raise
 
 
 @dataclass(frozen=True)
@@ -96,13 +124,13 @@ def _load(name: str) -> ModuleType:
     return import_module(BACKENDS[name])
 
 
-def _index_now(index, proposal_id: int) -> None:
+def _index_now(index, object_id: int) -> None:
     try:
-        index(proposal_id)
+        index(object_id)
     except Exception:
-        # The proposal is committed in the database; a failed index write must not fail the request.
+        # The change is committed in the database; a failed index write must not fail the request.
         # `manage.py reindex` brings the index back in line.
-        logger.exception("search indexing of proposal %s failed", proposal_id)
+        logger.exception("search indexing failed: %s(%s)", index.__name__, object_id)
 
 
 def index_on_commit(proposal_id: int) -> None:
@@ -111,6 +139,14 @@ def index_on_commit(proposal_id: int) -> None:
     index = getattr(_backend(), "proposal_index", None)
     if index is not None:  # the database backend searches the tables themselves
         transaction.on_commit(partial(_index_now, index, proposal_id), robust=True)
+
+
+def consultation_index_on_commit(consultation_id: int) -> None:
+    """Rewrite the consultation's proposals in the search index once the current transaction commits: what
+    a document holds of its consultation (a category's name) has changed."""
+    index = getattr(_backend(), "consultation_index", None)
+    if index is not None:
+        transaction.on_commit(partial(_index_now, index, consultation_id), robust=True)
 
 
 def proposal_search(

@@ -11,8 +11,10 @@ text field is indexed three times, folded (`standard` tokenizer, `lowercase`, `a
 finds "Démarche"), and with the built-in `english` and `french` analyzers (stemming: "proposals" finds
 "proposal", "démarches" finds "démarche"). A query matches a proposal when all its words are found in one
 of the three analyses, across title, summary and details (`cross_fields` groups the fields by analyzer);
-titles weigh 3, summaries 2, details 1. Only the built-in language analyzers are used: custom stemmer chains
-(`light_french`, `elision`, …) differ between engines and are easy to get silently wrong.
+titles weigh 3, summaries 2, details 1. The query is read in the database backend's web search syntax
+(`"a phrase"`, `-word`, `or`; `syntax.parse`) and built as bool clauses, never as a query string the engine
+would parse, so no text can be a syntax error. Only the built-in language analyzers are used: custom
+stemmer chains (`light_french`, `elision`, …) differ between engines and are easy to get silently wrong.
 
 Whether a consultation is live is read from the database at query time (one query), so unpublishing a
 consultation hides its proposals at once, with nothing to reindex.
@@ -31,14 +33,16 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch_dsl import Boolean, Date, Document, Index, Integer, Keyword, Q, Search, Text, analyzer
 
 from cms.models import ConsultationPage
 
 from ..models import Proposal, Status
-from . import SearchHit, SearchPage, SimilarHit
+from ..selectors import SEARCH_VECTORS
+from . import SearchHit, SearchPage, SimilarHit, engine_failures_as_unavailable
 from .database import START, STOP, _facets, safe_highlight, significant_words
+from .syntax import Alternative, parse
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +80,15 @@ class ProposalDocument(Document):
 # Connection and index names
 
 
+# Searches and indexing after commit run in a request's thread: an engine that hangs holds the request at
+# most this long (a timeout is not retried; a refused connection is, once, and fails at once), then the
+# search answers 503. A search over 100,000 proposals takes well under this (docs/performance.md).
+REQUEST_TIMEOUT = 5
+
+
 @cache
 def _client(url: str) -> Elasticsearch:
-    # Short timeout and one retry: indexing runs after commit in the request's thread.
-    return Elasticsearch([url], timeout=5, max_retries=1, retry_on_timeout=False)
+    return Elasticsearch([url], timeout=REQUEST_TIMEOUT, max_retries=1, retry_on_timeout=False)
 
 
 def client() -> Elasticsearch:
@@ -125,12 +134,49 @@ def aliased_indices() -> list[str]:
 
 
 def swap_alias(new_index: str) -> list[str]:
-    """Point the alias at `new_index` alone, in one atomic call; returns the indices it left."""
+    """Point the alias at `new_index` alone, and end its rebuild, in one atomic call; returns the indices
+    the alias left."""
     old = [name for name in aliased_indices() if name != new_index]
     actions = [{"remove": {"index": name, "alias": alias_name()}} for name in old]
     actions.append({"add": {"index": new_index, "alias": alias_name()}})
+    actions += [{"remove": {"index": name, "alias": rebuild_alias()}} for name in rebuilding_indices()]
     client().indices.update_aliases(body={"actions": actions})
     return old
+
+
+# While `reindex` fills a new index, every write after commit goes to it as well as through the alias, so a
+# change made during the run is in the new index whatever the order: the bulk only creates documents that
+# are not there yet (`op_type: create`), and a proposal removed from search is written to the new index as
+# an unpublished document (never found, since every search filters on `published`) rather than deleted,
+# so a bulk holding an older copy cannot bring it back. The new index is named by a second alias, so every
+# worker sees the rebuild at once, with nothing else to share; the swap removes that alias.
+
+
+def rebuild_alias() -> str:
+    return f"{alias_name()}-rebuilding"
+
+
+def rebuilding_indices() -> list[str]:
+    try:
+        return sorted(client().indices.get_alias(name=rebuild_alias()))
+    except NotFoundError:
+        return []
+
+
+def start_rebuild(new_index: str) -> None:
+    """Mark `new_index` as the one being rebuilt (replacing any left by an interrupted run). Call it before
+    reading the proposals to index: a change committed after that read is then written to it."""
+    actions = [{"remove": {"index": name, "alias": rebuild_alias()}} for name in rebuilding_indices()]
+    actions.append({"add": {"index": new_index, "alias": rebuild_alias()}})
+    client().indices.update_aliases(body={"actions": actions})
+
+
+def drop_unpublished(index_name: str) -> None:
+    """Delete the unpublished documents that writes during a rebuild left in the index."""
+    client().delete_by_query(
+        index=index_name, body={"query": {"term": {"published": False}}}, refresh=True,
+        request_timeout=BULK_TIMEOUT,
+    )  # fmt: skip
 
 
 def stale_indices() -> list[str]:
@@ -145,6 +191,11 @@ def stale_indices() -> list[str]:
 
 def _clean(text: str) -> str:
     return text.replace(START, "").replace(STOP, "")
+
+
+def _proposals():
+    """What a document is made of; the database backend's stored vectors are never needed here."""
+    return Proposal.objects.select_related("category").defer(*SEARCH_VECTORS)
 
 
 def document(proposal: Proposal) -> ProposalDocument:
@@ -172,8 +223,11 @@ def proposal_index(proposal_id: int) -> None:
     A write becomes searchable at the index's next refresh (every second by default): forcing one per
     support would make a segment per click. A removal (a proposal hidden by moderation) is refreshed at
     once, so it is gone from the very next search."""
-    proposal = Proposal.objects.select_related("category").filter(pk=proposal_id).first()
+    proposal = _proposals().filter(pk=proposal_id).first()
     es = client()
+    for name in rebuilding_indices():
+        body = document(proposal).to_dict() if proposal else {"id": proposal_id, "published": False}
+        es.index(index=name, id=proposal_id, body=body)
     if proposal is None or not proposal.is_published:
         es.delete(index=alias_name(), id=proposal_id, refresh=True, ignore=[404])
         return
@@ -188,35 +242,57 @@ def proposal_index(proposal_id: int) -> None:
 
 
 def published_proposals() -> Iterator[Proposal]:
-    return Proposal.objects.published().select_related("category").order_by("pk").iterator(BATCH_SIZE)
+    return _proposals().published().order_by("pk").iterator(BATCH_SIZE)
 
 
-def bulk_index(index_name: str, proposals, *, total: int, progress=None) -> int:
-    """Index the proposals into `index_name` in batches; `progress(done, total)` after each batch."""
+def bulk_index(index_name: str, proposals, *, total: int, progress=None, create_only: bool = False) -> int:
+    """Index the proposals into `index_name` in batches; `progress(done, total)` after each batch. With
+    `create_only`, a document already in the index is left as it is (written during a rebuild, so newer)."""
     done = 0
     actions = (
-        {"_index": index_name, "_id": proposal.pk, "_source": document(proposal).to_dict()}
+        {
+            "_op_type": "create" if create_only else "index",
+            "_index": index_name,
+            "_id": proposal.pk,
+            "_source": document(proposal).to_dict(),
+        }
         for proposal in proposals
     )
     batches = streaming_bulk(
-        client(), actions, chunk_size=BATCH_SIZE, raise_on_error=True, request_timeout=BULK_TIMEOUT
+        client(), actions, chunk_size=BATCH_SIZE, raise_on_error=False, request_timeout=BULK_TIMEOUT
     )
-    for _ok, _item in batches:
+    for ok, item in batches:
+        if not ok and not (create_only and _already_there(item)):
+            raise BulkIndexError("a proposal could not be indexed", [item])
         done += 1
         if progress and (done % BATCH_SIZE == 0 or done == total):
             progress(done, total)
     return done
 
 
+def _already_there(item: dict) -> bool:
+    return next(iter(item.values())).get("status") == 409
+
+
+def consultation_index(consultation_id: int) -> None:
+    """Rewrite every published proposal of the consultation (after its categories were renamed), in the
+    index behind the alias and in one being rebuilt."""
+    proposals = _proposals().published().for_consultation(consultation_id).order_by("pk")
+    ensure_index()  # a bulk to a missing alias would create a plain index of that name
+    for name in [alias_name(), *rebuilding_indices()]:
+        bulk_index(name, proposals.iterator(BATCH_SIZE), total=0)
+
+
 # Searching
 
 
 def _execute(search: Search):
-    try:
-        return search.execute()
-    except NotFoundError:  # no index yet: create it (empty) on first use
-        ensure_index()
-        return search.execute()
+    with engine_failures_as_unavailable():
+        try:
+            return search.execute()
+        except NotFoundError:  # no index yet: create it (empty) on first use
+            ensure_index()
+            return search.execute()
 
 
 def _live_consultations() -> list[int]:
@@ -248,10 +324,9 @@ def proposal_search(
     page: int,
     page_size: int,
 ) -> SearchPage:
-    match = Q("multi_match", query=query, type="cross_fields", operator="and", fields=_fields(TEXT_FIELDS))
     search = (
         Search(using=client(), index=alias_name())
-        .query(Q("bool", must=[match], filter=_scope(consultation_id)))
+        .query(Q("bool", must=[_text_query(query)], filter=_scope(consultation_id)))
         .sort({"_score": "desc"}, {"supports": "desc"}, {"id": "desc"})
         .extra(track_total_hits=True, from_=(page - 1) * page_size, size=page_size)
     )
@@ -278,6 +353,27 @@ def proposal_search(
         page_size=page_size,
         facets=_facets(status_counts, category_counts),
     )
+
+
+def _text_query(query: str) -> Q:
+    """The query in web search syntax, read as the database backend reads it (see `syntax`): any of the
+    alternatives, each a bool of its terms."""
+    alternatives = parse(query)
+    if not alternatives:  # nothing but punctuation: nothing matches, as in PostgreSQL
+        return Q("match_none")
+    return Q("bool", should=[_alternative(a) for a in alternatives], minimum_should_match=1)
+
+
+def _alternative(alternative: Alternative) -> Q:
+    """Every word in one of the analyses, spread over the fields (`cross_fields`); each phrase as written
+    in one field; no excluded word or phrase in any field."""
+    fields = _fields(TEXT_FIELDS)
+    must = [Q("multi_match", query=phrase, type="phrase", fields=fields) for phrase in alternative.phrases]
+    if alternative.words:
+        words = " ".join(alternative.words)
+        must.append(Q("multi_match", query=words, type="cross_fields", operator="and", fields=fields))
+    must_not = [Q("multi_match", query=text, type="phrase", fields=fields) for text in alternative.excluded]
+    return Q("bool", must=must, must_not=must_not)
 
 
 def _highlighted(search: Search) -> Search:

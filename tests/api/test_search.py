@@ -6,6 +6,7 @@ import pytest
 from cms.models import ConsultationCategory
 from proposals.models import Status, Visibility
 from tests import factories
+from tests.proposals.test_search_engine import hung_engine, stopped_engine, use_engine
 
 from .utils import ROLES, assert_error, client_for, make_user
 
@@ -189,3 +190,32 @@ def test_both_are_in_the_schema(api):
     similar = schema["paths"]["/api/v1/proposals/similar/"]["get"]
     assert {p["name"] for p in similar["parameters"]} >= {"consultation", "title", "summary", "limit"}
     assert "SearchPage" in str(search["responses"]["200"])
+
+
+# A search engine that cannot answer
+
+
+def assert_unavailable(response) -> None:
+    error = assert_error(response, 503, "search_unavailable")
+    assert "try again" in error["message"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_search_and_similar_answer_503_when_the_engine_is_down(api, settings, osmem_server, consultation):
+    use_engine(settings, stopped_engine(osmem_server))
+    assert_unavailable(api.get(SEARCH, {"q": "tracker"}))
+    assert_unavailable(api.get(SIMILAR, {"consultation": consultation.pk, "title": "A payment tracker"}))
+
+
+def test_search_answers_503_when_the_engine_hangs(api, settings, monkeypatch):
+    from proposals.search import engine
+
+    monkeypatch.setattr(engine, "REQUEST_TIMEOUT", 0.5)  # the production 5 s, shortened for the test
+    with hung_engine() as url:
+        use_engine(settings, url)
+        assert_unavailable(api.get(SEARCH, {"q": "tracker"}))
+
+
+def test_bad_input_is_still_a_400_when_the_engine_is_down(api, settings, osmem_server):
+    use_engine(settings, stopped_engine(osmem_server))
+    assert_error(api.get(SEARCH, {"q": "?!"}), 400, "invalid", fields=["q"])

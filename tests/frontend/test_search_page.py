@@ -8,6 +8,8 @@ import pytest
 from cms.models import ConsultationCategory
 from proposals.models import Status, Visibility
 from tests import factories
+from tests.cms.test_page_search import engine_backends
+from tests.proposals.test_search_engine import stopped_engine, use_engine
 
 from .conftest import visible_text
 
@@ -105,3 +107,20 @@ def test_bad_parameters_are_explained_not_an_error_page(client, consultation):
     text = visible_text(response)
     assert "is not a valid choice" in text and "A valid integer is required" in text
     assert get(client, q="x" * 201).status_code == 200
+
+
+@pytest.mark.parametrize("pages_on_the_engine", [True, False])
+def test_an_engine_that_is_down_gives_a_polite_503(
+    client, settings, osmem_server, consultation, pages_on_the_engine
+):
+    """Proposals and consultation pages are both searched on the engine when one is configured; either
+    failing gives the form back with a message, never a server error."""
+    url = stopped_engine(osmem_server)
+    use_engine(settings, url)
+    if pages_on_the_engine:
+        settings.WAGTAILSEARCH_BACKENDS = engine_backends(url, settings.SEARCH_INDEX_PREFIX)
+    response = client.get("/search/", {"q": "tracker"})
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    text = visible_text(response)
+    assert "Search is unavailable right now. Please try again in a few minutes." in text
+    assert 'id="search-page-q" name="q"' in response.content.decode() and "proposals found" not in text

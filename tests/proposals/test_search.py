@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.management import call_command
 
 from cms.models import ConsultationCategory
+from proposals import selectors
 from proposals.models import Proposal, Status, Visibility
 from proposals.search import database as backend
 from proposals.search import proposal_search, proposal_similar
@@ -235,11 +236,48 @@ def test_any_query_text_is_accepted(consultation, search_backend):
     assert titles(search_backend.search('"payment tracker"')) == ["Payment tracker"]
 
 
-def test_the_database_reads_web_search_syntax(consultation):
-    """websearch_to_tsquery: `or` and `-word`. The engine takes every word as a required word instead."""
-    proposal(consultation, "Payment tracker")
-    assert titles(search(query="nothing or tracker")) == ["Payment tracker"]
-    assert titles(search(query="tracker -payment")) == []
+# Web search syntax, read the same way by every backend (PostgreSQL's websearch_to_tsquery)
+
+
+@pytest.fixture
+def payments(consultation):
+    return {
+        "tracker": proposal(consultation, "Payment tracker", summary="See each payment."),
+        "reversed": proposal(consultation, "A tracker of each payment", summary="Online."),
+        "calendar": proposal(consultation, "Payment calendar", summary="Dates ahead."),
+    }
+
+
+def ids(page) -> set[int]:
+    return {hit.id for hit in page.hits}
+
+
+def test_a_quoted_phrase_needs_its_words_in_that_order(search_backend, payments):
+    assert ids(search_backend.search('"payment tracker"')) == {payments["tracker"].pk}
+    assert ids(search_backend.search("payment tracker")) == {payments["tracker"].pk, payments["reversed"].pk}
+    assert ids(search_backend.search('"trackers payment"')) == set()
+
+
+def test_a_dash_excludes_a_word_or_a_phrase(search_backend, payments):
+    assert ids(search_backend.search("payment -calendar")) == {
+        payments["tracker"].pk,
+        payments["reversed"].pk,
+    }
+    assert ids(search_backend.search('tracker -"payment tracker"')) == {payments["reversed"].pk}
+    assert ids(search_backend.search("-calendar payment -online")) == {payments["tracker"].pk}
+
+
+def test_or_finds_either_side(search_backend, payments):
+    assert ids(search_backend.search("calendar or online")) == {
+        payments["calendar"].pk,
+        payments["reversed"].pk,
+    }
+    assert ids(search_backend.search("nothing or calendar")) == {payments["calendar"].pk}
+    # `and` binds tighter: (payment and dates) or (tracker and online)
+    assert ids(search_backend.search("payment dates or tracker online")) == {
+        payments["calendar"].pk,
+        payments["reversed"].pk,
+    }
 
 
 def test_search_runs_a_bounded_number_of_queries(consultation, search_backend, django_assert_max_num_queries):
@@ -305,6 +343,23 @@ def test_similar_catches_a_misspelt_title(consultation):
     tracker = proposal(consultation, "Application tracker", summary="Steps.")
     similar = proposal_similar(consultation_id=consultation.pk, title="Aplication trakcer", summary="")
     assert [hit.id for hit in similar] == [tracker.pk]
+
+
+def test_similar_matches_on_the_stored_vectors(consultation):
+    """No vector is computed per proposal: the match reads the indexed columns (a GIN index each)."""
+    proposal(consultation, "Payment tracker")
+    candidates = backend._similar_by_words(backend.scope(consultation_id=consultation.pk), ["payment"])
+    sql = str(candidates.query)
+    assert '"search_en" @@' in sql and '"search_fr" @@' in sql and "to_tsvector" not in sql
+    assert [row["title"] for row in candidates] == ["Payment tracker"]
+
+
+def test_lists_and_details_leave_the_vectors_in_the_database(consultation, citizen):
+    item = proposal(consultation, "Payment tracker")
+    listed = selectors.proposal_list(consultation_id=consultation.pk, user=citizen).get()
+    shown = selectors.proposal_get(proposal_id=item.pk, user=citizen)
+    for loaded in (listed, shown):
+        assert {"search_en", "search_fr"} <= loaded.get_deferred_fields()
 
 
 @WITH_FALLBACK

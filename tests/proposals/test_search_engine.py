@@ -6,6 +6,8 @@ where production code relies on the index's own refresh interval. Every analysis
 that must not match: a broken analyzer there makes every document match every query."""
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -13,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from proposals import services
 from proposals.models import Proposal, Status, Visibility
-from proposals.search import engine, proposal_search
+from proposals.search import SearchUnavailable, engine, proposal_search, proposal_similar
 from tests import factories
 from votes.services import support_add
 
@@ -266,3 +268,99 @@ def test_an_engine_that_is_down_does_not_break_submission(
     assert len(callbacks) == 2  # the broadcast and the indexing, both run
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.PUBLISHED and proposal.title == "A payment tracker"
+
+
+# Writes during a reindex, and a category renamed in the CMS
+
+
+def test_writes_during_a_reindex_reach_the_new_index(
+    search_engine, monkeypatch, citizen, moderator, consultation, django_capture_on_commit_callbacks
+):
+    """The worst order: the command reads the proposals, then they change (each change indexed after its
+    commit), then the command bulk-writes what it read. The new index still shows the changes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = submit(citizen, consultation, "Payment tracker")
+        hidden = submit(citizen, consultation, "Payment calendar")
+        decided = submit(citizen, consultation, "Payment reminder")
+    reindex()
+    read_before_the_changes = list(engine.published_proposals())
+    added = []
+
+    def proposals_changed_while_read():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_moderate(actor=moderator, proposal=hidden, action="hide", reason="Spam.")
+            services.proposal_set_status(actor=moderator_official, proposal=decided, status=Status.ACCEPTED)
+            added.append(submit(citizen, consultation, "Payment letters"))
+        return iter(read_before_the_changes)
+
+    moderator_official = factories.official()
+    monkeypatch.setattr(engine, "published_proposals", proposals_changed_while_read)
+    reindex()
+    refresh()
+    assert {hit.id for hit in search("payment").hits} == {kept.pk, decided.pk, added[0].pk}
+    assert [hit.id for hit in search("payment", status=Status.ACCEPTED).hits] == [decided.pk]
+    assert engine.rebuilding_indices() == []  # the swap ended the rebuild
+    assert not engine.client().exists(index=engine.alias_name(), id=hidden.pk)
+
+
+def test_a_category_renamed_in_the_cms_is_renamed_in_the_index(
+    search_engine, citizen, consultation, django_capture_on_commit_callbacks
+):
+    import proposals.search.signals  # noqa: F401 - connects the receiver, as ProposalsConfig.ready() must
+    from cms.models import ConsultationCategory, ConsultationPage
+
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(citizen, consultation, "Payment tracker", category=online)
+    page = ConsultationPage.objects.get(pk=consultation.pk)
+    categories = list(page.categories.all())
+    for category in categories:
+        if category.slug == "online":
+            category.name = "Digital services"
+    page.categories = categories  # edited in the page form, kept by the revision
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    refresh()
+    facets = search("tracker").facets["category"]
+    assert [(f.value, f.label) for f in facets] == [("online", "Digital services")]
+
+
+# An engine that cannot answer: searches raise SearchUnavailable (the page and the API turn it into a 503)
+
+
+def stopped_engine(osmem_server) -> str:
+    """The address of a search server that ran and was stopped: nothing listens there any more."""
+    clone = osmem_server.clone()
+    clone.close()
+    return clone.url
+
+
+@contextmanager
+def hung_engine() -> Iterator[str]:
+    """The address of a server that takes connections and never answers: the kernel completes them into
+    the listen queue and nothing ever reads them."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def use_engine(settings, url: str) -> None:
+    settings.ELASTICSEARCH_URL = url
+    settings.SEARCH_BACKEND = "engine"
+
+
+def test_a_search_on_a_stopped_engine_is_unavailable(settings, osmem_server, consultation):
+    use_engine(settings, stopped_engine(osmem_server))
+    with pytest.raises(SearchUnavailable):
+        search("tracker")
+    with pytest.raises(SearchUnavailable):
+        proposal_similar(consultation_id=consultation.pk, title="A payment tracker", summary="")
+
+
+def test_a_search_on_a_hung_engine_gives_up_after_the_client_timeout(settings, monkeypatch, consultation):
+    monkeypatch.setattr(engine, "REQUEST_TIMEOUT", 0.5)  # the production 5 s, shortened for the test
+    with hung_engine() as url:
+        use_engine(settings, url)
+        with pytest.raises(SearchUnavailable):
+            search("tracker")

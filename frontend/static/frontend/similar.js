@@ -42,6 +42,13 @@ class SimilarProposals {
     this.controller = null;
     this.lastQuery = null; // the text last asked about: unchanged text is not asked again
     this.lastAnnounced = null; // the suggestions last announced
+    this.pausedUntil = 0; // no asking before this time (ms), after a 503
+  }
+
+  pause(retryAfter) {
+    const seconds = Number.parseInt(retryAfter, 10);
+    this.pausedUntil = Date.now() + 1000 * (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 300) : 60);
+    this.lastQuery = null; // once the pause is over, the same text is asked again
   }
 
   listen() {
@@ -71,7 +78,7 @@ class SimilarProposals {
       return;
     }
     const key = JSON.stringify(query);
-    if (key === this.lastQuery) return;
+    if (key === this.lastQuery || Date.now() < this.pausedUntil) return;
     this.lastQuery = key;
     this.fetch(query);
   }
@@ -98,6 +105,13 @@ class SimilarProposals {
         credentials: "same-origin",
         signal: controller.signal,
       });
+      if (response.status === 503) {
+        // Search is down for a while: drop suggestions made for an older text, and stay quiet until the
+        // server's Retry-After has passed rather than asking again at every pause in the typing.
+        this.pause(response.headers.get("Retry-After"));
+        this.show([]);
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       proposals = await response.json();
     } catch {

@@ -4,8 +4,10 @@ A new versioned index is created and filled with every published proposal in bat
 alias moved to it in one atomic `_aliases` call; searches use the old index until that moment. Then the
 indices the alias left are deleted. On a cluster without the alias, this creates the first index.
 
-A proposal changed while the command runs is written to the old index (through the alias) and may be
-missing from the new one if it was read before the change: run it when writes are quiet, or run it again.
+Writes made while it runs are not lost: from the moment the new index exists, every write after commit
+goes to it too (it is named by a second alias), the bulk only creates documents that are not there yet, and
+a proposal removed meanwhile is kept as an unpublished document until the swap, then deleted (see
+`engine.start_rebuild`).
 """
 
 from django.conf import settings
@@ -23,12 +25,15 @@ class Command(BaseCommand):
             raise CommandError("SEARCH_BACKEND is not 'engine': the database backend needs no index.")
         name = engine.new_index_name()
         engine.create_index(name)
+        engine.start_rebuild(name)  # before reading: later writes go to the new index as well
         total = Proposal.objects.published().count()
         self.stdout.write(f"Indexing {total} published proposals into {name}")
-        done = engine.bulk_index(name, engine.published_proposals(), total=total, progress=self._progress)
+        proposals = engine.published_proposals()
+        done = engine.bulk_index(name, proposals, total=total, progress=self._progress, create_only=True)
         # A real engine shows new documents only after a refresh: do it before searches move over.
         engine.client().indices.refresh(index=name, request_timeout=engine.BULK_TIMEOUT)
         left = engine.swap_alias(name)
+        engine.drop_unpublished(name)
         self.stdout.write(f"{engine.alias_name()} -> {name} (was: {', '.join(left) or 'none'})")
         for stale in engine.stale_indices():
             engine.client().indices.delete(index=stale)
