@@ -38,6 +38,15 @@ class StatusChanged(TypedDict):
     status_label: str
 
 
+class ThresholdReached(TypedDict):
+    type: Literal["proposal.threshold_reached"]
+    proposal: int
+    status: str
+    status_label: str
+    threshold: int
+    response_due_at: str
+
+
 class ProposalHidden(TypedDict):
     type: Literal["proposal.hidden"]
     proposal: int
@@ -103,6 +112,18 @@ def status_changed(proposal: Proposal) -> StatusChanged:
         "proposal": proposal.pk,
         "status": proposal.status,
         "status_label": str(proposal.get_status_display()),
+    }
+
+
+def threshold_reached(proposal: Proposal, *, threshold: int) -> ThresholdReached:
+    """The petition promise made: `proposal.response_due_at` is set."""
+    return {
+        "type": "proposal.threshold_reached",
+        "proposal": proposal.pk,
+        "status": proposal.status,
+        "status_label": str(proposal.get_status_display()),
+        "threshold": threshold,
+        "response_due_at": proposal.response_due_at.isoformat(),
     }
 
 

@@ -54,6 +54,12 @@ def proposal_reach_threshold(*, proposal: Proposal, supports: int) -> bool:
     )
     if proposal.status == Status.OPEN:
         _change_status(actor=None, proposal=proposal, status=Status.AWAITING_RESPONSE, note="")
+    if proposal.is_published:
+        # After the status change, so the event carries the status the proposal now has.
+        broadcast_on_commit(
+            proposal.consultation_id,
+            events.threshold_reached(proposal, threshold=consultation.support_threshold),
+        )
     return True
 
 

@@ -1,0 +1,94 @@
+"""Many citizens supporting at once, the threshold crossed in the middle, with withdrawals and repeated
+clicks mixed in: the promise is made exactly once and the count stays exact.
+
+Real threads on real PostgreSQL connections, started together by a barrier; the proposal's row lock is
+what orders them. No sleeps: the assertions are on the committed state and the events sent."""
+
+import asyncio
+import json
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connections
+
+from proposals.live.broadcasts import consultation_group
+from proposals.models import AuditEntry, Proposal, Status
+from tests import factories
+from votes.models import Support
+from votes.services import support_add, support_withdraw
+
+THRESHOLD = 10
+ALREADY = 3  # supporters before the race, who all withdraw during it
+NEWCOMERS = 12  # distinct citizens supporting during the race
+REPEATS = 4  # newcomers who click twice at once: their second click changes nothing
+
+
+async def _receive(layer, channel: str, n: int) -> list[dict]:
+    async def all_of_them():
+        return [json.loads((await layer.receive(channel))["text"]) for _ in range(n)]
+
+    return await asyncio.wait_for(all_of_them(), timeout=60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_threshold_is_reached_once_whatever_the_interleaving():
+    page = factories.consultation(support_threshold=THRESHOLD)
+    proposal = factories.ProposalFactory(consultation=page)
+    earlier = [factories.citizen() for _ in range(ALREADY)]
+    for citizen in earlier:
+        support_add(user=citizen, proposal=proposal)
+    newcomers = [factories.citizen() for _ in range(NEWCOMERS)]
+    calls = [(support_withdraw, citizen) for citizen in earlier]
+    calls += [(support_add, citizen) for citizen in newcomers]
+    calls += [(support_add, citizen) for citizen in newcomers[:REPEATS]]
+    proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)  # as the view reads it
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(consultation_group(page.pk), channel)
+
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def run(service, citizen):
+        try:
+            barrier.wait(timeout=60)
+            service(user=citizen, proposal=proposal)
+        except BaseException as error:  # noqa: BLE001 - reported to the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    proposal.refresh_from_db()
+    final = ALREADY + NEWCOMERS - ALREADY
+    assert proposal.supports_count == final == Support.objects.filter(proposal=proposal).count()
+    # Every change of the count bumped the version once; the repeats changed nothing.
+    assert proposal.supports_version == ALREADY + len(calls) - REPEATS
+    assert proposal.threshold_reached_at is not None and proposal.response_due_at is not None
+    assert proposal.status == Status.AWAITING_RESPONSE
+    audit = AuditEntry.objects.filter(proposal=proposal)
+    assert audit.filter(action=AuditEntry.Action.THRESHOLD_REACHED).count() == 1
+    changes = audit.filter(action=AuditEntry.Action.STATUS_CHANGED)
+    assert [(c.from_value, c.to_value) for c in changes] == [("open", "awaiting_response")]
+
+    # The events of the race: one per change of the count, plus the crossing's status and promise.
+    changed = len(calls) - REPEATS
+    events = async_to_sync(_receive)(layer, channel, changed + 2)
+    kinds = [event["type"] for event in events]
+    assert kinds.count("proposal.support_changed") == changed
+    assert kinds.count("proposal.status_changed") == 1
+    [reached] = [event for event in events if event["type"] == "proposal.threshold_reached"]
+    assert reached["response_due_at"] == proposal.response_due_at.isoformat()
+    # The newest event carries the final count.
+    newest = max((e for e in events if e["type"] == "proposal.support_changed"), key=lambda e: e["version"])
+    assert newest["supports"] == final
