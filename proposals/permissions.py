@@ -54,6 +54,12 @@ def can_participate(user) -> bool:
     return has_verified_email(user)
 
 
+def can_flag(user) -> bool:
+    """Report a published proposal or comment of someone else's to the moderators (the services check
+    the item): verified citizens, like participation."""
+    return can_participate(user)
+
+
 def can_set_status(user) -> bool:
     return is_official(user)
 

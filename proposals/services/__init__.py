@@ -4,16 +4,21 @@ moderator, an official or the platform is written to the audit trail (proposals.
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
 from .decisions import proposal_reach_threshold, proposal_set_status, response_publish
+from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
 
 __all__ = [
     "BODY_MAX",
+    "DETAILS_MAX",
     "MODERATION_CHOICES",
     "NOTE_MAX",
     "REASON_MAX",
     "SUMMARY_MAX",
     "TITLE_MAX",
+    "flag_create",
+    "flags_dismiss",
+    "flags_resolve",
     "proposal_moderate",
     "proposal_reach_threshold",
     "proposal_set_status",

@@ -1,4 +1,5 @@
-"""Moderators approve and hide proposals."""
+"""Moderators approve, hide and restore proposals (and, from the queue, comments); acting on an item
+resolves its open flags in the same transaction."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import AuditAction, Proposal, Visibility
 from ._common import REASON_MAX, _locked
+from .flags import flags_resolve
 
 APPROVE, HIDE, RESTORE = "approve", "hide", "restore"
 MODERATION_ACTIONS = (APPROVE, HIDE, RESTORE)
@@ -27,7 +29,8 @@ def _audit_action(action: str, before: str) -> AuditAction:
 
 def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:
     """Approve (publish), hide, or restore (publish again) a proposal. Hiding needs a reason; it is shown to
-    the author. The audit trail says what happened: approved from pending, restored from hidden."""
+    the author. The audit trail says what happened: approved from pending, restored from hidden. The
+    proposal's open flags are resolved: a moderator has looked at it."""
     if not permissions.can_moderate(actor):
         raise NotAllowed(_("Only moderators and officials can moderate proposals."))
     reason = (reason or "").strip()
@@ -53,6 +56,7 @@ def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "
             proposal.visibility = Visibility.HIDDEN
             proposal.moderation_reason = reason
         proposal.save(update_fields=["visibility", "published_at", "moderation_reason"])
+        flags_resolve(proposal=proposal)
         audit.audit_record(
             proposal=proposal,
             actor=actor,
