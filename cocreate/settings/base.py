@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cocreate.accounts.language.RememberLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "cocreate.urls"

@@ -1,0 +1,39 @@
+"""Keep User.language current: the language a person last used the site in, which their e-mails use."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+
+def remember_language(user, code: str | None) -> None:
+    """Store `code` on the account if it is one of the site's languages and differs from the stored one
+    (so a request in the same language as before writes nothing)."""
+    if not code or not getattr(user, "is_authenticated", False):
+        return
+    try:
+        code = translation.get_supported_language_variant(code)
+    except LookupError:
+        return
+    if user.language != code:
+        get_user_model().objects.filter(pk=user.pk).update(language=code)
+        user.language = code
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    remember_language(user, getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE)
+
+
+class RememberLanguageMiddleware:
+    """After LocaleMiddleware and AuthenticationMiddleware: a signed-in person's request in another
+    language than the stored one (they changed it with the switcher) updates it. One comparison per
+    request; a write only on a change."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            remember_language(user, getattr(request, "LANGUAGE_CODE", None))
+        return response
