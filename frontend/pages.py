@@ -56,8 +56,15 @@ def consultation_context(request, page) -> dict:
             "category": category_name,
         },
         "live_config": live_config(),
-        "card_template_proposal": Proposal(id=0, status=Status.OPEN),
+        "card_template_proposal": card_template_proposal(page),
     }
+
+
+def card_template_proposal(page) -> Proposal:
+    """The empty proposal of the card that live.js clones, with what selectors.proposal_list annotates."""
+    proposal = Proposal(id=0, status=Status.OPEN)
+    proposal.support_threshold = page.support_threshold
+    return proposal
 
 
 def plural_forms(message) -> dict[str, str]:
@@ -103,6 +110,18 @@ def live_config() -> dict:
             "official": pgettext("author of an official response", "Official"),
             "decision": gettext("Decision:"),
             "published_on": gettext("Published on %(date)s"),
+            # The petition promise (frontend/includes/threshold.html); the date goes where %(date)s is.
+            "threshold_due": gettext("An official response is due by %(date)s"),
+            "threshold_overdue_label": gettext("Overdue:"),
+            "threshold_overdue": gettext("the response was due on %(date)s"),
+            "threshold_answered": gettext("Answered on %(date)s"),
+            "threshold_reached": plural_forms(
+                lambda n: ngettext(
+                    "“%(title)s” reached %(count)s support: an official response is due by %(date)s.",
+                    "“%(title)s” reached %(count)s supports: an official response is due by %(date)s.",
+                    n,
+                )
+            ),
         },
     }
 

@@ -61,12 +61,13 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
     known without reading them back."""
     supports, version = proposal.supports_count + delta, proposal.supports_version + 1
     Proposal.objects.filter(pk=proposal.pk).update(supports_count=supports, supports_version=version)
-    if delta > 0:
-        proposal_reach_threshold(proposal=proposal, supports=supports)
     broadcast_on_commit(
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
     )
+    # After the count's event: pages hear of the new count first, then of the promise it made.
+    if delta > 0:
+        proposal_reach_threshold(proposal=proposal, supports=supports)
     search.index_on_commit(proposal.pk)
     return SupportResult(proposal.pk, supports, version, changed=True)
 

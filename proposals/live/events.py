@@ -3,7 +3,7 @@ missed one is right again at the next, and refetches over REST after a reconnect
 
 from typing import Literal, TypedDict
 
-from ..models import OfficialResponse, Proposal
+from ..models import OfficialResponse, Proposal, Status
 
 
 class ProposalState(TypedDict):
@@ -115,13 +115,14 @@ def status_changed(proposal: Proposal) -> StatusChanged:
     }
 
 
-def threshold_reached(proposal: Proposal, *, threshold: int) -> ThresholdReached:
-    """The petition promise made: `proposal.response_due_at` is set."""
+def threshold_reached(proposal: Proposal, *, status: str, threshold: int) -> ThresholdReached:
+    """The petition promise made: `proposal.response_due_at` is set and `status` is the proposal's status
+    once the support's transaction commits."""
     return {
         "type": "proposal.threshold_reached",
         "proposal": proposal.pk,
-        "status": proposal.status,
-        "status_label": str(proposal.get_status_display()),
+        "status": status,
+        "status_label": str(Status(status).label),
         "threshold": threshold,
         "response_due_at": proposal.response_due_at.isoformat(),
     }

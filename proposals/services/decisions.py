@@ -52,14 +52,16 @@ def proposal_reach_threshold(*, proposal: Proposal, supports: int) -> bool:
     audit.audit_record(
         proposal=proposal, action=AuditAction.THRESHOLD_REACHED, to_value=str(consultation.support_threshold)
     )
-    if proposal.status == Status.OPEN:
-        _change_status(actor=None, proposal=proposal, status=Status.AWAITING_RESPONSE, note="")
+    # An open proposal now awaits its response; one already under review or decided keeps its status.
+    status = Status.AWAITING_RESPONSE if proposal.status == Status.OPEN else proposal.status
     if proposal.is_published:
-        # After the status change, so the event carries the status the proposal now has.
+        # Before the status change's own event: a page shows the promise and the new status at once and
+        # announces them in one message; the status event that follows then changes nothing there.
         broadcast_on_commit(
             proposal.consultation_id,
-            events.threshold_reached(proposal, threshold=consultation.support_threshold),
+            events.threshold_reached(proposal, status=status, threshold=consultation.support_threshold),
         )
+    _change_status(actor=None, proposal=proposal, status=status, note="")
     return True
 
 

@@ -43,6 +43,11 @@ class Announcer {
     this.timer = setTimeout(() => this.flush(), wait);
   }
 
+  // A message not said yet that a newer one makes redundant.
+  drop(key) {
+    this.pending.delete(key);
+  }
+
   // The answer to what the person just did: said at once.
   now(text) {
     this.say(text);
@@ -99,6 +104,8 @@ function applySupports(config, id, supports, version) {
     if (label) label.textContent = supportsLabel(config, supports);
     const progress = holder.querySelector('[data-role="supports-progress"]');
     if (progress) progress.value = Math.min(supports, Number(progress.max));
+    const towards = holder.querySelector('[data-role="threshold-count"]');
+    if (towards) towards.textContent = String(supports);
     changed = true;
   }
   return changed;
@@ -119,6 +126,83 @@ function applyStatus(id, status, label) {
     changed = true;
   }
   return changed;
+}
+
+function formatDate(iso) {
+  try {
+    return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium" }).format(new Date(iso));
+  } catch {
+    return iso.slice(0, 10);
+  }
+}
+
+// `text` with a <time> element where the translation puts "%(date)s": "Published on %(date)s".
+function withDate(text, iso) {
+  const time = document.createElement("time");
+  time.dateTime = iso;
+  time.textContent = formatDate(iso);
+  const [before, after = ""] = text.split("%(date)s");
+  return [before, time, after];
+}
+
+// The petition promise once made: the markup of frontend/includes/threshold.html for a promise due,
+// overdue or answered (`state` as the API gives it). The progress it replaces stays true no more.
+// Returns true when the block changed.
+function renderThreshold(config, holder, state) {
+  const block = holder.querySelector('[data-role="threshold"]');
+  const t = config.t;
+  let kind, iso;
+  if (state.responded_at) [kind, iso] = ["answered", state.responded_at];
+  else if (state.response_due_at) {
+    const overdue = state.overdue ?? new Date(state.response_due_at) <= new Date();
+    [kind, iso] = [overdue ? "overdue" : "due", state.response_due_at];
+  }
+  if (!block || !kind) return false;
+  const shown = block.querySelector("[data-state]");
+  if (shown && shown.dataset.state === kind) return false;
+  const p = document.createElement("p");
+  p.className = `threshold__state threshold__state--${kind}`;
+  p.dataset.state = kind;
+  const mark = (text) => {
+    const span = document.createElement("span");
+    span.className = "threshold__mark";
+    span.setAttribute("aria-hidden", "true");
+    span.textContent = text;
+    p.append(span, " ");
+  };
+  if (kind === "answered") {
+    mark("✓");
+    p.append(...withDate(t.threshold_answered, iso));
+  } else if (kind === "overdue") {
+    mark("!");
+    const label = document.createElement("strong");
+    label.textContent = t.threshold_overdue_label;
+    p.append(label, " ", ...withDate(t.threshold_overdue, iso));
+  } else {
+    p.append(...withDate(t.threshold_due, iso));
+  }
+  block.replaceChildren(p);
+  return true;
+}
+
+// The threshold reached: status and deadline at once, said in one polite message under `key` (the key of
+// the status change's message, which it replaces: the status event that follows changes nothing). It
+// states the count too, so the count's message just before it (`countKey`) need not be said.
+function applyThresholdReached(config, announcer, event, key, countKey) {
+  const status = statusLabel(config, event.status, event.status_label);
+  applyStatus(event.proposal, event.status, status);
+  let changed = false;
+  for (const holder of document.querySelectorAll(`[data-proposal-id="${event.proposal}"]`)) {
+    changed = renderThreshold(config, holder, { response_due_at: event.response_due_at }) || changed;
+  }
+  if (!changed) return;
+  const text = format(plural(config.t.threshold_reached, event.threshold), {
+    title: titleOf(event.proposal),
+    count: event.threshold,
+    date: formatDate(event.response_due_at),
+  });
+  if (countKey) announcer.drop(countKey);
+  announcer.queue(key, text);
 }
 
 function titleOf(id) {
@@ -189,6 +273,16 @@ class ListPage {
     badge.className = `badge badge--${proposal.status}`;
     card.querySelector('[data-role="supports-count"]').textContent = String(proposal.supports);
     card.querySelector('[data-role="supports-label"]').textContent = supportsLabel(this.config, proposal.supports);
+    // The template's progress towards the threshold: this card's count, and ids of its own.
+    const towards = card.querySelector('[data-role="threshold-text"]');
+    if (towards) {
+      towards.id = `threshold-${id}-text`;
+      towards.querySelector('[data-role="threshold-count"]').textContent = String(proposal.supports);
+      const progress = card.querySelector('[data-role="supports-progress"]');
+      progress.setAttribute("aria-labelledby", towards.id);
+      progress.value = Math.min(proposal.supports, Number(progress.max));
+    }
+    renderThreshold(this.config, card, proposal);
     const form = card.querySelector("form");
     if (form) {
       form.action = urlFor(form.dataset.supported === "true" ? this.config.withdraw_url : this.config.support_url, id);
@@ -286,6 +380,7 @@ class ListPage {
       }
       this.list.append(card); // moves an existing card into the server's order
       applySupports(this.config, proposal.id, proposal.supports, proposal.version);
+      renderThreshold(this.config, card, proposal);
       applyStatus(proposal.id, proposal.status, this.config.status_labels[proposal.status] || proposal.status);
     }
     if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
@@ -309,6 +404,11 @@ class ListPage {
       case "proposal.support_changed":
         applySupports(this.config, event.proposal, event.supports, event.version);
         break;
+      case "proposal.threshold_reached":
+        if (this.card(event.proposal)) {
+          applyThresholdReached(this.config, this.announcer, event, `status-${event.proposal}`);
+        }
+        break;
       case "proposal.status_changed":
         if (this.filter.status && this.filter.status !== event.status) {
           this.remove(event.proposal);
@@ -329,6 +429,7 @@ class ListPage {
         const card = this.card(event.proposal);
         if (card) {
           card.querySelector('[data-role="has-response"]').hidden = false;
+          renderThreshold(this.config, card, { responded_at: event.response.published_at });
           this.announcer.queue(
             `response-${event.proposal}`,
             format(t.response_published, { title: titleOf(event.proposal) }),
@@ -376,6 +477,7 @@ class DetailPage {
     }
     applySupports(this.config, data.id, data.supports, data.version);
     applyStatus(data.id, data.status, this.config.status_labels[data.status] || data.status);
+    renderThreshold(this.config, this.article, data);
     const form = this.article.querySelector("form[data-support-form]");
     if (form) setSupported(form, Boolean(data.supported_by_me), this.config);
     for (const item of data.responses || []) this.addResponse(item);
@@ -389,14 +491,6 @@ class DetailPage {
       this.announcer.now(this.config.t.this_hidden);
     }
     for (const form of this.article.querySelectorAll("form[data-support-form]")) form.remove();
-  }
-
-  formatDate(iso) {
-    try {
-      return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium" }).format(new Date(iso));
-    } catch {
-      return iso.slice(0, 10);
-    }
   }
 
   // Builds the markup of frontend/includes/response.html with text nodes only: the body is user content.
@@ -416,11 +510,7 @@ class DetailPage {
     // Empty for an official without a name (see proposals.services.response_publish).
     meta.append(make("span", "response__author", item.author_name || t.official));
     if (item.department) meta.append(", ", make("span", "response__department", item.department));
-    const time = make("time", "", this.formatDate(item.published_at));
-    time.dateTime = item.published_at;
-    // The date goes where the translation puts it: "Published on %(date)s".
-    const [before, after = ""] = t.published_on.split("%(date)s");
-    meta.append(` · ${before}`, time, after);
+    meta.append(" · ", ...withDate(t.published_on, item.published_at));
     article.append(meta);
     if (item.decision) {
       const decision = make("p", "response__decision", `${t.decision} `);
@@ -456,6 +546,9 @@ class DetailPage {
           );
         }
         break;
+      case "proposal.threshold_reached":
+        applyThresholdReached(this.config, this.announcer, event, "status", "supports");
+        break;
       case "proposal.status_changed": {
         const status = statusLabel(this.config, event.status, event.status_label);
         if (applyStatus(this.id, event.status, status)) {
@@ -467,6 +560,7 @@ class DetailPage {
         this.markHidden();
         break;
       case "response.published":
+        renderThreshold(this.config, this.article, { responded_at: event.response.published_at });
         if (this.addResponse(event.response)) {
           this.announcer.queue(`response-${event.response.id}`, format(t.response_published, { title }));
         }
