@@ -15,4 +15,11 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/token/", views.account_token, name="account_token"),
     path("account/token/revoke/", views.account_token_revoke, name="account_token_revoke"),
+    path("proposals/<int:pk>/follow/", views.proposal_follow, {"add": True}, name="proposal_follow"),
+    path("proposals/<int:pk>/unfollow/", views.proposal_follow, {"add": False}, name="proposal_unfollow"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("account/notifications/", views.account_notifications, name="account_notifications"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<str:token>/one-click/", views.unsubscribe_one_click, name="unsubscribe_one_click"),
 ]

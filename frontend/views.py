@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
-from proposals import permissions, search, selectors, services
+from proposals import notifications, permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.models import Status
 from votes import services as vote_services
@@ -49,6 +51,7 @@ def proposal_detail(request, pk: int):
         "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
         "supports_open": proposal.is_published and consultation.is_open(),
         "can_participate": permissions.can_participate(request.user),
+        "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
     }
     return render(request, "frontend/proposal_detail.html", context)
@@ -211,3 +214,95 @@ def account_token_revoke(request):
     if deleted:
         messages.success(request, _("Your API token is revoked: scripts using it no longer work."))
     return redirect(reverse("account") + "#api-token")
+
+
+# Follows, notifications and unsubscribing ------------------------------------------------------------------
+
+
+@require_POST
+@write_limited("follow")
+def proposal_follow(request, pk: int, add: bool):
+    """Follow (`add`) or stop following; the URL says which."""
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in to follow proposals."))
+        return redirect_to_login(_safe_next(request, reverse("proposal_detail", args=[pk])))
+    proposal = _proposal_or_404(request, pk)
+    try:
+        if add:
+            notifications.follow_add(user=request.user, proposal=proposal)
+        else:
+            notifications.follow_remove(user=request.user, proposal=proposal)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        text = (
+            _("You follow “%(title)s”: you will be told when its status changes or an official responds.")
+            if add
+            else _("You no longer follow “%(title)s”.")
+        )
+        messages.success(request, text % {"title": proposal.title})
+    return redirect(_safe_next(request, proposal.get_absolute_url()))
+
+
+@login_required
+def notification_list(request):
+    """The person's notifications, newest first; opening the list marks nothing read (the button does)."""
+    page = Paginator(notifications.notification_list(user=request.user), 30).get_page(request.GET.get("page"))
+    items = [(item, notifications.notification_text(item)) for item in page]
+    return render(request, "frontend/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    if notifications.notifications_mark_read(user=request.user):
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def account_notifications(request):
+    enabled = request.POST.get("email_notifications") == "on"
+    notifications.email_notifications_set(user=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("You will receive e-mails about the proposals you follow."))
+    else:
+        messages.success(request, _("You will receive no e-mails about the proposals you follow."))
+    return redirect(reverse("account") + "#email-notifications")
+
+
+@write_limited("follow")
+def unsubscribe(request, token: str):
+    """The link in every notification e-mail, for people who may not be signed in. GET only shows the
+    choices (mail scanners follow links); a POST of the form acts."""
+    try:
+        person, proposal = notifications.unsubscribe_user(token)
+    except NotFound:
+        return render(request, "frontend/unsubscribe.html", {"invalid": True}, status=404)
+    done = ""
+    if request.method == "POST":
+        choice = request.POST.get("action")
+        if choice == "all":
+            notifications.email_notifications_set(user=person, enabled=False)
+            done = "all"
+        elif choice == "unfollow" and proposal is not None:
+            notifications.follow_remove(user=person, proposal=proposal)
+            done = "unfollow"
+    context = {"token": token, "person": person, "proposal": proposal, "done": done}
+    return render(request, "frontend/unsubscribe.html", context)
+
+
+@csrf_exempt  # RFC 8058: mail programs POST here without a session; the signed token is the protection
+@require_POST
+def unsubscribe_one_click(request, token: str):
+    try:
+        person, _proposal = notifications.unsubscribe_user(token)
+    except NotFound as error:
+        return HttpResponse(error.message, status=404, content_type="text/plain; charset=utf-8")
+    notifications.email_notifications_set(user=person, enabled=False)
+    return HttpResponse(
+        _("You will receive no more e-mails about the proposals you follow."),
+        content_type="text/plain; charset=utf-8",
+    )
+

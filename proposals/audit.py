@@ -4,7 +4,7 @@ refuses updates and deletes); nothing else writes AuditEntry."""
 
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import notifications, permissions
 from .models import AuditAction, AuditEntry, AuditRole
 
 PUBLIC_ACTIONS = frozenset(AuditEntry.PUBLIC_ACTIONS)
@@ -37,7 +37,7 @@ def audit_record(
     action's transaction."""
     if action not in AuditAction.values:
         raise ValueError(_("Unknown audit action %r.") % action)
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         proposal=proposal,
         comment=comment,
         response=response,
@@ -50,3 +50,7 @@ def audit_record(
         reason=reason,
         public=action in PUBLIC_ACTIONS,
     )
+    if entry.public:
+        # The followers' notifications, in this same transaction; their e-mails go after commit.
+        notifications.notify_entry(entry=entry, proposal=proposal)
+    return entry

@@ -60,6 +60,12 @@ def can_flag(user) -> bool:
     return can_participate(user)
 
 
+def can_follow(user) -> bool:
+    """Follow a published proposal (the services check that it is): any signed-in person, verified or
+    not, since following only reads."""
+    return _active(user)
+
+
 def can_set_status(user) -> bool:
     return is_official(user)
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound
-from proposals import permissions, search
+from proposals import notifications, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal
@@ -86,6 +86,8 @@ def support_add(*, user, proposal: Proposal) -> SupportResult:
                 Support.objects.create(proposal=proposal, user=user)
         except IntegrityError:
             return _current(proposal)
+        # Supporting follows by default (withdrawing does not unfollow); a follow already there is kept.
+        notifications.follow_ensure(user=user, proposal=proposal)
         return _move_count(proposal, +1)
 
 

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.notifications",
             ],
         },
     },
@@ -133,6 +134,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Notifications are sent right after a request's commit: a mail server that hangs must not hold it long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The site's address as people reach it, for the links in e-mails (notifications, digest, unsubscribe).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -149,6 +154,7 @@ REST_FRAMEWORK = {
         "proposal_submit": env.str("THROTTLE_PROPOSAL_SUBMIT", default="20/hour"),
         "support": env.str("THROTTLE_SUPPORT", default="120/minute"),
         "official": env.str("THROTTLE_OFFICIAL", default="600/minute"),
+        "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -46,5 +46,10 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+# Or all of it in one variable, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587 (it wins).
+if env.str("EMAIL_URL", default="").strip():
+    globals().update(env.email_url("EMAIL_URL"))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
+# Links in e-mails: the first allowed host over HTTPS unless the site is reached at another address.
+SITE_URL = env.str("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}")

@@ -17,6 +17,9 @@ CONTRACT = {
     "/api/v1/proposals/{id}/responses/": {"post"},
     "/api/v1/search/": {"get"},
     "/api/v1/proposals/similar/": {"get"},
+    "/api/v1/proposals/{id}/follow/": {"post", "delete"},
+    "/api/v1/notifications/": {"get"},
+    "/api/v1/notifications/read/": {"post"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
