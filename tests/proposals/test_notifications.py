@@ -342,3 +342,25 @@ def test_hidden_then_restored_proposal_notifies_again(proposal, official, modera
     set_status(official, proposal)
     assert proposal.__class__.objects.get(pk=proposal.pk).visibility == Visibility.PUBLISHED
     assert Notification.objects.filter(recipient=citizen).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_sender_holds_is_skipped_not_sent_twice(consultation, official):
+    """Two senders at once: the row one holds (FOR UPDATE) is skipped by the other, then sent once."""
+    import psycopg
+    from django.db import connection
+
+    proposal = factories.ProposalFactory(consultation=consultation)
+    citizen = follower(proposal)
+    set_status(official, proposal)  # committed: its e-mail went after commit; queue it again
+    Notification.objects.update(emailed_at=None)
+    mail.outbox.clear()
+    notification = Notification.objects.get(recipient=citizen)
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
+        other.execute("SELECT id FROM proposals_notification WHERE id = %s FOR UPDATE", [notification.pk])
+        assert notifications.notifications_send().sent == 0  # held by the other sender: skipped, no wait
+        other.rollback()
+    assert notifications.notifications_send().sent == 1
+    assert notifications.notifications_send().sent == 0
+    assert [m.to for m in mail.outbox] == [[citizen.email]]

@@ -44,6 +44,14 @@ ALLOWED = {
     permissions.can_participate: {"verified_citizen", "moderator", "official", "superuser"},
     permissions.can_set_status: {"official", "superuser"},
     permissions.can_respond: {"official", "superuser"},
+    permissions.can_follow: {
+        "unverified_citizen",
+        "verified_citizen",
+        "moderator",
+        "unverified_moderator",
+        "official",
+        "superuser",
+    },
 }
 
 
