@@ -45,6 +45,13 @@ class ProposalQuerySet(models.QuerySet):
         return self.published()
 
 
+class ProposalManager(models.Manager.from_queryset(ProposalQuerySet)):
+    def get_queryset(self):
+        # The search vectors are read only inside PostgreSQL queries; loading them with every proposal
+        # would carry kilobytes per row for nothing.
+        return super().get_queryset().defer("search_en", "search_fr")
+
+
 class Proposal(models.Model):
     consultation = models.ForeignKey(
         "cms.ConsultationPage", on_delete=models.PROTECT, related_name="proposals"
@@ -89,7 +96,7 @@ class Proposal(models.Model):
     search_en = SearchVectorField(null=True, editable=False)
     search_fr = SearchVectorField(null=True, editable=False)
 
-    objects = ProposalQuerySet.as_manager()
+    objects = ProposalManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
