@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
+from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from votes.api.views import SupportView
@@ -16,6 +17,9 @@ urlpatterns = [
     # Before the router, whose proposals/{pk}/ would take "similar" for an id.
     path("proposals/similar/", ProposalSimilarView.as_view(), name="proposal-similar"),
     path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
+    path("proposals/<int:pk>/flag/", ProposalFlagView.as_view(), name="proposal-flag"),
+    path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),
+    path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),

@@ -154,6 +154,7 @@ REST_FRAMEWORK = {
         "proposal_submit": env.str("THROTTLE_PROPOSAL_SUBMIT", default="20/hour"),
         "support": env.str("THROTTLE_SUPPORT", default="120/minute"),
         "official": env.str("THROTTLE_OFFICIAL", default="600/minute"),
+        "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
     },
 }
@@ -165,7 +166,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The public contract only: Wagtail's admin API under /cms/ is the admin's own business.
     "PREPROCESSING_HOOKS": ["cocreate.schema.public_api_only"],
-    "ENUM_NAME_OVERRIDES": {"ProposalStatusEnum": "proposals.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "proposals.models.Status",
+        "AuditActionEnum": "proposals.models.AuditAction",
+        "ModerationActionEnum": "proposals.services.moderation.MODERATION_CHOICES",
+    },
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

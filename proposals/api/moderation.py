@@ -1,0 +1,178 @@
+"""Reports to the moderators and the audit trail: thin HTTP over proposals.services.flags and the
+proposal's AuditEntry rows. Errors become the common JSON body in cocreate.exceptions.api_exception_handler.
+
+- POST /api/v1/proposals/{id}/flag/ and /api/v1/comments/{id}/flag/: a verified citizen reports an item
+  once (201; 409 `already_flagged`), rate-limited by the `flags` scope.
+- GET /api/v1/proposals/{id}/history/: the public history; moderators and officials get every entry."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cocreate.exceptions import ServiceError
+
+from .. import permissions, selectors
+from ..models import AuditEntry, AuditRole, Flag, FlagReason, Proposal
+from ..services import DETAILS_MAX, flag_create
+from ..services.flags import comment_for_flag
+from .views import ScopedWriteThrottle
+
+ERROR = OpenApiResponse(description="The common error body: `{error: {code, message, fields}}`.")
+
+
+class FlagCreateSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=FlagReason.choices,
+        help_text="Why the item should be looked at.",
+    )
+    details = serializers.CharField(
+        max_length=DETAILS_MAX, required=False, allow_blank=True, default="", help_text="Optional context."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every refusal of the reason names the choices, in the request's language.
+        message = _("Choose one of: %s.") % ", ".join(FlagReason.values)
+        for key in ("invalid_choice", "required", "null", "blank"):
+            self.fields["reason"].error_messages[key] = message
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = ["id", "reason", "reason_label", "details", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    actor_role_label = serializers.CharField(source="get_actor_role_display", read_only=True)
+    from_label = serializers.CharField(read_only=True)
+    to_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "created_at",
+            "actor_name",
+            "actor_role",
+            "actor_role_label",
+            "from_value",
+            "from_label",
+            "to_value",
+            "to_label",
+            "reason",
+            "response",
+            "comment",
+            "public",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "reason": {"help_text": "The official's note on a status change, or the moderator's reason."},
+            "response": {"help_text": "The official response this entry belongs to, if any."},
+            "comment": {"help_text": "Set when a moderator acted on one of the proposal's comments."},
+        }
+
+    @extend_schema_field(serializers.CharField())
+    def get_actor_name(self, entry: AuditEntry) -> str:
+        # Stored empty for the platform and for an official without a name: named in the reader's language.
+        if entry.actor_role == AuditRole.PLATFORM:
+            return pgettext("who did an action in a proposal's history", "The platform")
+        return entry.actor_name or str(entry.get_actor_role_display())
+
+
+def proposal_history(*, proposal: Proposal, user) -> QuerySet[AuditEntry]:
+    """The proposal's trail, oldest first: public entries for everyone; every entry (moderation of the
+    proposal and of its comments included) for moderators and officials."""
+    entries = proposal.audit_entries.order_by("created_at", "id")
+    return entries if permissions.can_moderate(user) else entries.public()
+
+
+def _created(flag: Flag) -> Response:
+    return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ServiceError(_("Send a JSON object."), code="malformed_request")
+    serializer = FlagCreateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+FLAG_RESPONSES = {
+    201: FlagSerializer,
+    400: ERROR,
+    401: ERROR,
+    403: OpenApiResponse(
+        description="Not a verified citizen (`email_unverified`), or your own (`own_item`)."
+    ),
+    404: OpenApiResponse(description="No such item, or one you cannot see."),
+    409: OpenApiResponse(
+        description="Already reported by you (`already_flagged`), or no longer published "
+        "(`proposal_not_published`, `comment_not_published`)."
+    ),
+    429: ERROR,
+}
+
+
+class FlagView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "flags"
+
+
+class ProposalFlagView(FlagView):
+    @extend_schema(
+        operation_id="proposal_flag",
+        request=FlagCreateSerializer,
+        responses=FLAG_RESPONSES,
+        description="Report a published proposal to the moderators, once per citizen. Verified citizens "
+        "only, never on their own proposal.",
+    )
+    def post(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        data = _valid(request)
+        return _created(flag_create(reporter=request.user, proposal=proposal, **data))
+
+
+class CommentFlagView(FlagView):
+    @extend_schema(
+        operation_id="comment_flag",
+        request=FlagCreateSerializer,
+        responses=FLAG_RESPONSES,
+        description="Report a published comment to the moderators, once per citizen. Verified citizens "
+        "only, never on their own comment.",
+    )
+    def post(self, request, pk: int):
+        comment = comment_for_flag(comment_id=pk, user=request.user)
+        data = _valid(request)
+        return _created(flag_create(reporter=request.user, comment=comment, **data))
+
+
+class ProposalHistoryView(APIView):
+    permission_classes = []
+
+    @extend_schema(
+        operation_id="proposal_history",
+        responses={200: HistoryEntrySerializer(many=True), 404: ERROR},
+        description="The proposal's history, oldest first: the support threshold reached, status changes "
+        "with the official's note, official responses published. Moderators and officials also get the "
+        "moderation entries (approved, hidden, restored, reports dismissed) of the proposal and its "
+        "comments, with the moderator's reason.",
+    )
+    def get(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        entries = proposal_history(proposal=proposal, user=request.user)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
