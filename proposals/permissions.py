@@ -9,7 +9,13 @@ Role matrix (docs/roles.md has the full table):
 - admin (superuser): everything.
 """
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Visibility
 
 MODERATORS_GROUP = "Moderators"
 OFFICIALS_GROUP = "Officials"
@@ -72,3 +78,46 @@ def can_set_status(user) -> bool:
 
 def can_respond(user) -> bool:
     return is_official(user)
+
+
+def can_comment(user) -> bool:
+    """Comment on a proposal or reply to a comment (the proposal must also be published and its
+    consultation open; the services check that)."""
+    return can_participate(user)
+
+
+def is_comment_author(user, comment) -> bool:
+    # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
+    return _active(user) and comment.author_id is not None and comment.author_id == user.pk
+
+
+def comment_edit_deadline(comment):
+    return comment.created_at + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+def can_edit_comment(user, comment, at=None) -> bool:
+    """The author, within COMMENT_EDIT_MINUTES of posting, while the comment stands: a deleted comment has
+    no text left, and a hidden one keeps the text the moderator judged."""
+    return (
+        is_comment_author(user, comment)
+        and not comment.is_deleted
+        and comment.visibility != Visibility.HIDDEN
+        and (at or timezone.now()) < comment_edit_deadline(comment)
+    )
+
+
+def can_delete_comment(user, comment) -> bool:
+    """The author, at any time: people may always take back their words."""
+    return is_comment_author(user, comment) and not comment.is_deleted
+
+
+def can_moderate_comments(user) -> bool:
+    return can_moderate(user)
+
+
+def can_read_comment_text(user, comment) -> bool:
+    """Published text is for everyone; pending or hidden text for its author and the moderators (with the
+    reason); a deleted comment has no text left."""
+    if comment.is_deleted:
+        return False
+    return comment.is_published or can_moderate(user) or is_comment_author(user, comment)

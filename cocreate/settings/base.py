@@ -156,8 +156,11 @@ REST_FRAMEWORK = {
         "official": env.str("THROTTLE_OFFICIAL", default="600/minute"),
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
+        "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
     },
 }
+# How long the author of a comment may still correct it; deleting stays possible at any time.
+COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
 SPECTACULAR_SETTINGS = {
     "TITLE": "cocreate API",
     "DESCRIPTION": "Consultations, proposals, supports and official responses.",

@@ -3,7 +3,7 @@ missed one is right again at the next, and refetches over REST after a reconnect
 
 from typing import Literal, TypedDict
 
-from ..models import OfficialResponse, Proposal, Status
+from ..models import Comment, OfficialResponse, Proposal, Status
 
 
 class ProposalState(TypedDict):
@@ -137,4 +137,78 @@ def response_published(response: OfficialResponse) -> ResponsePublished:
         "type": "response.published",
         "proposal": response.proposal_id,
         "response": response_state(response),
+    }
+
+
+class CommentState(TypedDict):
+    """A published comment as everyone may read it; pending or hidden text is never sent."""
+
+    id: int
+    proposal: int
+    parent: int | None
+    author_name: str  # empty for a citizen without a name or a former member: the page names them
+    is_official: bool
+    body: str
+    created_at: str
+    edited: bool
+
+
+class CommentPublished(TypedDict):
+    type: Literal["comment.published"]
+    proposal: int
+    comment: CommentState
+    comments: int
+
+
+class CommentUpdated(TypedDict):
+    type: Literal["comment.updated"]
+    proposal: int
+    comment: CommentState
+
+
+class CommentRemoved(TypedDict):
+    type: Literal["comment.removed"]
+    proposal: int
+    comment: int
+    reason: Literal["hidden", "deleted"]
+    comments: int
+
+
+def comment_state(comment: Comment) -> CommentState:
+    author = comment.author
+    return {
+        "id": comment.pk,
+        "proposal": comment.proposal_id,
+        "parent": comment.parent_id,
+        # Never public_name: its fallback would be in the language of whoever wrote, not of the reader.
+        "author_name": (author.display_name or author.get_full_name()) if author else "",
+        "is_official": comment.author_is_official,
+        "body": comment.body,
+        "created_at": comment.created_at.isoformat(),
+        "edited": comment.edited_at is not None,
+    }
+
+
+def comment_published(comment: Comment, *, comments: int) -> CommentPublished:
+    return {
+        "type": "comment.published",
+        "proposal": comment.proposal_id,
+        "comment": comment_state(comment),
+        "comments": comments,
+    }
+
+
+def comment_updated(comment: Comment) -> CommentUpdated:
+    return {"type": "comment.updated", "proposal": comment.proposal_id, "comment": comment_state(comment)}
+
+
+def comment_removed(
+    comment: Comment, *, reason: Literal["hidden", "deleted"], comments: int
+) -> CommentRemoved:
+    return {
+        "type": "comment.removed",
+        "proposal": comment.proposal_id,
+        "comment": comment.pk,
+        "reason": reason,
+        "comments": comments,
     }

@@ -3,6 +3,7 @@ transaction each; live events go out after commit through proposals.live.broadca
 moderator, an official or the platform is written to the audit trail (proposals.audit) in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
+from .comments import COMMENT_MAX, comment_delete, comment_edit, comment_moderate, comment_post
 from .decisions import proposal_reach_threshold, proposal_set_status, response_publish
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .moderation import MODERATION_CHOICES, proposal_moderate
@@ -10,12 +11,17 @@ from .submission import proposal_submit
 
 __all__ = [
     "BODY_MAX",
+    "COMMENT_MAX",
     "DETAILS_MAX",
     "MODERATION_CHOICES",
     "NOTE_MAX",
     "REASON_MAX",
     "SUMMARY_MAX",
     "TITLE_MAX",
+    "comment_delete",
+    "comment_edit",
+    "comment_moderate",
+    "comment_post",
     "flag_create",
     "flags_dismiss",
     "flags_resolve",

@@ -27,23 +27,28 @@ def _audit_action(action: str, before: str) -> AuditAction:
     return AuditAction.RESTORED if before == Visibility.HIDDEN else AuditAction.APPROVED
 
 
-def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:
-    """Approve (publish), hide, or restore (publish again) a proposal. Hiding needs a reason; it is shown to
-    the author. The audit trail says what happened: approved from pending, restored from hidden. The
-    proposal's open flags are resolved: a moderator has looked at it."""
-    if not permissions.can_moderate(actor):
-        raise NotAllowed(_("Only moderators and officials can moderate proposals."))
+def _checked_reason(action: str, reason: str, *, missing: str) -> str:
+    """The reason, stripped, once the action and the reason are valid for it (proposals and comments alike);
+    `missing` is the message when hiding without a reason."""
     reason = (reason or "").strip()
     if action not in MODERATION_ACTIONS:
         raise ServiceError(
             _("Unknown moderation action."), fields={"action": [_("Use approve, hide or restore.")]}
         )
     if action == HIDE and not reason:
-        raise ServiceError(
-            _("Say why the proposal is hidden."), fields={"reason": [_("A reason is required.")]}
-        )
+        raise ServiceError(missing, fields={"reason": [_("A reason is required.")]})
     if len(reason) > REASON_MAX:
         raise ServiceError(_("The reason is too long."), fields={"reason": [_("At most 500 characters.")]})
+    return reason
+
+
+def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:
+    """Approve (publish), hide, or restore (publish again) a proposal. Hiding needs a reason; it is shown to
+    the author. The audit trail says what happened: approved from pending, restored from hidden. The
+    proposal's open flags are resolved: a moderator has looked at it."""
+    if not permissions.can_moderate(actor):
+        raise NotAllowed(_("Only moderators and officials can moderate proposals."))
+    reason = _checked_reason(action, reason, missing=_("Say why the proposal is hidden."))
 
     with transaction.atomic():
         proposal = _locked(proposal.pk)

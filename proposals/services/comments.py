@@ -1,0 +1,195 @@
+"""Comments on proposals: citizens post and reply, authors edit (for a while) and delete, moderators approve,
+hide and restore.
+
+Every write locks the proposal's row first, so the writes on one proposal's comments (and the proposal's own
+moderation) run one after the other, and `Proposal.comments_count` (published comments that were not
+deleted, replies included) moves in the same transaction as the comment. Only published text is ever
+broadcast, and only while the proposal itself is published.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+
+from .. import audit, permissions
+from ..live import events
+from ..live.broadcasts import broadcast_on_commit
+from ..models import Comment, Proposal, Visibility
+from ._common import _locked, _require_text
+from .flags import flags_resolve
+from .moderation import HIDE, _audit_action, _checked_reason
+
+COMMENT_MAX = 2000
+
+
+def _move_count(proposal: Proposal, delta: int) -> int:
+    """Call holding the proposal row lock (its loaded count is then the current one). The new count."""
+    proposal.comments_count += delta
+    Proposal.objects.filter(pk=proposal.pk).update(comments_count=proposal.comments_count)
+    return proposal.comments_count
+
+
+def _locked_comment(comment_id: int) -> tuple[Proposal, Comment]:
+    """The comment, read again after locking its proposal's row: every comment write takes that lock first."""
+    proposal_id = Comment.objects.filter(pk=comment_id).values_list("proposal_id", flat=True).first()
+    if proposal_id is None:
+        raise NotFound(_("No such comment."))
+    proposal = _locked(proposal_id)
+    comment = Comment.objects.select_related("author").get(pk=comment_id)
+    comment.proposal = proposal
+    return proposal, comment
+
+
+def _check_open(proposal: Proposal) -> None:
+    if not proposal.is_published:
+        raise Conflict(_("Only published proposals can be commented on."), code="proposal_not_published")
+    if not proposal.consultation.is_open():
+        raise Conflict(
+            _("This consultation is closed: comments can no longer be added."), code="consultation_closed"
+        )
+
+
+def _check_parent(proposal: Proposal, parent: Comment | None) -> Comment | None:
+    """A reply answers a published, standing top-level comment of the same proposal: one level only."""
+    if parent is None:
+        return None
+    found = (
+        Comment.objects.published()
+        .filter(pk=parent.pk, proposal=proposal, parent__isnull=True, deleted_at__isnull=True)
+        .first()
+    )
+    if found is None:
+        raise ServiceError(
+            _("You cannot reply to this comment."),
+            fields={"parent": [_("Reply to a published comment of this proposal, not to a reply.")]},
+        )
+    return found
+
+
+def comment_post(*, author, proposal: Proposal, body: str, parent: Comment | None = None) -> Comment:
+    """Post a comment, or a reply to `parent`. In a pre-moderated consultation it waits for a moderator
+    (its author sees it, marked so); otherwise it is published and announced at once."""
+    if not permissions.can_comment(author):
+        raise NotAllowed(_("Confirm your e-mail address before commenting."), code="email_unverified")
+    body = _require_text({"body": body}, {"body": COMMENT_MAX})["body"]
+    with transaction.atomic():
+        proposal = _locked(proposal.pk)
+        _check_open(proposal)
+        parent = _check_parent(proposal, parent)
+        published = not proposal.consultation.pre_moderated
+        comment = Comment.objects.create(
+            proposal=proposal,
+            parent=parent,
+            author=author,
+            author_is_official=permissions.is_official(author),
+            body=body,
+            language=(get_language() or "en")[:8],
+            visibility=Visibility.PUBLISHED if published else Visibility.PENDING,
+        )
+        if published:
+            count = _move_count(proposal, +1)
+            broadcast_on_commit(proposal.consultation_id, events.comment_published(comment, comments=count))
+    return comment
+
+
+def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
+    """The author corrects their comment within settings.COMMENT_EDIT_MINUTES of posting; it is then shown
+    as edited. A hidden comment keeps the text its moderator judged."""
+    if not permissions.is_comment_author(actor, comment):
+        raise NotAllowed(_("Only its author can edit a comment."))
+    body = _require_text({"body": body}, {"body": COMMENT_MAX})["body"]
+    with transaction.atomic():
+        proposal, comment = _locked_comment(comment.pk)
+        if comment.is_deleted:
+            raise Conflict(_("This comment was deleted."), code="comment_deleted")
+        if comment.visibility == Visibility.HIDDEN:
+            raise Conflict(_("A comment hidden by moderation cannot be edited."), code="comment_hidden")
+        if not permissions.can_edit_comment(actor, comment):
+            raise Conflict(
+                _("Comments can be edited for %(n)d minutes after posting.")
+                % {"n": settings.COMMENT_EDIT_MINUTES},
+                code="edit_window_closed",
+            )
+        if body == comment.body:
+            return comment
+        comment.body = body
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        if comment.is_published and proposal.is_published:
+            broadcast_on_commit(proposal.consultation_id, events.comment_updated(comment))
+    return comment
+
+
+def comment_delete(*, actor, comment: Comment) -> Comment:
+    """The author deletes their comment: its text goes, the row stays so that replies keep their place.
+    Deleting again changes nothing."""
+    if not permissions.is_comment_author(actor, comment):
+        raise NotAllowed(_("Only its author can delete a comment."))
+    with transaction.atomic():
+        proposal, comment = _locked_comment(comment.pk)
+        if comment.is_deleted:
+            return comment
+        comment.body = ""
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["body", "deleted_at"])
+        if comment.is_published:
+            count = _move_count(proposal, -1)
+            if proposal.is_published:
+                broadcast_on_commit(
+                    proposal.consultation_id,
+                    events.comment_removed(comment, reason="deleted", comments=count),
+                )
+    return comment
+
+
+def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") -> Comment:
+    """Approve (publish a pending comment), hide (with a reason, shown to the author) or restore (publish a
+    hidden one again); each change is recorded in the audit trail and resolves the comment's open reports
+    (flags). Asking for the state a comment already has changes nothing, except that hiding a hidden
+    comment again replaces the reason."""
+    if not permissions.can_moderate_comments(actor):
+        raise NotAllowed(_("Only moderators and officials can moderate comments."))
+    reason = _checked_reason(
+        action, reason, missing=_("Say why the comment is hidden: its author will read it.")
+    )
+    with transaction.atomic():
+        proposal, comment = _locked_comment(comment.pk)
+        if comment.is_deleted:
+            raise Conflict(_("This comment was deleted by its author."), code="comment_deleted")
+        before = comment.visibility
+        after = Visibility.HIDDEN if action == HIDE else Visibility.PUBLISHED
+        if before == after and (after == Visibility.PUBLISHED or reason == comment.moderation_reason):
+            return comment
+        comment.visibility = after
+        comment.moderation_reason = reason if action == HIDE else ""
+        comment.save(update_fields=["visibility", "moderation_reason"])
+        audit.audit_record(
+            proposal=proposal,
+            comment=comment,
+            actor=actor,
+            action=_audit_action(action, before),
+            from_value=before,
+            to_value=after,
+            reason=reason,
+        )
+        flags_resolve(comment=comment)
+        _announce_moderation(proposal, comment, before)
+    return comment
+
+
+def _announce_moderation(proposal: Proposal, comment: Comment, before: str) -> None:
+    """Call holding the proposal row lock, after the comment's visibility changed from `before`."""
+    if before != Visibility.PUBLISHED and comment.is_published:
+        count = _move_count(proposal, +1)
+        event = events.comment_published(comment, comments=count)
+    elif before == Visibility.PUBLISHED and not comment.is_published:
+        count = _move_count(proposal, -1)
+        event = events.comment_removed(comment, reason="hidden", comments=count)
+    else:
+        return
+    if proposal.is_published:
+        broadcast_on_commit(proposal.consultation_id, event)
