@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
+from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
@@ -23,5 +24,8 @@ urlpatterns = [
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
+    path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
+    path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
+    path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
     path("", include(router.urls)),
 ]

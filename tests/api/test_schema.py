@@ -23,6 +23,9 @@ CONTRACT = {
     "/api/v1/proposals/{id}/follow/": {"post", "delete"},
     "/api/v1/notifications/": {"get"},
     "/api/v1/notifications/read/": {"post"},
+    "/api/v1/proposals/{id}/comments/": {"get", "post"},
+    "/api/v1/comments/{id}/": {"get", "patch", "delete"},
+    "/api/v1/comments/{id}/moderation/": {"post"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

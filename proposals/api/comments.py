@@ -1,0 +1,208 @@
+"""Comments over HTTP: a proposal's thread, posting and replying, the author's edit and delete, and the
+moderators' decisions. Thin: parse, call one service, serialize; errors become the common JSON body."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .. import permissions, selectors, services
+from ..comments_selectors import comment_get, comment_thread
+from ..models import Comment
+from ..services import COMMENT_MAX, MODERATION_CHOICES, REASON_MAX
+from .views import ScopedWriteThrottle, _valid
+
+
+class CommentPagination(PageNumberPagination):
+    """Pages of top-level comments; each comes with all its replies."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """One comment as the requesting viewer may see it: `body` is empty when the comment was deleted, or
+    when it is pending or hidden and the viewer is neither its author nor a moderator; the moderation reason
+    is for those two only."""
+
+    author_name = serializers.SerializerMethodField()
+    is_official = serializers.BooleanField(source="author_is_official", read_only=True)
+    body = serializers.SerializerMethodField()
+    deleted = serializers.BooleanField(source="is_deleted", read_only=True)
+    edited = serializers.SerializerMethodField()
+    moderation_reason = serializers.SerializerMethodField()
+    can_edit = serializers.SerializerMethodField()
+    can_delete = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "proposal",
+            "parent",
+            "author_name",
+            "is_official",
+            "body",
+            "language",
+            "visibility",
+            "deleted",
+            "edited",
+            "created_at",
+            "edited_at",
+            "moderation_reason",
+            "can_edit",
+            "can_delete",
+        ]
+        read_only_fields = fields
+
+    @property
+    def _user(self):
+        return self.context["request"].user
+
+    @extend_schema_field(serializers.CharField())
+    def get_author_name(self, comment: Comment) -> str:
+        return str(comment.author.public_name) if comment.author else ""
+
+    @extend_schema_field(serializers.CharField())
+    def get_body(self, comment: Comment) -> str:
+        return comment.body if permissions.can_read_comment_text(self._user, comment) else ""
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_edited(self, comment: Comment) -> bool:
+        return comment.edited_at is not None
+
+    @extend_schema_field(serializers.CharField())
+    def get_moderation_reason(self, comment: Comment) -> str:
+        user = self._user
+        if permissions.can_moderate(user) or permissions.is_comment_author(user, comment):
+            return comment.moderation_reason
+        return ""
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_can_edit(self, comment: Comment) -> bool:
+        return permissions.can_edit_comment(self._user, comment)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_can_delete(self, comment: Comment) -> bool:
+        return permissions.can_delete_comment(self._user, comment)
+
+
+class CommentThreadSerializer(CommentSerializer):
+    replies = CommentSerializer(source="shown_replies", many=True, read_only=True)
+
+    class Meta(CommentSerializer.Meta):
+        fields = [*CommentSerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=COMMENT_MAX)
+    parent = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=COMMENT_MAX)
+
+
+class CommentModerationSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=MODERATION_CHOICES)
+    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+
+
+def _comment_response(comment: Comment, request, *, http_status=status.HTTP_200_OK) -> Response:
+    return Response(CommentSerializer(comment, context={"request": request}).data, status=http_status)
+
+
+class CommentWriteMixin:
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "comments"
+
+    def get_permissions(self):
+        return [] if self.request.method == "GET" else [IsAuthenticated()]
+
+
+class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
+    """GET: the proposal's thread, top-level comments oldest first, each with its replies (paginated on the
+    top-level comments). POST: a comment, or with `parent` a reply to a top-level comment."""
+
+    queryset = Comment.objects.none()  # never queried: the selector reads the thread
+    serializer_class = CommentThreadSerializer
+    pagination_class = CommentPagination
+
+    @extend_schema(responses={200: CommentThreadSerializer(many=True)})
+    def get(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        page = self.paginate_queryset(comment_thread(proposal=proposal, user=request.user))
+        data = CommentThreadSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        request=CommentCreateSerializer,
+        responses={
+            201: CommentSerializer,
+            403: OpenApiResponse(description="E-mail address not confirmed."),
+            409: OpenApiResponse(description="consultation_closed or proposal_not_published."),
+        },
+    )
+    def post(self, request, pk: int):
+        data = _valid(CommentCreateSerializer, request)
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        # Only its id: the service reads the parent under the proposal's lock and refuses one it cannot take.
+        parent = Comment(pk=data["parent"]) if data.get("parent") else None
+        comment = services.comment_post(
+            author=request.user, proposal=proposal, body=data["body"], parent=parent
+        )
+        return _comment_response(comment, request, http_status=status.HTTP_201_CREATED)
+
+
+class CommentDetailView(CommentWriteMixin, GenericAPIView):
+    """GET one comment; PATCH its text (its author, for settings.COMMENT_EDIT_MINUTES after posting);
+    DELETE it (its author: the text goes, the place in the thread stays)."""
+
+    queryset = Comment.objects.none()
+    serializer_class = CommentSerializer
+
+    def _comment(self) -> Comment:
+        return comment_get(comment_id=self.kwargs["pk"], user=self.request.user)
+
+    def get(self, request, pk: int):
+        return _comment_response(self._comment(), request)
+
+    @extend_schema(
+        request=CommentEditSerializer,
+        responses={
+            200: CommentSerializer,
+            409: OpenApiResponse(description="edit_window_closed and others."),
+        },
+    )
+    def patch(self, request, pk: int):
+        data = _valid(CommentEditSerializer, request)
+        comment = services.comment_edit(actor=request.user, comment=self._comment(), body=data["body"])
+        return _comment_response(comment, request)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        services.comment_delete(actor=request.user, comment=self._comment())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentModerationView(GenericAPIView):
+    """Moderators and officials approve, hide (with a reason) or restore a comment."""
+
+    queryset = Comment.objects.none()
+    serializer_class = CommentSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "official"
+
+    @extend_schema(request=CommentModerationSerializer, responses={200: CommentSerializer})
+    def post(self, request, pk: int):
+        data = _valid(CommentModerationSerializer, request)
+        comment = comment_get(comment_id=pk, user=request.user)
+        comment = services.comment_moderate(
+            actor=request.user, comment=comment, action=data["action"], reason=data["reason"]
+        )
+        return _comment_response(comment, request)
