@@ -61,6 +61,8 @@ class ProposalFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices)
     category = filters.CharFilter()
     ordering = filters.ChoiceFilter(choices=[("-supports", "Most supported"), ("-created", "Newest")])
+    # Not a BooleanFilter, which reads an unknown value as no filter at all: a typo must be an error.
+    awaiting_response = filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")])
 
 
 class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -83,6 +85,12 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("ordering", enum=["-supports", "-created"]),
             OpenApiParameter("status", enum=Status.values),
             OpenApiParameter("category", str),
+            OpenApiParameter(
+                "awaiting_response",
+                bool,
+                description="true: only proposals that reached the threshold and have no official response "
+                "yet, by response deadline (the overdue first); `ordering` is then ignored.",
+            ),
         ],
         responses=ProposalListSerializer(many=True),
     )
@@ -106,6 +114,7 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
             ordering=data.get("ordering") or "-supports",
             status=data.get("status") or None,
             category=data.get("category") or None,
+            awaiting_response=data.get("awaiting_response") == "true",
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ProposalListSerializer(page, many=True).data)

@@ -14,7 +14,7 @@ from wagtail.models import Page
 from proposals import permissions
 from proposals.models import Proposal
 
-from . import admin_views
+from . import admin_views, dashboard
 
 app_name = "cms_proposals"
 urlpatterns = [
@@ -41,6 +41,28 @@ def register_proposal_urls():
 def register_proposals_menu_item():
     return ProposalsMenuItem(
         _("Proposals"), reverse("cms_proposals:index"), name="proposals", icon_name="comment", order=150
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_promise_urls():
+    # The officials' view of the petition promise: /cms/promises/ (awaited responses) and its dashboards.
+    return [
+        path("promises/", include((dashboard.urlpatterns, dashboard.app_name), namespace=dashboard.app_name))
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_awaiting_menu_item():
+    return dashboard.OfficialsMenuItem(
+        _("Awaiting response"), reverse("cms_promises:awaiting"), name="awaiting", icon_name="time", order=151
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboards_menu_item():
+    return dashboard.OfficialsMenuItem(
+        _("Dashboards"), reverse("cms_promises:dashboards"), name="dashboards", icon_name="view", order=152
     )
 
 

@@ -1,6 +1,6 @@
 """Reads of proposals, composed from ProposalQuerySet methods. Callers get querysets free of N+1."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import NotFound
@@ -21,17 +21,25 @@ def proposal_list(
     status: str | None = None,
     category: str | None = None,
     include_unpublished: bool = False,
+    awaiting_response: bool = False,
 ) -> QuerySet[Proposal]:
+    """With `awaiting_response`, only the promises still unanswered, the earliest deadline (so the
+    overdue) first, whatever `ordering` says. Each proposal carries its consultation's `support_threshold`."""
     qs = Proposal.objects.for_consultation(consultation_id)
     qs = qs.visible_to(user) if include_unpublished else qs.published()
     if status:
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category__slug=category)
+    order = ORDERINGS.get(ordering, ORDERINGS["-supports"])
+    if awaiting_response:
+        qs = qs.filter(response_due_at__isnull=False, responded_at__isnull=True)
+        order = ("response_due_at", "id")
     return (
         qs.select_related("category", "author")
+        .annotate(support_threshold=F("consultation__support_threshold"))
         .defer(*SEARCH_VECTORS)
-        .order_by(*ORDERINGS.get(ordering, ORDERINGS["-supports"]))
+        .order_by(*order)
     )
 
 

@@ -26,6 +26,12 @@ class ProposalListSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     author_name = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    threshold = serializers.SerializerMethodField(
+        help_text="The consultation's support threshold: reaching it promises an official response."
+    )
+    overdue = serializers.SerializerMethodField(
+        help_text="True when a response was promised, its deadline passed, and none was published."
+    )
 
     class Meta:
         model = Proposal
@@ -44,12 +50,32 @@ class ProposalListSerializer(serializers.ModelSerializer):
             "created_at",
             "published_at",
             "url",
+            "threshold",
+            "threshold_reached_at",
+            "response_due_at",
+            "responded_at",
+            "overdue",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "threshold_reached_at": {"help_text": "When the supports first reached the threshold."},
+            "response_due_at": {"help_text": "The promised deadline for an official response."},
+            "responded_at": {"help_text": "When the first official response was published."},
+        }
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, proposal: Proposal) -> str:
         return str(proposal.author.public_name) if proposal.author else ""
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_threshold(self, proposal: Proposal) -> int:
+        # Annotated by selectors.proposal_list; a single proposal has its consultation at hand.
+        threshold = getattr(proposal, "support_threshold", None)
+        return proposal.consultation.support_threshold if threshold is None else threshold
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, proposal: Proposal) -> bool:
+        return proposal.is_overdue()
 
 
 class ProposalDetailSerializer(ProposalListSerializer):

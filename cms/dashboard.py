@@ -1,0 +1,330 @@
+"""The officials' view of the petition promise in the Wagtail admin (/cms/promises/): the proposals whose
+response is awaited, the most urgent first, and a dashboard per consultation (proposals by status,
+promises awaited and overdue, the median time to respond, supports per day).
+
+For officials and admins (`permissions.can_respond`: the people who owe the responses); anyone else with
+admin access, moderators included, gets a 403 page. Every figure is computed by the database in a fixed
+number of queries, whatever the number of proposals or supports.
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import Greatest, TruncDate
+from django.http import Http404
+from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from proposals import permissions
+from proposals.models import Proposal, Status, Visibility
+from proposals.selectors import SEARCH_VECTORS
+from votes.models import Support
+
+from .admin_views import forbidden
+from .models import ConsultationPage
+
+PAGE_SIZE = 50
+CHART_DAYS = 366  # the chart covers at most the last year of supports
+
+
+class OfficialsOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_respond(request.user):
+            return forbidden(request, _("Only officials can see the responses awaited and the dashboards."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median of the expression (an interval here)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def unanswered() -> Q:
+    """A promise made (the threshold reached) and no response yet."""
+    return Q(response_due_at__isnull=False, responded_at__isnull=True)
+
+
+def awaiting_queue(consultation_id: int | None = None) -> QuerySet[Proposal]:
+    """Published proposals awaiting their promised response, the earliest deadline (so the overdue) first."""
+    proposals = Proposal.objects.published().filter(unanswered())
+    if consultation_id is not None:
+        proposals = proposals.for_consultation(consultation_id)
+    return proposals.select_related("consultation").defer(*SEARCH_VECTORS).order_by("response_due_at", "id")
+
+
+def deadline_text(due: datetime, now: datetime) -> str:
+    """How far the deadline is, in whole days of the site's calendar."""
+    days = (timezone.localdate(due) - timezone.localdate(now)).days
+    if due <= now:
+        days = -days
+        if days == 0:
+            return _("Overdue since today")
+        return ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
+    if days == 0:
+        return _("Due today")
+    return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+
+
+@dataclass(frozen=True)
+class Row:
+    proposal: Proposal
+    overdue: bool
+    deadline: str
+
+
+class AwaitingResponseView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Every promise still unanswered; ?consultation=<id> keeps one consultation's."""
+
+    template_name = "cms/admin/awaiting.html"
+    page_title = gettext_lazy("Awaiting response")
+    header_icon = "time"
+    breadcrumbs_items = [
+        *WagtailAdminTemplateMixin.breadcrumbs_items,
+        {"url": reverse_lazy("cms_promises:awaiting"), "label": gettext_lazy("Awaiting response")},
+    ]
+
+    def consultation(self) -> ConsultationPage | None:
+        value = self.request.GET.get("consultation")
+        if not value:
+            return None
+        try:
+            return ConsultationPage.objects.get(pk=int(value))
+        except (ValueError, OverflowError, ConsultationPage.DoesNotExist):
+            raise Http404 from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        consultation = self.consultation()
+        queue = awaiting_queue(consultation.pk if consultation else None)
+        page_obj = Paginator(queue, PAGE_SIZE).get_page(self.request.GET.get("p"))
+        now = timezone.now()
+        context.update(
+            consultation=consultation,
+            page_obj=page_obj,
+            rows=[Row(p, p.is_overdue(at=now), deadline_text(p.response_due_at, now)) for p in page_obj],
+            overdue_count=queue.filter(response_due_at__lte=now).count(),
+            next_url=self.request.get_full_path(),
+        )
+        return context
+
+
+class DashboardIndexView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Choose a consultation: each with its promises awaited and overdue."""
+
+    template_name = "cms/admin/dashboard.html"
+    page_title = gettext_lazy("Dashboards")
+    header_icon = "view"
+    breadcrumbs_items = [
+        *WagtailAdminTemplateMixin.breadcrumbs_items,
+        {"url": reverse_lazy("cms_promises:dashboards"), "label": gettext_lazy("Dashboards")},
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published_unanswered = Q(proposals__visibility=Visibility.PUBLISHED) & Q(
+            proposals__response_due_at__isnull=False, proposals__responded_at__isnull=True
+        )
+        context["consultations"] = ConsultationPage.objects.annotate(
+            proposal_count=Count("proposals"),
+            awaiting=Count("proposals", filter=published_unanswered),
+            overdue=Count(
+                "proposals", filter=published_unanswered & Q(proposals__response_due_at__lte=timezone.now())
+            ),
+        ).order_by("-opens_at")
+        return context
+
+
+# --- one consultation's figures ---------------------------------------------------------------------------
+
+
+def status_counts(consultation_id: int, now: datetime) -> dict:
+    """Published proposals by status, the other visibilities, and the promises reached, awaited, overdue
+    and answered: one query."""
+    published = Q(visibility=Visibility.PUBLISHED)
+    figures = Proposal.objects.for_consultation(consultation_id).aggregate(
+        **{f"status_{s}": Count("id", filter=published & Q(status=s)) for s in Status.values},
+        pending=Count("id", filter=Q(visibility=Visibility.PENDING)),
+        hidden=Count("id", filter=Q(visibility=Visibility.HIDDEN)),
+        reached=Count("id", filter=published & Q(threshold_reached_at__isnull=False)),
+        awaiting=Count("id", filter=published & unanswered()),
+        overdue=Count("id", filter=published & unanswered() & Q(response_due_at__lte=now)),
+        answered=Count("id", filter=published & answered_promise()),
+    )
+    figures["by_status"] = [(label, figures.pop(f"status_{value}")) for value, label in Status.choices]
+    return figures
+
+
+def answered_promise() -> Q:
+    return Q(threshold_reached_at__isnull=False, responded_at__isnull=False)
+
+
+def median_time_to_respond(consultation_id: int) -> timedelta | None:
+    """The median time from the threshold to the first response over the consultation's published
+    proposals that reached it and were answered; None if none was. A response given before the threshold
+    answered the promise as it was made: it counts as no time at all. One query."""
+    answered = Proposal.objects.published().for_consultation(consultation_id).filter(answered_promise())
+    if connection.vendor != "postgresql":
+        # The demo's SQLite has no percentile: a consultation's answered proposals are few enough to read.
+        waits = [
+            max(responded - reached, timedelta(0))
+            for reached, responded in answered.values_list("threshold_reached_at", "responded_at")
+        ]
+        return statistics.median(waits) if waits else None
+    waited = ExpressionWrapper(
+        Greatest(F("responded_at") - F("threshold_reached_at"), Value(timedelta(0))),
+        output_field=DurationField(),
+    )
+    return answered.aggregate(median=Median(waited, output_field=DurationField()))["median"]
+
+
+def duration_text(value: timedelta) -> str:
+    """A median time to respond as people say it: days, or hours under two days."""
+    hours = value.total_seconds() / 3600
+    if hours < 48:
+        n = round(hours)
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    n = round(hours / 24)
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def supports_per_day(consultation_id: int) -> list[tuple[date, int]]:
+    """Supports standing now (a withdrawn one is gone) by the day they were given, in the site's time zone,
+    every day from the first to the last, the empty ones too; the last CHART_DAYS days at most."""
+    counted = dict(
+        Support.objects.filter(proposal__consultation_id=consultation_id)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()  # group by the day alone, not by a default ordering too
+        .values_list("day", "n")
+    )
+    if not counted:
+        return []
+    last = max(counted)
+    first = max(min(counted), last - timedelta(days=CHART_DAYS - 1))
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [(day, counted.get(day, 0)) for day in days]
+
+
+@dataclass(frozen=True)
+class Bar:
+    day: date
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG bar chart drawn on the server: geometry only, the template writes the markup."""
+
+    days: list[tuple[date, int]]
+    bars: list[Bar]
+    width: int
+    height: int
+    top: int  # the highest count: the scale's top
+    total: int
+    busiest: tuple[date, int]
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 200, 24
+
+
+def supports_chart(days: list[tuple[date, int]]) -> Chart | None:
+    if not days:
+        return None
+    top = max(n for _day, n in days) or 1
+    plot_height = CHART_HEIGHT - 2 * CHART_MARGIN
+    slot = (CHART_WIDTH - 2 * CHART_MARGIN) / len(days)
+    bars = []
+    for i, (day, n) in enumerate(days):
+        height = plot_height * n / top
+        bars.append(
+            Bar(
+                day=day,
+                count=n,
+                x=round(CHART_MARGIN + i * slot + slot * 0.1, 2),
+                y=round(CHART_HEIGHT - CHART_MARGIN - height, 2),
+                width=round(max(slot * 0.8, 1), 2),
+                height=round(height, 2),
+            )
+        )
+    busiest = max(days, key=lambda item: item[1])
+    return Chart(days, bars, CHART_WIDTH, CHART_HEIGHT, top, sum(n for _d, n in days), busiest)
+
+
+class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "cms/admin/dashboard.html"
+    header_icon = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.consultation = ConsultationPage.objects.filter(pk=kwargs["pk"]).first()
+        if self.consultation is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Dashboard")
+
+    def get_page_subtitle(self):
+        return self.consultation.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("cms_promises:dashboards"), "label": _("Dashboards")},
+            {"url": "", "label": self.consultation.title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        figures = status_counts(self.consultation.pk, now)
+        median = median_time_to_respond(self.consultation.pk)
+        chart = supports_chart(supports_per_day(self.consultation.pk))
+        context.update(
+            consultation=self.consultation,
+            figures=figures,
+            median_text=duration_text(median) if median is not None else "",
+            chart=chart,
+            chart_range=(
+                {
+                    "first": date_format(chart.days[0][0], "DATE_FORMAT"),
+                    "last": date_format(chart.days[-1][0], "DATE_FORMAT"),
+                }
+                if chart
+                else None
+            ),
+            awaiting_url=reverse("cms_promises:awaiting") + f"?consultation={self.consultation.pk}",
+        )
+        return context
+
+
+app_name = "cms_promises"
+urlpatterns = [
+    path("", AwaitingResponseView.as_view(), name="awaiting"),
+    path("dashboards/", DashboardIndexView.as_view(), name="dashboards"),
+    path("dashboards/<int:pk>/", DashboardView.as_view(), name="dashboard"),
+]
+
+
+class OfficialsMenuItem(MenuItem):
+    """Shown to those the views let in; the views check it again."""
+
+    def is_shown(self, request):
+        return permissions.can_respond(request.user)

@@ -1,0 +1,215 @@
+"""The officials' dashboard of a consultation: who may see it, and that its figures are right (counts by
+status, responses awaited and overdue, the median time to respond, supports per day)."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.models import Proposal, Status, Visibility
+from tests import factories
+from tests.cms.test_admin_proposals import admin_only_user
+from tests.frontend.conftest import visible_text
+from votes.models import Support
+
+pytestmark = pytest.mark.django_db
+
+INDEX = reverse("cms_promises:dashboards")
+LOGIN = reverse("wagtailadmin_login")
+
+
+def dashboard(consultation) -> str:
+    return reverse("cms_promises:dashboard", args=[consultation.pk])
+
+
+def answered(consultation, *, after: timedelta, title: str = "Answered") -> Proposal:
+    """Reached the threshold ten days ago and answered `after` it (negative: before)."""
+    reached = timezone.now() - timedelta(days=10)
+    return factories.ProposalFactory(
+        consultation=consultation,
+        title=title,
+        threshold_reached_at=reached,
+        response_due_at=reached + timedelta(days=30),
+        responded_at=reached + after,
+        status=Status.ACCEPTED,
+    )
+
+
+def awaiting(consultation, *, due_in_days: float) -> Proposal:
+    due = timezone.now() + timedelta(days=due_in_days)
+    return factories.ProposalFactory(
+        consultation=consultation,
+        threshold_reached_at=due - timedelta(days=30),
+        response_due_at=due,
+        status=Status.AWAITING_RESPONSE,
+    )
+
+
+def figure(response, name: str) -> str:
+    html = response.content.decode()
+    match = re.search(rf'<dd data-figure="{name}">(.*?)</dd>', html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+# --- who gets in -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["index", "dashboard"])
+def test_anonymous_and_citizens_are_sent_to_log_in(client_as, citizen, consultation, which):
+    target = INDEX if which == "index" else dashboard(consultation)
+    for user in (None, citizen):
+        response = client_as(user).get(target)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("which", ["index", "dashboard"])
+def test_moderators_and_other_admin_users_are_refused(client_as, moderator, consultation, which):
+    target = INDEX if which == "index" else dashboard(consultation)
+    for user in (moderator, admin_only_user()):
+        response = client_as(user).get(target)
+        assert response.status_code == 403
+        assert "Median time to respond" not in response.content.decode()
+
+
+@pytest.mark.parametrize("which", ["index", "dashboard"])
+def test_officials_and_admins_get_in(client_as, official, consultation, which):
+    target = INDEX if which == "index" else dashboard(consultation)
+    admin = factories.citizen(is_superuser=True, is_staff=True)
+    for user in (official, admin):
+        assert client_as(user).get(target).status_code == 200
+
+
+def test_an_unknown_consultation_is_not_found(client_as, official):
+    assert client_as(official).get(reverse("cms_promises:dashboard", args=[999_999])).status_code == 404
+
+
+def test_the_index_lets_the_official_choose_a_consultation(client_as, official, consultation):
+    other = factories.consultation(title="Housing allowance")
+    awaiting(other, due_in_days=-2)
+    awaiting(other, due_in_days=3)
+    response = client_as(official).get(INDEX)
+    html = response.content.decode()
+    assert f'href="{dashboard(consultation)}"' in html and f'href="{dashboard(other)}"' in html
+    assert re.search(r"Housing allowance 2 2 1", visible_text(response))
+
+
+def test_the_awaiting_view_links_to_the_dashboards(client_as, official):
+    assert f'href="{INDEX}"' in client_as(official).get(reverse("cms_promises:awaiting")).content.decode()
+
+
+# --- the figures -------------------------------------------------------------------------------------------
+
+
+def test_counts_by_status_and_visibility(client_as, official, consultation):
+    for status, n in ((Status.OPEN, 3), (Status.UNDER_REVIEW, 1), (Status.REJECTED, 2)):
+        for _ in range(n):
+            factories.ProposalFactory(consultation=consultation, status=status)
+    factories.ProposalFactory(consultation=consultation, visibility=Visibility.PENDING, published_at=None)
+    factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN, status=Status.OPEN)
+    factories.ProposalFactory(status=Status.OPEN)  # another consultation's
+    text = visible_text(client_as(official).get(dashboard(consultation)))
+    assert "Open for support 3 " in text
+    assert "Awaiting an official response 0 " in text
+    assert "Under review 1 " in text
+    assert "Accepted 0 " in text
+    assert "Rejected 2 " in text
+    assert "Not published: 1 waiting for moderation, 1 hidden." in text
+
+
+def test_responses_awaited_and_overdue(client_as, official, consultation):
+    awaiting(consultation, due_in_days=-3)
+    awaiting(consultation, due_in_days=-0.1)
+    awaiting(consultation, due_in_days=4)
+    answered(consultation, after=timedelta(days=40))  # late, but answered: not overdue any more
+    response = client_as(official).get(dashboard(consultation))
+    assert (figure(response, "awaiting"), figure(response, "overdue")) == ("3", "2")
+
+
+def test_no_responses_yet(client_as, official, consultation):
+    awaiting(consultation, due_in_days=4)
+    assert figure(client_as(official).get(dashboard(consultation)), "median") == "No responses yet"
+
+
+def test_the_median_of_an_odd_number_of_responses(client_as, official, consultation):
+    for days in (2, 4, 10):
+        answered(consultation, after=timedelta(days=days))
+    awaiting(consultation, due_in_days=1)  # not answered: not in the median
+    other = factories.consultation(title="Elsewhere")
+    answered(other, after=timedelta(days=1))
+    assert figure(client_as(official).get(dashboard(consultation)), "median") == "4 days (over 3 responses)"
+
+
+def test_the_median_of_an_even_number_interpolates(client_as, official, consultation):
+    for days in (2, 3, 9, 30):
+        answered(consultation, after=timedelta(days=days))
+    assert figure(client_as(official).get(dashboard(consultation)), "median") == "6 days (over 4 responses)"
+
+
+def test_an_answer_before_the_threshold_counts_as_no_time(client_as, official, consultation):
+    answered(consultation, after=-timedelta(days=5))
+    answered(consultation, after=timedelta(hours=6))
+    answered(consultation, after=timedelta(hours=20))
+    assert figure(client_as(official).get(dashboard(consultation)), "median") == "6 hours (over 3 responses)"
+
+
+def support_on(proposal, day: date, n: int) -> None:
+    for _ in range(n):
+        support = Support.objects.create(proposal=proposal, user=factories.citizen())
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        Support.objects.filter(pk=support.pk).update(created_at=noon)
+
+
+def chart_table(response) -> list[tuple[str, int]]:
+    html = response.content.decode()
+    table = re.search(r'<table class="w-sr-only" data-role="chart-data">(.*?)</table>', html, re.S).group(1)
+    return [(day, int(n)) for day, n in re.findall(r'<time datetime="([\d-]+)">.*?<td>(\d+)</td>', table)]
+
+
+def test_the_chart_table_has_the_supports_of_each_day(client_as, official, consultation):
+    first, second = (factories.ProposalFactory(consultation=consultation) for _ in range(2))
+    support_on(first, date(2026, 3, 1), 2)
+    support_on(second, date(2026, 3, 1), 1)
+    support_on(first, date(2026, 3, 3), 4)  # nothing on the 2nd: a day of zero
+    support_on(factories.ProposalFactory(), date(2026, 3, 2), 5)  # another consultation's
+    response = client_as(official).get(dashboard(consultation))
+    assert chart_table(response) == [("2026-03-01", 3), ("2026-03-02", 0), ("2026-03-03", 4)]
+    text = visible_text(response)
+    assert "7 supports in all, at most 4 in a day." in text
+
+
+def test_the_chart_is_an_image_with_a_name_and_no_script_or_style(client_as, official, consultation):
+    support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, 1), 1)
+    html = client_as(official).get(dashboard(consultation)).content.decode()
+    svg = re.search(r'<svg role="img".*?</svg>', html, re.S).group(0)
+    assert 'aria-labelledby="chart-title"' in svg
+    assert '<title id="chart-title">Supports per day</title>' in svg
+    assert "style" not in svg and "<script" not in svg
+    assert len(re.findall(r"<rect\b", svg)) == 1
+
+
+def test_no_supports_no_chart(client_as, official, consultation):
+    response = client_as(official).get(dashboard(consultation))
+    assert "No supports yet." in visible_text(response)
+    assert 'id="chart-title"' not in response.content.decode()
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(client_as, official, consultation):
+    client = client_as(official)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(dashboard(consultation)).status_code == 200
+        return len(captured)
+
+    proposal = factories.ProposalFactory(consultation=consultation)
+    support_on(proposal, date(2026, 3, 1), 1)
+    queries()
+    few = queries()
+    for days in (1, 2, 3):
+        answered(consultation, after=timedelta(days=days))
+        support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, days), 2)
+    assert queries() == few
