@@ -8,8 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cocreate.accounts.models import User
-from proposals.models import Status
-from proposals.services import BODY_MAX, SUMMARY_MAX, TITLE_MAX
+from proposals.models import FlagReason, Status
+from proposals.services import BODY_MAX, DETAILS_MAX, SUMMARY_MAX, TITLE_MAX
 
 
 class CountedBoundField(BoundField):
@@ -101,3 +101,21 @@ class DisplayNameForm(forms.ModelForm):
                 "Shown next to your proposals instead of your full name. Leave empty to use your name."
             )
         }
+
+
+class FlagForm(forms.Form):
+    """A report to the moderators. The reasons are radios in a fieldset (see includes/flag_form.html)."""
+
+    bound_field_class = CountedBoundField
+
+    reason = forms.ChoiceField(
+        label=_("Why should the moderators look at it?"), choices=FlagReason.choices, widget=forms.RadioSelect
+    )
+    details = _text(_("Details (optional)"), DETAILS_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["details"].required = False
+        self.fields["details"].help_text = gettext(
+            "Anything that helps the moderators decide. Up to %(n)d characters."
+        ) % {"n": DETAILS_MAX}

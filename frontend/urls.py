@@ -11,6 +11,8 @@ urlpatterns = [
         views.proposal_support_withdraw,
         name="proposal_support_withdraw",
     ),
+    path("proposals/<int:pk>/report/", views.proposal_flag, name="proposal_flag"),
+    path("comments/<int:pk>/report/", views.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", views.proposal_submit, name="proposal_submit"),
     path("account/", views.account, name="account"),
     path("account/token/", views.account_token, name="account_token"),

@@ -21,11 +21,12 @@ from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import notifications, permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
-from proposals.models import Status
+from proposals.models import Flag, Status
+from proposals.services.flags import comment_for_flag
 from votes import services as vote_services
 from votes.selectors import supported_ids
 
-from .forms import DisplayNameForm, ProposalForm
+from .forms import DisplayNameForm, FlagForm, ProposalForm
 from .pages import live_config, similar_config
 from .throttling import write_limited
 
@@ -39,7 +40,7 @@ def _proposal_or_404(request, pk: int):
         raise Http404("No such proposal.") from None
 
 
-def proposal_detail(request, pk: int):
+def proposal_detail(request, pk: int, *, flag_form=None):
     proposal = _proposal_or_404(request, pk)
     consultation = proposal.consultation
     context = {
@@ -47,12 +48,14 @@ def proposal_detail(request, pk: int):
         "consultation": consultation,
         "responses": list(proposal.responses.all()),
         "status_changes": list(proposal.audit_entries.status_changes()),
+        "history": list(proposal.audit_entries.public().select_related("response")),
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
         "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
         "supports_open": proposal.is_published and consultation.is_open(),
         "can_participate": permissions.can_participate(request.user),
         "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
+        **_report_context(request, proposal, flag_form),
     }
     return render(request, "frontend/proposal_detail.html", context)
 
@@ -306,3 +309,76 @@ def unsubscribe_one_click(request, token: str):
         content_type="text/plain; charset=utf-8",
     )
 
+
+# Reports to the moderators ("flags"). The forms post without JavaScript; the page says thank you.
+
+
+def _report_context(request, proposal, flag_form) -> dict:
+    user = request.user
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    flagged_comments = (
+        Flag.objects.filter(reporter=user.pk, comment__proposal=proposal) if user.pk else Flag.objects.none()
+    )
+    return {
+        # Offered on published proposals of someone else's; visitors and unverified citizens are told how.
+        "may_report": proposal.is_published and not is_author,
+        "can_flag": permissions.can_flag(user),
+        "flagged_by_me": user.is_authenticated and proposal.flags.filter(reporter=user).exists(),
+        "flag_form": flag_form or FlagForm(auto_id="id_report_%s"),
+        # The comments' report forms: unbound (a failed proposal report must not open them all), and the
+        # comments of this page's proposal that this viewer already reported.
+        "may_report_comments": proposal.is_published,
+        "comment_flag_form": FlagForm(),
+        "flagged_comment_ids": set(flagged_comments.values_list("comment_id", flat=True)),
+    }
+
+
+def _report(request, *, proposal, comment=None):
+    """Validate the report form and call the service. Returns the bound form when it has errors to show,
+    else None (the outcome is in the messages)."""
+    form = FlagForm(request.POST, auto_id="id_report_%s")
+    if not form.is_valid():
+        return form
+    try:
+        target = {"comment": comment} if comment is not None else {"proposal": proposal}
+        services.flag_create(reporter=request.user, **target, **form.cleaned_data)
+    except ServiceError as error:
+        if error.fields:
+            add_service_error(form, error)
+            return form
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: moderators will look at it."))
+    return None
+
+
+@require_POST
+@write_limited("flags")
+def proposal_flag(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("proposal_detail", args=[pk]) + "#report")
+    proposal = _proposal_or_404(request, pk)
+    form = _report(request, proposal=proposal)
+    if form is not None:
+        return proposal_detail(request, pk, flag_form=form)
+    return redirect(proposal)
+
+
+@require_POST
+@write_limited("flags")
+def comment_flag(request, pk: int):
+    """A comment's report form. Its errors come back as a message above the page: the comment's own form
+    is one of many on the page, so the view does not render it again."""
+    try:
+        comment = comment_for_flag(comment_id=pk, user=request.user)
+    except NotFound:
+        raise Http404("No such comment.") from None
+    target = reverse("proposal_detail", args=[comment.proposal_id]) + f"#comment-{comment.pk}"
+    if not request.user.is_authenticated:
+        return redirect_to_login(target)
+    form = _report(request, proposal=comment.proposal, comment=comment)
+    if form is not None:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(target)
