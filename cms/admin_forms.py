@@ -10,26 +10,35 @@ from proposals.services import BODY_MAX, MODERATION_CHOICES, NOTE_MAX, REASON_MA
 from .models import ConsultationPage
 
 
+def _optional_text(label, help_text, limit: int) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=help_text,
+    )
+
+
 class ModerationForm(forms.Form):
     action = forms.ChoiceField(choices=MODERATION_CHOICES, widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason shown to the author"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required to hide a proposal."),
+    reason = _optional_text(_("Reason shown to the author"), _("Required to hide a proposal."), REASON_MAX)
+
+
+class DismissFlagsForm(forms.Form):
+    reason = _optional_text(
+        _("Note for the audit trail"), _("Optional: why the item stays as it is."), REASON_MAX
     )
+
+    def __init__(self, *args, **kwargs):
+        # Shown next to the moderation form, which has a `reason` field too: ids must differ.
+        kwargs.setdefault("auto_id", "id_dismiss_%s")
+        super().__init__(*args, **kwargs)
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Kept in the proposal's history."),
-    )
+    note = _optional_text(_("Note"), _("Kept in the proposal's history."), NOTE_MAX)
 
 
 class ResponseForm(forms.Form):

@@ -1,5 +1,6 @@
-"""The officials' proposal tools in the Wagtail admin (/cms/proposals/): the moderation queue, the
-proposals of a consultation, and one proposal with its moderation, status and response forms.
+"""The officials' proposal tools in the Wagtail admin (/cms/proposals/): the moderation queue (pending and
+reported proposals and comments), the proposals of a consultation, and one proposal with its moderation,
+status and response forms and its full audit trail.
 
 Wagtail lets in anyone with admin access; these views then ask the named predicates of
 `proposals.permissions`: moderating for every view, setting a status and responding for those forms.
@@ -7,15 +8,20 @@ Each POST calls one service; a refusal is shown on the form (or as a 403 for a m
 """
 
 from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Least
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -23,9 +29,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
-from proposals.models import Proposal, Visibility
+from proposals.models import Comment, Flag, Proposal, Visibility
+from proposals.selectors import SEARCH_VECTORS
+from proposals.services.comments import comment_moderate
 
-from .admin_forms import ConsultationFilterForm, ModerationForm, ResponseForm, StatusForm
+from .admin_forms import ConsultationFilterForm, DismissFlagsForm, ModerationForm, ResponseForm, StatusForm
 
 PAGE_SIZE = 50
 
@@ -41,13 +49,79 @@ def forbidden(request, message: str) -> TemplateResponse:
     )
 
 
-def pending_queue() -> QuerySet[Proposal]:
-    """Proposals waiting for moderation, oldest first: first come, first served."""
+@dataclass
+class QueueItem:
+    """One row of the moderation queue: a proposal or a comment, waiting since `queued_at`."""
+
+    kind: str  # "proposal" or "comment"
+    item: Proposal | Comment
+    queued_at: datetime
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.item if self.kind == "proposal" else self.item.proposal
+
+    @property
+    def flags(self) -> list[Flag]:
+        return self.item.open_flags
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """Each reason given, with how many reports gave it, the most given first."""
+        return Counter(str(flag.get_reason_display()) for flag in self.flags).most_common()
+
+
+def _queued(model, kind: str, flag_field: str) -> QuerySet:
+    """(kind, id, queued_at) of the model's items waiting for a moderator: pending ones since their
+    submission, reported ones since their oldest open report (the earlier of the two when both)."""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    oldest = open_flags.filter(**{flag_field: OuterRef("pk")}).order_by("created_at").values("created_at")[:1]
+    items = model.objects.filter(Q(visibility=Visibility.PENDING) | Q(pk__in=open_flags.values(flag_field)))
+    if model is Comment:
+        items = items.filter(deleted_at__isnull=True)  # its author took it back: nothing left to judge
+    return items.annotate(
+        kind=Value(kind, output_field=CharField()),
+        queued_at=Least(Case(When(visibility=Visibility.PENDING, then=F("created_at"))), Subquery(oldest)),
+    ).values_list("kind", "id", "queued_at")
+
+
+def moderation_queue() -> QuerySet:
+    """One queue of proposals and comments, oldest first: first come, first served. Rows are
+    (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one page of them."""
     return (
-        Proposal.objects.filter(visibility=Visibility.PENDING)
-        .select_related("consultation", "author", "category")
-        .order_by("created_at", "id")
+        _queued(Proposal, "proposal", "proposal_id")
+        .union(_queued(Comment, "comment", "comment_id"), all=True)
+        .order_by("queued_at", "kind", "id")
     )
+
+
+def _with_open_flags(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
+    )
+
+
+def queue_items(rows) -> list[QueueItem]:
+    """The items of one page of `moderation_queue()`, in its order, with their open flags."""
+    ids = {"proposal": [], "comment": []}
+    for kind, pk, _queued_at in rows:
+        ids[kind].append(pk)
+    loaded = {
+        "proposal": _with_open_flags(
+            Proposal.objects.filter(pk__in=ids["proposal"])
+            .select_related("consultation", "author", "category")
+            .defer(*SEARCH_VECTORS)
+        ).in_bulk(),
+        "comment": _with_open_flags(
+            Comment.objects.filter(pk__in=ids["comment"])
+            .select_related("proposal__consultation", "author")
+            .defer(*(f"proposal__{name}" for name in SEARCH_VECTORS))
+        ).in_bulk(),
+    }
+    # An item gone between the two queries is left out of this page.
+    return [
+        QueueItem(kind, loaded[kind][pk], queued_at) for kind, pk, queued_at in rows if pk in loaded[kind]
+    ]
 
 
 def consultation_proposals(consultation_id: int) -> QuerySet[Proposal]:
@@ -69,7 +143,8 @@ class ModeratorsOnlyMixin:
 
 
 class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
-    """The moderation queue; with ?consultation=<id>, every proposal of that consultation instead."""
+    """The moderation queue of proposals and comments; with ?consultation=<id>, every proposal of that
+    consultation instead."""
 
     template_name = "cms/admin/proposal_index.html"
     page_title = gettext_lazy("Proposals")
@@ -84,23 +159,26 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
         # A bad or unknown id is a form error on the filter, shown above an empty list, never a 500.
         filter_form = ConsultationFilterForm(self.request.GET or None)
         consultation = filter_form.cleaned_data["consultation"] if filter_form.is_valid() else None
+        queue = moderation_queue()
         if consultation is not None:
-            proposals, tab = consultation_proposals(consultation.pk), "consultation"
+            rows, tab = consultation_proposals(consultation.pk), "consultation"
         elif "consultation" in self.request.GET:
-            proposals, tab = Proposal.objects.none(), "consultation"
+            rows, tab = Proposal.objects.none(), "consultation"
         else:
-            proposals, tab = pending_queue(), "queue"
-        page_obj = Paginator(proposals, PAGE_SIZE).get_page(self.request.GET.get("p"))
+            rows, tab = queue, "queue"
+        page_obj = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("p"))
         context.update(
             tab=tab,
             filter_form=filter_form,
             consultation=consultation,
             page_obj=page_obj,
-            proposals=page_obj.object_list,
-            pending_count=Proposal.objects.filter(visibility=Visibility.PENDING).count(),
-            hide_form=ModerationForm(initial={"action": "hide"}),
+            queue_count=page_obj.paginator.count if tab == "queue" else queue.count(),
             next_url=self.request.get_full_path(),
         )
+        if tab == "queue":
+            context["items"] = queue_items(page_obj.object_list)
+        else:
+            context["proposals"] = page_obj.object_list
         return context
 
 
@@ -153,8 +231,10 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             can_respond=permissions.can_respond(user),
             status_form=self.forms.get("status") or StatusForm(initial={"status": proposal.status}),
             response_form=self.forms.get("response") or ResponseForm(),
-            decisions=proposal.audit_entries.moderation().filter(comment=None).select_related("actor"),
-            status_changes=proposal.audit_entries.status_changes().select_related("actor"),
+            dismiss_form=self.forms.get("dismiss") or DismissFlagsForm(),
+            open_flags=list(proposal.flags.filter(resolved_at__isnull=True)),
+            # The full trail, comment moderation included: who, in which role, when, what and why.
+            trail=proposal.audit_entries.order_by("created_at", "id").select_related("comment", "response"),
             responses=proposal.responses.all(),
             next_url=get_valid_next_url_from_request(self.request),
         )
@@ -211,6 +291,68 @@ class ProposalModerateView(ServicePostView):
         if proposal.is_published:
             return _("“%(title)s” is published.") % {"title": proposal.title}
         return _("“%(title)s” is hidden; its author sees the reason.") % {"title": proposal.title}
+
+
+class ProposalDismissFlagsView(ServicePostView):
+    form_name, form_class = "dismiss", DismissFlagsForm
+
+    def call_service(self, data) -> str:
+        services.flags_dismiss(actor=self.request.user, proposal=self.proposal, reason=data["reason"])
+        return _("The reports on “%(title)s” are dismissed; it stays as it was.") % {
+            "title": self.proposal.title
+        }
+
+
+class CommentPostView(ModeratorsOnlyMixin, View, ABC):
+    """A POST-only view on one comment, from the queue. The queue holds many forms, so a refusal comes back
+    as a message above it rather than on a form; nothing was written."""
+
+    http_method_names = ["post"]
+    form_class = None
+
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
+        form = self.form_class(request.POST)
+        try:
+            if not form.is_valid():
+                raise ServiceError(_("Some fields need your attention."), fields=form.errors)
+            message = self.call_service(comment, form.cleaned_data)
+        except NotAllowed as error:
+            return forbidden(request, error.message)
+        except ServiceError as error:
+            details = [str(m) for messages_ in error.fields.values() for m in messages_]
+            messages.error(
+                request, " ".join([_("The comment was not changed:"), *(details or [error.message])])
+            )
+        else:
+            messages.success(request, message)
+        return HttpResponseRedirect(
+            get_valid_next_url_from_request(request) or reverse("cms_proposals:index")
+        )
+
+    @abstractmethod
+    def call_service(self, comment: Comment, data) -> str:
+        """Call the one service with the form's cleaned data; return the success message."""
+
+
+class CommentModerateView(CommentPostView):
+    form_class = ModerationForm
+
+    def call_service(self, comment: Comment, data) -> str:
+        comment = comment_moderate(
+            actor=self.request.user, comment=comment, action=data["action"], reason=data["reason"]
+        )
+        if comment.is_published:
+            return _("The comment is published.")
+        return _("The comment is hidden; its author sees the reason.")
+
+
+class CommentDismissFlagsView(CommentPostView):
+    form_class = DismissFlagsForm
+
+    def call_service(self, comment: Comment, data) -> str:
+        services.flags_dismiss(actor=self.request.user, comment=comment, reason=data["reason"])
+        return _("The reports on the comment are dismissed; it stays as it was.")
 
 
 class ProposalStatusView(ServicePostView):

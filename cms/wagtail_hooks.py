@@ -21,6 +21,13 @@ urlpatterns = [
     path("", admin_views.ProposalIndexView.as_view(), name="index"),
     path("<int:pk>/", admin_views.ProposalDetailView.as_view(), name="detail"),
     path("<int:pk>/moderate/", admin_views.ProposalModerateView.as_view(), name="moderate"),
+    path("<int:pk>/dismiss-flags/", admin_views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
+    path("comments/<int:pk>/moderate/", admin_views.CommentModerateView.as_view(), name="comment_moderate"),
+    path(
+        "comments/<int:pk>/dismiss-flags/",
+        admin_views.CommentDismissFlagsView.as_view(),
+        name="comment_dismiss_flags",
+    ),
     path("<int:pk>/status/", admin_views.ProposalStatusView.as_view(), name="status"),
     path("<int:pk>/respond/", admin_views.ProposalRespondView.as_view(), name="respond"),
 ]

@@ -111,7 +111,7 @@ def test_queue_lists_pending_oldest_first(client_as, moderator, consultation):
 
     response = client_as(moderator).get(INDEX)
     assert response.status_code == 200
-    assert [p.title for p in response.context["proposals"]] == [
+    assert [entry.item.title for entry in response.context["items"]] == [
         "Oldest pending",
         "Middle pending",
         "Newest pending",
