@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 
-from .. import permissions, search
+from .. import notifications, permissions, search
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, Visibility
@@ -41,6 +41,8 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
             published_at=timezone.now() if published else None,
             **text,
         )
+        # Authors hear of what happens to their proposal like its supporters do.
+        notifications.follow_ensure(user=author, proposal=proposal)
         if published:
             broadcast_on_commit(consultation.pk, events.proposal_published(proposal))
             search.index_on_commit(proposal.pk)
