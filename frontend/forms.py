@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cocreate.accounts.models import User
 from proposals.models import FlagReason, Status
-from proposals.services import BODY_MAX, DETAILS_MAX, SUMMARY_MAX, TITLE_MAX
+from proposals.services import BODY_MAX, COMMENT_MAX, DETAILS_MAX, SUMMARY_MAX, TITLE_MAX
 
 
 class CountedBoundField(BoundField):
@@ -119,3 +119,20 @@ class FlagForm(forms.Form):
         self.fields["details"].help_text = gettext(
             "Anything that helps the moderators decide. Up to %(n)d characters."
         ) % {"n": DETAILS_MAX}
+
+
+class CommentForm(forms.Form):
+    """A comment, a reply or an edit: one text. The proposal and the parent come from the URL; the page
+    gives each form on it its own ids (auto_id) and label."""
+
+    bound_field_class = CountedBoundField
+
+    body = _text(_("Your comment"), COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["body"].label = label
+        self.fields["body"].help_text = gettext(
+            "Be kind and stay on the subject: everyone can read it. Up to %(n)d characters."
+        ) % {"n": COMMENT_MAX}

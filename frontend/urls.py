@@ -24,4 +24,8 @@ urlpatterns = [
     path("account/notifications/", views.account_notifications, name="account_notifications"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("unsubscribe/<str:token>/one-click/", views.unsubscribe_one_click, name="unsubscribe_one_click"),
+    path("proposals/<int:pk>/comments/", views.comment_post, name="comment_post"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
 ]

@@ -5,12 +5,14 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -21,13 +23,14 @@ from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import notifications, permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
-from proposals.models import Flag, Status
+from proposals.comments_selectors import comment_get, comment_thread
+from proposals.models import Comment, Flag, Status
 from proposals.services.flags import comment_for_flag
 from votes import services as vote_services
 from votes.selectors import supported_ids
 
-from .forms import DisplayNameForm, FlagForm, ProposalForm
-from .pages import live_config, similar_config
+from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
+from .pages import live_config, plural_forms, similar_config
 from .throttling import write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -40,7 +43,7 @@ def _proposal_or_404(request, pk: int):
         raise Http404("No such proposal.") from None
 
 
-def proposal_detail(request, pk: int, *, flag_form=None):
+def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
     proposal = _proposal_or_404(request, pk)
     consultation = proposal.consultation
     context = {
@@ -56,6 +59,7 @@ def proposal_detail(request, pk: int, *, flag_form=None):
         "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
         **_report_context(request, proposal, flag_form),
+        **_comments_context(request, proposal, comment_failed),
     }
     return render(request, "frontend/proposal_detail.html", context)
 
@@ -382,3 +386,205 @@ def comment_flag(request, pk: int):
             for error in errors:
                 messages.error(request, error)
     return redirect(target)
+
+
+# Comments. Every form posts without JavaScript (comments.js only enhances them) and comes back to the
+# comment's anchor; a form with errors is shown again in its place, with the text that was typed.
+
+COMMENTS_PAGE_SIZE = 50
+
+
+def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple) -> None:
+    """Give one comment of the thread what its template needs: whether this viewer reads its text, and its
+    reply and edit forms (the one that failed, bound, if it is this comment's)."""
+    key, form = failed
+    comment.readable = permissions.can_read_comment_text(user, comment)
+    comment.mine = permissions.is_comment_author(user, comment)
+    comment.show_reason = comment.mine or permissions.can_moderate_comments(user)
+    comment.deletable = permissions.can_delete_comment(user, comment)
+    comment.edit_form = None
+    if permissions.can_edit_comment(user, comment):
+        comment.edit_form = (
+            form
+            if key == f"edit-{comment.pk}"
+            else CommentForm(initial={"body": comment.body}, auto_id=f"id_edit{comment.pk}_%s")
+        )
+    comment.reply_form = None
+    if open_for_replies and comment.parent_id is None and comment.is_published and not comment.is_deleted:
+        comment.reply_form = (
+            form
+            if key == f"reply-{comment.pk}"
+            else CommentForm(auto_id=f"id_reply{comment.pk}_%s", label=_("Your reply"))
+        )
+
+
+def _comments_context(request, proposal, failed=None) -> dict:
+    """The thread's page (`?comments=<n>`) with every form it shows. `failed`: the key and bound form of a
+    comment form that came back with errors ("new", "reply-<id>" or "edit-<id>")."""
+    user = request.user
+    failed = failed or ("", None)
+    open_ = proposal.is_published and proposal.consultation.is_open()
+    may_write = open_ and permissions.can_comment(user)
+    page = Paginator(comment_thread(proposal=proposal, user=user), COMMENTS_PAGE_SIZE).get_page(
+        request.GET.get("comments")
+    )
+    for comment in page:
+        _comment_forms(user, comment, open_for_replies=may_write, failed=failed)
+        for reply in comment.shown_replies:
+            _comment_forms(user, reply, open_for_replies=False, failed=failed)
+    return {
+        "comments_page": page,
+        "comments_open": open_,
+        "can_comment": permissions.can_comment(user),
+        "can_moderate_comments": permissions.can_moderate_comments(user),
+        "comment_form": failed[1] if failed[0] == "new" else CommentForm(auto_id="id_comment_%s"),
+        # The reply form of a comment that arrives live: comments.js puts the comment's id for the 0.
+        "reply_template_form": CommentForm(auto_id="id_reply0_%s", label=_("Your reply")),
+        "comments_config": comments_config(proposal, last_page=not page.has_next()),
+    }
+
+
+def _comment_anchor(request, comment) -> str:
+    """The proposal page at the comment: on the page of the thread that holds its top-level comment."""
+    top = comment.parent or comment
+    before = (
+        comment_thread(proposal=comment.proposal, user=request.user)
+        .filter(Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk))
+        .count()
+    )
+    number = before // COMMENTS_PAGE_SIZE + 1
+    query = f"?comments={number}" if number > 1 else ""
+    return f"{reverse('proposal_detail', args=[comment.proposal_id])}{query}#comment-{comment.pk}"
+
+
+def _comment_or_404(request, pk: int):
+    try:
+        return comment_get(comment_id=pk, user=request.user)
+    except NotFound:
+        raise Http404("No such comment.") from None
+
+
+def _comment_failed(request, proposal, key: str, form: CommentForm, error: ServiceError | None = None):
+    """The proposal page again, with this form's errors on its field. A refusal that is not about the text
+    (not allowed, closed, no such parent) is a message above the page: the form may not even be shown."""
+    if error is not None:
+        if not set(error.fields) & set(form.fields):
+            messages.error(request, error.message)
+            return redirect(reverse("proposal_detail", args=[proposal.pk]) + "#comments")
+        add_service_error(form, error)
+    return proposal_detail(request, proposal.pk, comment_failed=(key, form))
+
+
+def _posted(request, comment):
+    if comment.is_published:
+        messages.success(request, _("Your comment is published."))
+    else:
+        messages.success(request, _("Thank you: your comment is waiting for moderation."))
+    return redirect(_comment_anchor(request, comment))
+
+
+@require_POST
+@write_limited("comments")
+def comment_post(request, pk: int):
+    """A new comment on the proposal, or with ?parent=<id> in the form a reply to that comment."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("proposal_detail", args=[pk]) + "#comments")
+    proposal = _proposal_or_404(request, pk)
+    parent_id = request.POST.get("parent", "")
+    parent = Comment(pk=int(parent_id)) if parent_id.isdigit() else None
+    key = f"reply-{parent.pk}" if parent else "new"
+    label = _("Your reply") if parent else None
+    auto_id = f"id_reply{parent.pk}_%s" if parent else "id_comment_%s"
+    form = CommentForm(request.POST, auto_id=auto_id, label=label)
+    if not form.is_valid():
+        return _comment_failed(request, proposal, key, form)
+    try:
+        comment = services.comment_post(
+            author=request.user, proposal=proposal, body=form.cleaned_data["body"], parent=parent
+        )
+    except ServiceError as error:
+        return _comment_failed(request, proposal, key, form, error)
+    return _posted(request, comment)
+
+
+@require_POST
+@write_limited("comments")
+def comment_edit(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_comment_anchor(request, comment))
+    form = CommentForm(request.POST, auto_id=f"id_edit{comment.pk}_%s")
+    if not form.is_valid():
+        return _comment_failed(request, comment.proposal, f"edit-{comment.pk}", form)
+    try:
+        services.comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
+    except ServiceError as error:
+        if not permissions.can_edit_comment(request.user, comment):
+            # Its edit form is no longer on the page (too late, or not theirs): say it above the page.
+            messages.error(request, error.message)
+            return redirect(_comment_anchor(request, comment))
+        return _comment_failed(request, comment.proposal, f"edit-{comment.pk}", form, error)
+    messages.success(request, _("Your comment is updated."))
+    return redirect(_comment_anchor(request, comment))
+
+
+@require_POST
+@write_limited("comments")
+def comment_delete(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_comment_anchor(request, comment))
+    try:
+        services.comment_delete(actor=request.user, comment=comment)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your comment is deleted."))
+    return redirect(_comment_anchor(request, comment))
+
+
+@require_POST
+@write_limited("official")
+def comment_moderate(request, pk: int):
+    """Approve, hide (with a reason) or restore, from the buttons under a comment; the outcome, or what
+    went wrong, is a message above the page at the comment."""
+    comment = _comment_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_comment_anchor(request, comment))
+    try:
+        services.comment_moderate(
+            actor=request.user,
+            comment=comment,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)]))
+    else:
+        messages.success(request, _("The moderation decision is saved."))
+    return redirect(_comment_anchor(request, comment))
+
+
+def comments_config(proposal, *, last_page: bool) -> dict:
+    """Translated strings and URLs for comments.js, rendered with json_script (no inline script)."""
+    return {
+        "proposal": proposal.pk,
+        "comments_url": reverse("proposal-comments", args=[proposal.pk]),
+        "comment_url": reverse("comment-detail", args=[0]),
+        # New comments go at the end of the thread: only its last page shows them.
+        "last_page": last_page,
+        "t": {
+            "count": plural_forms(lambda n: ngettext("%(count)s comment", "%(count)s comments", n)),
+            "new_comments": plural_forms(lambda n: ngettext("%(n)s new comment", "%(n)s new comments", n)),
+            "a_citizen": gettext("A citizen"),
+            "former_member": gettext("A former member"),
+            "official": pgettext("badge on a comment", "Official"),
+            "edited": gettext("edited"),
+            "deleted": gettext("This comment was deleted by its author."),
+            "hidden": gettext("This comment was hidden by moderation."),
+            "published": gettext("Your comment is published."),
+            "pending": gettext("Thank you: your comment is waiting for moderation."),
+            "error": gettext("Something went wrong. Please try again."),
+            "offline": gettext("We could not reach the server. Check your connection and try again."),
+        },
+    }

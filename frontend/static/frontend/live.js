@@ -7,7 +7,7 @@
 // newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
 // events sent while it was away are lost.
 
-import { ANNOUNCE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
@@ -599,6 +599,8 @@ class LiveStream {
     } catch {
       return;
     }
+    // Other modules of the page follow the stream too (comments.js): every event, and a snapshot.
+    document.dispatchEvent(new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting } }));
     if (event.type === "snapshot") {
       this.page.applySnapshot(event);
       if (this.reconnecting) {
@@ -744,7 +746,10 @@ function start() {
   const config = readJson("live-config");
   const announcer = new Announcer(document.getElementById("live-announcer"), config);
   document.addEventListener(ANNOUNCE_EVENT, (event) => {
-    if (typeof event.detail?.text === "string") announcer.now(event.detail.text);
+    if (typeof event.detail?.text !== "string") return;
+    // With a key, a background change: queued and coalesced like the page's own (see Announcer.queue).
+    if (event.detail.key) announcer.queue(event.detail.key, event.detail.text);
+    else announcer.now(event.detail.text);
   });
   if (!config) return;
   enhanceSupportForms(document, config, announcer);

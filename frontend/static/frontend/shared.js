@@ -4,8 +4,13 @@
 const root = document.documentElement;
 
 // Other modules of the page speak through live.js's polite region, so that one voice keeps one rhythm:
-// document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text } })).
+// document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text } })), said at once; with a
+// `key` in the detail, queued and coalesced like the page's own background changes.
 export const ANNOUNCE_EVENT = "cocreate:announce";
+
+// live.js passes every message of the consultation stream on as this event (detail: the message; a
+// snapshot has `reconnected: true` after a reconnect, when events may have been missed).
+export const LIVE_EVENT = "cocreate:live";
 
 export function readJson(id) {
   const element = document.getElementById(id);

@@ -1,0 +1,364 @@
+// The comments of a proposal page: sends the comment and reply forms without a reload, and keeps the
+// thread live with the comment events of the consultation stream, which live.js passes on (LIVE_EVENT).
+// Other people's text only ever goes in through textContent. The author's own new comment is taken from
+// the server's rendering of the page (escaped there), so it comes with its edit and delete forms.
+// Every form works without this module; it never moves focus unless the focused element goes away.
+
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+
+const ANNOUNCE_AFTER_MS = 3000; // new comments are counted this long, then announced in one message
+
+const root = document.documentElement;
+
+function announce(text, key) {
+  document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text, key } }));
+}
+
+function formatDateTime(iso) {
+  try {
+    return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium", timeStyle: "short" }).format(
+      new Date(iso),
+    );
+  } catch {
+    return iso.slice(0, 16).replace("T", " ");
+  }
+}
+
+// Paragraphs and line breaks as Django's `linebreaks` filter makes them, from text nodes only.
+function setParagraphs(element, text) {
+  element.replaceChildren();
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    const p = document.createElement("p");
+    paragraph.split("\n").forEach((line, index) => {
+      if (index) p.append(document.createElement("br"));
+      p.append(line);
+    });
+    element.append(p);
+  }
+}
+
+// A comment shown as readable (not a placeholder) has a .comment__meta line.
+function isReadable(item) {
+  return Boolean(item.querySelector(":scope > .comment__box > .comment__meta"));
+}
+
+class Thread {
+  constructor(section, config) {
+    this.section = section;
+    this.config = config;
+    this.t = config.t;
+    this.list = section.querySelector('[data-role="comment-list"]');
+    this.empty = section.querySelector('[data-role="comments-empty"]');
+    this.count = section.querySelector('[data-role="comments-count"]');
+    this.heading = section.querySelector("h2");
+    this.template = document.getElementById("comment-template");
+    this.mine = new Set(); // ids this page posted: their own event is not news to announce
+    this.posting = Promise.resolve();
+    this.fresh = 0;
+    this.timer = null;
+  }
+
+  item(id) {
+    return this.section.querySelector(`li[data-comment-id="${Number(id)}"]`);
+  }
+
+  setCount(count) {
+    if (this.count) this.count.textContent = format(plural(this.t.count, count), { count });
+  }
+
+  updateEmpty() {
+    const any = this.list.children.length > 0;
+    this.list.hidden = !any;
+    if (this.empty) this.empty.hidden = any;
+  }
+
+  // The markup of frontend/includes/comment.html for a published comment, from the event's state.
+  build(comment) {
+    const item = this.template.content.firstElementChild.cloneNode(true);
+    const id = String(comment.id);
+    item.id = `comment-${id}`;
+    item.dataset.commentId = id;
+    item.tabIndex = -1;
+    item.querySelector('[data-role="author"]').textContent = comment.author_name || this.t.a_citizen;
+    item.querySelector('[data-role="official"]').hidden = !comment.is_official;
+    const time = item.querySelector('[data-role="time"]');
+    time.dateTime = comment.created_at;
+    time.textContent = formatDateTime(comment.created_at);
+    item.querySelector('[data-role="edited"]').hidden = !comment.edited;
+    setParagraphs(item.querySelector('[data-role="comment-body"]'), comment.body);
+    if (comment.parent) {
+      item.classList.add("comment--reply");
+      for (const part of item.querySelectorAll('[data-role="replies"], [data-role="reply"]')) part.remove();
+    } else {
+      this.prepareReply(item, id);
+    }
+    return item;
+  }
+
+  // The template's reply form answers comment 0: give it this comment's id and ids of its own.
+  prepareReply(item, id) {
+    const reply = item.querySelector('[data-role="reply"]');
+    if (!reply) return;
+    for (const element of reply.querySelectorAll("[id], [for], [aria-describedby], [data-counter-for]")) {
+      for (const name of ["id", "for", "aria-describedby", "data-counter-for"]) {
+        const value = element.getAttribute(name);
+        if (value) element.setAttribute(name, value.replaceAll("id_reply0_", `id_reply${id}_`));
+      }
+    }
+    reply.querySelector('input[name="parent"]').value = id;
+    this.enhance(reply);
+  }
+
+  // Puts a comment where the server would: a reply after its siblings, a top-level comment at the end of
+  // the last page. Returns false when it has no place on this page.
+  place(item, parentId) {
+    if (parentId) {
+      const parent = this.item(parentId);
+      const replies = parent && parent.querySelector(':scope > [data-role="replies"]');
+      if (!replies) return false;
+      replies.append(item);
+    } else {
+      if (!this.config.last_page) return false;
+      this.list.append(item);
+    }
+    this.updateEmpty();
+    return true;
+  }
+
+  insert(comment) {
+    const existing = this.item(comment.id);
+    if (existing) {
+      // A moderator's page showed it waiting or hidden: it is published now.
+      existing.classList.remove("comment--pending", "comment--hidden");
+      existing.querySelector(":scope > .comment__box > .comment__status")?.remove();
+      return false;
+    }
+    return this.place(this.build(comment), comment.parent);
+  }
+
+  update(comment) {
+    const item = this.item(comment.id);
+    if (!item || !isReadable(item)) return;
+    setParagraphs(item.querySelector(':scope > .comment__box > [data-role="comment-body"]'), comment.body);
+    item.querySelector(':scope > .comment__box [data-role="edited"]').hidden = !comment.edited;
+  }
+
+  // A comment with replies stays as a placeholder, so the replies keep their place; else it goes.
+  remove(id, reason) {
+    const item = this.item(id);
+    if (!item) return;
+    const replies = item.querySelector(':scope > [data-role="replies"]');
+    if (replies && replies.children.length) {
+      const box = item.querySelector(":scope > .comment__box");
+      const hadFocus = box.contains(document.activeElement);
+      const text = document.createElement("p");
+      text.className = "comment__placeholder";
+      text.dataset.role = "comment-body";
+      text.textContent = reason === "hidden" ? this.t.hidden : this.t.deleted;
+      box.replaceChildren(text);
+      item.querySelector(':scope > [data-role="reply"]')?.remove();
+      if (hadFocus) item.focus();
+    } else {
+      const hadFocus = item.contains(document.activeElement);
+      item.remove();
+      if (hadFocus) this.heading.focus();
+    }
+    this.updateEmpty();
+  }
+
+  // Other people's new comments: one polite message for a burst ("2 new comments"), never one each.
+  announceNew() {
+    this.fresh += 1;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      announce(format(plural(this.t.new_comments, this.fresh), { n: this.fresh }), "comments");
+      this.fresh = 0;
+      this.timer = null;
+    }, ANNOUNCE_AFTER_MS);
+  }
+
+  async handle(event) {
+    if (event.proposal !== this.config.proposal && event.type !== "snapshot") return;
+    await this.posting; // the id of a comment being posted here is known before its event is handled
+    switch (event.type) {
+      case "snapshot":
+        if (event.reconnected) await this.refetch();
+        break;
+      case "comment.published":
+        this.setCount(event.comments);
+        if (this.mine.has(event.comment.id)) break;
+        if (this.insert(event.comment)) this.announceNew();
+        break;
+      case "comment.updated":
+        this.update(event.comment);
+        break;
+      case "comment.removed":
+        this.setCount(event.comments);
+        this.remove(event.comment, event.reason);
+        break;
+    }
+  }
+
+  // After a reconnect: events sent meanwhile are lost, so read this page of the thread again.
+  async refetch() {
+    const page = new URLSearchParams(window.location.search).get("comments") || "1";
+    let data;
+    try {
+      const response = await fetch(`${this.config.comments_url}?page=${encodeURIComponent(page)}&page_size=50`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      data = await response.json();
+    } catch {
+      return; // offline again: the next reconnect tries again
+    }
+    const listed = new Set();
+    for (const top of data.results) {
+      for (const comment of [top, ...(top.replies || [])]) {
+        listed.add(comment.id);
+        const shown = this.item(comment.id);
+        if (comment.deleted || (comment.visibility === "hidden" && !comment.body)) {
+          if (shown && isReadable(shown)) this.remove(comment.id, comment.deleted ? "deleted" : "hidden");
+        } else if (!shown && comment.visibility === "published") {
+          this.place(this.build(comment), comment.parent);
+        } else if (shown && comment.visibility === "published") {
+          this.update(comment);
+        }
+      }
+    }
+    for (const item of [...this.section.querySelectorAll("li[data-comment-id]")]) {
+      if (!listed.has(Number(item.dataset.commentId))) this.remove(item.dataset.commentId, "hidden");
+    }
+  }
+
+  /* ------------------------------------------------------------ posting */
+
+  enhance(scope) {
+    for (const form of scope.querySelectorAll("form[data-comment-form]")) {
+      if (form.dataset.enhanced) continue;
+      form.dataset.enhanced = "true";
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        // Not `disabled`: that would drop keyboard focus from the button.
+        if (form.querySelector('[aria-busy="true"]')) return;
+        this.posting = this.submit(form);
+      });
+    }
+  }
+
+  showError(form, text) {
+    const textarea = form.querySelector("textarea");
+    const id = `${textarea.id}_error`;
+    let list = document.getElementById(id);
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "field__errors";
+      list.id = id;
+      textarea.before(list);
+      const described = (textarea.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      textarea.setAttribute("aria-describedby", [...described, id].join(" "));
+    }
+    const line = document.createElement("li");
+    line.textContent = text;
+    list.replaceChildren(line);
+    textarea.setAttribute("aria-invalid", "true");
+    textarea.closest(".field")?.classList.add("field--error");
+    announce(text);
+  }
+
+  clearError(form) {
+    const textarea = form.querySelector("textarea");
+    const list = document.getElementById(`${textarea.id}_error`);
+    if (list) {
+      list.remove();
+      const described = (textarea.getAttribute("aria-describedby") || "").split(" ").filter((id) => id !== list.id);
+      textarea.setAttribute("aria-describedby", described.join(" "));
+    }
+    textarea.removeAttribute("aria-invalid");
+    textarea.closest(".field")?.classList.remove("field--error");
+  }
+
+  async submit(form) {
+    const textarea = form.querySelector("textarea");
+    const button = form.querySelector('button[type="submit"]');
+    const parent = form.querySelector('input[name="parent"]');
+    button.setAttribute("aria-busy", "true");
+    this.clearError(form);
+    try {
+      const payload = { body: textarea.value };
+      if (parent && parent.value) payload.parent = Number(parent.value);
+      const response = await fetch(this.config.comments_url, {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
+        credentials: "same-origin",
+        body: JSON.stringify(payload),
+      });
+      if (!response.ok) {
+        this.showError(form, await this.errorText(response));
+        return;
+      }
+      const comment = await response.json();
+      this.mine.add(comment.id);
+      textarea.value = "";
+      textarea.dispatchEvent(new Event("input")); // the character counter
+      await this.insertOwn(comment);
+      announce(comment.visibility === "published" ? this.t.published : this.t.pending);
+    } catch {
+      this.showError(form, this.t.offline);
+    } finally {
+      button.removeAttribute("aria-busy");
+    }
+  }
+
+  // The field's own error when the API names one (the text), else the error's message.
+  async errorText(response) {
+    try {
+      const body = await response.clone().json();
+      const fields = body?.error?.fields || {};
+      const first = (fields.body || fields.parent || [])[0];
+      if (first) return first;
+    } catch {
+      // Not JSON: errorMessage falls back too.
+    }
+    return errorMessage(response, this.t.error);
+  }
+
+  // The author's comment as the server renders it for them now (with its edit and delete forms), or, if
+  // this page of the thread does not hold it, built from the API's answer when it is published.
+  async insertOwn(comment) {
+    let item = null;
+    try {
+      const response = await fetch(window.location.pathname + window.location.search, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+      });
+      if (response.ok) {
+        const html = new DOMParser().parseFromString(await response.text(), "text/html");
+        const rendered = html.getElementById(`comment-${comment.id}`);
+        if (rendered) item = document.importNode(rendered, true);
+      }
+    } catch {
+      // Fall back to the API's answer below.
+    }
+    if (!item && comment.visibility === "published" && comment.body) item = this.build(comment);
+    if (!item) return;
+    const shown = this.item(comment.id);
+    if (shown) shown.replaceWith(item);
+    else if (!this.place(item, comment.parent)) return;
+    this.enhance(item);
+  }
+}
+
+function start() {
+  const section = document.querySelector("[data-comments]");
+  const config = readJson("comments-config");
+  if (!section || !config) return;
+  const thread = new Thread(section, config);
+  thread.enhance(section);
+  document.addEventListener(LIVE_EVENT, (event) => {
+    thread.handle(event.detail);
+  });
+}
+
+start();

@@ -1,0 +1,82 @@
+"""Comments in the browser: two people on the same proposal page; one comments through the form, the other's
+page shows it without a reload, as text (never as markup), and says so politely in the live region.
+
+"Without a reload" is checked, not assumed: the watching page gets a marker on `window` before the action,
+and a reload would lose it.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.conftest import wait_live
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BODY = "<b>Save</b> the form halfway, please."
+
+
+def test_a_comment_posted_on_one_page_appears_on_the_other(new_page, server_api):
+    proposal = factories.ProposalFactory(title="Pay the first benefit faster")
+    writer = factories.citizen(display_name="Ana")
+    acting = new_page(user=writer, label="acting")
+    watching = new_page(user=factories.citizen(), label="watching")
+    for page in (acting, watching):
+        page.goto(f"/proposals/{proposal.pk}/")
+        wait_live(page)
+    watching.evaluate("window.__sameDocument = true")
+    expect(watching.locator("[data-role=comments-count]")).to_have_text("0 comments")
+
+    acting.locator("#comment-form").get_by_label("Your comment").fill(BODY)
+    acting.get_by_role("button", name="Post comment").click()
+
+    # The writer's own page: the comment in place, with its edit control, the form emptied, no reload.
+    mine = acting.locator("li.comment").filter(has_text="Save the form halfway")
+    expect(mine).to_have_count(0)  # the markup is not interpreted: the text shows the tags
+    own = acting.locator("li.comment", has_text=BODY)
+    expect(own).to_be_visible()
+    expect(own.locator("summary", has_text="Edit")).to_be_visible()
+    expect(acting.locator("#comment-form").get_by_label("Your comment")).to_have_value("")
+
+    theirs = watching.locator("li.comment", has_text=BODY)
+    expect(theirs).to_be_visible()
+    expect(theirs.locator("b")).to_have_count(0)
+    expect(theirs.locator("[data-role=author]")).to_have_text("Ana")
+    expect(watching.locator("[data-role=comments-count]")).to_have_text("1 comment")
+    expect(watching.locator("#live-announcer")).to_have_text(re.compile(r"1 new comment"))
+    assert watching.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+    # A moderator hides it: it leaves the other page too.
+    comment_id = int(theirs.get_attribute("data-comment-id"))
+    hidden = server_api(factories.moderator())(
+        "POST", f"/api/v1/comments/{comment_id}/moderation/", {"action": "hide", "reason": "Test."}
+    )
+    assert hidden.status == 200, hidden.body
+    expect(watching.locator(f"li[data-comment-id='{comment_id}']")).to_have_count(0)
+    expect(watching.locator("[data-role=comments-count]")).to_have_text("0 comments")
+
+
+def test_a_reply_to_a_comment_that_arrived_live(new_page):
+    proposal = factories.ProposalFactory()
+    first = new_page(user=factories.citizen(display_name="Ana"), label="first")
+    second = new_page(user=factories.citizen(display_name="Ben"), label="second")
+    for page in (first, second):
+        page.goto(f"/proposals/{proposal.pk}/")
+        wait_live(page)
+    first.locator("#comment-form").get_by_label("Your comment").fill("Could the form be saved halfway?")
+    first.get_by_role("button", name="Post comment").click()
+    arrived = second.locator("li.comment", has_text="Could the form be saved halfway?")
+    expect(arrived).to_be_visible()
+
+    # The reply form of the comment that arrived live works like the server's own.
+    arrived.locator("summary", has_text="Reply").click()
+    arrived.get_by_label("Your reply").fill("Yes, and on a phone too.")
+    arrived.get_by_role("button", name="Post reply").click()
+
+    reply = first.locator("li.comment--reply", has_text="Yes, and on a phone too.")
+    expect(reply).to_be_visible()
+    expect(reply.locator("[data-role=author]")).to_have_text("Ben")
+    expect(first.locator("[data-role=comments-count]")).to_have_text("2 comments")
+    expect(second.locator("li.comment--reply", has_text="Yes, and on a phone too.")).to_have_count(1)
