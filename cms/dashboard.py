@@ -20,10 +20,12 @@ from django.http import Http404
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from proposals import permissions
@@ -328,3 +330,42 @@ class OfficialsMenuItem(MenuItem):
 
     def is_shown(self, request):
         return permissions.can_respond(request.user)
+
+
+class AwaitingPanel(Component):
+    """On the admin's home page, for officials: the responses awaited and overdue, and the way to them."""
+
+    order = 90  # above Wagtail's own panels
+
+    def __init__(self, *, awaiting: int, overdue: int):
+        self.awaiting, self.overdue = awaiting, overdue
+
+    def render_html(self, parent_context=None):
+        if self.awaiting:
+            text = ngettext("%(n)d response awaited", "%(n)d responses awaited", self.awaiting) % {
+                "n": self.awaiting
+            }
+            if self.overdue:
+                text += ", " + ngettext("%(n)d overdue", "%(n)d overdue", self.overdue) % {"n": self.overdue}
+        else:
+            text = _("No response is awaited: every promise has been answered.")
+        return format_html(
+            '<section class="w-panel w-panel--dashboard w-mb-8 w-p-4"'
+            ' aria-labelledby="awaiting-panel-heading">'
+            '<h2 class="w-h3" id="awaiting-panel-heading">{}</h2><p>{}</p>'
+            '<p class="w-m-0"><a class="button button-secondary" href="{}">{}</a></p></section>',
+            _("Responses promised to citizens"),
+            text,
+            reverse("cms_promises:awaiting"),
+            _("See the responses awaited"),
+        )
+
+
+def awaiting_panel() -> AwaitingPanel:
+    now = timezone.now()
+    counts = (
+        Proposal.objects.published()
+        .filter(unanswered())
+        .aggregate(awaiting=Count("id"), overdue=Count("id", filter=Q(response_due_at__lte=now)))
+    )
+    return AwaitingPanel(**counts)

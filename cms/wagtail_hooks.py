@@ -66,6 +66,34 @@ def register_awaiting_menu_item():
     )
 
 
+@hooks.register("construct_homepage_panels")
+def add_awaiting_panel(request, panels):
+    if permissions.can_respond(request.user):
+        panels.append(dashboard.awaiting_panel())
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboards_menu_item():
+    return dashboard.OfficialsMenuItem(
+        _("Dashboards"), reverse("cms_promises:dashboards"), name="dashboards", icon_name="view", order=152
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_promise_urls():
+    # The officials' view of the petition promise: /cms/promises/ (awaited responses) and its dashboards.
+    return [
+        path("promises/", include((dashboard.urlpatterns, dashboard.app_name), namespace=dashboard.app_name))
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_awaiting_menu_item():
+    return dashboard.OfficialsMenuItem(
+        _("Awaiting response"), reverse("cms_promises:awaiting"), name="awaiting", icon_name="time", order=151
+    )
+
+
 @hooks.register("register_admin_menu_item")
 def register_dashboards_menu_item():
     return dashboard.OfficialsMenuItem(

@@ -103,6 +103,13 @@ def test_the_official_sees_the_menu_item_in_the_admin(client_as, official, moder
     assert AWAITING not in client_as(moderator).get(reverse("wagtailadmin_home")).content.decode()
 
 
+def test_the_admin_home_tells_officials_what_is_awaited(client_as, official, moderator, queue):
+    home = reverse("wagtailadmin_home")
+    text = visible_text(client_as(official).get(home))
+    assert "Responses promised to citizens 4 responses awaited, 2 overdue See the responses awaited" in text
+    assert "Responses promised to citizens" not in visible_text(client_as(moderator).get(home))
+
+
 # --- what it shows -----------------------------------------------------------------------------------------
 
 
