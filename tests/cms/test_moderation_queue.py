@@ -1,6 +1,7 @@
 """The moderation queue in the Wagtail admin: pending and reported proposals and comments in one list, oldest
 first, with their reports; its actions, for each role both ways; and the full trail on a proposal's page."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms import admin_views
+from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
 from proposals.services import flag_create
 from tests import factories
@@ -391,3 +393,38 @@ def test_a_hidden_proposal_offers_restore(client_as, moderator, consultation):
     proposal = factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
     html = client_as(moderator).get(reverse("cms_proposals:detail", args=[proposal.pk])).content.decode()
     assert 'value="restore"' in html and 'value="hide"' not in html and 'value="approve"' not in html
+
+
+# Open pages hear of it -----------------------------------------------------------------------------------
+
+
+def sent(callbacks) -> list[dict]:
+    """The live events that the captured after-commit callbacks would broadcast."""
+    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._send]
+
+
+def test_hiding_from_the_queue_removes_the_item_from_open_pages(
+    moderator_client, consultation, django_capture_on_commit_callbacks
+):
+    proposal = factories.ProposalFactory(consultation=consultation)
+    comment = a_comment(factories.ProposalFactory(consultation=consultation))
+    reported(proposal, "abuse")
+    reported(comment, "abuse")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        moderator_client.post(moderate_url(proposal), {"action": "hide", "reason": "Threats."})
+        moderator_client.post(moderate_url(comment), {"action": "hide", "reason": "Insults."})
+
+    events = sent(callbacks)
+    assert {"type": "proposal.hidden", "proposal": proposal.pk} in events
+    assert any(e["type"] == "comment.removed" and e["comment"] == comment.pk for e in events)
+
+
+def test_dismissing_reports_announces_nothing(
+    moderator_client, consultation, django_capture_on_commit_callbacks
+):
+    proposal = factories.ProposalFactory(consultation=consultation)
+    reported(proposal, "spam")
+    with django_capture_on_commit_callbacks() as callbacks:
+        moderator_client.post(dismiss_url(proposal), {})
+    assert sent(callbacks) == []
