@@ -79,28 +79,6 @@ def register_dashboards_menu_item():
     )
 
 
-@hooks.register("register_admin_urls")
-def register_promise_urls():
-    # The officials' view of the petition promise: /cms/promises/ (awaited responses) and its dashboards.
-    return [
-        path("promises/", include((dashboard.urlpatterns, dashboard.app_name), namespace=dashboard.app_name))
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def register_awaiting_menu_item():
-    return dashboard.OfficialsMenuItem(
-        _("Awaiting response"), reverse("cms_promises:awaiting"), name="awaiting", icon_name="time", order=151
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def register_dashboards_menu_item():
-    return dashboard.OfficialsMenuItem(
-        _("Dashboards"), reverse("cms_promises:dashboards"), name="dashboards", icon_name="view", order=152
-    )
-
-
 def _pages_with_proposals(pages) -> list[Page]:
     """The pages among `pages` that hold proposals themselves or below them in the tree."""
     return [
