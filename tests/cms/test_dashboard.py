@@ -213,3 +213,17 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(client_as, official, cons
         answered(consultation, after=timedelta(days=days))
         support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, days), 2)
     assert queries() == few
+
+
+def test_the_chart_geometry_is_not_localised(client_as, official, consultation):
+    """French writes 12,5: the SVG's numbers must keep their dot whatever the official's language."""
+    for day in (1, 2, 3):
+        support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, day), day)
+    client = client_as(official)
+    client.cookies["django_language"] = "fr"
+    html = client.get(dashboard(consultation), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'lang="fr"' in html
+    svg = re.search(r'<svg role="img".*?</svg>', html, re.S).group(0)
+    shapes = " ".join(re.findall(r"<(?:rect|line|text)\b[^>]*>", svg))
+    numbers = re.findall(r'\b(?:x|y|x1|y1|x2|y2|width|height)="([^"]*)"', shapes)
+    assert numbers and all(re.fullmatch(r"\d+(\.\d+)?", n) for n in numbers), numbers
