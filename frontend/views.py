@@ -25,7 +25,6 @@ from proposals import notifications, permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.comments_selectors import comment_get, comment_thread
 from proposals.models import Comment, Flag, Status
-from proposals.services.flags import comment_for_flag
 from votes import services as vote_services
 from votes.selectors import supported_ids
 
@@ -373,11 +372,8 @@ def proposal_flag(request, pk: int):
 def comment_flag(request, pk: int):
     """A comment's report form. Its errors come back as a message above the page: the comment's own form
     is one of many on the page, so the view does not render it again."""
-    try:
-        comment = comment_for_flag(comment_id=pk, user=request.user)
-    except NotFound:
-        raise Http404("No such comment.") from None
-    target = reverse("proposal_detail", args=[comment.proposal_id]) + f"#comment-{comment.pk}"
+    comment = _comment_or_404(request, pk)
+    target = _comment_anchor(request, comment)
     if not request.user.is_authenticated:
         return redirect_to_login(target)
     form = _report(request, proposal=comment.proposal, comment=comment)

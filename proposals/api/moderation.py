@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 from cocreate.exceptions import ServiceError
 
 from .. import permissions, selectors
+from ..comments_selectors import comment_get
 from ..models import AuditEntry, AuditRole, Flag, FlagReason, Proposal
 from ..services import DETAILS_MAX, flag_create
-from ..services.flags import comment_for_flag
 from .views import ScopedWriteThrottle
 
 ERROR = OpenApiResponse(description="The common error body: `{error: {code, message, fields}}`.")
@@ -156,7 +156,7 @@ class CommentFlagView(FlagView):
         "only, never on their own comment.",
     )
     def post(self, request, pk: int):
-        comment = comment_for_flag(comment_id=pk, user=request.user)
+        comment = comment_get(comment_id=pk, user=request.user)
         data = _valid(request)
         return _created(flag_create(reporter=request.user, comment=comment, **data))
 

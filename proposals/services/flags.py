@@ -50,10 +50,13 @@ def _locked_item(proposal: Proposal | None, comment: Comment | None) -> Proposal
     lock: the flag's foreign key does not wait for it."""
     proposal_id = proposal.pk if proposal is not None else comment.proposal_id
     locked = Proposal.objects.select_for_update(of=("self",), no_key=True).defer("search_en", "search_fr")
-    proposal = locked.get(pk=proposal_id)
-    if comment is None:
-        return proposal
-    comment = Comment.objects.get(pk=comment.pk)
+    try:
+        proposal = locked.get(pk=proposal_id)
+        if comment is None:
+            return proposal
+        comment = Comment.objects.get(pk=comment.pk)
+    except (Proposal.DoesNotExist, Comment.DoesNotExist):
+        raise NotFound(_("No such item.")) from None
     comment.proposal = proposal
     return comment
 
@@ -133,10 +136,7 @@ def flags_dismiss(
             fields={"reason": [_("At most %(n)d characters.") % {"n": REASON_MAX}]},
         )
     with transaction.atomic():
-        try:
-            item = _locked_item(proposal, comment)
-        except (Proposal.DoesNotExist, Comment.DoesNotExist):
-            raise NotFound(_("No such item.")) from None
+        item = _locked_item(proposal, comment)
         is_comment = isinstance(item, Comment)
         dismissed = flags_resolve(**({"comment": item} if is_comment else {"proposal": item}))
         if not dismissed:
@@ -149,19 +149,3 @@ def flags_dismiss(
             reason=reason,
         )
     return dismissed
-
-
-def comment_for_flag(*, comment_id, user) -> Comment:
-    """The comment if this user may see it: published, not deleted, on a proposal they may see in a live
-    consultation. Any other comment does not exist for them."""
-    proposals = Proposal.objects.visible_to(user)
-    if not permissions.can_moderate(user):
-        proposals = proposals.filter(consultation__live=True)
-    try:
-        return (
-            Comment.objects.published()
-            .filter(deleted_at__isnull=True, proposal__in=proposals)
-            .get(pk=comment_id)
-        )
-    except (Comment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(_("No such comment.")) from None

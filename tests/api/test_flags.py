@@ -156,3 +156,13 @@ def test_reports_are_rate_limited_with_retry_after(monkeypatch, citizen, consult
     assert_error(refused, 429, "rate_limited")
     assert int(refused["Retry-After"]) > 0
     assert Flag.objects.count() == 2
+
+
+def test_items_seen_but_not_shown_are_409(moderator, citizen, proposal):
+    hidden = a_comment(proposal, visibility=Visibility.HIDDEN)
+    deleted = a_comment(proposal, deleted_at=proposal.created_at, body="")
+    response = client_for(moderator).post(comment_url(hidden), {"reason": "spam"}, format="json")
+    assert_error(response, 409, "comment_not_published")
+    response = client_for(citizen).post(comment_url(deleted), {"reason": "spam"}, format="json")
+    assert_error(response, 409, "comment_not_published")
+    assert not Flag.objects.exists()
