@@ -274,11 +274,12 @@ class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
     template_name = "cms/admin/dashboard.html"
     header_icon = "view"
 
-    def dispatch(self, request, *args, **kwargs):
+    def get(self, request, *args, **kwargs):
+        # Looked up after the role check (in dispatch): a refused visitor learns nothing of which ids exist.
         self.consultation = ConsultationPage.objects.filter(pk=kwargs["pk"]).first()
         if self.consultation is None:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
     def get_page_title(self):
         return _("Dashboard")

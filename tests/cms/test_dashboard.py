@@ -83,8 +83,10 @@ def test_officials_and_admins_get_in(client_as, official, consultation, which):
         assert client_as(user).get(target).status_code == 200
 
 
-def test_an_unknown_consultation_is_not_found(client_as, official):
-    assert client_as(official).get(reverse("cms_promises:dashboard", args=[999_999])).status_code == 404
+def test_an_unknown_consultation_is_not_found(client_as, official, moderator):
+    unknown = reverse("cms_promises:dashboard", args=[999_999])
+    assert client_as(official).get(unknown).status_code == 404
+    assert client_as(moderator).get(unknown).status_code == 403  # refused before any look-up
 
 
 def test_the_index_lets_the_official_choose_a_consultation(client_as, official, consultation):
