@@ -146,7 +146,7 @@ function withDate(text, iso) {
 }
 
 // The petition promise once made: the markup of frontend/includes/threshold.html for a promise due,
-// overdue or answered (`state` as the API gives it). The progress it replaces stays true no more.
+// overdue or answered (`state` as the API gives it), in place of the progress, which no longer applies.
 // Returns true when the block changed.
 function renderThreshold(config, holder, state) {
   const block = holder.querySelector('[data-role="threshold"]');
