@@ -8,7 +8,7 @@ proposal's AuditEntry rows. Errors become the common JSON body in cocreate.excep
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -99,10 +99,6 @@ def proposal_history(*, proposal: Proposal, user) -> QuerySet[AuditEntry]:
     return entries if permissions.can_moderate(user) else entries.public()
 
 
-def _created(flag: Flag) -> Response:
-    return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
-
-
 def _valid(request) -> dict:
     if not isinstance(request.data, dict):
         raise ServiceError(_("Send a JSON object."), code="malformed_request")
@@ -127,38 +123,42 @@ FLAG_RESPONSES = {
 }
 
 
+def _flag_schema(kind: str):
+    return extend_schema(
+        operation_id=f"{kind}_flag",
+        request=FlagCreateSerializer,
+        responses=FLAG_RESPONSES,
+        description=f"Report a published {kind} to the moderators, once per citizen. Verified citizens "
+        f"only, never on their own {kind}.",
+    )
+
+
 class FlagView(APIView):
+    """POST reports the item named by the URL: the subclass finds it as the requester may see it."""
+
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "flags"
 
+    def target(self, request, pk: int) -> dict:
+        raise NotImplementedError
 
+    def post(self, request, pk: int):
+        target = self.target(request, pk)  # a 404 for an item they cannot see, whatever the body says
+        flag = flag_create(reporter=request.user, **target, **_valid(request))
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(post=_flag_schema("proposal"))
 class ProposalFlagView(FlagView):
-    @extend_schema(
-        operation_id="proposal_flag",
-        request=FlagCreateSerializer,
-        responses=FLAG_RESPONSES,
-        description="Report a published proposal to the moderators, once per citizen. Verified citizens "
-        "only, never on their own proposal.",
-    )
-    def post(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _valid(request)
-        return _created(flag_create(reporter=request.user, proposal=proposal, **data))
+    def target(self, request, pk: int) -> dict:
+        return {"proposal": selectors.proposal_get(proposal_id=pk, user=request.user)}
 
 
+@extend_schema_view(post=_flag_schema("comment"))
 class CommentFlagView(FlagView):
-    @extend_schema(
-        operation_id="comment_flag",
-        request=FlagCreateSerializer,
-        responses=FLAG_RESPONSES,
-        description="Report a published comment to the moderators, once per citizen. Verified citizens "
-        "only, never on their own comment.",
-    )
-    def post(self, request, pk: int):
-        comment = comment_get(comment_id=pk, user=request.user)
-        data = _valid(request)
-        return _created(flag_create(reporter=request.user, comment=comment, **data))
+    def target(self, request, pk: int) -> dict:
+        return {"comment": comment_get(comment_id=pk, user=request.user)}
 
 
 class ProposalHistoryView(APIView):
