@@ -67,6 +67,13 @@ def test_the_support_that_reaches_the_threshold_exactly_sets_the_deadline(
     assert (change.actor_role, change.from_value) == ("platform", "open")
     assert change.to_value == "awaiting_response"
 
+    # In this order: a page shows the new count, then the promise with the new status and says it once;
+    # the status event then changes nothing there (live.js).
+    assert [event["type"] for event in sent(callbacks)] == [
+        "proposal.support_changed",
+        "proposal.threshold_reached",
+        "proposal.status_changed",
+    ]
     events = {event["type"]: event for event in sent(callbacks)}
     assert events["proposal.status_changed"]["status"] == "awaiting_response"
     assert events["proposal.threshold_reached"] == {
