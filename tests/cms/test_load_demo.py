@@ -9,7 +9,7 @@ from cms.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
 from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
 from cocreate.accounts.models import User
 from proposals import permissions
-from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
+from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal, Status, Visibility
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,23 @@ def test_supports_status_change_and_response_are_real():
     assert response.department == "Employment Services" and response.author_name == "Claire Martin"
     assert response.proposal.status == Status.ACCEPTED == response.decision
     assert Proposal.objects.filter(status=Status.UNDER_REVIEW).count() == 1
-    assert AuditEntry.objects.status_changes().count() == 2  # the status change, and the response's decision
+    # Two proposals crossed the threshold (the platform moved each to awaiting_response), then one got a
+    # status change and the other a response with its decision.
+    assert AuditEntry.objects.status_changes().count() == 4
+    assert AuditEntry.objects.filter(action="threshold_reached").count() == 2
+
+
+def test_the_promise_the_discussion_and_a_report_are_there_to_see():
+    load()
+    awaiting = Proposal.objects.get(status=Status.UNDER_REVIEW)
+    assert awaiting.response_due_at is not None and awaiting.responded_at is None
+    answered = OfficialResponse.objects.get().proposal
+    assert answered.threshold_reached_at is not None and answered.responded_at is not None
+    assert awaiting.comments.filter(parent__isnull=False).exists()
+    assert awaiting.comments.filter(author_is_official=True, visibility=Visibility.PUBLISHED).exists()
+    assert Flag.objects.filter(comment__isnull=False, resolved_at=None).count() == 1
+    assert Comment.objects.filter(visibility=Visibility.PENDING).count() == 1
+    assert Proposal.objects.get(pk=awaiting.pk).comments_count == 3
 
 
 def test_accounts_have_verified_primary_emails_and_their_roles():

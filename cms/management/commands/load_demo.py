@@ -27,7 +27,7 @@ from cms.models import (
 from cocreate.accounts.models import User
 from cocreate.accounts.roles import ensure_role_groups
 from proposals import services as proposal_services
-from proposals.models import Status
+from proposals.models import FlagReason, Status
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
 from votes import services as vote_services
 
@@ -344,7 +344,7 @@ class Command(BaseCommand):
                 (
                     "paragraph",
                     _rich(
-                        "<p>Every proposal with <b>25 supports</b> gets a written answer from Employment "
+                        "<p>Every proposal with <b>8 supports</b> gets a written answer from Employment "
                         "Services within 30 days. We publish what we decide, and why.</p>"
                     ),
                 ),
@@ -366,7 +366,9 @@ class Command(BaseCommand):
             ],
             opens_at=now - timedelta(days=7),
             closes_at=now + timedelta(days=42),
-            support_threshold=25,
+            # Low enough for the demo's ten citizens to carry two proposals past it, so `make run` shows
+            # the promise: one answered, one awaiting its response by a visible deadline.
+            support_threshold=8,
             response_deadline_days=30,
             moderation_mode=ModerationMode.POST,
         )
@@ -433,7 +435,36 @@ class Command(BaseCommand):
             "that each page is readable. We will test it with claimants this spring.",
             decision=Status.ACCEPTED,
         )
+        self._benefit_discussion(proposals, citizens, accounts)
         return {page.title}
+
+    @staticmethod
+    def _benefit_discussion(proposals, citizens, accounts) -> None:
+        """A thread with a reply and an official's comment, and an off-topic comment a citizen reported,
+        so the moderation queue has a report in it."""
+        question = proposal_services.comment_post(
+            author=citizens[3],
+            proposal=proposals[1],
+            body="Would this also show which documents are still missing? That is what I kept calling about.",
+        )
+        proposal_services.comment_post(
+            author=citizens[4],
+            proposal=proposals[1],
+            parent=question,
+            body="Yes please. A list of what is missing, with the date it was asked for.",
+        )
+        proposal_services.comment_post(
+            author=accounts["official"],
+            proposal=proposals[1],
+            body="We are checking whether the case-management system can show missing documents to "
+            "claimants. We will post what we find here.",
+        )
+        off_topic = proposal_services.comment_post(
+            author=citizens[5],
+            proposal=proposals[2],
+            body="Does anyone know a good removal company in the north of the city?",
+        )
+        proposal_services.flag_create(reporter=citizens[1], comment=off_topic, reason=FlagReason.OFF_TOPIC)
 
     def _housing_consultation(self, index, citizens, accounts) -> set[str]:
         if ConsultationPage.objects.filter(slug=HOUSING_SLUG).exists():
@@ -493,6 +524,13 @@ class Command(BaseCommand):
             # The last one stays pending, so the moderation queue has something in it.
             if approve:
                 proposal_services.proposal_moderate(actor=moderator, proposal=proposal, action="approve")
+                published = proposal
+        # Pre-moderated: the comment waits in the queue too.
+        proposal_services.comment_post(
+            author=citizens[2],
+            proposal=published,
+            body="The page about rent receipts could be one question: how much do you pay each month?",
+        )
         return {page.title}
 
     # --- output ---------------------------------------------------------------------------------------
