@@ -19,7 +19,9 @@ def _role(actor) -> str:
 def _name(actor) -> str:
     if actor is None:
         return ""
-    return actor.get_full_name() or actor.display_name or actor.get_username()
+    # Never the username: it is a sign-in name, not meant for the public history. Without a name the
+    # history names the role ("by an official").
+    return actor.get_full_name() or actor.display_name
 
 
 def audit_record(

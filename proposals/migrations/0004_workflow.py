@@ -31,7 +31,7 @@ def copy_history(apps, schema_editor):
         official = actor.is_superuser or actor.groups.filter(name="Officials").exists()
         return {
             "actor": actor,
-            "actor_name": f"{actor.first_name} {actor.last_name}".strip() or actor.display_name or actor.username,
+            "actor_name": f"{actor.first_name} {actor.last_name}".strip() or actor.display_name,
             "actor_role": "official" if official else "moderator",
         }
 
