@@ -121,4 +121,5 @@ def test_a_nameless_official_is_named_by_the_role(client, consultation):
     proposal = factories.ProposalFactory(consultation=consultation)
     services.proposal_set_status(actor=official, proposal=proposal, status=Status.REJECTED)
     text = visible_text(page(client, proposal))
-    assert "from “Open for support” to “Rejected” · by o (Official)" in text
+    assert "from “Open for support” to “Rejected” · by an official" in text
+    assert "by o " not in text  # the sign-in name is never shown
