@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
@@ -234,8 +235,13 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like a real site, and the demo accounts share a known password. "
                 "Use --force only on a throwaway database."
             )
-        # One transaction: a failure half way leaves nothing behind, so the next run starts clean.
-        with transaction.atomic():
+        # One transaction: a failure half way leaves nothing behind, so the next run starts clean. The
+        # notifications the demo's actions cause are kept in the site, but their e-mails (to the demo's
+        # made-up addresses) are dropped rather than printed over the accounts list.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             index = self._site_root()
             ensure_role_groups()  # after the site root exists, so officials get their page permissions
             accounts = {a.username: self._account(a) for a in ACCOUNTS}
