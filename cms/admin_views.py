@@ -8,13 +8,9 @@ Each POST calls one service; a refusal is shown on the form (or as a 403 for a m
 """
 
 from abc import ABC, abstractmethod
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Least
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,8 +25,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
-from proposals.models import Comment, Flag, Proposal, Visibility
-from proposals.selectors import SEARCH_VECTORS
+from proposals.models import Comment, Proposal
+from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
 
 from .admin_forms import ConsultationFilterForm, DismissFlagsForm, ModerationForm, ResponseForm, StatusForm
@@ -47,81 +43,6 @@ def forbidden(request, message: str) -> TemplateResponse:
         {"message": message, "header_title": _("Not allowed")},
         status=403,
     )
-
-
-@dataclass
-class QueueItem:
-    """One row of the moderation queue: a proposal or a comment, waiting since `queued_at`."""
-
-    kind: str  # "proposal" or "comment"
-    item: Proposal | Comment
-    queued_at: datetime
-
-    @property
-    def proposal(self) -> Proposal:
-        return self.item if self.kind == "proposal" else self.item.proposal
-
-    @property
-    def flags(self) -> list[Flag]:
-        return self.item.open_flags
-
-    @property
-    def reasons(self) -> list[tuple[str, int]]:
-        """Each reason given, with how many reports gave it, the most given first."""
-        return Counter(str(flag.get_reason_display()) for flag in self.flags).most_common()
-
-
-def _queued(model, kind: str, flag_field: str) -> QuerySet:
-    """(kind, id, queued_at) of the model's items waiting for a moderator: pending ones since their
-    submission, reported ones since their oldest open report (the earlier of the two when both)."""
-    open_flags = Flag.objects.filter(resolved_at__isnull=True)
-    oldest = open_flags.filter(**{flag_field: OuterRef("pk")}).order_by("created_at").values("created_at")[:1]
-    items = model.objects.filter(Q(visibility=Visibility.PENDING) | Q(pk__in=open_flags.values(flag_field)))
-    if model is Comment:
-        items = items.filter(deleted_at__isnull=True)  # its author took it back: nothing left to judge
-    return items.annotate(
-        kind=Value(kind, output_field=CharField()),
-        queued_at=Least(Case(When(visibility=Visibility.PENDING, then=F("created_at"))), Subquery(oldest)),
-    ).values_list("kind", "id", "queued_at")
-
-
-def moderation_queue() -> QuerySet:
-    """One queue of proposals and comments, oldest first: first come, first served. Rows are
-    (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one page of them."""
-    return (
-        _queued(Proposal, "proposal", "proposal_id")
-        .union(_queued(Comment, "comment", "comment_id"), all=True)
-        .order_by("queued_at", "kind", "id")
-    )
-
-
-def _with_open_flags(queryset: QuerySet) -> QuerySet:
-    return queryset.prefetch_related(
-        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
-    )
-
-
-def queue_items(rows) -> list[QueueItem]:
-    """The items of one page of `moderation_queue()`, in its order, with their open flags."""
-    ids = {"proposal": [], "comment": []}
-    for kind, pk, _queued_at in rows:
-        ids[kind].append(pk)
-    loaded = {
-        "proposal": _with_open_flags(
-            Proposal.objects.filter(pk__in=ids["proposal"])
-            .select_related("consultation", "author", "category")
-            .defer(*SEARCH_VECTORS)
-        ).in_bulk(),
-        "comment": _with_open_flags(
-            Comment.objects.filter(pk__in=ids["comment"])
-            .select_related("proposal__consultation", "author")
-            .defer(*(f"proposal__{name}" for name in SEARCH_VECTORS))
-        ).in_bulk(),
-    }
-    # An item gone between the two queries is left out of this page.
-    return [
-        QueueItem(kind, loaded[kind][pk], queued_at) for kind, pk, queued_at in rows if pk in loaded[kind]
-    ]
 
 
 def consultation_proposals(consultation_id: int) -> QuerySet[Proposal]:

@@ -7,15 +7,11 @@ admin access, moderators included, gets a 403 page. Every figure is computed by 
 number of queries, whatever the number of proposals or supports.
 """
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
-from django.db.models.aggregates import Aggregate
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -29,15 +25,13 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from proposals import permissions
-from proposals.models import Proposal, Status, Visibility
-from proposals.selectors import SEARCH_VECTORS
-from votes.models import Support
+from proposals.models import Proposal, Visibility
 
 from .admin_views import forbidden
 from .models import ConsultationPage
+from .selectors import awaiting_queue, consultation_figures, unanswered
 
 PAGE_SIZE = 50
-CHART_DAYS = 366  # the chart covers at most the last year of supports
 
 
 class OfficialsOnlyMixin:
@@ -45,26 +39,6 @@ class OfficialsOnlyMixin:
         if not permissions.can_respond(request.user):
             return forbidden(request, _("Only officials can see the responses awaited and the dashboards."))
         return super().dispatch(request, *args, **kwargs)
-
-
-class Median(Aggregate):
-    """PostgreSQL's continuous median of the expression (an interval here)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
-def unanswered() -> Q:
-    """A promise made (the threshold reached) and no response yet."""
-    return Q(response_due_at__isnull=False, responded_at__isnull=True)
-
-
-def awaiting_queue(consultation_id: int | None = None) -> QuerySet[Proposal]:
-    """Published proposals awaiting their promised response, the earliest deadline (so the overdue) first."""
-    proposals = Proposal.objects.published().filter(unanswered())
-    if consultation_id is not None:
-        proposals = proposals.for_consultation(consultation_id)
-    return proposals.select_related("consultation").defer(*SEARCH_VECTORS).order_by("response_due_at", "id")
 
 
 def deadline_text(due: datetime, now: datetime) -> str:
@@ -152,46 +126,6 @@ class DashboardIndexView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, Template
 # --- one consultation's figures ---------------------------------------------------------------------------
 
 
-def status_counts(consultation_id: int, now: datetime) -> dict:
-    """Published proposals by status, the other visibilities, and the promises reached, awaited, overdue
-    and answered: one query."""
-    published = Q(visibility=Visibility.PUBLISHED)
-    figures = Proposal.objects.for_consultation(consultation_id).aggregate(
-        **{f"status_{s}": Count("id", filter=published & Q(status=s)) for s in Status.values},
-        pending=Count("id", filter=Q(visibility=Visibility.PENDING)),
-        hidden=Count("id", filter=Q(visibility=Visibility.HIDDEN)),
-        reached=Count("id", filter=published & Q(threshold_reached_at__isnull=False)),
-        awaiting=Count("id", filter=published & unanswered()),
-        overdue=Count("id", filter=published & unanswered() & Q(response_due_at__lte=now)),
-        answered=Count("id", filter=published & answered_promise()),
-    )
-    figures["by_status"] = [(label, figures.pop(f"status_{value}")) for value, label in Status.choices]
-    return figures
-
-
-def answered_promise() -> Q:
-    return Q(threshold_reached_at__isnull=False, responded_at__isnull=False)
-
-
-def median_time_to_respond(consultation_id: int) -> timedelta | None:
-    """The median time from the threshold to the first response over the consultation's published
-    proposals that reached it and were answered; None if none was. A response given before the threshold
-    answered the promise as it was made: it counts as no time at all. One query."""
-    answered = Proposal.objects.published().for_consultation(consultation_id).filter(answered_promise())
-    if connection.vendor != "postgresql":
-        # The demo's SQLite has no percentile: a consultation's answered proposals are few enough to read.
-        waits = [
-            max(responded - reached, timedelta(0))
-            for reached, responded in answered.values_list("threshold_reached_at", "responded_at")
-        ]
-        return statistics.median(waits) if waits else None
-    waited = ExpressionWrapper(
-        Greatest(F("responded_at") - F("threshold_reached_at"), Value(timedelta(0))),
-        output_field=DurationField(),
-    )
-    return answered.aggregate(median=Median(waited, output_field=DurationField()))["median"]
-
-
 def duration_text(value: timedelta) -> str:
     """A median time to respond as people say it: days, or hours under two days."""
     hours = value.total_seconds() / 3600
@@ -200,25 +134,6 @@ def duration_text(value: timedelta) -> str:
         return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
     n = round(hours / 24)
     return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
-
-
-def supports_per_day(consultation_id: int) -> list[tuple[date, int]]:
-    """Supports standing now (a withdrawn one is gone) by the day they were given, in the site's time zone,
-    every day from the first to the last, the empty ones too; the last CHART_DAYS days at most."""
-    counted = dict(
-        Support.objects.filter(proposal__consultation_id=consultation_id)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()  # group by the day alone, not by a default ordering too
-        .values_list("day", "n")
-    )
-    if not counted:
-        return []
-    last = max(counted)
-    first = max(min(counted), last - timedelta(days=CHART_DAYS - 1))
-    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
-    return [(day, counted.get(day, 0)) for day in days]
 
 
 @dataclass(frozen=True)
@@ -296,10 +211,9 @@ class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        figures = status_counts(self.consultation.pk, now)
-        median = median_time_to_respond(self.consultation.pk)
-        chart = supports_chart(supports_per_day(self.consultation.pk))
+        figures = consultation_figures(consultation_id=self.consultation.pk)
+        median = figures.median_time_to_respond
+        chart = supports_chart(figures.supports_per_day)
         context.update(
             consultation=self.consultation,
             figures=figures,

@@ -1,0 +1,129 @@
+"""Reads behind the petition promise, for officials: the responses awaited, and one consultation's figures
+(proposals by status, promises awaited and overdue, the median time to respond, supports per day). The
+Wagtail admin's pages and the API read them here, so both show the same numbers. Every figure is computed
+by the database in a fixed number of queries, whatever the number of proposals or supports."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import Greatest, TruncDate
+from django.utils import timezone
+
+from proposals.models import Proposal, Status, Visibility
+from proposals.selectors import SEARCH_VECTORS
+from votes.models import Support
+
+CHART_DAYS = 366  # supports per day cover at most the last year
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median of the expression (an interval here)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def unanswered() -> Q:
+    """A promise made (the threshold reached) and no response yet."""
+    return Q(response_due_at__isnull=False, responded_at__isnull=True)
+
+
+def answered_promise() -> Q:
+    return Q(threshold_reached_at__isnull=False, responded_at__isnull=False)
+
+
+def awaiting_queue(consultation_id: int | None = None) -> QuerySet[Proposal]:
+    """Published proposals awaiting their promised response, the earliest deadline (so the overdue) first."""
+    proposals = Proposal.objects.published().filter(unanswered())
+    if consultation_id is not None:
+        proposals = proposals.for_consultation(consultation_id)
+    return proposals.select_related("consultation").defer(*SEARCH_VECTORS).order_by("response_due_at", "id")
+
+
+def status_counts(consultation_id: int, now: datetime) -> dict:
+    """Published proposals by status, the other visibilities, and the promises reached, awaited, overdue
+    and answered: one query."""
+    published = Q(visibility=Visibility.PUBLISHED)
+    figures = Proposal.objects.for_consultation(consultation_id).aggregate(
+        **{f"status_{s}": Count("id", filter=published & Q(status=s)) for s in Status.values},
+        pending=Count("id", filter=Q(visibility=Visibility.PENDING)),
+        hidden=Count("id", filter=Q(visibility=Visibility.HIDDEN)),
+        reached=Count("id", filter=published & Q(threshold_reached_at__isnull=False)),
+        awaiting=Count("id", filter=published & unanswered()),
+        overdue=Count("id", filter=published & unanswered() & Q(response_due_at__lte=now)),
+        answered=Count("id", filter=published & answered_promise()),
+    )
+    figures["statuses"] = {value: figures.pop(f"status_{value}") for value in Status.values}
+    return figures
+
+
+def median_time_to_respond(consultation_id: int) -> timedelta | None:
+    """The median time from the threshold to the first response over the consultation's published
+    proposals that reached it and were answered; None if none was. A response given before the threshold
+    answered the promise as it was made: it counts as no time at all. One query."""
+    answered = Proposal.objects.published().for_consultation(consultation_id).filter(answered_promise())
+    if connection.vendor != "postgresql":
+        # The demo's SQLite has no percentile: a consultation's answered proposals are few enough to read.
+        waits = [
+            max(responded - reached, timedelta(0))
+            for reached, responded in answered.values_list("threshold_reached_at", "responded_at")
+        ]
+        return statistics.median(waits) if waits else None
+    waited = ExpressionWrapper(
+        Greatest(F("responded_at") - F("threshold_reached_at"), Value(timedelta(0))),
+        output_field=DurationField(),
+    )
+    return answered.aggregate(median=Median(waited, output_field=DurationField()))["median"]
+
+
+def supports_per_day(consultation_id: int) -> list[tuple[date, int]]:
+    """Supports standing now (a withdrawn one is gone) by the day they were given, in the site's time zone,
+    every day from the first to the last, the empty ones too; the last CHART_DAYS days at most."""
+    counted = dict(
+        Support.objects.filter(proposal__consultation_id=consultation_id)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()  # group by the day alone, not by a default ordering too
+        .values_list("day", "n")
+    )
+    if not counted:
+        return []
+    last = max(counted)
+    first = max(min(counted), last - timedelta(days=CHART_DAYS - 1))
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [(day, counted.get(day, 0)) for day in days]
+
+
+@dataclass(frozen=True)
+class ConsultationFigures:
+    """One consultation's dashboard. `statuses`: published proposals by status value, in Status order."""
+
+    statuses: dict[str, int]
+    pending: int
+    hidden: int
+    reached: int
+    awaiting: int
+    overdue: int
+    answered: int
+    median_time_to_respond: timedelta | None
+    supports_per_day: list[tuple[date, int]]
+
+    @property
+    def by_status(self) -> list[tuple[str, int]]:
+        """(label, count) per status, in the current language."""
+        return [(Status(value).label, n) for value, n in self.statuses.items()]
+
+
+def consultation_figures(*, consultation_id: int, now: datetime | None = None) -> ConsultationFigures:
+    """Every figure of one consultation's dashboard, as of `now`: three queries."""
+    counts = status_counts(consultation_id, now or timezone.now())
+    return ConsultationFigures(
+        **counts,
+        median_time_to_respond=median_time_to_respond(consultation_id),
+        supports_per_day=supports_per_day(consultation_id),
+    )

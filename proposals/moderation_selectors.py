@@ -1,0 +1,117 @@
+"""Reads for the moderators: one queue of the proposals and comments waiting for them (pending, or
+reported and not yet dealt with), oldest first. The Wagtail admin's queue and the API's read it here."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+
+from .models import Comment, Flag, FlagReason, Proposal, Visibility
+from .selectors import SEARCH_VECTORS
+
+
+@dataclass
+class QueueItem:
+    """One row of the moderation queue: a proposal or a comment, waiting since `queued_at`."""
+
+    kind: str  # "proposal" or "comment"
+    item: Proposal | Comment
+    queued_at: datetime
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.item if self.kind == "proposal" else self.item.proposal
+
+    @property
+    def flags(self) -> list[Flag]:
+        return self.item.open_flags
+
+    @property
+    def reason_counts(self) -> list[tuple[str, int]]:
+        """Each reason given (its code), with how many open reports gave it, the most given first."""
+        return Counter(flag.reason for flag in self.flags).most_common()
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """As `reason_counts`, each reason by its label in the current language."""
+        return [(str(FlagReason(reason).label), n) for reason, n in self.reason_counts]
+
+
+def _queued(model, kind: str, flag_field: str) -> QuerySet:
+    """(kind, id, queued_at) of the model's items waiting for a moderator: pending ones since their
+    submission, reported ones since their oldest open report (the earlier of the two when both)."""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    oldest = open_flags.filter(**{flag_field: OuterRef("pk")}).order_by("created_at").values("created_at")[:1]
+    items = model.objects.filter(Q(visibility=Visibility.PENDING) | Q(pk__in=open_flags.values(flag_field)))
+    if model is Comment:
+        items = items.filter(deleted_at__isnull=True)  # its author took it back: nothing left to judge
+    since_submitted = Case(When(visibility=Visibility.PENDING, then=F("created_at")))
+    # No ordering of its own (the models' default one): SQLite refuses ORDER BY inside a UNION's parts.
+    return (
+        items.order_by()
+        .annotate(
+            kind=Value(kind, output_field=CharField()),
+            # Each side falls back on the other: SQLite's MIN() is NULL if either is, where PostgreSQL's
+            # LEAST() skips NULLs. The output field is said outright, so SQLite's text comes back as a
+            # datetime like PostgreSQL's timestamp.
+            queued_at=Least(
+                Coalesce(since_submitted, Subquery(oldest)),
+                Coalesce(Subquery(oldest), since_submitted),
+                output_field=DateTimeField(),
+            ),
+        )
+        .values_list("kind", "id", "queued_at")
+    )
+
+
+def moderation_queue() -> QuerySet:
+    """One queue of proposals and comments, oldest first: first come, first served. Rows are
+    (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one page of them."""
+    return (
+        _queued(Proposal, "proposal", "proposal_id")
+        .union(_queued(Comment, "comment", "comment_id"), all=True)
+        .order_by("queued_at", "kind", "id")
+    )
+
+
+def _with_open_flags(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
+    )
+
+
+def queue_items(rows) -> list[QueueItem]:
+    """The items of one page of `moderation_queue()`, in its order, with their open flags."""
+    ids = {"proposal": [], "comment": []}
+    for kind, pk, _queued_at in rows:
+        ids[kind].append(pk)
+    loaded = {
+        "proposal": _with_open_flags(
+            Proposal.objects.filter(pk__in=ids["proposal"])
+            .select_related("consultation", "author", "category")
+            .defer(*SEARCH_VECTORS)
+        ).in_bulk(),
+        "comment": _with_open_flags(
+            Comment.objects.filter(pk__in=ids["comment"])
+            .select_related("proposal__consultation", "author")
+            .defer(*(f"proposal__{name}" for name in SEARCH_VECTORS))
+        ).in_bulk(),
+    }
+    # An item gone between the two queries is left out of this page.
+    return [
+        QueueItem(kind, loaded[kind][pk], queued_at) for kind, pk, queued_at in rows if pk in loaded[kind]
+    ]
