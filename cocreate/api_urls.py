@@ -2,9 +2,11 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
+from cms.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
+from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, ProposalDismissFlagsView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from votes.api.views import SupportView
@@ -27,5 +29,16 @@ urlpatterns = [
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
     path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
     path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
+    path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "proposals/<int:pk>/dismiss-flags/", ProposalDismissFlagsView.as_view(), name="proposal-dismiss-flags"
+    ),
+    path("comments/<int:pk>/dismiss-flags/", CommentDismissFlagsView.as_view(), name="comment-dismiss-flags"),
+    path("awaiting-responses/", AwaitingResponsesView.as_view(), name="awaiting-responses"),
+    path(
+        "consultations/<int:pk>/dashboard/",
+        ConsultationDashboardView.as_view(),
+        name="consultation-dashboard",
+    ),
     path("", include(router.urls)),
 ]

@@ -26,6 +26,11 @@ CONTRACT = {
     "/api/v1/proposals/{id}/comments/": {"get", "post"},
     "/api/v1/comments/{id}/": {"get", "patch", "delete"},
     "/api/v1/comments/{id}/moderation/": {"post"},
+    "/api/v1/moderation/queue/": {"get"},
+    "/api/v1/proposals/{id}/dismiss-flags/": {"post"},
+    "/api/v1/comments/{id}/dismiss-flags/": {"post"},
+    "/api/v1/awaiting-responses/": {"get"},
+    "/api/v1/consultations/{id}/dashboard/": {"get"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -82,3 +87,25 @@ def test_the_docs_page_renders(api):
     assert "swagger-ui" in html
     assert "/api/schema/" in html
     assert "cdn." not in html  # the UI is served from our own static files
+
+
+def test_the_workflow_endpoints_document_their_roles_errors_and_pages(schema):
+    paths = schema["paths"]
+    queue = paths["/api/v1/moderation/queue/"]["get"]
+    assert {"page", "page_size"} <= {p["name"] for p in queue["parameters"]}
+    assert queue["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/PaginatedQueueItemList"
+    )
+    awaiting = paths["/api/v1/awaiting-responses/"]["get"]
+    assert {"consultation", "page"} <= {p["name"] for p in awaiting["parameters"]}
+    for path, method, codes in (
+        ("/api/v1/moderation/queue/", "get", {"200", "401", "403"}),
+        ("/api/v1/awaiting-responses/", "get", {"200", "400", "401", "403", "404"}),
+        ("/api/v1/consultations/{id}/dashboard/", "get", {"200", "401", "403", "404"}),
+        ("/api/v1/proposals/{id}/dismiss-flags/", "post", {"200", "400", "401", "403", "404", "409", "429"}),
+        ("/api/v1/comments/{id}/dismiss-flags/", "post", {"200", "400", "401", "403", "404", "409", "429"}),
+    ):
+        assert codes <= set(paths[path][method]["responses"]), (path, codes)
+    dashboard = schema["components"]["schemas"]["ConsultationDashboard"]
+    assert dashboard["properties"]["median_time_to_respond"]["nullable"] is True
+    assert {"by_status", "awaiting_response", "overdue", "supports_per_day"} <= set(dashboard["properties"])

@@ -1,0 +1,151 @@
+"""The moderators' work over HTTP: the moderation queue, and dismissing the open reports on a proposal or
+a comment. Thin: the queue is read by proposals.moderation_selectors (as the Wagtail admin's queue is), the
+reports dismissed by proposals.services.flags_dismiss; errors become the common JSON body.
+
+- GET /api/v1/moderation/queue/: pending and reported proposals and comments, oldest first, paginated.
+- POST /api/v1/proposals/{id}/dismiss-flags/ and /api/v1/comments/{id}/dismiss-flags/: 409
+  `no_open_flags` when there is nothing to dismiss."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import FlagReason, Visibility
+from ..moderation_selectors import QueueItem, moderation_queue, queue_items
+from ..services import REASON_MAX, flags_dismiss
+from .moderation import ERROR, CommentFlagView, FlagSerializer, ProposalFlagView
+from .roles import CanModerate
+from .views import ScopedWriteThrottle, _valid
+
+
+class QueuePagination(PageNumberPagination):
+    page_size = 50  # as the admin's queue
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ConsultationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ReasonCountSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=FlagReason.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class QueueItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["proposal", "comment"])
+    id = serializers.IntegerField(source="item.pk", help_text="The proposal's or the comment's id.")
+    proposal = serializers.IntegerField(source="proposal.pk", help_text="The proposal, or the commented one.")
+    title = serializers.CharField(source="proposal.title", help_text="The proposal's title.")
+    text = serializers.SerializerMethodField(help_text="The proposal's summary, or the comment's text.")
+    author_name = serializers.SerializerMethodField(help_text="Empty for a deleted account.")
+    consultation = ConsultationRefSerializer(source="proposal.consultation")
+    visibility = serializers.ChoiceField(source="item.visibility", choices=Visibility.choices)
+    created_at = serializers.DateTimeField(source="item.created_at")
+    queued_at = serializers.DateTimeField(
+        help_text="Waiting since: its submission if pending, else its oldest open report (the earlier)."
+    )
+    open_flags = serializers.SerializerMethodField(help_text="How many reports are open.")
+    reasons = serializers.SerializerMethodField(help_text="Each reason given, the most given first.")
+    reports = FlagSerializer(source="flags", many=True, help_text="The open reports, with their details.")
+
+    @extend_schema_field(serializers.CharField())
+    def get_text(self, entry: QueueItem) -> str:
+        return entry.item.summary if entry.kind == "proposal" else entry.item.body
+
+    @extend_schema_field(serializers.CharField())
+    def get_author_name(self, entry: QueueItem) -> str:
+        return str(entry.item.author.public_name) if entry.item.author else ""
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_open_flags(self, entry: QueueItem) -> int:
+        return len(entry.flags)
+
+    @extend_schema_field(ReasonCountSerializer(many=True))
+    def get_reasons(self, entry: QueueItem) -> list[dict]:
+        return [
+            {"reason": reason, "label": str(FlagReason(reason).label), "count": n}
+            for reason, n in entry.reason_counts
+        ]
+
+
+class ModerationQueueView(GenericAPIView):
+    permission_classes = [CanModerate]
+    serializer_class = QueueItemSerializer
+    pagination_class = QueuePagination
+
+    @extend_schema(
+        operation_id="moderation_queue",
+        responses={200: QueueItemSerializer(many=True), 401: ERROR, 403: ERROR},
+        description="Moderators and officials: the proposals and comments waiting for moderation (pending) "
+        "or reported (open reports), oldest first, as in the admin's queue.",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(moderation_queue())
+        data = QueueItemSerializer(queue_items(page), many=True).data
+        return self.get_paginated_response(data)
+
+
+class DismissFlagsSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional; kept in the audit trail.",
+    )
+
+
+class DismissedSerializer(serializers.Serializer):
+    dismissed = serializers.IntegerField(help_text="How many open reports were dismissed.")
+
+
+def _dismiss_schema(kind: str):
+    return extend_schema(
+        operation_id=f"{kind}_dismiss_flags",
+        request=DismissFlagsSerializer,
+        responses={
+            200: DismissedSerializer,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            404: OpenApiResponse(description=f"No such {kind}."),
+            409: OpenApiResponse(description="No open reports to dismiss (`no_open_flags`)."),
+            429: ERROR,
+        },
+        description=f"Moderators and officials: resolve the open reports on a {kind} and leave it as it "
+        "is. Written to the audit trail.",
+    )
+
+
+class DismissFlagsView(APIView):
+    """POST dismisses the open reports on the item named by the URL: the subclass finds it."""
+
+    permission_classes = [CanModerate]
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "official"
+
+    def target(self, request, pk: int) -> dict:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        data = _valid(DismissFlagsSerializer, request)
+        dismissed = flags_dismiss(actor=request.user, **self.target(request, pk), reason=data["reason"])
+        return Response({"dismissed": dismissed})
+
+
+# The item is found as for a report: one rule for which item a URL names to whom.
+@extend_schema_view(post=_dismiss_schema("proposal"))
+class ProposalDismissFlagsView(DismissFlagsView):
+    target = ProposalFlagView.target
+
+
+@extend_schema_view(post=_dismiss_schema("comment"))
+class CommentDismissFlagsView(DismissFlagsView):
+    target = CommentFlagView.target
