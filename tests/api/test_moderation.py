@@ -108,6 +108,39 @@ def test_bad_moderation_input(moderator, data, field):
     assert not AuditEntry.objects.moderation().exists()
 
 
+@pytest.mark.parametrize("role", ["moderator", "official", "superuser"])
+def test_restoring_publishes_a_hidden_proposal_again(as_role, role):
+    user, client = as_role(role)
+    proposal = factories.ProposalFactory()
+    client.post(moderation_url(proposal), {"action": "hide", "reason": "Looked like spam."}, format="json")
+
+    restored = client.post(moderation_url(proposal), {"action": "restore"}, format="json")
+
+    assert restored.status_code == 200, restored.content
+    assert (restored.json()["visibility"], restored.json()["moderation_reason"]) == ("published", "")
+    assert client_for(None).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 200
+    assert list(AuditEntry.objects.moderation().values_list("action", "from_value", "to_value", "actor")) == [
+        ("hidden", "published", "hidden", user.pk),
+        ("restored", "hidden", "published", user.pk),
+    ]
+
+
+@pytest.mark.parametrize("role", ["unverified_citizen", "citizen"])
+def test_citizens_cannot_restore_even_their_own_hidden_proposal(as_role, role):
+    user, client = as_role(role)
+    proposal = factories.ProposalFactory(author=user, visibility=Visibility.HIDDEN, moderation_reason="Spam.")
+    response = client.post(moderation_url(proposal), {"action": "restore"}, format="json")
+    assert_error(response, 403, "forbidden")
+    assert Proposal.objects.get().visibility == Visibility.HIDDEN
+
+
+def test_anonymous_restore_is_401(api):
+    proposal = factories.ProposalFactory(visibility=Visibility.HIDDEN, moderation_reason="Spam.")
+    response = api.post(moderation_url(proposal), {"action": "restore"}, format="json")
+    assert_error(response, 401, "not_authenticated")
+    assert Proposal.objects.get().visibility == Visibility.HIDDEN
+
+
 # Status
 
 
