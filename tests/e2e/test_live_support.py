@@ -136,6 +136,8 @@ def test_an_official_response_appears_on_the_proposal_page(two_proposals, new_pa
     response = responses.locator(f"article[data-response-id='{published.body['id']}']")
     expect(response).to_contain_text("We will pay the first benefit within ten days from June.")
     expect(response).to_contain_text("Employment Services")
+    # The anchor the proposal's history links to, as on a response rendered by the server.
+    expect(response).to_have_attribute("id", f"response-{published.body['id']}")
     expect(responses.locator("[data-role=responses-empty]")).to_be_hidden()
     assert_not_reloaded(watching)
 

@@ -504,6 +504,7 @@ class DetailPage {
       return element;
     };
     const article = make("article", "response");
+    article.id = `response-${item.id}`; // the anchor the history's links point to
     article.dataset.responseId = String(item.id);
     article.append(make("h3", "response__title", t.official_response));
     const meta = make("p", "response__meta");
