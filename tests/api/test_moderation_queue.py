@@ -2,7 +2,9 @@
 items in the same order as the admin's page (one selector reads both), paginated."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.models import Proposal, Visibility
@@ -145,3 +147,26 @@ def test_paginated_in_order(as_role, waiting):
 def test_an_empty_queue(as_role):
     _user, client = as_role("moderator")
     assert client.get(QUEUE).json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_fixed_number_of_queries(as_role, consultation):
+    _user, client = as_role("moderator")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured)
+
+    def more() -> None:
+        flagged = factories.ProposalFactory(consultation=consultation)
+        reported(flagged, "spam", "abuse")
+        reported(a_comment(flagged), "off_topic")
+        a_comment(flagged, visibility=Visibility.PENDING)
+        factories.ProposalFactory(consultation=consultation, visibility=Visibility.PENDING)
+
+    more()
+    queries()  # the first fills caches (the roles on the user object)
+    few = queries()
+    for _ in range(3):
+        more()
+    assert queries() == few

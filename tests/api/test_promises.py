@@ -5,7 +5,9 @@ the admin's pages (cms.selectors reads both)."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cms.selectors import awaiting_queue, consultation_figures
@@ -197,3 +199,31 @@ def test_any_consultation_even_offline(as_role):
 def test_an_unknown_consultation_is_404(as_role):
     _user, client = as_role("official")
     assert_error(client.get("/api/v1/consultations/999999/dashboard/"), 404, "not_found")
+
+
+def test_ids_too_large_for_the_database_are_404(as_role):
+    _user, client = as_role("official")
+    assert_error(client.get("/api/v1/consultations/99999999999999999999/dashboard/"), 404, "not_found")
+
+
+def test_a_fixed_number_of_queries(as_role, consultation):
+    _user, client = as_role("official")
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    awaiting(consultation, due_in_days=1)
+    answered(consultation, after=timedelta(days=1))
+    support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, 1), 1)
+    urls = (AWAITING, dashboard(consultation))
+    for url in urls:
+        queries(url)  # the first fills caches (the roles on the user object)
+    few = {url: queries(url) for url in urls}
+    for days in (1, 2, 3):
+        awaiting(factories.consultation(), due_in_days=days)
+        awaiting(consultation, due_in_days=-days)
+        answered(consultation, after=timedelta(days=days))
+        support_on(factories.ProposalFactory(consultation=consultation), date(2026, 3, days), 2)
+    assert {url: queries(url) for url in few} == few
