@@ -135,8 +135,9 @@ class DismissFlagsView(APIView):
         raise NotImplementedError
 
     def post(self, request, pk: int):
+        target = self.target(request, pk)  # a 404 for an unknown item, whatever the body says
         data = _valid(DismissFlagsSerializer, request)
-        dismissed = flags_dismiss(actor=request.user, **self.target(request, pk), reason=data["reason"])
+        dismissed = flags_dismiss(actor=request.user, **target, reason=data["reason"])
         return Response({"dismissed": dismissed})
 
 

@@ -106,6 +106,8 @@ def test_an_unknown_item_is_404(as_role):
     _user, client = as_role("moderator")
     assert_error(client.post("/api/v1/proposals/999999/dismiss-flags/", format="json"), 404, "not_found")
     assert_error(client.post("/api/v1/comments/999999/dismiss-flags/", format="json"), 404, "not_found")
+    response = client.post("/api/v1/proposals/999999/dismiss-flags/", {"reason": "x" * 501}, format="json")
+    assert_error(response, 404, "not_found")
 
 
 def test_a_too_long_reason_is_a_field_error(as_role, item):
