@@ -7,6 +7,7 @@ in-memory channel layer, database search); `production` refuses to start without
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cocreate.headers.PathPolicyCSPMiddleware",
+    "cocreate.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +64,38 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cocreate.accounts.language.RememberLanguageMiddleware",
 ]
+
+# Security headers (docs/security.md). The public site runs no inline script or style, so the policy is
+# strict; Wagtail's admin (/cms/) runs inline scripts and is left out of it; the Swagger UI of /api/docs/
+# starts itself with an inline script and inline styles, from our own static files (sidecar), so it gets
+# exactly that allowance. 'self' in connect-src covers the live websocket of the same host (CSP Level 3);
+# production adds the wss:// address of each allowed host for browsers that do not.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/cms/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+    },
+}
+CSP_REPLACE_FOR_PATHS = {
+    "/api/docs/": {"script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE]},
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+CSRF_FAILURE_VIEW = "cocreate.views.csrf_failure"
 
 ROOT_URLCONF = "cocreate.urls"
 ASGI_APPLICATION = "cocreate.asgi.application"
@@ -169,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The public contract only: Wagtail's admin API under /cms/ is the admin's own business.
     "PREPROCESSING_HOOKS": ["cocreate.schema.public_api_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cocreate.schema.document_common_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProposalStatusEnum": "proposals.models.Status",
         "AuditActionEnum": "proposals.models.AuditAction",
