@@ -17,6 +17,8 @@ from proposals.models import Proposal, Status, Visibility
 from proposals.selectors import SEARCH_VECTORS
 from votes.models import Support
 
+from .models import ConsultationPage
+
 CHART_DAYS = 366  # supports per day cover at most the last year
 
 
@@ -42,6 +44,31 @@ def awaiting_queue(consultation_id: int | None = None) -> QuerySet[Proposal]:
     if consultation_id is not None:
         proposals = proposals.for_consultation(consultation_id)
     return proposals.select_related("consultation").defer(*SEARCH_VECTORS).order_by("response_due_at", "id")
+
+
+def awaiting_counts(now: datetime | None = None) -> dict[str, int]:
+    """How many promised responses are awaited across consultations, and how many of them are overdue:
+    one query."""
+    now = now or timezone.now()
+    return (
+        Proposal.objects.published()
+        .filter(unanswered())
+        .aggregate(awaiting=Count("id"), overdue=Count("id", filter=Q(response_due_at__lte=now)))
+    )
+
+
+def consultations_with_promises(now: datetime | None = None) -> QuerySet[ConsultationPage]:
+    """Every consultation, the latest opened first, with its `proposal_count` and its promised responses
+    `awaiting` and `overdue`: one query."""
+    now = now or timezone.now()
+    published_unanswered = Q(proposals__visibility=Visibility.PUBLISHED) & Q(
+        proposals__response_due_at__isnull=False, proposals__responded_at__isnull=True
+    )
+    return ConsultationPage.objects.annotate(
+        proposal_count=Count("proposals"),
+        awaiting=Count("proposals", filter=published_unanswered),
+        overdue=Count("proposals", filter=published_unanswered & Q(proposals__response_due_at__lte=now)),
+    ).order_by("-opens_at")
 
 
 def status_counts(consultation_id: int, now: datetime) -> dict:
