@@ -163,10 +163,32 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/h/ip",
+ACCOUNT_ADAPTER = "cocreate.accounts.adapter.AccountAdapter"
+# Sign-up and adding an address refuse disposable-mail domains (cocreate/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "signup": "cocreate.accounts.forms.CitizenSignupForm",
+    "add_email": "cocreate.accounts.forms.CitizenAddEmailForm",
 }
+# allauth's own limits (docs/security.md): "ip" is the client address (see TRUSTED_PROXY_COUNT), "key" the
+# e-mail address typed in, "user" the account. Past "login_failed"'s key budget the account is locked, even
+# to the right password, until its window passes (a form error); the others answer 429 with the 429 page.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="20/h/ip"),
+    "confirm_email": env.str("RATE_LIMIT_CONFIRM_EMAIL", default="1/3m/key"),
+    "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# How many proxies (load balancers) stand in front of the site and append to X-Forwarded-For. 0 (the
+# default): the client address is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone can send one.
+# Behind N trusted proxies, the address N entries from the end of X-Forwarded-For is the client's. One
+# value for both the API's throttles (NUM_PROXIES) and allauth's limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Notifications are sent right after a request's commit: a mail server that hangs must not hold it long.
@@ -192,7 +214,16 @@ REST_FRAMEWORK = {
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
         "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
+        # Per client address (frontend/throttling.py), on top of the per-account rates above: one address
+        # may be a whole school or a mobile carrier's shared exit, so these are several accounts' worth.
+        "proposal_submit_address": env.str("THROTTLE_PROPOSAL_SUBMIT_ADDRESS", default="60/hour"),
+        "support_address": env.str("THROTTLE_SUPPORT_ADDRESS", default="600/minute"),
+        "official_address": env.str("THROTTLE_OFFICIAL_ADDRESS", default="1200/minute"),
+        "flags_address": env.str("THROTTLE_FLAGS_ADDRESS", default="120/hour"),
+        "follow_address": env.str("THROTTLE_FOLLOW_ADDRESS", default="600/minute"),
+        "comments_address": env.str("THROTTLE_COMMENTS_ADDRESS", default="300/hour"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # How long the author of a comment may still correct it; deleting stays possible at any time.
 COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)

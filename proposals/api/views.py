@@ -7,10 +7,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import ServiceError
+from frontend.throttling import AccountAndAddressThrottle
 
 from .. import permissions, selectors, services
 from ..models import Proposal
@@ -24,13 +24,9 @@ from .serializers import (
 )
 
 
-class ScopedWriteThrottle(ScopedRateThrottle):
-    """Rate-limit writes only; reads are cheap and cached by nobody else."""
-
-    def allow_request(self, request, view):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return super().allow_request(request, view)
+class ScopedWriteThrottle(AccountAndAddressThrottle):
+    """Rate-limit writes only, per account and per client address; reads are cheap and cached by nobody
+    else."""
 
 
 def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_OK) -> Response:
