@@ -233,7 +233,7 @@ class AuditAction(models.TextChoices):
     APPROVED = "approved", _("Approved by moderation")
     HIDDEN = "hidden", _("Hidden by moderation")
     RESTORED = "restored", _("Restored by moderation")
-    FLAGS_DISMISSED = "flags_dismissed", _("Flags reviewed, nothing to change")
+    FLAGS_DISMISSED = "flags_dismissed", _("Reports reviewed, nothing to change")
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
     THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")

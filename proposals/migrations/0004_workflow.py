@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                             ("approved", "Approved by moderation"),
                             ("hidden", "Hidden by moderation"),
                             ("restored", "Restored by moderation"),
-                            ("flags_dismissed", "Flags reviewed, nothing to change"),
+                            ("flags_dismissed", "Reports reviewed, nothing to change"),
                             ("status_changed", "Status changed"),
                             ("response_published", "Official response published"),
                             ("threshold_reached", "Support threshold reached"),
