@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
 from cms.promises_api import AwaitingResponsesView, ConsultationDashboardView
+from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
@@ -24,6 +25,8 @@ urlpatterns = [
     path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
+    path("me/export/", AccountExportView.as_view(), name="me-export"),
+    path("me/delete/", AccountDeleteView.as_view(), name="me-delete"),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),

@@ -3,12 +3,13 @@ message, never a 500. Every write here also works without JavaScript; live.js on
 
 from allauth.account.models import EmailAddress
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.accounts import services as account_services
+from cocreate.accounts.data_forms import AccountDeleteForm
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import notifications, permissions, search, selectors, services
@@ -30,7 +33,7 @@ from votes.selectors import supported_ids
 
 from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
 from .pages import live_config, plural_forms, similar_config
-from .throttling import write_limited
+from .throttling import too_many_requests, write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 
@@ -584,3 +587,39 @@ def comments_config(proposal, *, last_page: bool) -> dict:
             "offline": gettext("We could not reach the server. Check your connection and try again."),
         },
     }
+
+
+# Your data: export and account deletion ---------------------------------------------------------------------
+
+
+@login_required
+def account_export(request):
+    """Download everything stored about oneself as JSON (see cocreate.accounts.services.account_export)."""
+    allowed, wait = account_services.export_allowed(request)
+    if not allowed:
+        return too_many_requests(request, wait)
+    data = account_services.account_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = account_services.export_filename(request.user)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@write_limited("account_delete")
+def account_delete(request):
+    """The confirmation page, then the deletion: POST only, with the password (or the username)."""
+    refused = account_services.holds_role(request.user)
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not refused and form.is_valid():
+        try:
+            account_services.account_delete(user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Thank you for taking part."))
+            return redirect("/")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "frontend/account_delete.html", {"form": form, "refused": refused}, status=status)

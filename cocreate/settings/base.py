@@ -214,6 +214,10 @@ REST_FRAMEWORK = {
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
         "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
+        # A person's own data (cocreate/accounts/services.py): the export reads much, the deletion checks a
+        # password; both per account.
+        "account_export": env.str("THROTTLE_ACCOUNT_EXPORT", default="10/hour"),
+        "account_delete": env.str("THROTTLE_ACCOUNT_DELETE", default="10/hour"),
         # Per client address (frontend/throttling.py), on top of the per-account rates above: one address
         # may be a whole school or a mobile carrier's shared exit, so these are several accounts' worth.
         "proposal_submit_address": env.str("THROTTLE_PROPOSAL_SUBMIT_ADDRESS", default="60/hour"),

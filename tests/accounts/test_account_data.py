@@ -1,0 +1,163 @@
+"""A person's own data: the export is complete and only theirs; deleting an account keeps proposals,
+comments and supports (anonymised) and every count exact."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from cocreate.accounts.services import account_delete, account_export
+from cocreate.exceptions import NotAllowed, ServiceError
+from proposals import notifications
+from proposals.models import AuditEntry, Comment, Flag, Follow, Notification, Proposal, Visibility
+from proposals.services import comment_post, flag_create, proposal_moderate, proposal_set_status
+from tests import factories
+from votes.models import Support
+from votes.services import support_add, support_withdraw
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+
+
+def _counts_exact():
+    for proposal in Proposal.objects.all():
+        assert proposal.supports_count == Support.objects.filter(proposal=proposal).count(), proposal
+
+
+def test_export_holds_everything_about_the_person_and_nothing_of_others(citizen, consultation):
+    other = factories.citizen()
+    mine = factories.ProposalFactory(author=citizen, consultation=consultation, title="Mine")
+    hidden = factories.ProposalFactory(
+        author=citizen, consultation=consultation, visibility=Visibility.HIDDEN, moderation_reason="Off topic"
+    )
+    theirs = factories.ProposalFactory(author=other, consultation=consultation, title="Theirs")
+    support_add(user=citizen, proposal=theirs)
+    support_add(user=other, proposal=mine)
+    comment_post(author=citizen, proposal=theirs, body="My <b>comment</b>")
+    comment_post(author=other, proposal=theirs, body="Not mine")
+    flag_create(reporter=citizen, proposal=theirs, reason="spam", details="ads")
+
+    data = account_export(user=citizen)
+
+    account = data["account"]
+    assert account["username"] == citizen.username
+    assert account["emails"] == [{"email": citizen.email, "verified": True, "primary": True}]
+    assert account["api_token"] is False
+    assert {p["id"] for p in data["proposals"]} == {mine.pk, hidden.pk}
+    assert [p["moderation_reason"] for p in data["proposals"] if p["id"] == hidden.pk] == ["Off topic"]
+    assert [s["proposal"]["title"] for s in data["supports"]] == ["Theirs"]
+    assert [c["body"] for c in data["comments"]] == ["My <b>comment</b>"]
+    assert [f["proposal"]["id"] for f in data["follows"]] == [theirs.pk]  # supporting follows
+    assert [r["reason"] for r in data["reports"]] == ["spam"]
+    assert "Not mine" not in str(data) and other.email not in str(data)
+
+
+def test_notifications_are_exported(citizen, consultation, official):
+    proposal = factories.ProposalFactory(consultation=consultation)
+    notifications.follow_add(user=citizen, proposal=proposal)
+    proposal_set_status(actor=official, proposal=proposal, status="under_review")
+
+    data = account_export(user=citizen)
+
+    assert Notification.objects.filter(recipient=citizen).exists()
+    assert [n["proposal"]["id"] for n in data["notifications"]] == [proposal.pk]
+
+
+def test_deleting_keeps_contributions_and_drops_personal_rows(citizen, consultation):
+    proposal = factories.ProposalFactory(author=citizen, consultation=consultation)
+    other = factories.ProposalFactory(consultation=consultation)
+    support_add(user=citizen, proposal=other)
+    comment = comment_post(author=citizen, proposal=other, body="Kept")
+    flag_create(reporter=citizen, proposal=other, reason="spam")
+
+    account_delete(user=citizen, password=PASSWORD)
+
+    assert not get_user_model().objects.filter(pk=citizen.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.author is None
+    assert Comment.objects.get(pk=comment.pk).author is None
+    assert Support.objects.filter(proposal=other, user=None).count() == 1
+    assert not Follow.objects.filter(proposal=other).exists()
+    assert not Flag.objects.exists()
+    _counts_exact()
+
+
+def test_wrong_password_deletes_nothing(citizen):
+    with pytest.raises(ServiceError) as refused:
+        account_delete(user=citizen, password="nope")
+    assert "password" in refused.value.fields
+    assert get_user_model().objects.filter(pk=citizen.pk).exists()
+
+
+def test_account_without_password_confirms_with_username():
+    person = factories.citizen()
+    person.set_unusable_password()
+    person.save()
+    with pytest.raises(ServiceError):
+        account_delete(user=person, username="someone-else")
+    account_delete(user=person, username=person.username)
+    assert not get_user_model().objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.parametrize("make", [factories.moderator, factories.official])
+def test_role_holders_are_refused(make):
+    holder = make()
+    with pytest.raises(NotAllowed):
+        account_delete(user=holder, password=PASSWORD)
+    assert get_user_model().objects.filter(pk=holder.pk).exists()
+
+
+def test_superuser_is_refused():
+    admin = factories.citizen(is_superuser=True, is_staff=True)
+    with pytest.raises(NotAllowed):
+        account_delete(user=admin, password=PASSWORD)
+
+
+def test_counts_stay_exact_through_deletions_then_new_supports_and_withdrawals(consultation):
+    proposals = [factories.ProposalFactory(consultation=consultation) for _ in range(2)]
+    leaving = [factories.citizen() for _ in range(3)]
+    staying = factories.citizen()
+    for person in leaving + [staying]:
+        for proposal in proposals:
+            support_add(user=person, proposal=proposal)
+
+    for person in leaving:
+        account_delete(user=person, password=PASSWORD)
+
+    _counts_exact()
+    assert [Proposal.objects.get(pk=p.pk).supports_count for p in proposals] == [4, 4]
+    assert Support.objects.filter(user=None).count() == 6
+
+    newcomer = factories.citizen()
+    assert support_add(user=newcomer, proposal=proposals[0]).supports == 5
+    assert support_add(user=newcomer, proposal=proposals[0]).changed is False  # still one per citizen
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Support.objects.create(user=newcomer, proposal=proposals[0])
+    assert support_withdraw(user=staying, proposal=proposals[0]).supports == 4
+    assert support_withdraw(user=staying, proposal=proposals[0]).changed is False
+    _counts_exact()
+
+
+def test_audit_entries_of_a_departed_official_keep_the_name(consultation):
+    official = factories.official(first_name="Ada", last_name="Lovelace")
+    proposal = factories.ProposalFactory(consultation=consultation)
+    proposal_set_status(actor=official, proposal=proposal, status="under_review")
+    name = AuditEntry.objects.get(proposal=proposal).actor_name
+    assert name
+
+    official.groups.clear()  # an administrator removes the role first
+    official = get_user_model().objects.get(pk=official.pk)
+    account_delete(user=official, password=PASSWORD)
+
+    entry = AuditEntry.objects.get(proposal=proposal)
+    assert entry.actor is None and entry.actor_name == name
+
+
+def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation, moderator):
+    author = factories.citizen()
+    proposal = factories.ProposalFactory(author=author, consultation=consultation)
+    proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Spam")
+
+    account_delete(user=author, password=PASSWORD)
+
+    assert AuditEntry.objects.filter(proposal=proposal).count() == 1
