@@ -1,6 +1,7 @@
 """Comments over HTTP: a proposal's thread, posting and replying, the author's edit and delete, and the
 moderators' decisions. Thin: parse, call one service, serialize; errors become the common JSON body."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -64,7 +65,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, comment: Comment) -> str:
-        return str(comment.author.public_name) if comment.author else ""
+        return str(comment.author.public_name) if comment.author else _("A former member")
 
     @extend_schema_field(serializers.CharField())
     def get_body(self, comment: Comment) -> str:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,7 +24,7 @@ class OfficialResponseSerializer(serializers.ModelSerializer):
 class ProposalListSerializer(serializers.ModelSerializer):
     supports = serializers.IntegerField(source="supports_count", read_only=True)
     version = serializers.IntegerField(source="supports_version", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     author_name = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     threshold = serializers.SerializerMethodField(
@@ -65,7 +66,8 @@ class ProposalListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, proposal: Proposal) -> str:
-        return str(proposal.author.public_name) if proposal.author else ""
+        # As the pages say it: an account deleted since leaves its proposals, without a name.
+        return str(proposal.author.public_name) if proposal.author else _("A former member")
 
     @extend_schema_field(serializers.IntegerField())
     def get_threshold(self, proposal: Proposal) -> int:
