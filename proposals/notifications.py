@@ -372,13 +372,15 @@ class DigestGroup:
 
 
 def digest_groups(*, now=None) -> list[DigestGroup]:
-    """Per consultation (by title): published proposals that crossed their threshold in the 24 hours
-    before `now`, those whose response is overdue, and those due in the next 7 days."""
+    """Per consultation (by title): published proposals still without a response that crossed their
+    threshold in the 24 hours before `now`, those whose response is overdue, and those due in the next 7
+    days."""
     now = now or timezone.now()
     published = Proposal.objects.published().select_related("consultation").defer("search_en", "search_fr")
     unanswered = published.filter(responded_at__isnull=True)
     sections = {
-        "crossed": published.filter(
+        # Already answered (a response can come before the threshold): nothing left to ask of anyone.
+        "crossed": unanswered.filter(
             threshold_reached_at__gt=now - timedelta(hours=24), threshold_reached_at__lte=now
         ).order_by("threshold_reached_at", "id"),
         "overdue": unanswered.filter(response_due_at__lte=now).order_by("response_due_at", "id"),

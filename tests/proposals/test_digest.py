@@ -52,6 +52,7 @@ def test_the_digest_lists_what_needs_a_response(officials):
     soon = promised(benefits, "A call-back service", reached_hours_ago=24 * 25, due_in_days=5)
     promised(benefits, "Already answered", reached_hours_ago=24 * 40, due_in_days=-2, responded=True)
     promised(benefits, "Not urgent yet", reached_hours_ago=48, due_in_days=20)
+    promised(benefits, "Answered, then crossed", reached_hours_ago=2, due_in_days=30, responded=True)
     promised(benefits, "Hidden since", reached_hours_ago=2, due_in_days=30, visibility=Visibility.HIDDEN)
     factories.ProposalFactory(consultation=benefits, title="Below the threshold")
 
@@ -63,7 +64,13 @@ def test_the_digest_lists_what_needs_a_response(officials):
     for proposal in (crossed, overdue, soon):
         assert proposal.title in body
         assert f"{SITE_URL}/cms/proposals/{proposal.pk}/" in body
-    for title in ("Already answered", "Not urgent yet", "Hidden since", "Below the threshold"):
+    for title in (
+        "Already answered",
+        "Answered, then crossed",
+        "Not urgent yet",
+        "Hidden since",
+        "Below the threshold",
+    ):
         assert title not in body
     # Grouped by consultation, in title order, each proposal under its own.
     assert (
