@@ -5,12 +5,15 @@ proposal's AuditEntry rows. Errors become the common JSON body in cocreate.excep
   once (201; 409 `already_flagged`), rate-limited by the `flags` scope.
 - GET /api/v1/proposals/{id}/history/: the public history; moderators and officials get every entry."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -133,32 +136,38 @@ def _flag_schema(kind: str):
     )
 
 
+def proposal_target(request, pk: int) -> dict:
+    """The proposal a URL names, as the requester may see it (a 404 otherwise), as the services' keyword."""
+    return {"proposal": selectors.proposal_get(proposal_id=pk, user=request.user)}
+
+
+def comment_target(request, pk: int) -> dict:
+    """As `proposal_target`, for a comment."""
+    return {"comment": comment_get(comment_id=pk, user=request.user)}
+
+
 class FlagView(APIView):
-    """POST reports the item named by the URL: the subclass finds it as the requester may see it."""
+    """POST reports the item named by the URL, found by the subclass's `find_target`."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "flags"
-
-    def target(self, request, pk: int) -> dict:
-        raise NotImplementedError
+    find_target: Callable[[Request, int], dict]
 
     def post(self, request, pk: int):
-        target = self.target(request, pk)  # a 404 for an item they cannot see, whatever the body says
+        target = self.find_target(request, pk)  # a 404 for an item they cannot see, whatever the body says
         flag = flag_create(reporter=request.user, **target, **_valid(request))
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(post=_flag_schema("proposal"))
 class ProposalFlagView(FlagView):
-    def target(self, request, pk: int) -> dict:
-        return {"proposal": selectors.proposal_get(proposal_id=pk, user=request.user)}
+    find_target = staticmethod(proposal_target)
 
 
 @extend_schema_view(post=_flag_schema("comment"))
 class CommentFlagView(FlagView):
-    def target(self, request, pk: int) -> dict:
-        return {"comment": comment_get(comment_id=pk, user=request.user)}
+    find_target = staticmethod(comment_target)
 
 
 class ProposalHistoryView(APIView):

@@ -6,17 +6,20 @@ reports dismissed by proposals.services.flags_dismiss; errors become the common 
 - POST /api/v1/proposals/{id}/dismiss-flags/ and /api/v1/comments/{id}/dismiss-flags/: 409
   `no_open_flags` when there is nothing to dismiss."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import FlagReason, Visibility
 from ..moderation_selectors import QueueItem, moderation_queue, queue_items
 from ..services import REASON_MAX, flags_dismiss
-from .moderation import ERROR, CommentFlagView, FlagSerializer, ProposalFlagView
+from .moderation import ERROR, FlagSerializer, comment_target, proposal_target
 from .roles import CanModerate
 from .views import ScopedWriteThrottle, _valid
 
@@ -125,17 +128,16 @@ def _dismiss_schema(kind: str):
 
 
 class DismissFlagsView(APIView):
-    """POST dismisses the open reports on the item named by the URL: the subclass finds it."""
+    """POST dismisses the open reports on the item named by the URL, found by the subclass's
+    `find_target`."""
 
     permission_classes = [CanModerate]
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "official"
-
-    def target(self, request, pk: int) -> dict:
-        raise NotImplementedError
+    find_target: Callable[[Request, int], dict]
 
     def post(self, request, pk: int):
-        target = self.target(request, pk)  # a 404 for an unknown item, whatever the body says
+        target = self.find_target(request, pk)  # a 404 for an unknown item, whatever the body says
         data = _valid(DismissFlagsSerializer, request)
         dismissed = flags_dismiss(actor=request.user, **target, reason=data["reason"])
         return Response({"dismissed": dismissed})
@@ -144,9 +146,9 @@ class DismissFlagsView(APIView):
 # The item is found as for a report: one rule for which item a URL names to whom.
 @extend_schema_view(post=_dismiss_schema("proposal"))
 class ProposalDismissFlagsView(DismissFlagsView):
-    target = ProposalFlagView.target
+    find_target = staticmethod(proposal_target)
 
 
 @extend_schema_view(post=_dismiss_schema("comment"))
 class CommentDismissFlagsView(DismissFlagsView):
-    target = CommentFlagView.target
+    find_target = staticmethod(comment_target)
