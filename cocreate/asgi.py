@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels, behind origin and session checks."""
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -11,11 +12,31 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from proposals.live.broadcasts import bind_server_loop  # noqa: E402
+
 from .routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
+
+class BindLiveLoop:
+    """Tells the live broadcasts which event loop serves this process's sockets (one per process): the
+    requests' threads hand their events to it instead of each waiting on the channel layer."""
+
+    def __init__(self, app):
+        self.app = app
+        self.loop = None
+
+    async def __call__(self, scope, receive, send):
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:
+            self.loop = loop
+            bind_server_loop(loop)
+        return await self.app(scope, receive, send)
+
+
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+application = BindLiveLoop(router)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -120,9 +121,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+
+def database_settings(url: str) -> dict:
+    """The default database from its URL, with psycopg's connection pool when DB_POOL_MAX_SIZE > 0.
+
+    Under ASGI each request's sync code runs in a thread of its own, so persistent connections
+    (CONN_MAX_AGE) pile up one per thread; a pool bounds the connections per worker process and reuses
+    them (docs/performance.md has the figures). Both cannot be on at once, so the pool wins."""
+    database = env.db_url_config(url)
+    database["ATOMIC_REQUESTS"] = False
+    database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+    pool_max_size = env.int("DB_POOL_MAX_SIZE", default=0)
+    if pool_max_size > 0 and database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=2), pool_max_size),
+            "max_size": pool_max_size,
+            # Seconds a request waits for a free connection before failing.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+    return database
+
+
+DATABASES = {
+    "default": database_settings(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -281,6 +304,10 @@ else:
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
 
+# Live pages get a proposal's support count at most once per this many milliseconds from each worker
+# process (the newest count; proposals.live.broadcasts).
+LIVE_COUNT_INTERVAL_MS = env.int("LIVE_COUNT_INTERVAL_MS", default=250)
+
 # The channel layer and the cache: Redis when REDIS_URL is set (required in production), otherwise the
 # in-process defaults of a single-process site.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -290,16 +317,30 @@ if REDIS_URL:
     # for a message, so on a quiet worker the read times out and the consumer reading at that moment dies
     # (its page is disconnected, its group membership left behind); and a pool of 100 connections raises
     # MaxConnectionsError when more pages than that connect or leave at once (group_add, group_discard).
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}],
-                "capacity": 1500,
-                "expiry": 10,
-            },
+    #
+    # Two layers, chosen by REDIS_CHANNEL_LAYER (docs/performance.md compares them): "core" (lists: one
+    # copy of a broadcast per open socket goes through Redis) or "pubsub" (one PUBLISH per broadcast, one
+    # copy per worker process, fanned out in the process).
+    _redis_host = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}
+    REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="core")
+    if REDIS_CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [_redis_host]},
+            }
         }
-    }
+    elif REDIS_CHANNEL_LAYER == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 10},
+            }
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"REDIS_CHANNEL_LAYER must be core or pubsub, not {REDIS_CHANNEL_LAYER!r}."
+        )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

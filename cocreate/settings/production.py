@@ -6,7 +6,7 @@ Required: SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (channel layer and ca
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env
 
 # Blank counts as missing: a `SECRET_KEY=` line left in an env file must not start a site with an empty key.
 for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
@@ -18,11 +18,10 @@ ALLOWED_HOSTS = [host.strip() for host in env.list("ALLOWED_HOSTS") if host.stri
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host for production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
-DATABASES = {"default": env.db("DATABASE_URL")}
-# 0: under ASGI every sync request runs in a thread of its own, so persistent connections pile up (one per
-# thread) until PostgreSQL refuses clients; measured in bench/ at 50 concurrent supporters. Put a pooler
-# (PgBouncer) in front of PostgreSQL rather than raising this.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# DB_CONN_MAX_AGE stays 0: under ASGI every sync request runs in a thread of its own, so persistent
+# connections pile up (one per thread) until PostgreSQL refuses clients (measured in bench/ at 50
+# concurrent supporters). DB_POOL_MAX_SIZE turns on psycopg's pool instead (see base.database_settings).
+DATABASES = {"default": database_settings(env.str("DATABASE_URL"))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 STORAGES = {

@@ -400,7 +400,7 @@ def test_a_hidden_proposal_offers_restore(client_as, moderator, consultation):
 
 def sent(callbacks) -> list[dict]:
     """The live events that the captured after-commit callbacks would broadcast."""
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._send]
+    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def test_hiding_from_the_queue_removes_the_item_from_open_pages(

@@ -33,7 +33,7 @@ def user_for(role: str):
 
 def sent(callbacks) -> list[dict]:
     """The live events that the captured after-commit callbacks would send, in order."""
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._send]
+    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def count_of(proposal) -> int:

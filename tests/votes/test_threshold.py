@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
 from proposals.services import proposal_set_status, response_publish
 from tests import factories
@@ -34,7 +35,7 @@ def entries(proposal: Proposal, action: str) -> list[AuditEntry]:
 
 def sent(callbacks) -> list[dict]:
     """The live events among the captured after-commit callbacks, in order (search indexing is not one)."""
-    return [json.loads(c.args[1]) for c in callbacks if len(getattr(c, "args", ())) == 2]
+    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def test_below_the_threshold_nothing_is_promised():
