@@ -1,5 +1,10 @@
 """The consultation stream: subscribe-only. Writes go through HTTP and the services."""
 
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -33,6 +38,61 @@ def _snapshot(consultation_id: int) -> dict | None:
     }
 
 
+@dataclass
+class _Read:
+    started: int  # the tick at which the read began: it sees every change committed before that
+    task: asyncio.Task
+
+
+class SharedSnapshots:
+    """Pages of one consultation that connect at the same time share one snapshot read, encoded once.
+
+    A page needs a snapshot read after it joined the group (anything committed before the read is in the
+    snapshot, anything after reaches it as an event), so it may share a read that started after its join,
+    never an earlier one: it waits for the read in flight to end and shares the next. Under a reconnect
+    storm (a worker restarting under thousands of pages) that is a handful of reads per consultation
+    instead of one per page, and the database thread stays free for requests. One per process and loop."""
+
+    def __init__(self) -> None:
+        self._ticks = itertools.count(1)
+        self._reads: dict[int, _Read] = {}
+
+    def tick(self) -> int:
+        """Call right after joining the group; pass the value to `get`."""
+        return next(self._ticks)
+
+    async def get(self, consultation_id: int, joined: int) -> str | None:
+        while True:
+            read = self._reads.get(consultation_id)
+            if read is None or read.task.done():
+                read = _Read(next(self._ticks), asyncio.ensure_future(self._read(consultation_id)))
+                self._reads[consultation_id] = read
+                read.task.add_done_callback(lambda _task, c=consultation_id, r=read: self._forget(c, r))
+            if read.started > joined:
+                return await asyncio.shield(read.task)
+            await asyncio.wait([read.task])  # began before this page joined: wait for it, then read again
+
+    async def _read(self, consultation_id: int) -> str | None:
+        snapshot = await _snapshot(consultation_id)
+        return None if snapshot is None else json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)
+
+    def _forget(self, consultation_id: int, read: _Read) -> None:
+        if self._reads.get(consultation_id) is read:
+            del self._reads[consultation_id]
+
+
+_shared: dict[asyncio.AbstractEventLoop, SharedSnapshots] = {}
+
+
+def shared_snapshots() -> SharedSnapshots:
+    loop = asyncio.get_running_loop()
+    if loop not in _shared:
+        for old in [other for other in _shared if other.is_closed()]:
+            del _shared[old]
+        _shared[loop] = SharedSnapshots()
+    return _shared[loop]
+
+
 class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
@@ -42,7 +102,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
         # Events are absolute and versioned, so the client keeps whichever is newer.
         await self.channel_layer.group_add(group, self.channel_name)
-        snapshot = await _snapshot(consultation_id)
+        snapshots = shared_snapshots()
+        snapshot = await snapshots.get(consultation_id, snapshots.tick())
         if snapshot is None:
             await self.channel_layer.group_discard(group, self.channel_name)
             # Accept, then close: a browser sees the 4404 only on an open socket (a refused handshake is
@@ -52,7 +113,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = group
         await self.accept()
-        await self.send_json(snapshot)
+        await self.send(text_data=snapshot)
 
     async def disconnect(self, code):
         if self.group:
