@@ -42,7 +42,7 @@ def comment_get(*, comment_id, user) -> Comment:
     comment does not exist for them."""
     proposals = Proposal.objects.visible_to(user)
     if not permissions.can_moderate(user):
-        proposals = proposals.filter(consultation__live=True)
+        proposals = proposals.in_public_consultations()
     seen = _readable(user) | Q(visibility=Visibility.PUBLISHED)  # a deleted one, to its placeholder
     if user.is_authenticated:
         seen |= Q(author=user)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,18 @@ class ProposalQuerySet(models.QuerySet):
 
     def for_consultation(self, consultation_id: int):
         return self.filter(consultation_id=consultation_id)
+
+    def in_public_consultations(self):
+        """Proposals of consultations that are live and public (no view restriction in the CMS on the page
+        or above it): the only ones anyone but a moderator is shown, as the consultation list and the live
+        stream already go. One SQL condition, no extra query (Wagtail's `public()` reads the restrictions
+        first)."""
+        from wagtail.models import PageViewRestriction  # Wagtail's own model: proposals never import cms
+
+        restricted = PageViewRestriction.objects.filter(
+            page__path=Left(OuterRef("consultation__path"), Length("page__path"))
+        )
+        return self.filter(consultation__live=True).exclude(Exists(restricted))
 
     def visible_to(self, user):
         """Published proposals, plus the viewer's own, plus everything for moderators and officials."""

@@ -47,8 +47,9 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
     """The proposal if this user may see it; a proposal they may not see does not exist for them."""
     proposals = Proposal.objects.visible_to(user)
     if not permissions.can_moderate(user):
-        # A consultation taken offline in the CMS takes its proposals with it, as its list already goes.
-        proposals = proposals.filter(consultation__live=True)
+        # A consultation taken offline or made private in the CMS takes its proposals with it, as its
+        # list and its live stream already go.
+        proposals = proposals.in_public_consultations()
     try:
         return (
             proposals.select_related("category", "author", "consultation")

@@ -6,7 +6,7 @@ Callers use the two functions below; the backend that answers is named by `SEARC
 returns the same dataclasses, with highlights that are safe HTML: the proposal's text escaped, and only
 `<mark>`…`</mark>` added around the matched words.
 
-Only published proposals of live consultations are ever returned, whoever asks.
+Only published proposals of live, public consultations are ever returned, whoever asks.
 
 Services that change what search shows call `index_on_commit` inside their transaction; with the engine
 the proposal is indexed after commit, and with the database backend nothing needs doing.

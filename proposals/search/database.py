@@ -60,8 +60,8 @@ FALLBACK_CANDIDATES = 2000
 
 
 def scope(*, consultation_id: int | None) -> QuerySet[Proposal]:
-    """Everything search may ever return: published proposals of live consultations."""
-    proposals = Proposal.objects.published().filter(consultation__live=True)
+    """Everything search may ever return: published proposals of live, public consultations."""
+    proposals = Proposal.objects.published().in_public_consultations()
     if consultation_id is not None:
         proposals = proposals.for_consultation(consultation_id)
     return proposals

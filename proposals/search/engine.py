@@ -16,7 +16,7 @@ titles weigh 3, summaries 2, details 1. The query is read in the database backen
 would parse, so no text can be a syntax error. Only the built-in language analyzers are used: custom
 stemmer chains (`light_french`, `elision`, …) differ between engines and are easy to get silently wrong.
 
-Whether a consultation is live is read from the database at query time (one query), so unpublishing a
+Whether a consultation is live and public is read from the database at query time, so unpublishing a
 consultation hides its proposals at once, with nothing to reindex.
 
 Highlights are made with private-use characters as tags; the text is then escaped and only those become
@@ -296,11 +296,11 @@ def _execute(search: Search):
 
 
 def _live_consultations() -> list[int]:
-    return list(ConsultationPage.objects.filter(live=True).values_list("pk", flat=True))
+    return list(ConsultationPage.objects.live().public().values_list("pk", flat=True))
 
 
 def _scope(consultation_id: int | None) -> list[Q]:
-    """The filters every search applies: published proposals of live consultations."""
+    """The filters every search applies: published proposals of live, public consultations."""
     live = _live_consultations()
     if consultation_id is not None:
         live = [pk for pk in live if pk == consultation_id]
