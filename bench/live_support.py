@@ -1,23 +1,34 @@
-"""How fast a support reaches every open page, and how many supports per second the API takes.
+"""How fast a support reaches every open page, on each channel layer, and what an open page costs a worker.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python bench/live_support.py [--workers 1,2] [--sockets 100,1000] [--supports 30] ...
+        .venv/bin/python bench/live_support.py [--layer core,pubsub] [--workers 1,2] [--sockets 1000,5000] ...
 
 DATABASE_URL names the PostgreSQL server (its database name is ignored): the benchmark drops and recreates
 its own database there (`--database`, default cocreate_bench), migrates it and seeds one consultation per
-measurement, verified citizens with API tokens and their proposals. REDIS_URL is the channel layer and
+row, verified citizens with API tokens and the proposals they support. REDIS_URL is the channel layer and
 cache of the servers; use a Redis database nobody else uses, since the channel groups are named by ids.
 
-It starts real uvicorn workers (tests/servers.py) on loopback ports and measures:
+Each row starts fresh uvicorn workers (tests/servers.py) on loopback ports, with REDIS_CHANNEL_LAYER set to
+the row's layer, opens N websocket clients on one consultation (client processes of at most
+`--sockets-per-process` sockets each, handshakes gated) and measures:
 
-  (a) delivery: N websocket clients (in a few client processes) watch one proposal; citizens support it one
-      after the other over the HTTP API. For each support and each client, the arrival time minus the
-      time the HTTP 201 came back. The commit happened before the 201 (the broadcast is sent on commit,
-      before the response), so this under-states the time from commit; arrival minus the time the request
-      was sent over-states it. Both are shown; the truth lies between them.
-  (b) throughput: C concurrent HTTP clients (threads with keep-alive connections), each a distinct citizen,
-      support the same proposals in step (one support per citizen per proposal), as when a popular
-      proposal is being supported by many at once. Supports per second and the request latencies.
+  memory:    each worker's VmRSS before the sockets connect (after a few warm-up sockets) and once all are
+             connected: (after - before) / sockets.
+  support:   citizens support one proposal one after the other over the HTTP API. The next support is sent
+             once the previous count reached every socket and then `--pause-ms` passed (more than the
+             coalescing interval, so each support is one broadcast, sent at once). Arrival minus the time
+             the 201 came back is a LOWER bound of the time from commit (the broadcast leaves on commit,
+             handed to the worker's loop without holding up the response); arrival minus the time the
+             request was sent is an UPPER bound.
+  broadcast: no HTTP in the way: a process of the benchmark group_sends a pre-encoded event to the
+             consultation's group through the row's channel layer, as the workers' sender does, and each
+             socket's arrival is timed from just before the group_send.
+  rush:      (rows with `--rush-sockets` sockets) `--rush-clients` threads support ONE proposal as fast as
+             they can for `--rush-seconds`, each support by another citizen. Per socket: how many counts of
+             that proposal arrived, and whether the newest (by version) equals the final count of the API.
+
+Rows: every layer x worker count x socket count with permessage-deflate on (uvicorn's default), and for
+each layer one worker with it off at `--no-deflate-sockets` sockets.
 
 Everything is bounded: every wait has a deadline, `--max-seconds` bounds the whole run, and the servers
 and client processes are stopped at the end, whatever happens.
@@ -29,6 +40,7 @@ import argparse
 import asyncio
 import contextlib
 import http.client
+import itertools
 import json
 import math
 import multiprocessing
@@ -41,8 +53,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,8 +65,10 @@ from tests import servers  # noqa: E402
 SETTINGS = (
     "cocreate.settings.test"  # DEBUG off, loopback hosts allowed; the services come from the environment
 )
-SUPPORT_WAIT = 30  # seconds for one support to reach every socket before the next is sent
-HANDSHAKES_AT_ONCE = 50  # per client process: a page load storm, not a SYN flood
+ARRIVAL_WAIT = 30  # seconds for one event to reach every socket before the next is sent
+WARM_UP_SOCKETS = 5  # per worker, opened and closed before the memory baseline
+PROBE_TYPE = "bench.probe"  # the event the benchmark broadcasts itself; pages ignore unknown types
+COUNT_TYPE = "proposal.support_changed"
 
 
 # --- Setup: database, data, servers -----------------------------------------------------------------
@@ -94,28 +107,39 @@ def setup_django(database_url: str, redis_url: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def forget_earlier_runs(redis_url: str, consultation_ids: list[int]) -> None:
-    """Ids repeat from one run to the next (the database is recreated): forget the rate counters of these
-    users and the members a killed run may have left in these consultations' channel groups."""
+def forget_earlier_runs(redis_url: str) -> None:
+    """Ids repeat from one run to the next (the database is recreated): forget the rate counters and the
+    channel groups a killed run may have left in this Redis database."""
     import redis
 
-    from proposals.live.broadcasts import consultation_group
-
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match="*throttle_*", count=1000):
-        client.delete(key)
-    for consultation_id in consultation_ids:
-        client.delete(f"asgi:group:{consultation_group(consultation_id)}")
+    for pattern in ("*throttle_*", "asgi:group:*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
 
 
-@dataclass
-class Seed:
-    tokens: list[str]  # one per verified citizen
-    delivery: dict[int, tuple[int, int]]  # sockets -> (consultation id, proposal id)
-    throughput: dict[int, list[int]]  # concurrency -> the proposals its clients support in step
+@dataclass(frozen=True)
+class Row:
+    layer: str
+    workers: int
+    sockets: int
+    deflate: bool
+    rush: bool
+
+    @property
+    def label(self) -> str:
+        deflate = "" if self.deflate else ", deflate off"
+        return f"{self.layer}, {self.workers} worker(s), {self.sockets} sockets{deflate}"
 
 
-def seed(*, citizens: int, sockets: list[int], concurrency: list[int], requests: int) -> Seed:
+@dataclass(frozen=True)
+class Target:
+    consultation: int
+    paced: int  # the proposal supported one citizen at a time
+    rushed: int  # the proposal of the rush
+
+
+def seed(*, citizens: int, rows: list[Row]) -> tuple[list[str], dict[Row, Target]]:
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
@@ -124,41 +148,53 @@ def seed(*, citizens: int, sockets: list[int], concurrency: list[int], requests:
     with transaction.atomic():
         users = [factories.citizen() for _ in range(citizens)]
         tokens = [Token.objects.create(user=user).key for user in users]
-        delivery = {}
-        for n in sockets:
-            consultation = factories.consultation(title=f"Delivery to {n} sockets")
-            proposal = factories.ProposalFactory(consultation=consultation, author=users[0])
-            delivery[n] = (consultation.pk, proposal.pk)
-        throughput = {}
-        for c in concurrency:
-            consultation = factories.consultation(title=f"Throughput with {c} clients")
-            throughput[c] = [
-                factories.ProposalFactory(consultation=consultation, author=users[0]).pk
-                for _ in range(math.ceil(requests / c))
-            ]
-    return Seed(tokens, delivery, throughput)
+        targets = {}
+        for row in rows:
+            consultation = factories.consultation(title=f"Delivery: {row.label}")
+            paced, rushed = (
+                factories.ProposalFactory(consultation=consultation, author=users[0]) for _ in range(2)
+            )
+            targets[row] = Target(consultation.pk, paced.pk, rushed.pk)
+    return tokens, targets
 
 
-# --- (a) Delivery: client processes that hold the sockets -------------------------------------------
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def listener_process(targets, supports: int, deadline: float, events, results) -> None:
-    """Open one socket per (ws_url, origin) in `targets`, report ("ready", count), then record when each
-    socket sees each version; report ("got", version) once every socket here has it, then ("result", ...)."""
+# --- Client processes that hold the sockets ---------------------------------------------------------
+
+
+def listener_process(targets, handshakes: int, deadline: float, stop, events, results) -> None:
+    """Open one socket per (ws_url, origin) in `targets`, report ("ready", opened, failed), then record
+    every count and probe each socket receives until `stop` is set. Reports ("got", key) once every socket
+    here has an event (key: ("count", proposal, version) or ("probe", n)), then ("result", records)."""
     raise_open_files_limit()
     try:
-        arrivals = asyncio.run(_listen(targets, supports, deadline, events))
-        results.put(("result", arrivals))
+        records = asyncio.run(_listen(targets, handshakes, deadline, stop, events))
+        results.put(("result", records))
     except BaseException as error:  # the parent must hear of it rather than wait for the deadline
         results.put(("error", repr(error)))
         events.put(("error", repr(error)))
 
 
-async def _listen(targets, supports: int, deadline: float, events) -> list[dict[int, float]]:
+@dataclass
+class SocketRecord:
+    counts: dict[int, list[tuple[float, int, int]]] = field(default_factory=dict)  # proposal -> arrivals
+    probes: dict[int, float] = field(default_factory=dict)  # probe number -> arrival
+    opened: bool = True
+
+
+async def _listen(targets, handshakes: int, deadline: float, stop, events) -> list[SocketRecord]:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-    gate = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
+    gate = asyncio.Semaphore(handshakes)
 
     async def open_one(url: str, origin: str):
         async with gate:
@@ -172,127 +208,168 @@ async def _listen(targets, supports: int, deadline: float, events) -> list[dict[
 
     opened = await asyncio.gather(*(open_one(url, origin) for url, origin in targets))
     sockets = [ws for ws in opened if ws is not None]
-    events.put(("ready", len(sockets)))
-    counts: dict[int, int] = {}
-    arrivals: list[dict[int, float]] = [{} for _ in sockets]
+    events.put(("ready", len(sockets), len(opened) - len(sockets)))
+    records = [SocketRecord() for _ in sockets]
+    seen: dict[tuple, int] = {}
 
-    async def watch(i: int, ws) -> None:
-        while len(arrivals[i]) < supports:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            try:
-                text = await asyncio.wait_for(ws.recv(), remaining)
-            except (TimeoutError, ConnectionClosed):
-                return
-            now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
-            message = json.loads(text)
-            if message.get("type") != "proposal.support_changed":
-                continue
-            version = message["version"]
-            arrivals[i][version] = now
-            counts[version] = counts.get(version, 0) + 1
-            if counts[version] == len(sockets):
-                events.put(("got", version))
+    def arrived(key: tuple) -> None:
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] == len(sockets):
+            events.put(("got", key))
 
+    async def watch(record: SocketRecord, ws) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for text in ws:
+                now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
+                message = json.loads(text)
+                if message.get("type") == COUNT_TYPE:
+                    entry = (now, message["version"], message["supports"])
+                    record.counts.setdefault(message["proposal"], []).append(entry)
+                    arrived(("count", message["proposal"], message["version"]))
+                elif message.get("type") == PROBE_TYPE:
+                    record.probes[message["n"]] = now
+                    arrived(("probe", message["n"]))
+
+    watchers = [asyncio.create_task(watch(r, ws)) for r, ws in zip(records, sockets, strict=True)]
     try:
-        await asyncio.gather(*(watch(i, ws) for i, ws in enumerate(sockets)))
+        while not stop.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
     finally:
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    return arrivals + [{} for _ in range(len(opened) - len(sockets))]
+    return records + [SocketRecord(opened=False) for _ in range(len(opened) - len(sockets))]
 
 
-@dataclass
-class Delivery:
-    sockets: int
-    workers: int
-    connect_seconds: float
-    after_201: list[float]  # seconds, one per (support, socket) that arrived
-    after_send: list[float]
-    missing: int
+class Listeners:
+    """The client processes of one row, and the events they report."""
 
+    def __init__(self, targets, *, per_process: int, handshakes: int, deadline: float) -> None:
+        self.processes = max(1, math.ceil(len(targets) / per_process))
+        self.deadline = deadline
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: no Django, no inherited sockets
+        self.stop_event, self.events, self.results = context.Event(), context.Queue(), context.Queue()
+        gate = max(1, handshakes // self.processes)
+        self.children = [
+            context.Process(
+                target=listener_process,
+                args=(
+                    targets[i :: self.processes],
+                    gate,
+                    deadline,
+                    self.stop_event,
+                    self.events,
+                    self.results,
+                ),
+                daemon=True,
+            )
+            for i in range(self.processes)
+        ]
+        self.got: dict[tuple, int] = {}
 
-def measure_delivery(
-    workers: list[servers.AsgiServer],
-    *,
-    sockets: int,
-    target: tuple[int, int],
-    tokens: list[str],
-    supports: int,
-    per_process: int,
-    deadline: float,
-) -> Delivery:
-    consultation_id, proposal_id = target
-    path = servers.stream_path(consultation_id)
-    targets = [(w.ws_url(path), w.origin) for i in range(sockets) for w in [workers[i % len(workers)]]]
-    processes = max(1, math.ceil(sockets / per_process))
-    chunks = [targets[i::processes] for i in range(processes)]
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no Django, no inherited sockets
-    events, results = context.Queue(), context.Queue()
-    children = [
-        context.Process(
-            target=listener_process, args=(chunk, supports, deadline, events, results), daemon=True
-        )
-        for chunk in chunks
-    ]
-    started = time.monotonic()
-    for child in children:
-        child.start()
-    try:
-        ready = 0
-        while ready < processes:
-            kind, value = events.get(timeout=max(1, deadline - time.monotonic()))
+    def start(self) -> tuple[int, int]:
+        """Start the processes and wait until every socket is open; returns (opened, failed)."""
+        for child in self.children:
+            child.start()
+        ready, opened, failed = 0, 0, 0
+        while ready < self.processes:
+            kind, *values = self._next(self.deadline)
+            if kind == "ready":
+                ready, opened, failed = ready + 1, opened + values[0], failed + values[1]
+        return opened, failed
+
+    def _next(self, until: float):
+        event = self.events.get(timeout=max(0.01, until - time.monotonic()))
+        if event[0] == "error":
+            raise RuntimeError(f"a listener failed: {event[1]}")
+        if event[0] == "got":
+            self.got[event[1]] = self.got.get(event[1], 0) + 1
+        return event
+
+    def wait_everywhere(self, key: tuple, seconds: float = ARRIVAL_WAIT) -> bool:
+        """Wait until every socket has the event `key`, at most `seconds`. False if some socket lacks it."""
+        until = min(self.deadline, time.monotonic() + seconds)
+        with contextlib.suppress(queue.Empty):
+            while self.got.get(key, 0) < self.processes:
+                self._next(until)
+        return self.got.get(key, 0) >= self.processes
+
+    def finish(self) -> list[SocketRecord]:
+        """Stop listening, close the sockets and return what each socket received."""
+        self.stop_event.set()
+        records = []
+        for _ in self.children:
+            kind, value = self.results.get(timeout=max(10, self.deadline - time.monotonic()))
             if kind == "error":
                 raise RuntimeError(f"a listener failed: {value}")
-            ready += kind == "ready"
-        connect_seconds = time.monotonic() - started
+            records.extend(value)
+        return records
 
-        sent, returned = {}, {}
-        for i in range(supports):
-            token = tokens[i]
-            t_send = time.monotonic()
-            response = post_support(workers[i % len(workers)], proposal_id, token)
-            t_201 = time.monotonic()
-            if response[0] != 201:
-                raise RuntimeError(f"support {i} answered {response}")
-            version = response[1]["version"]
-            sent[version], returned[version] = t_send, t_201
-            # The next support only once this one has reached every socket, or after SUPPORT_WAIT (a socket
-            # that lost it shows up as missing).
-            waiting, until = processes, min(deadline, time.monotonic() + SUPPORT_WAIT)
-            with contextlib.suppress(queue.Empty):
-                while waiting:
-                    kind, value = events.get(timeout=max(0.01, until - time.monotonic()))
-                    if kind == "error":
-                        raise RuntimeError(f"a listener failed: {value}")
-                    waiting -= kind == "got" and value == version
-
-        arrivals = []
-        for _ in children:
-            kind, value = results.get(timeout=max(1, deadline - time.monotonic()))
-            if kind == "error":
-                raise RuntimeError(f"a listener failed: {value}")
-            arrivals.extend(value)
-    finally:
-        for child in children:
+    def close(self) -> None:
+        self.stop_event.set()
+        for child in self.children:
             child.join(timeout=10)
             if child.is_alive():
                 child.kill()
                 child.join()
 
-    after_201, after_send, missing = [], [], 0
-    for per_socket in arrivals:
-        for version in sent:
-            arrived = per_socket.get(version)
-            if arrived is None:
-                missing += 1
-                continue
-            after_201.append(arrived - returned[version])
-            after_send.append(arrived - sent[version])
-    return Delivery(sockets, len(workers), connect_seconds, after_201, after_send, missing)
+
+# --- The benchmark's own broadcaster: the row's channel layer, no HTTP ---------------------------------
 
 
-# --- (b) Throughput: concurrent HTTP clients with keep-alive connections ----------------------------
+def prober_process(env: dict[str, str], group: str, commands, answers) -> None:
+    """Set up Django with the servers' environment (so the same channel layer), then for each number from
+    `commands` group_send a pre-encoded probe to `group` and answer ("sent", n, time before the send)."""
+    try:
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        asyncio.run(_probe(group, commands, answers))
+    except BaseException as error:
+        answers.put(("error", repr(error)))
+
+
+async def _probe(group: str, commands, answers) -> None:
+    from channels.layers import get_channel_layer
+
+    from proposals.live.broadcasts import FORWARD_HANDLER
+
+    layer = get_channel_layer()
+    loop = asyncio.get_running_loop()
+    answers.put(("ready",))
+    while (n := await loop.run_in_executor(None, commands.get, True, 600)) is not None:
+        text = json.dumps({"type": PROBE_TYPE, "n": n}, separators=(",", ":"))
+        sent = time.monotonic()
+        await layer.group_send(group, {"type": FORWARD_HANDLER, "text": text})
+        answers.put(("sent", n, sent))
+
+
+@contextlib.contextmanager
+def prober(env: dict[str, str], group: str):
+    context = multiprocessing.get_context("spawn")
+    commands, answers = context.Queue(), context.Queue()
+    process = context.Process(target=prober_process, args=(env, group, commands, answers), daemon=True)
+    process.start()
+    try:
+        yield commands, answers
+    finally:
+        commands.put(None)
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def answer(answers, timeout: float = 60):
+    reply = answers.get(timeout=timeout)
+    if reply[0] == "error":
+        raise RuntimeError(f"the prober failed: {reply[1]}")
+    return reply
+
+
+# --- HTTP ---------------------------------------------------------------------------------------------
 
 
 def post_support(server: servers.AsgiServer, proposal_id: int, token: str, connection=None):
@@ -313,47 +390,199 @@ def post_support(server: servers.AsgiServer, proposal_id: int, token: str, conne
             connection.close()
 
 
+def warm_up(workers: list[servers.AsgiServer], consultation_id: int) -> None:
+    """Open and close a few sockets on each worker, so that the memory baseline includes what the first
+    socket loads once (modules, the channel layer's connections) rather than charging it to every socket."""
+
+    async def one(server: servers.AsgiServer) -> None:
+        async with servers.open_stream(server, consultation_id) as ws:
+            await servers.receive_json(ws, timeout=30)
+
+    async def run() -> None:
+        await asyncio.gather(*(one(w) for w in workers for _ in range(WARM_UP_SOCKETS)))
+
+    asyncio.run(run())
+
+
+# --- One row ------------------------------------------------------------------------------------------
+
+
 @dataclass
-class Throughput:
-    concurrency: int
-    workers: int
-    requests: int
-    errors: int
+class Result:
+    row: Row
+    connect_seconds: float = 0.0
+    failed_sockets: int = 0
+    rss_before: list[int] = field(default_factory=list)  # KiB, one per worker
+    rss_after: list[int] = field(default_factory=list)
+    after_201: list[float] = field(default_factory=list)  # seconds, one per (support, socket) that arrived
+    after_send: list[float] = field(default_factory=list)
+    support_missing: int = 0
+    probe_delays: list[float] = field(default_factory=list)  # seconds, one per (probe, socket)
+    probe_last: list[float] = field(default_factory=list)  # seconds to the last socket, one per probe
+    probe_missing: int = 0
+    rush: Rush | None = None
+
+
+@dataclass
+class Rush:
     seconds: float
-    latencies: list[float]
+    supports: int  # 201s
+    errors: int
+    final: int  # the proposal's count from the API afterwards
+    messages: list[int]  # per socket
+    newest: int  # the newest count (by version) most sockets saw
+    newest_right: int  # sockets whose newest count (by version) is the final count
+    last_right: int  # sockets whose last-arrived count is the final count
 
 
-def measure_throughput(
-    workers: list[servers.AsgiServer], *, concurrency: int, proposals: list[int], tokens: list[str]
-) -> Throughput:
-    start = threading.Barrier(concurrency + 1)
+def measure_row(row: Row, args, *, env: dict, target: Target, tokens: list[str], deadline: float) -> Result:
+    extra = {"REDIS_CHANNEL_LAYER": row.layer}
+    row_env = {**env, **extra}
+    uvicorn_args = ("--ws-per-message-deflate", "true" if row.deflate else "false")
+    result = Result(row)
+    from proposals.live.broadcasts import consultation_group
 
-    def client(i: int):
-        server = workers[i % len(workers)]
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
-        latencies, errors = [], 0
-        start.wait(timeout=60)
+    with (
+        servers.serving(row_env, workers=row.workers, access_log=False, uvicorn_args=uvicorn_args) as started,
+        prober(row_env, consultation_group(target.consultation)) as (commands, answers),
+    ):
+        workers = started if row.workers > 1 else [started]
         try:
-            for proposal_id in proposals:
-                t0 = time.monotonic()
+            warm_up(workers, target.consultation)
+            answer(answers)  # the prober's Django is set up
+            result.rss_before = [rss_kib(w.process.pid) for w in workers]
+            path = servers.stream_path(target.consultation)
+            sockets = [
+                (w.ws_url(path), w.origin) for i in range(row.sockets) for w in [workers[i % len(workers)]]
+            ]
+            listeners = Listeners(
+                sockets, per_process=args.sockets_per_process, handshakes=args.handshakes, deadline=deadline
+            )
+            try:
+                started_at = time.monotonic()
+                opened, result.failed_sockets = listeners.start()
+                result.connect_seconds = time.monotonic() - started_at
+                result.rss_after = [rss_kib(w.process.pid) for w in workers]
+                sent = paced_supports(workers, listeners, target.paced, tokens, args)
+                probes = broadcasts(listeners, commands, answers, args)
+                rush = rush_supports(workers, listeners, target.rushed, tokens, args) if row.rush else None
+                records = listeners.finish()
+            finally:
+                listeners.close()
+            summarize(result, records, target, sent, probes, rush)
+        except BaseException:
+            for worker in workers:  # what the servers said, before their logs go with them
+                print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(40)}", file=sys.stderr)
+            raise
+    return result
+
+
+def pause(args) -> None:
+    time.sleep(args.pause_ms / 1000)  # pacing: more than the coalescing interval since the last count
+
+
+def paced_supports(workers, listeners: Listeners, proposal_id: int, tokens, args) -> dict[int, tuple]:
+    """One support at a time; returns version -> (time sent, time the 201 came back)."""
+    sent = {}
+    for i in range(args.supports):
+        t_send = time.monotonic()
+        status, body = post_support(workers[i % len(workers)], proposal_id, tokens[i])
+        t_201 = time.monotonic()
+        if status != 201:
+            raise RuntimeError(f"support {i} answered {status} {body}")
+        sent[body["version"]] = (t_send, t_201)
+        listeners.wait_everywhere(("count", proposal_id, body["version"]))  # a lost one shows as missing
+        pause(args)
+    return sent
+
+
+def broadcasts(listeners: Listeners, commands, answers, args) -> dict[int, float]:
+    """The benchmark's own broadcasts, one at a time; returns probe number -> time before the send."""
+    sent = {}
+    for n in range(args.broadcasts):
+        commands.put(n)
+        _kind, number, t_send = answer(answers)
+        sent[number] = t_send
+        listeners.wait_everywhere(("probe", n))
+        pause(args)
+    return sent
+
+
+def rush_supports(workers, listeners: Listeners, proposal_id: int, tokens, args) -> tuple:
+    """`--rush-clients` threads with keep-alive connections support one proposal, each support by the next
+    citizen, until `--rush-seconds` pass or the citizens run out. Returns (seconds, 201s, errors, final)."""
+    citizens = itertools.count()
+    lock = threading.Lock()
+    start = threading.Barrier(args.rush_clients + 1, timeout=60)
+    tally = {"ok": 0, "errors": 0}
+
+    def client(k: int) -> None:
+        server = workers[k % len(workers)]
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
+        try:
+            start.wait()
+            while time.monotonic() < until:
+                with lock:
+                    i = next(citizens)
+                if i >= len(tokens):
+                    return
                 status, body = post_support(server, proposal_id, tokens[i], connection)
-                latencies.append(time.monotonic() - t0)
-                if status != 201:
-                    errors += 1
-                    if errors == 1:
-                        print(f"    first error: {status} {body}", file=sys.stderr)
+                with lock:
+                    tally["ok" if status == 201 else "errors"] += 1
+                    if status != 201 and tally["errors"] == 1:
+                        print(f"    first rush error: {status} {body}", file=sys.stderr)
         finally:
             connection.close()
-        return latencies, errors
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures = [pool.submit(client, i) for i in range(concurrency)]
-        start.wait(timeout=60)
-        t0 = time.monotonic()
-        done = [f.result(timeout=600) for f in futures]
-        seconds = time.monotonic() - t0
-    latencies = [x for lat, _ in done for x in lat]
-    return Throughput(concurrency, len(workers), len(latencies), sum(e for _, e in done), seconds, latencies)
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(args.rush_clients)]
+    for thread in threads:
+        thread.start()
+    began = time.monotonic()
+    until = began + args.rush_seconds  # read by the clients once they are all ready, a few ms from now
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=args.rush_seconds + 60)
+    seconds = time.monotonic() - began
+    status = servers.api_request(workers[0], "GET", f"/api/v1/proposals/{proposal_id}/")
+    if status.status != 200:
+        raise RuntimeError(f"the rushed proposal answered {status.status} {status.body}")
+    final, version = status.body["supports"], status.body["version"]
+    listeners.wait_everywhere(("count", proposal_id, version), seconds=10)  # the last count, or not
+    time.sleep(1)  # anything later than the last count would still be counted
+    return seconds, tally["ok"], tally["errors"], final
+
+
+def summarize(result: Result, records: list[SocketRecord], target: Target, sent, probes, rush) -> None:
+    for record in records:
+        arrivals = {version: t for t, version, _supports in record.counts.get(target.paced, [])}
+        for version, (t_send, t_201) in sent.items():
+            if version not in arrivals:
+                result.support_missing += 1
+                continue
+            result.after_201.append(arrivals[version] - t_201)
+            result.after_send.append(arrivals[version] - t_send)
+        for n, t_send in probes.items():
+            if n in record.probes:
+                result.probe_delays.append(record.probes[n] - t_send)
+            else:
+                result.probe_missing += 1
+    for n, t_send in probes.items():
+        times = [r.probes[n] for r in records if n in r.probes]
+        if times:
+            result.probe_last.append(max(times) - t_send)
+    if rush is not None:
+        seconds, supports, errors, final = rush
+        counts = [r.counts.get(target.rushed, []) for r in records]
+        result.rush = Rush(
+            seconds=seconds,
+            supports=supports,
+            errors=errors,
+            final=final,
+            messages=[len(c) for c in counts],
+            newest=statistics.mode(max(c, key=lambda e: e[1])[2] if c else -1 for c in counts),
+            newest_right=sum(bool(c) and max(c, key=lambda e: e[1])[2] == final for c in counts),
+            last_right=sum(bool(c) and c[-1][2] == final for c in counts),
+        )
 
 
 # --- Report ---------------------------------------------------------------------------------------------
@@ -376,34 +605,70 @@ def table(header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
 
 
-def report(deliveries: list[Delivery], throughputs: list[Throughput], supports: int) -> None:
+def row_cells(r: Result) -> list[str]:
+    return [r.row.layer, str(r.row.workers), str(r.row.sockets), "on" if r.row.deflate else "off"]
+
+
+ROW_HEADER = ["layer", "workers", "sockets", "deflate"]
+
+
+def report(results: list[Result], args) -> None:
     print()
-    print(f"(a) a support reaching every open socket: {supports} supports one after the other, per row")
-    print("    after 201:  arrival - time the HTTP 201 came back. A LOWER bound of the time from commit: the")
-    print("                broadcast leaves on commit, before the response is written (so it can be < 0)")
-    print("    after send: arrival - time the request was sent. An UPPER bound of the time from commit")
+    print(f"support: {args.supports} supports one at a time per row, {args.pause_ms} ms apart (ms)")
+    print("    after 201:  arrival - time the 201 came back, a LOWER bound of the time from commit")
+    print("    after send: arrival - time the request was sent, an UPPER bound")
     table(
-        ["workers", "sockets", "connect s", "after 201 ms p50", "p95", "p99", "max", "after send p50", "p99",
-         "max", "missing"],
+        [*ROW_HEADER, "connect s", "failed", "after 201 p50", "p99", "after send p50", "p99", "max",
+         "missing"],
         [
-            [str(d.workers), str(d.sockets), f"{d.connect_seconds:.1f}", ms(percentile(d.after_201, 50)),
-             ms(percentile(d.after_201, 95)), ms(percentile(d.after_201, 99)), ms(max(d.after_201)),
-             ms(percentile(d.after_send, 50)), ms(percentile(d.after_send, 99)), ms(max(d.after_send)),
-             str(d.missing)]
-            for d in deliveries
+            [*row_cells(r), f"{r.connect_seconds:.1f}", str(r.failed_sockets),
+             ms(percentile(r.after_201, 50)), ms(percentile(r.after_201, 99)),
+             ms(percentile(r.after_send, 50)), ms(percentile(r.after_send, 99)),
+             ms(max(r.after_send, default=math.nan)),
+             str(r.support_missing)]
+            for r in results
         ],
     )  # fmt: skip
     print()
-    print("(b) supports through the API: C clients, each a distinct citizen, supporting the same proposals")
+    print(
+        f"broadcast: {args.broadcasts} group_sends of a pre-encoded event per row, no HTTP (ms from the send)"
+    )
     table(
-        ["workers", "clients", "requests", "errors", "supports/s", "p50 ms", "p99 ms"],
+        [*ROW_HEADER, "p50", "p99", "last socket p50", "last socket max", "missing"],
         [
-            [str(t.workers), str(t.concurrency), str(t.requests), str(t.errors),
-             f"{(t.requests - t.errors) / t.seconds:.1f}", ms(statistics.median(t.latencies)),
-             ms(percentile(t.latencies, 99))]
-            for t in throughputs
+            [*row_cells(r), ms(percentile(r.probe_delays, 50)), ms(percentile(r.probe_delays, 99)),
+             ms(percentile(r.probe_last, 50)), ms(max(r.probe_last, default=math.nan)), str(r.probe_missing)]
+            for r in results
         ],
     )  # fmt: skip
+    print()
+    print("memory: VmRSS of the worker processes (summed), before the sockets and with all of them open")
+    table(
+        [*ROW_HEADER, "before MiB", "after MiB", "KiB per socket"],
+        [
+            [*row_cells(r), f"{sum(r.rss_before) / 1024:.1f}", f"{sum(r.rss_after) / 1024:.1f}",
+             f"{(sum(r.rss_after) - sum(r.rss_before)) / max(1, r.row.sockets - r.failed_sockets):.1f}"]
+            for r in results
+        ],
+    )  # fmt: skip
+    rushes = [r for r in results if r.rush]
+    if rushes:
+        print()
+        print(f"rush: {args.rush_clients} clients support one proposal as fast as they can, each support by")
+        print("    another citizen; counts of that proposal each socket received, per second of the rush")
+        table(
+            [*ROW_HEADER, "seconds", "supports", "errors", "supports/s", "msgs/socket p50", "max",
+             "msgs/socket/s p50", "max", "final", "newest seen", "newest = final", "last = final"],
+            [
+                [*row_cells(r), f"{r.rush.seconds:.1f}", str(r.rush.supports), str(r.rush.errors),
+                 f"{r.rush.supports / r.rush.seconds:.1f}", f"{statistics.median(r.rush.messages):.0f}",
+                 str(max(r.rush.messages)), f"{statistics.median(r.rush.messages) / r.rush.seconds:.2f}",
+                 f"{max(r.rush.messages) / r.rush.seconds:.2f}", str(r.rush.final), str(r.rush.newest),
+                 f"{r.rush.newest_right}/{len(r.rush.messages)}",
+                 f"{r.rush.last_right}/{len(r.rush.messages)}"]
+                for r in rushes
+            ],
+        )  # fmt: skip
     print()
     print(f"{os.cpu_count()} CPUs shared by the clients, the servers, PostgreSQL and Redis (loopback only).")
 
@@ -415,17 +680,36 @@ def int_list(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
+def layer_list(text: str) -> list[str]:
+    layers = [x.strip() for x in text.split(",") if x.strip()]
+    if not layers or set(layers) - {"core", "pubsub"}:
+        raise argparse.ArgumentTypeError("layers are core and/or pubsub, e.g. core,pubsub")
+    return layers
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="cocreate_bench", help="database to drop, create and use")
-    parser.add_argument("--workers", type=int_list, default=[1], help="worker counts to measure, e.g. 1,2")
-    parser.add_argument("--sockets", type=int_list, default=[100, 1000], help="open sockets, e.g. 100,1000")
-    parser.add_argument("--supports", type=int, default=30, help="supports per delivery measurement")
-    parser.add_argument("--sockets-per-process", type=int, default=500, help="sockets per client process")
+    parser.add_argument("--layer", type=layer_list, default=["core", "pubsub"], help="channel layers")
+    parser.add_argument("--workers", type=int_list, default=[1, 2], help="worker counts, e.g. 1,2")
+    parser.add_argument("--sockets", type=int_list, default=[1000], help="open sockets, e.g. 1000,5000")
     parser.add_argument(
-        "--concurrency", type=int_list, default=[1, 10, 50], help="HTTP clients, e.g. 1,10,50"
+        "--no-deflate-sockets",
+        type=int,
+        default=1000,
+        help="sockets of the rows with permessage-deflate off (one worker, each layer); 0: no such rows",
     )
-    parser.add_argument("--requests", type=int, default=300, help="supports per throughput measurement")
+    parser.add_argument("--supports", type=int, default=20, help="paced supports per row")
+    parser.add_argument("--broadcasts", type=int, default=20, help="the benchmark's own broadcasts per row")
+    parser.add_argument(
+        "--pause-ms", type=int, default=300, help="between paced events: more than LIVE_COUNT_INTERVAL_MS"
+    )
+    parser.add_argument("--rush-sockets", type=int, default=1000, help="rows with a rush; 0: none")
+    parser.add_argument("--rush-clients", type=int, default=20, help="concurrent HTTP clients of a rush")
+    parser.add_argument("--rush-seconds", type=float, default=5, help="how long a rush lasts")
+    parser.add_argument("--citizens", type=int, default=800, help="verified citizens (a rush needs many)")
+    parser.add_argument("--sockets-per-process", type=int, default=1000, help="sockets per client process")
+    parser.add_argument("--handshakes", type=int, default=100, help="handshakes in flight, all processes")
     parser.add_argument(
         "--conn-max-age",
         type=int,
@@ -436,6 +720,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def plan(args) -> list[Row]:
+    rows = [
+        Row(layer, workers, sockets, deflate=True, rush=sockets == args.rush_sockets)
+        for layer in args.layer
+        for workers in args.workers
+        for sockets in args.sockets
+    ]
+    if args.no_deflate_sockets:
+        rows += [Row(layer, 1, args.no_deflate_sockets, deflate=False, rush=False) for layer in args.layer]
+    return rows
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
@@ -443,70 +739,48 @@ def main(argv=None) -> int:
         print("DATABASE_URL (a PostgreSQL server) and REDIS_URL are required.", file=sys.stderr)
         return 2
     deadline = time.monotonic() + args.max_seconds
+    rows = plan(args)
     files = raise_open_files_limit()  # the servers inherit it
-    if files < max(args.sockets) + 100:
-        print(f"open-files limit {files} is below {max(args.sockets)} sockets", file=sys.stderr)
+    if files < max(r.sockets for r in rows) + 100:
+        print(f"open-files limit {files} is below {max(r.sockets for r in rows)} sockets", file=sys.stderr)
         return 2
 
-    print(f"database {args.database}: drop, create, migrate, seed ...", flush=True)
+    print(f"database {args.database}: drop, create, migrate, seed {args.citizens} citizens ...", flush=True)
     bench_url = recreate_database(database_url, args.database)
     setup_django(bench_url, redis_url)
-    citizens = max(max(args.concurrency), args.supports)
-    # Per-account rate limits stay on (their Redis round trips are part of a request) but high enough that
-    # the benchmark measures the path, not the limiter.
+    tokens, targets = seed(citizens=max(args.citizens, args.supports), rows=rows)
+    forget_earlier_runs(redis_url)
+    # Per-account and per-address rate limits stay on (their Redis round trips are part of a request) but
+    # high enough that the benchmark measures the path, not the limiter: every request comes from 127.0.0.1.
     env = servers.server_env(
         database_url=bench_url,
         redis_url=redis_url,
         settings_module=SETTINGS,
         extra={
             "THROTTLE_SUPPORT": "100000/minute",
+            "THROTTLE_SUPPORT_ADDRESS": "100000/minute",
             "DB_CONN_MAX_AGE": str(args.conn_max_age),
             "LOG_LEVEL": "WARNING",
         },
     )
-
-    deliveries, throughputs = [], []
-    for count in args.workers:
-        # Fresh consultations, proposals and citizens for each worker count: every support is a new one.
-        data = seed(
-            citizens=citizens, sockets=args.sockets, concurrency=args.concurrency, requests=args.requests
+    results, failed = [], 0
+    for row in rows:
+        print(f"  {row.label} ...", flush=True)
+        try:
+            result = measure_row(row, args, env=env, target=targets[row], tokens=tokens, deadline=deadline)
+        except Exception as error:  # the other rows still say something; the exit status says it failed
+            print(f"  {row.label}: FAILED: {error!r}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        results.append(result)
+        support, broadcast = percentile(result.after_send, 50), percentile(result.probe_delays, 50)
+        print(
+            f"    connected in {result.connect_seconds:.1f} s; p50 support after send {ms(support)} ms,"
+            f" broadcast {ms(broadcast)} ms",
+            flush=True,
         )
-        forget_earlier_runs(redis_url, [c for c, _p in data.delivery.values()])
-        print(f"starting {count} uvicorn worker(s) ...", flush=True)
-        with servers.serving(env, workers=count, access_log=False) as started:
-            workers = started if count > 1 else [started]
-            try:
-                measure_all(workers, data, args, deadline, deliveries, throughputs)
-            except BaseException:
-                for worker in workers:  # what the servers said, before their logs go with them
-                    print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(40)}", file=sys.stderr)
-                raise
-    report(deliveries, throughputs, args.supports)
-    return 0
-
-
-def measure_all(workers, data: Seed, args, deadline: float, deliveries: list, throughputs: list) -> None:
-    for n in args.sockets:
-        print(f"  delivery: {n} sockets, {args.supports} supports ...", flush=True)
-        deliveries.append(
-            measure_delivery(
-                workers,
-                sockets=n,
-                target=data.delivery[n],
-                tokens=data.tokens,
-                supports=args.supports,
-                per_process=args.sockets_per_process,
-                deadline=deadline,
-            )
-        )
-    for c in args.concurrency:
-        print(f"  throughput: {c} clients, {len(data.throughput[c]) * c} supports ...", flush=True)
-        throughputs.append(
-            measure_throughput(workers, concurrency=c, proposals=data.throughput[c], tokens=data.tokens)
-        )
-        if throughputs[-1].errors:
-            for worker in workers:
-                print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(30)}", file=sys.stderr)
+    report(results, args)
+    return 1 if failed else 0
 
 
 def _exit_on_sigterm(signum, frame):

@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,8 +145,15 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
-def spawn(env: Mapping[str, str], *, port: int | None = None, access_log: bool = True) -> AsgiServer:
-    """Start a server process and return at once; `wait_ready` it before use."""
+def spawn(
+    env: Mapping[str, str],
+    *,
+    port: int | None = None,
+    access_log: bool = True,
+    uvicorn_args: Sequence[str] = (),
+) -> AsgiServer:
+    """Start a server process and return at once; `wait_ready` it before use. `uvicorn_args` are added to
+    uvicorn's command line (e.g. `("--ws-per-message-deflate", "false")`)."""
     port = port or free_port()
     fd, log_name = tempfile.mkstemp(prefix=f"uvicorn-{port}-", suffix=".log")
     command = [
@@ -163,6 +170,7 @@ def spawn(env: Mapping[str, str], *, port: int | None = None, access_log: bool =
         "--timeout-graceful-shutdown",
         "5",
         "--access-log" if access_log else "--no-access-log",
+        *uvicorn_args,
     ]
     with os.fdopen(fd, "wb") as log:
         process = subprocess.Popen(
@@ -203,11 +211,17 @@ def wait_ready(server: AsgiServer, timeout: float = 30) -> None:
 
 
 def start_servers(
-    env: Mapping[str, str], workers: int = 1, *, access_log: bool = True, timeout: float = 30
+    env: Mapping[str, str],
+    workers: int = 1,
+    *,
+    access_log: bool = True,
+    timeout: float = 30,
+    uvicorn_args: Sequence[str] = (),
 ) -> list[AsgiServer]:
     """Start `workers` separate server processes on distinct ports (sharing the database and the Redis
     channel layer, like several production workers) and wait until every one answers."""
-    servers = [spawn(env, access_log=access_log) for _ in range(workers)]
+    options = {"access_log": access_log, "uvicorn_args": uvicorn_args}
+    servers = [spawn(env, **options) for _ in range(workers)]
     try:
         for i, server in enumerate(servers):
             for _attempt in range(3):
@@ -219,7 +233,7 @@ def start_servers(
                     if "address already in use" not in server.log().lower():
                         raise
                     server.stop()
-                    server = servers[i] = spawn(env, access_log=access_log)
+                    server = servers[i] = spawn(env, **options)
             else:
                 raise ServerError(f"no free port for uvicorn after 3 attempts:\n{server.log()}")
     except BaseException:
