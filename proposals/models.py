@@ -36,6 +36,14 @@ class ProposalQuerySet(models.QuerySet):
     def for_consultation(self, consultation_id: int):
         return self.filter(consultation_id=consultation_id)
 
+    def readable_by(self, user):
+        """What `user` may open: `visible_to`, and for all but moderators only in live, public
+        consultations (the rule of the proposal page, applied to everything that names a proposal)."""
+        from .permissions import can_moderate
+
+        found = self.visible_to(user)
+        return found if can_moderate(user) else found.in_public_consultations()
+
     def in_public_consultations(self):
         """Proposals of consultations that are live and public (no view restriction in the CMS on the page
         or above it): the only ones anyone but a moderator is shown, as the consultation list and the live

@@ -192,7 +192,8 @@ def _send_one(pk: int, connection) -> str | None:
             return None
         recipient = notification.recipient
         address = recipient_address(recipient)
-        if not (recipient.is_active and recipient.email_notifications and address):
+        readable = Proposal.objects.readable_by(recipient).filter(pk=notification.entry.proposal_id)
+        if not (recipient.is_active and recipient.email_notifications and address and readable.exists()):
             notification.email_wanted = False
             notification.save(update_fields=["email_wanted"])
             return "dropped"
@@ -317,14 +318,21 @@ def unsubscribe_user(token: str):
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise NotFound(_("This link is not valid."))
-    proposal = Proposal.objects.filter(pk=proposal_id).first() if proposal_id else None
+    # A proposal hidden since the e-mail went is no longer named (nor can it be unfollowed here).
+    proposal = Proposal.objects.readable_by(user).filter(pk=proposal_id).first() if proposal_id else None
     return user, proposal
+
+
+def _readable_notifications(user):
+    """The person's notifications about proposals they may still open: one hidden by moderation (or whose
+    consultation went offline or private) since it was notified disappears from the list and the count."""
+    return Notification.objects.filter(recipient=user, entry__proposal__in=Proposal.objects.readable_by(user))
 
 
 def notification_list(*, user):
     """The person's notifications, newest first, with what the list shows loaded."""
     return (
-        Notification.objects.filter(recipient=user)
+        _readable_notifications(user)
         .select_related("entry__proposal", "entry__response")
         .defer("entry__proposal__search_en", "entry__proposal__search_fr")
         .order_by("-created_at", "-id")
@@ -334,7 +342,7 @@ def notification_list(*, user):
 def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return _readable_notifications(user).filter(read_at__isnull=True).count()
 
 
 def notifications_mark_read(*, user) -> int:

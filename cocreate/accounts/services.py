@@ -32,14 +32,16 @@ def _when(value):
     return value.isoformat() if value else None
 
 
-def _about(proposal_id: int, title: str) -> dict:
-    return {"id": proposal_id, "title": title}
+def _about(proposal: Proposal, readable: set[int]) -> dict:
+    """A proposal named in the export: its title only while the person may still open it (one hidden by
+    moderation since, or in a consultation taken offline or made private, is named by its id alone)."""
+    return {"id": proposal.pk, "title": proposal.title if proposal.pk in readable else None}
 
 
-def _dated(rows) -> list[dict]:
+def _dated(rows, readable: set[int]) -> list[dict]:
     """Supports and follows: which proposal, since when."""
     return [
-        {"proposal": _about(row.proposal_id, row.proposal.title), "created_at": _when(row.created_at)}
+        {"proposal": _about(row.proposal, readable), "created_at": _when(row.created_at)}
         for row in rows.order_by("created_at", "pk")
     ]
 
@@ -51,6 +53,13 @@ def account_export(*, user) -> dict:
     supports = Support.objects.filter(user=user).select_related("proposal")
     follows = Follow.objects.filter(user=user).select_related("proposal")
     notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
+    named = [rows.order_by().values("proposal_id") for rows in (comments, supports, follows)]
+    named.append(notices.order_by().values("entry__proposal_id"))
+    readable = set(
+        Proposal.objects.readable_by(user)
+        .filter(pk__in=named[0].union(*named[1:]))
+        .values_list("pk", flat=True)
+    )
     flags = Flag.objects.filter(reporter=user)
     return {
         "format": EXPORT_FORMAT,
@@ -90,11 +99,11 @@ def account_export(*, user) -> dict:
             }
             for p in proposals.order_by("created_at", "pk")
         ],
-        "supports": _dated(supports),
+        "supports": _dated(supports, readable),
         "comments": [
             {
                 "id": c.pk,
-                "proposal": _about(c.proposal_id, c.proposal.title),
+                "proposal": _about(c.proposal, readable),
                 "parent": c.parent_id,
                 "body": c.body,
                 "language": c.language,
@@ -106,10 +115,10 @@ def account_export(*, user) -> dict:
             }
             for c in comments.order_by("created_at", "pk")
         ],
-        "follows": _dated(follows),
+        "follows": _dated(follows, readable),
         "notifications": [
             {
-                "proposal": _about(n.entry.proposal_id, n.entry.proposal.title),
+                "proposal": _about(n.entry.proposal, readable),
                 "action": n.entry.action,
                 "from": n.entry.from_value,
                 "to": n.entry.to_value,
