@@ -433,6 +433,7 @@ class Rush:
     newest: int  # the newest count (by version) most sockets saw
     newest_right: int  # sockets whose newest count (by version) is the final count
     last_right: int  # sockets whose last-arrived count is the final count
+    wrong: str  # what the first socket without the final count received last, if any
 
 
 def measure_row(row: Row, args, *, env: dict, target: Target, tokens: list[str], deadline: float) -> Result:
@@ -510,7 +511,8 @@ def broadcasts(listeners: Listeners, commands, answers, args) -> dict[int, float
 
 def rush_supports(workers, listeners: Listeners, proposal_id: int, tokens, args) -> tuple:
     """`--rush-clients` threads with keep-alive connections support one proposal, each support by the next
-    citizen, until `--rush-seconds` pass or the citizens run out. Returns (seconds, 201s, errors, final)."""
+    citizen, until `--rush-seconds` pass or the citizens run out. Returns (seconds, 201s, errors, the final
+    count and version from the API)."""
     citizens = itertools.count()
     lock = threading.Lock()
     start = threading.Barrier(args.rush_clients + 1, timeout=60)
@@ -549,7 +551,7 @@ def rush_supports(workers, listeners: Listeners, proposal_id: int, tokens, args)
     final, version = status.body["supports"], status.body["version"]
     listeners.wait_everywhere(("count", proposal_id, version), seconds=10)  # the last count, or not
     time.sleep(1)  # anything later than the last count would still be counted
-    return seconds, tally["ok"], tally["errors"], final
+    return seconds, tally["ok"], tally["errors"], final, version
 
 
 def summarize(result: Result, records: list[SocketRecord], target: Target, sent, probes, rush) -> None:
@@ -571,18 +573,28 @@ def summarize(result: Result, records: list[SocketRecord], target: Target, sent,
         if times:
             result.probe_last.append(max(times) - t_send)
     if rush is not None:
-        seconds, supports, errors, final = rush
-        counts = [r.counts.get(target.rushed, []) for r in records]
-        result.rush = Rush(
-            seconds=seconds,
-            supports=supports,
-            errors=errors,
-            final=final,
-            messages=[len(c) for c in counts],
-            newest=statistics.mode(max(c, key=lambda e: e[1])[2] if c else -1 for c in counts),
-            newest_right=sum(bool(c) and max(c, key=lambda e: e[1])[2] == final for c in counts),
-            last_right=sum(bool(c) and c[-1][2] == final for c in counts),
-        )
+        result.rush = summarize_rush([r.counts.get(target.rushed, []) for r in records], *rush)
+
+
+def summarize_rush(counts, seconds: float, supports: int, errors: int, final: int, version: int) -> Rush:
+    """`counts`: per socket, the (arrival, version, count) of the rushed proposal, in arrival order."""
+    newest = [max(c, key=lambda e: e[1])[2] if c else -1 for c in counts]  # as a page keeps them
+    wrong = next((i for i, n in enumerate(newest) if n != final), None)
+    example = ""
+    if wrong is not None:
+        tail = [(v, n) for _t, v, n in counts[wrong][-4:]]
+        example = f"socket {wrong} last received (version, count) {tail}; the API: ({version}, {final})"
+    return Rush(
+        seconds=seconds,
+        supports=supports,
+        errors=errors,
+        final=final,
+        messages=[len(c) for c in counts],
+        newest=statistics.mode(newest),
+        newest_right=newest.count(final),
+        last_right=sum(bool(c) and c[-1][2] == final for c in counts),
+        wrong=example,
+    )
 
 
 # --- Report ---------------------------------------------------------------------------------------------
@@ -669,6 +681,9 @@ def report(results: list[Result], args) -> None:
                 for r in rushes
             ],
         )  # fmt: skip
+        for r in rushes:
+            if r.rush.wrong:
+                print(f"    {r.row.label}: {r.rush.wrong}")
     print()
     print(f"{os.cpu_count()} CPUs shared by the clients, the servers, PostgreSQL and Redis (loopback only).")
 
