@@ -100,7 +100,9 @@ def asgi_server_env(django_db_setup) -> dict[str, str]:
     """The environment of a server process; requested after django_db_setup, so NAME is the test
     database's. The servers stop before that fixture drops the database."""
     return servers.server_env(
-        database_url=servers.database_url_of(connection.settings_dict), redis_url=settings.REDIS_URL
+        database_url=servers.database_url_of(connection.settings_dict),
+        redis_url=settings.REDIS_URL,
+        extra={"DB_POOL_MAX_SIZE": "4"},  # pooled connections, as in production
     )
 
 

@@ -64,3 +64,45 @@ def test_allowed_hosts_of_only_commas_is_refused():
     result = manage("check", env=production_env(ALLOWED_HOSTS=" , ,"))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def production_setting(expression: str, **overrides) -> str:
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        env=production_env(**overrides),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
+def test_production_pools_database_connections_unless_told_not_to():
+    assert production_setting("settings.DATABASES['default']['OPTIONS']['pool']['max_size']") == "10"
+    assert production_setting("settings.DATABASES['default']['CONN_MAX_AGE']", DB_CONN_MAX_AGE="60") == "0"
+    assert production_setting("settings.DATABASES['default']['OPTIONS']", DB_POOL_MAX_SIZE="0") == "{}"
+    assert production_setting("settings.DATABASES['default']['OPTIONS']['pool']", DB_POOL_MAX_SIZE="3") == (
+        "{'min_size': 2, 'max_size': 3, 'timeout': 10.0}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("layer", "backend"),
+    [
+        (None, "channels_redis.core.RedisChannelLayer"),
+        ("core", "channels_redis.core.RedisChannelLayer"),
+        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+    ],
+)
+def test_production_channel_layer_is_chosen_by_the_environment(layer, backend):
+    assert (
+        production_setting("settings.CHANNEL_LAYERS['default']['BACKEND']", REDIS_CHANNEL_LAYER=layer)
+        == backend
+    )
+
+
+def test_an_unknown_channel_layer_is_refused():
+    result = manage("check", env=production_env(REDIS_CHANNEL_LAYER="kafka"))
+    assert result.returncode != 0
+    assert "REDIS_CHANNEL_LAYER" in result.stderr

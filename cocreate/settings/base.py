@@ -122,7 +122,7 @@ TEMPLATES = [
 ]
 
 
-def database_settings(url: str) -> dict:
+def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
     """The default database from its URL, with psycopg's connection pool when DB_POOL_MAX_SIZE > 0.
 
     Under ASGI each request's sync code runs in a thread of its own, so persistent connections
@@ -131,7 +131,7 @@ def database_settings(url: str) -> dict:
     database = env.db_url_config(url)
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
-    pool_max_size = env.int("DB_POOL_MAX_SIZE", default=0)
+    pool_max_size = env.int("DB_POOL_MAX_SIZE", default=pool_max_size)
     if pool_max_size > 0 and database["ENGINE"] == "django.db.backends.postgresql":
         database["CONN_MAX_AGE"] = 0
         database.setdefault("OPTIONS", {})["pool"] = {
@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is then answered 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "cocreate.authentication.SessionAuthentication",  # DRF's, its CSRF failure coded `csrf_failed`
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
