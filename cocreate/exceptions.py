@@ -12,6 +12,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .authentication import CsrfFailed
+
 
 class ServiceError(Exception):
     """Raised by services when an action cannot be done; nothing has been written when it is raised."""
@@ -46,6 +48,7 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 
 _DRF_CODES = {
+    CsrfFailed: "csrf_failed",  # before PermissionDenied, its base
     drf_exceptions.NotAuthenticated: "not_authenticated",
     drf_exceptions.AuthenticationFailed: "authentication_failed",
     drf_exceptions.PermissionDenied: "forbidden",

@@ -1,4 +1,10 @@
-"""drf-spectacular hooks."""
+"""drf-spectacular hooks, and the extension naming our session authentication as DRF's (`cookieAuth`)."""
+
+from drf_spectacular.authentication import SessionScheme
+
+
+class CsrfSessionScheme(SessionScheme):
+    target_class = "cocreate.authentication.SessionAuthentication"
 
 
 def public_api_only(endpoints):

@@ -153,7 +153,7 @@ def csrf_client(user) -> APIClient:
 def test_a_session_post_without_the_csrf_token_is_refused(citizen):
     proposal = factories.ProposalFactory()
     response = csrf_client(citizen).post(f"/api/v1/proposals/{proposal.pk}/support/")
-    error = assert_error(response, 403, "forbidden")
+    error = assert_error(response, 403, "csrf_failed")
     assert "CSRF" in error["message"]
     assert not Support.objects.exists()
 
