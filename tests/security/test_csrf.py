@@ -19,7 +19,12 @@ pytestmark = pytest.mark.django_db
 # (method, URL, form or JSON data, who): {p} a published proposal of someone else's, {c} the person's own
 # comment on it, {page} the consultation, {token} the person's unsubscribe link.
 API_WRITES = [
-    ("post", "/api/v1/proposals/", {"consultation": "{page}", "title": "T", "summary": "S", "body": "B"}, "citizen"),
+    (
+        "post",
+        "/api/v1/proposals/",
+        {"consultation": "{page}", "title": "T", "summary": "S", "body": "B"},
+        "citizen",
+    ),
     ("post", "/api/v1/proposals/{p}/support/", {}, "citizen"),
     ("delete", "/api/v1/proposals/{p}/support/", {}, "citizen"),
     ("post", "/api/v1/proposals/{p}/follow/", {}, "citizen"),
