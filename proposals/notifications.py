@@ -27,8 +27,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,7 +43,6 @@ from .models import AuditAction, AuditEntry, Follow, Notification, Proposal, Sta
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
 # After this many failed attempts a notification's e-mail is given up (it stays in the in-site list).
 MAX_ATTEMPTS = 5
 # E-mails sent right after the action's commit, in the request; the command sends any beyond these.
@@ -115,21 +114,37 @@ def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
     users = _recipients_query(entry, proposal)
     if users is None:
         return 0
-    rows = users.values_list("pk", "email_notifications", "verified").order_by("pk")
-    written, batch = 0, []
-    for user_id, email_on, verified in rows.iterator(chunk_size=BATCH_SIZE):
-        batch.append(Notification(recipient_id=user_id, entry=entry, email_wanted=email_on and verified))
-        if len(batch) >= BATCH_SIZE:
-            written += len(Notification.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    if batch:
-        written += len(Notification.objects.bulk_create(batch, ignore_conflicts=True))
+    written = _insert_notifications(entry, users)
     if written:
         send = partial(
             notifications_send, entry_id=entry.pk, limit=SEND_AFTER_COMMIT_MAX, stop_on_failure=True
         )
         transaction.on_commit(send, robust=True)
     return written
+
+
+def _insert_notifications(entry: AuditEntry, users) -> int:
+    """One INSERT ... SELECT: the rows never travel to Python and back. The action holds the proposal's
+    row lock meanwhile (supports to it wait), so for a proposal with 50,000 followers this is the
+    difference between seconds and a fraction of one (bench/fanout.py)."""
+    recipients = users.annotate(
+        recipient=F("pk"),
+        wanted=ExpressionWrapper(Q(email_notifications=True) & Q(verified=True), output_field=BooleanField()),
+    ).values("recipient", "wanted")
+    select_sql, select_params = recipients.query.sql_with_params()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Notification._meta.get_field(name).column)
+        for name in ("recipient", "entry", "created_at", "email_wanted", "email_attempts")
+    )
+    with connection.cursor() as cursor:
+        # WHERE true: SQLite reads an ON or a bare end after a sub-select as ambiguous without it.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values as parameters
+            f"SELECT r.recipient, %s, %s, r.wanted, 0 FROM ({select_sql}) AS r WHERE true",
+            (entry.pk, timezone.now(), *select_params),
+        )
+        return cursor.rowcount
 
 
 # Sending ------------------------------------------------------------------------------------------------
