@@ -25,7 +25,7 @@ from cocreate.accounts.data_forms import AccountDeleteForm
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import notifications, permissions, search, selectors, services
-from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
+from proposals.api.search import SearchParamsSerializer, search_for, strict_query, unavailable_message
 from proposals.comments_selectors import comment_get, comment_thread
 from proposals.models import Comment, Flag, Status
 from votes import services as vote_services
@@ -110,7 +110,7 @@ def search_page(request):
     context = {"q": request.GET.get("q", "").strip(), "errors": [], "results": None, "consultations": []}
     if not context["q"]:
         return render(request, "frontend/search.html", context)
-    params = SearchParamsSerializer(data=request.GET)
+    params = SearchParamsSerializer(data=strict_query(request.GET))
     if not params.is_valid():
         context["errors"] = [str(m) for messages_ in params.errors.values() for m in messages_]
         return render(request, "frontend/search.html", context)

@@ -1,6 +1,6 @@
 """Following proposals and reading one's notifications. Thin HTTP over proposals.notifications."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from .. import notifications, selectors
 from ..models import Notification
 from .pagination import ProposalPagination
+from .search import strict_query
 from .views import ScopedWriteThrottle
 
 
@@ -75,6 +76,12 @@ class FollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class NotificationParamsSerializer(serializers.Serializer):
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text="Only the unread ones (their count is `count`)."
+    )
+
+
 class NotificationListView(generics.ListAPIView):
     """The signed-in person's notifications, newest first. Reading the list marks nothing read."""
 
@@ -82,19 +89,18 @@ class NotificationListView(generics.ListAPIView):
     serializer_class = NotificationSerializer
     pagination_class = ProposalPagination
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("unread", bool, description="Only the unread ones (their count is `count`).")
-        ]
-    )
+    @extend_schema(parameters=[NotificationParamsSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
+        # `?unread=` or `?unread=null` is a 400 naming the field, not the whole list.
+        params = NotificationParamsSerializer(data=strict_query(self.request.query_params))
+        params.is_valid(raise_exception=True)
         found = notifications.notification_list(user=self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true"):
+        if params.validated_data["unread"]:
             found = found.filter(read_at__isnull=True)
         return found
 

@@ -125,8 +125,15 @@ def search_for(params: dict) -> search.SearchPage:
     )
 
 
+def strict_query(query) -> dict:
+    """The query string as a plain dict, for a params serializer: given a QueryDict, DRF reads an empty
+    optional parameter (`?status=`) as no parameter at all, so a filter that lost its value would
+    silently widen the search; from a dict, it is a 400 naming the field."""
+    return query.dict()
+
+
 def _params(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
+    serializer = serializer_class(data=strict_query(request.query_params))
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
