@@ -17,6 +17,8 @@ Nothing is notified about a proposal that is not published: its followers could 
 """
 
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -116,11 +118,51 @@ def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
         return 0
     written = _insert_notifications(entry, users)
     if written:
-        send = partial(
-            notifications_send, entry_id=entry.pk, limit=SEND_AFTER_COMMIT_MAX, stop_on_failure=True
-        )
-        transaction.on_commit(send, robust=True)
+        transaction.on_commit(partial(_send_after_commit, entry.pk), robust=True)
     return written
+
+
+def _send_entry_emails(entry_id: int) -> "SendReport":
+    return notifications_send(entry_id=entry_id, limit=SEND_AFTER_COMMIT_MAX, stop_on_failure=True)
+
+
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+_background_futures: list[Future] = []
+
+
+def _send_after_commit(entry_id: int) -> None:
+    """The first e-mails of an entry, right after its action committed. With
+    NOTIFICATION_EMAILS_AFTER_COMMIT = "background" (the default) one thread per process sends them, so
+    the official who responded, or the citizen whose support crossed a threshold, does not wait for 50
+    e-mails to render and go (about a second, more with a slow mail server); "inline" sends them in the
+    request. Either way a row keeps `emailed_at` empty until its e-mail went, and `send_notifications`
+    sends whatever this did not (a crash, a restart, more than SEND_AFTER_COMMIT_MAX)."""
+    global _background
+    if getattr(settings, "NOTIFICATION_EMAILS_AFTER_COMMIT", "background") == "inline":
+        _send_entry_emails(entry_id)
+        return
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notification-emails")
+        _background_futures[:] = [f for f in _background_futures if not f.done()]
+        _background_futures.append(_background.submit(_send_in_background, entry_id))
+
+
+def _send_in_background(entry_id: int) -> None:
+    try:
+        _send_entry_emails(entry_id)
+    except Exception:  # noqa: BLE001 - logged; the rows stay for send_notifications
+        log.exception("Sending the e-mails of audit entry %s failed", entry_id)
+    finally:
+        connection.close()  # this thread's connection (back to the pool, if any)
+
+
+def background_sends_wait(timeout: float | None = None) -> None:
+    """Wait until the e-mails handed to the background thread so far have been sent (tests, shutdown)."""
+    with _background_lock:
+        pending = list(_background_futures)
+    wait(pending, timeout=timeout)
 
 
 def _insert_notifications(entry: AuditEntry, users) -> int:

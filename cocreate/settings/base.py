@@ -214,6 +214,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The first e-mails of a notification go right after the action commits: "background" (one thread per
+# process, the action does not wait) or "inline" (in the request). `send_notifications` sends the rest.
+NOTIFICATION_EMAILS_AFTER_COMMIT = env.str("NOTIFICATION_EMAILS_AFTER_COMMIT", default="background")
 # Notifications are sent right after a request's commit: a mail server that hangs must not hold it long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The site's address as people reach it, for the links in e-mails (notifications, digest, unsubscribe).

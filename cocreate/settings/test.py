@@ -11,6 +11,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# E-mails after an action's commit go in the request here, so a test sees them at once; production and
+# `make run` send them from a background thread (tests/proposals/test_notifications.py covers both).
+NOTIFICATION_EMAILS_AFTER_COMMIT = "inline"
 
 # Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True

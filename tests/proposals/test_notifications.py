@@ -2,10 +2,12 @@
 and by e-mail; e-mails go after commit, and a failed one stays queued until `send_notifications` sends it."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import formats, timezone, translation
@@ -364,3 +366,32 @@ def test_a_row_another_sender_holds_is_skipped_not_sent_twice(consultation, offi
     assert notifications.notifications_send().sent == 1
     assert notifications.notifications_send().sent == 0
     assert [m.to for m in mail.outbox] == [[citizen.email]]
+
+
+class ThreadRecordingBackend(locmem.EmailBackend):
+    """The in-memory backend, noting which thread sent."""
+
+    threads: list[threading.Thread] = []
+
+    def send_messages(self, email_messages):
+        self.threads.append(threading.current_thread())
+        return super().send_messages(email_messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_by_default_the_first_e_mails_go_from_a_background_thread_after_commit(official, settings):
+    """Production's way: the action returns without sending; the e-mails go from another thread, which
+    only sees committed rows (hence a transactional test)."""
+    settings.NOTIFICATION_EMAILS_AFTER_COMMIT = "background"
+    settings.EMAIL_BACKEND = f"{__name__}.ThreadRecordingBackend"
+    ThreadRecordingBackend.threads.clear()
+    proposal = factories.ProposalFactory()
+    citizen = follower(proposal)
+
+    set_status(official, proposal)
+    notifications.background_sends_wait(timeout=30)
+
+    assert [m.to for m in mail.outbox] == [[citizen.email]]
+    assert ThreadRecordingBackend.threads
+    assert threading.current_thread() not in ThreadRecordingBackend.threads
+    assert Notification.objects.get(recipient=citizen).emailed_at is not None
