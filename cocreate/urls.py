@@ -26,3 +26,5 @@ urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "cocreate.views.not_found"
 handler500 = "cocreate.views.server_error"
+# Not Django's: allauth looks it up here for the 429 of its sign-in limits.
+handler429 = "cocreate.views.sign_in_limited"

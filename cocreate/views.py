@@ -1,8 +1,16 @@
 """Error pages: JSON in the common error shape under /api/, the site's own pages elsewhere."""
 
+import math
+import time
+
+from allauth.account import app_settings as allauth_account
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
+
+from frontend.throttling import too_many_requests
 
 from .exceptions import error_body
 
@@ -31,3 +39,47 @@ def csrf_failure(request, reason=""):
     if _is_api(request):
         return JsonResponse(error_body("csrf_failed", _("CSRF check failed. Reload the page.")), status=403)
     return csrf.csrf_failure(request, reason)
+
+
+def sign_in_limited(request):
+    """handler429, which allauth calls when a sign-up, log-in or e-mail limit refuses a request: the site's
+    429 page with `Retry-After`, like every other 429 of the site (allauth's own sends none)."""
+    return too_many_requests(request, allauth_wait(request))
+
+
+# Which of allauth's limits each of its views applies (allauth does not say which one refused a request).
+ACTIONS_BY_VIEW = {
+    "account_login": ("login", "login_failed"),
+    "account_signup": ("signup",),
+    "account_email": ("manage_email", "confirm_email"),
+    "account_email_verification_sent": ("confirm_email",),
+    "account_reset_password": ("reset_password",),
+    "account_reset_password_from_key": ("reset_password_from_key",),
+    "account_change_password": ("change_password",),
+    "account_set_password": ("change_password",),
+    "account_reauthenticate": ("reauthenticate",),
+}
+
+
+def allauth_wait(request) -> int:
+    """Seconds until allauth lets this request through: of the view's per-address and per-account counters
+    that are full, the soonest to free a place (a client that retries too early is told again). Per-key
+    limits (on the e-mail address typed in) cannot be looked up without the key: when no other counter is
+    full, the view's longest per-key window, an upper bound. Reads allauth's counters as allauth 65 stores
+    them: a list of hit times per cache key."""
+    limits = allauth_account.RATE_LIMITS or {}
+    match = getattr(request, "resolver_match", None)
+    actions = ACTIONS_BY_VIEW.get(match.url_name if match else None, tuple(limits))
+    now, waits, key_windows = time.time(), [], [60.0]
+    for action in actions:
+        for rate in allauth_ratelimit.parse_rates(limits.get(action)):
+            if rate.per == "key":
+                key_windows.append(rate.duration)
+                continue
+            if rate.per == "user" and not request.user.is_authenticated:
+                continue
+            key = allauth_ratelimit.get_cache_key(request, app="allauth.account", action=action, rate=rate)
+            hits = [hit for hit in cache.get(key, []) if hit > now - rate.duration]
+            if len(hits) >= rate.amount:
+                waits.append(min(hits) + rate.duration - now)
+    return max(1, math.ceil(min(waits) if waits else max(key_windows)))
