@@ -471,6 +471,11 @@ def measure_row(row: Row, args, *, env: dict, target: Target, tokens: list[str],
             finally:
                 listeners.close()
             summarize(result, records, target, sent, probes, rush)
+            for worker in workers:  # e.g. "live broadcast to ... failed": a lost event has its cause here
+                if "Traceback" in worker.log():
+                    print(
+                        f"--- uvicorn on port {worker.port} logged:\n{worker.log_tail(40)}", file=sys.stderr
+                    )
         except BaseException:
             for worker in workers:  # what the servers said, before their logs go with them
                 print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(40)}", file=sys.stderr)
