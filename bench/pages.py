@@ -57,7 +57,7 @@ from bench.live_support import ms, percentile, recreate_database, setup_django, 
 from tests import servers  # noqa: E402
 
 CATEGORIES = ("Online services", "Appointments", "Payments", "Letters", "Accessibility", "Phone and counter")
-THRESHOLD = 500
+THRESHOLD = 100  # supports that promise a response: reached by a few dozen of the 1,000
 AUTHORS = 300  # distinct authors and supporters; supports beyond them are anonymised (user NULL)
 SEARCH_WORD = "appointment"
 REQUEST_TIMEOUT = 30  # seconds for one request
