@@ -175,6 +175,49 @@ def _users(n: int):
     return users
 
 
+def _proposals(page, users, rng: random.Random, *, count: int) -> list:
+    """`count` published proposals, the most supported first, then three pending and three hidden ones;
+    their supports, comments and official responses."""
+    from django.utils import timezone
+
+    from proposals.models import Comment, OfficialResponse, Proposal, Visibility
+    from votes.models import Support
+
+    now = timezone.now()
+    categories = list(page.categories.all())
+    rows = [
+        Proposal(
+            consultation=page,
+            author=rng.choice(users),
+            category=rng.choice([*categories, None]),
+            visibility=Visibility.PUBLISHED,
+            **_proposal_fields(rng, rank, now),
+        )
+        for rank in range(count)
+    ]
+    hidden = [
+        Proposal(consultation=page, author=rng.choice(users), title=f"Not for the public {i}",
+                 summary="Waiting or removed.", body="-", visibility=v, supports_count=s, supports_version=s)
+        for i, (v, s) in enumerate([(Visibility.PENDING, 0)] * 3 + [(Visibility.HIDDEN, 3000)] * 3)
+    ]  # fmt: skip
+    created = Proposal.objects.bulk_create(rows + hidden)
+    # created_at is auto_now_add: bulk_update writes the spread-out dates the rows carry.
+    Proposal.objects.bulk_update(created, ["created_at"], batch_size=1000)
+    Support.objects.bulk_create(_supports(created, users, rng), batch_size=5000)
+    Comment.objects.bulk_create(_comments(created[:count], users, rng), batch_size=1000)
+    Proposal.objects.bulk_update(created, ["comments_count"], batch_size=1000)
+    OfficialResponse.objects.bulk_create(
+        [
+            OfficialResponse(
+                proposal=p, author_name="Claire Martin", department="Employment Services",
+                body=_sentence(rng, 60), decision=p.status if p.status != "open" else "",
+            )
+            for p in created if p.responded_at
+        ]
+    )  # fmt: skip
+    return created
+
+
 def seed(*, proposals: int, rng: random.Random) -> Seed:
     from django.conf import settings
     from django.db import transaction
@@ -182,7 +225,7 @@ def seed(*, proposals: int, rng: random.Random) -> Seed:
     from django.utils import timezone
 
     from cms.models import ConsultationPhase
-    from proposals.models import OfficialResponse, Proposal, Visibility
+    from proposals.models import Proposal
     from tests import factories
     from votes.models import Support
 
@@ -199,44 +242,11 @@ def seed(*, proposals: int, rng: random.Random) -> Seed:
             ConsultationPhase.objects.create(
                 page=page, title=title, starts_on=start, ends_on=start + timedelta(days=29), sort_order=i
             )
-        categories = list(page.categories.all())
         users = _users(AUTHORS)
-        rows = [
-            Proposal(
-                consultation=page,
-                author=rng.choice(users),
-                category=rng.choice([*categories, None]),
-                visibility=Visibility.PUBLISHED,
-                **_proposal_fields(rng, rank, now),
-            )
-            for rank in range(proposals)
-        ]
-        hidden = [
-            Proposal(consultation=page, author=rng.choice(users), title=f"Not for the public {i}",
-                     summary="Waiting or removed.", body="-", visibility=v, supports_count=s,
-                     supports_version=s)
-            for i, (v, s) in enumerate([(Visibility.PENDING, 0)] * 3 + [(Visibility.HIDDEN, 3000)] * 3)
-        ]  # fmt: skip
-        created = Proposal.objects.bulk_create(rows + hidden)
-        # created_at is auto_now_add: bulk_update writes the spread-out dates the rows carry.
-        Proposal.objects.bulk_update(created, ["created_at"], batch_size=1000)
-        Support.objects.bulk_create(_supports(created, users, rng), batch_size=5000)
-        from proposals.models import Comment
-
-        Comment.objects.bulk_create(_comments(created[: len(rows)], users, rng), batch_size=1000)
-        Proposal.objects.bulk_update(created, ["comments_count"], batch_size=1000)
-        OfficialResponse.objects.bulk_create(
-            [
-                OfficialResponse(
-                    proposal=p, author_name="Claire Martin", department="Employment Services",
-                    body=_sentence(rng, 60), decision=p.status if p.status != "open" else "",
-                )
-                for p in created if p.responded_at
-            ]
-        )  # fmt: skip
+        created = _proposals(page, users, rng, count=proposals)
         citizen = factories.citizen()
         # The citizen supports one proposal in seven among the first 300 (so some on each early page).
-        backed = created[:300:7]
+        backed = created[: min(300, proposals) : 7]
         Support.objects.bulk_create([Support(proposal=p, user=citizen) for p in backed])
         for p in backed:
             p.supports_count += 1
@@ -255,7 +265,7 @@ def seed(*, proposals: int, rng: random.Random) -> Seed:
         detail_id=detail.pk,
         citizen_id=citizen.pk,
         citizen_cookie=cookie,
-        hidden_titles=[p.title for p in hidden],
+        hidden_titles=[p.title for p in created[proposals:]],
     )
 
 
