@@ -5,6 +5,8 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
 
     def ready(self):
-        # Wagtail's page_published is a signal of a sender this app does not own: a consultation published
-        # with renamed categories re-indexes its proposals.
-        from .search import signals  # noqa: F401
+        # Wagtail's signals come from a sender this app does not own: a consultation published with renamed
+        # categories re-indexes its proposals, and one unpublished, deleted or made private closes its
+        # live streams.
+        from .live import signals as live_signals  # noqa: F401
+        from .search import signals as search_signals  # noqa: F401

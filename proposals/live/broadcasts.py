@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # The consumer forwards the pre-encoded text as it is: encoded once per event, not once per connection.
 FORWARD_HANDLER = "live.forward"
+# The consumer closes its socket with 4404, as if the consultation had never been there.
+CLOSE_HANDLER = "live.close"
 COUNT_EVENT = "proposal.support_changed"
 _FORGET_AFTER = 60.0  # seconds: a proposal's last sent count is forgotten after this long
 _FORGET_CHECK_AT = 10_000  # remembered proposals before forgetting old ones is worth a pass
@@ -54,12 +56,16 @@ def _count_interval() -> float:
     return getattr(settings, "LIVE_COUNT_INTERVAL_MS", 250) / 1000
 
 
-async def _group_send(group: str, text: str) -> None:
+def _forward(text: str) -> dict[str, str]:
+    return {"type": FORWARD_HANDLER, "text": text}
+
+
+async def _group_send(group: str, message: dict[str, str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await layer.group_send(group, {"type": FORWARD_HANDLER, "text": text})
+        await layer.group_send(group, message)
     except Exception:
         # A broken channel layer must not break the request that already committed, nor the sender.
         logger.exception("live broadcast to %s failed", group)
@@ -71,7 +77,7 @@ class _Sender:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.interval = _count_interval()
-        self.outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue()
         # proposal id -> (version, group, text) of the newest count not sent yet, and its timer
         self.waiting: dict[int, tuple[int, str, str]] = {}
         self.timers: dict[int, asyncio.TimerHandle] = {}
@@ -81,13 +87,13 @@ class _Sender:
 
     async def _send_forever(self) -> None:
         while True:
-            group, text = await self.outbox.get()
-            await _group_send(group, text)
+            group, message = await self.outbox.get()
+            await _group_send(group, message)
 
-    def event(self, group: str, text: str, proposal_id: int | None) -> None:
+    def event(self, group: str, message: dict[str, str], proposal_id: int | None) -> None:
         if proposal_id is not None:
             self._flush(proposal_id)
-        self.outbox.put_nowait((group, text))
+        self.outbox.put_nowait((group, message))
 
     def count(self, group: str, text: str, proposal_id: int, version: int) -> None:
         last_time, last_version = self.sent.get(proposal_id, (float("-inf"), -1))
@@ -118,25 +124,28 @@ class _Sender:
         if len(self.sent) >= _FORGET_CHECK_AT:
             self.sent = {pid: sent for pid, sent in self.sent.items() if now - sent[0] < _FORGET_AFTER}
         self.sent[proposal_id] = (now, version)
-        self.outbox.put_nowait((group, text))
+        self.outbox.put_nowait((group, _forward(text)))
 
 
-def _on_server_loop(group: str, text: str, proposal_id: int | None, version: int | None) -> None:
+def _on_server_loop(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
     global _sender
     if _sender is None or _sender.loop is not asyncio.get_running_loop():
         _sender = _Sender(asyncio.get_running_loop())
-    if version is None:
-        _sender.event(group, text, proposal_id)
+    if text is None:
+        _sender.event(group, {"type": CLOSE_HANDLER}, None)
+    elif version is None:
+        _sender.event(group, _forward(text), proposal_id)
     else:
         _sender.count(group, text, proposal_id, version)
 
 
-def _dispatch(group: str, text: str, proposal_id: int | None, version: int | None) -> None:
+def _dispatch(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
+    """After commit: `text` is an encoded event, or None to close the group's sockets."""
     loop = _server_loop
     if loop is not None and loop.is_running():
         loop.call_soon_threadsafe(_on_server_loop, group, text, proposal_id, version)
     else:
-        async_to_sync(_group_send)(group, text)
+        async_to_sync(_group_send)(group, {"type": CLOSE_HANDLER} if text is None else _forward(text))
 
 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
@@ -146,4 +155,12 @@ def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     version = event["version"] if event["type"] == COUNT_EVENT else None
     transaction.on_commit(
         partial(_dispatch, consultation_group(consultation_id), text, proposal_id, version), robust=True
+    )
+
+
+def close_streams_on_commit(consultation_id: int) -> None:
+    """After commit, close every open stream of this consultation with 4404 (it was unpublished, deleted or
+    made private): pages stop hearing of it at once instead of at their next reconnect, and do not retry."""
+    transaction.on_commit(
+        partial(_dispatch, consultation_group(consultation_id), None, None, None), robust=True
     )

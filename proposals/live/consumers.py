@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from ..models import Proposal
 from . import events
-from .broadcasts import FORWARD_HANDLER, consultation_group
+from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER, consultation_group
 
 SNAPSHOT_LIMIT = 500  # the most supported; a page with more refetches the rest over REST
 
@@ -134,6 +134,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         """
         if message["type"] == FORWARD_HANDLER:
             await self.live_forward(message)
+        elif message["type"] == CLOSE_HANDLER:
+            await self.close(code=4404)
         else:
             await super().dispatch(message)
 
