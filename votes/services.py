@@ -1,20 +1,38 @@
 """Supports: add and withdraw. The unique constraint keeps one support per citizen per proposal; the count
-moves in the same transaction, under the proposal's row lock (which also orders supports against a
-moderator hiding it), and the new absolute count goes live after commit."""
+moves in the same transaction by one atomic UPDATE, which is also what locks the proposal's row (and orders
+supports against a moderator hiding it), and the new absolute count goes live after commit.
+
+A popular proposal gets its supports all at once and each of them waits for that one row, which stays
+locked from the UPDATE to the end of the commit: so the UPDATE is the transaction's last statement, after
+the support and the follow rows. Locking the row first, as a SELECT FOR UPDATE would, kept it through every
+statement of the transaction, each a round trip from a busy worker (docs/performance.md has the figures)."""
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from cms.models import ConsultationPage
 from cocreate.exceptions import Conflict, NotAllowed, NotFound
 from proposals import notifications, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
-from proposals.models import Proposal
+from proposals.models import Proposal, Visibility
 from proposals.services import proposal_reach_threshold
 
 from .models import Support
+
+# The count and version move by the database's own arithmetic on the row as it is once locked, so a support
+# that waited for the row adds to what its predecessor committed. PostgreSQL checks the WHERE clause again
+# on that committed row: a proposal hidden meanwhile no longer matches, nothing is updated, and the caller
+# rolls its support back. The consultation's state comes with it, read like the rest of the statement.
+_MOVE_COUNT = """
+    UPDATE proposals_proposal AS p
+    SET supports_count = p.supports_count + %s, supports_version = p.supports_version + 1
+    FROM cms_consultationpage AS c JOIN wagtailcore_page AS w ON w.id = c.page_ptr_id
+    WHERE p.id = %s AND p.visibility = %s AND c.page_ptr_id = p.consultation_id
+    RETURNING p.supports_count, p.supports_version, p.threshold_reached_at,
+              w.live, c.opens_at, c.closes_at, c.support_threshold"""
 
 
 @dataclass(frozen=True)
@@ -32,55 +50,68 @@ def _check_can_participate(user) -> None:
         )
 
 
-def _locked_and_open(proposal_id: int) -> Proposal:
-    """The proposal with its row locked until the transaction ends, checked for support.
+def _not_published() -> Conflict:
+    return Conflict(_("This proposal cannot be supported."), code="proposal_not_published")
 
-    Checked under the lock, not on the caller's copy: a moderator hiding the proposal or an official
-    closing it holds the same row, so a support cannot land on a proposal hidden meanwhile. A no-key
-    lock: the support rows' foreign keys to it do not wait for it."""
-    try:
-        proposal = (
-            Proposal.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("consultation")
-            .get(pk=proposal_id)
-        )
-    except Proposal.DoesNotExist:
-        raise NotFound(_("No such proposal.")) from None
-    if not proposal.is_published:
-        raise Conflict(_("This proposal cannot be supported."), code="proposal_not_published")
-    if not proposal.consultation.is_open():
+
+def _check_published(visibility: str) -> None:
+    if visibility != Visibility.PUBLISHED:
+        raise _not_published()
+
+
+def _check_consultation_open(consultation: ConsultationPage) -> None:
+    if not consultation.is_open():
         raise Conflict(
             _("This consultation is closed: supports can no longer change."), code="consultation_closed"
         )
-    return proposal
 
 
 def _move_count(proposal: Proposal, delta: int) -> SupportResult:
-    """Call inside the transaction that inserted or deleted the support row, holding the row lock taken by
-    `_locked_and_open`: the proposal's loaded count is then the current one, and the new values are
-    known without reading them back."""
-    supports, version = proposal.supports_count + delta, proposal.supports_version + 1
-    Proposal.objects.filter(pk=proposal.pk).update(supports_count=supports, supports_version=version)
+    """Call inside the transaction that inserted or deleted the support row, as its last statement: from
+    here to the commit the proposal's row is locked. The values returned are the ones this transaction
+    wrote; the proposal's state is checked again on the row as it is once locked, so a proposal hidden or a
+    consultation closed while this support waited refuses it (the caller's transaction rolls back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_COUNT, [delta, proposal.pk, Visibility.PUBLISHED])
+        row = cursor.fetchone()
+    if row is None:  # deleted or no longer published since the caller read it
+        if not Proposal.objects.filter(pk=proposal.pk).exists():
+            raise NotFound(_("No such proposal."))
+        raise _not_published()
+    supports, version, threshold_reached_at, *state = row
+    consultation = proposal.consultation  # brought up to date with what the statement read
+    consultation.live, consultation.opens_at, consultation.closes_at, consultation.support_threshold = state
+    _check_consultation_open(consultation)
     broadcast_on_commit(
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
     )
     # After the count's event: pages hear of the new count first, then of the promise it made.
-    if delta > 0:
-        proposal_reach_threshold(proposal=proposal, supports=supports)
+    if delta > 0 and threshold_reached_at is None and supports >= consultation.support_threshold:
+        # Once per proposal: the row is this transaction's already, so this reads it as it is now, and the
+        # promise is made under the lock, exactly once however many supports arrive together.
+        locked = Proposal.objects.select_for_update(of=("self",), no_key=True).select_related("consultation")
+        proposal_reach_threshold(proposal=locked.get(pk=proposal.pk), supports=supports)
     search.index_on_commit(proposal.pk)
     return SupportResult(proposal.pk, supports, version, changed=True)
 
 
 def _current(proposal: Proposal) -> SupportResult:
-    """Nothing changed: the values loaded under the row lock are the current ones."""
-    return SupportResult(proposal.pk, proposal.supports_count, proposal.supports_version, changed=False)
+    """Nothing changed: the count and version last committed, read without locking the row."""
+    supports, version, visibility = Proposal.objects.values_list(
+        "supports_count", "supports_version", "visibility"
+    ).get(pk=proposal.pk)
+    _check_published(visibility)
+    return SupportResult(proposal.pk, supports, version, changed=False)
 
 
 def support_add(*, user, proposal: Proposal) -> SupportResult:
+    """`proposal` as the caller read it (its consultation too); its state is checked again when the count
+    moves."""
     _check_can_participate(user)
+    _check_published(proposal.visibility)
+    _check_consultation_open(proposal.consultation)
     with transaction.atomic():
-        proposal = _locked_and_open(proposal.pk)
         try:
             with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
                 Support.objects.create(proposal=proposal, user=user)
@@ -93,8 +124,9 @@ def support_add(*, user, proposal: Proposal) -> SupportResult:
 
 def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
     _check_can_participate(user)
+    _check_published(proposal.visibility)
+    _check_consultation_open(proposal.consultation)
     with transaction.atomic():
-        proposal = _locked_and_open(proposal.pk)
         deleted, _rows = Support.objects.filter(proposal=proposal, user=user).delete()
         if not deleted:
             return _current(proposal)
