@@ -19,10 +19,10 @@ Part "row": the count strategies without HTTP, K threads each with its own psyco
 users, one hot proposal per row, the statements the service sends:
   (a) lock: SELECT the proposal (with its consultation) FOR NO KEY UPDATE, insert the support under a
       savepoint, insert the follow, UPDATE the count and version to the values computed from the locked row
-      (votes.services today).
+      (votes.services before these figures).
   (b) atomic: read the consultation, insert the support and the follow, then one UPDATE ... SET count =
       count + 1, version = version + 1 WHERE published RETURNING; the row is locked only from that UPDATE
-      to the commit.
+      to the commit (votes.services since, which reads the consultation in that UPDATE instead).
   (c) count: insert the support and the follow only; the pages count the rows when they read (the read
       cost is measured separately on proposals with `--count-sizes` supports).
   (d) batched: (c) plus a delta row in a side table of this database; a folder thread moves the deltas
