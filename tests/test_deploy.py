@@ -90,7 +90,7 @@ def test_production_pools_database_connections_unless_told_not_to():
 @pytest.mark.parametrize(
     ("layer", "backend"),
     [
-        (None, "channels_redis.core.RedisChannelLayer"),
+        (None, "channels_redis.pubsub.RedisPubSubChannelLayer"),
         ("core", "channels_redis.core.RedisChannelLayer"),
         ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
     ],

@@ -9,7 +9,8 @@ statement of the transaction, each a round trip from a busy worker (docs/perform
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cms.models import ConsultationPage
@@ -21,18 +22,6 @@ from proposals.models import Proposal, Visibility
 from proposals.services import proposal_reach_threshold
 
 from .models import Support
-
-# The count and version move by the database's own arithmetic on the row as it is once locked, so a support
-# that waited for the row adds to what its predecessor committed. PostgreSQL checks the WHERE clause again
-# on that committed row: a proposal hidden meanwhile no longer matches, nothing is updated, and the caller
-# rolls its support back. The consultation's state comes with it, read like the rest of the statement.
-_MOVE_COUNT = """
-    UPDATE proposals_proposal AS p
-    SET supports_count = p.supports_count + %s, supports_version = p.supports_version + 1
-    FROM cms_consultationpage AS c JOIN wagtailcore_page AS w ON w.id = c.page_ptr_id
-    WHERE p.id = %s AND p.visibility = %s AND c.page_ptr_id = p.consultation_id
-    RETURNING p.supports_count, p.supports_version, p.threshold_reached_at,
-              w.live, c.opens_at, c.closes_at, c.support_threshold"""
 
 
 @dataclass(frozen=True)
@@ -68,30 +57,30 @@ def _check_consultation_open(consultation: ConsultationPage) -> None:
 
 def _move_count(proposal: Proposal, delta: int) -> SupportResult:
     """Call inside the transaction that inserted or deleted the support row, as its last statement: from
-    here to the commit the proposal's row is locked. The values returned are the ones this transaction
-    wrote; the proposal's state is checked again on the row as it is once locked, so a proposal hidden or a
-    consultation closed while this support waited refuses it (the caller's transaction rolls back)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_MOVE_COUNT, [delta, proposal.pk, Visibility.PUBLISHED])
-        row = cursor.fetchone()
-    if row is None:  # deleted or no longer published since the caller read it
+    the UPDATE to the commit the proposal's row is this transaction's. The count and version move by the
+    database's own arithmetic on the row as it is once locked, so a support that waited for the row adds
+    to what its predecessor committed; PostgreSQL checks the WHERE again on that row, so a proposal hidden
+    while this support waited is not updated and the support is refused (the caller's transaction rolls
+    back), and so is one whose consultation closed meanwhile."""
+    moved = Proposal.objects.filter(pk=proposal.pk, visibility=Visibility.PUBLISHED).update(
+        supports_count=F("supports_count") + delta, supports_version=F("supports_version") + 1
+    )
+    if not moved:  # deleted or no longer published since the caller read it
         if not Proposal.objects.filter(pk=proposal.pk).exists():
             raise NotFound(_("No such proposal."))
         raise _not_published()
-    supports, version, threshold_reached_at, *state = row
-    consultation = proposal.consultation  # brought up to date with what the statement read
-    consultation.live, consultation.opens_at, consultation.closes_at, consultation.support_threshold = state
-    _check_consultation_open(consultation)
+    # Read under the row lock the UPDATE took: the values this transaction wrote, nobody else's since.
+    proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)
+    _check_consultation_open(proposal.consultation)
+    supports, version = proposal.supports_count, proposal.supports_version
     broadcast_on_commit(
         proposal.consultation_id,
         events.support_changed(proposal_id=proposal.pk, supports=supports, version=version),
     )
-    # After the count's event: pages hear of the new count first, then of the promise it made.
-    if delta > 0 and threshold_reached_at is None and supports >= consultation.support_threshold:
-        # Once per proposal: the row is this transaction's already, so this reads it as it is now, and the
-        # promise is made under the lock, exactly once however many supports arrive together.
-        locked = Proposal.objects.select_for_update(of=("self",), no_key=True).select_related("consultation")
-        proposal_reach_threshold(proposal=locked.get(pk=proposal.pk), supports=supports)
+    # After the count's event: pages hear of the new count first, then of the promise it made. Under the
+    # lock, so the promise is made exactly once however many supports arrive together.
+    if delta > 0:
+        proposal_reach_threshold(proposal=proposal, supports=supports)
     search.index_on_commit(proposal.pk)
     return SupportResult(proposal.pk, supports, version, changed=True)
 

@@ -325,7 +325,8 @@ if REDIS_URL:
     # copy of a broadcast per open socket goes through Redis) or "pubsub" (one PUBLISH per broadcast, one
     # copy per worker process, fanned out in the process).
     _redis_host = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}
-    REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="core")
+    # pubsub by default: at 5,000 open pages its broadcast p50 was 0.2-0.46x core's (docs/performance.md).
+    REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
     if REDIS_CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
             "default": {

@@ -5,8 +5,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from proposals.models import (
 )
 from proposals.services import proposal_moderate, proposal_set_status, proposal_submit, response_publish
 from tests import factories
+from tests.group_listener import GroupListener
 
 pytestmark = pytest.mark.django_db
 
@@ -401,15 +400,8 @@ def test_nothing_is_announced_when_the_surrounding_transaction_rolls_back(
 
 def test_the_event_reaches_the_consultation_group_after_commit(official, django_capture_on_commit_callbacks):
     proposal = factories.ProposalFactory()
-    layer = get_channel_layer()
-    group = broadcasts.consultation_group(proposal.consultation_id)
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-    try:
+    with GroupListener(broadcasts.consultation_group(proposal.consultation_id)) as listener:
         with django_capture_on_commit_callbacks(execute=True):
             proposal_set_status(actor=official, proposal=proposal, status="implemented")
-        message = async_to_sync(layer.receive)(channel)
-    finally:
-        async_to_sync(layer.group_discard)(group, channel)
-    assert message["type"] == broadcasts.FORWARD_HANDLER
-    assert json.loads(message["text"])["status"] == "implemented"
+        [event] = listener.events(1)
+    assert event["status"] == "implemented"

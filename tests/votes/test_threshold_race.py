@@ -4,18 +4,15 @@ clicks mixed in: the promise is made exactly once and the count stays exact.
 Real threads on real PostgreSQL connections, started together by a barrier; the proposal's row lock is
 what orders them. No sleeps: the assertions are on the committed state and the events sent."""
 
-import asyncio
-import json
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connections
 
 from proposals.live.broadcasts import consultation_group
 from proposals.models import AuditEntry, Proposal, Status
 from tests import factories
+from tests.group_listener import GroupListener
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 
@@ -25,15 +22,8 @@ NEWCOMERS = 12  # distinct citizens supporting during the race
 REPEATS = 4  # newcomers who click twice at once: their second click changes nothing
 
 
-async def _receive(layer, channel: str, n: int) -> list[dict]:
-    async def all_of_them():
-        return [json.loads((await layer.receive(channel))["text"]) for _ in range(n)]
-
-    return await asyncio.wait_for(all_of_them(), timeout=60)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_threshold_is_reached_once_whatever_the_interleaving():
+def test_the_threshold_is_reached_once_whatever_the_interleaving(request):
     page = factories.consultation(support_threshold=THRESHOLD)
     proposal = factories.ProposalFactory(consultation=page)
     earlier = [factories.citizen() for _ in range(ALREADY)]
@@ -45,9 +35,8 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving():
     calls += [(support_add, citizen) for citizen in newcomers[:REPEATS]]
     proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)  # as the view reads it
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(consultation_group(page.pk), channel)
+    listener = GroupListener(consultation_group(page.pk)).__enter__()
+    request.addfinalizer(lambda: listener.__exit__(None, None, None))
 
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
@@ -83,7 +72,7 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving():
 
     # The events of the race: one per change of the count, plus the crossing's status and promise.
     changed = len(calls) - REPEATS
-    events = async_to_sync(_receive)(layer, channel, changed + 2)
+    events = listener.events(changed + 2)
     kinds = [event["type"] for event in events]
     assert kinds.count("proposal.support_changed") == changed
     assert kinds.count("proposal.status_changed") == 1
