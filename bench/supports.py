@@ -14,6 +14,8 @@ C concurrent HTTP clients (threads, keep-alive connections) send `--supports` su
 verified citizen with an API token, ALL to the same proposal (a fresh one per row, whose threshold is half
 way, so each row crosses it once). Supports per second, latency, answers by status; after each row the
 stored count must equal the support rows and the 201s, and the threshold must have been reached once.
+The servers' channel layer is `--layer` (core by default, the layer of the published figures, whatever the
+settings' default).
 
 Part "row": the count strategies without HTTP, K threads each with its own psycopg connection, distinct
 users, one hot proposal per row, the statements the service sends:
@@ -234,6 +236,7 @@ def http_part(args, bench_url: str, redis_url: str) -> list[HttpRow]:
                 "THROTTLE_SUPPORT_ADDRESS": NO_LIMIT,
                 "DB_POOL_MAX_SIZE": str(pool),
                 "DB_CONN_MAX_AGE": "0",
+                "REDIS_CHANNEL_LAYER": args.layer,
                 "LOG_LEVEL": "WARNING",
             },
         )
@@ -652,6 +655,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--pools", type=int_list, default=[0, 20], help="http: DB_POOL_MAX_SIZE values (0 = none)"
     )
     parser.add_argument("--clients", type=int_list, default=[1, 50, 200], help="http: concurrent clients")
+    parser.add_argument(
+        "--layer", default="core", help="http: the servers' REDIS_CHANNEL_LAYER (core or pubsub)"
+    )
     parser.add_argument("--supports", type=int, default=600, help="http: supports per row (= citizens)")
     parser.add_argument("--strategies", default="abcd", help="row: strategies among a, b, c, d")
     parser.add_argument("--threads", type=int_list, default=[1, 50, 90], help="row: threads (connections)")
