@@ -24,7 +24,8 @@ users, one hot proposal per row, the statements the service sends:
       (votes.services before these figures).
   (b) atomic: read the consultation, insert the support and the follow, then one UPDATE ... SET count =
       count + 1, version = version + 1 WHERE published RETURNING; the row is locked only from that UPDATE
-      to the commit (votes.services since, which reads the consultation in that UPDATE instead).
+      to the commit (votes.services since, through the ORM: an F() UPDATE, then the row read back under
+      its lock, one round trip more).
   (c) count: insert the support and the follow only; the pages count the rows when they read (the read
       cost is measured separately on proposals with `--count-sizes` supports).
   (d) batched: (c) plus a delta row in a side table of this database; a folder thread moves the deltas
