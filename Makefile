@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cocreate
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint audit bench bench-search install
+.PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-fanout install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -57,3 +57,20 @@ bench: $(BIN)/.installed
 # database (cocreate_bench_search) on BENCH_DATABASE_URL's server. BENCH_SEARCH_ARGS="--proposals 2000".
 bench-search: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)
+
+# Supports per second to one hot proposal, through the API and straight against PostgreSQL for each way of
+# keeping the count (bench/supports.py): drops and recreates its own database (cocreate_bench_supports).
+BENCH_SUPPORTS_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench-supports: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_SUPPORTS_REDIS_URL) $(BIN)/python bench/supports.py $(BENCH_SUPPORTS_ARGS)
+
+# Page render times of a consultation with 1,000 proposals (bench/pages.py): drops and recreates its own
+# database (cocreate_bench_pages). BENCH_PAGES_ARGS="--requests 50".
+BENCH_PAGES_REDIS_URL ?= redis://127.0.0.1:6379/9
+bench-pages: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_PAGES_REDIS_URL) $(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
+
+# An official's response to a proposal with 1,000 to 50,000 followers (bench/fanout.py): drops and
+# recreates its own database (cocreate_bench_fanout). BENCH_FANOUT_ARGS="--followers 1000,10000".
+bench-fanout: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_SUPPORTS_REDIS_URL) $(BIN)/python bench/fanout.py $(BENCH_FANOUT_ARGS)

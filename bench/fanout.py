@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,10 @@ def make_citizens(count: int, start: int):
     return users
 
 
+def _stamp(store: dict) -> None:
+    store["at"] = time.perf_counter()
+
+
 def measure(followers: int, repeat: int, users, official, consultation) -> dict[str, float]:
     from django.core import mail
     from django.db import transaction
@@ -70,7 +75,7 @@ def measure(followers: int, repeat: int, users, official, consultation) -> dict[
         committed = {}
         with transaction.atomic():
             # First in line after commit: it runs before the response's own callbacks (the e-mails).
-            transaction.on_commit(lambda: committed.setdefault("at", time.perf_counter()))
+            transaction.on_commit(partial(_stamp, committed))
             response_publish(actor=official, proposal=proposal, body="We will do it.", decision="accepted")
         total.append(time.perf_counter() - started)
         in_transaction.append(committed["at"] - started)
@@ -85,7 +90,9 @@ def measure(followers: int, repeat: int, users, official, consultation) -> dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--followers", default="1000,10000,50000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database", default="cocreate_bench_fanout")

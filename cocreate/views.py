@@ -1,14 +1,19 @@
 """Error pages: JSON in the common error shape under /api/, the site's own pages elsewhere."""
 
 import math
+import sys
 import time
 
+import psycopg
 from allauth.account import app_settings as allauth_account
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.db import OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
+from psycopg_pool import PoolTimeout
 
 from frontend.throttling import too_many_requests
 
@@ -25,12 +30,50 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+# Seconds a client is asked to wait when the database has no connection for it.
+DATABASE_BUSY_RETRY_AFTER = 5
+# PostgreSQL refusing a connection for now: too many clients, or starting up / shutting down.
+_BUSY_SQLSTATES = {"53300", "57P03"}
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` is the database refusing or failing to give a connection, not a fault of the request:
+    the pool found no free connection in time, PostgreSQL has too many clients or is not accepting them,
+    or could not be reached at all (a psycopg error without a SQL state)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, PoolTimeout):
+        return True
+    return isinstance(cause, psycopg.OperationalError) and (
+        cause.sqlstate is None or cause.sqlstate in _BUSY_SQLSTATES
+    )
+
+
 def server_error(request):
+    """handler500, called while the exception is being handled. A database with no connection to give is
+    a 503 with Retry-After, so
+    clients and the person at the screen know to try again rather than that something is broken."""
+    if database_unavailable(sys.exc_info()[1]):
+        return _database_busy(request)
     if _is_api(request):
         return JsonResponse(
             error_body("server_error", _("Something went wrong on our side. Please try again.")), status=500
         )
     return defaults.server_error(request)
+
+
+def _database_busy(request):
+    if _is_api(request):
+        response = JsonResponse(
+            error_body("service_unavailable", _("The site is very busy. Please try again in a few seconds.")),
+            status=503,
+        )
+    else:
+        # No base.html: the page must render without the database (no user, no notifications count).
+        response = HttpResponse(loader.render_to_string("500.html", {"busy": True}), status=503)
+    response["Retry-After"] = str(DATABASE_BUSY_RETRY_AFTER)
+    return response
 
 
 def csrf_failure(request, reason=""):

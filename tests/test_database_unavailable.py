@@ -1,0 +1,71 @@
+"""When the database has no connection to give (down, out of connections, or the pool empty for too long),
+people get a 503 that says to try again in a few seconds, with Retry-After: not a 500 that says something
+is broken. A real server pointed at a PostgreSQL port nobody listens on; and a real pool timeout."""
+
+import urllib.error
+import urllib.request
+
+import psycopg_pool
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection
+
+from cocreate.views import DATABASE_BUSY_RETRY_AFTER, database_unavailable
+from tests import servers
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def server_without_database():
+    nowhere = f"postgres://postgres@127.0.0.1:{servers.free_port()}/cocreate"
+    env = servers.server_env(database_url=nowhere, redis_url=settings.REDIS_URL)
+    with servers.serving(env) as server:
+        yield server
+
+
+def fetch(url: str, accept: str):
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_the_api_answers_503_in_the_common_body_with_retry_after(server_without_database):
+    status, headers, body = fetch(
+        server_without_database.http_url("/api/v1/consultations/"), "application/json"
+    )
+    assert status == 503
+    assert headers["Retry-After"] == str(DATABASE_BUSY_RETRY_AFTER)
+    assert '"code":"service_unavailable"' in body.replace(" ", "")
+    assert "try again in a few seconds" in body
+
+
+def test_a_page_answers_503_with_a_page_that_says_to_try_again(server_without_database):
+    status, headers, body = fetch(server_without_database.http_url("/"), "text/html")
+    assert status == 503
+    assert headers["Retry-After"] == str(DATABASE_BUSY_RETRY_AFTER)
+    assert "The site is very busy" in body
+    assert "Please try again in a few seconds." in body
+
+
+@pytest.mark.django_db
+def test_an_empty_pool_is_the_database_being_busy_and_a_bug_is_not():
+    """The pool's timeout, wrapped as Django wraps driver errors; a query error is still a 500."""
+    conninfo = connection.get_connection_params()
+    pool = psycopg_pool.ConnectionPool(kwargs=conninfo, min_size=1, max_size=1, timeout=0.2, open=True)
+    try:
+        with pool.connection(), pytest.raises(psycopg_pool.PoolTimeout) as timeout:
+            pool.getconn()
+    finally:
+        pool.close()
+    try:
+        raise OperationalError(str(timeout.value)) from timeout.value
+    except OperationalError as error:
+        assert database_unavailable(error)
+
+    with pytest.raises(Exception) as query_error, connection.cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM proposals_proposal")
+    assert not database_unavailable(query_error.value)
