@@ -15,7 +15,7 @@ def public_api_only(endpoints):
 # input or an out-of-range page (400), a missing or bad token (401), a refusal (403), an id that does not
 # exist or cannot be seen (404), and on writes the rate limits (429). Views document their own meaning of
 # a code with extend_schema; this fills in the rest, so the schema lists every status a client may get.
-COMMON_ERRORS = ("400", "401", "403", "404")
+COMMON_ERRORS = ("400", "401", "403", "404", "503")  # 503: no database connection to give, Retry-After
 WRITE_ERRORS = ("429",)
 ERROR_BODY = {
     "type": "object",
