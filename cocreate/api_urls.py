@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
+from cms.open_data_api import ConsultationExportCSVView, ConsultationExportJSONView
 from cms.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
@@ -42,6 +43,16 @@ urlpatterns = [
         "consultations/<int:pk>/dashboard/",
         ConsultationDashboardView.as_view(),
         name="consultation-dashboard",
+    ),
+    path(
+        "consultations/<int:pk>/export.json",
+        ConsultationExportJSONView.as_view(),
+        name="consultation-export-json",
+    ),
+    path(
+        "consultations/<int:pk>/export.csv",
+        ConsultationExportCSVView.as_view(),
+        name="consultation-export-csv",
     ),
     path("", include(router.urls)),
 ]

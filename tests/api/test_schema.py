@@ -33,6 +33,8 @@ CONTRACT = {
     "/api/v1/comments/{id}/dismiss-flags/": {"post"},
     "/api/v1/awaiting-responses/": {"get"},
     "/api/v1/consultations/{id}/dashboard/": {"get"},
+    "/api/v1/consultations/{id}/export.json": {"get"},
+    "/api/v1/consultations/{id}/export.csv": {"get"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -1,0 +1,109 @@
+"""Open data downloads of one live, public consultation (see open_data.py), for anyone:
+
+- GET /api/v1/consultations/{id}/export.json: the consultation and its published proposals, each with its
+  official responses.
+- GET /api/v1/consultations/{id}/export.csv: one row per published proposal, its latest response in columns.
+
+Both are streamed. A draft, unpublished or view-restricted consultation is a 404, as everywhere else."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from proposals.api.moderation import ERROR
+from proposals.models import Status
+
+from .open_data import CSV_COLUMNS, csv_export, json_export, open_consultation
+
+
+class OpenResponseSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Status.choices, allow_null=True)
+    department = serializers.CharField(allow_blank=True)
+    published_at = serializers.DateTimeField()
+    body = serializers.CharField()
+
+
+class OpenProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    category = serializers.CharField(allow_null=True, help_text="The category's name.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    supports = serializers.IntegerField()
+    comments = serializers.IntegerField(help_text="Published comments, replies included.")
+    created_at = serializers.DateTimeField()
+    threshold_reached_at = serializers.DateTimeField(allow_null=True)
+    response_due_at = serializers.DateTimeField(allow_null=True)
+    responded_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.URLField()
+    responses = OpenResponseSerializer(many=True, help_text="Official responses, oldest first.")
+
+
+class OpenConsultationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    service = serializers.CharField()
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    support_threshold = serializers.IntegerField()
+    response_deadline_days = serializers.IntegerField()
+    url = serializers.URLField()
+
+
+class ConsultationExportSerializer(serializers.Serializer):
+    """Only describes the download in the schema: the view writes it a chunk at a time."""
+
+    consultation = OpenConsultationSerializer()
+    proposals = OpenProposalSerializer(many=True, help_text="Published proposals only, by id.")
+
+
+class ConsultationExportView(APIView):
+    content_type = ""
+    extension = ""
+
+    def get(self, request, pk: int):
+        consultation = open_consultation(pk)
+        write = json_export if self.extension == "json" else csv_export
+        response = StreamingHttpResponse(
+            write(consultation, request.build_absolute_uri), content_type=self.content_type
+        )
+        filename = f"consultation-{consultation.pk}-proposals.{self.extension}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ConsultationExportJSONView(ConsultationExportView):
+    content_type = "application/json"
+    extension = "json"
+
+    @extend_schema(
+        operation_id="consultation_export_json",
+        responses={(200, "application/json"): ConsultationExportSerializer, 404: ERROR},
+        description="Open data: the consultation and its published proposals (counts, status, promise "
+        "dates, official responses without the official's name), as a JSON download. No personal data.",
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)
+
+
+class ConsultationExportCSVView(ConsultationExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    @extend_schema(
+        operation_id="consultation_export_csv",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="UTF-8, a header row then one row per published proposal, by id: "
+                + ", ".join(CSV_COLUMNS)
+                + ". `response_*`: the latest official response. Dates in ISO 8601. Text that a "
+                "spreadsheet would read as a formula starts with an apostrophe. No personal data.",
+            ),
+            404: ERROR,
+        },
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)

@@ -1,0 +1,251 @@
+"""GET /api/v1/consultations/{id}/export.json and .../export.csv: a live, public consultation's published
+proposals as open data, without personal data."""
+
+import csv
+import io
+import json
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from proposals.models import Comment, OfficialResponse, Status, Visibility
+from proposals.services import response_publish
+from tests import factories
+
+from .utils import ROLES, assert_error, client_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = ("json", "csv")
+# The contract, column by column: the proposal's own fields, then (CSV) its responses' count and the latest.
+PROPOSAL_COLUMNS = [
+    *["id", "title", "summary", "category", "status", "supports", "comments", "created_at"],
+    *["threshold_reached_at", "response_due_at", "responded_at", "url"],
+]
+RESPONSE_COLUMNS = [
+    *["responses", "response_decision", "response_department"],
+    *["response_published_at", "response_body"],
+]
+
+
+def url(consultation_id, fmt: str) -> str:
+    return f"/api/v1/consultations/{consultation_id}/export.{fmt}"
+
+
+def body_of(response) -> str:
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def download_json(client, consultation) -> dict:
+    response = client.get(url(consultation.pk, "json"))
+    assert response["Content-Type"] == "application/json"
+    return json.loads(body_of(response))
+
+
+def download_csv(client, consultation) -> list[dict]:
+    response = client.get(url(consultation.pk, "csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="consultation-{consultation.pk}-proposals.csv"'
+    )
+    text = body_of(response)
+    assert not text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def people(db):
+    author = factories.citizen(
+        username="zelda_author", first_name="Zelda", last_name="Fitzgerald", email="zelda@private.example"
+    )
+    official = factories.official(
+        username="grace_official",
+        first_name="Grace",
+        last_name="Hopper",
+        email="grace@city.example",
+        department="Employment Services",
+    )
+    return author, official
+
+
+@pytest.fixture
+def answered(consultation, people):
+    """A published proposal with two official responses, and pending and hidden ones with a response each."""
+    author, official = people
+    proposal = factories.ProposalFactory(
+        consultation=consultation,
+        author=author,
+        title="Fewer forms",
+        summary="One form instead of five.",
+        category=consultation.categories.get(),
+    )
+    response_publish(actor=official, proposal=proposal, body="We are looking into it.")
+    response_publish(actor=official, proposal=proposal, body="Done by spring.", decision=Status.ACCEPTED)
+    Comment.objects.create(
+        proposal=proposal, author=author, body="A comment with my life story.", visibility=Visibility.HIDDEN
+    )
+    for visibility in (Visibility.PENDING, Visibility.HIDDEN):
+        other = factories.ProposalFactory(
+            consultation=consultation, author=author, visibility=visibility, title=f"Secret {visibility}"
+        )
+        OfficialResponse.objects.create(
+            proposal=other, author=official, author_name="Grace Hopper", body=f"Unseen answer {visibility}"
+        )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def test_the_json_download_holds_the_consultation_and_its_published_proposals(api, consultation, answered):
+    plain = factories.ProposalFactory(consultation=consultation, category=None, title="Plain one")
+    factories.ProposalFactory(title="In another consultation")
+
+    data = download_json(api, consultation)
+
+    assert data["consultation"] == {
+        "id": consultation.pk,
+        "title": consultation.title,
+        "service": "Unemployment benefit",
+        "opens_at": consultation.opens_at.isoformat().replace("+00:00", "Z"),
+        "closes_at": consultation.closes_at.isoformat().replace("+00:00", "Z"),
+        "support_threshold": 100,
+        "response_deadline_days": 30,
+        "url": f"http://testserver{consultation.url}",
+    }
+    assert [p["title"] for p in data["proposals"]] == ["Fewer forms", "Plain one"]
+    first, second = data["proposals"]
+    assert list(first) == [*PROPOSAL_COLUMNS, "responses"]
+    assert first["id"] == answered.pk
+    assert first["summary"] == "One form instead of five."
+    assert first["category"] == "Online"
+    assert first["status"] == "accepted"
+    assert first["supports"] == answered.supports_count
+    assert first["url"] == f"http://testserver/proposals/{answered.pk}/"
+    assert first["responded_at"] == answered.responded_at.isoformat().replace("+00:00", "Z")
+    assert [(r["decision"], r["body"], r["department"]) for r in first["responses"]] == [
+        (None, "We are looking into it.", "Employment Services"),
+        ("accepted", "Done by spring.", "Employment Services"),
+    ]
+    assert set(first["responses"][0]) == {"decision", "body", "department", "published_at"}
+    assert second["id"] == plain.pk and second["category"] is None and second["responses"] == []
+
+
+def test_the_csv_has_one_row_per_published_proposal_with_the_latest_response(api, consultation, answered):
+    factories.ProposalFactory.create_batch(3, consultation=consultation)
+
+    rows = download_csv(api, consultation)
+
+    assert len(rows) == 4
+    row = rows[0]
+    assert list(row) == [*PROPOSAL_COLUMNS, *RESPONSE_COLUMNS]
+    latest = answered.responses.last()
+    assert row["id"] == str(answered.pk)
+    assert row["title"] == "Fewer forms"
+    assert row["category"] == "Online"
+    assert row["status"] == "accepted"
+    assert row["responses"] == "2"
+    assert row["response_decision"] == "accepted"
+    assert row["response_body"] == "Done by spring."
+    assert row["response_published_at"] == latest.published_at.isoformat().replace("+00:00", "Z")
+    assert row["created_at"] == answered.created_at.isoformat().replace("+00:00", "Z")
+    assert rows[1]["responses"] == "0" and rows[1]["response_body"] == ""
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(api, consultation):
+    factories.ProposalFactory(consultation=consultation, title='=HYPERLINK("http://evil.example")')
+
+    (row,) = download_csv(api, consultation)
+
+    assert row["title"] == '\'=HYPERLINK("http://evil.example")'
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_nothing_personal_and_nothing_unpublished(api, consultation, answered, people, fmt):
+    text = body_of(api.get(url(consultation.pk, fmt)))
+
+    assert "Fewer forms" in text
+    for user in people:
+        for secret in (user.username, user.email, user.first_name, user.last_name, user.get_full_name()):
+            assert secret not in text, secret
+    for secret in ("Secret pending", "Secret hidden", "Unseen answer", "life story"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_or_restricted_consultation_is_not_found_for_anyone(consultation, role, fmt):
+    factories.ProposalFactory(consultation=consultation)
+    client = client_for(make_user(role))
+    assert client.get(url(consultation.pk, fmt)).status_code == 200
+
+    PageViewRestriction.objects.create(page=consultation, restriction_type=PageViewRestriction.LOGIN)
+    assert_error(client.get(url(consultation.pk, fmt)), 404, "not_found")
+
+    PageViewRestriction.objects.all().delete()
+    consultation.unpublish()
+    assert_error(client.get(url(consultation.pk, fmt)), 404, "not_found")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_consultation_under_a_restricted_page_is_not_found(api, consultation, fmt):
+    PageViewRestriction.objects.create(
+        page=consultation.get_parent(), restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    assert_error(api.get(url(consultation.pk, fmt)), 404, "not_found")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("pk", ["999999", str(10**30), "0"])
+def test_unknown_ids(api, consultation, pk, fmt):
+    assert_error(api.get(url(pk, fmt)), 404, "not_found")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_another_page_type_is_not_a_consultation(api, fmt):
+    assert_error(api.get(url(factories.site_root().pk, fmt)), 404, "not_found")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_only_reads(api, consultation, fmt):
+    assert_error(api.post(url(consultation.pk, fmt)), 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_queries_do_not_grow_with_the_proposals(
+    api, consultation, official, django_assert_max_num_queries, fmt
+):
+    def add(n: int):
+        for proposal in factories.ProposalFactory.create_batch(n, consultation=consultation):
+            response_publish(actor=official, proposal=proposal, body="Noted.")
+
+    add(2)
+    with django_assert_max_num_queries(8) as few:
+        body_of(api.get(url(consultation.pk, fmt)))
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body_of(api.get(url(consultation.pk, fmt)))
+
+
+def test_the_schema_documents_both_downloads_and_their_media_types(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    as_json = schema["paths"]["/api/v1/consultations/{id}/export.json"]["get"]
+    as_csv = schema["paths"]["/api/v1/consultations/{id}/export.csv"]["get"]
+    assert as_json["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ConsultationExport"
+    )
+    assert set(as_csv["responses"]["200"]["content"]) == {"text/csv"}
+    for operation in (as_json, as_csv):
+        assert "application/json" in operation["responses"]["404"]["content"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_consultation_larger_than_a_chunk_comes_whole_and_in_order(api, consultation, monkeypatch, fmt):
+    monkeypatch.setattr("cms.open_data.CHUNK", 2)
+    ids = [p.pk for p in factories.ProposalFactory.create_batch(5, consultation=consultation)]
+
+    if fmt == "json":
+        found = [p["id"] for p in download_json(api, consultation)["proposals"]]
+    else:
+        found = [int(row["id"]) for row in download_csv(api, consultation)]
+
+    assert found == sorted(ids)
