@@ -55,7 +55,8 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "status_changes": list(proposal.audit_entries.status_changes()),
         "history": list(proposal.audit_entries.public().select_related("response")),
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
-        "may_see_moderation": permissions.can_moderate(request.user) or proposal.author_id == request.user.pk,
+        "may_see_moderation": permissions.can_moderate(request.user)
+        or (request.user.is_authenticated and proposal.author_id == request.user.pk),
         "supports_open": proposal.is_published and consultation.is_open(),
         "can_participate": permissions.can_participate(request.user),
         "following": notifications.is_following(user=request.user, proposal=proposal),
