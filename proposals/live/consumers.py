@@ -24,17 +24,17 @@ def _snapshot(consultation_id: int) -> dict | None:
     page = ConsultationPage.objects.live().public().filter(pk=consultation_id).first()
     if page is None:
         return None
-    proposals = (
+    rows = (
         Proposal.objects.for_consultation(consultation_id)
         .published()
-        .select_related("category")
-        .order_by("-supports_count", "-id")[:SNAPSHOT_LIMIT]
+        .order_by("-supports_count", "-id")
+        .values_list("pk", "status", "supports_count", "supports_version")[:SNAPSHOT_LIMIT]
     )
     return {
         "type": "snapshot",
         "consultation": consultation_id,
         "state": page.phase_state(),
-        "proposals": [events.proposal_state(p) for p in proposals],
+        "proposals": [events.proposal_count(*row) for row in rows],
     }
 
 

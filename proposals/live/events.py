@@ -19,6 +19,17 @@ class ProposalState(TypedDict):
     created_at: str
 
 
+class ProposalCount(TypedDict):
+    """A proposal in the stream's snapshot: what a page needs to bring the cards it shows up to date (their
+    text is on the page already). About 60 bytes, where the full state was about 470: a snapshot of 500
+    proposals is a phone's 30 KB, not 235 KB, on every connect and reconnect."""
+
+    id: int
+    status: str
+    supports: int
+    version: int
+
+
 class ProposalPublished(TypedDict):
     type: Literal["proposal.published"]
     proposal: ProposalState
@@ -80,6 +91,10 @@ def proposal_state(proposal: Proposal) -> ProposalState:
         "url": proposal.get_absolute_url(),
         "created_at": proposal.created_at.isoformat(),
     }
+
+
+def proposal_count(proposal_id: int, status: str, supports: int, version: int) -> ProposalCount:
+    return {"id": proposal_id, "status": status, "supports": supports, "version": version}
 
 
 def response_state(response: OfficialResponse) -> ResponseState:

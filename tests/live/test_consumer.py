@@ -79,20 +79,11 @@ def test_snapshot_holds_published_proposals_only():
     assert snapshot["consultation"] == consultation.pk
     assert snapshot["state"] == "open"
     assert [p["id"] for p in snapshot["proposals"]] == [popular.pk, newer.pk]  # most supported first
-    assert all(set(p) == PROPOSAL_FIELDS for p in snapshot["proposals"])
-    assert snapshot["proposals"][0] == {
-        "id": popular.pk,
-        "title": popular.title,
-        "summary": popular.summary,
-        "category": "Online",
-        "status": "open",
-        "status_label": "Open for support",
-        "supports": 7,
-        "version": 9,
-        "url": f"/proposals/{popular.pk}/",
-        "created_at": fresh(popular).created_at.isoformat(),
-    }
-    assert snapshot["proposals"][1]["category"] is None
+    # Counts and statuses only: the page has each card's text already.
+    assert snapshot["proposals"] == [
+        {"id": popular.pk, "status": "open", "supports": 7, "version": 9},
+        {"id": newer.pk, "status": "open", "supports": 0, "version": 0},
+    ]
 
 
 @pytest.mark.parametrize(("open_now", "state"), [(True, "open"), (False, "closed")])
