@@ -6,6 +6,10 @@
 
 Both are streamed. A draft, unpublished or view-restricted consultation is a 404, as everywhere else."""
 
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -59,6 +63,21 @@ class ConsultationExportSerializer(serializers.Serializer):
     proposals = OpenProposalSerializer(many=True, help_text="Published proposals only, by id.")
 
 
+def streamed(chunks: Iterator[str], request) -> Iterator[str] | AsyncIterator[str]:
+    """The chunks as the server can send them as they come. Under ASGI (uvicorn in production) Django reads
+    a synchronous iterator to its end before sending anything, so there each chunk is read (the ORM being
+    synchronous) in the request's thread, one at a time, from an asynchronous one."""
+    if not isinstance(request, ASGIRequest):
+        return chunks
+
+    async def one_at_a_time():
+        end = object()
+        while (chunk := await sync_to_async(next)(chunks, end)) is not end:
+            yield chunk
+
+    return one_at_a_time()
+
+
 class ConsultationExportView(APIView):
     content_type = ""
     extension = ""
@@ -66,9 +85,8 @@ class ConsultationExportView(APIView):
     def get(self, request, pk: int):
         consultation = open_consultation(pk)
         write = json_export if self.extension == "json" else csv_export
-        response = StreamingHttpResponse(
-            write(consultation, request.build_absolute_uri), content_type=self.content_type
-        )
+        chunks = write(consultation, request.build_absolute_uri)
+        response = StreamingHttpResponse(streamed(chunks, request._request), content_type=self.content_type)
         filename = f"consultation-{consultation.pk}-proposals.{self.extension}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -6,6 +6,8 @@ import io
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient
 from wagtail.models import PageViewRestriction
 
 from proposals.models import Comment, OfficialResponse, Status, Visibility
@@ -249,3 +251,21 @@ def test_a_consultation_larger_than_a_chunk_comes_whole_and_in_order(api, consul
         found = [int(row["id"]) for row in download_csv(api, consultation)]
 
     assert found == sorted(ids)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_served_over_asgi_the_download_is_sent_as_it_is_read(api, consultation, monkeypatch, fmt):
+    """Under ASGI, Django would read a synchronous iterator whole before sending a byte."""
+    monkeypatch.setattr("cms.open_data.CHUNK", 2)
+    factories.ProposalFactory.create_batch(5, consultation=consultation)
+
+    async def download():
+        response = await AsyncClient().get(url(consultation.pk, fmt))
+        return response, [part async for part in response.streaming_content]
+
+    response, parts = async_to_sync(download)()
+
+    assert response.status_code == 200 and response.is_async
+    # One part per chunk of two proposals, after the head (JSON: and the tail) or the CSV's header row.
+    assert len(parts) == {"json": 5, "csv": 4}[fmt]
+    assert b"".join(parts).decode() == body_of(api.get(url(consultation.pk, fmt)))
