@@ -4,13 +4,15 @@ proposals as open data, without personal data."""
 import csv
 import io
 import json
+import urllib.request
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 from wagtail.models import PageViewRestriction
 
-from proposals.models import Comment, OfficialResponse, Status, Visibility
+from cms.open_data import CHUNK
+from proposals.models import Comment, OfficialResponse, Proposal, Status, Visibility
 from proposals.services import response_publish
 from tests import factories
 
@@ -269,3 +271,21 @@ def test_served_over_asgi_the_download_is_sent_as_it_is_read(api, consultation, 
     # One part per chunk of two proposals, after the head (JSON: and the tail) or the CSV's header row.
     assert len(parts) == {"json": 5, "csv": 4}[fmt]
     assert b"".join(parts).decode() == body_of(api.get(url(consultation.pk, fmt)))
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_through_the_production_server_the_csv_arrives_whole_in_chunks(asgi_server):
+    """uvicorn, as in production, with pooled database connections: the rows are read in the request's
+    thread while the response is being sent, more than one chunk of them."""
+    consultation = factories.consultation()
+    Proposal.objects.bulk_create(
+        factories.ProposalFactory.build_batch(CHUNK + 1, consultation=consultation, author=None)
+    )
+    factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
+
+    with urllib.request.urlopen(asgi_server.http_url(url(consultation.pk, "csv")), timeout=10) as response:
+        assert response.headers["Transfer-Encoding"] == "chunked"  # sent as it is read, no length known
+        rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+
+    assert len(rows) == CHUNK + 1
