@@ -71,6 +71,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def consultation_record(consultation: ConsultationPage, absolute: Callable[[str], str]) -> dict:
+    page_url = consultation.url  # None for a page under no site: not the address of the download itself
     return {
         "id": consultation.pk,
         "title": consultation.title,
@@ -79,7 +80,7 @@ def consultation_record(consultation: ConsultationPage, absolute: Callable[[str]
         "closes_at": iso(consultation.closes_at),
         "support_threshold": consultation.support_threshold,
         "response_deadline_days": consultation.response_deadline_days,
-        "url": absolute(consultation.url),
+        "url": absolute(page_url) if page_url else None,
     }
 
 

@@ -53,7 +53,7 @@ class OpenConsultationSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
     support_threshold = serializers.IntegerField()
     response_deadline_days = serializers.IntegerField()
-    url = serializers.URLField()
+    url = serializers.URLField(allow_null=True, help_text="Null only for a page outside every site.")
 
 
 class ConsultationExportSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from cms.open_data import CHUNK
 from proposals.models import Comment, OfficialResponse, Proposal, Status, Visibility
@@ -289,3 +289,9 @@ def test_through_the_production_server_the_csv_arrives_whole_in_chunks(asgi_serv
         rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
 
     assert len(rows) == CHUNK + 1
+
+
+def test_a_consultation_under_no_site_has_no_address_rather_than_the_downloads(api, consultation):
+    Site.objects.all().delete()
+
+    assert download_json(api, consultation)["consultation"]["url"] is None
