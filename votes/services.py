@@ -32,11 +32,15 @@ class SupportResult:
     changed: bool  # False when the call found things already as asked (idempotent repeat)
 
 
-def _check_can_participate(user) -> None:
+def _check_may_change(user, proposal: Proposal) -> None:
+    """Before the transaction, on the caller's copy: the citizen may take part, and the proposal takes
+    supports. The proposal's state is checked again when the count moves."""
     if not permissions.can_participate(user):
         raise NotAllowed(
             _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
         )
+    _check_published(proposal.visibility)
+    _check_consultation_open(proposal.consultation)
 
 
 def _not_published() -> Conflict:
@@ -95,11 +99,8 @@ def _current(proposal: Proposal) -> SupportResult:
 
 
 def support_add(*, user, proposal: Proposal) -> SupportResult:
-    """`proposal` as the caller read it (its consultation too); its state is checked again when the count
-    moves."""
-    _check_can_participate(user)
-    _check_published(proposal.visibility)
-    _check_consultation_open(proposal.consultation)
+    """`proposal` as the caller read it (its consultation too)."""
+    _check_may_change(user, proposal)
     with transaction.atomic():
         try:
             with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
@@ -112,9 +113,7 @@ def support_add(*, user, proposal: Proposal) -> SupportResult:
 
 
 def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
-    _check_can_participate(user)
-    _check_published(proposal.visibility)
-    _check_consultation_open(proposal.consultation)
+    _check_may_change(user, proposal)
     with transaction.atomic():
         deleted, _rows = Support.objects.filter(proposal=proposal, user=user).delete()
         if not deleted:

@@ -56,8 +56,9 @@ def _count_interval() -> float:
     return getattr(settings, "LIVE_COUNT_INTERVAL_MS", 250) / 1000
 
 
-def _forward(text: str) -> dict[str, str]:
-    return {"type": FORWARD_HANDLER, "text": text}
+def _message(text: str | None) -> dict[str, str]:
+    """The channel-layer message: a pre-encoded event to forward, or (None) the order to close."""
+    return {"type": CLOSE_HANDLER} if text is None else {"type": FORWARD_HANDLER, "text": text}
 
 
 async def _group_send(group: str, message: dict[str, str]) -> None:
@@ -124,17 +125,15 @@ class _Sender:
         if len(self.sent) >= _FORGET_CHECK_AT:
             self.sent = {pid: sent for pid, sent in self.sent.items() if now - sent[0] < _FORGET_AFTER}
         self.sent[proposal_id] = (now, version)
-        self.outbox.put_nowait((group, _forward(text)))
+        self.outbox.put_nowait((group, _message(text)))
 
 
 def _on_server_loop(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
     global _sender
     if _sender is None or _sender.loop is not asyncio.get_running_loop():
         _sender = _Sender(asyncio.get_running_loop())
-    if text is None:
-        _sender.event(group, {"type": CLOSE_HANDLER}, None)
-    elif version is None:
-        _sender.event(group, _forward(text), proposal_id)
+    if version is None:
+        _sender.event(group, _message(text), proposal_id)
     else:
         _sender.count(group, text, proposal_id, version)
 
@@ -145,7 +144,7 @@ def _dispatch(group: str, text: str | None, proposal_id: int | None, version: in
     if loop is not None and loop.is_running():
         loop.call_soon_threadsafe(_on_server_loop, group, text, proposal_id, version)
     else:
-        async_to_sync(_group_send)(group, {"type": CLOSE_HANDLER} if text is None else _forward(text))
+        async_to_sync(_group_send)(group, _message(text))
 
 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
