@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -92,25 +92,21 @@ class ConsultationExportView(APIView):
         return response
 
 
-class ConsultationExportJSONView(ConsultationExportView):
-    content_type = "application/json"
-    extension = "json"
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="consultation_export_json",
         responses={(200, "application/json"): ConsultationExportSerializer, 404: ERROR},
         description="Open data: the consultation and its published proposals (counts, status, promise "
         "dates, official responses without the official's name), as a JSON download. No personal data.",
     )
-    def get(self, request, pk: int):
-        return super().get(request, pk)
+)
+class ConsultationExportJSONView(ConsultationExportView):
+    content_type = "application/json"
+    extension = "json"
 
 
-class ConsultationExportCSVView(ConsultationExportView):
-    content_type = "text/csv; charset=utf-8"
-    extension = "csv"
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="consultation_export_csv",
         responses={
             (200, "text/csv"): OpenApiResponse(
@@ -123,5 +119,7 @@ class ConsultationExportCSVView(ConsultationExportView):
             404: ERROR,
         },
     )
-    def get(self, request, pk: int):
-        return super().get(request, pk)
+)
+class ConsultationExportCSVView(ConsultationExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
