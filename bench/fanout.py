@@ -28,30 +28,13 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.live_support import recreate_database, setup_django  # noqa: E402
+from bench.pages import verified_citizens  # noqa: E402
 
 
 def followers_of(proposal, users) -> None:
     from proposals.models import Follow
 
     Follow.objects.bulk_create([Follow(user=user, proposal=proposal) for user in users], batch_size=5000)
-
-
-def make_citizens(count: int, start: int):
-    from allauth.account.models import EmailAddress
-
-    from cocreate.accounts.models import User
-
-    users = User.objects.bulk_create(
-        [
-            User(username=f"follower{n}", email=f"follower{n}@example.org", password="!")
-            for n in range(start, start + count)
-        ],
-        batch_size=5000,
-    )
-    EmailAddress.objects.bulk_create(
-        [EmailAddress(user=u, email=u.email, primary=True, verified=True) for u in users], batch_size=5000
-    )
-    return users
 
 
 def _stamp(store: dict) -> None:
@@ -104,7 +87,7 @@ def main() -> None:
     from tests import factories
 
     official, consultation = factories.official(), factories.consultation()
-    users = make_citizens(max(sizes), 0)
+    users = verified_citizens(max(sizes))
     print("| followers | transaction (lock held) s | whole call s | e-mails in the call |")
     print("|--:|--:|--:|--:|")
     for size in sizes:

@@ -157,7 +157,7 @@ def _comments(proposals, users, rng: random.Random) -> list:
     return rows
 
 
-def _users(n: int):
+def verified_citizens(n: int):
     """Verified citizens, written in bulk (one password hash for all)."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
@@ -242,7 +242,7 @@ def seed(*, proposals: int, rng: random.Random) -> Seed:
             ConsultationPhase.objects.create(
                 page=page, title=title, starts_on=start, ends_on=start + timedelta(days=29), sort_order=i
             )
-        users = _users(AUTHORS)
+        users = verified_citizens(AUTHORS)
         created = _proposals(page, users, rng, count=proposals)
         citizen = factories.citizen()
         # The citizen supports one proposal in seven among the first 300 (so some on each early page).

@@ -57,6 +57,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.live_support import (  # noqa: E402
+    forget_earlier_runs,
     ms,
     percentile,
     raise_open_files_limit,
@@ -148,15 +149,6 @@ def run_together(threads: list[threading.Thread], start: threading.Barrier) -> f
     return time.monotonic() - t0
 
 
-def forget_rate_counters(redis_url: str) -> None:
-    """Ids repeat from one run to the next (the database is recreated): forget past rate counters."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match="*throttle_*", count=1000):
-        client.delete(key)
-
-
 def http_row(workers, *, pool: int, clients: int, proposal_id: int, tokens: list[str]) -> HttpRow:
     """`clients` threads share the tokens (one support each) and all support `proposal_id`."""
     todo: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -224,7 +216,7 @@ def http_part(args, bench_url: str, redis_url: str) -> list[HttpRow]:
     combos = [(pool, w) for pool in args.pools for w in args.workers]
     tokens, proposals = seed_http(citizens=args.supports, rows=len(combos) * len(args.clients))
     connections.close_all()
-    forget_rate_counters(redis_url)
+    forget_earlier_runs(redis_url)
     proposal_ids = iter(proposals)
     results = []
     for pool, count in combos:

@@ -23,7 +23,7 @@ REPEATS = 4  # newcomers who click twice at once: their second click changes not
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_threshold_is_reached_once_whatever_the_interleaving(request):
+def test_the_threshold_is_reached_once_whatever_the_interleaving():
     page = factories.consultation(support_threshold=THRESHOLD)
     proposal = factories.ProposalFactory(consultation=page)
     earlier = [factories.citizen() for _ in range(ALREADY)]
@@ -34,9 +34,6 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving(request):
     calls += [(support_add, citizen) for citizen in newcomers]
     calls += [(support_add, citizen) for citizen in newcomers[:REPEATS]]
     proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)  # as the view reads it
-
-    listener = GroupListener(consultation_group(page.pk)).__enter__()
-    request.addfinalizer(lambda: listener.__exit__(None, None, None))
 
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
@@ -50,14 +47,18 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving(request):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=call) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    # The events of the race: one per change of the count, plus the crossing's status and promise.
+    changed = len(calls) - REPEATS
+    with GroupListener(consultation_group(page.pk)) as listener:
+        threads = [threading.Thread(target=run, args=call) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads)
+        assert errors == []
+        events = listener.events(changed + 2)
 
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
     proposal.refresh_from_db()
     final = ALREADY + NEWCOMERS - ALREADY
     assert proposal.supports_count == final == Support.objects.filter(proposal=proposal).count()
@@ -70,9 +71,6 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving(request):
     changes = audit.filter(action=AuditEntry.Action.STATUS_CHANGED)
     assert [(c.from_value, c.to_value) for c in changes] == [("open", "awaiting_response")]
 
-    # The events of the race: one per change of the count, plus the crossing's status and promise.
-    changed = len(calls) - REPEATS
-    events = listener.events(changed + 2)
     kinds = [event["type"] for event in events]
     assert kinds.count("proposal.support_changed") == changed
     assert kinds.count("proposal.status_changed") == 1
