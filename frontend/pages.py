@@ -6,9 +6,13 @@ whatever the number of proposals: the page of proposals (with category and a has
 the viewer's supports among them, the categories and the phases.
 """
 
+from datetime import date
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 from proposals import permissions, selectors
@@ -16,6 +20,7 @@ from proposals.models import OfficialResponse, Proposal, Status
 from proposals.services import SUMMARY_MAX, TITLE_MAX
 from votes.selectors import supported_ids
 
+from .charts import funnel_steps
 from .forms import ProposalFilterForm
 
 PAGE_SIZE = 20
@@ -57,12 +62,14 @@ def consultation_context(request, page) -> dict:
         },
         "live_config": live_config(),
         "card_template_proposal": card_template_proposal(page),
+        "funnel": funnel_steps(consultation=page),
     }
 
 
 def card_template_proposal(page) -> Proposal:
-    """The empty proposal of the card that live.js clones, with what selectors.proposal_list annotates."""
-    proposal = Proposal(id=0, status=Status.OPEN)
+    """The empty proposal of the card that live.js clones, with what selectors.proposal_list annotates. No
+    language: a card added live has its text in a language the template cannot know."""
+    proposal = Proposal(id=0, status=Status.OPEN, language="")
     proposal.support_threshold = page.support_threshold
     return proposal
 
@@ -74,6 +81,24 @@ def plural_forms(message) -> dict[str, str]:
     "one" and "other"; gettext gives "one" for 1 and "other" for 2 in both.
     """
     return {"one": message(1), "other": message(2)}
+
+
+def date_config() -> dict:
+    """How the server writes a date (DATE_FORMAT in the active language, in the site's time zone), for
+    live.js to write the dates it inserts the same way: Intl orders day, month and year for the page's
+    language, and the month takes the name DATE_FORMAT gives it ("Sept." in English, "septembre" in
+    French), which Intl cannot always produce."""
+    spec = "F"
+    escaped = False
+    for char in get_format("DATE_FORMAT"):
+        if not escaped and char in "FNMbE":
+            spec = char
+            break
+        escaped = char == "\\" and not escaped
+    return {
+        "time_zone": timezone.get_current_timezone_name(),
+        "months": [dateformat.format(date(2000, month, 1), spec) for month in range(1, 13)],
+    }
 
 
 def live_config() -> dict:
@@ -88,6 +113,8 @@ def live_config() -> dict:
         "support_url": reverse("proposal_support", args=[0]),
         "withdraw_url": reverse("proposal_support_withdraw", args=[0]),
         "detail_url": reverse("proposal_detail", args=[0]),
+        "unfollow_url": reverse("proposal_unfollow", args=[0]),
+        "date": date_config(),
         "t": {
             "new_proposal": gettext("New proposal: %(title)s"),
             "status_changed": gettext("“%(title)s” is now: %(status)s"),
@@ -99,6 +126,7 @@ def live_config() -> dict:
             "reconnected": gettext("Live updates are back."),
             "added": gettext("Your support was added."),
             "withdrawn": gettext("Your support was withdrawn."),
+            "stop_following": gettext("Stop following"),
             "supports_now": plural_forms(
                 lambda n: ngettext(
                     "“%(title)s” now has %(count)s support.", "“%(title)s” now has %(count)s supports.", n
@@ -111,6 +139,18 @@ def live_config() -> dict:
             "decision": gettext("Decision:"),
             "published_on": gettext("Published on %(date)s"),
             # The petition promise (frontend/includes/threshold.html); the date goes where %(date)s is.
+            "threshold_progress": plural_forms(
+                lambda n: ngettext(
+                    "%(count)s of %(threshold)s support", "%(count)s of %(threshold)s supports", n
+                )
+            ),
+            "threshold_met": plural_forms(
+                lambda n: ngettext(
+                    "Threshold reached: %(count)s support (%(threshold)s needed)",
+                    "Threshold reached: %(count)s supports (%(threshold)s needed)",
+                    n,
+                )
+            ),
             "threshold_due": gettext("An official response is due by %(date)s"),
             "threshold_overdue_label": gettext("Overdue:"),
             "threshold_overdue": gettext("the response was due on %(date)s"),

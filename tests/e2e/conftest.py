@@ -167,12 +167,17 @@ def wait_live(page: Page) -> None:
 
 @pytest.fixture
 def new_page(browser, asgi_server, request) -> Iterator[Callable[..., Page]]:
-    """`new_page(user=None, label=None, java_script_enabled=True)`: a page in a fresh browser context on
-    the test server; with `user`, signed in by cookie. Contexts close when the test ends."""
+    """`new_page(user=None, label=None, java_script_enabled=True, language=None)`: a page in a fresh browser
+    context on the test server; with `user`, signed in by cookie; with `language` ("fr"), a browser set to
+    that language, which it asks for in Accept-Language. Contexts close when the test ends."""
     opened: list[_Opened] = []
 
-    def make(user=None, *, label: str | None = None, java_script_enabled: bool = True) -> Page:
-        context = browser.new_context(base_url=asgi_server.base_url, java_script_enabled=java_script_enabled)
+    def make(
+        user=None, *, label: str | None = None, java_script_enabled: bool = True, language: str | None = None
+    ) -> Page:
+        context = browser.new_context(
+            base_url=asgi_server.base_url, java_script_enabled=java_script_enabled, locale=language
+        )
         if user is not None:
             sign_in_by_cookie(context, asgi_server, user)
         item = _Opened(label or f"page{len(opened) + 1}", context, context.new_page())

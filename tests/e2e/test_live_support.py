@@ -195,3 +195,48 @@ def test_after_a_dropped_connection_the_proposal_page_refetches_what_it_missed(
     expect(article.get_by_role("button", name=WITHDRAW)).to_be_visible()
     expect(article.locator("section[data-role=responses]")).to_contain_text("Agreed: it is on the roadmap.")
     assert_not_reloaded(watching)
+
+
+def test_the_follow_form_after_a_support_by_script_is_the_one_a_reload_renders(two_proposals, new_page):
+    """Supporting follows the proposal; withdrawing leaves it followed. The form says so without a reload,
+    and a reload (the server's render) agrees at each step."""
+    _consultation, first, _second = two_proposals
+    page = new_page(user=factories.citizen(), label="supporter")
+    page.goto(first.get_absolute_url())
+    wait_live(page)
+    mark_unreloaded(page)
+    article = page.locator(f"article[data-proposal-id='{first.pk}']")
+    follow_form = article.locator("form.follow-form")
+    expect(follow_form.get_by_role("button", name=re.compile(r"^Follow\b"))).to_be_visible()
+    expect(follow_form.get_by_text("Following", exact=True)).to_be_hidden()
+
+    def shows_following() -> None:
+        expect(follow_form.get_by_text("Following", exact=True)).to_be_visible()
+        expect(follow_form.get_by_role("button", name=re.compile(r"^Stop following\b"))).to_be_visible()
+        expect(follow_form).to_have_attribute("action", f"/proposals/{first.pk}/unfollow/")
+
+    article.get_by_role("button", name=SUPPORT).click()
+    expect(article.get_by_role("button", name=WITHDRAW)).to_be_visible()
+    shows_following()
+    assert_not_reloaded(page)
+    page.reload()
+    wait_live(page)
+    mark_unreloaded(page)
+    shows_following()
+
+    article.get_by_role("button", name=WITHDRAW).click()
+    expect(article.get_by_role("button", name=SUPPORT)).to_be_visible()
+    shows_following()
+    assert_not_reloaded(page)
+    page.reload()
+    shows_following()
+
+    # Stop following (a plain post), then support again: the form the script changes really posts.
+    follow_form.get_by_role("button", name=re.compile(r"^Stop following\b")).click()
+    expect(follow_form.get_by_role("button", name=re.compile(r"^Follow\b"))).to_be_visible()
+    wait_live(page)
+    article.get_by_role("button", name=SUPPORT).click()
+    shows_following()
+    follow_form.get_by_role("button", name=re.compile(r"^Stop following\b")).click()
+    expect(page.get_by_text(f"You no longer follow “{first.title}”.")).to_be_visible()
+    expect(follow_form.get_by_role("button", name=re.compile(r"^Follow\b"))).to_be_visible()

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from cms.models import ConsultationPage
 from tests import factories
 from tests.e2e.conftest import wait_live
 
@@ -58,3 +59,38 @@ def test_open_pages_learn_that_the_threshold_was_reached(near_the_threshold, new
     assert answer.status == 201, answer.body
     expect(detail.locator("article.proposal [data-role=threshold]")).to_have_text(re.compile(r"Answered on "))
     expect(card.locator("[data-role=threshold]")).to_have_text(re.compile(r"Answered on "))
+
+
+@pytest.mark.parametrize(
+    ("language", "reached", "progress"),
+    [
+        ("en", "Threshold reached: {n} supports (2 needed)", "1 of 2 supports"),
+        ("fr", "Seuil atteint\u00a0: {n} soutiens (2 requis)", "1 sur 2 soutiens"),
+    ],
+)
+def test_a_threshold_lowered_below_the_count_reads_as_reached_live(
+    new_page, server_api, language, reached, progress
+):
+    """The consultation's threshold lowered from 10 to 2 after three supports: no promise was made (the
+    count crossed no threshold), and the count is not "3 of 2". Withdrawals then bring it back below."""
+    consultation = factories.consultation(support_threshold=10)
+    proposal = factories.ProposalFactory(consultation=consultation, title="Pay the first benefit faster")
+    supporters = [factories.citizen() for _ in range(3)]
+    for supporter in supporters:
+        assert server_api(supporter)("POST", f"/api/v1/proposals/{proposal.pk}/support/").status == 201
+    ConsultationPage.objects.filter(pk=consultation.pk).update(support_threshold=2)
+    listing = new_page(label="list", language=language)
+    listing.goto(consultation.url)
+    wait_live(listing)
+    card = listing.locator(f"article.proposal-card[data-proposal-id='{proposal.pk}']")
+    block = card.locator("[data-role=threshold]")
+    expect(block).to_have_text(reached.format(n=3))
+    expect(block.locator("progress")).to_have_attribute("value", "2")
+
+    assert server_api(supporters[0])("DELETE", f"/api/v1/proposals/{proposal.pk}/support/").status == 204
+    expect(block).to_have_text(reached.format(n=2))
+    expect(block.locator("progress")).to_have_attribute("value", "2")
+
+    assert server_api(supporters[1])("DELETE", f"/api/v1/proposals/{proposal.pk}/support/").status == 204
+    expect(block).to_have_text(progress)
+    expect(block.locator("progress")).to_have_attribute("value", "1")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,10 @@ def shown_date(value) -> str:
     return date_format(timezone.localtime(value), "DATE_FORMAT")
 
 
+def client_for_language(language: str) -> Client:
+    return Client(headers={"accept-language": language})
+
+
 def promise(proposal: Proposal, *, reached_days_ago: int, days: int = 30) -> Proposal:
     reached = timezone.now() - timedelta(days=reached_days_ago)
     Proposal.objects.filter(pk=proposal.pk).update(
@@ -52,8 +57,45 @@ def test_progress_towards_the_threshold_is_said_in_words_and_shown(client, page)
     assert 'max="10"' in progress and 'value="3"' in progress
     # Its accessible name is the visible sentence.
     label_id = re.search(r'aria-labelledby="([^"]+)"', progress).group(1)
-    assert re.search(rf'id="{label_id}"[^>]*>.*?3</span> of 10 supports', html, re.S)
+    assert re.search(rf'id="{label_id}"[^>]*>3 of 10 supports<', html)
     assert "response is due by" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Threshold reached: 30 supports (25 needed)"),
+        ("fr", "Seuil atteint\u00a0: 30 soutiens (25 requis)"),
+    ],
+)
+def test_a_threshold_lowered_below_the_count_reads_as_reached(language, expected):
+    """A consultation's threshold lowered after a proposal passed it: no promise was made at the crossing,
+    and "30 of 25" would make no sense."""
+    page = factories.consultation(support_threshold=25)
+    proposal = factories.ProposalFactory(consultation=page, supports_count=30)
+    for response in (
+        detail(client_for_language(language), proposal),
+        client_for_language(language).get(page.url),
+    ):
+        html = response.content.decode()
+        assert f'data-state="met">{expected}</p>' in html  # the raw text: no-break space and all
+        assert "30 of 25" not in html and "30 sur 25" not in html
+        progress = re.search(r"<progress [^>]*>", html).group(0)
+        assert 'max="25"' in progress and 'value="25"' in progress
+
+
+def test_the_count_at_the_threshold_reads_as_reached_in_the_singular(client):
+    proposal = factories.ProposalFactory(
+        consultation=factories.consultation(support_threshold=1), supports_count=1
+    )
+    assert "Threshold reached: 1 support (1 needed)" in visible_text(detail(client, proposal))
+
+
+def test_progress_reads_in_french(client):
+    proposal = factories.ProposalFactory(
+        consultation=factories.consultation(support_threshold=10), supports_count=3
+    )
+    assert "3 sur 10 soutiens" in visible_text(detail(client_for_language("fr"), proposal))
 
 
 def test_a_threshold_of_one_reads_in_the_singular(client):
@@ -140,5 +182,6 @@ def test_the_live_script_gets_the_texts_of_the_promise(client, page):
     proposal = factories.ProposalFactory(consultation=page)
     html = detail(client, proposal).content.decode()
     config = re.search(r'<script id="live-config"[^>]*>(.*?)</script>', html, re.S).group(1)
-    for key in ("threshold_due", "threshold_overdue", "threshold_answered", "threshold_reached"):
+    keys = ("threshold_progress", "threshold_met", "threshold_due", "threshold_overdue", "threshold_answered")
+    for key in (*keys, "threshold_reached"):
         assert f'"{key}"' in config

@@ -102,13 +102,26 @@ function applySupports(config, id, supports, version) {
     flash(count);
     const label = holder.querySelector('[data-role="supports-label"]');
     if (label) label.textContent = supportsLabel(config, supports);
-    const progress = holder.querySelector('[data-role="supports-progress"]');
-    if (progress) progress.value = Math.min(supports, Number(progress.max));
-    const towards = holder.querySelector('[data-role="threshold-count"]');
-    if (towards) towards.textContent = String(supports);
+    renderProgress(config, holder, supports);
     changed = true;
   }
   return changed;
+}
+
+// Progress towards the threshold as frontend/includes/threshold.html renders it: the bar stops at the
+// threshold, and the words say it is reached once the count gets there (a threshold lowered below the
+// count, or the moment before the threshold event replaces the block with the promise).
+function renderProgress(config, holder, supports) {
+  const progress = holder.querySelector('[data-role="supports-progress"]');
+  const text = holder.querySelector('[data-role="threshold-text"]');
+  if (!progress || !text) return;
+  const threshold = Number(progress.max);
+  const met = supports >= threshold;
+  progress.value = Math.min(supports, threshold);
+  text.dataset.state = met ? "met" : "progress";
+  // "Threshold reached: 30 supports" agrees with the count; "3 of 10 supports" with the threshold.
+  const message = met ? plural(config.t.threshold_met, supports) : plural(config.t.threshold_progress, threshold);
+  text.textContent = format(message, { count: supports, threshold });
 }
 
 // The label in the page's language: an event's own label is in the language of whoever caused it.
@@ -128,19 +141,27 @@ function applyStatus(id, status, label) {
   return changed;
 }
 
-function formatDate(iso) {
+// A date as the server writes it (Django's DATE_FORMAT, in the site's time zone; see
+// frontend.pages.date_config): Intl puts day, month and year in the page language's order, and the month
+// takes the name Django gives it, which Intl cannot always say (English "Sept.").
+function formatDate(config, iso) {
+  const date = new Date(iso);
+  const timeZone = config.date.time_zone;
   try {
-    return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium" }).format(new Date(iso));
+    const options = { day: "numeric", month: "long", year: "numeric", timeZone };
+    const parts = new Intl.DateTimeFormat(root.lang || undefined, options).formatToParts(date);
+    const month = Number(new Intl.DateTimeFormat("en", { month: "numeric", timeZone }).format(date));
+    return parts.map((part) => (part.type === "month" ? config.date.months[month - 1] : part.value)).join("");
   } catch {
     return iso.slice(0, 10);
   }
 }
 
 // `text` with a <time> element where the translation puts "%(date)s": "Published on %(date)s".
-function withDate(text, iso) {
+function withDate(config, text, iso) {
   const time = document.createElement("time");
   time.dateTime = iso;
-  time.textContent = formatDate(iso);
+  time.textContent = formatDate(config, iso);
   const [before, after = ""] = text.split("%(date)s");
   return [before, time, after];
 }
@@ -172,14 +193,14 @@ function renderThreshold(config, holder, state) {
   };
   if (kind === "answered") {
     mark("✓");
-    p.append(...withDate(t.threshold_answered, iso));
+    p.append(...withDate(config, t.threshold_answered, iso));
   } else if (kind === "overdue") {
     mark("!");
     const label = document.createElement("strong");
     label.textContent = t.threshold_overdue_label;
-    p.append(label, " ", ...withDate(t.threshold_overdue, iso));
+    p.append(label, " ", ...withDate(config, t.threshold_overdue, iso));
   } else {
-    p.append(...withDate(t.threshold_due, iso));
+    p.append(...withDate(config, t.threshold_due, iso));
   }
   block.replaceChildren(p);
   return true;
@@ -199,7 +220,7 @@ function applyThresholdReached(config, announcer, event, key, countKey) {
   const text = format(plural(config.t.threshold_reached, event.threshold), {
     title: titleOf(event.proposal),
     count: event.threshold,
-    date: formatDate(event.response_due_at),
+    date: formatDate(config, event.response_due_at),
   });
   if (countKey) announcer.drop(countKey);
   announcer.queue(key, text);
@@ -221,6 +242,17 @@ function setSupported(form, supported, config) {
   button.querySelector('[data-role="button-label"]').textContent = supported
     ? form.dataset.labelWithdraw
     : form.dataset.labelSupport;
+}
+
+// Supporting follows the proposal (votes.services.support_add) and withdrawing leaves following as it
+// was, so after a support the follow form (frontend/includes/follow_form.html) shows what a reload would.
+function showFollowing(holder, config) {
+  const form = holder.querySelector("form[data-follow-form]");
+  if (!form || form.dataset.following === "true") return;
+  form.dataset.following = "true";
+  form.action = urlFor(config.unfollow_url, holder.dataset.proposalId);
+  form.querySelector('[data-role="follow-state"]').hidden = false;
+  form.querySelector('[data-role="follow-label"]').textContent = config.t.stop_following;
 }
 
 /* ---------------------------------------------------------------- the list page */
@@ -277,10 +309,8 @@ class ListPage {
     const towards = card.querySelector('[data-role="threshold-text"]');
     if (towards) {
       towards.id = `threshold-${id}-text`;
-      towards.querySelector('[data-role="threshold-count"]').textContent = String(proposal.supports);
-      const progress = card.querySelector('[data-role="supports-progress"]');
-      progress.setAttribute("aria-labelledby", towards.id);
-      progress.value = Math.min(proposal.supports, Number(progress.max));
+      card.querySelector('[data-role="supports-progress"]').setAttribute("aria-labelledby", towards.id);
+      renderProgress(this.config, card, proposal.supports);
     }
     renderThreshold(this.config, card, proposal);
     const form = card.querySelector("form");
@@ -511,7 +541,7 @@ class DetailPage {
     // Empty for an official without a name (see proposals.services.response_publish).
     meta.append(make("span", "response__author", item.author_name || t.official));
     if (item.department) meta.append(", ", make("span", "response__department", item.department));
-    meta.append(" · ", ...withDate(t.published_on, item.published_at));
+    meta.append(" · ", ...withDate(this.config, t.published_on, item.published_at));
     article.append(meta);
     if (item.decision) {
       const decision = make("p", "response__decision", `${t.decision} `);
@@ -693,6 +723,7 @@ async function submitSupport(form, config, announcer) {
       }
     }
     setSupported(form, adding, config);
+    if (adding) showFollowing(holder, config);
     if (state) applySupports(config, id, state.supports, state.version);
     announcer.now(adding ? config.t.added : config.t.withdrawn);
   } catch {
