@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
@@ -13,6 +13,7 @@ from proposals.api.serializers import ProposalListSerializer
 from proposals.models import Proposal, Status
 
 from .models import ConsultationPage
+from .selectors import consultation_funnel
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -57,6 +58,31 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return page.phase_state()
 
 
+class FunnelSerializer(serializers.Serializer):
+    """cms.selectors.Funnel: counts only."""
+
+    submitted = serializers.IntegerField(help_text="Every proposal submitted: published, pending or hidden.")
+    published = serializers.IntegerField()
+    reached = serializers.IntegerField(
+        allow_null=True,
+        help_text="Published proposals that reached the support threshold; null when the consultation has "
+        "none (support_threshold 0).",
+    )
+    answered = serializers.IntegerField(help_text="Published proposals with an official response.")
+
+
+class ConsultationDetailSerializer(ConsultationSerializer):
+    funnel = serializers.SerializerMethodField()
+
+    class Meta(ConsultationSerializer.Meta):
+        fields = [*ConsultationSerializer.Meta.fields, "funnel"]
+        read_only_fields = fields
+
+    @extend_schema_field(FunnelSerializer)
+    def get_funnel(self, page: ConsultationPage) -> dict:
+        return FunnelSerializer(consultation_funnel(consultation=page)).data
+
+
 class ProposalFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices)
     category = filters.CharFilter()
@@ -71,6 +97,10 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ConsultationPage.objects.none()
     serializer_class = ConsultationSerializer
     pagination_class = None
+
+    def get_serializer_class(self):
+        # The funnel costs a query per consultation: on one consultation only, not on the list.
+        return ConsultationDetailSerializer if self.action == "retrieve" else ConsultationSerializer
 
     def get_queryset(self):
         return (

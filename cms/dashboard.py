@@ -23,6 +23,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cocreate.charts import Chart, bar_chart
 from proposals import permissions
 from proposals.models import Proposal
 
@@ -126,53 +127,8 @@ def duration_text(value: timedelta) -> str:
     return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
 
 
-@dataclass(frozen=True)
-class Bar:
-    day: date
-    count: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    """An SVG bar chart drawn on the server: geometry only, the template writes the markup."""
-
-    days: list[tuple[date, int]]
-    bars: list[Bar]
-    width: int
-    height: int
-    top: int  # the highest count: the scale's top
-    total: int
-    busiest: tuple[date, int]
-
-
-CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 200, 24
-
-
 def supports_chart(days: list[tuple[date, int]]) -> Chart | None:
-    if not days:
-        return None
-    top = max(n for _day, n in days) or 1
-    plot_height = CHART_HEIGHT - 2 * CHART_MARGIN
-    slot = (CHART_WIDTH - 2 * CHART_MARGIN) / len(days)
-    bars = []
-    for i, (day, n) in enumerate(days):
-        height = plot_height * n / top
-        bars.append(
-            Bar(
-                day=day,
-                count=n,
-                x=round(CHART_MARGIN + i * slot + slot * 0.1, 2),
-                y=round(CHART_HEIGHT - CHART_MARGIN - height, 2),
-                width=round(max(slot * 0.8, 1), 2),
-                height=round(height, 2),
-            )
-        )
-    busiest = max(days, key=lambda item: item[1])
-    return Chart(days, bars, CHART_WIDTH, CHART_HEIGHT, top, sum(n for _d, n in days), busiest)
+    return bar_chart(days)
 
 
 class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):

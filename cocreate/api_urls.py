@@ -11,7 +11,7 @@ from proposals.api.moderation import CommentFlagView, ProposalFlagView, Proposal
 from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, ProposalDismissFlagsView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
-from votes.api.views import SupportView
+from votes.api.views import SupportsByDayView, SupportView
 
 router = DefaultRouter()
 router.register("consultations", ConsultationViewSet, basename="consultation")
@@ -24,6 +24,7 @@ urlpatterns = [
     path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
     path("proposals/<int:pk>/flag/", ProposalFlagView.as_view(), name="proposal-flag"),
     path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),
+    path("proposals/<int:pk>/supports-by-day/", SupportsByDayView.as_view(), name="proposal-supports-by-day"),
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("me/export/", AccountExportView.as_view(), name="me-export"),

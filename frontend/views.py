@@ -31,6 +31,7 @@ from proposals.models import Comment, Flag, Status
 from votes import services as vote_services
 from votes.selectors import supported_ids
 
+from .charts import supports_over_time
 from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
 from .pages import live_config, plural_forms, similar_config
 from .throttling import too_many_requests, write_limited
@@ -61,6 +62,8 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "can_participate": permissions.can_participate(request.user),
         "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
+        # Supports only move while published: a pending proposal has none, a hidden one is out of view.
+        "supports_chart": supports_over_time(proposal=proposal) if proposal.is_published else None,
         **_report_context(request, proposal, flag_form),
         **_comments_context(request, proposal, comment_failed),
     }

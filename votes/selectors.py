@@ -1,4 +1,11 @@
 from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from proposals.models import Proposal
 
 from .models import Support
 
@@ -12,3 +19,34 @@ def supported_ids(*, user, proposal_ids: Iterable[int]) -> set[int]:
             "proposal_id", flat=True
         )
     )
+
+
+def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tuple[date, int]]:
+    """The proposal's supports standing at the end of each day, in the site's time zone, every day from its
+    publication to `until` (today by default, the consultation's closing day once it has closed): one
+    grouped query. A withdrawn support is a deleted row, so it is not counted on any day, as if never given;
+    an anonymised one (its citizen's account deleted) still is. The last day's total is the rows there are,
+    which the services keep equal to `supports_count`. Empty for a proposal never published."""
+    if proposal.published_at is None:
+        return []
+    given = dict(
+        Support.objects.filter(proposal=proposal)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()  # group by the day alone
+        .values_list("day", "n")
+    )
+    first = timezone.localdate(proposal.published_at)
+    if until is None:
+        until = min(timezone.localdate(), timezone.localdate(proposal.consultation.closes_at))
+    # Supports are only given while published, but a proposal hidden and published again may have some
+    # from before its latest publication date: the days start with the earliest of them then.
+    first = min([first, *given])
+    last = max([until, first, *given])
+    days, total = [], 0
+    for i in range((last - first).days + 1):
+        day = first + timedelta(days=i)
+        total += given.get(day, 0)
+        days.append((day, total))
+    return days

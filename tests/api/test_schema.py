@@ -17,6 +17,7 @@ CONTRACT = {
     "/api/v1/proposals/{id}/responses/": {"post"},
     "/api/v1/proposals/{id}/flag/": {"post"},
     "/api/v1/proposals/{id}/history/": {"get"},
+    "/api/v1/proposals/{id}/supports-by-day/": {"get"},
     "/api/v1/comments/{id}/flag/": {"post"},
     "/api/v1/search/": {"get"},
     "/api/v1/proposals/similar/": {"get"},

@@ -1,14 +1,16 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals import selectors
+from proposals.api.moderation import ERROR
 from proposals.api.serializers import SupportStateSerializer
 from proposals.api.views import ScopedWriteThrottle
 
 from .. import services
+from ..selectors import supports_by_day
 
 
 class SupportView(APIView):
@@ -30,3 +32,40 @@ class SupportView(APIView):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         services.support_withdraw(user=request.user, proposal=proposal)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SupportsStandingSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    supports = serializers.IntegerField(help_text="Supports standing at the end of that day.")
+
+
+class SupportsByDaySerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    supports = serializers.IntegerField(help_text="Supports now.")
+    days = SupportsStandingSerializer(
+        many=True,
+        help_text="Every day (site time zone) from the publication to today, or to the consultation's "
+        "closing day once closed, with the supports standing at its end: a withdrawn support counts on no "
+        "day, one whose citizen deleted their account still counts. Empty for a proposal not published.",
+    )
+
+
+class SupportsByDayView(APIView):
+    """The figures of the proposal page's chart of supports over time."""
+
+    permission_classes = []
+
+    @extend_schema(
+        operation_id="proposal_supports_by_day",
+        responses={200: SupportsByDaySerializer, 404: ERROR},
+        description="A proposal's supports over time, as its page draws them.",
+    )
+    def get(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        days = supports_by_day(proposal=proposal) if proposal.is_published else []
+        body = {
+            "proposal": proposal.pk,
+            "supports": proposal.supports_count,
+            "days": [{"date": day, "supports": n} for day, n in days],
+        }
+        return Response(SupportsByDaySerializer(body).data)

@@ -1,0 +1,128 @@
+"""The proposal page's chart of supports over time: what a reader sees and hears of it, in English and
+French, and when there is none."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.models import Visibility
+from tests import factories
+from tests.frontend.conftest import visible_text
+from tests.votes.test_supports_by_day import at
+
+pytestmark = pytest.mark.django_db
+
+FRENCH = {"accept-language": "fr-FR,fr;q=0.9"}
+ENGLISH = {"accept-language": "en"}
+
+
+@pytest.fixture
+def proposal():
+    """Published on 3 November 2026 in a consultation that closed on 24 November: 12 supports by then."""
+    consultation = factories.consultation(
+        opens_at=datetime(2026, 11, 1, tzinfo=UTC), closes_at=datetime(2026, 11, 24, 18, tzinfo=UTC)
+    )
+    proposal = factories.ProposalFactory(
+        consultation=consultation, published_at=datetime(2026, 11, 3, 9, tzinfo=UTC)
+    )
+    at(datetime(2026, 11, 10, 12, tzinfo=UTC), proposal, 5)
+    at(datetime(2026, 11, 20, 12, tzinfo=UTC), proposal, 7)
+    return proposal
+
+
+def page(client, proposal, headers=ENGLISH):
+    response = client.get(reverse("proposal_detail", args=[proposal.pk]), headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+def figures(html: str) -> list[tuple[str, int, int]]:
+    table = re.search(r'<table class="chart__table">(.*?)</table>', html, re.S).group(1)
+    return [
+        (day, int(given), int(total))
+        for day, given, total in re.findall(
+            r'<time datetime="([\d-]+)">[^<]*</time></th><td>(\d+)</td><td>(\d+)</td>', table
+        )
+    ]
+
+
+def test_the_chart_states_its_gist_in_english(client, proposal):
+    response = page(client, proposal)
+    html, text = response.content.decode(), visible_text(response)
+
+    gist = "12 supports, from 0 on Nov. 3, 2026 to 12 on Nov. 24, 2026."
+    assert re.search(r'<figure class="chart">.*<figcaption[^>]*>\s*' + re.escape(gist), html, re.S)
+    assert f'role="img" aria-label="{gist}"' in html
+    assert "Supports over time" in text and "Show the figures" in text
+    # One bar a day from publication to the close, the last the highest.
+    assert html.count('class="chart__bar"') == 22
+    assert figures(html) == [
+        ("2026-11-03", 0, 0),
+        ("2026-11-10", 5, 5),
+        ("2026-11-20", 7, 12),
+        ("2026-11-24", 0, 12),
+    ]
+
+
+def test_the_chart_speaks_french_to_a_french_reader(client, proposal):
+    response = page(client, proposal, FRENCH)
+    text = visible_text(response)
+
+    assert "12 soutiens, de 0 le 3 novembre 2026 à 12 le 24 novembre 2026." in text
+    assert "Les soutiens au fil des jours" in text
+    assert "Afficher les chiffres" in text
+    assert "Nouveaux soutiens" in text
+
+
+def test_the_chart_scales_to_a_phone(client, proposal):
+    html = page(client, proposal).content.decode()
+    svg = re.search(r"<svg class=\"chart__drawing\"[^>]*>", html).group(0)
+
+    assert 'viewBox="0 0 640 160"' in svg
+    # Nothing drawn past the viewBox, so nothing overflows once scaled down to the column's width.
+    for x, width in re.findall(r'<rect class="chart__bar" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', html):
+        assert float(x) + float(width) <= 640
+    assert "<script" not in re.search(r'<section class="supports-chart".*?</section>', html, re.S).group(0)
+    assert " style=" not in re.search(r'<section class="supports-chart".*?</section>', html, re.S).group(0)
+
+
+def test_a_proposal_without_supports_gets_a_sentence_not_a_chart(client):
+    proposal = factories.ProposalFactory(published_at=timezone.now() - timedelta(days=3))
+
+    response = page(client, proposal)
+
+    assert "No one has supported this proposal yet." in visible_text(response)
+    assert 'class="chart' not in response.content.decode()
+    assert "Personne n’a encore soutenu cette proposition." in visible_text(page(client, proposal, FRENCH))
+
+
+@pytest.mark.parametrize("visibility", [Visibility.PENDING, Visibility.HIDDEN])
+def test_no_chart_for_a_proposal_out_of_public_view(client, visibility):
+    author = factories.citizen()
+    proposal = factories.ProposalFactory(author=author, visibility=visibility)
+    client.force_login(author)
+
+    response = page(client, proposal)
+
+    assert 'data-role="supports-chart"' not in response.content.decode()
+
+
+def test_the_page_reads_the_supports_in_one_query_however_many(client):
+    proposal = factories.ProposalFactory(published_at=timezone.now() - timedelta(days=6))
+    at(timezone.now() - timedelta(days=1), proposal, 2)
+    page(client, proposal)  # the site's and the locale's lookups, cached after the first request
+    with CaptureQueriesContext(connection) as few:
+        page(client, proposal)
+    for i in range(30):
+        at(timezone.now() - timedelta(days=i % 6), proposal)
+    with CaptureQueriesContext(connection) as many:
+        page(client, proposal)
+
+    assert len(many) == len(few)
+    # The chart's grouped query; a visitor supports nothing, so nothing else reads supports.
+    assert sum('FROM "votes_support"' in q["sql"] for q in many.captured_queries) == 1
