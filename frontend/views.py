@@ -397,9 +397,10 @@ def comment_flag(request, pk: int):
 COMMENTS_PAGE_SIZE = 50
 
 
-def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple) -> None:
-    """Give one comment of the thread what its template needs: whether this viewer reads its text, and its
-    reply and edit forms (the one that failed, bound, if it is this comment's)."""
+def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple, reply_to: int | None) -> None:
+    """Give one comment of the thread what its template needs: whether this viewer reads its text, its edit
+    form, whether it offers a reply, and its reply form when it is the one asked for (`reply_to`, from
+    ?reply=<id>) or the one that failed, bound. Other comments only link to theirs: one form per page."""
     key, form = failed
     comment.readable = permissions.can_read_comment_text(user, comment)
     comment.mine = permissions.is_comment_author(user, comment)
@@ -413,12 +414,13 @@ def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple) -> N
             else CommentForm(initial={"body": comment.body}, auto_id=f"id_edit{comment.pk}_%s")
         )
     comment.reply_form = None
-    if open_for_replies and comment.parent_id is None and comment.is_published and not comment.is_deleted:
-        comment.reply_form = (
-            form
-            if key == f"reply-{comment.pk}"
-            else CommentForm(auto_id=f"id_reply{comment.pk}_%s", label=_("Your reply"))
-        )
+    comment.can_reply = (
+        open_for_replies and comment.parent_id is None and comment.is_published and not comment.is_deleted
+    )
+    if comment.can_reply and key == f"reply-{comment.pk}":
+        comment.reply_form = form
+    elif comment.can_reply and comment.pk == reply_to:
+        comment.reply_form = CommentForm(auto_id=f"id_reply{comment.pk}_%s", label=_("Your reply"))
 
 
 def _comments_context(request, proposal, failed=None) -> dict:
@@ -431,10 +433,11 @@ def _comments_context(request, proposal, failed=None) -> dict:
     page = Paginator(comment_thread(proposal=proposal, user=user), COMMENTS_PAGE_SIZE).get_page(
         request.GET.get("comments")
     )
+    reply_to = _comment_id_param(request, "reply")
     for comment in page:
-        _comment_forms(user, comment, open_for_replies=may_write, failed=failed)
+        _comment_forms(user, comment, open_for_replies=may_write, failed=failed, reply_to=reply_to)
         for reply in comment.shown_replies:
-            _comment_forms(user, reply, open_for_replies=False, failed=failed)
+            _comment_forms(user, reply, open_for_replies=False, failed=failed, reply_to=None)
     return {
         "comments_page": page,
         "comments_open": open_,
@@ -444,7 +447,15 @@ def _comments_context(request, proposal, failed=None) -> dict:
         # The reply form of a comment that arrives live: comments.js puts the comment's id for the 0.
         "reply_template_form": CommentForm(auto_id="id_reply0_%s", label=_("Your reply")),
         "comments_config": comments_config(proposal, last_page=not page.has_next()),
+        # ?report=<id>: the one comment whose report form is shown open (the others link to it).
+        "report_comment_id": _comment_id_param(request, "report"),
     }
+
+
+def _comment_id_param(request, name: str) -> int | None:
+    """A comment id from the query (?reply=, ?report=); anything else is no id, not an error."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _comment_anchor(request, comment) -> str:
@@ -585,6 +596,10 @@ def comments_config(proposal, *, last_page: bool) -> dict:
             "edited": gettext("edited"),
             "deleted": gettext("This comment was deleted by its author."),
             "hidden": gettext("This comment was hidden by moderation."),
+            "reply_to": gettext("Reply to %(author)s’s comment"),
+            "report_by": gettext("Report this comment by %(author)s"),
+            "updated": gettext("Your comment is updated."),
+            "deleted_own": gettext("Your comment is deleted."),
             "published": gettext("Your comment is published."),
             "pending": gettext("Thank you: your comment is waiting for moderation."),
             "error": gettext("Something went wrong. Please try again."),

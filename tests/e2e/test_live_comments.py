@@ -71,7 +71,7 @@ def test_a_reply_to_a_comment_that_arrived_live(new_page):
     expect(arrived).to_be_visible()
 
     # The reply form of the comment that arrived live works like the server's own.
-    arrived.locator("summary", has_text="Reply").click()
+    arrived.get_by_role("link", name="Reply to Ana’s comment").click()
     arrived.get_by_label("Your reply").fill("Yes, and on a phone too.")
     arrived.get_by_role("button", name="Post reply").click()
 

@@ -242,8 +242,8 @@ def test_a_too_long_reply_comes_back_open_on_its_own_form_with_the_text(client_f
     html = response.content.decode()
     assert f'id="id_reply{parent.pk}_body_error"' in html
     assert "y" * 2001 in html
-    reply_details = html.split(f'value="{parent.pk}"')[0].rsplit("<details", 1)[1]
-    assert reply_details.startswith(' class="comment__action" data-role="reply" open')
+    reply_form = html.split(f'value="{parent.pk}"')[0].rsplit("<form", 1)[1]
+    assert f'id="reply-{parent.pk}" data-role="reply"' in reply_form
     assert 'id="id_comment_body_error"' not in html  # the main form is untouched
     assert Comment.objects.count() == 1
 
@@ -262,3 +262,78 @@ def test_the_thread_costs_the_same_queries_whatever_its_length(
         post(factories.official(), proposal, parent=parent)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(f"/proposals/{proposal.pk}/")
+
+
+# One form per page: "Reply" and "Report this comment" are links to the page with that one form
+
+
+def test_each_comment_links_to_its_reply_form_named_after_its_author(client_for, proposal):
+    ana = post(factories.citizen(display_name="Ana"), proposal, body="First.")
+    ben = post(factories.citizen(display_name="Ben"), proposal, body="Second.")
+    post(factories.citizen(), proposal, body="A reply.", parent=ana)
+    html = page(client_for(factories.citizen()), proposal).content.decode()
+    thread = html.split('id="comment-template"')[0]
+
+    for comment, name in ((ana, "Ana"), (ben, "Ben")):
+        assert (
+            f'<a href="?reply={comment.pk}#reply-{comment.pk}" class="comment__link" data-action="reply" '
+            f'data-comment-id="{comment.pk}"><span aria-hidden="true">Reply</span>'
+            f'<span class="visually-hidden">Reply to {name}’s comment</span></a>'
+        ) in thread
+    assert thread.count('data-action="reply"') == 2  # replies are answered under their top comment
+    assert 'name="parent"' not in thread  # no reply form until one is asked for
+    assert thread.count('<textarea name="body"') == 1  # the new comment's
+
+
+def test_the_reply_link_opens_that_comments_form_only(client_for, proposal):
+    ana = post(factories.citizen(display_name="Ana"), proposal)
+    other = post(factories.citizen(), proposal)
+    client = client_for(factories.citizen())
+    thread = client.get(f"/proposals/{proposal.pk}/", {"reply": ana.pk}).content.decode()
+    thread = thread.split('id="comment-template"')[0]
+
+    assert thread.count('name="parent"') == 1
+    form = thread.split(f'id="reply-{ana.pk}"')[1].split("</form>")[0]
+    assert f'<p class="comment-form__title" id="reply-{ana.pk}-title" data-role="reply-title">' in form
+    assert "Reply to Ana’s comment</p>" in form
+    assert f'<input type="hidden" name="parent" value="{ana.pk}">' in form
+    assert f'<label for="id_reply{ana.pk}_body">Your reply</label>' in form
+    assert f'href="?#comment-{ana.pk}" data-action="cancel-reply">Cancel</a>' in form
+    assert f'id="reply-{other.pk}"' not in thread
+
+    response = client.post(f"/proposals/{proposal.pk}/comments/", {"body": "Agreed.", "parent": ana.pk})
+    assert response.status_code == 302
+    assert Comment.objects.get(parent=ana).body == "Agreed."
+
+
+@pytest.mark.parametrize("value", ["abc", "", "-3", "1e3", "\u0661", "9" * 40])
+def test_a_bad_reply_parameter_shows_the_page_without_a_reply_form(client_for, proposal, value):
+    post(factories.citizen(), proposal)
+    response = client_for(factories.citizen()).get(f"/proposals/{proposal.pk}/", {"reply": value})
+    assert response.status_code == 200
+    assert 'name="parent" value="' not in response.content.decode().split('id="comment-template"')[0]
+
+
+def test_no_reply_form_for_a_reply_a_visitor_or_a_closed_thread(client_for, proposal):
+    parent = post(factories.citizen(), proposal)
+    reply = post(factories.citizen(), proposal, parent=parent)
+    citizen = client_for(factories.citizen())
+    for client, target in ((citizen, reply), (client_for(), parent)):
+        html = client.get(f"/proposals/{proposal.pk}/", {"reply": target.pk}).content.decode()
+        assert 'name="parent"' not in html.split('id="comment-template"')[0]
+    assert 'data-action="reply"' not in client_for().get(f"/proposals/{proposal.pk}/").content.decode()
+
+
+def test_the_reply_link_keeps_the_page_of_the_thread(client_for, proposal, monkeypatch):
+    monkeypatch.setattr("frontend.views.COMMENTS_PAGE_SIZE", 1)
+    post(factories.citizen(), proposal, body="One.")
+    second = post(factories.citizen(), proposal, body="Two.")
+    html = client_for(factories.citizen()).get(f"/proposals/{proposal.pk}/", {"comments": 2}).content.decode()
+    assert f'href="?comments=2&amp;reply={second.pk}#reply-{second.pk}"' in html
+
+
+def test_a_former_members_comment_has_a_reply_link_that_says_so(client_for, proposal):
+    gone = post(factories.citizen(), proposal)
+    Comment.objects.filter(pk=gone.pk).update(author=None)
+    html = page(client_for(factories.citizen()), proposal).content.decode()
+    assert '<span class="visually-hidden">Reply to a former member’s comment</span>' in html

@@ -152,14 +152,34 @@ def test_reports_are_rate_limited(monkeypatch, client_for, citizen, consultation
 # Comments' forms -------------------------------------------------------------------------------------------
 
 
-def test_others_comments_have_a_report_form_and_ones_own_has_none(client_for, citizen, proposal):
+def test_others_comments_link_to_their_report_form_and_ones_own_has_none(client_for, citizen, proposal):
     theirs, mine = a_comment(proposal), a_comment(proposal, author=citizen)
-    response = page(client_for(citizen), proposal)
+    client = client_for(citizen)
+    html = page(client, proposal).content.decode()
+    # A link per comment, not a form per comment; its name says whose comment it reports.
+    link = f'href="?report={theirs.pk}#report-comment-{theirs.pk}"'
+    assert link in html
+    assert f"Report this comment by {theirs.author.public_name}" in html
+    assert f"?report={mine.pk}" not in html
+    assert 'name="reason"' not in html.split('id="comments"')[1].split('id="report-template"')[0]
+
+    # The link's page: that comment's form, open, at its anchor; no other comment's.
+    response = client.get(reverse("proposal_detail", args=[proposal.pk]), {"report": theirs.pk})
     form = report_details(response, f"report-comment-{theirs.pk}")
+    assert form.startswith(f'<details class="report" id="report-comment-{theirs.pk}" open>')
     assert "<summary>Report this comment</summary>" in form
     assert f'action="{reverse("comment_flag", args=[theirs.pk])}"' in form
     assert f'<label for="report-comment-{theirs.pk}-reason-1">Spam or advertising</label>' in form
     assert report_details(response, f"report-comment-{mine.pk}") == ""
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", "١"])
+def test_a_bad_report_parameter_is_ignored(client_for, citizen, proposal, value):
+    a_comment(proposal)
+    response = client_for(citizen).get(reverse("proposal_detail", args=[proposal.pk]), {"report": value})
+    assert response.status_code == 200
+    thread = response.content.decode().split('id="report-template"')[0]
+    assert '<details class="report" id="report-comment-' not in thread
 
 
 def test_a_citizen_reports_a_comment(client_for, citizen, proposal):

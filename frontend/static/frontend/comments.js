@@ -2,7 +2,10 @@
 // thread live with the comment events of the consultation stream, which live.js passes on (LIVE_EVENT).
 // Other people's text only ever goes in through textContent. The author's own new comment is taken from
 // the server's rendering of the page (escaped there), so it comes with its edit and delete forms.
-// Every form works without this module; it never moves focus unless the focused element goes away.
+// "Reply" and "Report this comment" are links to the page with that one form (?reply=, ?report=); here they
+// open the form in place, cloned from the thread's one <template> of each, and move focus into it. Edits
+// and deletions go through the API and change the comment in place. Every form works without this module;
+// focus moves only into a form the person opened, back to what opened it, or when its element goes away.
 
 import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
 
@@ -37,6 +40,29 @@ function setParagraphs(element, text) {
   }
 }
 
+// This page's address with ?<name>=<id> (the thread's page kept) and an anchor: what a link's server
+// rendering would be, for a comment that arrived live.
+function linkTo(name, id, anchor) {
+  const params = new URLSearchParams(window.location.search);
+  params.delete("reply");
+  params.delete("report");
+  params.set(name, id);
+  return `?${params}#${anchor}`;
+}
+
+// A cloned form is comment 0's: give its ids (and what points at them) this comment's.
+function renumber(scope, pairs) {
+  const names = ["id", "for", "aria-describedby", "aria-labelledby", "data-counter-for"];
+  for (const element of [scope, ...scope.querySelectorAll("*")]) {
+    for (const name of names) {
+      let value = element.getAttribute(name);
+      if (!value) continue;
+      for (const [from, to] of pairs) value = value.replaceAll(from, to);
+      element.setAttribute(name, value);
+    }
+  }
+}
+
 // A comment shown as readable (not a placeholder) has a .comment__meta line.
 function isReadable(item) {
   return Boolean(item.querySelector(":scope > .comment__box > .comment__meta"));
@@ -52,6 +78,8 @@ class Thread {
     this.count = section.querySelector('[data-role="comments-count"]');
     this.heading = section.querySelector("h2");
     this.template = document.getElementById("comment-template");
+    this.replyTemplate = document.getElementById("reply-template");
+    this.reportTemplate = document.getElementById("report-template");
     this.mine = new Set(); // ids this page posted: their own event is not news to announce
     this.posting = Promise.resolve();
     this.fresh = 0;
@@ -86,27 +114,92 @@ class Thread {
     time.textContent = formatDateTime(comment.created_at);
     item.querySelector('[data-role="edited"]').hidden = !comment.edited;
     setParagraphs(item.querySelector('[data-role="comment-body"]'), comment.body);
+    const author = comment.author_name || this.t.a_citizen;
+    for (const link of item.querySelectorAll("a[data-action]")) {
+      link.dataset.commentId = id;
+      if (link.dataset.action === "reply") {
+        if (comment.parent) {
+          link.parentElement.remove(); // replies are answered in their thread, under the top comment
+          continue;
+        }
+        link.href = linkTo("reply", id, `reply-${id}`);
+        link.querySelector('[data-role="link-name"]').textContent = format(this.t.reply_to, { author });
+      } else {
+        link.href = linkTo("report", id, `report-comment-${id}`);
+        link.querySelector('[data-role="link-name"]').textContent = format(this.t.report_by, { author });
+      }
+    }
     if (comment.parent) {
       item.classList.add("comment--reply");
-      for (const part of item.querySelectorAll('[data-role="replies"], [data-role="reply"]')) part.remove();
-    } else {
-      this.prepareReply(item, id);
+      item.querySelector('[data-role="replies"]').remove();
     }
     return item;
   }
 
-  // The template's reply form answers comment 0: give it this comment's id and ids of its own.
-  prepareReply(item, id) {
-    const reply = item.querySelector('[data-role="reply"]');
-    if (!reply) return;
-    for (const element of reply.querySelectorAll("[id], [for], [aria-describedby], [data-counter-for]")) {
-      for (const name of ["id", "for", "aria-describedby", "data-counter-for"]) {
-        const value = element.getAttribute(name);
-        if (value) element.setAttribute(name, value.replaceAll("id_reply0_", `id_reply${id}_`));
-      }
+  /* ------------------------------------------------------------ reply and report forms, opened in place */
+
+  // The reply form of top-level comment `id`, under its replies: the server's if it rendered one, else one
+  // cloned from the template. Returns false when there is none to open (the link then loads the page).
+  openReply(link) {
+    const id = link.dataset.commentId;
+    const item = this.item(id);
+    let form = document.getElementById(`reply-${id}`);
+    if (!form) {
+      if (!this.replyTemplate || !item) return false;
+      form = this.replyTemplate.content.firstElementChild.cloneNode(true);
+      renumber(form, [
+        ["reply-0", `reply-${id}`],
+        ["id_reply0_", `id_reply${id}_`],
+      ]);
+      form.querySelector('input[name="parent"]').value = id;
+      // "Reply to Ana's comment": the link's full name, said when focus lands in the form too.
+      form.querySelector('[data-role="reply-title"]').textContent = (
+        link.querySelector(".visually-hidden") || link
+      ).textContent;
+      form.querySelector('[data-action="cancel-reply"]').href = `#comment-${id}`;
+      item.querySelector(':scope > [data-role="replies"]').after(form);
+      this.enhance(form);
     }
-    reply.querySelector('input[name="parent"]').value = id;
-    this.enhance(reply);
+    form.querySelector("textarea").focus();
+    return true;
+  }
+
+  // Closes a reply form and gives focus back to the link that opens it.
+  closeReply(form) {
+    const id = form.querySelector('input[name="parent"]').value;
+    form.remove();
+    this.section.querySelector(`a[data-action="reply"][data-comment-id="${Number(id)}"]`)?.focus();
+  }
+
+  // The report form of comment `id`, open, in place of its link; focus on its summary.
+  openReport(link) {
+    if (!this.reportTemplate) return false;
+    const id = link.dataset.commentId;
+    const details = this.reportTemplate.content.firstElementChild.cloneNode(true);
+    renumber(details, [["report-comment-0", `report-comment-${id}`]]);
+    const form = details.querySelector("form");
+    if (form) form.action = form.getAttribute("action").replace(/\/0\/([^/]*\/)$/, `/${Number(id)}/$1`);
+    details.open = true;
+    link.parentElement.replaceWith(details);
+    details.querySelector("summary").focus();
+    return true;
+  }
+
+  listen() {
+    this.section.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-action]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+      const actions = {
+        reply: () => this.openReply(link),
+        report: () => this.openReport(link),
+        "cancel-reply": () => (this.closeReply(link.closest("form")), true),
+      };
+      if (actions[link.dataset.action]?.()) event.preventDefault();
+    });
+    this.section.addEventListener("keydown", (event) => {
+      const form = event.target.closest?.('form[data-role="reply"]');
+      if (event.key === "Escape" && form && !form.querySelector('[aria-busy="true"]')) this.closeReply(form);
+    });
   }
 
   // Puts a comment where the server would: a reply after its siblings, a top-level comment at the end of
@@ -235,16 +328,84 @@ class Thread {
   /* ------------------------------------------------------------ posting */
 
   enhance(scope) {
-    for (const form of scope.querySelectorAll("form[data-comment-form]")) {
-      if (form.dataset.enhanced) continue;
-      form.dataset.enhanced = "true";
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        // Not `disabled`: that would drop keyboard focus from the button.
-        if (form.querySelector('[aria-busy="true"]')) return;
-        this.posting = this.submit(form);
-      });
+    const senders = [
+      ["form[data-comment-form]", (form) => (this.posting = this.submit(form))],
+      ["form[data-comment-edit]", (form) => this.edit(form)],
+      ["form[data-comment-delete]", (form) => this.deleteOwn(form)],
+    ];
+    for (const [selector, send] of senders) {
+      const forms = [...(scope.matches?.(selector) ? [scope] : []), ...scope.querySelectorAll(selector)];
+      for (const form of forms) {
+        if (form.dataset.enhanced) continue;
+        form.dataset.enhanced = "true";
+        form.addEventListener("submit", (event) => {
+          event.preventDefault();
+          // Not `disabled`: that would drop keyboard focus from the button.
+          if (form.querySelector('[aria-busy="true"]')) return;
+          send(form);
+        });
+      }
     }
+  }
+
+  // One request for a comment form, with the button busy meanwhile. Returns the response when it is ok;
+  // otherwise shows why on the form (or says it, for a form with no field) and returns null.
+  async send(form, method, url, payload) {
+    const button = form.querySelector('button[type="submit"]');
+    const textarea = form.querySelector("textarea");
+    button.setAttribute("aria-busy", "true");
+    if (textarea) this.clearError(form);
+    try {
+      const response = await fetch(url, {
+        method,
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
+        credentials: "same-origin",
+        body: payload ? JSON.stringify(payload) : undefined,
+      });
+      if (response.ok) return response;
+      const text = await this.errorText(response);
+      if (textarea) this.showError(form, text);
+      else announce(text);
+    } catch {
+      if (textarea) this.showError(form, this.t.offline);
+      else announce(this.t.offline);
+    } finally {
+      button.removeAttribute("aria-busy");
+    }
+    return null;
+  }
+
+  commentUrl(id) {
+    return this.config.comment_url.replace(/\/0\/$/, `/${Number(id)}/`);
+  }
+
+  // The author's edit: the text changes in place, the disclosure closes on its summary, and it is said.
+  async edit(form) {
+    const item = form.closest("li[data-comment-id]");
+    const textarea = form.querySelector("textarea");
+    const response = await this.send(form, "PATCH", this.commentUrl(item.dataset.commentId), {
+      body: textarea.value,
+    });
+    if (!response) return;
+    const comment = await response.json();
+    this.update(comment);
+    textarea.value = comment.body;
+    const details = form.closest("details");
+    if (details) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
+    announce(this.t.updated);
+  }
+
+  // The author's deletion: the comment goes (or stays as a placeholder for its replies), focus goes to it
+  // or, when it is gone, to the thread's heading, and it is said.
+  async deleteOwn(form) {
+    const item = form.closest("li[data-comment-id]");
+    const response = await this.send(form, "DELETE", this.commentUrl(item.dataset.commentId));
+    if (!response) return;
+    this.remove(item.dataset.commentId, "deleted");
+    announce(this.t.deleted_own);
   }
 
   showError(form, text) {
@@ -281,34 +442,26 @@ class Thread {
 
   async submit(form) {
     const textarea = form.querySelector("textarea");
-    const button = form.querySelector('button[type="submit"]');
     const parent = form.querySelector('input[name="parent"]');
-    button.setAttribute("aria-busy", "true");
-    this.clearError(form);
-    try {
-      const payload = { body: textarea.value };
-      if (parent && parent.value) payload.parent = Number(parent.value);
-      const response = await fetch(this.config.comments_url, {
-        method: "POST",
-        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
-        credentials: "same-origin",
-        body: JSON.stringify(payload),
-      });
-      if (!response.ok) {
-        this.showError(form, await this.errorText(response));
-        return;
+    const payload = { body: textarea.value };
+    if (parent && parent.value) payload.parent = Number(parent.value);
+    const response = await this.send(form, "POST", this.config.comments_url, payload);
+    if (!response) return;
+    const comment = await response.json();
+    this.mine.add(comment.id);
+    textarea.value = "";
+    textarea.dispatchEvent(new Event("input")); // the character counter
+    const item = await this.insertOwn(comment);
+    if (form.dataset.role === "reply") {
+      // The reply form has done its work: it closes, and focus goes to the reply (or back to the link).
+      if (item) {
+        form.remove();
+        item.focus();
+      } else {
+        this.closeReply(form);
       }
-      const comment = await response.json();
-      this.mine.add(comment.id);
-      textarea.value = "";
-      textarea.dispatchEvent(new Event("input")); // the character counter
-      await this.insertOwn(comment);
-      announce(comment.visibility === "published" ? this.t.published : this.t.pending);
-    } catch {
-      this.showError(form, this.t.offline);
-    } finally {
-      button.removeAttribute("aria-busy");
     }
+    announce(comment.visibility === "published" ? this.t.published : this.t.pending);
   }
 
   // The field's own error when the API names one (the text), else the error's message.
@@ -342,11 +495,12 @@ class Thread {
       // Fall back to the API's answer below.
     }
     if (!item && comment.visibility === "published" && comment.body) item = this.build(comment);
-    if (!item) return;
+    if (!item) return null;
     const shown = this.item(comment.id);
     if (shown) shown.replaceWith(item);
-    else if (!this.place(item, comment.parent)) return;
+    else if (!this.place(item, comment.parent)) return null;
     this.enhance(item);
+    return item;
   }
 }
 
@@ -356,6 +510,7 @@ function start() {
   if (!section || !config) return;
   const thread = new Thread(section, config);
   thread.enhance(section);
+  thread.listen();
   document.addEventListener(LIVE_EVENT, (event) => {
     thread.handle(event.detail);
   });
