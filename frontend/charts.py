@@ -15,7 +15,7 @@ from votes.selectors import supports_by_day
 
 # The viewBox: wide and low, scaled to the width of the column (the labels are text outside the SVG, so
 # they stay readable on a phone instead of shrinking with the drawing).
-WIDTH, HEIGHT, MARGIN = 640, 160, 2
+WIDTH, HEIGHT, MARGIN = 640, 200, 2
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_the_chart_scales_to_a_phone(client, proposal):
     html = page(client, proposal).content.decode()
     svg = re.search(r"<svg class=\"chart__drawing\"[^>]*>", html).group(0)
 
-    assert 'viewBox="0 0 640 160"' in svg
+    assert 'viewBox="0 0 640 200"' in svg
     # Nothing drawn past the viewBox, so nothing overflows once scaled down to the column's width.
     for x, width in re.findall(r'<rect class="chart__bar" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', html):
         assert float(x) + float(width) <= 640
