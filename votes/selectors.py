@@ -26,7 +26,13 @@ def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tu
     publication to `until` (today by default, the consultation's closing day once it has closed): one
     grouped query. A withdrawn support is a deleted row, so it is not counted on any day, as if never given;
     an anonymised one (its citizen's account deleted) still is. The last day's total is the rows there are,
-    which the services keep equal to `supports_count`. Empty for a proposal never published."""
+    which the services keep equal to `supports_count`. Empty for a proposal never published.
+
+    The rows are found through the (proposal, user) unique index and read from the table. Measured on 600,000
+    supports given in time order (PostgreSQL 15, warm cache): 2.5-5.7 ms for a proposal of 500 supports and
+    94-121 ms for one of 100,000; an index on (proposal, created_at) INCLUDE (id) made them 0.4-0.6 ms and
+    58-76 ms (an index-only scan, just after a VACUUM), for one more index to write with every support. Not
+    added: the cost that matters is the hot proposal's, which it does not remove."""
     if proposal.published_at is None:
         return []
     given = dict(
