@@ -56,6 +56,6 @@ class ResponseForm(forms.Form):
 class ConsultationFilterForm(forms.Form):
     consultation = forms.ModelChoiceField(
         label=_("Consultation"),
-        queryset=ConsultationPage.objects.order_by("-opens_at"),
+        queryset=ConsultationPage.objects.canonical().order_by("-opens_at"),
         empty_label=_("Choose a consultation"),
     )

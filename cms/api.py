@@ -1,4 +1,5 @@
-"""Read-only consultation endpoints; a consultation's id is its Wagtail page id."""
+"""Read-only consultation endpoints; a consultation's id is its Wagtail page id, that of its canonical page
+when it is translated (cms.models): a translation is listed under its consultation, never as one."""
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -28,9 +29,17 @@ class CategorySerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
+class TranslationSerializer(serializers.Serializer):
+    language = serializers.CharField(source="locale.language_code")
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
 class ConsultationSerializer(serializers.ModelSerializer):
     url = serializers.CharField(read_only=True)
     state = serializers.SerializerMethodField()
+    language = serializers.CharField(source="locale.language_code", read_only=True)
+    translations = serializers.SerializerMethodField()
     phases = PhaseSerializer(many=True, read_only=True)
     categories = CategorySerializer(many=True, read_only=True)
 
@@ -39,6 +48,8 @@ class ConsultationSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "language",
+            "translations",
             "slug",
             "url",
             "service",
@@ -56,6 +67,13 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     def get_state(self, page: ConsultationPage) -> str:
         return page.phase_state()
+
+    @extend_schema_field(TranslationSerializer(many=True))
+    def get_translations(self, page: ConsultationPage) -> list:
+        """Its published translations: their language, title and address (the same as the consultation's
+        when the slugs are, each language's readers being shown theirs)."""
+        pages = self.context.get("translations", {}).get(page.translation_key, [])
+        return TranslationSerializer(pages, many=True).data
 
 
 class FunnelSerializer(serializers.Serializer):
@@ -106,9 +124,21 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             ConsultationPage.objects.live()
             .public()
+            .canonical()
+            .select_related("locale")
             .prefetch_related("phases", "categories")
             .order_by("-opens_at")
         )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no database
+            return context
+        # Every published translation in one query (consultations are few), grouped by consultation.
+        translations = {}
+        for page in ConsultationPage.objects.live().public().translations().select_related("locale"):
+            translations.setdefault(page.translation_key, []).append(page)
+        return {**context, "translations": translations}
 
     @extend_schema(
         parameters=[

@@ -77,7 +77,7 @@ class AwaitingResponseView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, Templa
         if not value:
             return None
         try:
-            return ConsultationPage.objects.get(pk=int(value))
+            return ConsultationPage.objects.canonical().get(pk=int(value))
         except (ValueError, OverflowError, ConsultationPage.DoesNotExist):
             raise Http404 from None
 
@@ -137,7 +137,7 @@ class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
 
     def get(self, request, *args, **kwargs):
         # Looked up after the role check (in dispatch): a refused visitor learns nothing of which ids exist.
-        self.consultation = ConsultationPage.objects.filter(pk=kwargs["pk"]).first()
+        self.consultation = ConsultationPage.objects.canonical().filter(pk=kwargs["pk"]).first()
         if self.consultation is None:
             raise Http404
         return super().get(request, *args, **kwargs)

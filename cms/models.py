@@ -2,18 +2,28 @@
 
 The rules the proposal services need (open or closed, moderation mode, threshold) live here as plain
 fields and query-free methods; the services read them through the proposal's foreign key.
+
+A consultation can be translated (Wagtail's localization, simple_translation's "Translate" action): the
+translation is another page, in the other locale's page tree, with the same translation key. It is still
+one consultation: its original, the first page of the translation group (the canonical page, see
+`ConsultationPageQuerySet.canonical`), is the one proposals point to, the one the API, the open data and
+the live stream name; a translation gives its texts (title, service, intro, body, phases) and shows the
+canonical page's proposals and participation settings.
 """
 
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .blocks import BodyBlock
@@ -24,7 +34,51 @@ class ModerationMode(models.TextChoices):
     POST = "post", _("Post-moderation: proposals are visible at once")
 
 
-class ConsultationIndexPage(Page):
+def original_page(page: Page) -> Page:
+    """The first page of `page`'s translation group (the original the others were translated from), as
+    its specific type; `page` itself if it is the first. One query when `page` is a translation.
+
+    The earliest rather than the one in the default locale: a consultation first written in French and
+    translated into English later keeps its proposals on the French page."""
+    first = Page.objects.filter(translation_key=page.translation_key).order_by("pk").first()
+    return page if first is None or first.pk == page.pk else first.specific
+
+
+class TranslatedTreeMixin:
+    """A page whose children are routed through its original's tree when this translation lacks them: a
+    French reader at the URL of a consultation not translated (or whose translation is not published)
+    reads the original instead of a 404. Wagtail routes every request from the site root's page in the
+    active language (Page.route_for_request), and only falls back to the original at that root."""
+
+    def route(self, request, path_components):
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            original = original_page(self)
+            if original.pk == self.pk:
+                raise
+            return original.route(request, path_components)
+
+
+class ConsultationPageQuerySet(PageQuerySet):
+    def canonical(self):
+        """The consultations themselves, without their translations: the first page of each translation
+        group (see original_page)."""
+        earlier = Page.objects.filter(translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk"))
+        return self.exclude(Exists(earlier))
+
+    def translations(self):
+        """The translations of consultations, without the consultations themselves."""
+        earlier = Page.objects.filter(translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk"))
+        return self.filter(Exists(earlier))
+
+    def of_page(self, page_id: int):
+        """The consultation page `page_id` presents: itself, or the original of the translation it is."""
+        group = Page.objects.filter(pk=page_id).values("translation_key")[:1]
+        return self.canonical().filter(translation_key=Subquery(group))
+
+
+class ConsultationIndexPage(TranslatedTreeMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -36,8 +90,14 @@ class ConsultationIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = (
-            ConsultationPage.objects.child_of(self).live().public().order_by("-opens_at")
+        # Every consultation once, whichever tree it was written in, in the reader's language if it has a
+        # published translation in it.
+        context["consultations"] = ConsultationPage.localized_list(
+            ConsultationPage.objects.live()
+            .public()
+            .canonical()
+            .select_related("locale")
+            .order_by("-opens_at")
         )
         return context
 
@@ -63,6 +123,17 @@ class ConsultationPage(Page):
     moderation_mode = models.CharField(
         _("moderation"), max_length=4, choices=ModerationMode.choices, default=ModerationMode.POST
     )
+    # What the consultation does, as opposed to what its page says: a translation shows its canonical
+    # page's (see with_participation_of); its own copies are not used.
+    PARTICIPATION_FIELDS = (
+        "opens_at",
+        "closes_at",
+        "support_threshold",
+        "response_deadline_days",
+        "moderation_mode",
+    )
+
+    objects = PageManager.from_queryset(ConsultationPageQuerySet)()
 
     content_panels = [
         *Page.content_panels,
@@ -114,12 +185,83 @@ class ConsultationPage(Page):
             return "upcoming"
         return "open" if at < self.closes_at else "closed"
 
+    def canonical_page(self) -> "ConsultationPage":
+        """The page proposals point to: this one, or the original this page translates (see
+        original_page). Kept on the instance: one query at most."""
+        if not hasattr(self, "_canonical_page"):
+            self._canonical_page = original_page(self)
+        return self._canonical_page
+
+    def with_participation_of(self, consultation: "ConsultationPage") -> "ConsultationPage":
+        """This page (not saved) with `consultation`'s dates, threshold and moderation, so that what it shows
+        and what is_open, phase_state and pre_moderated answer are the consultation's."""
+        if consultation.pk != self.pk:
+            for name in self.PARTICIPATION_FIELDS:
+                setattr(self, name, getattr(consultation, name))
+            self._canonical_page = consultation
+        return self
+
+    @classmethod
+    def localized_list(cls, consultations) -> list["ConsultationPage"]:
+        """Canonical `consultations`, each replaced by its live, public translation in the active language
+        if it has one (with the consultation's participation settings): one query."""
+        pages = list(consultations)
+        try:
+            locale = Locale.get_active()
+        except Locale.DoesNotExist:  # no pages in the reader's language yet
+            return pages
+        translations = {
+            page.translation_key: page
+            for page in cls.objects.live()
+            .public()
+            .select_related("locale")
+            .filter(locale=locale, translation_key__in=[p.translation_key for p in pages])
+            .exclude(pk__in=[p.pk for p in pages])
+        }
+        return [
+            translations[p.translation_key].with_participation_of(p)
+            if p.translation_key in translations
+            else p
+            for p in pages
+        ]
+
+    @staticmethod
+    def one_per_consultation(pages) -> list["ConsultationPage"]:
+        """`pages` (search hits, the best first) with one page per consultation: the first found, or the one
+        in the reader's language if it was found too."""
+        active = Locale.get_active().pk
+        chosen: dict = {}
+        for page in pages:
+            first = chosen.setdefault(page.translation_key, page)
+            if page.locale_id == active and first.locale_id != active:
+                chosen[page.translation_key] = page
+        return list(chosen.values())
+
+    def serve(self, request, *args, **kwargs):
+        # A translation of a consultation that is not published (or not public) is not shown either.
+        consultation = self.canonical_page()
+        if (
+            consultation.pk != self.pk
+            and not ConsultationPage.objects.live().public().filter(pk=consultation.pk).exists()
+        ):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         # Imported here: cms renders what the proposal and vote apps select, never the other way round.
         from frontend.pages import consultation_context
 
+        consultation = self.canonical_page()
+        self.with_participation_of(consultation)
         context = super().get_context(request, *args, **kwargs)
-        context.update(consultation_context(request, self))
+        # Proposals, counts, categories and the live stream are the consultation's; a translation brings its
+        # texts, phases included.
+        context.update(consultation_context(request, consultation))
+        context["consultation"] = consultation
+        if consultation.pk != self.pk:
+            context["phases"] = list(self.phases.all())
+        # The language the page's texts are in, which is the reader's only if this page is in it.
+        context["content_language"] = self.locale.language_code
         return context
 
 

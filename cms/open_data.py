@@ -60,7 +60,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def open_consultation(pk: int) -> ConsultationPage:
     """The consultation if it is live and public, as in the consultation list; NotFound for anything else,
     whoever asks."""
-    consultation = ConsultationPage.objects.live().public().filter(pk=pk).first()
+    consultation = ConsultationPage.objects.live().public().canonical().filter(pk=pk).first()
     if consultation is None:
         raise NotFound(_("No such consultation."))
     return consultation

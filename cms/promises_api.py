@@ -27,7 +27,7 @@ from .selectors import ConsultationFigures, awaiting_queue, consultation_figures
 
 
 def _consultation(pk) -> ConsultationPage:
-    consultation = ConsultationPage.objects.filter(pk=pk).first()
+    consultation = ConsultationPage.objects.canonical().filter(pk=pk).first()
     if consultation is None:
         raise NotFound(_("No such consultation."))
     return consultation

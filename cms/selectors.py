@@ -64,11 +64,15 @@ def consultations_with_promises(now: datetime | None = None) -> QuerySet[Consult
     published_unanswered = Q(proposals__visibility=Visibility.PUBLISHED) & Q(
         proposals__response_due_at__isnull=False, proposals__responded_at__isnull=True
     )
-    return ConsultationPage.objects.annotate(
-        proposal_count=Count("proposals"),
-        awaiting=Count("proposals", filter=published_unanswered),
-        overdue=Count("proposals", filter=published_unanswered & Q(proposals__response_due_at__lte=now)),
-    ).order_by("-opens_at")
+    return (
+        ConsultationPage.objects.canonical()
+        .annotate(
+            proposal_count=Count("proposals"),
+            awaiting=Count("proposals", filter=published_unanswered),
+            overdue=Count("proposals", filter=published_unanswered & Q(proposals__response_due_at__lte=now)),
+        )
+        .order_by("-opens_at")
+    )
 
 
 def status_counts(consultation_id: int, now: datetime) -> dict:

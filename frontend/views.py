@@ -72,7 +72,8 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
 
 @write_limited("proposal_submit")
 def proposal_submit(request, page_id: int):
-    consultation = get_object_or_404(ConsultationPage.objects.live().public(), pk=page_id)
+    # A translated page's form submits to its consultation, the canonical page.
+    consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     context = {"consultation": consultation}
@@ -137,7 +138,8 @@ def _search_results(data: dict) -> dict:
         # handful at most: consultations are few, and proposals are what the page is for.
         found = ConsultationPage.objects.live().public().search(data["q"], operator="and")
         with search.engine_failures_as_unavailable():  # Wagtail's page search uses the same engine
-            consultations = list(found[:5])
+            # A consultation and its translation may both match: it is listed once.
+            consultations = ConsultationPage.one_per_consultation(found[:10])[:5]
     results = search_for(data)
     labels = dict(Status.choices)
     return {

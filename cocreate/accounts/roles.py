@@ -1,8 +1,10 @@
 """Role groups. Citizens need none; moderators and officials get into the Wagtail admin at /cms/.
 
 Officials also write consultations: their group holds Wagtail page permissions (add, change, publish) on
-the consultation list, which cover every consultation page below it. Moderators only get into the admin,
-for the moderation queue; they hold no page permission.
+the consultation list, and on its translation into the other language, which cover every consultation page
+below them; and they may translate a page (simple_translation's "Translate" action, which copies it into
+the other language's tree). Moderators only get into the admin, for the moderation queue; they hold no page
+permission and translate nothing.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -24,6 +26,9 @@ def ensure_role_groups() -> dict[str, Group]:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(access_admin)
         groups[name] = group
+    groups[OFFICIALS_GROUP].permissions.add(
+        Permission.objects.get(content_type__app_label="simple_translation", codename="submit_translation")
+    )
     grant_official_page_permissions(groups[OFFICIALS_GROUP])
     # Wagtail's first migration makes a "Moderators" group of its own, with add, change and publish on the
     # whole page tree; ours shares the name but moderates proposals only, so it writes no page.
@@ -32,8 +37,9 @@ def ensure_role_groups() -> dict[str, Group]:
 
 
 def grant_official_page_permissions(group: Group) -> int:
-    """Give `group` add, change and publish on every consultation list page; return how many grants were
-    new. Wagtail checks page permissions by tree path, so a grant on the list covers its consultations."""
+    """Give `group` add, change and publish on every consultation list page (one per language it is
+    translated into); return how many grants were new. Wagtail checks page permissions by tree path, so a
+    grant on the list covers its consultations."""
     permissions = list(
         Permission.objects.filter(
             content_type__app_label="wagtailcore",

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "cms",
     "frontend",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -305,7 +307,11 @@ if ELASTICSEARCH_URL:
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
-WAGTAIL_I18N_ENABLED = False
+# A consultation can be published in both languages: officials translate a page with simple_translation's
+# "Translate" action, which copies it into the other locale's page tree. URLs stay the same in both languages
+# (no language prefix): Wagtail routes a request through the tree of the active language (cms.models).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 
 # Live pages get a proposal's support count at most once per this many milliseconds from each worker
 # process (the newest count; proposals.live.broadcasts).

@@ -21,7 +21,7 @@ MAX_PAGE_ID = 2_147_483_647  # Wagtail page ids are 32-bit integers
 
 
 def _consultation_exists(consultation_id: int) -> bool:
-    return ConsultationPage.objects.live().public().filter(pk=consultation_id).exists()
+    return ConsultationPage.objects.live().public().canonical().filter(pk=consultation_id).exists()
 
 
 class SearchParamsSerializer(serializers.Serializer):

@@ -43,7 +43,8 @@ def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_
 
 def consultation_for_write(consultation_id: int) -> ConsultationPage:
     try:
-        return ConsultationPage.objects.live().public().get(pk=consultation_id)
+        # A consultation's id is its canonical page's: a translation takes no proposals of its own.
+        return ConsultationPage.objects.live().public().canonical().get(pk=consultation_id)
     except ConsultationPage.DoesNotExist:
         raise ServiceError(
             _("No open consultation has this id."), fields={"consultation": [_("No such consultation.")]}

@@ -21,7 +21,8 @@ def _snapshot(consultation_id: int) -> dict | None:
     One trip to the database thread: with hundreds of pages connecting at once, each trip counts."""
     from cms.models import ConsultationPage  # cms imports proposals: keep the import graph one-way
 
-    page = ConsultationPage.objects.live().public().filter(pk=consultation_id).first()
+    # A translated page's id is no stream: its page listens to its consultation's (the canonical page's).
+    page = ConsultationPage.objects.live().public().canonical().filter(pk=consultation_id).first()
     if page is None:
         return None
     rows = (
