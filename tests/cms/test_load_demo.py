@@ -3,7 +3,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
-from wagtail.models import GroupPagePermission, Page, Revision, Site
+from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
 from cms.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
 from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
@@ -64,11 +64,29 @@ def test_second_run_changes_nothing():
 
 def test_consultation_list_replaces_the_welcome_page_as_site_root():
     load()
-    index = ConsultationIndexPage.objects.get()
+    index = ConsultationIndexPage.objects.get(locale__language_code="en")
     site = Site.objects.get(is_default_site=True)
     assert site.root_page_id == index.pk
-    # Only the tree root and the consultation list are at depth one and two: the "Welcome" page is gone.
-    assert list(Page.objects.filter(depth__lte=2).values_list("depth", flat=True).order_by("depth")) == [1, 2]
+    # Only the tree root and the consultation list in each language are at depth one and two: the
+    # "Welcome" page is gone.
+    assert list(Page.objects.filter(depth__lte=2).values_list("depth", flat=True).order_by("depth")) == [
+        1,
+        2,
+        2,
+    ]
+    assert index.get_translation(Locale.objects.get(language_code="fr")).live
+
+
+def test_first_consultation_published_in_french_too():
+    load()
+    benefit = ConsultationPage.objects.get(title="Redesigning the unemployment-benefit journey")
+    french = benefit.get_translation(Locale.objects.get(language_code="fr"))
+    assert french.live and french.title == "Repenser le parcours de l’allocation chômage"
+    assert french.slug == benefit.slug  # the same address in both languages
+    assert [p.title for p in french.phases.all()][0] == "Temps d’écoute"
+    # Still one consultation: the translation holds no proposals, the original all of them.
+    assert not Proposal.objects.filter(consultation=french).exists()
+    assert ConsultationPage.objects.canonical().get(translation_key=benefit.translation_key) == benefit
 
 
 def test_consultations_and_their_proposals():
@@ -144,9 +162,12 @@ def test_a_changed_password_survives_a_second_run():
 
 def test_groups_page_permissions():
     load()
-    index = ConsultationIndexPage.objects.get()
+    indexes = list(ConsultationIndexPage.objects.values_list("pk", flat=True))
+    assert len(indexes) == 2  # the list and its French translation
     grants = set(GroupPagePermission.objects.values_list("group__name", "page_id", "permission__codename"))
     assert {
-        (permissions.OFFICIALS_GROUP, index.pk, c) for c in ("add_page", "change_page", "publish_page")
+        (permissions.OFFICIALS_GROUP, pk, c)
+        for pk in indexes
+        for c in ("add_page", "change_page", "publish_page")
     } <= grants
     assert not {g for g in grants if g[0] == permissions.MODERATORS_GROUP}

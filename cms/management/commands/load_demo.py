@@ -1,5 +1,7 @@
 """Demo content for `make run`: the site root, two consultations, proposals, supports, a response, and
-one account per role. Idempotent: a second run finds everything in place and writes nothing.
+one account per role; the consultation list and the first consultation also in French, as an official
+would publish them with the CMS's "Translate" action. Idempotent: a second run finds everything in place
+and writes nothing.
 
 Proposals, supports, moderation, the status change and the response go through the services, so the demo
 data is exactly what the site would hold had people clicked through it.
@@ -77,6 +79,56 @@ RESIDENTS = [
 
 BENEFIT_SLUG = "unemployment-benefit-journey"
 HOUSING_SLUG = "housing-allowance-application"
+
+# The French texts of the consultation list and of the first consultation; dates, threshold, proposals and
+# categories stay the original's (cms.models: a translation gives texts only).
+FRENCH = "fr"
+INDEX_INTRO_FR = (
+    "<p>Aidez à repenser les services publics que vous utilisez. Proposez, soutenez, et lisez les réponses "
+    "des agents qui en ont la charge.</p>"
+)
+BENEFIT_FR = {
+    "title": "Repenser le parcours de l’allocation chômage",
+    "service": "Allocation chômage",
+    "intro": "Demander l’allocation chômage prend trop de temps et exige trop de démarches. Dites-nous où le "
+    "parcours se grippe, proposez des solutions et soutenez les idées des autres.",
+}
+BENEFIT_BODY_FR = [
+    ("heading", "Pourquoi nous vous consultons"),
+    (
+        "paragraph",
+        "<p>L’an dernier, 41 000 personnes ont demandé l’allocation chômage dans la région. La "
+        "moitié d’entre elles ont appelé la ligne d’assistance au moins trois fois avant leur premier "
+        "versement.</p>",
+    ),
+    ("heading", "Ce que deviennent vos propositions"),
+    (
+        "paragraph",
+        "<p>Chaque proposition qui réunit <b>8 soutiens</b> reçoit une réponse écrite du service Emploi "
+        "sous 30 jours. Nous publions ce que nous décidons, et pourquoi.</p>",
+    ),
+    (
+        "scope",
+        {
+            "on_the_table": [
+                "La demande en ligne et ses formulaires",
+                "Les pièces justificatives demandées et leur envoi",
+                "Les rendez-vous avec les conseillers",
+                "Les courriers et les notifications",
+            ],
+            "not_on_the_table": [
+                "Le montant de l’allocation, fixé par la loi",
+                "Les conditions d’attribution",
+            ],
+        },
+    ),
+]
+BENEFIT_PHASES_FR = [
+    ("Temps d’écoute", "Entretiens et ateliers avec des demandeurs et des conseillers."),
+    ("Propositions et soutiens", "Proposez des changements et soutenez ceux qui vous conviennent."),
+    ("Examen", "Le service Emploi étudie les propositions soutenues."),
+    ("Décisions", "Les réponses officielles et le plan de refonte sont publiés."),
+]
 
 BENEFIT_CATEGORIES = [
     ("Applying online", "applying-online"),
@@ -249,6 +301,8 @@ class Command(BaseCommand):
             citizens = [accounts["citizen"], accounts["citizen2"], *residents]
             created = self._benefit_consultation(index, citizens, accounts)
             created |= self._housing_consultation(index, citizens, accounts)
+            created |= self._benefit_in_french(index)
+            ensure_role_groups()  # again: officials get their page permissions on the French list too
         self._report(created)
 
     # --- structure ------------------------------------------------------------------------------------
@@ -538,6 +592,30 @@ class Command(BaseCommand):
             body="The page about rent receipts could be one question: how much do you pay each month?",
         )
         return {page.title}
+
+    def _benefit_in_french(self, index) -> set[str]:
+        """The French translation of the list and of the first consultation, published: what an official
+        gets from the CMS's "Translate" action (a copy in the French tree), then writes and publishes."""
+        locale, _created = Locale.objects.get_or_create(language_code=FRENCH)
+        page = index.get_children().type(ConsultationPage).filter(slug=BENEFIT_SLUG).specific().first()
+        if page is None or page.has_translation(locale):
+            return set()
+        index_fr = index.get_translation_or_none(locale)
+        if index_fr is None:
+            index_fr = index.copy_for_translation(locale)
+            index_fr.intro = INDEX_INTRO_FR
+            index_fr.save_revision().publish()
+        page_fr = page.copy_for_translation(locale)
+        for name, value in BENEFIT_FR.items():
+            setattr(page_fr, name, value)
+        page_fr.body = [
+            (kind, _rich(value) if kind == "paragraph" else value) for kind, value in BENEFIT_BODY_FR
+        ]
+        for phase, (title, description) in zip(page_fr.phases.all(), BENEFIT_PHASES_FR, strict=True):
+            phase.title, phase.description = title, description
+            phase.save(update_fields=["title", "description"])
+        page_fr.save_revision().publish()
+        return {f"{page_fr.title} (fr)"}
 
     # --- output ---------------------------------------------------------------------------------------
 
