@@ -117,6 +117,8 @@ def live_config() -> dict:
         "date": date_config(),
         "t": {
             "new_proposal": gettext("New proposal: %(title)s"),
+            # The title in a support or follow button's hidden name: « … » in French.
+            "quoted_title": pgettext("a proposal's title, quoted in a button's name", "“%(title)s”"),
             "status_changed": gettext("“%(title)s” is now: %(status)s"),
             "response_published": gettext("An official response was published for “%(title)s”."),
             "proposal_hidden": gettext("A proposal was removed by moderation."),
@@ -195,6 +197,7 @@ def similar_config(consultation) -> dict:
                 )
             ),
             "new_tab": gettext("(opens in a new tab)"),
+            "quoted_title": pgettext("a proposal's title, quoted in a button's name", "“%(title)s”"),
             "support": gettext("Support"),
             "supported": gettext("You support this"),
             "added": gettext("Your support was added."),

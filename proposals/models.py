@@ -7,14 +7,23 @@ from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Visibility(models.TextChoices):
-    """Moderation state. Only PUBLISHED proposals are ever shown or sent to citizens."""
+    """Moderation state. Only PUBLISHED proposals are ever shown or sent to citizens. The labels are a
+    proposal's (feminine in French: « publiée »); a comment's are COMMENT_VISIBILITY_LABELS (« publié »)."""
 
-    PENDING = "pending", _("Waiting for moderation")
-    PUBLISHED = "published", _("Published")
-    HIDDEN = "hidden", _("Hidden by moderation")
+    PENDING = "pending", pgettext_lazy("visibility of a proposal", "Waiting for moderation")
+    PUBLISHED = "published", pgettext_lazy("visibility of a proposal", "Published")
+    HIDDEN = "hidden", pgettext_lazy("visibility of a proposal", "Hidden by moderation")
+
+
+COMMENT_VISIBILITY_LABELS = {
+    Visibility.PENDING: pgettext_lazy("visibility of a comment", "Waiting for moderation"),
+    Visibility.PUBLISHED: pgettext_lazy("visibility of a comment", "Published"),
+    Visibility.HIDDEN: pgettext_lazy("visibility of a comment", "Hidden by moderation"),
+}
 
 
 class Status(models.TextChoices):
@@ -242,6 +251,10 @@ class Comment(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def get_visibility_display(self) -> str:
+        """A comment's label, not a proposal's: they differ in French (« masqué », « masquée »)."""
+        return str(COMMENT_VISIBILITY_LABELS.get(self.visibility, self.visibility))
+
 
 class FlagReason(models.TextChoices):
     SPAM = "spam", _("Spam or advertising")
@@ -252,13 +265,23 @@ class FlagReason(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    APPROVED = "approved", _("Approved by moderation")
-    HIDDEN = "hidden", _("Hidden by moderation")
-    RESTORED = "restored", _("Restored by moderation")
+    """What an audit entry records. The moderation labels are for a proposal; an entry about a comment
+    reads COMMENT_ACTION_LABELS (their French forms differ, see AuditEntry.get_action_display)."""
+
+    APPROVED = "approved", pgettext_lazy("moderation of a proposal", "Approved by moderation")
+    HIDDEN = "hidden", pgettext_lazy("moderation of a proposal", "Hidden by moderation")
+    RESTORED = "restored", pgettext_lazy("moderation of a proposal", "Restored by moderation")
     FLAGS_DISMISSED = "flags_dismissed", _("Reports reviewed, nothing to change")
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
     THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")
+
+
+COMMENT_ACTION_LABELS = {
+    AuditAction.APPROVED: pgettext_lazy("moderation of a comment", "Approved by moderation"),
+    AuditAction.HIDDEN: pgettext_lazy("moderation of a comment", "Hidden by moderation"),
+    AuditAction.RESTORED: pgettext_lazy("moderation of a comment", "Restored by moderation"),
+}
 
 
 class AuditRole(models.TextChoices):
@@ -392,9 +415,19 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} on {self.proposal_id}"
 
+    def get_action_display(self) -> str:
+        if self.comment_id and self.action in COMMENT_ACTION_LABELS:
+            return str(COMMENT_ACTION_LABELS[self.action])
+        return str(AuditAction(self.action).label) if self.action in AuditAction.values else self.action
+
     def _label(self, value: str) -> str:
-        choices = Status if self.action == AuditAction.STATUS_CHANGED else Visibility
-        return str(dict(choices.choices).get(value, value))
+        if self.action == AuditAction.STATUS_CHANGED:
+            labels = dict(Status.choices)
+        elif self.comment_id:
+            labels = COMMENT_VISIBILITY_LABELS
+        else:
+            labels = dict(Visibility.choices)
+        return str(labels.get(value, value))
 
     @property
     def from_label(self) -> str:

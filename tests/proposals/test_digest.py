@@ -80,8 +80,8 @@ def test_the_digest_lists_what_needs_a_response(officials):
     )
     assert body.index("== Unemployment benefit ==") < body.index("Pay within two weeks")
     assert body.index("Reached the support threshold") < body.index("Pay within two weeks")
-    assert body.index("Response due in the next 7 days:") < body.index("A call-back service")
-    assert "Response overdue:" in body
+    assert body.index("Responses due in the next 7 days:") < body.index("A call-back service")
+    assert "Responses overdue:" in body
 
 
 def test_every_official_and_superuser_with_an_address_gets_it_in_their_language(officials):

@@ -179,7 +179,8 @@ class SimilarProposals {
     button.type = "button";
     const buttonLabel = make("span", "", config.t.support);
     buttonLabel.dataset.role = "button-label";
-    button.append(buttonLabel, make("span", "visually-hidden", ` “${proposal.title}”`));
+    const quoted = format(config.t.quoted_title, { title: proposal.title }); // « … » in French
+    button.append(buttonLabel, make("span", "visually-hidden", ` ${quoted}`));
     const error = make("span", "similar__error");
     error.hidden = true;
     button.addEventListener("click", () => this.support(item, button, error));
