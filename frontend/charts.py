@@ -35,16 +35,20 @@ def supports_over_time(*, proposal: Proposal) -> SupportsOverTime | None:
     if not days or days[-1][1] == 0:
         return None
     (first, start), (last, total) = days[0], days[-1]
-    gist = ngettext(
-        "%(total)s support, from %(start)s on %(first)s to %(total)s on %(last)s.",
-        "%(total)s supports, from %(start)s on %(first)s to %(total)s on %(last)s.",
-        total,
-    ) % {
-        "total": total,
-        "start": start,
-        "first": date_format(first, "DATE_FORMAT"),
-        "last": date_format(last, "DATE_FORMAT"),
-    }
+    dates = {"total": total, "start": start, "first": date_format(first, "DATE_FORMAT")}
+    if first == last:  # published today: one day, nothing to go from or to
+        gist = (
+            ngettext(
+                "%(total)s support, given on %(first)s.", "%(total)s supports, given on %(first)s.", total
+            )
+            % dates
+        )
+    else:
+        gist = ngettext(
+            "%(total)s support, from %(start)s on %(first)s to %(total)s on %(last)s.",
+            "%(total)s supports, from %(start)s on %(first)s to %(total)s on %(last)s.",
+            total,
+        ) % {**dates, "last": date_format(last, "DATE_FORMAT")}
     rows, before = [], 0
     for i, (day, standing) in enumerate(days):
         if standing != before or i in (0, len(days) - 1):

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from proposals.models import Visibility
 from tests import factories
@@ -89,6 +90,19 @@ def test_the_chart_scales_to_a_phone(client, proposal):
         assert float(x) + float(width) <= 640
     assert "<script" not in re.search(r'<section class="supports-chart".*?</section>', html, re.S).group(0)
     assert " style=" not in re.search(r'<section class="supports-chart".*?</section>', html, re.S).group(0)
+
+
+def test_a_proposal_published_today_has_one_day(client):
+    proposal = factories.ProposalFactory(published_at=timezone.now())
+    at(timezone.now(), proposal, 3)
+    today = timezone.localdate()
+
+    english, french = visible_text(page(client, proposal)), visible_text(page(client, proposal, FRENCH))
+
+    with translation.override("en"):
+        assert f"3 supports, given on {date_format(today, 'DATE_FORMAT')}." in english
+    with translation.override("fr"):
+        assert f"3 soutiens, donnés le {date_format(today, 'DATE_FORMAT')}." in french
 
 
 def test_a_proposal_without_supports_gets_a_sentence_not_a_chart(client):
