@@ -27,6 +27,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .blocks import BodyBlock
+from .page_forms import ConsultationPageForm
 
 
 class ModerationMode(models.TextChoices):
@@ -134,6 +135,7 @@ class ConsultationPage(Page):
     )
 
     objects = PageManager.from_queryset(ConsultationPageQuerySet)()
+    base_form_class = ConsultationPageForm
 
     content_panels = [
         *Page.content_panels,

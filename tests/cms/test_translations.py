@@ -13,6 +13,7 @@ from cms.models import ConsultationPage
 from proposals.live.consumers import _snapshot
 from proposals.models import Proposal
 from tests import factories
+from tests.cms.test_page_permissions import page_form
 from tests.frontend.conftest import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,27 @@ def test_a_moderator_cannot_translate(client_as, consultation, french):
     assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
     assert not consultation.get_parent().has_translation(french)
     assert client_as(moderator).get(translate_url(consultation))["Location"] == reverse("wagtailadmin_home")
+
+
+def test_a_translations_participation_settings_are_the_originals_in_the_editor(
+    client_as, consultation, translated
+):
+    official = factories.official()
+    consultation.support_threshold = 250
+    consultation.save_revision().publish()
+
+    html = client_as(official).get(reverse("wagtailadmin_pages:edit", args=[translated.pk])).content.decode()
+    threshold = re.search(r'<input[^>]*name="support_threshold"[^>]*>', html).group(0)
+    assert "disabled" in threshold and 'value="250"' in threshold
+    assert f"Set on the original page, “{consultation.title}”" in html
+
+    # Whatever is posted for them, a translation published from the editor takes the original's settings.
+    data = page_form(title=FRENCH_TITLE, slug=translated.slug, support_threshold="3", moderation_mode="pre")
+    response = client_as(official).post(reverse("wagtailadmin_pages:edit", args=[translated.pk]), data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    translated.refresh_from_db()
+    assert translated.live and translated.title == FRENCH_TITLE
+    assert (translated.support_threshold, translated.moderation_mode) == (250, consultation.moderation_mode)
+    # The original itself is edited as before.
+    form_class = ConsultationPage.get_edit_handler().get_form_class()
+    assert not form_class(instance=consultation, for_user=official).fields["support_threshold"].disabled
