@@ -203,6 +203,12 @@ class ConsultationPage(Page):
             self._canonical_page = consultation
         return self
 
+    def for_reader(self) -> "ConsultationPage":
+        """This consultation as a reader sees it: its published translation in the active language, with
+        the consultation's settings, or itself. For display: proposals still go to this page."""
+        page = self.localized
+        return page.with_participation_of(self) if page.pk != self.pk else self
+
     @classmethod
     def localized_list(cls, consultations) -> list["ConsultationPage"]:
         """Canonical `consultations`, each replaced by its live, public translation in the active language

@@ -76,7 +76,7 @@ def proposal_submit(request, page_id: int):
     consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    context = {"consultation": consultation}
+    context = {"consultation": consultation.for_reader()}  # its title in the reader's language
     if not permissions.can_participate(request.user):
         return render(request, "frontend/proposal_submit_unverified.html", context)
     if not consultation.is_open():

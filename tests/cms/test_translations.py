@@ -165,7 +165,10 @@ def test_a_proposal_submitted_in_french_goes_to_the_consultation(reader, citizen
     client.post(reverse("proposal_submit", args=[translated.pk]), {**form, "title": "Un autre suivi"})
 
     assert list(Proposal.objects.values_list("consultation_id", flat=True)) == [consultation.pk] * 2
-    assert FRENCH_TITLE not in visible_text(client.get(reverse("proposal_submit", args=[translated.pk])))
+    # The form names the consultation in the reader's language.
+    assert FRENCH_TITLE in visible_text(client.get(reverse("proposal_submit", args=[consultation.pk])))
+    english = reader("en", user=citizen).get(reverse("proposal_submit", args=[consultation.pk]))
+    assert FRENCH_TITLE not in visible_text(english) and consultation.title in visible_text(english)
 
 
 def test_the_consultation_list_shows_each_consultation_once_in_the_readers_language(
