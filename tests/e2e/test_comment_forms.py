@@ -159,3 +159,28 @@ def test_in_french_the_links_and_the_opened_form_say_whose_comment(new_page, asg
     expect(page.get_by_role("form", name="Répondre au commentaire écrit par Ana")).to_be_visible()
     expect(page.get_by_label("Votre réponse")).to_be_focused()
     expect(page.get_by_role("link", name="Signaler ce commentaire, écrit par Ben")).to_be_visible()
+
+
+def test_a_comment_that_arrived_live_has_the_same_links(new_page, server_api):
+    proposal = a_thread()
+    page = open_page(new_page, proposal, factories.citizen())
+    writer = factories.citizen(display_name="Eve")
+    posted = server_api(writer)("POST", f"/api/v1/proposals/{proposal.pk}/comments/", {"body": "Live one."})
+    assert posted.status == 201, posted.body
+    comment_id = posted.body["id"]
+    arrived = page.locator(f"li[data-comment-id='{comment_id}']")
+    expect(arrived).to_be_visible()
+
+    report = arrived.get_by_role("link", name="Report this comment by Eve")
+    expect(report).to_have_attribute("href", f"?report={comment_id}#report-comment-{comment_id}")
+    report.click()
+    details = page.locator(f"#report-comment-{comment_id}")
+    expect(details.locator("summary")).to_be_focused()
+    expect(details.locator("form")).to_have_attribute("action", f"/comments/{comment_id}/report/")
+    expect(details.get_by_label("Spam or advertising")).to_have_attribute(
+        "id", f"report-comment-{comment_id}-reason-1"
+    )
+
+    arrived.get_by_role("link", name="Reply to Eve’s comment").click()
+    expect(page.locator(f"#reply-{comment_id}").get_by_label("Your reply")).to_be_focused()
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"

@@ -2,10 +2,16 @@
 « masquée »), a colon and quotes take no-break spaces (« : », « … »), thousands are grouped (2 000), and each
 count agrees with its own words. Each case also checks that the English is unchanged."""
 
+import re
+from datetime import timedelta
+from io import StringIO
+
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from frontend.forms import CommentForm
 from proposals.models import AuditEntry, Comment, Status, Visibility
@@ -106,3 +112,20 @@ def test_the_dashboard_counts_agree_with_their_words():
     assert f"Propositions non publiées{NB}: 1 en attente de modération, 2 masquées." in visible_text(
         client.get(url)
     )
+
+
+def test_the_digest_reads_naturally_in_french():
+    official = factories.official(language="fr", first_name="Claire", last_name="Martin")
+    now = timezone.now()
+    factories.ProposalFactory(
+        title="Un seul formulaire",
+        threshold_reached_at=now - timedelta(days=40),
+        response_due_at=now - timedelta(days=2),
+    )
+    call_command("send_digest", stdout=StringIO())
+    body = next(m for m in mail.outbox if m.to == [official.email]).body
+    with translation.override("fr"):
+        today = formats.date_format(timezone.localtime(now), "DATE_FORMAT")
+    assert body.startswith("Bonjour Claire Martin,\n")
+    assert re.search(rf"Le {today} à \d\d:\d\d, ces propositions attendent une réponse officielle{NB}:", body)
+    assert f"Réponses en retard{NB}:\n- Un seul formulaire" in body
