@@ -3,7 +3,9 @@ only moderators and officials see (the views check the same predicate, the menu 
 Also a guard that keeps consultations with proposals from being deleted."""
 
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
@@ -64,6 +66,11 @@ def register_awaiting_menu_item():
     return dashboard.OfficialsMenuItem(
         _("Awaiting response"), reverse("cms_promises:awaiting"), name="awaiting", icon_name="time", order=151
     )
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("cms/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")
