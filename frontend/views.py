@@ -586,6 +586,7 @@ def comments_config(proposal, *, last_page: bool) -> dict:
     return {
         "proposal": proposal.pk,
         "comments_url": reverse("proposal-comments", args=[proposal.pk]),
+        "page_url": proposal.get_absolute_url(),
         "comment_url": reverse("comment-detail", args=[0]),
         # New comments go at the end of the thread: only its last page shows them.
         "last_page": last_page,

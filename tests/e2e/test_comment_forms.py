@@ -172,7 +172,9 @@ def test_a_comment_that_arrived_live_has_the_same_links(new_page, server_api):
     expect(arrived).to_be_visible()
 
     report = arrived.get_by_role("link", name="Report this comment by Eve")
-    expect(report).to_have_attribute("href", f"?report={comment_id}#report-comment-{comment_id}")
+    expect(report).to_have_attribute(
+        "href", f"/proposals/{proposal.pk}/?report={comment_id}#report-comment-{comment_id}"
+    )
     report.click()
     details = page.locator(f"#report-comment-{comment_id}")
     expect(details.locator("summary")).to_be_focused()

@@ -245,6 +245,8 @@ def test_a_too_long_reply_comes_back_open_on_its_own_form_with_the_text(client_f
     reply_form = html.split(f'value="{parent.pk}"')[0].rsplit("<form", 1)[1]
     assert f'id="reply-{parent.pk}" data-role="reply"' in reply_form
     assert 'id="id_comment_body_error"' not in html  # the main form is untouched
+    # Shown at the address it was posted to: the links still lead to the proposal's page.
+    assert f'href="/proposals/{proposal.pk}/?report={parent.pk}#report-comment-{parent.pk}"' in html
     assert Comment.objects.count() == 1
 
 
@@ -276,8 +278,9 @@ def test_each_comment_links_to_its_reply_form_named_after_its_author(client_for,
 
     for comment, name in ((ana, "Ana"), (ben, "Ben")):
         assert (
-            f'<a href="?reply={comment.pk}#reply-{comment.pk}" class="comment__link" data-action="reply" '
-            f'data-comment-id="{comment.pk}"><span aria-hidden="true">Reply</span>'
+            f'<a href="/proposals/{proposal.pk}/?reply={comment.pk}#reply-{comment.pk}" '
+            f'class="comment__link" data-action="reply" data-comment-id="{comment.pk}">'
+            f'<span aria-hidden="true">Reply</span>'
             f'<span class="visually-hidden">Reply to {name}’s comment</span></a>'
         ) in thread
     assert thread.count('data-action="reply"') == 2  # replies are answered under their top comment
@@ -298,7 +301,7 @@ def test_the_reply_link_opens_that_comments_form_only(client_for, proposal):
     assert "Reply to Ana’s comment</p>" in form
     assert f'<input type="hidden" name="parent" value="{ana.pk}">' in form
     assert f'<label for="id_reply{ana.pk}_body">Your reply</label>' in form
-    assert f'href="?#comment-{ana.pk}" data-action="cancel-reply">Cancel</a>' in form
+    assert f'href="/proposals/{proposal.pk}/#comment-{ana.pk}" data-action="cancel-reply">Cancel</a>' in form
     assert f'id="reply-{other.pk}"' not in thread
 
     response = client.post(f"/proposals/{proposal.pk}/comments/", {"body": "Agreed.", "parent": ana.pk})
@@ -329,7 +332,7 @@ def test_the_reply_link_keeps_the_page_of_the_thread(client_for, proposal, monke
     post(factories.citizen(), proposal, body="One.")
     second = post(factories.citizen(), proposal, body="Two.")
     html = client_for(factories.citizen()).get(f"/proposals/{proposal.pk}/", {"comments": 2}).content.decode()
-    assert f'href="?comments=2&amp;reply={second.pk}#reply-{second.pk}"' in html
+    assert f'href="/proposals/{proposal.pk}/?comments=2&amp;reply={second.pk}#reply-{second.pk}"' in html
 
 
 def test_a_former_members_comment_has_a_reply_link_that_says_so(client_for, proposal):

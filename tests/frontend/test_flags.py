@@ -157,7 +157,7 @@ def test_others_comments_link_to_their_report_form_and_ones_own_has_none(client_
     client = client_for(citizen)
     html = page(client, proposal).content.decode()
     # A link per comment, not a form per comment; its name says whose comment it reports.
-    link = f'href="?report={theirs.pk}#report-comment-{theirs.pk}"'
+    link = f'href="{proposal.get_absolute_url()}?report={theirs.pk}#report-comment-{theirs.pk}"'
     assert link in html
     assert f"Report this comment by {theirs.author.public_name}" in html
     assert f"?report={mine.pk}" not in html

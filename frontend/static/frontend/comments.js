@@ -40,14 +40,14 @@ function setParagraphs(element, text) {
   }
 }
 
-// This page's address with ?<name>=<id> (the thread's page kept) and an anchor: what a link's server
-// rendering would be, for a comment that arrived live.
-function linkTo(name, id, anchor) {
+// The proposal page's address with ?<name>=<id> (the thread's page kept) and an anchor: what the server
+// renders for a comment's link, for a comment that arrived live. The page's own address may be another (a
+// form that came back with errors is shown at the address it was posted to).
+function linkTo(pageUrl, name, id, anchor) {
   const params = new URLSearchParams(window.location.search);
-  params.delete("reply");
-  params.delete("report");
+  for (const key of [...params.keys()]) if (key !== "comments") params.delete(key);
   params.set(name, id);
-  return `?${params}#${anchor}`;
+  return `${pageUrl}?${params}#${anchor}`;
 }
 
 // A cloned form is comment 0's: give its ids (and what points at them) this comment's.
@@ -122,10 +122,10 @@ class Thread {
           link.parentElement.remove(); // replies are answered in their thread, under the top comment
           continue;
         }
-        link.href = linkTo("reply", id, `reply-${id}`);
+        link.href = linkTo(this.config.page_url, "reply", id, `reply-${id}`);
         link.querySelector('[data-role="link-name"]').textContent = format(this.t.reply_to, { author });
       } else {
-        link.href = linkTo("report", id, `report-comment-${id}`);
+        link.href = linkTo(this.config.page_url, "report", id, `report-comment-${id}`);
         link.querySelector('[data-role="link-name"]').textContent = format(this.t.report_by, { author });
       }
     }
@@ -156,7 +156,8 @@ class Thread {
       form.querySelector('[data-role="reply-title"]').textContent = (
         link.querySelector(".visually-hidden") || link
       ).textContent;
-      form.querySelector('[data-action="cancel-reply"]').href = `#comment-${id}`;
+      const cancel = form.querySelector('[data-action="cancel-reply"]');
+      cancel.href = cancel.getAttribute("href").replace(/#comment-0$/, `#comment-${id}`);
       item.querySelector(':scope > [data-role="replies"]').after(form);
       this.enhance(form);
     }
