@@ -22,12 +22,17 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
+# axe-core for the accessibility browser tests, at the exact version package-lock.json pins.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/python manage.py load_demo
 	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/uvicorn cocreate.asgi:application --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=cocreate.settings.test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,399 @@
+"""WCAG 2.2 AA in a real browser, on every kind of page a citizen, a moderator or an official sees, in English
+and in French: axe-core finds no serious or critical violation of the A and AA rules at desktop width nor
+at 320 px; at 320×640 the page does not scroll sideways and its main controls are visible and at least
+24×24 px (2.5.8). The main pages also leave full-page screenshots at phone and desktop width under
+test-artifacts/screenshots/, pass or fail, for reviewers to look at.
+
+The data is built once for the module (one consultation of each kind, a proposal with supports, comments,
+a status change, a response and its history, a pending one, notifications) and every test only reads it,
+so none of them needs a transactional database; the module leaves the database empty, as a transactional
+test does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from cms.models import ModerationMode
+from proposals import notifications, services
+from proposals.models import Status
+from tests import factories
+from tests.e2e.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
+from tests.e2e.conftest import ARTIFACTS, wait_live
+from votes.services import support_add
+
+# Plain django_db: the tests read the module's committed data and write nothing. The mark also tells
+# pytest-django that this module needs the test database, when it runs on its own.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 800}
+SMALLEST = {"width": 320, "height": 640}
+SCREENSHOTS = ARTIFACTS / "screenshots"
+LANGUAGES = ["en", "fr"]
+
+# The controls every page of the site has in its header: the menu, the search box, the language switcher.
+HEADER = (
+    ".site-nav a",
+    "#site-search-q",
+    ".search-form [type=submit]",
+    "#language-select",
+    ".language-form [type=submit]",
+)
+SUPPORT = ".support-form [type=submit]"
+# In the Wagtail admin, our views' content under Wagtail's header. axe checks the whole page, Wagtail's
+# chrome included (it has no serious violation); but at 320 px the header truncates a long title on
+# purpose (Wagtail's design, not ours to change), so the width is measured on our content.
+ADMIN = ".nice-padding"
+ADMIN_LINK = f"{ADMIN} a"
+
+
+@dataclass(frozen=True)
+class Screen:
+    path: Callable[[World], str]
+    user: str | None = None  # a key of World.users
+    targets: tuple[str, ...] = HEADER  # must be visible and 24×24 px at 320 px
+    prepare: Callable[[Page], None] | None = None  # what the person does before the page is checked
+    status: int = 200
+    screenshot: bool = False
+    live: bool = False  # a live page: checked once its socket's snapshot is applied
+    content: str = "main"  # what must not be wider than the screen
+
+
+@dataclass
+class World:
+    urls: dict[str, str] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)  # role -> session key
+
+
+def submit_empty(page: Page) -> None:
+    page.locator("form.form [type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+SCREENS: dict[str, Screen] = {
+    "home": Screen(lambda w: "/", screenshot=True),
+    "consultation": Screen(
+        lambda w: w.urls["open"],
+        user="citizen",
+        targets=(*HEADER, SUPPORT, ".filters [type=submit]"),
+        screenshot=True,
+        live=True,
+    ),
+    "consultation-closed": Screen(lambda w: w.urls["closed"], live=True),
+    "consultation-empty": Screen(lambda w: w.urls["empty"], live=True),
+    "proposal": Screen(
+        lambda w: w.urls["proposal"], targets=(*HEADER, SUPPORT, ".follow-form [type=submit]"), live=True
+    ),
+    "proposal-signed-in": Screen(
+        lambda w: w.urls["proposal"],
+        user="citizen",
+        targets=(*HEADER, SUPPORT, ".follow-form [type=submit]", "#comment-form [type=submit]"),
+        screenshot=True,
+        live=True,
+    ),
+    "proposal-pending-author": Screen(lambda w: w.urls["pending"], user="author"),
+    "submit": Screen(
+        lambda w: w.urls["propose"],
+        user="citizen",
+        targets=(*HEADER, "form.form [type=submit]"),
+        screenshot=True,
+    ),
+    "submit-errors": Screen(
+        lambda w: w.urls["propose"],
+        user="citizen",
+        targets=(*HEADER, "form.form [type=submit]"),
+        prepare=submit_empty,
+    ),
+    "search": Screen(lambda w: "/search/?q=benefit", screenshot=True),
+    "account": Screen(
+        lambda w: "/account/", user="citizen", targets=(*HEADER, "form.form [type=submit]"), screenshot=True
+    ),
+    "notifications": Screen(
+        lambda w: "/notifications/", user="citizen", targets=(*HEADER, "main [type=submit]")
+    ),
+    "account-delete": Screen(
+        lambda w: "/account/delete/", user="citizen", targets=(*HEADER, "form.form [type=submit]")
+    ),
+    "sign-in": Screen(lambda w: "/accounts/login/", targets=(*HEADER, "main [type=submit]")),
+    "sign-up": Screen(lambda w: "/accounts/signup/", targets=(*HEADER, "main [type=submit]")),
+    "password-reset": Screen(lambda w: "/accounts/password/reset/", targets=(*HEADER, "main [type=submit]")),
+    "not-found": Screen(lambda w: "/no-such-page/", status=404),
+    "unsubscribe": Screen(lambda w: w.urls["unsubscribe"], targets=(*HEADER, "main [type=submit]")),
+    "admin-moderation-queue": Screen(
+        lambda w: "/cms/proposals/", user="moderator", targets=("main [type=submit]",), content=ADMIN
+    ),
+    "admin-proposal": Screen(
+        lambda w: w.urls["admin_proposal"],
+        user="official",
+        targets=("main [type=submit]",),
+        content=ADMIN,
+    ),
+    "admin-awaiting": Screen(
+        lambda w: "/cms/promises/", user="official", targets=(ADMIN_LINK,), content=ADMIN
+    ),
+    "admin-dashboards": Screen(
+        lambda w: "/cms/promises/dashboards/", user="official", targets=(ADMIN_LINK,), content=ADMIN
+    ),
+    "admin-dashboard": Screen(
+        lambda w: w.urls["dashboard"], user="official", targets=(ADMIN_LINK,), content=ADMIN
+    ),
+}
+
+
+def build_world() -> World:
+    """The data every screen reads: written through the services, as people would."""
+    world = World()
+    citizen = factories.citizen(first_name="Amina", last_name="Diallo")
+    author = factories.citizen(first_name="Louis", last_name="Petit")
+    moderator = factories.moderator()
+    official = factories.official(first_name="Claire", last_name="Martin")
+
+    consultation = factories.consultation(categories=("Online", "At the counter"), support_threshold=3)
+    proposal = factories.ProposalFactory(
+        consultation=consultation,
+        author=author,
+        title="Pay the first benefit faster",
+        summary="Within a week.",
+    )
+    awaited = factories.ProposalFactory(consultation=consultation, title="Answer the phone on Saturdays")
+    factories.ProposalFactory(consultation=consultation, title="A benefit simulator in plain words")
+    for _ in range(3):  # the threshold: a response is now awaited, listed on the officials' screen
+        support_add(user=factories.citizen(), proposal=awaited)
+    notifications.follow_add(user=citizen, proposal=proposal)
+    for supporter in (citizen, *(factories.citizen() for _ in range(3))):
+        support_add(user=supporter, proposal=proposal)
+    first = services.comment_post(
+        author=citizen, proposal=proposal, body="Yes: the first month is the hardest."
+    )
+    services.comment_post(author=author, proposal=proposal, body="Thank you.", parent=first)
+    services.proposal_set_status(
+        actor=official, proposal=proposal, status=Status.UNDER_REVIEW, note="Costing."
+    )
+    services.response_publish(
+        actor=official,
+        proposal=proposal,
+        body="We will pay within ten days from June.",
+        decision=Status.ACCEPTED,
+    )
+
+    pre_moderated = factories.consultation(
+        title="Simplifying the housing allowance", moderation=ModerationMode.PRE
+    )
+    pending = services.proposal_submit(
+        author=author,
+        consultation=pre_moderated,
+        title="One form for both allowances",
+        summary="Fewer forms.",
+        body=".",
+    )
+    closed = factories.consultation(title="Opening hours of the benefit offices", open_now=False)
+    factories.ProposalFactory(consultation=closed, title="Open until seven on Thursdays")
+    empty = factories.consultation(title="Letters people understand")
+    notifications.background_sends_wait(timeout=10)
+
+    token = notifications.unsubscribe_token(user_id=citizen.pk, proposal_id=proposal.pk)
+    world.urls.update(
+        open=consultation.url,
+        closed=closed.url,
+        empty=empty.url,
+        proposal=f"/proposals/{proposal.pk}/",
+        pending=f"/proposals/{pending.pk}/",
+        propose=f"/consultations/{consultation.pk}/propose/",
+        unsubscribe=f"/unsubscribe/{token}/",
+        admin_proposal=f"/cms/proposals/{proposal.pk}/",
+        dashboard=f"/cms/promises/dashboards/{consultation.pk}/",
+    )
+    for role, user in {
+        "citizen": citizen,
+        "author": author,
+        "moderator": moderator,
+        "official": official,
+    }.items():
+        client = Client()
+        client.force_login(user)
+        world.users[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return world
+
+
+def build_world_in_a_thread() -> World:
+    """build_world in a thread of its own: the package's browser keeps an event loop marked as running in
+    this one, where the services' broadcasts after commit (async_to_sync) would fail."""
+
+    def build() -> World:
+        try:
+            return build_world()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(build).result()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        try:
+            yield build_world_in_a_thread()
+        finally:
+            # What pytest-django does after a transactional test: the next tests start from an empty database.
+            call_command("flush", verbosity=0, interactive=False)
+            # Opened beside the browser's running loop, this connection belongs to the loop's context
+            # (asgiref's Local), where nothing else would close it before the test database is dropped.
+            connections.close_all()
+
+
+def open_screen(page: Page, base_url: str, world: World, screen: Screen, language: str) -> None:
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
+    if screen.user:
+        cookies.append(
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": world.users[screen.user],
+                "url": base_url,
+                "httpOnly": True,
+            }
+        )
+    page.context.add_cookies(cookies)
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(screen.path(world))
+    assert response.status == screen.status, f"{page.url} answered {response.status}"
+    expect(page.locator("html")).to_have_attribute("lang", re.compile(f"^{language}"))
+    if screen.live:
+        wait_live(page)
+    if screen.prepare:
+        screen.prepare(page)
+
+
+def screenshot(page: Page, name: str, language: str, size: dict) -> None:
+    page.set_viewport_size(size)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{language}-{size['width']}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_wcag_aa_at_desktop_and_at_320_px(world, new_page, asgi_server, name, language):
+    screen = SCREENS[name]
+    page = new_page(label=f"{name}-{language}")
+    open_screen(page, asgi_server.base_url, world, screen, language)
+    if screen.screenshot:
+        screenshot(page, name, language, DESKTOP)
+        screenshot(page, name, language, PHONE)
+
+    problems = []
+    for size in (DESKTOP, SMALLEST):
+        page.set_viewport_size(size)
+        if found := axe_violations(page):
+            problems.append(f"axe at {size['width']} px:\n{describe_violations(found)}")
+    # At 320×640 (WCAG 1.4.10, reflow): no sideways scrolling, main controls visible and big enough.
+    if overflow := horizontal_overflow(page, screen.content):
+        problems.append(f"scrolls sideways at 320 px: {overflow}")
+    problems += [f"at 320 px, {problem}" for problem in target_problems(page, list(screen.targets))]
+
+    assert not problems, f"{name} in {language} ({page.url}):\n" + "\n".join(problems)
+
+
+def test_the_checks_find_what_they_look_for(world, new_page, asgi_server):
+    """The checks above can fail: on a real page, under its content-security policy, a picture without a
+    text, grey on white, a 12 px button and a block wider than the screen are each reported."""
+    page = new_page(label="broken")
+    open_screen(page, asgi_server.base_url, world, SCREENS["home"], "en")
+    page.set_viewport_size(SMALLEST)
+    # Styles set through the DOM: the policy blocks style attributes in markup.
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            const add = (tag, text, style) => {
+                const el = main.appendChild(document.createElement(tag));
+                el.textContent = text;
+                Object.assign(el.style, style);
+                return el;
+            };
+            main.appendChild(document.createElement('img')).src = '/static/frontend/favicon.svg';
+            add('p', 'Hard to read', {color: '#bbb'});
+            const tiny = add('button', 'x', {all: 'unset', display: 'inline-block', width: '12px'});
+            Object.assign(tiny, {id: 'tiny'}).style.height = '12px';
+            add('div', 'Too wide', {width: '500px'});
+        }"""
+    )
+
+    found = {violation["id"] for violation in axe_violations(page)}
+
+    assert {"image-alt", "color-contrast"} <= found
+    assert "main" in (horizontal_overflow(page) or "")
+    assert target_problems(page, ["#tiny", "#missing"]) == [
+        "#tiny: 12×12 px, under 24×24",
+        "#missing: not visible",
+    ]
+
+
+KEYBOARD_SCREENS = ["home", "consultation", "proposal-signed-in", "submit-errors", "search", "account"]
+MAX_TABS = 80
+
+
+@pytest.mark.parametrize("name", KEYBOARD_SCREENS)
+def test_every_control_shows_the_keyboard_focus(world, new_page, asgi_server, name):
+    """Tab from the top of the page through its controls: each one, when it has the focus, has an outline
+    or a halo (WCAG 2.4.7), at desktop width and at 320 px where the header wraps."""
+    page = new_page(label=f"{name}-focus")
+    open_screen(page, asgi_server.base_url, world, SCREENS[name], "en")
+    unmarked, seen = [], 0
+    for size in (DESKTOP, SMALLEST):
+        page.set_viewport_size(size)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        for _ in range(MAX_TABS):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                """() => {
+                    const el = document.activeElement;
+                    if (!el || el === document.body) return null;
+                    const style = getComputedStyle(el);
+                    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+                    const halo = style.boxShadow !== 'none';
+                    return {shown: outlined || halo, name: el.outerHTML.slice(0, 120)};
+                }"""
+            )
+            if focused is None:
+                break
+            seen += 1
+            if not focused["shown"]:
+                unmarked.append(f"at {size['width']} px: {focused['name']}")
+    assert seen > 5, f"the keyboard reached only {seen} controls"
+    assert not unmarked, "no visible focus on:\n" + "\n".join(unmarked)
+
+
+MOVING = """() => [...document.querySelectorAll('*')].filter((el) => {
+    const style = getComputedStyle(el);
+    return style.animationName !== 'none'
+        || style.transitionDuration.split(',').some((duration) => parseFloat(duration) > 0);
+}).map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def test_nothing_moves_for_people_who_ask_for_less_motion(world, new_page, asgi_server):
+    """A new proposal's arrival and a count that changes are animated, except when the system asks for
+    reduced motion (WCAG 2.3.3, and vestibular comfort): then no element has an animation or a transition."""
+    page = new_page(label="motion")
+    open_screen(page, asgi_server.base_url, world, SCREENS["consultation"], "en")
+    mark_moving = """() => {
+        document.querySelector('.proposal-card').classList.add('proposal-card--new');
+        document.querySelector('[data-role=supports-count]').classList.add('count-changed');
+    }"""
+    page.evaluate(mark_moving)
+    assert len(page.evaluate(MOVING)) >= 2  # the check sees the animations when motion is fine
+
+    page.emulate_media(reduced_motion="reduce")
+    page.reload()
+    wait_live(page)
+    page.evaluate(mark_moving)
+
+    assert page.evaluate(MOVING) == []
