@@ -89,6 +89,26 @@ def consultation(
     return page
 
 
+def french() -> Locale:
+    """The French locale (cms' migration makes it; transactional tests flush it)."""
+    return Locale.objects.get_or_create(language_code="fr")[0]
+
+
+def translation(page: ConsultationPage, locale: Locale, *, publish: bool = True, **texts) -> ConsultationPage:
+    """What an official does with the CMS's Translate action (the list first, then the consultation): a
+    copy of `page` in `locale`'s tree, its texts replaced by `texts`, published unless told not to."""
+    index = page.get_parent().specific
+    if not index.has_translation(locale):
+        index.copy_for_translation(locale).save_revision().publish()
+    copy = page.copy_for_translation(locale)
+    for name, value in texts.items():
+        setattr(copy, name, value)
+    revision = copy.save_revision()
+    if publish:
+        revision.publish()
+    return ConsultationPage.objects.get(pk=copy.pk)
+
+
 class ProposalFactory(factory.django.DjangoModelFactory):
     """A proposal written straight to the database; tests of submission go through the service."""
 

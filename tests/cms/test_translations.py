@@ -7,7 +7,6 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from wagtail.models import Locale
 
 from cms.models import ConsultationPage
 from proposals.live.consumers import _snapshot
@@ -35,28 +34,12 @@ def reader(client_as):
 
 @pytest.fixture
 def french():
-    locale, _ = Locale.objects.get_or_create(language_code="fr")
-    return locale
-
-
-def translate(page, locale, *, publish: bool = True, **texts) -> ConsultationPage:
-    """What an official does with the CMS's Translate action (the list first, then the consultation): a copy
-    in the French tree, its texts rewritten, published."""
-    index = page.get_parent().specific
-    if not index.has_translation(locale):
-        index.copy_for_translation(locale).save_revision().publish()
-    translation = page.copy_for_translation(locale)
-    for name, value in texts.items():
-        setattr(translation, name, value)
-    revision = translation.save_revision()
-    if publish:
-        revision.publish()
-    return ConsultationPage.objects.get(pk=translation.pk)
+    return factories.french()
 
 
 @pytest.fixture
 def translated(consultation, french) -> ConsultationPage:
-    return translate(
+    return factories.translation(
         consultation, french, title=FRENCH_TITLE, intro=FRENCH_INTRO, service="Allocation chômage"
     )
 
@@ -88,7 +71,7 @@ def test_without_a_translation_a_french_reader_reads_the_original_in_a_french_in
     # The list is translated (so Wagtail routes French readers through the French tree), the consultation
     # not: the original is served rather than a 404.
     other = factories.consultation(title="Parking permits", slug="parking")
-    translate(other, french, title="Cartes de stationnement")
+    factories.translation(other, french, title="Cartes de stationnement")
 
     response = reader("fr").get(consultation.url)
 
@@ -117,7 +100,7 @@ def test_unpublishing_the_translation_falls_back_to_the_original(reader, consult
 
 
 def test_a_draft_translation_is_not_shown(reader, consultation, french):
-    translate(consultation, french, publish=False, title=FRENCH_TITLE)
+    factories.translation(consultation, french, publish=False, title=FRENCH_TITLE)
     assert FRENCH_TITLE not in visible_text(reader("fr").get(consultation.url))
 
 
@@ -222,7 +205,7 @@ def test_api_takes_no_proposal_for_a_translations_id(api_as, citizen, consultati
 def test_search_finds_the_french_page_by_french_words_once(reader, consultation, french, settings):
     settings.WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
     # The service is left untranslated: a word of it matches both pages.
-    translate(consultation, french, title=FRENCH_TITLE, intro=FRENCH_INTRO)
+    factories.translation(consultation, french, title=FRENCH_TITLE, intro=FRENCH_INTRO)
 
     def consultations_found(language: str, q: str) -> str:
         html = reader(language).get(reverse("search"), {"q": q}).content.decode()
