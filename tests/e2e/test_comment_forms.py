@@ -186,3 +186,30 @@ def test_a_comment_that_arrived_live_has_the_same_links(new_page, server_api):
     arrived.get_by_role("link", name="Reply to Eve’s comment").click()
     expect(page.locator(f"#reply-{comment_id}").get_by_label("Your reply")).to_be_focused()
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+def test_an_open_reply_form_goes_with_its_hidden_comment_and_focus_stays_in_the_thread(new_page, server_api):
+    proposal = a_thread()
+    ana = Comment.objects.get(body__startswith="Could")
+    Comment.objects.create(
+        proposal=proposal,
+        parent=ana,
+        author=factories.citizen(),
+        body="Me too.",
+        visibility=Visibility.PUBLISHED,
+    )
+    set_count(proposal)
+    page = open_page(new_page, proposal, factories.citizen())
+    page.get_by_role("link", name="Reply to Ana’s comment").click()
+    expect(page.locator(f"#reply-{ana.pk}").get_by_label("Your reply")).to_be_focused()
+
+    hidden = server_api(factories.moderator())(
+        "POST", f"/api/v1/comments/{ana.pk}/moderation/", {"action": "hide", "reason": "Off topic."}
+    )
+    assert hidden.status == 200, hidden.body
+
+    item = page.locator(f"#comment-{ana.pk}")
+    expect(item.locator(".comment__placeholder")).to_have_text("This comment was hidden by moderation.")
+    expect(page.locator(f"#reply-{ana.pk}")).to_have_count(0)
+    expect(item).to_be_focused()
+    expect(item.locator("li.comment--reply", has_text="Me too.")).to_be_visible()

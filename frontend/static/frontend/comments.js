@@ -244,13 +244,14 @@ class Thread {
     const replies = item.querySelector(':scope > [data-role="replies"]');
     if (replies && replies.children.length) {
       const box = item.querySelector(":scope > .comment__box");
-      const hadFocus = box.contains(document.activeElement);
+      const reply = item.querySelector(':scope > [data-role="reply"]'); // no replying to it any more
+      const hadFocus = box.contains(document.activeElement) || Boolean(reply?.contains(document.activeElement));
       const text = document.createElement("p");
       text.className = "comment__placeholder";
       text.dataset.role = "comment-body";
       text.textContent = reason === "hidden" ? this.t.hidden : this.t.deleted;
       box.replaceChildren(text);
-      item.querySelector(':scope > [data-role="reply"]')?.remove();
+      reply?.remove();
       if (hadFocus) item.focus();
     } else {
       const hadFocus = item.contains(document.activeElement);
