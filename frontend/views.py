@@ -379,8 +379,9 @@ def proposal_flag(request, pk: int):
 @require_POST
 @write_limited("flags")
 def comment_flag(request, pk: int):
-    """A comment's report form. Its errors come back as a message above the page: the comment's own form
-    is one of many on the page, so the view does not render it again."""
+    """A comment's report form (shown with ?report=<id>). Its errors come back as a message above the page
+    at the comment, where the form is a link again: the reasons are few and the message names what was
+    missing."""
     comment = _comment_or_404(request, pk)
     target = _comment_anchor(request, comment)
     if not request.user.is_authenticated:
