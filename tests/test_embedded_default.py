@@ -28,7 +28,7 @@ call_command("migrate", verbosity=0)
 call_command("load_demo", stdout=open("/dev/null", "w"))
 proposals = [f"/proposals/{pk}/" for pk in Proposal.objects.published().values_list("pk", flat=True)]
 consultations = [page.url for page in ConsultationPage.objects.live()]
-consultation_ids = ConsultationPage.objects.values_list("pk", flat=True)
+consultation_ids = ConsultationPage.objects.canonical().values_list("pk", flat=True)  # translations: 404
 dashboards = [f"/cms/promises/dashboards/{pk}/" for pk in consultation_ids]
 pages = {
     None: ["/", "/search/?q=phone", "/api/v1/consultations/", *consultations, *proposals],

@@ -6,8 +6,8 @@ test-artifacts/screenshots/, pass or fail, for reviewers to look at.
 
 The data is built once for the module (one consultation of each kind, a proposal with supports, comments,
 a status change, a response and its history, a pending one, notifications) and every test only reads it,
-so none of them needs a transactional database; the module leaves the database empty, as a transactional
-test does."""
+so none of them needs a transactional database; the module leaves the database as it found it (the
+page tree, site and locales the migrations made), for the plain database tests that run after it."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from playwright.sync_api import Page, expect
 
@@ -242,11 +242,13 @@ def build_world_in_a_thread() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        before = connection.creation.serialize_db_to_string()
         try:
             yield build_world_in_a_thread()
         finally:
-            # What pytest-django does after a transactional test: the next tests start from an empty database.
-            call_command("flush", verbosity=0, interactive=False)
+            # What Django's serialized rollback does: empty the tables, then put back what was there before.
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(before)
             # Opened beside the browser's running loop, this connection belongs to the loop's context
             # (asgiref's Local), where nothing else would close it before the test database is dropped.
             connections.close_all()
