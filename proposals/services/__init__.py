@@ -4,7 +4,12 @@ moderator, an official or the platform is written to the audit trail (proposals.
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
 from .comments import COMMENT_MAX, comment_delete, comment_edit, comment_moderate, comment_post
-from .decisions import proposal_reach_threshold, proposal_set_status, response_publish
+from .decisions import (
+    consultation_thresholds_apply,
+    proposal_reach_threshold,
+    proposal_set_status,
+    response_publish,
+)
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
@@ -19,6 +24,7 @@ __all__ = [
     "SUMMARY_MAX",
     "TITLE_MAX",
     "comment_delete",
+    "consultation_thresholds_apply",
     "comment_edit",
     "comment_moderate",
     "comment_post",

@@ -65,6 +65,27 @@ def proposal_reach_threshold(*, proposal: Proposal, supports: int) -> bool:
     return True
 
 
+def consultation_thresholds_apply(*, consultation) -> list[int]:
+    """A consultation published with a threshold some of its proposals already meet (an official lowered
+    it): each of them gets the promise now, as if its last support had reached the threshold, rather than
+    at its next support, which may never come. Published proposals only, since only they take supports.
+    One transaction; each row is locked and checked again, so a support arriving meanwhile makes the
+    promise once, not twice. Returns the ids of the proposals that got it."""
+    consultation = consultation.canonical_page()  # proposals belong to the original, not a translation
+    candidates = Proposal.objects.published().filter(
+        consultation=consultation,
+        threshold_reached_at__isnull=True,
+        supports_count__gte=consultation.support_threshold,
+    )
+    reached = []
+    with transaction.atomic():
+        for proposal in candidates.select_for_update(of=("self",)).order_by("pk"):
+            proposal.consultation = consultation
+            if proposal_reach_threshold(proposal=proposal, supports=proposal.supports_count):
+                reached.append(proposal.pk)
+    return reached
+
+
 def _check_status(status: str | None, *, field: str, allow_blank: bool = False) -> str:
     status = (status or "").strip()
     if allow_blank and not status:

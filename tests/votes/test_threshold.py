@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
-from proposals.services import proposal_set_status, response_publish
+from proposals.services import proposal_moderate, proposal_set_status, response_publish
 from tests import factories
 from votes.services import support_add, support_withdraw
 
@@ -180,3 +181,74 @@ def test_a_repeated_support_does_not_reach_the_threshold(citizen):
     assert (again.supports, again.changed) == (1, False)
     proposal.refresh_from_db()
     assert proposal.threshold_reached_at is None
+
+
+def lower_threshold(proposal: Proposal, threshold: int):
+    """What an official does in the CMS: change the threshold on the consultation's page and publish it."""
+    page = proposal.consultation
+    page.support_threshold = threshold
+    page.save_revision().publish()
+
+
+def test_a_threshold_lowered_below_the_count_makes_the_promise_at_publication(
+    django_capture_on_commit_callbacks,
+):
+    proposal = proposal_with_threshold(5, days=14)
+    support_by_new_citizens(proposal, 3)
+    below = factories.ProposalFactory(consultation=proposal.consultation)
+    support_by_new_citizens(below, 2)
+
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        lower_threshold(proposal, 3)
+
+    proposal.refresh_from_db()
+    assert before <= proposal.threshold_reached_at <= timezone.now()
+    assert proposal.response_due_at == proposal.threshold_reached_at + timedelta(days=14)
+    assert proposal.status == Status.AWAITING_RESPONSE
+    [reached] = entries(proposal, AuditEntry.Action.THRESHOLD_REACHED)
+    assert (reached.actor, reached.to_value) == (None, "3")
+    reached_events = [event for event in sent(callbacks) if event["type"] == "proposal.threshold_reached"]
+    assert [(event["proposal"], event["threshold"]) for event in reached_events] == [(proposal.pk, 3)]
+    below.refresh_from_db()
+    assert below.threshold_reached_at is None and below.status == Status.OPEN
+
+
+def test_publishing_again_does_not_move_a_promise_already_made():
+    proposal = proposal_with_threshold(2)
+    support_by_new_citizens(proposal, 3)
+    proposal.refresh_from_db()
+    reached_at, due_at = proposal.threshold_reached_at, proposal.response_due_at
+
+    lower_threshold(proposal, 1)
+
+    proposal.refresh_from_db()
+    assert (proposal.threshold_reached_at, proposal.response_due_at) == (reached_at, due_at)
+    assert len(entries(proposal, AuditEntry.Action.THRESHOLD_REACHED)) == 1
+
+
+def test_a_hidden_proposal_gets_no_promise_from_a_lowered_threshold(moderator):
+    proposal = proposal_with_threshold(5)
+    support_by_new_citizens(proposal, 3)
+    proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Personal data")
+
+    lower_threshold(proposal, 3)
+
+    proposal.refresh_from_db()
+    assert proposal.threshold_reached_at is None
+    assert not entries(proposal, AuditEntry.Action.THRESHOLD_REACHED)
+
+
+def test_the_proposal_page_shows_the_deadline_once_the_lowered_threshold_is_published(client):
+    proposal = proposal_with_threshold(25)
+    support_by_new_citizens(proposal, 3)
+    assert "3 of 25 supports" in client.get(f"/proposals/{proposal.pk}/").content.decode()
+
+    lower_threshold(proposal, 2)
+
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    proposal.refresh_from_db()
+    due = date_format(timezone.localtime(proposal.response_due_at), "DATE_FORMAT")
+    assert "3 of 25 supports" not in page
+    assert f'An official response is due by <time datetime="{proposal.response_due_at:%Y-%m-%d}' in page
+    assert f">{due}</time>" in page
