@@ -17,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test import Client
 from playwright.sync_api import Page, expect
@@ -249,6 +251,11 @@ def world(django_db_setup, django_db_blocker):
             # What Django's serialized rollback does: empty the tables, then put back what was there before.
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
+            # The rows came back with their ids, which the sequences the flush restarted do not know of.
+            reset = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+            with connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
             # Opened beside the browser's running loop, this connection belongs to the loop's context
             # (asgiref's Local), where nothing else would close it before the test database is dropped.
             connections.close_all()
