@@ -209,6 +209,28 @@ class ConsultationPage(Page):
         page = self.localized
         return page.with_participation_of(self) if page.pk != self.pk else self
 
+    def category_names(self) -> dict[str, str]:
+        """The names the reader's language gives this consultation's categories, by slug: those of its live
+        page in the active language, the original or a translation (which keeps the original's slugs and
+        translates the names). Empty when it has none in that language. One query."""
+        try:
+            locale = Locale.get_active()
+        except Locale.DoesNotExist:  # no pages in the reader's language yet
+            return {}
+        return dict(
+            ConsultationCategory.objects.filter(
+                page__translation_key=self.translation_key, page__locale=locale, page__live=True
+            ).values_list("slug", "name")
+        )
+
+    def localize_categories(self, categories) -> None:
+        """Name each of `categories` (the consultation's, or None) in the reader's language, in place."""
+        categories = [category for category in categories if category is not None]
+        if categories:
+            names = self.category_names()
+            for category in categories:
+                category.name = names.get(category.slug, category.name)
+
     @classmethod
     def localized_list(cls, consultations) -> list["ConsultationPage"]:
         """Canonical `consultations`, each replaced by its live, public translation in the active language

@@ -6,7 +6,7 @@ whatever the number of proposals: the page of proposals (with category and a has
 the viewer's supports among them, the categories and the phases.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
@@ -29,14 +29,18 @@ PAGE_SIZE = 20
 def consultation_context(request, page) -> dict:
     user = request.user
     categories = list(page.categories.all())
+    page.localize_categories(categories)
     filters = ProposalFilterForm(request.GET or None, categories=categories)
     params = filters.params()
     proposals = selectors.proposal_list(consultation_id=page.pk, user=user, **params).annotate(
         has_response=Exists(OfficialResponse.objects.filter(proposal=OuterRef("pk")))
     )
     page_obj: Page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = {category.slug: category.name for category in categories}
+    for proposal in page_obj.object_list:
+        if proposal.category is not None:
+            proposal.category.name = names.get(proposal.category.slug, proposal.category.name)
     state = page.phase_state()
-    category_name = next((c.name for c in categories if c.slug == params["category"]), "")
     # The filters without the page number, for the pagination links.
     query = request.GET.copy()
     query.pop("page", None)
@@ -58,7 +62,7 @@ def consultation_context(request, page) -> dict:
             "ordering": params["ordering"],
             "page_size": PAGE_SIZE,
             "status": params["status"] or "",
-            "category": category_name,
+            "category": params["category"] or "",  # a slug, as events carry it
         },
         "live_config": live_config(),
         "card_template_proposal": card_template_proposal(page),
@@ -83,21 +87,42 @@ def plural_forms(message) -> dict[str, str]:
     return {"one": message(1), "other": message(2)}
 
 
-def date_config() -> dict:
-    """How the server writes a date (DATE_FORMAT in the active language, in the site's time zone), for
-    live.js to write the dates it inserts the same way: Intl orders day, month and year for the page's
-    language, and the month takes the name DATE_FORMAT gives it ("Sept." in English, "septembre" in
-    French), which Intl cannot always produce."""
-    spec = "F"
-    escaped = False
-    for char in get_format("DATE_FORMAT"):
-        if not escaped and char in "FNMbE":
-            spec = char
-            break
+# The format characters of Django's dateformat that name a month in the active language; the others are
+# numbers, or a.m., p.m., noon and midnight, which date_config sends as they are.
+MONTH_NAMES = "FNbME"
+
+
+def format_specs(*formats: str) -> set[str]:
+    """The format characters in Django date formats, without those escaped by a backslash."""
+    specs, escaped = set(), False
+    for char in "".join(formats):
+        if not escaped and char != "\\":
+            specs.add(char)
         escaped = char == "\\" and not escaped
+    return specs
+
+
+def date_config() -> dict:
+    """How the server writes dates and times (DATE_FORMAT and DATETIME_FORMAT of the active language, in
+    the site's time zone), for the browser to write the dates it inserts the same way (shared.js
+    formatDate): the formats themselves, and the words they take in this language (the month names they
+    use, a.m., noon), which Intl cannot always give ("Sept." in English)."""
+    date_format, datetime_format = get_format("DATE_FORMAT"), get_format("DATETIME_FORMAT")
+    specs = format_specs(date_format, datetime_format)
     return {
         "time_zone": timezone.get_current_timezone_name(),
-        "months": [dateformat.format(date(2000, month, 1), spec) for month in range(1, 13)],
+        "date_format": date_format,
+        "datetime_format": datetime_format,
+        "months": {
+            spec: [dateformat.format(date(2000, month, 1), spec) for month in range(1, 13)]
+            for spec in MONTH_NAMES
+            if spec in specs
+        },
+        "ampm": {
+            spec: [dateformat.format(datetime(2000, 1, 1, hour), spec) for hour in (9, 21)] for spec in "aA"
+        },
+        "midnight": dateformat.format(datetime(2000, 1, 1, 0, 0), "P"),
+        "noon": dateformat.format(datetime(2000, 1, 1, 12, 0), "P"),
     }
 
 

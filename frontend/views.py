@@ -33,7 +33,7 @@ from votes.selectors import supported_ids
 
 from .charts import supports_over_time
 from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
-from .pages import live_config, plural_forms, similar_config
+from .pages import date_config, live_config, plural_forms, similar_config
 from .throttling import too_many_requests, write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -49,9 +49,12 @@ def _proposal_or_404(request, pk: int):
 def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
     proposal = _proposal_or_404(request, pk)
     consultation = proposal.consultation
+    consultation.localize_categories([proposal.category])
     context = {
         "proposal": proposal,
         "consultation": consultation,
+        # Its title and language in the breadcrumb: its published translation in the reader's language.
+        "consultation_shown": consultation.for_reader(),
         "responses": list(proposal.responses.all()),
         "status_changes": list(proposal.audit_entries.status_changes()),
         "history": list(proposal.audit_entries.public().select_related("response")),
@@ -84,6 +87,9 @@ def proposal_submit(request, page_id: int):
 
     categories = ConsultationCategory.objects.filter(page=consultation)
     form = ProposalForm(request.POST or None, categories=categories)
+    if "category" in form.fields:  # the options named in the reader's language
+        names = consultation.category_names()
+        form.fields["category"].label_from_instance = lambda category: names.get(category.slug, category.name)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_submit(
@@ -591,6 +597,7 @@ def comments_config(proposal, *, last_page: bool) -> dict:
         "comment_url": reverse("comment-detail", args=[0]),
         # New comments go at the end of the thread: only its last page shows them.
         "last_page": last_page,
+        "date": date_config(),  # a comment's time written as the server writes it
         "t": {
             "count": plural_forms(lambda n: ngettext("%(count)s comment", "%(count)s comments", n)),
             "new_comments": plural_forms(lambda n: ngettext("%(n)s new comment", "%(n)s new comments", n)),

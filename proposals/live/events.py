@@ -11,6 +11,7 @@ class ProposalState(TypedDict):
     title: str
     summary: str
     category: str | None
+    category_slug: str | None
     status: str
     status_label: str
     supports: int
@@ -83,7 +84,8 @@ def proposal_state(proposal: Proposal) -> ProposalState:
         "id": proposal.pk,
         "title": proposal.title,
         "summary": proposal.summary,
-        "category": proposal.category.name if proposal.category_id else None,
+        "category": proposal.category.name if proposal.category_id else None,  # in the original's language
+        "category_slug": proposal.category.slug if proposal.category_id else None,
         "status": proposal.status,
         "status_label": str(proposal.get_status_display()),
         "supports": proposal.supports_count,

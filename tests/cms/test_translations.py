@@ -7,8 +7,9 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset
 
-from cms.models import ConsultationPage
+from cms.models import ConsultationCategory, ConsultationPage
 from proposals.live.consumers import _snapshot
 from proposals.models import Proposal
 from tests import factories
@@ -277,3 +278,81 @@ def test_a_translations_participation_settings_are_the_originals_in_the_editor(
     # The original itself is edited as before.
     form_class = ConsultationPage.get_edit_handler().get_form_class()
     assert not form_class(instance=consultation, for_user=official).fields["support_threshold"].disabled
+
+
+def name_french_category(translated: ConsultationPage, slug: str, name: str) -> None:
+    """What an official does in the translation's editor: the category's name translated, then published."""
+    category = translated.categories.get(slug=slug)
+    category.name = name
+    category.save(update_fields=["name"])
+    translated.save_revision().publish()
+
+
+def test_categories_are_named_in_the_readers_language_wherever_they_show(
+    reader, citizen, consultation, translated
+):
+    name_french_category(translated, "online", "En ligne")
+    category = consultation.categories.get(slug="online")
+    proposal = factories.ProposalFactory(consultation=consultation, category=category)
+    french, english = reader("fr", user=citizen), reader("en", user=citizen)
+
+    page = french.get(consultation.url)
+    assert re.search(r'<option value="online"[^>]*>En ligne</option>', page.content.decode())
+    assert '<span class="tag" data-role="category">En ligne</span>' in page.content.decode()
+    detail = french.get(proposal.get_absolute_url()).content.decode()
+    assert '<span class="tag">En ligne</span>' in detail
+    # The breadcrumb back to the consultation names it in French too.
+    assert f'lang="fr">{FRENCH_TITLE}</a>' in detail
+    submit = french.get(reverse("proposal_submit", args=[consultation.pk])).content.decode()
+    assert re.search(rf'<option value="{category.pk}"[^>]*>En ligne</option>', submit)
+
+    for response in (english.get(consultation.url), english.get(proposal.get_absolute_url())):
+        assert "En ligne" not in response.content.decode() and "Online" in visible_text(response)
+    # The proposal stays filed under the consultation's category, in the data and the API.
+    assert proposal.category.name == "Online"
+
+
+def test_a_french_reader_filters_by_category_with_the_same_address(reader, consultation, translated):
+    name_french_category(translated, "online", "En ligne")
+    online = factories.ProposalFactory(
+        consultation=consultation, category=consultation.categories.get(slug="online"), title="Filed online"
+    )
+    factories.ProposalFactory(consultation=consultation, title="Filed nowhere")
+
+    text = visible_text(reader("fr").get(consultation.url, {"category": "online"}))
+
+    assert online.title in text and "Filed nowhere" not in text
+
+
+def test_a_category_without_a_french_name_keeps_the_originals(reader, consultation, translated):
+    # Added to the original after the translation was made: the French page names it as the original does.
+    by_phone = ConsultationCategory.objects.create(page=consultation, name="By phone", slug="by-phone")
+    factories.ProposalFactory(consultation=consultation, category=by_phone)
+
+    html = reader("fr").get(consultation.url).content.decode()
+
+    assert '<span class="tag" data-role="category">By phone</span>' in html
+
+
+def test_a_translations_category_slugs_are_the_originals_in_the_editor(client_as, consultation, translated):
+    official = factories.official()
+    url = reverse("wagtailadmin_pages:edit", args=[translated.pk])
+    [copied] = translated.categories.all()
+
+    html = client_as(official).get(url).content.decode()
+    slug = re.search(r'<input[^>]*name="categories-0-slug"[^>]*>', html).group(0)
+    assert "disabled" in slug and 'value="online"' in slug
+
+    # A slug posted anyway is ignored; the name is the translation's.
+    category = {"id": copied.pk, "name": "En ligne", "slug": "en-ligne"}
+    data = page_form(
+        title=FRENCH_TITLE, slug=translated.slug, categories=inline_formset([category], initial=1)
+    )
+    response = client_as(official).post(url, data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    assert list(translated.categories.values_list("slug", "name")) == [("online", "En ligne")]
+    # On the original, slugs are edited as before.
+    html = (
+        client_as(official).get(reverse("wagtailadmin_pages:edit", args=[consultation.pk])).content.decode()
+    )
+    assert "disabled" not in re.search(r'<input[^>]*name="categories-0-slug"[^>]*>', html).group(0)

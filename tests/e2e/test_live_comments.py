@@ -8,8 +8,11 @@ and a reload would lose it.
 import re
 
 import pytest
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
+from proposals.models import Comment
 from tests import factories
 from tests.e2e.conftest import wait_live
 
@@ -44,6 +47,11 @@ def test_a_comment_posted_on_one_page_appears_on_the_other(new_page, server_api)
     expect(theirs).to_be_visible()
     expect(theirs.locator("b")).to_have_count(0)
     expect(theirs.locator("[data-role=author]")).to_have_text("Ana")
+    # Its time written as the server writes it (DATETIME_FORMAT, the site's time zone), as on a reload.
+    created = Comment.objects.get(proposal=proposal).created_at
+    with translation.override("en"):
+        shown = date_format(timezone.localtime(created), "DATETIME_FORMAT")
+    expect(theirs.locator("[data-role=time]")).to_have_text(shown)
     expect(watching.locator("[data-role=comments-count]")).to_have_text("1 comment")
     expect(watching.locator("#live-announcer")).to_have_text(re.compile(r"1 new comment"))
     assert watching.evaluate("window.__sameDocument === true"), "the page was reloaded"

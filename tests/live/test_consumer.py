@@ -31,6 +31,7 @@ PROPOSAL_FIELDS = {
     "title",
     "summary",
     "category",
+    "category_slug",
     "status",
     "status_label",
     "supports",

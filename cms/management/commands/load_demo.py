@@ -81,7 +81,8 @@ BENEFIT_SLUG = "unemployment-benefit-journey"
 HOUSING_SLUG = "housing-allowance-application"
 
 # The French texts of the consultation list and of the first consultation; dates, threshold, proposals and
-# categories stay the original's (cms.models: a translation gives texts only).
+# the categories' slugs stay the original's (cms.models: a translation gives texts only, category names
+# included).
 FRENCH = "fr"
 INDEX_INTRO_FR = (
     "<p>Aidez à repenser les services publics que vous utilisez. Proposez, soutenez, et lisez les réponses "
@@ -128,6 +129,13 @@ BENEFIT_PHASES_FR = [
     ("Propositions et soutiens", "Proposez des changements et soutenez ceux qui vous conviennent."),
     ("Examen", "Le service Emploi étudie les propositions soutenues."),
     ("Décisions", "Les réponses officielles et le plan de refonte sont publiés."),
+]
+BENEFIT_CATEGORIES_FR = [
+    ("Demande en ligne", "applying-online"),
+    ("Pièces justificatives", "documents"),
+    ("Rendez-vous et conseillers", "appointments"),
+    ("Versements", "payments"),
+    ("Accessibilité", "accessibility"),
 ]
 
 BENEFIT_CATEGORIES = [
@@ -614,6 +622,10 @@ class Command(BaseCommand):
         for phase, (title, description) in zip(page_fr.phases.all(), BENEFIT_PHASES_FR, strict=True):
             phase.title, phase.description = title, description
             phase.save(update_fields=["title", "description"])
+        names = {slug: name for name, slug in BENEFIT_CATEGORIES_FR}
+        for category in page_fr.categories.all():
+            category.name = names[category.slug]
+            category.save(update_fields=["name"])
         page_fr.save_revision().publish()
         return {f"{page_fr.title} (fr)"}
 

@@ -7,24 +7,12 @@
 // and deletions go through the API and change the comment in place. Every form works without this module;
 // focus moves only into a form the person opened, back to what opened it, or when its element goes away.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const ANNOUNCE_AFTER_MS = 3000; // new comments are counted this long, then announced in one message
 
-const root = document.documentElement;
-
 function announce(text, key) {
   document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text, key } }));
-}
-
-function formatDateTime(iso) {
-  try {
-    return new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "medium", timeStyle: "short" }).format(
-      new Date(iso),
-    );
-  } catch {
-    return iso.slice(0, 16).replace("T", " ");
-  }
 }
 
 // Paragraphs and line breaks as Django's `linebreaks` filter makes them, from text nodes only.
@@ -111,7 +99,7 @@ class Thread {
     item.querySelector('[data-role="official"]').hidden = !comment.is_official;
     const time = item.querySelector('[data-role="time"]');
     time.dateTime = comment.created_at;
-    time.textContent = formatDateTime(comment.created_at);
+    time.textContent = formatDate(this.config.date, comment.created_at, this.config.date.datetime_format);
     item.querySelector('[data-role="edited"]').hidden = !comment.edited;
     setParagraphs(item.querySelector('[data-role="comment-body"]'), comment.body);
     const author = comment.author_name || this.t.a_citizen;

@@ -7,7 +7,7 @@
 // newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
 // events sent while it was away are lost.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
@@ -141,27 +141,11 @@ function applyStatus(id, status, label) {
   return changed;
 }
 
-// A date as the server writes it (Django's DATE_FORMAT, in the site's time zone; see
-// frontend.pages.date_config): Intl puts day, month and year in the page language's order, and the month
-// takes the name Django gives it, which Intl cannot always say (English "Sept.").
-function formatDate(config, iso) {
-  const date = new Date(iso);
-  const timeZone = config.date.time_zone;
-  try {
-    const options = { day: "numeric", month: "long", year: "numeric", timeZone };
-    const parts = new Intl.DateTimeFormat(root.lang || undefined, options).formatToParts(date);
-    const month = Number(new Intl.DateTimeFormat("en", { month: "numeric", timeZone }).format(date));
-    return parts.map((part) => (part.type === "month" ? config.date.months[month - 1] : part.value)).join("");
-  } catch {
-    return iso.slice(0, 10);
-  }
-}
-
 // `text` with a <time> element where the translation puts "%(date)s": "Published on %(date)s".
 function withDate(config, text, iso) {
   const time = document.createElement("time");
   time.dateTime = iso;
-  time.textContent = formatDate(config, iso);
+  time.textContent = formatDate(config.date, iso);
   const [before, after = ""] = text.split("%(date)s");
   return [before, time, after];
 }
@@ -220,7 +204,7 @@ function applyThresholdReached(config, announcer, event, key, countKey) {
   const text = format(plural(config.t.threshold_reached, event.threshold), {
     title: titleOf(event.proposal),
     count: event.threshold,
-    date: formatDate(config, event.response_due_at),
+    date: formatDate(config.date, event.response_due_at),
   });
   if (countKey) announcer.drop(countKey);
   announcer.queue(key, text);
@@ -280,7 +264,7 @@ class ListPage {
     const filter = this.filter;
     if (!filter.first_page) return false;
     if (filter.status && proposal.status !== filter.status) return false;
-    if (filter.category && proposal.category !== filter.category) return false;
+    if (filter.category && proposal.category_slug !== filter.category) return false;
     return true;
   }
 
@@ -297,7 +281,10 @@ class ListPage {
     title.href = proposal.url || urlFor(this.config.detail_url, id);
     card.querySelector('[data-role="summary"]').textContent = proposal.summary || "";
     const category = card.querySelector('[data-role="category"]');
-    const categoryName = proposal.category_name ?? proposal.category;
+    // Named as the page's category filter names it, in the reader's language; the event's name is the
+    // original's.
+    const categoryName =
+      proposal.category_name ?? (this.categoryName(proposal.category_slug) || proposal.category);
     category.textContent = categoryName || "";
     category.hidden = !categoryName;
     const badge = card.querySelector('[data-role="status"]');

@@ -35,6 +35,61 @@ export function plural(forms, count) {
   return forms[pluralRules.select(count)] ?? forms.other;
 }
 
+// A date as Django's dateformat writes it with `format` (by default the page language's DATE_FORMAT;
+// DATETIME_FORMAT for a time too), in the site's time zone, with the words the server sent for this
+// language (see frontend.pages.date_config): the same text as the server's beside it.
+export function formatDate(config, iso, format = config.date_format) {
+  const date = new Date(iso);
+  let fields;
+  try {
+    const options = { timeZone: config.time_zone, hourCycle: "h23" };
+    for (const name of ["year", "month", "day", "hour", "minute"]) options[name] = "numeric";
+    const parts = new Intl.DateTimeFormat("en-US", options).formatToParts(date);
+    fields = Object.fromEntries(parts.map((part) => [part.type, Number(part.value)]));
+  } catch {
+    return iso.slice(0, 10);
+  }
+  const { year, month, day, minute } = fields;
+  const hour = fields.hour % 24; // some engines say 24 for midnight
+  const hour12 = hour % 12 || 12;
+  const pad = (n) => String(n).padStart(2, "0");
+  const shortTime = () => (minute ? `${hour12}:${pad(minute)}` : String(hour12)); // Django's "f"
+  const ampm = (spec) => config.ampm[spec][hour < 12 ? 0 : 1];
+  const specs = {
+    d: () => pad(day),
+    j: () => String(day),
+    m: () => pad(month),
+    n: () => String(month),
+    Y: () => String(year),
+    y: () => pad(year % 100),
+    H: () => pad(hour),
+    G: () => String(hour),
+    h: () => pad(hour12),
+    g: () => String(hour12),
+    i: () => pad(minute),
+    f: shortTime,
+    a: () => ampm("a"),
+    A: () => ampm("A"),
+    P: () => {
+      if (minute === 0 && hour === 0) return config.midnight;
+      if (minute === 0 && hour === 12) return config.noon;
+      return `${shortTime()} ${ampm("a")}`;
+    },
+  };
+  for (const spec of Object.keys(config.months)) specs[spec] = () => config.months[spec][month - 1];
+  let text = "";
+  for (let k = 0; k < format.length; k += 1) {
+    const char = format[k];
+    if (char === "\\") {
+      k += 1;
+      text += format[k] ?? "";
+    } else {
+      text += char in specs ? specs[char]() : char;
+    }
+  }
+  return text;
+}
+
 export function csrfToken(form) {
   const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
   if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
