@@ -9,12 +9,14 @@ the viewer's supports among them, the categories and the phases.
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
+from wagtail.models import Locale
 
+from cms.models import ConsultationCategory
 from proposals import permissions, selectors
 from proposals.models import OfficialResponse, Proposal, Status
 from proposals.services import SUMMARY_MAX, TITLE_MAX
@@ -68,6 +70,43 @@ def consultation_context(request, page) -> dict:
         "card_template_proposal": card_template_proposal(page),
         "funnel": funnel_steps(consultation=page),
     }
+
+
+def category_names_of(proposal_ids) -> dict[int, str]:
+    """The name of each proposal's category in the reader's language, by proposal id, where its
+    consultation's live page in that language names that category (by slug; see
+    ConsultationPage.category_names): for lists of proposals from several consultations. One query."""
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:
+        return {}
+    named = ConsultationCategory.objects.filter(
+        page__translation_key=OuterRef("consultation__translation_key"),
+        page__locale=locale,
+        page__live=True,
+        slug=OuterRef("category__slug"),
+    ).values("name")[:1]
+    return dict(
+        Proposal.objects.filter(pk__in=list(proposal_ids), category__isnull=False)
+        .annotate(localized=Subquery(named))
+        .exclude(localized=None)
+        .values_list("pk", "localized")
+    )
+
+
+def category_names_by_slug(slugs) -> dict[str, str]:
+    """For a facet that counts categories of several consultations by slug: the name each slug has in the
+    reader's language, where the live pages in that language that have it all give it the same one."""
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:
+        return {}
+    names: dict[str, set[str]] = {}
+    for slug, name in ConsultationCategory.objects.filter(
+        slug__in=list(slugs), page__locale=locale, page__live=True
+    ).values_list("slug", "name"):
+        names.setdefault(slug, set()).add(name)
+    return {slug: name for slug, (name, *others) in names.items() if not others}
 
 
 def card_template_proposal(page) -> Proposal:

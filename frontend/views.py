@@ -1,6 +1,8 @@
 """Thin HTTP for people: parse, call one service, render or redirect. A ServiceError becomes a form error or a
 message, never a 500. Every write here also works without JavaScript; live.js only enhances these forms."""
 
+from dataclasses import replace
+
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -33,7 +35,14 @@ from votes.selectors import supported_ids
 
 from .charts import supports_over_time
 from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
-from .pages import date_config, live_config, plural_forms, similar_config
+from .pages import (
+    category_names_by_slug,
+    category_names_of,
+    date_config,
+    live_config,
+    plural_forms,
+    similar_config,
+)
 from .throttling import too_many_requests, write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -148,10 +157,20 @@ def _search_results(data: dict) -> dict:
             consultations = ConsultationPage.one_per_consultation(found[:10])[:5]
     results = search_for(data)
     labels = dict(Status.choices)
+    # The index holds each category's name in its consultation's original language.
+    categories = category_names_of(hit.id for hit in results.hits)
+    facets = results.facets.get("category", [])
+    facet_names = category_names_by_slug(facet.value for facet in facets)
     return {
+        "category_facets": [
+            replace(facet, label=facet_names.get(facet.value, facet.label)) for facet in facets
+        ],
         "consultations": consultations,
         "results": results,
-        "hits": [(hit, labels.get(hit.status, hit.status)) for hit in results.hits],
+        "hits": [
+            (hit, labels.get(hit.status, hit.status), categories.get(hit.id, hit.category_name))
+            for hit in results.hits
+        ],
         "filters": {name: data.get(name) for name in ("consultation", "status", "category")},
     }
 

@@ -356,3 +356,23 @@ def test_a_translations_category_slugs_are_the_originals_in_the_editor(client_as
         client_as(official).get(reverse("wagtailadmin_pages:edit", args=[consultation.pk])).content.decode()
     )
     assert "disabled" not in re.search(r'<input[^>]*name="categories-0-slug"[^>]*>', html).group(0)
+
+
+def test_search_results_name_categories_in_the_readers_language(reader, consultation, translated):
+    name_french_category(translated, "online", "En ligne")
+    online = consultation.categories.get(slug="online")
+    factories.ProposalFactory(consultation=consultation, category=online, title="A tracker for my claim")
+    # Another consultation's "online", which has no French page: its name stays, beside the French one.
+    other = factories.consultation(title="Parking permits", slug="parking")
+    elsewhere = other.categories.get(slug="online")
+    factories.ProposalFactory(consultation=other, category=elsewhere, title="Tracker")
+
+    french = reader("fr").get(reverse("search"), {"q": "tracker"}).content.decode()
+    english = reader("en").get(reverse("search"), {"q": "tracker"}).content.decode()
+
+    assert french.count('<span class="tag">En ligne</span>') == 1
+    assert french.count('<span class="tag">Online</span>') == 1
+    # The facet counts both under one slug: named in French, the only name French pages give it.
+    assert re.search(r'category=online">En ligne \(2\)</a>', french)
+    assert "En ligne" not in english
+    assert re.search(r'category=online">Online \(2\)</a>', english)
