@@ -213,3 +213,28 @@ def test_an_open_reply_form_goes_with_its_hidden_comment_and_focus_stays_in_the_
     expect(page.locator(f"#reply-{ana.pk}")).to_have_count(0)
     expect(item).to_be_focused()
     expect(item.locator("li.comment--reply", has_text="Me too.")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("language", "reply_counter", "title_counter"),
+    [
+        ("en", "3 of 2,000 characters", "6 of 140 characters"),
+        ("fr", "3 sur 2\u202f000 caractères", "6 sur 140 caractères"),
+    ],
+)
+def test_a_reply_form_opened_in_place_counts_characters_as_the_page_writes_numbers(
+    new_page, language, reply_counter, title_counter
+):
+    proposal = a_thread()
+    ana = Comment.objects.get(body__startswith="Could")
+    page = open_page(new_page, proposal, factories.citizen(display_name="Chloé"), language=language)
+
+    page.locator(f"a[data-action=reply][data-comment-id='{ana.pk}']").click()
+    reply = page.locator(f"#reply-{ana.pk}")
+    reply.locator("textarea").fill("Oui")
+    expect(reply.locator(".field__counter")).to_have_text(reply_counter)
+
+    # The submission form's counters, there from the start, write their numbers the same way.
+    page.goto(f"/consultations/{proposal.consultation.pk}/propose/")
+    page.get_by_label(re.compile("^(Title|Titre)")).fill("Un mot")
+    expect(page.locator("#id_title_counter")).to_have_text(title_counter)

@@ -41,7 +41,7 @@ def test_a_proposal_arriving_live_in_a_filtered_french_list_carries_the_french_c
         category.name = {"online": "En ligne", "by-phone": "Par téléphone"}[category.slug]
         category.save(update_fields=["name"])
     translation.save_revision().publish()
-    watching = new_page(label="french", language="fr")
+    watching = new_page(user=factories.citizen(), label="french", language="fr")
     watching.goto(f"{consultation.url}?category=online")
     wait_live(watching)
     expect(watching.get_by_label("Catégorie")).to_have_value("online")
@@ -58,5 +58,9 @@ def test_a_proposal_arriving_live_in_a_filtered_french_list_carries_the_french_c
 
     arrived = watching.locator(f"article.proposal-card[data-proposal-id='{online}']")
     expect(arrived.locator("[data-role=category]")).to_have_text("En ligne")
+    # Its support button is named with the title quoted the French way, as the server's cards are.
+    title = arrived.locator("[data-role=button-title]")
+    expect(title).to_have_text("« Enregistrer le formulaire en cours »")
+    assert title.text_content() == " «\u00a0Enregistrer le formulaire en cours\u00a0»"
     # The other category's proposal is not in this list (it was published first, so it had its chance).
     expect(watching.locator(f"article.proposal-card[data-proposal-id='{by_phone}']")).to_have_count(0)

@@ -7,7 +7,7 @@
 // and deletions go through the API and change the comment in place. Every form works without this module;
 // focus moves only into a form the person opened, back to what opened it, or when its element goes away.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const ANNOUNCE_AFTER_MS = 3000; // new comments are counted this long, then announced in one message
 
@@ -148,6 +148,7 @@ class Thread {
       cancel.href = cancel.getAttribute("href").replace(/#comment-0$/, `#comment-${id}`);
       item.querySelector(':scope > [data-role="replies"]').after(form);
       this.enhance(form);
+      enhanceCounters(form);
     }
     form.querySelector("textarea").focus();
     return true;
@@ -170,6 +171,7 @@ class Thread {
     if (form) form.action = form.getAttribute("action").replace(/\/0\/([^/]*\/)$/, `/${Number(id)}/$1`);
     details.open = true;
     link.parentElement.replaceWith(details);
+    enhanceCounters(details);
     details.querySelector("summary").focus();
     return true;
   }

@@ -7,7 +7,7 @@
 // newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
 // events sent while it was away are lost.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
@@ -304,7 +304,7 @@ class ListPage {
     if (form) {
       form.action = urlFor(form.dataset.supported === "true" ? this.config.withdraw_url : this.config.support_url, id);
       const hidden = form.querySelector('[data-role="button-title"]');
-      if (hidden) hidden.textContent = ` “${proposal.title}”`;
+      if (hidden) hidden.textContent = ` ${format(this.config.t.quoted_title, { title: proposal.title })}`;
     }
     return card;
   }
@@ -735,33 +735,10 @@ function enhanceSupportForms(scope, config, announcer) {
   }
 }
 
-/* ---------------------------------------------------------------- character counters */
-
-function enhanceCounters() {
-  for (const counter of document.querySelectorAll("[data-counter-for]")) {
-    const input = document.getElementById(counter.dataset.counterFor);
-    if (!input || !input.dataset.maxlength) continue;
-    const max = Number(input.dataset.maxlength);
-    const update = () => {
-      // Characters as people count them, not UTF-16 units (an emoji is one).
-      const count = [...input.value].length;
-      const over = count - max;
-      counter.textContent =
-        over > 0
-          ? format(counter.dataset.templateOver, { over })
-          : format(counter.dataset.template, { count, max });
-      counter.classList.toggle("field__counter--over", over > 0);
-    };
-    input.addEventListener("input", update);
-    update();
-    counter.hidden = false;
-  }
-}
-
 /* ---------------------------------------------------------------- start */
 
 function start() {
-  enhanceCounters();
+  enhanceCounters(document);
   const config = readJson("live-config");
   const announcer = new Announcer(document.getElementById("live-announcer"), config);
   document.addEventListener(ANNOUNCE_EVENT, (event) => {

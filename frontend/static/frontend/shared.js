@@ -90,6 +90,40 @@ export function formatDate(config, iso, format = config.date_format) {
   return text;
 }
 
+// A number as the page's language groups it: 2,000 in English, 2 000 in French (as the server writes it).
+const numbers = (() => {
+  try {
+    return new Intl.NumberFormat(root.lang || undefined);
+  } catch {
+    return new Intl.NumberFormat("en");
+  }
+})();
+
+// The character counters under the text fields in `scope` (frontend/includes/field.html), kept current as
+// people type; each once, so a scope may be enhanced again (a form cloned from a template, say).
+export function enhanceCounters(scope) {
+  for (const counter of scope.querySelectorAll("[data-counter-for]")) {
+    if (counter.dataset.counting) continue;
+    const input = scope.querySelector(`#${CSS.escape(counter.dataset.counterFor)}`);
+    if (!input || !input.dataset.maxlength) continue;
+    const max = Number(input.dataset.maxlength);
+    const update = () => {
+      // Characters as people count them, not UTF-16 units (an emoji is one).
+      const count = [...input.value].length;
+      const over = count - max;
+      counter.textContent =
+        over > 0
+          ? format(counter.dataset.templateOver, { over: numbers.format(over) })
+          : format(counter.dataset.template, { count: numbers.format(count), max: numbers.format(max) });
+      counter.classList.toggle("field__counter--over", over > 0);
+    };
+    input.addEventListener("input", update);
+    update();
+    counter.hidden = false;
+    counter.dataset.counting = "true";
+  }
+}
+
 export function csrfToken(form) {
   const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
   if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
