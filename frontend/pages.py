@@ -177,6 +177,7 @@ def live_config() -> dict:
         "support_url": reverse("proposal_support", args=[0]),
         "withdraw_url": reverse("proposal_support_withdraw", args=[0]),
         "detail_url": reverse("proposal_detail", args=[0]),
+        "supports_chart_url": reverse("proposal_supports_chart", args=[0]),
         "unfollow_url": reverse("proposal_unfollow", args=[0]),
         "date": date_config(),
         "t": {

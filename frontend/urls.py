@@ -6,6 +6,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
+    path("proposals/<int:pk>/supports-chart/", views.proposal_supports_chart, name="proposal_supports_chart"),
     path(
         "proposals/<int:pk>/support/withdraw/",
         views.proposal_support_withdraw,

@@ -8,17 +8,19 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
 from cms.models import ConsultationCategory, ConsultationPage
@@ -80,6 +82,41 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         **_comments_context(request, proposal, comment_failed),
     }
     return render(request, "frontend/proposal_detail.html", context)
+
+
+# How long a rendered chart is kept for the pages that ask for it again (live.js refreshes it after
+# supports, each page at most every few seconds): long enough that a popular proposal's watchers share one
+# rendering per change, short enough that a new day's bar comes without anyone supporting.
+SUPPORTS_CHART_CACHE_SECONDS = 60
+
+
+@require_GET
+def proposal_supports_chart(request, pk: int):
+    """The supports-over-time section of a published proposal's page, as HTML, for live.js to put in place
+    of the one it shows once supports have changed (the drawing stays the server's). `?version=N`: the
+    supports version the page knows of; a rendering cached for that version or a later one is served, any
+    other is made afresh, so many pages asking after the same support cost one rendering."""
+    try:
+        wanted = int(request.GET.get("version", "0"))
+    except ValueError:
+        return HttpResponseBadRequest(_("The version must be a whole number."), content_type="text/plain")
+    proposal = _proposal_or_404(request, pk)
+    if not proposal.is_published:
+        raise Http404("No such proposal.")
+    # No later than the one read now: a version from the future would otherwise never be cached.
+    wanted = min(wanted, proposal.supports_version)
+    # The creation time too: ids restart in a database made anew, a cache may outlive it.
+    key = f"supports_chart_{proposal.pk}_{proposal.created_at.timestamp()}_{get_language()}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] >= wanted:
+        return HttpResponse(cached[1])
+    html = render_to_string(
+        "frontend/includes/supports_chart.html",
+        {"supports_chart": supports_over_time(proposal=proposal)},
+        request=request,
+    )
+    cache.set(key, (proposal.supports_version, html), SUPPORTS_CHART_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 @write_limited("proposal_submit")

@@ -24,10 +24,12 @@ def real_services(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    """Throttle counters live in Redis; each test starts with none. Only those keys: the channel layer
-    shares the server."""
+    """Throttle counters and rendered charts live in Redis; each test starts with none. Only those keys:
+    the channel layer shares the server."""
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(match="*throttle_*", count=1000):
+        client.delete(key)
+    for key in client.scan_iter(match="*supports_chart_*", count=1000):  # rendered charts (frontend.views)
         client.delete(key)
 
 

@@ -1,5 +1,6 @@
 """The proposal page's chart of supports over time and the consultation's funnel, in a browser at phone
-width: drawn within the screen, and the chart's figures reached with the keyboard."""
+width: drawn within the screen, and the chart's figures reached with the keyboard; the chart drawn again
+after supports given elsewhere, without a reload."""
 
 import re
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e.conftest import wait_live
 from tests.votes.test_supports_by_day import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,3 +52,31 @@ def test_chart_and_funnel_fit_a_320_px_screen(new_page, language):
     for part in page.locator('[data-role="funnel"], [data-role="funnel"] svg').all():
         box = part.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+
+
+def test_the_chart_follows_supports_given_elsewhere_without_a_reload(new_page, server_api):
+    proposal = factories.ProposalFactory(title="Pay the first benefit faster")
+    page = new_page(language="fr")
+    page.goto(f"/proposals/{proposal.pk}/")
+    wait_live(page)
+    page.evaluate("window.__sameDocument = true")
+    expect(page.locator('[data-role="supports-chart-empty"]')).to_be_visible()
+
+    for _ in range(2):
+        supported = server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/")
+        assert supported.status == 201, supported.body
+
+    # The count at once; the chart within a few seconds, both supports drawn in one refresh or two.
+    expect(page.locator("[data-role=supports-count]").first).to_have_text("2")
+    gist = page.locator('[data-role="supports-chart-gist"]')
+    expect(gist).to_have_text(re.compile(r"^2 soutiens, donnés le "), timeout=15_000)
+    expect(page.locator("svg.chart__drawing rect.chart__bar")).to_have_count(1)
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+    # The figures left open stay open, with the focus on their summary, when the chart is drawn again.
+    page.locator(".chart__figures > summary").focus()
+    page.keyboard.press("Enter")
+    assert server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/").status == 201
+    standing = page.locator("table.chart__table tbody tr").last.locator("td").last
+    expect(standing).to_have_text("3", timeout=15_000)
+    expect(page.locator(".chart__figures > summary")).to_be_focused()

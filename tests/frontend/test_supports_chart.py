@@ -140,3 +140,54 @@ def test_the_page_reads_the_supports_in_one_query_however_many(client):
     assert len(many) == len(few)
     # The chart's grouped query; a visitor supports nothing, so nothing else reads supports.
     assert sum('FROM "votes_support"' in q["sql"] for q in many.captured_queries) == 1
+
+
+def chart_fragment(client, proposal, version=None, headers=ENGLISH):
+    params = {} if version is None else {"version": version}
+    return client.get(reverse("proposal_supports_chart", args=[proposal.pk]), params, headers=headers)
+
+
+def test_the_chart_alone_for_the_live_page_in_the_readers_language(client, proposal):
+    english = chart_fragment(client, proposal)
+    french = chart_fragment(client, proposal, headers=FRENCH)
+
+    assert english.status_code == 200 and english["Content-Type"].startswith("text/html")
+    html = english.content.decode()
+    assert html.lstrip().startswith('<section class="supports-chart"') and "<body" not in html
+    assert "12 supports, from 0 on" in html
+    assert "12 soutiens" in french.content.decode()
+
+
+def test_a_chart_rendered_for_a_version_serves_the_pages_that_knew_of_it_and_not_those_after(
+    client, proposal
+):
+    first = chart_fragment(client, proposal, version=proposal.supports_version).content.decode()
+    at(datetime(2026, 11, 21, 12, tzinfo=UTC), proposal, 2)  # counted afresh: 14, the version moved
+    type(proposal).objects.filter(pk=proposal.pk).update(supports_version=99)
+
+    # A page that knew only the old version gets the rendering already made (one per change for all).
+    assert chart_fragment(client, proposal, version=proposal.supports_version).content.decode() == first
+    # A page that heard of the new one gets it drawn again.
+    with CaptureQueriesContext(connection) as drawn:
+        assert "14 supports" in chart_fragment(client, proposal, version=99).content.decode()
+    # A version not given yet is no reason to draw it again and again.
+    with CaptureQueriesContext(connection) as served:
+        assert "14 supports" in chart_fragment(client, proposal, version=10**9).content.decode()
+    assert len(served) < len(drawn)
+
+
+@pytest.mark.parametrize("visibility", [Visibility.PENDING, Visibility.HIDDEN])
+def test_no_chart_of_an_unpublished_proposal_even_for_its_author(client, proposal, visibility):
+    type(proposal).objects.filter(pk=proposal.pk).update(visibility=visibility)
+
+    for user in (proposal.author, factories.moderator()):  # both may open its page
+        client.force_login(user)
+        assert client.get(reverse("proposal_detail", args=[proposal.pk])).status_code == 200
+        assert chart_fragment(client, proposal).status_code == 404
+
+
+def test_a_version_that_is_not_a_number_is_a_clear_400(client, proposal):
+    response = chart_fragment(client, proposal, version="latest")
+
+    assert response.status_code == 400
+    assert response.content.decode() == "The version must be a whole number."

@@ -460,6 +460,12 @@ class ListPage {
 
 /* ---------------------------------------------------------------- the proposal page */
 
+// After supports change, the proposal page's chart of supports over time is fetched again (drawn by the
+// server, frontend.views.proposal_supports_chart), once for all the changes of a few seconds, spread so
+// that the pages watching a popular proposal do not all ask at once. The counts themselves move at once.
+const CHART_DELAY_MS = 4000;
+const CHART_JITTER_MS = 4000;
+
 class DetailPage {
   constructor(container, config, announcer) {
     this.config = config;
@@ -467,6 +473,42 @@ class DetailPage {
     this.article = container.querySelector("article[data-proposal-id]");
     this.id = Number(this.article.dataset.proposalId);
     this.responses = this.article.querySelector('[data-role="responses"]');
+    this.chartVersion = Number(this.article.dataset.version || 0); // what the chart shown was drawn at
+    this.chartWanted = this.chartVersion;
+    this.chartTimer = null;
+  }
+
+  // Supports are at `version` now: the chart follows within a few seconds.
+  refreshChart(version) {
+    this.chartWanted = Math.max(this.chartWanted, version);
+    if (this.chartTimer || this.chartWanted <= this.chartVersion) return;
+    this.chartTimer = setTimeout(() => this.loadChart(), CHART_DELAY_MS + Math.random() * CHART_JITTER_MS);
+  }
+
+  async loadChart() {
+    const version = this.chartWanted;
+    try {
+      const response = await fetch(`${urlFor(this.config.supports_chart_url, this.id)}?version=${version}`, {
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const html = await response.text();
+      const fresh = new DOMParser().parseFromString(html, "text/html").querySelector('[data-role="supports-chart"]');
+      const shown = document.querySelector('[data-role="supports-chart"]');
+      if (!fresh || !shown) return;
+      // As the reader left it: the figures open or closed, the focus where it was.
+      const figures = shown.querySelector("details");
+      if (figures?.open) fresh.querySelector("details")?.setAttribute("open", "");
+      const focused = shown.contains(document.activeElement) ? document.activeElement.tagName : null;
+      shown.replaceWith(fresh);
+      if (focused) (fresh.querySelector(focused.toLowerCase()) || fresh).focus();
+      this.chartVersion = Math.max(this.chartVersion, version);
+    } catch {
+      // Offline: the next change, or the reconnection, tries again.
+    } finally {
+      this.chartTimer = null;
+      if (this.chartWanted > this.chartVersion) this.refreshChart(this.chartWanted);
+    }
   }
 
   applySnapshot(snapshot) {
@@ -493,6 +535,7 @@ class DetailPage {
       return;
     }
     applySupports(this.config, data.id, data.supports, data.version);
+    this.refreshChart(data.version);
     applyStatus(data.id, data.status, this.config.status_labels[data.status] || data.status);
     renderThreshold(this.config, this.article, data);
     const form = this.article.querySelector("form[data-support-form]");
@@ -563,6 +606,7 @@ class DetailPage {
             format(plural(t.supports_now, event.supports), { title, count: event.supports }),
           );
         }
+        this.refreshChart(event.version); // one's own support too, whose count came with its answer
         break;
       case "proposal.threshold_reached":
         applyThresholdReached(this.config, this.announcer, event, "status", "supports");
