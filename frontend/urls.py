@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("search/", views.search_page, name="search"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
     path("proposals/<int:pk>/supports-chart/", views.proposal_supports_chart, name="proposal_supports_chart"),

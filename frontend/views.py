@@ -2,8 +2,10 @@
 message, never a 500. Every write here also works without JavaScript; live.js only enhances these forms."""
 
 from dataclasses import replace
+from datetime import date
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -210,6 +212,21 @@ def _search_results(data: dict) -> dict:
         ],
         "filters": {name: data.get(name) for name in ("consultation", "status", "category")},
     }
+
+
+# When the accessibility statement was last written; change it with the statement.
+ACCESSIBILITY_STATEMENT_PREPARED_ON = date(2026, 11, 24)
+
+
+def accessibility_statement(request):
+    return render(
+        request,
+        "frontend/accessibility.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "prepared_on": ACCESSIBILITY_STATEMENT_PREPARED_ON,
+        },
+    )
 
 
 def _safe_next(request, fallback: str) -> str:

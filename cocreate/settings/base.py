@@ -216,6 +216,8 @@ ACCOUNT_RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
+# Where people tell the team about what they cannot use (the accessibility statement, /accessibility/).
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The first e-mails of a notification go right after the action commits: "background" (one thread per
 # process, the action does not wait) or "inline" (in the request). `send_notifications` sends the rest.

@@ -130,6 +130,7 @@ SCREENS: dict[str, Screen] = {
     "sign-up": Screen(lambda w: "/accounts/signup/", targets=(*HEADER, "main [type=submit]")),
     "password-reset": Screen(lambda w: "/accounts/password/reset/", targets=(*HEADER, "main [type=submit]")),
     "not-found": Screen(lambda w: "/no-such-page/", status=404),
+    "accessibility-statement": Screen(lambda w: "/accessibility/"),
     "unsubscribe": Screen(lambda w: w.urls["unsubscribe"], targets=(*HEADER, "main [type=submit]")),
     "admin-moderation-queue": Screen(
         lambda w: "/cms/proposals/", user="moderator", targets=("main [type=submit]",), content=ADMIN
