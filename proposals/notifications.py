@@ -19,7 +19,7 @@ Nothing is notified about a proposal that is not published: its followers could 
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urljoin
@@ -38,6 +38,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from cms.models import ConsultationPage
 from cocreate.exceptions import Conflict, NotAllowed, NotFound
 
 from . import permissions
@@ -434,6 +435,16 @@ class DigestGroup:
     crossed: list
     overdue: list
     due_soon: list
+    title: str = ""  # the consultation's, in the reader's language (digest_in_language)
+
+
+def digest_in_language(groups: list[DigestGroup], language: str) -> list[DigestGroup]:
+    """`groups` with their consultations named in `language` (their published translation in it, if they
+    have one), in the order of those names."""
+    with translation.override(language):
+        pages = ConsultationPage.localized_list([group.consultation for group in groups])
+    named = [replace(group, title=page.title) for group, page in zip(groups, pages, strict=True)]
+    return sorted(named, key=lambda group: (group.title.lower(), group.consultation.pk))
 
 
 def digest_groups(*, now=None) -> list[DigestGroup]:
@@ -496,9 +507,16 @@ def digest_send(*, now=None) -> int:
     }
     sent = 0
     connection = get_connection()
+    in_language: dict[str, list[DigestGroup]] = {}
     for official in digest_recipients():
+        language = email_language(official)
+        if language not in in_language:
+            in_language[language] = digest_in_language(groups, language)
         subject, body = render_email(
-            "digest", {**context, "recipient": official}, language=email_language(official), token=""
+            "digest",
+            {**context, "groups": in_language[language], "recipient": official},
+            language=language,
+            token="",
         )
         message = EmailMultiAlternatives(
             subject, body, settings.DEFAULT_FROM_EMAIL, [official.email], connection=connection

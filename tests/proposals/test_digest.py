@@ -113,3 +113,21 @@ def test_nothing_to_say_sends_nothing(officials):
 
     assert digest(out) == []
     assert "no digest sent" in out.getvalue()
+
+
+def test_each_official_reads_the_consultations_names_in_their_language(officials):
+    benefits = factories.consultation(title="Unemployment benefit")
+    factories.translation(benefits, factories.french(), title="Allocation chômage")
+    housing = factories.consultation(title="Housing allowance", slug="housing")  # not translated
+    promised(benefits, "Pay within two weeks", reached_hours_ago=3, due_in_days=30)
+    promised(housing, "One form for all", reached_hours_ago=3, due_in_days=30)
+
+    sent = digest()
+    english = next(m for m in sent if m.to == [officials[0].email]).body
+    french = next(m for m in sent if m.to == [officials[1].email]).body
+
+    assert english.index("== Housing allowance ==") < english.index("== Unemployment benefit ==")
+    assert "Allocation chômage" not in english
+    # In French, in the order of the French names; the one not translated keeps its own.
+    assert french.index("== Allocation chômage ==") < french.index("== Housing allowance ==")
+    assert "== Unemployment benefit ==" not in french
