@@ -2,13 +2,13 @@
 these forms (see `cocreate.forms.add_service_error`)."""
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.forms.boundfield import BoundField
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cocreate.accounts.models import User
+from cocreate.limits import MaxLength
 from proposals.models import FlagReason, Status
 from proposals.services import BODY_MAX, COMMENT_MAX, DETAILS_MAX, SUMMARY_MAX, TITLE_MAX
 
@@ -34,7 +34,7 @@ def _up_to(text: str, limit: int) -> str:
 def _text(label, limit: int, *, widget=None) -> forms.CharField:
     # A validator rather than max_length: max_length would add a `maxlength` attribute that silently
     # truncates pasted text; the limit is stated in the help text and counted by live.js instead.
-    field = forms.CharField(label=label, widget=widget, validators=[MaxLengthValidator(limit)])
+    field = forms.CharField(label=label, widget=widget, validators=[MaxLength(limit)])
     field.widget.attrs["data-maxlength"] = str(limit)
     return field
 

@@ -5,6 +5,7 @@ import redis
 from channels.layers import channel_layers
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories, servers
@@ -31,6 +32,15 @@ def _fresh_throttles():
         client.delete(key)
     for key in client.scan_iter(match="*supports_chart_*", count=1000):  # rendered charts (frontend.views)
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language. Django's LocaleMiddleware activates the language of
+    each request in the thread that serves it and leaves it active, so a French request in a test client
+    would otherwise make the next test's labels French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cocreate.limits import Text
+
 from .. import permissions, selectors, services
 from ..comments_selectors import comment_get, comment_thread
 from ..models import Comment
@@ -100,17 +102,17 @@ class CommentThreadSerializer(CommentSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=COMMENT_MAX)
+    body = Text(max_length=COMMENT_MAX)
     parent = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
 class CommentEditSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=COMMENT_MAX)
+    body = Text(max_length=COMMENT_MAX)
 
 
 class CommentModerationSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=MODERATION_CHOICES)
-    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+    reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
 def _comment_response(comment: Comment, request, *, http_status=status.HTTP_200_OK) -> Response:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cocreate.exceptions import ServiceError
+from cocreate.limits import Text
 
 from .. import permissions, selectors
 from ..comments_selectors import comment_get
@@ -33,7 +34,7 @@ class FlagCreateSerializer(serializers.Serializer):
         choices=FlagReason.choices,
         help_text="Why the item should be looked at.",
     )
-    details = serializers.CharField(
+    details = Text(
         max_length=DETAILS_MAX, required=False, allow_blank=True, default="", help_text="Optional context."
     )
 

@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.limits import Text
+
 from ..models import FlagReason, Visibility
 from ..moderation_selectors import QueueItem, moderation_queue, queue_items
 from ..services import REASON_MAX, flags_dismiss
@@ -96,7 +98,7 @@ class ModerationQueueView(GenericAPIView):
 
 
 class DismissFlagsSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=REASON_MAX,
         required=False,
         allow_blank=True,

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import error_body
+from cocreate.limits import Text
 
 from .. import search
 from ..models import Status
@@ -25,7 +26,7 @@ def _consultation_exists(consultation_id: int) -> bool:
 
 
 class SearchParamsSerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=search.MAX_QUERY_LENGTH, help_text="The words to look for.")
+    q = Text(max_length=search.MAX_QUERY_LENGTH, help_text="The words to look for.")
     consultation = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_ID)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     category = serializers.SlugField(required=False, max_length=80, help_text="A category's slug.")
@@ -54,8 +55,8 @@ class SearchParamsSerializer(serializers.Serializer):
 
 class SimilarParamsSerializer(serializers.Serializer):
     consultation = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_ID)
-    title = serializers.CharField(max_length=140, help_text="The draft's title, as typed so far.")
-    summary = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    title = Text(max_length=140, help_text="The draft's title, as typed so far.")
+    summary = Text(max_length=500, required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(required=False, default=5, min_value=1, max_value=10)
 
     def validate_consultation(self, value: int) -> int:

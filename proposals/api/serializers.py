@@ -3,6 +3,8 @@ from django.utils.translation import pgettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cocreate.limits import Text
+
 from ..models import OfficialResponse, Proposal, Status
 from ..services import MODERATION_CHOICES
 
@@ -107,24 +109,24 @@ class ProposalDetailSerializer(ProposalListSerializer):
 
 class ProposalCreateSerializer(serializers.Serializer):
     consultation = serializers.IntegerField(min_value=1)
-    title = serializers.CharField(max_length=140)
-    summary = serializers.CharField(max_length=500)
-    body = serializers.CharField(max_length=10_000)
+    title = Text(max_length=140)
+    summary = Text(max_length=500)
+    body = Text(max_length=10_000)
     category = serializers.SlugField(required=False, allow_blank=True, allow_null=True)
 
 
 class ModerationSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=MODERATION_CHOICES)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = Text(max_length=500, required=False, allow_blank=True, default="")
 
 
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = Text(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class ResponseCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = Text(max_length=10_000)
     decision = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True, default="")
 
 

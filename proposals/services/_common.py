@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import ServiceError
+from cocreate.limits import at_most
 
 from ..models import Proposal
 
@@ -17,7 +18,7 @@ def _require_text(fields: dict[str, str], limits: dict[str, int]) -> dict[str, s
         if not value:
             errors[name] = [_("This field is required.")]
         elif len(value) > limits[name]:
-            errors[name] = [_("At most %(n)d characters.") % {"n": limits[name]}]
+            errors[name] = [at_most(limits[name])]
         cleaned[name] = value
     if errors:
         raise ServiceError(_("Some fields need your attention."), code="invalid", fields=errors)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
+from cocreate.limits import at_most
 
 from .. import audit, permissions, search
 from ..live import events
@@ -103,7 +104,7 @@ def proposal_set_status(*, actor, proposal: Proposal, status: str, note: str = "
     status = _check_status(status, field="status")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ServiceError(_("The note is too long."), fields={"note": [_("At most 1000 characters.")]})
+        raise ServiceError(_("The note is too long."), fields={"note": [at_most(NOTE_MAX)]})
     with transaction.atomic():
         proposal = _locked(proposal.pk)
         _change_status(actor=actor, proposal=proposal, status=status, note=note)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+from cocreate.limits import at_most
 
 from .. import audit, permissions
 from ..models import AuditAction, Comment, Flag, FlagReason, Proposal
@@ -39,7 +40,7 @@ def _check_details(details: str | None) -> str:
     if len(details) > DETAILS_MAX:
         raise ServiceError(
             _("The details are too long."),
-            fields={"details": [_("At most %(n)d characters.") % {"n": DETAILS_MAX}]},
+            fields={"details": [at_most(DETAILS_MAX)]},
         )
     return details
 
@@ -133,7 +134,7 @@ def flags_dismiss(
     if len(reason) > REASON_MAX:
         raise ServiceError(
             _("The reason is too long."),
-            fields={"reason": [_("At most %(n)d characters.") % {"n": REASON_MAX}]},
+            fields={"reason": [at_most(REASON_MAX)]},
         )
     with transaction.atomic():
         item = _locked_item(proposal, comment)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cocreate.exceptions import NotAllowed, ServiceError
+from cocreate.limits import at_most
 
 from .. import audit, permissions, search
 from ..live import events
@@ -38,7 +39,7 @@ def _checked_reason(action: str, reason: str, *, missing: str) -> str:
     if action == HIDE and not reason:
         raise ServiceError(missing, fields={"reason": [_("A reason is required.")]})
     if len(reason) > REASON_MAX:
-        raise ServiceError(_("The reason is too long."), fields={"reason": [_("At most 500 characters.")]})
+        raise ServiceError(_("The reason is too long."), fields={"reason": [at_most(REASON_MAX)]})
     return reason
 
 

@@ -278,3 +278,21 @@ def test_unknown_ids(official, suffix, pk):
     data = {"action": "approve", "status": "accepted", "body": "Yes."}
     response = client_for(official).post(f"/api/v1/proposals/{pk}/{suffix}/", data, format="json")
     assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Too long: 10,001 characters, for 10,000 at most."),
+        ("fr", "Trop long\u00a0: 10\u202f001 caractères, pour 10\u202f000 au maximum."),
+    ],
+)
+def test_a_response_too_long_says_its_limit_as_the_language_writes_numbers(official, language, said):
+    proposal = factories.ProposalFactory()
+    client = client_for(official)
+
+    response = client.post(
+        responses_url(proposal), {"body": "x" * 10_001}, format="json", headers={"accept-language": language}
+    )
+
+    assert assert_error(response, 400, "invalid", ["body"])["fields"]["body"] == [said]

@@ -197,7 +197,7 @@ def test_submission_form_in_french(french, citizen, consultation):
 
 @pytest.mark.django_db
 def test_submission_errors_in_french(french, citizen, consultation):
-    data = {"title": "", "summary": "x" * 501, "body": "Des explications."}
+    data = {"title": "", "summary": "x" * 501, "body": "y" * 10_001}
 
     response = french(citizen).post(reverse("proposal_submit", args=[consultation.pk]), data)
 
@@ -205,7 +205,9 @@ def test_submission_errors_in_french(french, citizen, consultation):
     assert response.status_code == 200
     assert "Veuillez corriger les points suivants" in text
     assert "Ce champ est obligatoire." in text
-    assert "Assurez-vous que cette valeur comporte au plus 500 caractères (actuellement 501)." in text
+    assert f"Trop long{NB}: 501 caractères, pour 500 au maximum." in text
+    # Numbers grouped as French groups them, as in the help text and the counter.
+    assert f"Trop long{NB}: 10{NNB}001 caractères, pour 10{NNB}000 au maximum." in text
     # The error summary names each field, with the French no-break space before the colon.
     assert f"Titre{NB}: Ce champ est obligatoire." in text
     assert "Titre :" not in text and "Titre:" not in text
