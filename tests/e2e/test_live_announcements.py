@@ -64,3 +64,31 @@ def test_a_burst_of_supports_is_said_once_per_interval_and_ones_own_at_once(new_
     own = next(m for m in messages if m["text"] == "Your support was added.")
     before = [m for m in messages if m["at"] < own["at"]][-1]
     assert own["at"] - before["at"] < ANNOUNCE_EVERY_MS, messages
+
+
+def test_ones_own_support_heard_first_from_the_stream_is_said_as_ones_own(new_page):
+    proposal = factories.ProposalFactory(
+        consultation=factories.consultation(), title="One form instead of four"
+    )
+    page = new_page(user=factories.citizen(), label="acting")
+    page.goto(proposal.get_absolute_url())
+    wait_live(page)
+    article = page.locator(f"article[data-proposal-id='{proposal.pk}']")
+    count = article.locator("[data-role=supports-count]")
+    article.get_by_role("button", name=SUPPORT).click()
+    expect(page.locator("#live-announcer")).to_have_text("Your support was added.")  # said just now
+
+    # The withdrawal's answer is held until the stream has brought the new count: that count's message
+    # waits its turn behind the answer just said, then must not be said over the next answer.
+    def answer_after_the_stream(route):
+        response = route.fetch()
+        expect(count).to_have_text("0")
+        route.fulfill(response=response)
+
+    page.route(f"**/api/v1/proposals/{proposal.pk}/support/", answer_after_the_stream)
+    page.evaluate(LISTEN)
+    article.get_by_role("button", name=re.compile(r"^Withdraw support\b")).click()
+
+    expect(page.locator("#live-announcer")).to_have_text("Your support was withdrawn.")
+    page.wait_for_timeout(ANNOUNCE_EVERY_MS + 1000)  # past the turn the count's message was waiting for
+    assert [m["text"] for m in said(page)] == ["Your support was withdrawn."]

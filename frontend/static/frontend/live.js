@@ -466,6 +466,9 @@ class ListPage {
 const CHART_DELAY_MS = 4000;
 const CHART_JITTER_MS = 4000;
 
+// The key of a proposal page's queued "now has N supports" (one proposal per page).
+const COUNT_KEY = "supports";
+
 class DetailPage {
   constructor(container, config, announcer) {
     this.config = config;
@@ -602,14 +605,14 @@ class DetailPage {
       case "proposal.support_changed":
         if (applySupports(this.config, this.id, event.supports, event.version)) {
           this.announcer.queue(
-            "supports",
+            COUNT_KEY,
             format(plural(t.supports_now, event.supports), { title, count: event.supports }),
           );
         }
         this.refreshChart(event.version); // one's own support too, whose count came with its answer
         break;
       case "proposal.threshold_reached":
-        applyThresholdReached(this.config, this.announcer, event, "status", "supports");
+        applyThresholdReached(this.config, this.announcer, event, "status", COUNT_KEY);
         break;
       case "proposal.status_changed": {
         const status = statusLabel(this.config, event.status, event.status_label);
@@ -756,6 +759,8 @@ async function submitSupport(form, config, announcer) {
     setSupported(form, adding, config);
     if (adding) showFollowing(holder, config);
     if (state) applySupports(config, id, state.supports, state.version);
+    // The stream may have brought this very change first, its count queued to be said: the answer says it.
+    announcer.drop(COUNT_KEY);
     announcer.now(adding ? config.t.added : config.t.withdrawn);
   } catch {
     error.textContent = config.t.offline;
