@@ -1,5 +1,6 @@
-"""A citizen's journey with the keyboard alone, in English and in French: sign in through the form, open a
-consultation and a proposal, support it, submit a proposal (a required field left empty first), comment.
+"""A citizen's journey with the keyboard alone, in English and in French, on a desktop screen and on a phone
+320 px wide: sign in through the form, open a consultation and a proposal, support it, submit a proposal (a
+required field left empty first), comment.
 
 Only keys move focus and act (Tab, Shift+Tab, Enter, Space, typing): no clicks, no element.focus(). Every
 element the journey tabs through must show that it has focus: its outline or box-shadow while focused
@@ -99,7 +100,9 @@ def tab_to(page: Page, selector: str, *, backwards: bool = False) -> None:
 
 
 def arrive(page: Page, texts: dict) -> None:
-    """A page just loaded: the first Tab reaches the skip link, visible while it has focus."""
+    """A page just loaded: no wider than the screen; the first Tab reaches the skip link, visible while it
+    has focus."""
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), page.url
     state = step(page, "Tab")
     assert focused_is(page, "a.skip-link[href='#main']"), f"the first Tab reached {state['name']}"
     expect(page.locator("a.skip-link")).to_have_text(texts["skip"])
@@ -116,13 +119,14 @@ def press(page: Page, key: str) -> None:
     page.keyboard.press(key)
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_the_whole_journey_with_the_keyboard_alone(new_page, language):
+@pytest.mark.parametrize(("language", "width"), [("en", 1280), ("fr", 1280), ("en", 320), ("fr", 320)])
+def test_the_whole_journey_with_the_keyboard_alone(new_page, language, width):
     texts = TEXTS[language]
     consultation = factories.consultation()
     other = factories.ProposalFactory(consultation=consultation, title="Answer the phone on Saturdays")
     citizen = factories.citizen()
     page = new_page(label="keyboard", language=language)
+    page.set_viewport_size({"width": width, "height": 900 if width > 320 else 640})
 
     # Home page: the skip link works; then back up into the header to sign in.
     page.goto("/")

@@ -138,6 +138,11 @@ class SimilarProposals {
     this.list.replaceChildren(...proposals.map((p) => kept.get(String(p.id)) || this.item(p)));
     this.list.dataset.ids = ids;
     this.region.hidden = proposals.length === 0;
+    // Suggestions that come or go move what follows them (the submit button): whatever has focus there
+    // stays on the screen, a phone's especially.
+    const active = document.activeElement;
+    const after = active && this.region.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING;
+    if (after && active !== document.body) active.scrollIntoView({ block: "nearest" });
     if (proposals.length && ids !== this.lastAnnounced) {
       this.lastAnnounced = ids;
       announce(format(plural(this.config.t.found, proposals.length), { count: proposals.length }));
