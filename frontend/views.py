@@ -42,7 +42,6 @@ from .forms import CommentForm, DisplayNameForm, FlagForm, ProposalForm
 from .pages import (
     category_names_by_slug,
     category_names_of,
-    date_config,
     live_config,
     plural_forms,
     similar_config,
@@ -670,7 +669,6 @@ def comments_config(proposal, *, last_page: bool) -> dict:
         "comment_url": reverse("comment-detail", args=[0]),
         # New comments go at the end of the thread: only its last page shows them.
         "last_page": last_page,
-        "date": date_config(),  # a comment's time written as the server writes it
         "t": {
             "count": plural_forms(lambda n: ngettext("%(count)s comment", "%(count)s comments", n)),
             "new_comments": plural_forms(lambda n: ngettext("%(n)s new comment", "%(n)s new comments", n)),

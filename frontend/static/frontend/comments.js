@@ -61,6 +61,8 @@ class Thread {
     this.section = section;
     this.config = config;
     this.t = config.t;
+    // How the server writes dates, from the page's live configuration (frontend.pages.date_config).
+    this.dates = readJson("live-config").date;
     this.list = section.querySelector('[data-role="comment-list"]');
     this.empty = section.querySelector('[data-role="comments-empty"]');
     this.count = section.querySelector('[data-role="comments-count"]');
@@ -99,7 +101,7 @@ class Thread {
     item.querySelector('[data-role="official"]').hidden = !comment.is_official;
     const time = item.querySelector('[data-role="time"]');
     time.dateTime = comment.created_at;
-    time.textContent = formatDate(this.config.date, comment.created_at, this.config.date.datetime_format);
+    time.textContent = formatDate(this.dates, comment.created_at, this.dates.datetime_format);
     item.querySelector('[data-role="edited"]').hidden = !comment.edited;
     setParagraphs(item.querySelector('[data-role="comment-body"]'), comment.body);
     const author = comment.author_name || this.t.a_citizen;
