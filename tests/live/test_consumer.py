@@ -340,6 +340,21 @@ def test_a_draft_consultation_is_unknown():
     assert async_to_sync(scenario)()["code"] == 4404
 
 
+@pytest.mark.parametrize("path", ["/ws/nothing/", "/ws/consultations/abc/"])
+def test_a_path_with_no_stream_is_refused_at_the_handshake_by_a_server_without_http_responses(path):
+    """WebsocketCommunicator offers no `websocket.http.response` extension, as some servers do not: the
+    handshake is refused (the server's 403) instead of raising "No route found"."""
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        connected = await communicator.connect(timeout=TIMEOUT)
+        await communicator.wait(timeout=TIMEOUT)  # raises what the application raised, if anything
+        return connected
+
+    accepted, _code = async_to_sync(scenario)()
+    assert not accepted
+
+
 @pytest.mark.parametrize(
     "headers",
     [

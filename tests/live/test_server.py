@@ -7,6 +7,7 @@ check is never a sleep: a later action that does broadcast must be the next mess
 """
 
 import asyncio
+import json
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -140,6 +141,33 @@ def test_an_unknown_consultation_closes_with_4404(asgi_server):
             return ws.close_code
 
     assert asyncio.run(scenario()) == 4404
+
+
+@pytest.mark.parametrize("path", ["/ws/nothing/", "/ws/consultations/abc/", "/ws/consultations/3/more/", "/"])
+def test_a_path_with_no_stream_is_refused_with_404_and_logged_without_a_traceback(asgi_server, path):
+    log_start = len(asgi_server.log())
+
+    async def scenario():
+        async with connect(asgi_server.ws_url(path), origin=asgi_server.origin, open_timeout=TIMEOUT):
+            pass
+
+    with pytest.raises(InvalidStatus) as refused:
+        asyncio.run(scenario())
+    response = refused.value.response
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert json.loads(response.body)["error"]["code"] == "not_found"
+    # The server goes on serving streams, and said what it refused in one line.
+    known = factories.consultation()
+
+    async def a_known_stream():
+        async with open_stream(asgi_server, known.pk) as ws:
+            return await receive_json(ws, TIMEOUT)
+
+    assert asyncio.run(a_known_stream())["type"] == "snapshot"
+    log = asgi_server.log()[log_start:]
+    assert "Traceback" not in log and "No route found" not in log, log
+    assert [line for line in log.splitlines() if path in line and "404" in line], log
 
 
 def test_pending_proposals_never_reach_the_socket(asgi_server):
