@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with Python 3.11:
-#   make run   - virtualenv, migrations, demo content, ASGI server on http://127.0.0.1:8000
+#   make run   - virtualenv, migrations, demo content, ASGI server on http://127.0.0.1:8000 (PORT=8001: another)
 #   make test  - every test, against PostgreSQL, Redis and headless Chromium on this machine
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -29,7 +29,7 @@ node_modules/.installed: package-lock.json
 
 run: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/python manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/python manage.py load_demo
+	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)
 	DJANGO_SETTINGS_MODULE=cocreate.settings.dev $(BIN)/uvicorn cocreate.asgi:application --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed node_modules/.installed

@@ -1,5 +1,10 @@
 """The demo content of `make run`: complete after one run, unchanged by a second, never on a real site."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
@@ -13,6 +18,7 @@ from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Propos
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def load(**kwargs) -> None:
@@ -171,3 +177,42 @@ def test_groups_page_permissions():
         for c in ("add_page", "change_page", "publish_page")
     } <= grants
     assert not {g for g in grants if g[0] == permissions.MODERATORS_GROUP}
+
+
+def test_make_run_prints_the_accounts_last_at_its_own_port_and_no_e_mail(tmp_path):
+    """What `make run PORT=8001` prints, as its load_demo step runs it (development settings, console
+    e-mail, SQLite): the accounts and the addresses at that port come last, no notification e-mail
+    after them (the demo's are dropped), and none left for `send_notifications` to print later."""
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    )
+    command = next(line for line in dry_run.stdout.splitlines() if "manage.py load_demo" in line)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(BASE_DIR)),
+        "LANG": "C.UTF-8",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    manage = [sys.executable, "manage.py"]
+    dev = {**env, "DJANGO_SETTINGS_MODULE": "cocreate.settings.dev"}
+    subprocess.run([*manage, "migrate", "--noinput"], cwd=BASE_DIR, env=dev, capture_output=True, check=True)
+
+    run = subprocess.run(command, shell=True, cwd=BASE_DIR, env=env, capture_output=True, text=True)  # noqa: S602
+    later = subprocess.run(
+        [*manage, "send_notifications"], cwd=BASE_DIR, env=dev, capture_output=True, text=True
+    )
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    printed = run.stdout
+    assert "Subject:" not in printed and "Content-Type:" not in printed
+    tail = printed.rstrip().splitlines()[-len(ACCOUNTS) - 5 :]
+    assert tail[0].startswith("Demo accounts (password for all: cocreate-demo)")
+    assert [line.split()[1] for line in tail[1 : len(ACCOUNTS) + 1]] == [a.email for a in ACCOUNTS]
+    assert tail[-3:] == [
+        "  site      http://127.0.0.1:8001/",
+        "  CMS       http://127.0.0.1:8001/cms/   (log in with the username)",
+        "  API docs  http://127.0.0.1:8001/api/docs/",
+    ]
+    assert ":8000" not in printed
+    assert later.returncode == 0, later.stderr[-3000:]
+    assert "Subject:" not in later.stdout

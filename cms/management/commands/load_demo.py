@@ -283,13 +283,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--url",
+            default="",
+            help="The address the site is served at, printed with the demo accounts (`make run` passes "
+            "http://HOST:PORT). Default: WAGTAILADMIN_BASE_URL.",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even when DEBUG is off. The demo accounts share a published password: never on a "
             "real site.",
         )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, url: str = "", **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a real site, and the demo accounts share a known password. "
@@ -297,9 +303,15 @@ class Command(BaseCommand):
             )
         # One transaction: a failure half way leaves nothing behind, so the next run starts clean. The
         # notifications the demo's actions cause are kept in the site, but their e-mails (to the demo's
-        # made-up addresses) are dropped rather than printed over the accounts list.
+        # made-up addresses) are dropped rather than printed over the accounts list: sent at the commit,
+        # in this thread ("inline"), while the dropping backend is still the one in force. A background
+        # thread would send them after it, through the console backend that `make run` keeps for the
+        # e-mails people cause later.
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+                NOTIFICATION_EMAILS_AFTER_COMMIT="inline",
+            ),
             transaction.atomic(),
         ):
             index = self._site_root()
@@ -311,7 +323,7 @@ class Command(BaseCommand):
             created |= self._housing_consultation(index, citizens, accounts)
             created |= self._benefit_in_french(index)
             ensure_role_groups()  # again: officials get their page permissions on the French list too
-        self._report(created)
+        self._report(created, base=(url or settings.WAGTAILADMIN_BASE_URL).rstrip("/"))
 
     # --- structure ------------------------------------------------------------------------------------
 
@@ -631,13 +643,12 @@ class Command(BaseCommand):
 
     # --- output ---------------------------------------------------------------------------------------
 
-    def _report(self, created: set[str]) -> None:
+    def _report(self, created: set[str], *, base: str) -> None:
         out = self.stdout
         if created:
             out.write(self.style.SUCCESS("Demo content loaded: " + "; ".join(sorted(created))))
         else:
             out.write("Demo content already present; nothing changed.")
-        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         out.write("")
         out.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for spec in ACCOUNTS:
