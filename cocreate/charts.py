@@ -16,6 +16,10 @@ class Bar:
     width: float
     height: float
 
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 2)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -33,15 +37,24 @@ class Chart:
 
 
 def bar_chart(
-    days: list[tuple[date, int]], *, width: int = 640, height: int = 200, margin: int = 24
+    days: list[tuple[date, int]],
+    *,
+    width: int = 640,
+    height: int = 200,
+    margin: int = 24,
+    max_bar_width: float | None = None,
+    headroom: int = 0,
 ) -> Chart | None:
-    """One bar a day, the highest reaching the top of the plot, `margin` units clear on every side (room
-    for labels drawn inside the SVG). None for no days at all."""
+    """One bar a day, each in the middle of its day's slot, the highest reaching the top of the plot,
+    `margin` units clear on every side (room for labels drawn inside the SVG) and `headroom` more above
+    the highest bar (for a label over it). A bar takes 80% of its slot, at most `max_bar_width`: with few
+    days, bars rather than blocks. None for no days at all."""
     if not days:
         return None
     top = max(n for _day, n in days) or 1
-    plot_height = height - 2 * margin
+    plot_height = height - 2 * margin - headroom
     slot = (width - 2 * margin) / len(days)
+    bar_width = max(min(slot * 0.8, max_bar_width or slot), 1)
     bars = []
     for i, (day, n) in enumerate(days):
         bar_height = plot_height * n / top
@@ -49,9 +62,9 @@ def bar_chart(
             Bar(
                 day=day,
                 count=n,
-                x=round(margin + i * slot + slot * 0.1, 2),
+                x=round(margin + i * slot + (slot - bar_width) / 2, 2),
                 y=round(height - margin - bar_height, 2),
-                width=round(max(slot * 0.8, 1), 2),
+                width=round(bar_width, 2),
                 height=round(bar_height, 2),
             )
         )

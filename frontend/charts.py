@@ -16,6 +16,9 @@ from votes.selectors import supports_by_day
 # The viewBox: wide and low, scaled to the width of the column (the labels are text outside the SVG, so
 # they stay readable on a phone instead of shrinking with the drawing).
 WIDTH, HEIGHT, MARGIN = 640, 200, 2
+# A bar is never wider than on a chart of about two weeks: a few days make bars, not blocks across the
+# chart. A lone day's bar gets its count written above it, in room kept clear for it.
+MAX_BAR_WIDTH, LABEL_ROOM, LABEL_SIZE = 40, 44, 32
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class SupportsOverTime:
     total: int
     gist: str  # the chart's text alternative, and its caption
     rows: list[tuple[date, int, int]]  # (day, supports given that day, total at its end), quiet days left out
+
+    @property
+    def single_day(self) -> bool:
+        return self.first == self.last
+
+    @property
+    def label_size(self) -> int:
+        return LABEL_SIZE
 
 
 def supports_over_time(*, proposal: Proposal) -> SupportsOverTime | None:
@@ -54,7 +65,14 @@ def supports_over_time(*, proposal: Proposal) -> SupportsOverTime | None:
         if standing != before or i in (0, len(days) - 1):
             rows.append((day, standing - before, standing))
         before = standing
-    chart = bar_chart(days, width=WIDTH, height=HEIGHT, margin=MARGIN)
+    chart = bar_chart(
+        days,
+        width=WIDTH,
+        height=HEIGHT,
+        margin=MARGIN,
+        max_bar_width=MAX_BAR_WIDTH,
+        headroom=LABEL_ROOM if first == last else 0,
+    )
     return SupportsOverTime(chart, first, last, total, gist, rows)
 
 

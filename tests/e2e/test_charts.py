@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import wait_live
+from tests.e2e.conftest import ARTIFACTS, wait_live
 from tests.votes.test_supports_by_day import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +80,27 @@ def test_the_chart_follows_supports_given_elsewhere_without_a_reload(new_page, s
     standing = page.locator("table.chart__table tbody tr").last.locator("td").last
     expect(standing).to_have_text("3", timeout=15_000)
     expect(page.locator(".chart__figures > summary")).to_be_focused()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_supports_of_one_day_read_as_one_bar_with_its_count_at_phone_width(new_page, language):
+    """Every support given today: a bar of a bar's width with its count over it, readable on a phone, not
+    a block across the chart. Left as a screenshot for reviewers."""
+    proposal = factories.ProposalFactory(published_at=timezone.now())
+    at(timezone.now(), proposal, 7)
+    page = new_page(language=language)
+    page.set_viewport_size({"width": 360, "height": 800})
+
+    page.goto(f"/proposals/{proposal.pk}/")
+
+    drawing = page.locator("svg.chart__drawing").bounding_box()
+    bar = page.locator("svg.chart__drawing rect.chart__bar").bounding_box()
+    label = page.locator("svg.chart__drawing text.chart__label")
+    expect(label).to_have_text("7")
+    assert bar["width"] < drawing["width"] / 8
+    assert label.bounding_box()["height"] >= 12  # a figure one can read at this width
+    assert label.bounding_box()["y"] + label.bounding_box()["height"] <= bar["y"] + 1  # over the bar
+    expect(page.locator(".chart__axis time")).to_have_count(1)
+    page.locator("[data-role=supports-chart]").screenshot(
+        path=ARTIFACTS / "screenshots" / f"supports-chart-one-day-{language}-360.png"
+    )

@@ -191,3 +191,45 @@ def test_a_version_that_is_not_a_number_is_a_clear_400(client, proposal):
 
     assert response.status_code == 400
     assert response.content.decode() == "The version must be a whole number."
+
+
+def bars(html: str) -> list[tuple[float, float, float, float]]:
+    return [
+        tuple(map(float, bar))
+        for bar in re.findall(
+            r'<rect class="chart__bar" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', html
+        )
+    ]
+
+
+@pytest.mark.parametrize("headers", [ENGLISH, FRENCH])
+def test_supports_all_given_on_one_day_make_one_labelled_bar_not_a_block(client, headers):
+    """Published and supported today: one bar of a bar's width in the middle, its count written above it
+    and its date once under it, instead of a block across the whole chart with the same date at both ends."""
+    proposal = factories.ProposalFactory(published_at=timezone.now())
+    at(timezone.now(), proposal, 7)
+    html = page(client, proposal, headers).content.decode()
+
+    [(x, y, width, height)] = bars(html)
+    assert width <= 640 / 10  # not 80% of the width
+    assert abs(x + width / 2 - 320) < 1  # centred
+    label = re.search(r'<text class="chart__label" x="([\d.]+)" y="([\d.]+)"[^>]*>7</text>', html)
+    assert label, "the bar's count is not written on the chart"
+    assert abs(float(label.group(1)) - 320) < 1 and float(label.group(2)) < y  # above the bar
+    axis = re.search(r'<p class="chart__axis[^"]*"[^>]*>(.*?)</p>', html, re.S).group(1)
+    with translation.override(headers["accept-language"][:2]):
+        today = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert re.sub(r"<[^>]+>", "", axis).strip() == today
+
+
+def test_a_few_days_make_bars_of_a_bar_s_width(client):
+    proposal = factories.ProposalFactory(published_at=timezone.now() - timedelta(days=1))
+    at(timezone.now() - timedelta(days=1), proposal, 2)
+    at(timezone.now(), proposal, 3)
+    html = page(client, proposal).content.decode()
+
+    drawn = bars(html)
+    assert len(drawn) == 2
+    assert all(width <= 640 / 10 for _x, _y, width, _h in drawn)
+    assert drawn[0][3] < drawn[1][3]  # 2, then 5: the second taller
+    assert 'class="chart__label"' not in html  # labels only for a lone day; the dates are under the axis
