@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.conftest import wait_live
+from tests.e2e.conftest import ARTIFACTS, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -240,3 +240,36 @@ def test_the_follow_form_after_a_support_by_script_is_the_one_a_reload_renders(t
     follow_form.get_by_role("button", name=re.compile(r"^Stop following\b")).click()
     expect(page.get_by_text(f"You no longer follow “{first.title}”.")).to_be_visible()
     expect(follow_form.get_by_role("button", name=re.compile(r"^Follow\b"))).to_be_visible()
+
+
+def test_a_card_says_its_count_once_and_keeps_it_current(new_page, server_api):
+    """Towards the threshold the card says "1 of 3 supports" and not also "1 support" under it; live
+    supports change that one count; once the threshold is reached and the promise replaces the progress,
+    the count is said under it instead."""
+    consultation = factories.consultation(support_threshold=3)
+    proposal = factories.ProposalFactory(
+        consultation=consultation, title="Pay the first benefit faster", summary="Within a week."
+    )
+    assert server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/").status == 201
+    page = new_page(label="watching")
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(consultation.url)
+    wait_live(page)
+    mark_unreloaded(page)
+    shown = card(page, proposal.pk)
+
+    expect(shown.locator("[data-role=threshold-text]")).to_have_text("1 of 3 supports")
+    assert re.findall(r"\d+", shown.inner_text()) == ["1", "3"], shown.inner_text()
+    shown.screenshot(path=ARTIFACTS / "screenshots" / "proposal-card-en-360.png")
+
+    assert server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/").status == 201
+    expect(shown.locator("[data-role=threshold-text]")).to_have_text("2 of 3 supports")
+    assert re.findall(r"\d+", shown.inner_text()) == ["2", "3"], shown.inner_text()
+
+    assert server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/").status == 201
+    expect(shown.locator("[data-state=due]")).to_be_visible()
+    expect(shown.locator(".supports")).to_be_visible()
+    expect(shown.locator(".supports")).to_have_text("3 supports")
+    assert re.findall(r"\b3 supports?\b", shown.inner_text()) == ["3 supports"], shown.inner_text()
+    shown.screenshot(path=ARTIFACTS / "screenshots" / "proposal-card-promised-en-360.png")
+    assert_not_reloaded(page)
