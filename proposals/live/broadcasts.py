@@ -12,6 +12,12 @@ quiet spell goes out at once; during a rush the counts in between are dropped, n
 other event about a proposal first sends that proposal's waiting count, so pages hear of a count before
 the promise or decision it led to. Outside a server (management commands, a sync test) each event is
 sent at once from the calling thread.
+
+Each worker coalesces on its own, so with several workers a worker's older count can reach the pages after
+another worker's newer one (its interval ended later). A count's channel-layer message therefore carries
+its proposal and version beside the text, and each socket forwards a count only if it is newer than the
+last it forwarded or its snapshot held (`ConsultationConsumer`): the last count on every stream is the
+newest sent, which is the stored one once the rush is over.
 """
 
 from __future__ import annotations
@@ -56,12 +62,17 @@ def _count_interval() -> float:
     return getattr(settings, "LIVE_COUNT_INTERVAL_MS", 250) / 1000
 
 
-def _message(text: str | None) -> dict[str, str]:
-    """The channel-layer message: a pre-encoded event to forward, or (None) the order to close."""
-    return {"type": CLOSE_HANDLER} if text is None else {"type": FORWARD_HANDLER, "text": text}
+def _message(text: str | None, count: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The channel-layer message: a pre-encoded event to forward, or (None) the order to close. A count
+    (proposal id, version) goes with a support count's text: sockets drop one older than what they have."""
+    if text is None:
+        return {"type": CLOSE_HANDLER}
+    if count is None:
+        return {"type": FORWARD_HANDLER, "text": text}
+    return {"type": FORWARD_HANDLER, "text": text, "proposal": count[0], "version": count[1]}
 
 
-async def _group_send(group: str, message: dict[str, str]) -> None:
+async def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -78,7 +89,7 @@ class _Sender:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.interval = _count_interval()
-        self.outbox: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         # proposal id -> (version, group, text) of the newest count not sent yet, and its timer
         self.waiting: dict[int, tuple[int, str, str]] = {}
         self.timers: dict[int, asyncio.TimerHandle] = {}
@@ -91,7 +102,7 @@ class _Sender:
             group, message = await self.outbox.get()
             await _group_send(group, message)
 
-    def event(self, group: str, message: dict[str, str], proposal_id: int | None) -> None:
+    def event(self, group: str, message: dict[str, Any], proposal_id: int | None) -> None:
         if proposal_id is not None:
             self._flush(proposal_id)
         self.outbox.put_nowait((group, message))
@@ -125,7 +136,7 @@ class _Sender:
         if len(self.sent) >= _FORGET_CHECK_AT:
             self.sent = {pid: sent for pid, sent in self.sent.items() if now - sent[0] < _FORGET_AFTER}
         self.sent[proposal_id] = (now, version)
-        self.outbox.put_nowait((group, _message(text)))
+        self.outbox.put_nowait((group, _message(text, (proposal_id, version))))
 
 
 def _on_server_loop(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
@@ -144,7 +155,8 @@ def _dispatch(group: str, text: str | None, proposal_id: int | None, version: in
     if loop is not None and loop.is_running():
         loop.call_soon_threadsafe(_on_server_loop, group, text, proposal_id, version)
     else:
-        async_to_sync(_group_send)(group, _message(text))
+        count = None if version is None else (proposal_id, version)
+        async_to_sync(_group_send)(group, _message(text, count))
 
 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:

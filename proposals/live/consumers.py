@@ -39,6 +39,12 @@ def _snapshot(consultation_id: int) -> dict | None:
     }
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    text: str  # encoded once, sent as it is to every page that shares it
+    versions: dict[int, int]  # proposal id -> its count's version in the snapshot; read-only, shared
+
+
 @dataclass
 class _Read:
     started: int  # the tick at which the read began: it sees every change committed before that
@@ -62,7 +68,7 @@ class SharedSnapshots:
         """Call right after joining the group; pass the value to `get`."""
         return next(self._ticks)
 
-    async def get(self, consultation_id: int, joined: int) -> str | None:
+    async def get(self, consultation_id: int, joined: int) -> Snapshot | None:
         while True:
             read = self._reads.get(consultation_id)
             if read is None or read.task.done():
@@ -73,9 +79,14 @@ class SharedSnapshots:
                 return await asyncio.shield(read.task)
             await asyncio.wait([read.task])  # began before this page joined: wait for it, then read again
 
-    async def _read(self, consultation_id: int) -> str | None:
+    async def _read(self, consultation_id: int) -> Snapshot | None:
         snapshot = await _snapshot(consultation_id)
-        return None if snapshot is None else json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)
+        if snapshot is None:
+            return None
+        return Snapshot(
+            json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False),
+            {proposal["id"]: proposal["version"] for proposal in snapshot["proposals"]},
+        )
 
     def _forget(self, consultation_id: int, read: _Read) -> None:
         if self._reads.get(consultation_id) is read:
@@ -98,6 +109,9 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self):
+        # Counts' versions: those in the snapshot (shared by the pages that share it), and those forwarded.
+        self.snapshot_versions: dict[int, int] = {}
+        self.versions: dict[int, int] = {}
         consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
         group = consultation_group(consultation_id)
         # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
@@ -113,8 +127,9 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self.group = group
+        self.snapshot_versions = snapshot.versions
         await self.accept()
-        await self.send(text_data=snapshot)
+        await self.send(text_data=snapshot.text)
 
     async def disconnect(self, code):
         if self.group:
@@ -134,11 +149,30 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         the default: they use the database.
         """
         if message["type"] == FORWARD_HANDLER:
-            await self.live_forward(message)
+            if self._is_news(message):
+                await self.live_forward(message)
         elif message["type"] == CLOSE_HANDLER:
             await self.close(code=4404)
         else:
             await super().dispatch(message)
+
+    def _is_news(self, message) -> bool:
+        """False for a support count no newer than one this socket has (forwarded, or in its snapshot).
+
+        Each worker coalesces counts on its own, so one worker's older count can come after another's newer
+        one; and a count sent while the snapshot was read may be older than the snapshot. Dropping those
+        keeps each proposal's counts on the stream in version order: the last one is the newest."""
+        version = message.get("version")
+        if version is None:
+            return True  # not a count
+        proposal = message["proposal"]
+        known = self.versions.get(proposal)
+        if known is None:
+            known = self.snapshot_versions.get(proposal, -1)
+        if version <= known:
+            return False
+        self.versions[proposal] = version
+        return True
 
     async def live_forward(self, message):
         """Handler of broadcasts.FORWARD_HANDLER: the text was encoded once, by the sender."""

@@ -11,12 +11,13 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from django.db import transaction
 from django.utils import timezone
 
 from cms.models import ModerationMode
 from cocreate.asgi import application
 from proposals import services as proposal_services
-from proposals.live import events
+from proposals.live import broadcasts, events
 from proposals.models import Proposal, Status, Visibility
 from tests import factories
 from tests.live.communicator import WebsocketCommunicator
@@ -133,6 +134,44 @@ def test_a_support_sends_the_absolute_count_and_version():
         {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 1, "version": 1},
         {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 2, "version": 2},
         {"type": "proposal.support_changed", "proposal": proposal.pk, "supports": 1, "version": 3},
+    ]
+
+
+def test_a_count_no_newer_than_the_socket_has_is_not_forwarded(monkeypatch):
+    """Each worker coalesces its counts on its own, so one worker's held count can reach the group after
+    another worker's newer one, and a count sent while the snapshot was read can be older than it. Here each
+    count is sent as it commits, in the order a group could receive them: the socket forwards only news."""
+    proposal = factories.ProposalFactory(supports_count=5, supports_version=5)
+    other = factories.ProposalFactory(consultation=proposal.consultation)
+
+    def send(proposal_id: int, version: int) -> None:
+        with transaction.atomic():
+            broadcasts.broadcast_on_commit(
+                proposal.consultation_id,
+                events.support_changed(proposal_id=proposal_id, supports=version, version=version),
+            )
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        monkeypatch.setattr(broadcasts, "_server_loop", None)  # sent at once, not coalesced
+        # Older than the snapshot, the snapshot's, newer, older than the last forwarded, another's, newer.
+        for proposal_id, version in [
+            (proposal.pk, 4),
+            (proposal.pk, 5),
+            (proposal.pk, 6),
+            (proposal.pk, 5),
+            (other.pk, 1),
+            (proposal.pk, 7),
+        ]:
+            await database_sync_to_async(send)(proposal_id, version)
+        received = [await communicator.receive_json_from(timeout=TIMEOUT) for _ in range(3)]
+        await communicator.disconnect()
+        return received
+
+    assert [(m["proposal"], m["version"]) for m in async_to_sync(scenario)()] == [
+        (proposal.pk, 6),
+        (other.pk, 1),
+        (proposal.pk, 7),
     ]
 
 
