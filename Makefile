@@ -10,6 +10,9 @@ PORT ?= 8000
 # Test services: the standard local ports unless the environment names others.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cocreate
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The search engine tests run on the bundled in-memory server unless this names a real Elasticsearch or
+# OpenSearch (README, "Search"): `make test TEST_ELASTICSEARCH_URL=http://search:9200 PYTEST_ARGS="-m engine"`.
+TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-fanout bench-page-weight install
 .DEFAULT_GOAL := run
@@ -34,8 +37,8 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=cocreate.settings.test \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_ELASTICSEARCH_URL=$(TEST_ELASTICSEARCH_URL) \
+		DJANGO_SETTINGS_MODULE=cocreate.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities in every locked package, from PyPI's advisory data (pypi.org's per-release JSON).
 # --strict: a package that could not be checked fails the run, so an unreachable source never passes as

@@ -1,11 +1,17 @@
 """Shared fixtures. The suite runs only on the real services: PostgreSQL and Redis, never a fallback."""
 
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import pytest
 import redis
 from channels.layers import channel_layers
 from django.conf import settings
 from django.db import connection
 from django.utils import translation
+from elasticsearch import Elasticsearch
 from rest_framework.test import APIClient
 
 from tests import factories, servers
@@ -53,17 +59,71 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+# The search engine tests run on the in-memory server of the OpenSearch API that the osmem-server wheel
+# bundles (a fresh clone per test), or on a real Elasticsearch or OpenSearch when TEST_ELASTICSEARCH_URL
+# names one: the same tests, with each test's indices and aliases under a prefix of its own, deleted after
+# it. Only names under TEST_INDEX_PREFIX are ever created or deleted, so a cluster that serves other
+# indices can be checked too. `-m engine` selects these tests.
+TEST_ELASTICSEARCH_URL = os.environ.get("TEST_ELASTICSEARCH_URL", "")
+TEST_INDEX_PREFIX = "cocreate-test"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "engine: uses a search engine server (the bundled in-memory one, or TEST_ELASTICSEARCH_URL's)",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the engine tests: those that ask for the server, and those parametrized over the search
+    backends in their `engine` case (their fixture asks for the server at run time)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "search_server" in item.fixturenames or (callspec and "engine" in callspec.params.values()):
+            item.add_marker(pytest.mark.engine)
+
+
+@dataclass(frozen=True)
+class SearchServer:
+    url: str
+    prefix: str  # of every index and alias the test makes (SEARCH_INDEX_PREFIX)
+
+    def indices(self) -> list[str]:
+        """This test's indices, whatever names it gave them under its prefix."""
+        client = Elasticsearch([self.url], timeout=30)
+        return sorted(client.indices.get(index=f"{self.prefix}-*", expand_wildcards="all"))
+
+    def wipe(self) -> None:
+        """Delete this test's indices (their aliases go with them), by name: a real cluster may refuse
+        to delete by wildcard."""
+        names = self.indices()
+        if names:
+            Elasticsearch([self.url], timeout=30).indices.delete(index=",".join(names))
+
+
 @pytest.fixture
-def search_engine(osmem_clone, settings):
-    """The engine backend on a fresh clone of the in-memory search server (its own port, empty), with
-    the index and its alias created as on a first deployment. The server process comes from the
-    osmem-server wheel; if it cannot start, the test fails."""
+def search_server(request, settings) -> Iterator[SearchServer]:
+    """An empty search engine for one test: ELASTICSEARCH_URL names it and SEARCH_INDEX_PREFIX is the
+    test's own. On the bundled server, a clone on its own port; if its process cannot start, the test
+    fails."""
+    url = TEST_ELASTICSEARCH_URL or request.getfixturevalue("osmem_clone").url
+    server = SearchServer(url=url, prefix=f"{TEST_INDEX_PREFIX}-{uuid.uuid4().hex[:12]}")
+    settings.ELASTICSEARCH_URL = server.url
+    settings.SEARCH_INDEX_PREFIX = server.prefix
+    yield server
+    server.wipe()
+
+
+@pytest.fixture
+def search_engine(search_server, settings):
+    """The engine backend for proposal search on an empty search engine, with the index and its alias
+    created as on a first deployment."""
     from proposals.search import engine
 
-    settings.ELASTICSEARCH_URL = osmem_clone.url
     settings.SEARCH_BACKEND = "engine"
     engine.ensure_index()
-    return osmem_clone
+    return search_server
 
 
 @pytest.fixture

@@ -294,21 +294,35 @@ SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="cocreate")
 
 WAGTAIL_SITE_NAME = "cocreate"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-# Wagtail's own search (pages in the admin and consultations on /search/): the same engine as proposal search
-# when ELASTICSEARCH_URL is set, through Wagtail's Elasticsearch 7 backend and the same client; otherwise
-# PostgreSQL. Its indices are aliases named "<SEARCH_INDEX_PREFIX>-wagtail-<app>_<model>" (pages:
-# "...-wagtail-wagtailcore_page"); `manage.py update_index` builds them, publishing a page updates its entry.
-if ELASTICSEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {
+
+
+def wagtail_search_backends(elasticsearch_url: str, index_prefix: str) -> dict:
+    """Wagtail's own search (pages in the admin and consultations on /search/): the same engine as proposal
+    search when there is one, through Wagtail's Elasticsearch 7 backend and the same client; otherwise
+    PostgreSQL. The engine's indices are aliases named "<index_prefix>-wagtail-<app>_<model>" (pages:
+    "...-wagtail-wagtailcore_page"); `manage.py update_index` builds them, publishing a page updates its
+    entry.
+
+    Accents are folded on both, as in proposal search ("creche" finds "crèche" and back): on the engine,
+    every text field Wagtail maps without an analyzer of its own gets the index's `default` analyzer, made
+    here the standard one plus `asciifolding`; on PostgreSQL, `cocreate_en` (proposals' migration 0002:
+    `english` with `unaccent` in front of its stemmer, the stemming pages had with the server's default
+    configuration). Either takes effect for the pages already indexed at the next `update_index`."""
+    if not elasticsearch_url:
+        return {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "cocreate_en"}}
+    folding = {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+    return {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch7",
-            "URLS": [ELASTICSEARCH_URL],
-            "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}-wagtail-",
+            "URLS": [elasticsearch_url],
+            "INDEX_PREFIX": f"{index_prefix}-wagtail-",
             "TIMEOUT": 5,
+            "INDEX_SETTINGS": {"settings": {"analysis": {"analyzer": {"default": folding}}}},
         }
     }
-else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+
+WAGTAILSEARCH_BACKENDS = wagtail_search_backends(ELASTICSEARCH_URL, SEARCH_INDEX_PREFIX)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 # A consultation can be published in both languages: officials translate a page with simple_translation's
 # "Translate" action, which copies it into the other locale's page tree. URLs stay the same in both languages

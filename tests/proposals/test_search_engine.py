@@ -1,8 +1,10 @@
-"""The search engine backend against a real search server process (an in-memory server of the OpenSearch
-API, one clone per test): analysis, the index and its alias, and indexing after commit from the services.
+"""The search engine backend against a real search server process (the bundled in-memory server of the
+OpenSearch API, one clone per test, or the real engine TEST_ELASTICSEARCH_URL names, see tests/conftest.py):
+analysis, the index and its alias, and indexing after commit from the services.
 
-That server makes documents searchable without a refresh; a real engine does not, so the tests refresh
-where production code relies on the index's own refresh interval. Every analysis test also has queries
+The bundled server makes documents searchable without a refresh; a real engine does not, so the tests
+refresh where production code relies on the index's own refresh interval (`reindex` refreshes the index it
+built; removing a proposal refreshes at once). Every analysis test also has queries
 that must not match: a broken analyzer there makes every document match every query."""
 
 import socket
@@ -130,35 +132,30 @@ def test_reindex_builds_a_new_index_swaps_the_alias_and_deletes_the_old_one(sear
     assert list(engine.client().indices.get(index=f"{engine.alias_name()}-*")) == [third]
 
 
-def test_reindex_creates_the_index_and_alias_on_a_new_cluster(osmem_clone, settings, consultation):
-    settings.ELASTICSEARCH_URL = osmem_clone.url
+def test_reindex_creates_the_index_and_alias_on_a_new_cluster(search_server, settings, consultation):
     settings.SEARCH_BACKEND = "engine"
-    settings.SEARCH_INDEX_PREFIX = "fresh"
     factories.ProposalFactory(consultation=consultation, title="A tracker")
-    assert not engine.client().indices.exists_alias(name="fresh-proposals")
+    assert not engine.client().indices.exists_alias(name=f"{search_server.prefix}-proposals")
     reindex()
     assert len(engine.aliased_indices()) == 1
     assert titles("tracker") == ["A tracker"]
 
 
-def test_the_first_search_creates_the_index_if_missing(osmem_clone, settings):
-    settings.ELASTICSEARCH_URL = osmem_clone.url
+def test_the_first_search_creates_the_index_if_missing(search_server, settings):
     settings.SEARCH_BACKEND = "engine"
-    settings.SEARCH_INDEX_PREFIX = "first-use"
+    assert search_server.indices() == []
     assert search("anything").total == 0
     assert len(engine.aliased_indices()) == 1
 
 
 def test_the_first_write_creates_the_index_if_missing(
-    osmem_clone, settings, citizen, consultation, django_capture_on_commit_callbacks
+    search_server, settings, citizen, consultation, django_capture_on_commit_callbacks
 ):
-    settings.ELASTICSEARCH_URL = osmem_clone.url
     settings.SEARCH_BACKEND = "engine"
-    settings.SEARCH_INDEX_PREFIX = "first-write"
     with django_capture_on_commit_callbacks(execute=True):
         submit(citizen, consultation, "A payment tracker")
     (index,) = engine.aliased_indices()
-    assert index.startswith("first-write-proposals-")  # an index behind the alias, with our mappings
+    assert index.startswith(f"{search_server.prefix}-proposals-")  # behind the alias, with our mappings
     refresh()
     assert titles("tracker") == ["A payment tracker"]
 
@@ -180,6 +177,24 @@ def test_reindex_refuses_the_database_backend(settings):
     settings.SEARCH_BACKEND = "database"
     with pytest.raises(CommandError, match="not 'engine'"):
         reindex()
+
+
+def test_each_test_cleans_up_its_own_indices_and_nothing_else(search_engine, settings):
+    """What lets these tests run on an operator's cluster (TEST_ELASTICSEARCH_URL, tests/conftest.py): a
+    test's indices and aliases are named under its own prefix, and the clean-up after it deletes them and
+    leaves alone an index whose name merely starts with the same characters."""
+    assert settings.SEARCH_INDEX_PREFIX == search_engine.prefix
+    es = engine.client()
+    neighbour = f"{search_engine.prefix}0-proposals"
+    es.indices.create(index=neighbour)
+    try:
+        assert search_engine.indices() == engine.aliased_indices()
+        search_engine.wipe()
+        assert search_engine.indices() == []
+        assert not es.indices.exists_alias(name=engine.alias_name())
+        assert es.indices.exists(index=neighbour)
+    finally:
+        es.indices.delete(index=neighbour)
 
 
 # Indexing after commit, from the services
