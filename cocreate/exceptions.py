@@ -5,14 +5,19 @@ Body: {"error": {"code": "...", "message": "...", "fields": {...}}}
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .authentication import CsrfFailed
+from .limits import grouped
+from .request_limits import URLTooLong
 
 
 class ServiceError(Exception):
@@ -70,6 +75,27 @@ def _flatten_fields(detail: Any) -> dict[str, Any]:
     if isinstance(detail, list):
         return {"non_field_errors": [str(m) for m in detail]}
     return {}
+
+
+# What Django refuses before or around a view (a SuspiciousOperation, which reaches handler400), with the
+# setting whose limit the message names.
+_REFUSALS = (
+    (RequestDataTooBig, 413, "request_too_large", "DATA_UPLOAD_MAX_MEMORY_SIZE",
+     gettext_lazy("The request is too large: %(limit)s bytes at most.")),
+    (TooManyFieldsSent, 400, "too_many_fields", "DATA_UPLOAD_MAX_NUMBER_FIELDS",
+     gettext_lazy("The request has too many fields: %(limit)s at most.")),
+    (URLTooLong, 414, "uri_too_long", "MAX_URL_LENGTH",
+     gettext_lazy("The address is too long: %(limit)s characters at most.")),
+)  # fmt: skip
+
+
+def refusal(exc: Exception | None) -> tuple[int, str, str]:
+    """Status, code and message of a request Django refused (cocreate.views.bad_request): the same in the
+    common error body and on the site's page. Any other is a 400 `bad_request`."""
+    for cls, status, code, setting, message in _REFUSALS:
+        if isinstance(exc, cls):
+            return status, code, message % {"limit": grouped(getattr(settings, setting))}
+    return 400, "bad_request", _("The request could not be understood.")
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

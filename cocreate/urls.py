@@ -24,6 +24,7 @@ if settings.DEBUG:
 # Wagtail's catch-all serves the consultation pages; it must stay last.
 urlpatterns.append(path("", include(wagtail_urls)))
 
+handler400 = "cocreate.views.bad_request"
 handler404 = "cocreate.views.not_found"
 handler500 = "cocreate.views.server_error"
 # Not Django's: allauth looks it up here for the 429 of its sign-in limits.

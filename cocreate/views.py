@@ -17,7 +17,7 @@ from psycopg_pool import PoolTimeout
 
 from frontend.throttling import too_many_requests
 
-from .exceptions import error_body
+from .exceptions import error_body, refusal
 
 
 def _is_api(request) -> bool:
@@ -28,6 +28,18 @@ def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body("not_found", _("No such resource.")), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """handler400, for what Django refuses before or around a view: a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    (413), more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, an address over MAX_URL_LENGTH (414), or
+    another SuspiciousOperation or BadRequest (400). Under /api/, the common error body with its code."""
+    status, code, message = refusal(exception)
+    if _is_api(request):
+        return JsonResponse(error_body(code, message), status=status)
+    headings = {413: _("Request too large"), 414: _("Address too long")}
+    context = {"heading": headings.get(status, _("Bad request")), "message": message}
+    return HttpResponse(loader.render_to_string("400.html", context), status=status)
 
 
 # Seconds a client is asked to wait when the database has no connection for it.

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "cocreate.request_limits.URLLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,7 +177,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# What a client may send (README, "The API"; cocreate/request_limits.py). Beyond, a 4xx in the common error
+# body under /api/ (413 `request_too_large`, 400 `too_many_fields`, 414 `uri_too_long`, 400
+# `malformed_request`), the site's error page elsewhere. A body's bytes, files apart (Django's default):
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # query parameters, or fields of a form
+MAX_URL_LENGTH = 16_000  # characters of the path and query, under Django's 16,384 for a redirect
+JSON_MAX_DEPTH = 32  # levels of nested arrays and objects in a JSON body
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -235,6 +242,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cocreate.request_limits.JSONParser",  # DRF's, with a limit on nesting (JSON_MAX_DEPTH)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "proposals.api.pagination.ProposalPagination",
     "EXCEPTION_HANDLER": "cocreate.exceptions.api_exception_handler",
@@ -264,7 +276,12 @@ REST_FRAMEWORK = {
 COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
 SPECTACULAR_SETTINGS = {
     "TITLE": "cocreate API",
-    "DESCRIPTION": "Consultations, proposals, supports and official responses.",
+    "DESCRIPTION": (
+        "Consultations, proposals, supports and official responses. Every error is the common error body. "
+        f"Limits: a body of {DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes (413 `request_too_large`), "
+        f"{DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields (400 `too_many_fields`), a URL of {MAX_URL_LENGTH:,} "
+        f"characters (414 `uri_too_long`), JSON nested {JSON_MAX_DEPTH} levels (400 `malformed_request`)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -377,9 +394,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "cocreate.request_limits.WithoutTraceback"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # A request over the limits above is the client's doing: one line, not a traceback.
+        **{
+            f"django.security.{refusal}": {"filters": ["without_traceback"]}
+            for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "URLTooLong")
+        },
         # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
         "django_tasks": {"level": "WARNING"},
         # The search client logs every request at INFO; failures still come through as warnings.

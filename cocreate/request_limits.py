@@ -1,0 +1,79 @@
+"""What a client may send, beyond Django's own limits on a body's size and its number of fields.
+
+A URL longer than MAX_URL_LENGTH, or JSON nested deeper than JSON_MAX_DEPTH, is refused here; Django refuses
+a body over DATA_UPLOAD_MAX_MEMORY_SIZE and more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS. Every such
+refusal becomes the common error body under /api/ and the site's error page elsewhere
+(cocreate.exceptions.refusal, cocreate.views.bad_request).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from .limits import grouped
+
+
+class URLTooLong(SuspiciousOperation):
+    """The URL (path and query) is longer than MAX_URL_LENGTH characters: 414."""
+
+
+class URLLengthMiddleware(MiddlewareMixin):
+    """Refuses a URL longer than MAX_URL_LENGTH before any view reads it. The limit stays under Django's
+    16,384 characters for a redirect, so the slash CommonMiddleware appends never makes an address it
+    refuses; the HTTP server's own limit is higher still (README, "The API"). After LocaleMiddleware: the
+    page that says so is in the reader's language."""
+
+    def process_request(self, request):
+        if len(request.get_full_path()) > settings.MAX_URL_LENGTH:
+            raise URLTooLong(f"URL longer than {settings.MAX_URL_LENGTH} characters")
+
+
+class WithoutTraceback(logging.Filter):
+    """Logs a refusal as its one-line message: Django logs each SuspiciousOperation with its traceback, which
+    for a client's oversized request says nothing about the site and reads like a crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def nesting_depth_exceeds(value, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels deep in `value` (`[]` is one level), found
+    without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing nesting deeper than JSON_MAX_DEPTH. Python's decoder recurses once per
+    level and raises RecursionError near a thousand levels (a 500 if let through); anything it does decode
+    is checked against the documented limit, so the answer does not depend on the depth of the stack."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(too_deep()) from None
+        if nesting_depth_exceeds(data, settings.JSON_MAX_DEPTH):
+            raise ParseError(too_deep())
+        return data
+
+
+def too_deep() -> str:
+    return _("JSON nested too deeply: %(limit)s levels at most.") % {
+        "limit": grouped(settings.JSON_MAX_DEPTH)
+    }
