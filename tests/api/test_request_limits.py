@@ -69,6 +69,14 @@ def test_json_nested_up_to_the_limit_is_read(citizen, consultation):
 
 
 @pytest.mark.django_db
+def test_brackets_in_text_are_not_nesting(citizen, consultation):
+    data = {**payload(consultation), "title": "[" * 100, "body": "{[" * 5_000}
+    response = client_for(citizen).post(CREATE, data, format="json")
+    assert response.status_code == 201, response.content
+    assert Proposal.objects.get().title == "[" * 100
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
 def test_a_body_over_the_limit_is_413(citizen, consultation, content_type):
     body = b'{"title": "' + b"x" * (3 * 1024 * 1024) + b'"}'
