@@ -2,16 +2,15 @@
 when it is translated (cms.models): a translation is listed under its consultation, never as one."""
 
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
-from cocreate.exceptions import ServiceError
+from cocreate.api_params import BAD_PARAMETER, query_params
 from proposals import selectors
 from proposals.api.pagination import ProposalPagination
 from proposals.api.serializers import ProposalListSerializer
-from proposals.models import Proposal, Status
+from proposals.models import Status
 
 from .models import ConsultationPage
 from .selectors import consultation_funnel
@@ -101,12 +100,27 @@ class ConsultationDetailSerializer(ConsultationSerializer):
         return FunnelSerializer(consultation_funnel(consultation=page)).data
 
 
-class ProposalFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Status.choices)
-    category = filters.CharFilter()
-    ordering = filters.ChoiceFilter(choices=[("-supports", "Most supported"), ("-created", "Newest")])
-    # Not a BooleanFilter, which reads an unknown value as no filter at all: a typo must be an error.
-    awaiting_response = filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")])
+class ProposalListParamsSerializer(serializers.Serializer):
+    """The list's filters, read as every query parameter (cocreate.api_params): one that is present must
+    have a value of its type, `?status=` is a 400 as `?status=done` is, never "no filter"."""
+
+    ordering = serializers.ChoiceField(
+        choices=[("-supports", "Most supported"), ("-created", "Newest")], default="-supports"
+    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    category = serializers.SlugField(required=False, max_length=80, help_text="One of its categories' slugs.")
+    awaiting_response = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only proposals that reached the threshold and have no official response yet, by "
+        "response deadline (the overdue first); `ordering` is then ignored.",
+    )
+
+    def validate_category(self, slug: str) -> str:
+        # A typo in a script should not read as "no proposals in this category".
+        if not self.context["consultation"].categories.filter(slug=slug).exists():
+            raise serializers.ValidationError(_("Not one of this consultation's categories."))
+        return slug
 
 
 class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -141,40 +155,21 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         return {**context, "translations": translations}
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("ordering", enum=["-supports", "-created"]),
-            OpenApiParameter("status", enum=Status.values),
-            OpenApiParameter("category", str),
-            OpenApiParameter(
-                "awaiting_response",
-                bool,
-                description="true: only proposals that reached the threshold and have no official response "
-                "yet, by response deadline (the overdue first); `ordering` is then ignored.",
-            ),
-        ],
-        responses=ProposalListSerializer(many=True),
+        parameters=[ProposalListParamsSerializer],
+        responses={200: ProposalListSerializer(many=True), 400: BAD_PARAMETER},
     )
     # pagination_class on the action (not only below) so that the schema shows the paginated envelope.
     @action(detail=True, methods=["get"], pagination_class=ProposalPagination)
     def proposals(self, request, pk=None):
         consultation = self.get_object()
-        # The filter set only validates the query; it needs a queryset of its model to be built at all.
-        params = ProposalFilter(request.query_params, queryset=Proposal.objects.none())
-        if not params.is_valid():
-            raise ServiceError(_("Invalid filter."), fields={k: list(v) for k, v in params.errors.items()})
-        data = params.form.cleaned_data
-        if data.get("category") and not consultation.categories.filter(slug=data["category"]).exists():
-            # A typo in a script should not read as "no proposals in this category".
-            raise ServiceError(
-                _("Invalid filter."), fields={"category": [_("Not one of this consultation's categories.")]}
-            )
+        params = query_params(ProposalListParamsSerializer, request, consultation=consultation)
         queryset = selectors.proposal_list(
             consultation_id=consultation.pk,
             user=request.user,
-            ordering=data.get("ordering") or "-supports",
-            status=data.get("status") or None,
-            category=data.get("category") or None,
-            awaiting_response=data.get("awaiting_response") == "true",
+            ordering=params["ordering"],
+            status=params.get("status"),
+            category=params.get("category"),
+            awaiting_response=params["awaiting_response"],
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ProposalListSerializer(page, many=True).data)

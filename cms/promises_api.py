@@ -9,13 +9,14 @@ before any look-up; errors become the common JSON body.
 - GET /api/v1/consultations/{id}/dashboard/: any consultation, live or not, as in the admin."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cocreate.exceptions import NotFound, ServiceError
+from cocreate.api_params import BAD_PARAMETER, query_params
+from cocreate.exceptions import NotFound
 from proposals.api.moderation import ERROR
 from proposals.api.pagination import ProposalPagination
 from proposals.api.roles import CanRespond
@@ -34,7 +35,9 @@ def _consultation(pk) -> ConsultationPage:
 
 
 class AwaitingFilterSerializer(serializers.Serializer):
-    consultation = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    consultation = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="Only this consultation's."
+    )
 
 
 class AwaitingResponsesView(GenericAPIView):
@@ -44,16 +47,19 @@ class AwaitingResponsesView(GenericAPIView):
 
     @extend_schema(
         operation_id="awaiting_responses",
-        parameters=[OpenApiParameter("consultation", int, description="Only this consultation's.")],
-        responses={200: ProposalListSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        parameters=[AwaitingFilterSerializer],
+        responses={
+            200: ProposalListSerializer(many=True),
+            400: BAD_PARAMETER,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+        },
         description="Officials and admins: every published proposal whose promised official response is "
         "still awaited, across consultations, the earliest deadline (so the overdue) first.",
     )
     def get(self, request):
-        params = AwaitingFilterSerializer(data=request.query_params)
-        if not params.is_valid():
-            raise ServiceError(_("Invalid filter."), fields=params.errors)
-        consultation_id = params.validated_data.get("consultation")
+        consultation_id = query_params(AwaitingFilterSerializer, request).get("consultation")
         if consultation_id is not None:
             _consultation(consultation_id)  # an unknown one is a 404, not an empty list
         proposals = awaiting_queue(consultation_id).select_related("author", "category")

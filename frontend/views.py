@@ -28,10 +28,11 @@ from rest_framework.authtoken.models import Token
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.accounts import services as account_services
 from cocreate.accounts.data_forms import AccountDeleteForm
+from cocreate.api_params import strict_query
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import notifications, permissions, search, selectors, services
-from proposals.api.search import SearchParamsSerializer, search_for, strict_query, unavailable_message
+from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.comments_selectors import comment_get, comment_thread
 from proposals.models import Comment, Flag, Status
 from votes import services as vote_services

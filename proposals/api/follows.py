@@ -6,10 +6,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import BAD_PARAMETER, query_params
+
 from .. import notifications, selectors
 from ..models import Notification
 from .pagination import ProposalPagination
-from .search import strict_query
 from .views import ScopedWriteThrottle
 
 
@@ -89,7 +90,10 @@ class NotificationListView(generics.ListAPIView):
     serializer_class = NotificationSerializer
     pagination_class = ProposalPagination
 
-    @extend_schema(parameters=[NotificationParamsSerializer])
+    @extend_schema(
+        parameters=[NotificationParamsSerializer],
+        responses={200: NotificationSerializer(many=True), 400: BAD_PARAMETER},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -97,10 +101,9 @@ class NotificationListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
         # `?unread=` or `?unread=null` is a 400 naming the field, not the whole list.
-        params = NotificationParamsSerializer(data=strict_query(self.request.query_params))
-        params.is_valid(raise_exception=True)
+        params = query_params(NotificationParamsSerializer, self.request)
         found = notifications.notification_list(user=self.request.user)
-        if params.validated_data["unread"]:
+        if params["unread"]:
             found = found.filter(read_at__isnull=True)
         return found
 

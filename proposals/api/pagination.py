@@ -1,7 +1,6 @@
-from rest_framework.pagination import PageNumberPagination
+from cocreate.api_params import StrictPagination
 
 
-class ProposalPagination(PageNumberPagination):
+class ProposalPagination(StrictPagination):
     page_size = 20
-    page_size_query_param = "page_size"
     max_page_size = 100

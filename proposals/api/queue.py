@@ -11,11 +11,11 @@ from collections.abc import Callable
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
 
 from ..models import FlagReason, Visibility
@@ -26,9 +26,8 @@ from .roles import CanModerate
 from .views import ScopedWriteThrottle, _valid
 
 
-class QueuePagination(PageNumberPagination):
+class QueuePagination(StrictPagination):
     page_size = 50  # as the admin's queue
-    page_size_query_param = "page_size"
     max_page_size = 100
 
 
@@ -87,7 +86,7 @@ class ModerationQueueView(GenericAPIView):
 
     @extend_schema(
         operation_id="moderation_queue",
-        responses={200: QueueItemSerializer(many=True), 401: ERROR, 403: ERROR},
+        responses={200: QueueItemSerializer(many=True), 400: BAD_PARAMETER, 401: ERROR, 403: ERROR},
         description="Moderators and officials: the proposals and comments waiting for moderation (pending) "
         "or reported (open reports), oldest first, as in the admin's queue.",
     )

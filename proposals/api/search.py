@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import error_body
 from cocreate.limits import Text
 
@@ -126,19 +127,6 @@ def search_for(params: dict) -> search.SearchPage:
     )
 
 
-def strict_query(query) -> dict:
-    """The query string as a plain dict, for a params serializer: given a QueryDict, DRF reads an empty
-    optional parameter (`?status=`) as no parameter at all, so a filter that lost its value would
-    silently widen the search; from a dict, it is a 400 naming the field."""
-    return query.dict()
-
-
-def _params(serializer_class, request) -> dict:
-    serializer = serializer_class(data=strict_query(request.query_params))
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def unavailable_message() -> str:
     return _("Search is unavailable right now. Please try again in a few minutes.")
 
@@ -160,12 +148,12 @@ class ProposalSearchView(SearchAPIView):
     @extend_schema(
         operation_id="search_proposals",
         parameters=[SearchParamsSerializer],
-        responses={200: SearchPageSerializer, 503: UNAVAILABLE},
+        responses={200: SearchPageSerializer, 400: BAD_PARAMETER, 503: UNAVAILABLE},
         description="Published proposals matching the words, best first, with highlights and the counts "
         "per status and category of the whole result set.",
     )
     def get(self, request):
-        page = search_for(_params(SearchParamsSerializer, request))
+        page = search_for(query_params(SearchParamsSerializer, request))
         return Response(SearchPageSerializer(page).data)
 
 
@@ -173,12 +161,12 @@ class ProposalSimilarView(SearchAPIView):
     @extend_schema(
         operation_id="similar_proposals",
         parameters=[SimilarParamsSerializer],
-        responses={200: SimilarHitSerializer(many=True), 503: UNAVAILABLE},
+        responses={200: SimilarHitSerializer(many=True), 400: BAD_PARAMETER, 503: UNAVAILABLE},
         description="The published proposals of the consultation closest to a draft, closest first: what "
         "the submission form shows while a citizen types.",
     )
     def get(self, request):
-        params = _params(SimilarParamsSerializer, request)
+        params = query_params(SimilarParamsSerializer, request)
         hits = search.proposal_similar(
             consultation_id=params["consultation"],
             title=params["title"],
