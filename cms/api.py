@@ -7,6 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
 from cocreate.api_params import BAD_PARAMETER, query_params
+from cocreate.limits import Slug
 from proposals import selectors
 from proposals.api.pagination import ProposalPagination
 from proposals.api.serializers import ProposalListSerializer
@@ -108,7 +109,7 @@ class ProposalListParamsSerializer(serializers.Serializer):
         choices=[("-supports", "Most supported"), ("-created", "Newest")], default="-supports"
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    category = serializers.SlugField(required=False, max_length=80, help_text="One of its categories' slugs.")
+    category = Slug(required=False, max_length=80, help_text="One of its categories' slugs.")
     awaiting_response = serializers.BooleanField(
         required=False,
         default=False,

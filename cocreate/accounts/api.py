@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from cocreate.limits import Text
 from proposals.api.moderation import ERROR
 from proposals.api.views import ScopedWriteThrottle
 
@@ -38,10 +39,10 @@ class AccountExportView(APIView):
 
 
 class AccountDeleteSerializer(serializers.Serializer):
-    password = serializers.CharField(
+    password = Text(
         required=False, allow_blank=True, trim_whitespace=False, help_text="The account's password."
     )
-    username = serializers.CharField(
+    username = Text(
         required=False,
         allow_blank=True,
         help_text="For an account without a usable password: its username, typed out.",

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import error_body
-from cocreate.limits import Text
+from cocreate.limits import Slug, Text
 
 from .. import search
 from ..models import Status
@@ -30,7 +30,7 @@ class SearchParamsSerializer(serializers.Serializer):
     q = Text(max_length=search.MAX_QUERY_LENGTH, help_text="The words to look for.")
     consultation = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_ID)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    category = serializers.SlugField(required=False, max_length=80, help_text="A category's slug.")
+    category = Slug(required=False, max_length=80, help_text="A category's slug.")
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1000)
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=50)
 

@@ -3,7 +3,7 @@ from django.utils.translation import pgettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cocreate.limits import Text
+from cocreate.limits import Slug, Text
 
 from ..models import OfficialResponse, Proposal, Status
 from ..services import MODERATION_CHOICES
@@ -112,7 +112,7 @@ class ProposalCreateSerializer(serializers.Serializer):
     title = Text(max_length=140)
     summary = Text(max_length=500)
     body = Text(max_length=10_000)
-    category = serializers.SlugField(required=False, allow_blank=True, allow_null=True)
+    category = Slug(required=False, allow_blank=True, allow_null=True)
 
 
 class ModerationSerializer(serializers.Serializer):

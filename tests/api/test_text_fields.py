@@ -1,0 +1,148 @@
+"""Text a client sends must be a string, on every write endpoint: a number is a 400 naming the field, as a
+boolean always was (DRF's own fields would store `{"title": 123}` as "123"), and nothing is written."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal
+from proposals.services import comment_post, flag_create
+from tests import factories
+
+from .utils import assert_error, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Write:
+    user: object
+    method: str
+    url: str
+    body: dict
+
+
+def _published_comment() -> Comment:
+    return comment_post(author=factories.citizen(), proposal=factories.ProposalFactory(), body="Good idea.")
+
+
+def submit() -> Write:
+    consultation = factories.consultation(categories=("123",))  # a category whose slug is a number's digits
+    body = {"consultation": consultation.pk, "title": "Opening hours", "summary": "Later.", "body": "Please."}
+    return Write(factories.citizen(), "post", "/api/v1/proposals/", {**body, "category": "123"})
+
+
+def _flagged(item: dict) -> None:
+    flag_create(reporter=factories.citizen(), reason="spam", **item)
+
+
+# Writes on one published proposal or comment, by the URL's kind and action: who sends it, a good body, and
+# what the item needs first (an open report, to dismiss one).
+ON_ITEM = {
+    "proposal-moderation": (factories.moderator, {"action": "hide", "reason": "Spam."}, None),
+    "proposal-status": (factories.official, {"status": "under_review", "note": "Looking."}, None),
+    "proposal-responses": (factories.official, {"body": "We will do it."}, None),
+    "proposal-comments": (factories.citizen, {"body": "Yes."}, None),
+    "proposal-flag": (factories.citizen, {"reason": "spam", "details": "An advert."}, None),
+    "proposal-dismiss-flags": (factories.moderator, {"reason": "Fine as it is."}, _flagged),
+    "comment-moderation": (factories.moderator, {"action": "hide", "reason": "Abuse."}, None),
+    "comment-flag": (factories.citizen, {"reason": "spam", "details": "An advert."}, None),
+    "comment-dismiss-flags": (factories.moderator, {"reason": "Fine as it is."}, _flagged),
+}
+
+
+def on_item(name: str) -> Callable[[], Write]:
+    kind, action = name.split("-", 1)
+    user, body, prepare = ON_ITEM[name]
+
+    def make() -> Write:
+        item = factories.ProposalFactory() if kind == "proposal" else _published_comment()
+        if prepare:
+            prepare({kind: item})
+        return Write(user(), "post", f"/api/v1/{kind}s/{item.pk}/{action}/", body)
+
+    make.__name__ = name
+    return make
+
+
+def comment_edit() -> Write:
+    comment = _published_comment()
+    return Write(comment.author, "patch", f"/api/v1/comments/{comment.pk}/", {"body": "Better idea."})
+
+
+def account_delete_by_password() -> Write:
+    user = factories.citizen()
+    user.set_password("123")
+    user.save()
+    return Write(user, "post", "/api/v1/me/delete/", {"password": "123"})
+
+
+def account_delete_by_username() -> Write:
+    user = factories.citizen(username="123")
+    user.set_unusable_password()
+    user.save()
+    return Write(user, "post", "/api/v1/me/delete/", {"username": "123"})
+
+
+WRITES: list[tuple[Callable[[], Write], str]] = [
+    (submit, "title"),
+    (submit, "summary"),
+    (submit, "body"),
+    (submit, "category"),
+    (on_item("proposal-moderation"), "reason"),
+    (on_item("proposal-status"), "note"),
+    (on_item("proposal-responses"), "body"),
+    (on_item("proposal-comments"), "body"),
+    (comment_edit, "body"),
+    (on_item("comment-moderation"), "reason"),
+    (on_item("proposal-flag"), "details"),
+    (on_item("comment-flag"), "details"),
+    (on_item("proposal-dismiss-flags"), "reason"),
+    (on_item("comment-dismiss-flags"), "reason"),
+    (account_delete_by_password, "password"),
+    (account_delete_by_username, "username"),
+]
+IDS = [f"{make.__name__}-{field}" for make, field in WRITES]
+
+
+def stored() -> list:
+    """Every row a write above could add, change or remove (the accounts: which exist; each request
+    records its reader's language on their account)."""
+    models = (Proposal, Comment, Flag, AuditEntry, OfficialResponse)
+    rows = [list(model.objects.order_by("pk").values()) for model in models]
+    return [*rows, list(get_user_model().objects.order_by("pk").values_list("pk", flat=True))]
+
+
+def send(write: Write, body: dict):
+    return getattr(client_for(write.user), write.method)(write.url, body, format="json")
+
+
+@pytest.mark.parametrize("number", [123, 1.5])
+@pytest.mark.parametrize(("make", "field"), WRITES, ids=IDS)
+def test_a_number_for_text_is_refused(make, field, number):
+    write = make()
+    before = stored()
+
+    error = assert_error(send(write, {**write.body, field: number}), 400, "invalid", [field])
+
+    assert error["fields"][field] == ["Not a valid string."]
+    assert stored() == before
+
+
+@pytest.mark.parametrize(("make", "field"), WRITES, ids=IDS)
+def test_the_same_text_as_a_string_is_taken(make, field):
+    """The requests above are good ones once the number is its string: only the type was refused."""
+    write = make()
+    response = send(write, write.body)
+    assert response.status_code in (200, 201, 204), response.content
+
+
+def test_the_message_is_in_the_readers_language():
+    write = submit()
+    body = {**write.body, "title": 123}
+    response = client_for(write.user).post(write.url, body, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert assert_error(response, 400, "invalid", ["title"])["fields"]["title"] == [
+        "Chaîne de caractère invalide."
+    ]
