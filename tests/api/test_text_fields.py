@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
+from rest_framework import serializers
 
+from cocreate.limits import StringsOnly
 from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal
 from proposals.services import comment_post, flag_create
 from tests import factories
@@ -146,3 +150,40 @@ def test_the_message_is_in_the_readers_language():
     assert assert_error(response, 400, "invalid", ["title"])["fields"]["title"] == [
         "Chaîne de caractère invalide."
     ]
+
+
+def request_serializers() -> dict[str, serializers.Serializer]:
+    """Each write operation's request body, as the schema generator finds it: "POST /api/v1/proposals/"."""
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    found = {}
+    for path, _, method, view in generator._get_paths_and_endpoints():
+        if method in ("POST", "PUT", "PATCH"):
+            view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
+            view.schema.method, view.schema.path = method, path
+            serializer = view.schema.get_request_serializer()
+            if serializer is not None:
+                found[f"{method} {path}"] = serializer() if isinstance(serializer, type) else serializer
+    return found
+
+
+def text_fields(serializer: serializers.Serializer, prefix: str = ""):
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.Serializer):
+            yield from text_fields(field, f"{prefix}{name}.")
+        elif isinstance(field, serializers.CharField) and not field.read_only:
+            yield f"{prefix}{name}", field
+
+
+def test_every_request_body_reads_text_as_strings_only():
+    """The same rule for the writes to come: a serializer field that reads a client's text is Text or Slug
+    (cocreate.limits), not DRF's CharField, SlugField or EmailField, which take a number for its digits."""
+    bodies = request_serializers()
+    assert len(bodies) >= 12  # the schema generator found the writes
+    lax = [
+        f"{operation}: {name} ({type(field).__name__})"
+        for operation, serializer in bodies.items()
+        for name, field in text_fields(serializer)
+        if not isinstance(field, StringsOnly)
+    ]
+    assert lax == []
