@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
 
 from .. import permissions, selectors, services
@@ -18,20 +18,22 @@ from ..services import COMMENT_MAX, MODERATION_CHOICES, REASON_MAX
 from .views import ScopedWriteThrottle, _valid
 
 
-class CommentPagination(StrictPagination):
+class CommentPagination(PageNumberPagination):
     """Pages of top-level comments; each comes with all its replies."""
 
     page_size = 50
+    page_size_query_param = "page_size"
     max_page_size = 100
 
 
 class CommentSerializer(serializers.ModelSerializer):
     """One comment as the requesting viewer may see it: `body` is empty when the comment was deleted, or
     when it is pending or hidden and the viewer is neither its author nor a moderator; the moderation reason
-    is for those two only."""
+    is for those two only. A placeholder (a comment whose text the viewer may not read) names nobody:
+    `author_name` and `is_official` are null."""
 
     author_name = serializers.SerializerMethodField()
-    is_official = serializers.BooleanField(source="author_is_official", read_only=True)
+    is_official = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
     deleted = serializers.BooleanField(source="is_deleted", read_only=True)
     edited = serializers.SerializerMethodField()
@@ -64,9 +66,18 @@ class CommentSerializer(serializers.ModelSerializer):
     def _user(self):
         return self.context["request"].user
 
-    @extend_schema_field(serializers.CharField())
-    def get_author_name(self, comment: Comment) -> str:
+    def _placeholder(self, comment: Comment) -> bool:
+        return not permissions.can_read_comment_text(self._user, comment)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author_name(self, comment: Comment) -> str | None:
+        if self._placeholder(comment):
+            return None  # as the page's placeholder: who wrote a removed comment is not for everyone
         return str(comment.author.public_name) if comment.author else _("A former member")
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_is_official(self, comment: Comment) -> bool | None:
+        return None if self._placeholder(comment) else comment.author_is_official
 
     @extend_schema_field(serializers.CharField())
     def get_body(self, comment: Comment) -> str:
@@ -134,7 +145,7 @@ class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
     serializer_class = CommentThreadSerializer
     pagination_class = CommentPagination
 
-    @extend_schema(responses={200: CommentThreadSerializer(many=True), 400: BAD_PARAMETER})
+    @extend_schema(responses={200: CommentThreadSerializer(many=True)})
     def get(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         page = self.paginate_queryset(comment_thread(proposal=proposal, user=request.user))

@@ -285,3 +285,34 @@ def test_comments_are_rate_limited_per_account(tight_rates, citizen, proposal):
     assert client.get(comments_url(proposal)).status_code == 200  # reading is not limited
     other = client_for(factories.citizen())
     assert other.post(comments_url(proposal), {"body": "Mine."}, format="json").status_code == 201
+
+
+# Placeholders name nobody
+
+
+def test_hidden_and_deleted_placeholders_name_nobody(api, proposal, moderator):
+    hidden = post(factories.official(first_name="Claire", last_name="Martin"), proposal, body="Rude.")
+    deleted = post(factories.citizen(display_name="Ana"), proposal)
+    for parent in (hidden, deleted):
+        post(factories.citizen(), proposal, body="A reply.", parent=parent)
+    comment_moderate(actor=moderator, comment=hidden, action="hide", reason="Insults.")
+    comment_delete(actor=deleted.author, comment=deleted)
+
+    for reader in (api, client_for(factories.citizen())):
+        tops = reader.get(comments_url(proposal)).json()["results"]
+        assert [(c["id"], c["author_name"], c["is_official"], c["body"]) for c in tops] == [
+            (hidden.pk, None, None, ""),
+            (deleted.pk, None, None, ""),
+        ]
+        assert all(reply["author_name"] for top in tops for reply in top["replies"])
+    # Its author and the moderators read the hidden comment, so they see whose it is.
+    for viewer in (hidden.author, moderator):
+        [top, _deleted] = client_for(viewer).get(comments_url(proposal)).json()["results"]
+        assert (top["author_name"], top["is_official"]) == ("Claire Martin", True)
+
+
+def test_the_schema_says_a_placeholder_has_no_author_name(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    comment = schema["components"]["schemas"]["Comment"]["properties"]
+    assert comment["author_name"].get("nullable") is True
+    assert comment["is_official"].get("nullable") is True
