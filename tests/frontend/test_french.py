@@ -90,8 +90,9 @@ def test_home_page_in_french(french, consultation):
     assert "Se connecter" in text and "Créer un compte" in text
     assert f"Ouverte jusqu’au {in_french(consultation.closes_at, 'DATE_FORMAT')}" in text
     assert "Skip to main content" not in text and "Sign in" not in text
-    # The switcher shows the current language as chosen.
-    assert '<option value="fr" lang="fr" selected>Français</option>' in response.content.decode()
+    # The switcher offers the other language, English, not the one being read.
+    switcher = re.search(r'<form class="language-form".*?</form>', response.content.decode(), re.S).group(0)
+    assert 'value="en" lang="en"' in switcher and 'value="fr"' not in switcher
 
 
 @pytest.mark.django_db
@@ -474,6 +475,9 @@ def test_our_short_words_leave_the_admins_and_allauths_alone():
 
 @pytest.mark.django_db
 def test_language_switcher_button_in_french(french, consultation):
-    assert '<button type="submit" class="button button--small button--secondary">Changer</button>' in (
-        french().get("/").text
-    )
+    """The header offers the other language in its own words, its purpose said in the page's language."""
+    html = french().get("/").text
+    button = re.search(r'<button type="submit" name="language" value="en" lang="en"[^>]*>(.*?)</button>', html)
+    assert button, "no button switching to English"
+    assert button.group(1) == f'<span class="visually-hidden" lang="fr">Langue{NB}: </span>English'
+    assert 'value="fr"' not in re.search(r'<form class="language-form".*?</form>', html, re.S).group(0)
