@@ -477,7 +477,8 @@ def test_our_short_words_leave_the_admins_and_allauths_alone():
 def test_language_switcher_button_in_french(french, consultation):
     """The header offers the other language in its own words, its purpose said in the page's language."""
     html = french().get("/").text
-    button = re.search(r'<button type="submit" name="language" value="en" lang="en"[^>]*>(.*?)</button>', html)
+    to_english = r'<button type="submit" name="language" value="en" lang="en"[^>]*>(.*?)</button>'
+    button = re.search(to_english, html)
     assert button, "no button switching to English"
     assert button.group(1) == f'<span class="visually-hidden" lang="fr">Langue{NB}: </span>English'
     assert 'value="fr"' not in re.search(r'<form class="language-form".*?</form>', html, re.S).group(0)
