@@ -310,6 +310,10 @@ SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="engine" if ELASTICSEARCH_URL
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="cocreate")
 
 WAGTAIL_SITE_NAME = "cocreate"
+# No Gravatar: the admin would send a hash of each official's e-mail address to a third party, and show a
+# broken picture wherever that site is out of reach. Wagtail shows its own default avatar instead, from
+# our static files (or the picture someone uploads in their account settings).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 
 
