@@ -121,8 +121,13 @@ SCREENS: dict[str, Screen] = {
     "account-delete": Screen(
         lambda w: "/account/delete/", user="citizen", targets=(*HEADER, "form.form [type=submit]")
     ),
-    "sign-in": Screen(lambda w: "/accounts/login/", targets=(*HEADER, "main [type=submit]")),
-    "sign-up": Screen(lambda w: "/accounts/signup/", targets=(*HEADER, "main [type=submit]")),
+    "sign-in": Screen(lambda w: "/accounts/login/", targets=(*HEADER, "main [type=submit]"), screenshot=True),
+    "sign-in-errors": Screen(
+        lambda w: "/accounts/login/", targets=(*HEADER, "main [type=submit]"), prepare=submit_empty
+    ),
+    "sign-up": Screen(
+        lambda w: "/accounts/signup/", targets=(*HEADER, "main [type=submit]"), screenshot=True
+    ),
     "password-reset": Screen(lambda w: "/accounts/password/reset/", targets=(*HEADER, "main [type=submit]")),
     "not-found": Screen(lambda w: "/no-such-page/", status=404),
     "accessibility-statement": Screen(lambda w: "/accessibility/"),
