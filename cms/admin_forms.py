@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Status
-from proposals.services import BODY_MAX, MODERATION_CHOICES, NOTE_MAX, REASON_MAX
+from proposals.services import BODY_MAX, COMMENT_MODERATION_CHOICES, MODERATION_CHOICES, NOTE_MAX, REASON_MAX
 
 from .models import ConsultationPage
 
@@ -23,6 +23,12 @@ def _optional_text(label, help_text, limit: int) -> forms.CharField:
 class ModerationForm(forms.Form):
     action = forms.ChoiceField(choices=MODERATION_CHOICES, widget=forms.HiddenInput)
     reason = _optional_text(_("Reason shown to the author"), _("Required to hide a proposal."), REASON_MAX)
+
+
+class CommentModerationForm(ModerationForm):
+    """A comment's decisions: a proposal's, and approving or rejecting its author's edit held back."""
+
+    action = forms.ChoiceField(choices=COMMENT_MODERATION_CHOICES, widget=forms.HiddenInput)
 
 
 class DismissFlagsForm(forms.Form):

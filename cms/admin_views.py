@@ -29,7 +29,14 @@ from proposals.models import Comment, Proposal
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
 
-from .admin_forms import ConsultationFilterForm, DismissFlagsForm, ModerationForm, ResponseForm, StatusForm
+from .admin_forms import (
+    CommentModerationForm,
+    ConsultationFilterForm,
+    DismissFlagsForm,
+    ModerationForm,
+    ResponseForm,
+    StatusForm,
+)
 
 PAGE_SIZE = 50
 
@@ -257,12 +264,17 @@ class CommentPostView(ModeratorsOnlyMixin, View, ABC):
 
 
 class CommentModerateView(CommentPostView):
-    form_class = ModerationForm
+    form_class = CommentModerationForm
 
     def call_service(self, comment: Comment, data) -> str:
+        edit_waited = comment.has_pending_edit and comment.is_published
         comment = comment_moderate(
             actor=self.request.user, comment=comment, action=data["action"], reason=data["reason"]
         )
+        if edit_waited and comment.is_published and not comment.has_pending_edit:
+            if comment.edit_rejection_reason:
+                return _("The edit is rejected; its author sees the reason.")
+            return _("The edit is published.")
         if comment.is_published:
             return _("The comment is published.")
         return _("The comment is hidden; its author sees the reason.")

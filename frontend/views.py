@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -477,6 +477,10 @@ def comment_flag(request, pk: int):
 # comment's anchor; a form with errors is shown again in its place, with the text that was typed.
 
 COMMENTS_PAGE_SIZE = 50
+EDIT_PENDING = gettext_noop(
+    "Thank you: your edit is waiting for moderation. Until a moderator approves it, others read your "
+    "comment as it was."
+)
 
 
 def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple, reply_to: int | None) -> None:
@@ -493,7 +497,11 @@ def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple, repl
         comment.edit_form = (
             form
             if key == f"edit-{comment.pk}"
-            else CommentForm(initial={"body": comment.body}, auto_id=f"id_edit{comment.pk}_%s")
+            # An edit waiting for moderation is what its author goes on from.
+            else CommentForm(
+                initial={"body": comment.pending_body if comment.has_pending_edit else comment.body},
+                auto_id=f"id_edit{comment.pk}_%s",
+            )
         )
     comment.reply_form = None
     comment.can_reply = (
@@ -613,14 +621,17 @@ def comment_edit(request, pk: int):
     if not form.is_valid():
         return _comment_failed(request, comment.proposal, f"edit-{comment.pk}", form)
     try:
-        services.comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
+        comment = services.comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
     except ServiceError as error:
         if not permissions.can_edit_comment(request.user, comment):
             # Its edit form is no longer on the page (too late, or not theirs): say it above the page.
             messages.error(request, error.message)
             return redirect(_comment_anchor(request, comment))
         return _comment_failed(request, comment.proposal, f"edit-{comment.pk}", form, error)
-    messages.success(request, _("Your comment is updated."))
+    if comment.has_pending_edit:
+        messages.success(request, _(EDIT_PENDING))
+    else:
+        messages.success(request, _("Your comment is updated."))
     return redirect(_comment_anchor(request, comment))
 
 
@@ -682,6 +693,7 @@ def comments_config(proposal, *, last_page: bool) -> dict:
             "reply_to": gettext("Reply to %(author)s’s comment"),
             "report_by": gettext("Report this comment by %(author)s"),
             "updated": gettext("Your comment is updated."),
+            "edit_pending": gettext(EDIT_PENDING),
             "deleted_own": gettext("Your comment is deleted."),
             "published": gettext("Your comment is published."),
             "pending": gettext("Thank you: your comment is waiting for moderation."),

@@ -207,7 +207,11 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     """A comment on a proposal, or a reply to one (one level only: the services refuse a reply to a reply).
 
-    An author's deletion keeps the row with its text removed, so the replies below it keep their place."""
+    An author's deletion keeps the row with its text removed, so the replies below it keep their place.
+
+    In a pre-moderated consultation the author's edit of a published comment waits in `pending_body` (since
+    `pending_at`) for a moderator, while everyone else keeps reading the approved `body`: approving swaps it
+    in, rejecting drops it and leaves `edit_rejection_reason` for the author."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
@@ -225,6 +229,10 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Never shown but to the author and the moderators, never sent live, never exported as open data.
+    pending_body = models.TextField(max_length=2000, blank=True)
+    pending_at = models.DateTimeField(null=True, blank=True)
+    edit_rejection_reason = models.CharField(max_length=500, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -238,6 +246,12 @@ class Comment(models.Model):
                 condition=models.Q(visibility__in=Visibility.values), name="comment_visibility_valid"
             ),
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"),
+            # An edit waiting for moderation has its text and its time, or there is none.
+            models.CheckConstraint(
+                condition=models.Q(pending_at__isnull=True, pending_body="")
+                | (models.Q(pending_at__isnull=False) & ~models.Q(pending_body="")),
+                name="comment_pending_edit_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +264,10 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def has_pending_edit(self) -> bool:
+        return self.pending_at is not None
 
     def get_visibility_display(self) -> str:
         """A comment's label, not a proposal's: they differ in French (« masqué », « masquée »)."""
@@ -275,6 +293,9 @@ class AuditAction(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
     THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")
+    # A published comment's edit, held for moderation in a pre-moderated consultation.
+    EDIT_APPROVED = "edit_approved", pgettext_lazy("moderation of a comment", "Edit approved by moderation")
+    EDIT_REJECTED = "edit_rejected", pgettext_lazy("moderation of a comment", "Edit rejected by moderation")
 
 
 COMMENT_ACTION_LABELS = {
@@ -356,6 +377,8 @@ MODERATION_ACTIONS = (
     AuditAction.HIDDEN,
     AuditAction.RESTORED,
     AuditAction.FLAGS_DISMISSED,
+    AuditAction.EDIT_APPROVED,
+    AuditAction.EDIT_REJECTED,
 )
 
 

@@ -1,5 +1,6 @@
-"""Reads for the moderators: one queue of the proposals and comments waiting for them (pending, or
-reported and not yet dealt with), oldest first. The Wagtail admin's queue and the API's read it here."""
+"""Reads for the moderators: one queue of the proposals and comments waiting for them (pending, a
+comment's edit held for moderation, or reported and not yet dealt with), oldest first. The Wagtail
+admin's queue and the API's read it here."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -56,10 +57,16 @@ def _queued(model, kind: str, flag_field: str) -> QuerySet:
     submission, reported ones since their oldest open report (the earlier of the two when both)."""
     open_flags = Flag.objects.filter(resolved_at__isnull=True)
     oldest = open_flags.filter(**{flag_field: OuterRef("pk")}).order_by("created_at").values("created_at")[:1]
-    items = model.objects.filter(Q(visibility=Visibility.PENDING) | Q(pk__in=open_flags.values(flag_field)))
+    waiting = Q(visibility=Visibility.PENDING)
+    since = [When(visibility=Visibility.PENDING, then=F("created_at"))]
+    if model is Comment:
+        # A published comment's edit held for moderation (pre-moderated consultation), since it was made.
+        waiting |= Q(pending_at__isnull=False)
+        since.append(When(pending_at__isnull=False, then=F("pending_at")))
+    items = model.objects.filter(waiting | Q(pk__in=open_flags.values(flag_field)))
     if model is Comment:
         items = items.filter(deleted_at__isnull=True)  # its author took it back: nothing left to judge
-    since_submitted = Case(When(visibility=Visibility.PENDING, then=F("created_at")))
+    since_submitted = Case(*since)
     # No ordering of its own (the models' default one): SQLite refuses ORDER BY inside a UNION's parts.
     return (
         items.order_by()

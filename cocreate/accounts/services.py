@@ -109,6 +109,10 @@ def account_export(*, user) -> dict:
                 "language": c.language,
                 "visibility": c.visibility,
                 "moderation_reason": c.moderation_reason,
+                # Their own edit waiting for moderation, and why their last one was rejected.
+                "pending_edit": c.pending_body or None,
+                "pending_edit_at": _when(c.pending_at),
+                "edit_rejection_reason": c.edit_rejection_reason,
                 "created_at": _when(c.created_at),
                 "edited_at": _when(c.edited_at),
                 "deleted_at": _when(c.deleted_at),

@@ -14,7 +14,7 @@ from cocreate.limits import Text
 from .. import permissions, selectors, services
 from ..comments_selectors import comment_get, comment_thread
 from ..models import Comment
-from ..services import COMMENT_MAX, MODERATION_CHOICES, REASON_MAX
+from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
 from .views import ScopedWriteThrottle, _valid
 
 
@@ -26,11 +26,16 @@ class CommentPagination(PageNumberPagination):
     max_page_size = 100
 
 
+class PendingEditSerializer(serializers.Serializer):
+    body = serializers.CharField(source="pending_body", help_text="The new text, waiting for a moderator.")
+    submitted_at = serializers.DateTimeField(source="pending_at")
+
+
 class CommentSerializer(serializers.ModelSerializer):
     """One comment as the requesting viewer may see it: `body` is empty when the comment was deleted, or
-    when it is pending or hidden and the viewer is neither its author nor a moderator; the moderation reason
-    is for those two only. A placeholder (a comment whose text the viewer may not read) names nobody:
-    `author_name` and `is_official` are null."""
+    when it is pending or hidden and the viewer is neither its author nor a moderator; the moderation reason,
+    an edit waiting for moderation and why an edit was rejected are for those two only. A placeholder (a
+    comment whose text the viewer may not read) names nobody: `author_name` and `is_official` are null."""
 
     author_name = serializers.SerializerMethodField()
     is_official = serializers.SerializerMethodField()
@@ -38,6 +43,8 @@ class CommentSerializer(serializers.ModelSerializer):
     deleted = serializers.BooleanField(source="is_deleted", read_only=True)
     edited = serializers.SerializerMethodField()
     moderation_reason = serializers.SerializerMethodField()
+    pending_edit = serializers.SerializerMethodField()
+    edit_rejection_reason = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
     can_delete = serializers.SerializerMethodField()
 
@@ -57,6 +64,8 @@ class CommentSerializer(serializers.ModelSerializer):
             "created_at",
             "edited_at",
             "moderation_reason",
+            "pending_edit",
+            "edit_rejection_reason",
             "can_edit",
             "can_delete",
         ]
@@ -68,6 +77,10 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def _placeholder(self, comment: Comment) -> bool:
         return not permissions.can_read_comment_text(self._user, comment)
+
+    def _moderator_or_author(self, comment: Comment) -> bool:
+        user = self._user
+        return permissions.can_moderate(user) or permissions.is_comment_author(user, comment)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author_name(self, comment: Comment) -> str | None:
@@ -89,10 +102,26 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_moderation_reason(self, comment: Comment) -> str:
-        user = self._user
-        if permissions.can_moderate(user) or permissions.is_comment_author(user, comment):
-            return comment.moderation_reason
-        return ""
+        return comment.moderation_reason if self._moderator_or_author(comment) else ""
+
+    @extend_schema_field(
+        PendingEditSerializer(
+            allow_null=True,
+            help_text="The author's edit of a published comment in a pre-moderated consultation, waiting for "
+            "a moderator (everyone else reads `body` meanwhile); null when there is none. For its author "
+            "and the moderators only.",
+        )
+    )
+    def get_pending_edit(self, comment: Comment) -> dict | None:
+        if not comment.has_pending_edit or comment.is_deleted or not self._moderator_or_author(comment):
+            return None
+        return PendingEditSerializer(comment).data
+
+    @extend_schema_field(
+        serializers.CharField(help_text="Why a moderator rejected the author's last edit; for them only.")
+    )
+    def get_edit_rejection_reason(self, comment: Comment) -> str:
+        return comment.edit_rejection_reason if self._moderator_or_author(comment) else ""
 
     @extend_schema_field(serializers.BooleanField())
     def get_can_edit(self, comment: Comment) -> bool:
@@ -121,7 +150,11 @@ class CommentEditSerializer(serializers.Serializer):
 
 
 class CommentModerationSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=MODERATION_CHOICES)
+    action = serializers.ChoiceField(
+        choices=COMMENT_MODERATION_CHOICES,
+        help_text="approve publishes a pending comment, or the edit waiting for moderation; reject_edit "
+        "drops that edit (a reason is required: its author reads it).",
+    )
     reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 

@@ -48,6 +48,10 @@ class QueueItemSerializer(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal.pk", help_text="The proposal, or the commented one.")
     title = serializers.CharField(source="proposal.title", help_text="The proposal's title.")
     text = serializers.SerializerMethodField(help_text="The proposal's summary, or the comment's text.")
+    pending_edit = serializers.SerializerMethodField(
+        help_text="A published comment's new text, written by its author and waiting for moderation (the "
+        "public still reads `text`): approve it or reject_edit it. Null when there is none."
+    )
     author_name = serializers.SerializerMethodField(help_text="Empty for a deleted account.")
     consultation = ConsultationRefSerializer(source="proposal.consultation")
     visibility = serializers.ChoiceField(source="item.visibility", choices=Visibility.choices)
@@ -62,6 +66,11 @@ class QueueItemSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField())
     def get_text(self, entry: QueueItem) -> str:
         return entry.item.summary if entry.kind == "proposal" else entry.item.body
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_pending_edit(self, entry: QueueItem) -> str | None:
+        held = entry.kind == "comment" and entry.item.has_pending_edit
+        return entry.item.pending_body if held else None
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, entry: QueueItem) -> str:
@@ -87,8 +96,9 @@ class ModerationQueueView(GenericAPIView):
     @extend_schema(
         operation_id="moderation_queue",
         responses={200: QueueItemSerializer(many=True), 400: BAD_PARAMETER, 401: ERROR, 403: ERROR},
-        description="Moderators and officials: the proposals and comments waiting for moderation (pending) "
-        "or reported (open reports), oldest first, as in the admin's queue.",
+        description="Moderators and officials: the proposals and comments waiting for moderation (pending, "
+        "or a comment's edit held in a pre-moderated consultation) or reported (open reports), oldest "
+        "first, as in the admin's queue.",
     )
     def get(self, request):
         page = self.paginate_queryset(moderation_queue())

@@ -3,7 +3,15 @@ transaction each; live events go out after commit through proposals.live.broadca
 moderator, an official or the platform is written to the audit trail (proposals.audit) in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
-from .comments import COMMENT_MAX, comment_delete, comment_edit, comment_moderate, comment_post
+from .comments import (
+    COMMENT_MAX,
+    COMMENT_MODERATION_CHOICES,
+    REJECT_EDIT,
+    comment_delete,
+    comment_edit,
+    comment_moderate,
+    comment_post,
+)
 from .decisions import (
     consultation_thresholds_apply,
     proposal_reach_threshold,
@@ -17,10 +25,12 @@ from .submission import proposal_submit
 __all__ = [
     "BODY_MAX",
     "COMMENT_MAX",
+    "COMMENT_MODERATION_CHOICES",
     "DETAILS_MAX",
     "MODERATION_CHOICES",
     "NOTE_MAX",
     "REASON_MAX",
+    "REJECT_EDIT",
     "SUMMARY_MAX",
     "TITLE_MAX",
     "comment_delete",

@@ -5,6 +5,11 @@ Every write locks the proposal's row first, so the writes on one proposal's comm
 moderation) run one after the other, and `Proposal.comments_count` (published comments that were not
 deleted, replies included) moves in the same transaction as the comment. Only published text is ever
 broadcast, and only while the proposal itself is published.
+
+In a pre-moderated consultation nothing reaches readers before a moderator: a new comment waits as
+pending, and the author's edit of a published comment waits beside it (`Comment.pending_body`) while
+everyone else keeps reading the approved text. Approving the edit publishes it (`comment.updated`);
+rejecting it drops it and leaves the reason to its author. Both are in the audit trail.
 """
 
 from django.conf import settings
@@ -12,18 +17,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 
 from .. import audit, permissions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
-from ..models import Comment, Proposal, Visibility
+from ..models import AuditAction, Comment, Proposal, Visibility
 from ._common import _locked, _require_text
 from .flags import flags_resolve
-from .moderation import HIDE, _audit_action, _checked_reason
+from .moderation import APPROVE, HIDE, MODERATION_CHOICES, _audit_action, _checked_reason
 
 COMMENT_MAX = 2000
+# A comment's moderation has one more decision than a proposal's: an author's edit held for moderation is
+# approved with APPROVE, or rejected (with a reason for its author) with REJECT_EDIT.
+REJECT_EDIT = "reject_edit"
+COMMENT_MODERATION_CHOICES = [*MODERATION_CHOICES, (REJECT_EDIT, _lazy("Reject the edit"))]
 
 
 def _move_count(proposal: Proposal, delta: int) -> int:
@@ -98,7 +108,9 @@ def comment_post(*, author, proposal: Proposal, body: str, parent: Comment | Non
 
 def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
     """The author corrects their comment within settings.COMMENT_EDIT_MINUTES of posting; it is then shown
-    as edited. A hidden comment keeps the text its moderator judged."""
+    as edited. A hidden comment keeps the text its moderator judged. In a pre-moderated consultation the
+    edit of a published comment waits for a moderator (`has_pending_edit`): readers keep the approved text
+    and nothing is announced until it is approved."""
     if not permissions.is_comment_author(actor, comment):
         raise NotAllowed(_("Only its author can edit a comment."))
     body = _require_text({"body": body}, {"body": COMMENT_MAX})["body"]
@@ -114,14 +126,28 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
                 % {"n": settings.COMMENT_EDIT_MINUTES},
                 code="edit_window_closed",
             )
-        if body == comment.body:
-            return comment
-        comment.body = body
-        comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
-        if comment.is_published and proposal.is_published:
-            broadcast_on_commit(proposal.consultation_id, events.comment_updated(comment))
+        if comment.is_published and proposal.consultation.pre_moderated:
+            _hold_edit(comment, body)
+        elif body != comment.body or comment.has_pending_edit:
+            comment.body, comment.edited_at = body, timezone.now()
+            comment.pending_body, comment.pending_at = "", None
+            comment.save(update_fields=["body", "edited_at", "pending_body", "pending_at"])
+            if comment.is_published and proposal.is_published:
+                broadcast_on_commit(proposal.consultation_id, events.comment_updated(comment))
     return comment
+
+
+def _hold_edit(comment: Comment, body: str) -> None:
+    """Call holding the proposal row lock. The edit waits for a moderator beside the approved text; a newer
+    edit replaces the one waiting, and going back to the approved text withdraws it."""
+    if body == (comment.pending_body if comment.has_pending_edit else comment.body):
+        return
+    if body == comment.body:
+        comment.pending_body, comment.pending_at = "", None
+    else:
+        comment.pending_body, comment.pending_at = body, timezone.now()
+    comment.edit_rejection_reason = ""
+    comment.save(update_fields=["pending_body", "pending_at", "edit_rejection_reason"])
 
 
 def comment_delete(*, actor, comment: Comment) -> Comment:
@@ -133,9 +159,9 @@ def comment_delete(*, actor, comment: Comment) -> Comment:
         proposal, comment = _locked_comment(comment.pk)
         if comment.is_deleted:
             return comment
-        comment.body = ""
-        comment.deleted_at = timezone.now()
-        comment.save(update_fields=["body", "deleted_at"])
+        comment.body = comment.pending_body = ""
+        comment.pending_at, comment.deleted_at = None, timezone.now()
+        comment.save(update_fields=["body", "pending_body", "pending_at", "deleted_at"])
         if comment.is_published:
             count = _move_count(proposal, -1)
             if proposal.is_published:
@@ -147,26 +173,44 @@ def comment_delete(*, actor, comment: Comment) -> Comment:
 
 
 def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") -> Comment:
-    """Approve (publish a pending comment), hide (with a reason, shown to the author) or restore (publish a
-    hidden one again); each change is recorded in the audit trail and resolves the comment's open reports
-    (flags). Asking for the state a comment already has changes nothing, except that hiding a hidden
-    comment again replaces the reason."""
+    """Approve (publish a pending comment, or the author's edit waiting for moderation), hide (with a
+    reason, shown to the author; an edit waiting goes with it), restore (publish a hidden one again) or
+    reject_edit (drop the edit waiting, with a reason for its author); each change is recorded in the audit
+    trail and resolves the comment's open reports (flags). Asking for the state a comment already has
+    changes nothing, except that hiding a hidden comment again replaces the reason."""
     if not permissions.can_moderate_comments(actor):
         raise NotAllowed(_("Only moderators and officials can moderate comments."))
-    reason = _checked_reason(
-        action, reason, missing=_("Say why the comment is hidden: its author will read it.")
-    )
+    if action == REJECT_EDIT:  # the rules of a reason to hide: required, since the author reads it
+        reason = _checked_reason(
+            HIDE, reason, missing=_("Say why the edit is rejected: its author will read it.")
+        )
+    else:
+        reason = _checked_reason(
+            action, reason, missing=_("Say why the comment is hidden: its author will read it.")
+        )
     with transaction.atomic():
         proposal, comment = _locked_comment(comment.pk)
         if comment.is_deleted:
             raise Conflict(_("This comment was deleted by its author."), code="comment_deleted")
+        if action == REJECT_EDIT or (action == APPROVE and comment.has_pending_edit and comment.is_published):
+            return _moderate_edit(actor, proposal, comment, approve=action == APPROVE, reason=reason)
         before = comment.visibility
         after = Visibility.HIDDEN if action == HIDE else Visibility.PUBLISHED
         if before == after and (after == Visibility.PUBLISHED or reason == comment.moderation_reason):
             return comment
         comment.visibility = after
         comment.moderation_reason = reason if action == HIDE else ""
-        comment.save(update_fields=["visibility", "moderation_reason"])
+        if action == HIDE:  # the moderator judged the comment as it stands: an edit waiting goes
+            comment.pending_body, comment.pending_at, comment.edit_rejection_reason = "", None, ""
+        comment.save(
+            update_fields=[
+                "visibility",
+                "moderation_reason",
+                "pending_body",
+                "pending_at",
+                "edit_rejection_reason",
+            ]
+        )
         audit.audit_record(
             proposal=proposal,
             comment=comment,
@@ -178,6 +222,34 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
         )
         flags_resolve(comment=comment)
         _announce_moderation(proposal, comment, before)
+    return comment
+
+
+def _moderate_edit(actor, proposal: Proposal, comment: Comment, *, approve: bool, reason: str) -> Comment:
+    """Call holding the proposal row lock. Approving makes the edit waiting the comment's text, announced as
+    `comment.updated`; rejecting drops it and keeps the reason for its author. Either is in the trail."""
+    if not comment.has_pending_edit:
+        raise Conflict(_("No edit of this comment is waiting for moderation."), code="no_pending_edit")
+    if approve:
+        comment.body, comment.edited_at, comment.edit_rejection_reason = (
+            comment.pending_body,
+            comment.pending_at,
+            "",
+        )
+    else:
+        comment.edit_rejection_reason = reason
+    comment.pending_body, comment.pending_at = "", None
+    comment.save(update_fields=["body", "edited_at", "edit_rejection_reason", "pending_body", "pending_at"])
+    audit.audit_record(
+        proposal=proposal,
+        comment=comment,
+        actor=actor,
+        action=AuditAction.EDIT_APPROVED if approve else AuditAction.EDIT_REJECTED,
+        reason=reason,
+    )
+    flags_resolve(comment=comment)
+    if approve and proposal.is_published:
+        broadcast_on_commit(proposal.consultation_id, events.comment_updated(comment))
     return comment
 
 

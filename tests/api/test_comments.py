@@ -287,6 +287,70 @@ def test_comments_are_rate_limited_per_account(tight_rates, citizen, proposal):
     assert other.post(comments_url(proposal), {"body": "Mine."}, format="json").status_code == 201
 
 
+# An author's edit in a pre-moderated consultation
+
+
+@pytest.fixture
+def approved(moderator):
+    proposal = factories.ProposalFactory(consultation=factories.consultation(moderation=ModerationMode.PRE))
+    comment = post(factories.citizen(), proposal, body="Approved words.")
+    return comment_moderate(actor=moderator, comment=comment, action="approve")
+
+
+def test_an_edit_waits_for_moderation_and_its_author_is_told(api, approved, moderator):
+    author = client_for(approved.author)
+    response = author.patch(comment_url(approved), {"body": "Unapproved words."}, format="json")
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert (answer["visibility"], answer["body"], answer["edited"]) == ("published", "Approved words.", False)
+    assert answer["pending_edit"]["body"] == "Unapproved words."
+    assert answer["pending_edit"]["submitted_at"]
+    for reader in (api, client_for(factories.citizen())):
+        [top] = reader.get(comments_url(approved.proposal)).json()["results"]
+        assert (top["body"], top["pending_edit"]) == ("Approved words.", None)
+        assert "Unapproved" not in reader.get(comment_url(approved)).content.decode()
+    [top] = client_for(moderator).get(comments_url(approved.proposal)).json()["results"]
+    assert top["pending_edit"]["body"] == "Unapproved words."
+
+
+def test_moderators_approve_or_reject_the_edit(approved, moderator):
+    author, client = client_for(approved.author), client_for(moderator)
+    url = f"{comment_url(approved)}moderation/"
+    author.patch(comment_url(approved), {"body": "Better words."}, format="json")
+    approved_edit = client.post(url, {"action": "approve"}, format="json")
+    assert (approved_edit.json()["body"], approved_edit.json()["pending_edit"]) == ("Better words.", None)
+
+    author.patch(comment_url(approved), {"body": "Rude words."}, format="json")
+    assert_error(
+        client.post(url, {"action": "reject_edit"}, format="json"), 400, "invalid", fields=["reason"]
+    )
+    rejected = client.post(url, {"action": "reject_edit", "reason": "Insults."}, format="json")
+    assert (rejected.json()["body"], rejected.json()["pending_edit"]) == ("Better words.", None)
+    mine = author.get(comment_url(approved)).json()
+    assert mine["edit_rejection_reason"] == "Insults."
+    assert client_for(factories.citizen()).get(comment_url(approved)).json()["edit_rejection_reason"] == ""
+    assert_error(
+        client.post(url, {"action": "reject_edit", "reason": "x"}, format="json"), 409, "no_pending_edit"
+    )
+    assert list(AuditEntry.objects.filter(comment=approved).values_list("action", "reason")) == [
+        ("approved", ""),
+        ("edit_approved", ""),
+        ("edit_rejected", "Insults."),
+    ]
+
+
+def test_the_moderation_queue_shows_the_waiting_edit(approved, moderator):
+    client_for(approved.author).patch(comment_url(approved), {"body": "New words."}, format="json")
+    [item] = client_for(moderator).get("/api/v1/moderation/queue/").json()["results"]
+    assert (item["kind"], item["id"], item["text"], item["pending_edit"]) == (
+        "comment",
+        approved.pk,
+        "Approved words.",
+        "New words.",
+    )
+
+
 # Placeholders name nobody
 
 
@@ -316,3 +380,4 @@ def test_the_schema_says_a_placeholder_has_no_author_name(api):
     comment = schema["components"]["schemas"]["Comment"]["properties"]
     assert comment["author_name"].get("nullable") is True
     assert comment["is_official"].get("nullable") is True
+    assert comment["pending_edit"].get("nullable") is True

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms import admin_views
+from cms.models import ModerationMode
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
-from proposals.services import flag_create
+from proposals.services import comment_edit, comment_moderate, comment_post, flag_create
 from tests import factories
 from tests.cms.test_admin_proposals import admin_only_user
 from tests.proposals.test_flags import a_comment
@@ -251,6 +252,38 @@ def test_approving_a_pending_comment(moderator_client, consultation):
     moderator_client.post(moderate_url(comment), {"action": "approve"})
     comment.refresh_from_db()
     assert comment.visibility == Visibility.PUBLISHED and queue(moderator_client) == []
+
+
+def test_an_authors_edit_waits_in_the_queue_to_be_approved_or_rejected(moderator_client, moderator):
+    proposal = factories.ProposalFactory(consultation=factories.consultation(moderation=ModerationMode.PRE))
+    comment = comment_post(author=factories.citizen(), proposal=proposal, body="Approved words.")
+    comment_moderate(actor=moderator, comment=comment, action="approve")
+    comment_edit(actor=comment.author, comment=comment, body="Rude words.")
+    response = moderator_client.get(INDEX)
+    assert queue(moderator_client) == [("comment", comment.pk)]
+    html = response.content.decode()
+    assert "Approved words." in html and "Rude words." in html and "Reject the edit" in html
+
+    response = moderator_client.post(
+        moderate_url(comment), {"action": "reject_edit", "reason": "Insults.", "next": INDEX}, follow=True
+    )
+    assert "The edit is rejected; its author sees the reason." in response.content.decode()
+    comment.refresh_from_db()
+    assert (comment.body, comment.has_pending_edit, comment.edit_rejection_reason) == (
+        "Approved words.",
+        False,
+        "Insults.",
+    )
+    assert queue(moderator_client) == []
+    comment_edit(actor=comment.author, comment=comment, body="Kind words.")
+    moderator_client.post(moderate_url(comment), {"action": "approve"})
+    comment.refresh_from_db()
+    assert (comment.body, queue(moderator_client)) == ("Kind words.", [])
+    assert list(AuditEntry.objects.filter(comment=comment).values_list("action", flat=True)) == [
+        "approved",
+        "edit_rejected",
+        "edit_approved",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from cms.models import ModerationMode
 from proposals.models import Comment, Visibility
 from tests import factories
 from tests.e2e.conftest import wait_live
@@ -128,6 +129,31 @@ def test_the_author_edits_and_deletes_in_place(new_page):
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
     mine.refresh_from_db()
     assert mine.body == "" and mine.is_deleted
+
+
+def test_an_edit_held_for_moderation_is_shown_waiting_in_place(new_page):
+    proposal = factories.ProposalFactory(consultation=factories.consultation(moderation=ModerationMode.PRE))
+    author = factories.citizen(display_name="Dana")
+    mine = Comment.objects.create(
+        proposal=proposal, author=author, body="Approved words.", visibility=Visibility.PUBLISHED
+    )
+    set_count(proposal)
+    page = open_page(new_page, proposal, author)
+    item = page.locator(f"#comment-{mine.pk}")
+
+    item.locator("summary", has_text="Edit").click()
+    item.get_by_label("Your comment").fill("Unapproved words.")
+    item.get_by_role("button", name="Save changes").click()
+    waiting = item.locator("[data-role=pending-edit]")
+    expect(waiting).to_contain_text("Your edit is waiting for moderation.")
+    expect(waiting).to_contain_text("Unapproved words.")
+    expect(item.locator("> .comment__box > [data-role=comment-body]")).to_have_text("Approved words.")
+    expect(item.locator("[data-role=edited]")).to_be_hidden()
+    expect(item.locator("summary", has_text="Edit")).to_be_focused()
+    expect(page.locator("#live-announcer")).to_have_text(re.compile("your edit is waiting for moderation"))
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    mine.refresh_from_db()
+    assert (mine.body, mine.pending_body) == ("Approved words.", "Unapproved words.")
 
 
 def test_without_javascript_the_links_load_the_page_with_that_form(new_page):

@@ -340,3 +340,61 @@ def test_a_former_members_comment_has_a_reply_link_that_says_so(client_for, prop
     Comment.objects.filter(pk=gone.pk).update(author=None)
     html = page(client_for(factories.citizen()), proposal).content.decode()
     assert '<span class="visually-hidden">Reply to a former member’s comment</span>' in html
+
+
+# An author's edit in a pre-moderated consultation
+
+
+@pytest.fixture
+def approved(moderator):
+    proposal = factories.ProposalFactory(consultation=factories.consultation(moderation=ModerationMode.PRE))
+    comment = post(factories.citizen(), proposal, body="Approved words.")
+    return comment_moderate(actor=moderator, comment=comment, action="approve")
+
+
+def test_an_edit_from_the_page_waits_for_moderation_and_its_author_is_told(client_for, approved):
+    client = client_for(approved.author)
+    response = client.post(f"/comments/{approved.pk}/edit/", {"body": "Unapproved words."}, follow=True)
+
+    mine = visible_text(response)
+    assert "Thank you: your edit is waiting for moderation." in mine
+    assert (
+        "Your edit is waiting for moderation. Until a moderator approves it, others read the text above."
+        in mine
+    )
+    assert "Approved words." in mine and "Unapproved words." in mine
+    assert "Unapproved words.</textarea>" in response.content.decode()  # the edit goes on from the new text
+    for reader in (client_for(), client_for(factories.citizen())):
+        text = visible_text(page(reader, approved.proposal))
+        assert "Approved words." in text and "Unapproved" not in text and "waiting" not in text
+
+
+def test_the_author_reads_in_french_that_the_edit_waits(client_for, approved):
+    client = client_for(approved.author, headers={"accept-language": "fr-FR,fr;q=0.9"})
+    response = client.post(f"/comments/{approved.pk}/edit/", {"body": "Nouveaux mots."}, follow=True)
+    text = visible_text(response)
+    assert "Merci : votre modification est en attente de modération." in text
+    assert "Votre modification est en attente de modération." in text
+
+
+def test_a_moderator_approves_or_rejects_the_edit_from_the_page(client_for, approved, moderator):
+    author, client = client_for(approved.author), client_for(moderator)
+    author.post(f"/comments/{approved.pk}/edit/", {"body": "Better words."})
+    text = visible_text(page(client, approved.proposal))
+    assert "Its author’s edit is waiting for moderation." in text and "Better words." in text
+    assert "Approve the edit" in text and "Reject the edit" in text
+    client.post(f"/comments/{approved.pk}/moderate/", {"action": "approve"})
+    assert Comment.objects.get().body == "Better words."
+
+    author.post(f"/comments/{approved.pk}/edit/", {"body": "Rude words."})
+    client.post(f"/comments/{approved.pk}/moderate/", {"action": "reject_edit", "reason": "Insults."})
+    stored = Comment.objects.get()
+    assert (stored.body, stored.has_pending_edit) == ("Better words.", False)
+    text = visible_text(page(author, approved.proposal))
+    assert "The last edit was rejected by moderation. Reason given: Insults." in text
+    assert "Insults." not in visible_text(page(client_for(factories.citizen()), approved.proposal))
+    assert list(AuditEntry.objects.filter(comment=approved).values_list("action", flat=True)) == [
+        "approved",
+        "edit_approved",
+        "edit_rejected",
+    ]

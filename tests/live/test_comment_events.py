@@ -120,3 +120,36 @@ def test_a_deletion_is_sent_without_the_text(asgi_server):
         "reason": "deleted",
         "comments": 0,
     }
+
+
+def test_an_edit_held_for_moderation_is_sent_only_once_approved(asgi_server):
+    proposal = factories.ProposalFactory(consultation=factories.consultation(moderation=ModerationMode.PRE))
+    author = token_for(factories.citizen())
+    moderator = token_for(factories.moderator())
+
+    async def scenario():
+        async with open_stream(asgi_server, proposal.consultation_id) as ws:
+            await receive_json(ws, TIMEOUT)
+            posted = await comment(asgi_server, author, proposal.pk, "Approved words.")
+            await moderate(asgi_server, moderator, posted["id"], action="approve")
+            await receive_json(ws, TIMEOUT)  # comment.published
+            for body in ("Unapproved words.", "Better words."):
+                edited = await call_api(
+                    asgi_server,
+                    "PATCH",
+                    f"/api/v1/comments/{posted['id']}/",
+                    token=author,
+                    data={"body": body},
+                )
+                assert edited.status == 200 and edited.body["body"] == "Approved words.", edited.body
+            # The next message is the approval's: the edits themselves sent nothing.
+            await moderate(asgi_server, moderator, posted["id"], action="approve")
+            return posted["id"], await receive_json(ws, TIMEOUT)
+
+    comment_id, message = asyncio.run(scenario())
+    assert (message["type"], message["comment"]["id"], message["comment"]["body"]) == (
+        "comment.updated",
+        comment_id,
+        "Better words.",
+    )
+    assert message["comment"]["edited"] is True

@@ -16,6 +16,7 @@ from proposals import permissions
 from proposals.comments_selectors import comment_get, comment_thread
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
+from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services import comment_delete, comment_edit, comment_moderate, comment_post
 from tests import factories
 from tests.api.utils import make_user
@@ -465,3 +466,122 @@ def test_a_removed_comment_stays_as_a_placeholder_only_while_replies_are_shown(p
     ]
     assert not permissions.can_read_comment_text(factories.citizen(), Comment.objects.get(pk=hidden.pk))
     assert count_of(proposal) == 2
+
+
+# An author's edit in a pre-moderated consultation
+
+
+@pytest.fixture
+def approved(pre_moderated, moderator):
+    """A published comment of a pre-moderated consultation, still within its edit window."""
+    comment = post(factories.citizen(display_name="Sam"), pre_moderated, body="Approved words.")
+    return comment_moderate(actor=moderator, comment=comment, action="approve")
+
+
+def test_an_edit_waits_for_moderation_while_readers_keep_the_approved_text(
+    approved, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        edited = comment_edit(actor=approved.author, comment=approved, body="  Unapproved words.  ")
+    assert sent(callbacks) == []
+    stored = Comment.objects.get()
+    assert (stored.body, stored.edited_at, stored.visibility) == (
+        "Approved words.",
+        None,
+        Visibility.PUBLISHED,
+    )
+    assert (stored.pending_body, stored.has_pending_edit) == ("Unapproved words.", True)
+    assert edited.has_pending_edit
+    [top] = comment_thread(proposal=approved.proposal, user=AnonymousUser())
+    assert top.body == "Approved words."
+    assert count_of(approved.proposal) == 1
+
+
+def test_approving_the_edit_publishes_and_announces_it_with_an_audit_entry(
+    approved, moderator, django_capture_on_commit_callbacks
+):
+    comment_edit(actor=approved.author, comment=approved, body="Better words.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        comment_moderate(actor=moderator, comment=approved, action="approve")
+    stored = Comment.objects.get()
+    assert (stored.body, stored.has_pending_edit, stored.pending_body) == ("Better words.", False, "")
+    assert stored.edited_at is not None
+    [event] = sent(callbacks)
+    assert event["type"] == "comment.updated"
+    assert (event["comment"]["body"], event["comment"]["edited"]) == ("Better words.", True)
+    entry = AuditEntry.objects.filter(comment=approved).last()
+    assert (entry.action, entry.actor, entry.public) == ("edit_approved", moderator, False)
+    assert entry.get_action_display() == "Edit approved by moderation"
+
+
+def test_rejecting_the_edit_drops_it_and_tells_its_author(
+    approved, moderator, django_capture_on_commit_callbacks
+):
+    comment_edit(actor=approved.author, comment=approved, body="Rude words.")
+    with pytest.raises(ServiceError) as refused:
+        comment_moderate(actor=moderator, comment=approved, action="reject_edit", reason=" ")
+    assert "reason" in refused.value.fields
+    with django_capture_on_commit_callbacks() as callbacks:
+        comment_moderate(actor=moderator, comment=approved, action="reject_edit", reason="Insults.")
+    assert sent(callbacks) == []
+    stored = Comment.objects.get()
+    assert (stored.body, stored.has_pending_edit, stored.edit_rejection_reason) == (
+        "Approved words.",
+        False,
+        "Insults.",
+    )
+    assert stored.is_published
+    entry = AuditEntry.objects.filter(comment=approved).last()
+    assert (entry.action, entry.reason, entry.actor) == ("edit_rejected", "Insults.", moderator)
+    # Nothing is left to reject; the author's next edit waits again, without the old reason.
+    with pytest.raises(Conflict) as refused:
+        comment_moderate(actor=moderator, comment=approved, action="reject_edit", reason="Again.")
+    assert refused.value.code == "no_pending_edit"
+    comment_edit(actor=approved.author, comment=approved, body="Kinder words.")
+    assert Comment.objects.get().edit_rejection_reason == ""
+
+
+def test_a_newer_edit_replaces_the_waiting_one_and_the_approved_text_withdraws_it(approved):
+    comment_edit(actor=approved.author, comment=approved, body="First try.")
+    comment_edit(actor=approved.author, comment=approved, body="Second try.")
+    assert Comment.objects.get().pending_body == "Second try."
+    comment_edit(actor=approved.author, comment=approved, body="Approved words.")
+    stored = Comment.objects.get()
+    assert (stored.has_pending_edit, stored.pending_body, stored.edited_at) == (False, "", None)
+
+
+def test_deleting_or_hiding_drops_the_waiting_edit(approved, moderator, pre_moderated):
+    comment_edit(actor=approved.author, comment=approved, body="Edit.")
+    comment_moderate(actor=moderator, comment=approved, action="hide", reason="Spam.")
+    assert not Comment.objects.get(pk=approved.pk).has_pending_edit
+    other = comment_moderate(
+        actor=moderator, comment=post(factories.citizen(), pre_moderated), action="approve"
+    )
+    comment_edit(actor=other.author, comment=other, body="Edit.")
+    comment_delete(actor=other.author, comment=other)
+    assert (Comment.objects.get(pk=other.pk).pending_body, Comment.objects.get(pk=other.pk).pending_at) == (
+        "",
+        None,
+    )
+
+
+def test_a_pending_comment_is_edited_in_place_and_stays_pending(pre_moderated):
+    comment = post(factories.citizen(), pre_moderated)
+    comment_edit(actor=comment.author, comment=comment, body="Changed before approval.")
+    stored = Comment.objects.get()
+    assert (stored.body, stored.visibility, stored.has_pending_edit) == (
+        "Changed before approval.",
+        Visibility.PENDING,
+        False,
+    )
+
+
+def test_the_waiting_edit_is_in_the_moderation_queue_since_it_was_made(approved, moderator):
+    assert list(moderation_queue()) == []
+    comment_edit(actor=approved.author, comment=approved, body="Edit.")
+    [(kind, pk, queued_at)] = list(moderation_queue())
+    assert (kind, pk, queued_at) == ("comment", approved.pk, Comment.objects.get().pending_at)
+    [item] = queue_items(list(moderation_queue()))
+    assert item.item.pending_body == "Edit."
+    comment_moderate(actor=moderator, comment=approved, action="approve")
+    assert list(moderation_queue()) == []

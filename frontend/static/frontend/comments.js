@@ -227,6 +227,10 @@ class Thread {
     if (!item || !isReadable(item)) return;
     setParagraphs(item.querySelector(':scope > .comment__box > [data-role="comment-body"]'), comment.body);
     item.querySelector(':scope > .comment__box [data-role="edited"]').hidden = !comment.edited;
+    // A live update is an approved text: the edit that waited for moderation (or its rejection) is done.
+    if (!comment.pending_edit && !comment.edit_rejection_reason) {
+      item.querySelector(':scope > .comment__box > [data-role="pending-edit"]')?.remove();
+    }
   }
 
   // A comment with replies stays as a placeholder, so the replies keep their place; else it goes.
@@ -382,6 +386,13 @@ class Thread {
     });
     if (!response) return;
     const comment = await response.json();
+    if (comment.pending_edit) {
+      // Held for moderation: the server's rendering shows the edit waiting to its author, and says so.
+      const fresh = await this.insertOwn(comment);
+      (fresh?.querySelector(":scope > .comment__box > details.comment__action > summary") || fresh)?.focus();
+      announce(this.t.edit_pending);
+      return;
+    }
     this.update(comment);
     textarea.value = comment.body;
     const details = form.closest("details");
