@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("path", "heading"), [("/accounts/login/", "Sign In"), ("/accounts/signup/", "Signup")]
+    ("path", "heading"), [("/accounts/login/", "Sign in"), ("/accounts/signup/", "Create an account")]
 )
 def test_allauth_pages_render_in_the_site_layout(client, path, heading):
     response = client.get(path)
