@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cocreate.limits import Text
+from cocreate.schema import refusal
 from proposals.api.moderation import ERROR
 from proposals.api.views import ScopedWriteThrottle
 
@@ -63,9 +64,9 @@ class AccountDeleteView(APIView):
         request=AccountDeleteSerializer,
         responses={
             204: OpenApiResponse(description="Deleted."),
-            400: OpenApiResponse(description="Wrong password or username (`wrong_confirmation`)."),
+            400: refusal("Wrong password or username (`wrong_confirmation`).", "wrong_confirmation"),
             401: ERROR,
-            403: OpenApiResponse(description="The account holds a role (`account_has_role`)."),
+            403: refusal("The account holds a role (`account_has_role`).", "account_has_role"),
             429: ERROR,
         },
     )

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API's PATCH bodies are validated whole (not DRF's partial update): their required fields stay so.
+    "COMPONENT_SPLIT_PATCH": False,
     # The public contract only: Wagtail's admin API under /cms/ is the admin's own business.
     "PREPROCESSING_HOOKS": ["cocreate.schema.public_api_only"],
     "POSTPROCESSING_HOOKS": [

@@ -2,7 +2,7 @@
 moderators' decisions. Thin: parse, call one service, serialize; errors become the common JSON body."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -10,12 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cocreate.limits import Text
+from cocreate.schema import refusal
 
 from .. import permissions, selectors, services
 from ..comments_selectors import comment_get, comment_thread
 from ..models import Comment
 from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
-from .views import ScopedWriteThrottle, _valid
+from .views import NOT_OPEN, UNVERIFIED, ScopedWriteThrottle, _valid
 
 
 class CommentPagination(PageNumberPagination):
@@ -189,8 +190,8 @@ class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
         request=CommentCreateSerializer,
         responses={
             201: CommentSerializer,
-            403: OpenApiResponse(description="E-mail address not confirmed."),
-            409: OpenApiResponse(description="consultation_closed or proposal_not_published."),
+            403: UNVERIFIED,
+            409: NOT_OPEN,
         },
     )
     def post(self, request, pk: int):
@@ -221,7 +222,13 @@ class CommentDetailView(CommentWriteMixin, GenericAPIView):
         request=CommentEditSerializer,
         responses={
             200: CommentSerializer,
-            409: OpenApiResponse(description="edit_window_closed and others."),
+            409: refusal(
+                "The comment was deleted (`comment_deleted`) or hidden by moderation (`comment_hidden`), "
+                "or the time to edit it is over (`edit_window_closed`).",
+                "comment_deleted",
+                "comment_hidden",
+                "edit_window_closed",
+            ),
         },
     )
     def patch(self, request, pk: int):
@@ -244,7 +251,18 @@ class CommentModerationView(GenericAPIView):
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "official"
 
-    @extend_schema(request=CommentModerationSerializer, responses={200: CommentSerializer})
+    @extend_schema(
+        request=CommentModerationSerializer,
+        responses={
+            200: CommentSerializer,
+            409: refusal(
+                "The comment was deleted by its author (`comment_deleted`), or no edit of it is waiting "
+                "(`no_pending_edit`).",
+                "comment_deleted",
+                "no_pending_edit",
+            ),
+        },
+    )
     def post(self, request, pk: int):
         data = _valid(CommentModerationSerializer, request)
         comment = comment_get(comment_id=pk, user=request.user)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cocreate.api_params import BAD_PARAMETER, query_params
+from cocreate.schema import refusal
 
 from .. import notifications, selectors
 from ..models import Notification
@@ -63,7 +64,14 @@ class FollowView(APIView):
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "follow"
 
-    @extend_schema(request=None, responses={200: FollowStateSerializer, 201: FollowStateSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: FollowStateSerializer,
+            201: FollowStateSerializer,
+            409: refusal("Not a published proposal (`proposal_not_published`).", "proposal_not_published"),
+        },
+    )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         created = notifications.follow_add(user=request.user, proposal=proposal)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from cocreate.exceptions import ServiceError
 from cocreate.limits import Text
+from cocreate.schema import refusal
 
 from .. import permissions, selectors
 from ..comments_selectors import comment_get
@@ -115,13 +116,18 @@ FLAG_RESPONSES = {
     201: FlagSerializer,
     400: ERROR,
     401: ERROR,
-    403: OpenApiResponse(
-        description="Not a verified citizen (`email_unverified`), or your own (`own_item`)."
+    403: refusal(
+        "Not a verified citizen (`email_unverified`), or your own (`own_item`).",
+        "email_unverified",
+        "own_item",
     ),
     404: OpenApiResponse(description="No such item, or one you cannot see."),
-    409: OpenApiResponse(
-        description="Already reported by you (`already_flagged`), or no longer published "
-        "(`proposal_not_published`, `comment_not_published`)."
+    409: refusal(
+        "Already reported by you (`already_flagged`), or no longer published "
+        "(`proposal_not_published`, `comment_not_published`).",
+        "already_flagged",
+        "proposal_not_published",
+        "comment_not_published",
     ),
     429: ERROR,
 }

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
+from cocreate.schema import refusal
 
 from ..models import FlagReason, Visibility
 from ..moderation_selectors import QueueItem, moderation_queue, queue_items
@@ -130,7 +131,7 @@ def _dismiss_schema(kind: str):
             401: ERROR,
             403: ERROR,
             404: OpenApiResponse(description=f"No such {kind}."),
-            409: OpenApiResponse(description="No open reports to dismiss (`no_open_flags`)."),
+            409: refusal("No open reports to dismiss (`no_open_flags`).", "no_open_flags"),
             429: ERROR,
         },
         description=f"Moderators and officials: resolve the open reports on a {kind} and leave it as it "

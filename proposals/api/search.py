@@ -6,7 +6,7 @@ answer is a 503 in the same body, with `Retry-After`."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +15,7 @@ from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import error_body
 from cocreate.limits import Slug, Text
+from cocreate.schema import refusal
 
 from .. import search
 from ..models import Status
@@ -131,7 +132,10 @@ def unavailable_message() -> str:
     return _("Search is unavailable right now. Please try again in a few minutes.")
 
 
-UNAVAILABLE = OpenApiResponse(description="The search engine cannot answer now; retry after `Retry-After`.")
+UNAVAILABLE = refusal(
+    "The search engine cannot answer now (`search_unavailable`); retry after `Retry-After`.",
+    "search_unavailable",
+)
 
 
 class SearchAPIView(APIView):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import ServiceError
+from cocreate.schema import refusal
 from frontend.throttling import AccountAndAddressThrottle
 
 from .. import permissions, selectors, services
@@ -21,6 +22,15 @@ from .serializers import (
     ProposalDetailSerializer,
     ResponseCreateSerializer,
     StatusSerializer,
+)
+
+# Refusals several operations share: taking part needs a confirmed address, and an open proposal.
+UNVERIFIED = refusal("E-mail address not confirmed (`email_unverified`).", "email_unverified")
+NOT_OPEN = refusal(
+    "The proposal is not published (`proposal_not_published`), or its consultation is closed "
+    "(`consultation_closed`).",
+    "proposal_not_published",
+    "consultation_closed",
 )
 
 
@@ -84,7 +94,14 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return detail_response(self._proposal(), request)
 
-    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalDetailSerializer})
+    @extend_schema(
+        request=ProposalCreateSerializer,
+        responses={
+            201: ProposalDetailSerializer,
+            403: UNVERIFIED,
+            409: refusal("The consultation is not open (`consultation_closed`).", "consultation_closed"),
+        },
+    )
     def create(self, request):
         data = _valid(ProposalCreateSerializer, request)
         consultation = consultation_for_write(data["consultation"])
@@ -118,7 +135,11 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=ResponseCreateSerializer,
-        responses={201: OfficialResponseSerializer, 403: OpenApiResponse(description="Not an official.")},
+        responses={
+            201: OfficialResponseSerializer,
+            403: OpenApiResponse(description="Not an official."),
+            409: refusal("Not a published proposal (`proposal_not_published`).", "proposal_not_published"),
+        },
     )
     @action(detail=True, methods=["post"])
     def responses(self, request, pk=None):

@@ -2,6 +2,13 @@
 
 import pytest
 from django.core.management import call_command
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.permissions import IsAuthenticated
+
+from cocreate.exceptions import _DRF_CODES
+from cocreate.schema import error_codes, usual_codes
+
+from . import contract
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +121,84 @@ def test_the_workflow_endpoints_document_their_roles_errors_and_pages(schema):
     dashboard = schema["components"]["schemas"]["ConsultationDashboard"]
     assert dashboard["properties"]["median_time_to_respond"]["nullable"] is True
     assert {"by_status", "awaiting_response", "overdue", "supports_per_day"} <= set(dashboard["properties"])
+
+
+def api_endpoints():
+    """(method, schema path, view callback) of every public operation."""
+    for path, _regex, method, callback in EndpointEnumerator().get_api_endpoints():
+        if path.startswith(contract.API_PREFIX):
+            yield method.lower(), normalise(path), callback
+
+
+def signed_in_only(callback) -> bool:
+    return any(issubclass(p, IsAuthenticated) for p in getattr(callback.cls, "permission_classes", ()))
+
+
+def test_every_error_a_view_can_raise_is_in_its_schema():
+    """Read from the source (contract.view_errors): each domain error the view, or anything it calls, may
+    raise or answer is documented for that operation with its status and code. A service's own check of
+    sign-in (403 `not_authenticated`) is unreachable behind IsAuthenticated, which answers 401 first."""
+    paths = contract.schema()["paths"]
+    missing = []
+    for method, path, callback in api_endpoints():
+        responses = paths[path][method]["responses"]
+        errors = contract.view_errors(callback, method)
+        if signed_in_only(callback):
+            errors.discard((403, "not_authenticated"))
+        missing += [
+            f"{method.upper()} {path}: {status} `{code}`"
+            for status, code in sorted(errors)
+            if code not in error_codes(responses.get(str(status), {}))
+        ]
+    assert not missing, "Errors raised but not in the schema:\n" + "\n".join(missing)
+
+
+def test_the_source_walk_follows_services_and_helpers():
+    """The check above sees what a service raises through its helpers (votes.services._check_may_change),
+    what a subclass's target finder raises (ProposalDismissFlagsView.find_target), and the error bodies a
+    view answers itself (search's 503)."""
+    support = {method: callback for method, path, callback in api_endpoints() if path.endswith("/support/")}
+    assert {
+        (403, "email_unverified"),
+        (404, "not_found"),
+        (409, "consultation_closed"),
+    } <= contract.view_errors(support["post"], "post")
+    found = {path: contract.view_errors(callback, method) for method, path, callback in api_endpoints()}
+    assert {(404, "not_found"), (409, "no_open_flags")} <= found["/api/v1/proposals/{id}/dismiss-flags/"]
+    assert (503, "search_unavailable") in found["/api/v1/search/"]
+
+
+def test_every_error_code_in_the_schema_is_one_the_code_answers(schema):
+    """No stale or misspelt code in the schema: each documented (status, code) is one some view raises,
+    or one of the common errors (cocreate.schema) that DRF, the exception handler or the server answer."""
+    raised = set().union(
+        *(contract.view_errors(callback, method) for method, _path, callback in api_endpoints())
+    )
+    raised |= {(cls.status_code, code) for cls, code in _DRF_CODES.items()}
+    documented = {
+        (int(status), code)
+        for operations in schema["paths"].values()
+        for method, operation in operations.items()
+        if method in METHODS
+        for status, response in operation["responses"].items()
+        for code in error_codes(response)
+    }
+    unknown = {(status, code) for status, code in documented - raised if code not in usual_codes(str(status))}
+    assert not unknown, f"Documented codes no code answers: {sorted(unknown)}"
+
+
+def test_every_error_response_lists_its_codes(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert error_codes(response), (path, method, status)
+
+
+def test_the_comment_edit_requires_its_text(schema):
+    """PATCH /comments/{id}/ is validated whole: without `body` it is a 400, so the schema requires it."""
+    operation = schema["paths"]["/api/v1/comments/{id}/"]["patch"]
+    assert operation["requestBody"]["required"] is True
+    assert contract.required_inputs(operation) == {"id", "body"}

@@ -7,10 +7,13 @@ from rest_framework.views import APIView
 from proposals import selectors
 from proposals.api.moderation import ERROR
 from proposals.api.serializers import SupportStateSerializer
-from proposals.api.views import ScopedWriteThrottle
+from proposals.api.views import NOT_OPEN, UNVERIFIED, ScopedWriteThrottle
 
 from .. import services
 from ..selectors import supports_by_day
+
+# Giving and withdrawing a support are refused alike (votes.services).
+SUPPORT_REFUSALS = {403: UNVERIFIED, 409: NOT_OPEN}
 
 
 class SupportView(APIView):
@@ -20,14 +23,16 @@ class SupportView(APIView):
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "support"
 
-    @extend_schema(request=None, responses={200: SupportStateSerializer, 201: SupportStateSerializer})
+    @extend_schema(
+        request=None, responses={200: SupportStateSerializer, 201: SupportStateSerializer, **SUPPORT_REFUSALS}
+    )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         result = services.support_add(user=request.user, proposal=proposal)
         body = SupportStateSerializer({**result.__dict__, "supported_by_me": True}).data
         return Response(body, status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, **SUPPORT_REFUSALS})
     def delete(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         services.support_withdraw(user=request.user, proposal=proposal)

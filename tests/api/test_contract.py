@@ -1,0 +1,51 @@
+"""Every operation that takes a body, sent an empty one: the fields it refuses as missing are exactly those
+its schema marks as required (the answer itself is checked against the schema, as every answer of the API
+tests is: see conftest.py and contract.py)."""
+
+import pytest
+
+from proposals.models import Comment
+from tests import factories
+
+from . import contract
+from .utils import client_for
+
+pytestmark = pytest.mark.django_db
+
+BODY_OPERATIONS = sorted(
+    (path, method)
+    for path, operations in contract.schema()["paths"].items()
+    for method, operation in operations.items()
+    if "requestBody" in operation
+)
+
+
+def concrete(path: str, *, proposal, comment) -> str:
+    """The schema's path with the id of an existing item of its kind."""
+    if path.startswith("/api/v1/comments/"):
+        return path.replace("{id}", str(comment.pk))
+    if path.startswith("/api/v1/consultations/"):
+        return path.replace("{id}", str(proposal.consultation_id))
+    return path.replace("{id}", str(proposal.pk))
+
+
+@pytest.mark.parametrize(("path", "method"), BODY_OPERATIONS, ids=[f"{m} {p}" for p, m in BODY_OPERATIONS])
+def test_an_empty_body_is_refused_for_exactly_the_required_fields(path, method):
+    # Someone who may do everything (a superuser moderates and responds), on items that exist, so that the
+    # body is what is judged. Bodies are validated before the action: nothing is written.
+    proposal = factories.ProposalFactory()
+    comment = Comment.objects.create(proposal=proposal, author=factories.citizen(), body="A first comment.")
+    client = client_for(factories.citizen(is_superuser=True, is_staff=True))
+
+    response = getattr(client, method)(concrete(path, proposal=proposal, comment=comment), {}, format="json")
+
+    # Whatever the message ("This field is required.", or one naming the choices), a field refused in an
+    # empty body is one a client must send.
+    refused = (
+        set(response.json()["error"]["fields"]) - {"non_field_errors"}
+        if response.status_code == 400
+        else set()
+    )
+    operation = contract.schema()["paths"][path][method]
+    path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+    assert refused == contract.required_inputs(operation) - path_parameters, response.json()
