@@ -49,3 +49,28 @@ def test_an_empty_body_is_refused_for_exactly_the_required_fields(path, method):
     operation = contract.schema()["paths"][path][method]
     path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
     assert refused == contract.required_inputs(operation) - path_parameters, response.json()
+
+
+def test_every_answer_of_a_test_is_recorded(api, answers_keep_the_schema):
+    api.get("/api/v1/consultations/")
+    api.post("/api/v1/proposals/1/support/")
+    assert answers_keep_the_schema == [
+        contract.Answer("get", "/api/v1/consultations/", 200),
+        contract.Answer("post", "/api/v1/proposals/1/support/", 401, "not_authenticated"),
+    ]
+
+
+def test_the_check_tells_what_the_schema_does_not_say():
+    support = "/api/v1/proposals/1/support/"
+    assert contract.undocumented(contract.Answer("post", support, 409, "consultation_closed")) is None
+    assert "not in its documented responses" in contract.undocumented(contract.Answer("post", support, 418))
+    assert "not among its documented codes" in contract.undocumented(
+        contract.Answer("post", support, 409, "edit_window_closed")
+    )
+    assert "says is optional" in contract.undocumented(
+        contract.Answer("get", "/api/v1/proposals/similar/", 400, "invalid", ("summary",))
+    )
+    # A literal path is not taken for an id; an address or a method no operation has is the router's.
+    assert contract.path_template("/api/v1/proposals/similar/") == "/api/v1/proposals/similar/"
+    assert contract.undocumented(contract.Answer("get", "/api/v1/nothing/", 404, "not_found")) is None
+    assert contract.undocumented(contract.Answer("put", support, 405, "method_not_allowed")) is None
