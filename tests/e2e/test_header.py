@@ -20,6 +20,7 @@ CONTROLS = (".site-name", ".site-nav a, .site-nav button", ".site-search-link")
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "citizen"])
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_header_is_compact_on_a_phone(new_page, language, signed_in):
+    factories.consultation()  # the home page lists it (and is the site's root, not Wagtail's welcome page)
     page = new_page(user=factories.citizen() if signed_in else None, language=language)
     page.set_viewport_size(PHONE)
     page.goto("/")
@@ -49,6 +50,7 @@ def test_the_header_is_compact_on_a_phone(new_page, language, signed_in):
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_header_is_one_row_on_a_desktop(new_page, language):
+    factories.consultation()
     page = new_page(user=factories.citizen(), language=language)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
