@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
 from cocreate.schema import refusal
 
@@ -19,11 +19,10 @@ from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
 from .views import NOT_OPEN, UNVERIFIED, ScopedWriteThrottle, _valid
 
 
-class CommentPagination(PageNumberPagination):
+class CommentPagination(StrictPagination):
     """Pages of top-level comments; each comes with all its replies."""
 
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 100
 
 
@@ -179,7 +178,7 @@ class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
     serializer_class = CommentThreadSerializer
     pagination_class = CommentPagination
 
-    @extend_schema(responses={200: CommentThreadSerializer(many=True)})
+    @extend_schema(responses={200: CommentThreadSerializer(many=True), 400: BAD_PARAMETER})
     def get(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         page = self.paginate_queryset(comment_thread(proposal=proposal, user=request.user))
