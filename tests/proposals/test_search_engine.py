@@ -183,7 +183,7 @@ def test_each_test_cleans_up_its_own_indices_and_nothing_else(search_engine, set
     """What lets these tests run on an operator's cluster (TEST_ELASTICSEARCH_URL, tests/conftest.py): a
     test's indices and aliases are named under its own prefix, and the clean-up after it deletes them and
     leaves alone an index whose name merely starts with the same characters."""
-    assert settings.SEARCH_INDEX_PREFIX == search_engine.prefix
+    assert search_engine.prefix == settings.SEARCH_INDEX_PREFIX
     es = engine.client()
     neighbour = f"{search_engine.prefix}0-proposals"
     es.indices.create(index=neighbour)
