@@ -263,6 +263,8 @@ def test_an_authors_edit_waits_in_the_queue_to_be_approved_or_rejected(moderator
     assert queue(moderator_client) == [("comment", comment.pk)]
     html = response.content.decode()
     assert "Approved words." in html and "Rude words." in html and "Reject the edit" in html
+    # The reason box says what it is for here: rejecting the edit needs one too.
+    assert "Required to hide or to reject the edit, and then shown to the author." in html
 
     response = moderator_client.post(
         moderate_url(comment), {"action": "reject_edit", "reason": "Insults.", "next": INDEX}, follow=True
