@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
+    "django_filters",  # the Wagtail admin's listing filters: their templates and translations
     "allauth",
     "allauth.account",
     "django.contrib.auth",
