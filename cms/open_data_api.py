@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from proposals.api.moderation import ERROR
+from cocreate.schema import ERROR
 from proposals.models import Status
 
 from .open_data import CSV_COLUMNS, csv_export, json_export, open_consultation

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import NotFound
-from proposals.api.moderation import ERROR
+from cocreate.schema import ERROR
 from proposals.api.pagination import ProposalPagination
 from proposals.api.roles import CanRespond
 from proposals.api.serializers import ProposalListSerializer

@@ -65,6 +65,11 @@ def error_schema(codes) -> dict:
     return schema
 
 
+# An error response documented by its description alone: the hook below fills in the common error body and
+# the codes of its status.
+ERROR = OpenApiResponse(description="The common error body: `{error: {code, message, fields}}`.")
+
+
 def refusal(description: str, *codes: str) -> OpenApiResponse:
     """An error response of an operation: what the status means there, and the codes it may answer
     besides the common ones of that status (COMMON_CODES), which the hook below adds."""

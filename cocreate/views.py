@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 from psycopg_pool import PoolTimeout
 
-from frontend.throttling import too_many_requests
-
 from .exceptions import error_body, refusal
+from .throttling import too_many_requests
 
 
 def _is_api(request) -> bool:

@@ -31,6 +31,7 @@ from cocreate.accounts.data_forms import AccountDeleteForm
 from cocreate.api_params import strict_query
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
+from cocreate.throttling import too_many_requests, write_limited
 from proposals import notifications, permissions, search, selectors, services
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.comments_selectors import comment_get, comment_thread
@@ -47,7 +48,6 @@ from .pages import (
     plural_forms,
     similar_config,
 )
-from .throttling import too_many_requests, write_limited
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 

@@ -9,9 +9,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cocreate.limits import Text
-from cocreate.schema import refusal
-from proposals.api.moderation import ERROR
-from proposals.api.views import ScopedWriteThrottle
+from cocreate.schema import ERROR, refusal
+from cocreate.throttling import ScopedWriteThrottle
 
 from . import services
 

@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
 from cocreate.schema import refusal
+from cocreate.throttling import ScopedWriteThrottle
 
 from .. import permissions, selectors, services
 from ..comments_selectors import comment_get, comment_thread
 from ..models import Comment
 from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
-from .views import NOT_OPEN, UNVERIFIED, ScopedWriteThrottle, _valid
+from .views import NOT_OPEN, UNVERIFIED, _valid
 
 
 class CommentPagination(StrictPagination):

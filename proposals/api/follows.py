@@ -8,11 +8,11 @@ from rest_framework.views import APIView
 
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.schema import refusal
+from cocreate.throttling import ScopedWriteThrottle
 
 from .. import notifications, selectors
 from ..models import Notification
 from .pagination import ProposalPagination
-from .views import ScopedWriteThrottle
 
 
 class FollowStateSerializer(serializers.Serializer):

@@ -19,15 +19,13 @@ from rest_framework.views import APIView
 
 from cocreate.exceptions import ServiceError
 from cocreate.limits import Text
-from cocreate.schema import refusal
+from cocreate.schema import ERROR, refusal
+from cocreate.throttling import ScopedWriteThrottle
 
 from .. import permissions, selectors
 from ..comments_selectors import comment_get
 from ..models import AuditEntry, AuditRole, Flag, FlagReason, Proposal
 from ..services import DETAILS_MAX, flag_create
-from .views import ScopedWriteThrottle
-
-ERROR = OpenApiResponse(description="The common error body: `{error: {code, message, fields}}`.")
 
 
 class FlagCreateSerializer(serializers.Serializer):

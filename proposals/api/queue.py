@@ -17,14 +17,15 @@ from rest_framework.views import APIView
 
 from cocreate.api_params import BAD_PARAMETER, StrictPagination
 from cocreate.limits import Text
-from cocreate.schema import refusal
+from cocreate.schema import ERROR, refusal
+from cocreate.throttling import ScopedWriteThrottle
 
 from ..models import FlagReason, Visibility
 from ..moderation_selectors import QueueItem, moderation_queue, queue_items
 from ..services import REASON_MAX, flags_dismiss
-from .moderation import ERROR, FlagSerializer, comment_target, proposal_target
+from .moderation import FlagSerializer, comment_target, proposal_target
 from .roles import CanModerate
-from .views import ScopedWriteThrottle, _valid
+from .views import _valid
 
 
 class QueuePagination(StrictPagination):

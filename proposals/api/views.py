@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate.exceptions import ServiceError
 from cocreate.schema import refusal
-from frontend.throttling import AccountAndAddressThrottle
+from cocreate.throttling import ScopedWriteThrottle
 
 from .. import permissions, selectors, services
 from ..models import Proposal
@@ -32,11 +32,6 @@ NOT_OPEN = refusal(
     "proposal_not_published",
     "consultation_closed",
 )
-
-
-class ScopedWriteThrottle(AccountAndAddressThrottle):
-    """Rate-limit writes only, per account and per client address; reads are cheap and cached by nobody
-    else."""
 
 
 def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_OK) -> Response:

@@ -4,10 +4,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.schema import ERROR
+from cocreate.throttling import ScopedWriteThrottle
 from proposals import selectors
-from proposals.api.moderation import ERROR
 from proposals.api.serializers import SupportStateSerializer
-from proposals.api.views import NOT_OPEN, UNVERIFIED, ScopedWriteThrottle
+from proposals.api.views import NOT_OPEN, UNVERIFIED
 
 from .. import services
 from ..selectors import supports_by_day

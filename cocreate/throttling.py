@@ -52,6 +52,11 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
         return self.refused_by.wait() if self.refused_by else None
 
 
+class ScopedWriteThrottle(AccountAndAddressThrottle):
+    """Rate-limit writes only, per account and per client address; reads are cheap and cached by nobody
+    else. The API's views name their `throttle_scope`."""
+
+
 def too_many_requests(request, seconds: int | None = None):
     """The site's 429 page, in the site's layout, with Retry-After when the wait is known."""
     response = render(request, "429.html", {"retry_after": seconds}, status=429)
