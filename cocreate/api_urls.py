@@ -2,12 +2,12 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cms.api import ConsultationViewSet
-from cms.open_data_api import ConsultationExportCSVView, ConsultationExportJSONView
 from cms.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
+from proposals.api.open_data import ConsultationExportCSVView, ConsultationExportJSONView
 from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, ProposalDismissFlagsView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet

@@ -11,8 +11,8 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 from wagtail.models import PageViewRestriction, Site
 
-from cms.open_data import CHUNK
 from proposals.models import Comment, OfficialResponse, Proposal, Status, Visibility
+from proposals.open_data import CHUNK
 from proposals.services import response_publish
 from tests import factories
 
@@ -244,7 +244,7 @@ def test_the_schema_documents_both_downloads_and_their_media_types(api):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_consultation_larger_than_a_chunk_comes_whole_and_in_order(api, consultation, monkeypatch, fmt):
-    monkeypatch.setattr("cms.open_data.CHUNK", 2)
+    monkeypatch.setattr("proposals.open_data.CHUNK", 2)
     ids = [p.pk for p in factories.ProposalFactory.create_batch(5, consultation=consultation)]
 
     if fmt == "json":
@@ -258,7 +258,7 @@ def test_a_consultation_larger_than_a_chunk_comes_whole_and_in_order(api, consul
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_served_over_asgi_the_download_is_sent_as_it_is_read(api, consultation, monkeypatch, fmt):
     """Under ASGI, Django would read a synchronous iterator whole before sending a byte."""
-    monkeypatch.setattr("cms.open_data.CHUNK", 2)
+    monkeypatch.setattr("proposals.open_data.CHUNK", 2)
     factories.ProposalFactory.create_batch(5, consultation=consultation)
 
     async def download():

@@ -15,10 +15,10 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cms.models import ConsultationPage
 from cocreate.exceptions import NotFound
-from proposals.models import OfficialResponse, Proposal
 
-from .models import ConsultationPage
+from .models import OfficialResponse, Proposal
 
 CHUNK = 500
 PROPOSAL_FIELDS = (

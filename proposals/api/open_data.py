@@ -1,4 +1,4 @@
-"""Open data downloads of one live, public consultation (see open_data.py), for anyone:
+"""Open data downloads of one live, public consultation (see proposals/open_data.py), for anyone:
 
 - GET /api/v1/consultations/{id}/export.json: the consultation and its published proposals, each with its
   official responses.
@@ -17,9 +17,9 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from cocreate.schema import ERROR
-from proposals.models import Status
 
-from .open_data import CSV_COLUMNS, csv_export, json_export, open_consultation
+from ..models import Status
+from ..open_data import CSV_COLUMNS, csv_export, json_export, open_consultation
 
 
 class OpenResponseSerializer(serializers.Serializer):
