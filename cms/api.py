@@ -12,9 +12,9 @@ from proposals import selectors
 from proposals.api.pagination import ProposalPagination
 from proposals.api.serializers import ProposalListSerializer
 from proposals.models import Status
+from proposals.selectors import consultation_funnel
 
 from .models import ConsultationPage
-from .selectors import consultation_funnel
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -77,7 +77,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 
 class FunnelSerializer(serializers.Serializer):
-    """cms.selectors.Funnel: counts only."""
+    """proposals.selectors.Funnel: counts only."""
 
     submitted = serializers.IntegerField(help_text="Every proposal submitted: published, pending or hidden.")
     published = serializers.IntegerField()

@@ -1,6 +1,6 @@
 """The petition promise for officials over HTTP: the responses awaited across consultations, and one
-consultation's dashboard. Thin: the figures come from cms.selectors, as on the Wagtail admin's pages, so the
-API and the admin give the same numbers. Officials and admins only (`permissions.can_respond`), checked
+consultation's dashboard. Thin: the figures come from cms.backoffice.selectors, as on the admin's pages, so
+the API and the admin give the same numbers. Officials and admins only (`permissions.can_respond`), checked
 before any look-up; errors become the common JSON body.
 
 - GET /api/v1/awaiting-responses/[?consultation=<id>]: published proposals whose promised response is
@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.backoffice.selectors import ConsultationFigures, awaiting_queue, consultation_figures
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import NotFound
 from cocreate.schema import ERROR
@@ -24,7 +25,6 @@ from proposals.api.serializers import ProposalListSerializer
 from proposals.models import Status
 
 from .models import ConsultationPage
-from .selectors import ConsultationFigures, awaiting_queue, consultation_figures
 
 
 def _consultation(pk) -> ConsultationPage:

@@ -8,9 +8,9 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, pgettext
 
-from cms.selectors import consultation_funnel
 from cocreate.charts import Chart, bar_chart
 from proposals.models import Proposal
+from proposals.selectors import consultation_funnel
 from votes.selectors import supports_by_day
 
 # The viewBox: wide and low, scaled to the width of the column (the labels are text outside the SVG, so
@@ -85,7 +85,7 @@ class Step:
 
 
 def funnel_steps(*, consultation) -> list[Step]:
-    """The consultation's funnel (cms.selectors.consultation_funnel) as labelled steps, each bar's length a
+    """The consultation's funnel (proposals.selectors) as labelled steps, each bar's length a
     share of the proposals submitted. Without a threshold there is no such step: the template says so."""
     funnel = consultation_funnel(consultation=consultation)
     steps = [

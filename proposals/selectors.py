@@ -1,12 +1,15 @@
 """Reads of proposals, composed from ProposalQuerySet methods. Callers get querysets free of N+1."""
 
-from django.db.models import F, Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from cms.models import ConsultationPage
 from cocreate.exceptions import NotFound
 
 from . import permissions
-from .models import OfficialResponse, Proposal
+from .models import OfficialResponse, Proposal, Visibility
 
 # The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
 SEARCH_VECTORS = ("search_en", "search_fr")
@@ -64,3 +67,34 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
         )
     except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("No such proposal.")) from None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How far a consultation's proposals went, for everyone to see: numbers only, nobody named.
+
+    `submitted`: every proposal ever submitted to it, whatever became of it: the published, those waiting
+    for moderation and those hidden by it (a count says nothing of their text or authors). `published`: those
+    public now. `reached`: published ones that reached the support threshold (once reached, it stays reached
+    even if supports fall back); None when the consultation has no threshold (0: no promise is made, see
+    threshold.html). `answered`: published ones with an official response, given before the threshold or
+    after it."""
+
+    submitted: int
+    published: int
+    reached: int | None
+    answered: int
+
+
+def consultation_funnel(*, consultation: ConsultationPage) -> Funnel:
+    """One query, whatever the number of proposals."""
+    published = Q(visibility=Visibility.PUBLISHED)
+    counts = Proposal.objects.for_consultation(consultation.pk).aggregate(
+        submitted=Count("id"),
+        published=Count("id", filter=published),
+        reached=Count("id", filter=published & Q(threshold_reached_at__isnull=False)),
+        answered=Count("id", filter=published & Q(responded_at__isnull=False)),
+    )
+    if not consultation.support_threshold:
+        counts["reached"] = None
+    return Funnel(**counts)

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "proposals",
     "votes",
     "cms",
+    "cms.backoffice",  # the officials' tools: above proposals and votes, which it reads
     "frontend",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",

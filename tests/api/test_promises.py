@@ -1,6 +1,6 @@
 """The petition promise for officials over HTTP: GET /api/v1/awaiting-responses/ and
 GET /api/v1/consultations/{id}/dashboard/. Each role both ways; the same proposals, order and figures as
-the admin's pages (cms.selectors reads both)."""
+the admin's pages (cms.backoffice.selectors reads both)."""
 
 from datetime import date, timedelta
 
@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cms.selectors import awaiting_queue, consultation_figures
+from cms.backoffice.selectors import awaiting_queue, consultation_figures
 from proposals.models import Status, Visibility
 from tests import factories
 from tests.cms.test_awaiting import promised, queue  # noqa: F401 (a fixture)

@@ -8,7 +8,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.wagtail_hooks import ProposalsMenuItem
+from cms.backoffice.wagtail_hooks import ProposalsMenuItem
 from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
 from tests import factories
 

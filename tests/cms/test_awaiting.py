@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cms.dashboard import OfficialsMenuItem, deadline_text
+from cms.backoffice.dashboard import OfficialsMenuItem, deadline_text
 from proposals.models import Proposal, Status, Visibility
 from proposals.services import response_publish
 from tests import factories

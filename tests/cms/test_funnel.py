@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from cms.selectors import Funnel, consultation_funnel
 from proposals.models import Status, Visibility
+from proposals.selectors import Funnel, consultation_funnel
 from tests import factories
 from tests.frontend.conftest import visible_text
 

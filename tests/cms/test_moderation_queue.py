@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import admin_views
+from cms.backoffice import views as backoffice_views
 from cms.models import ModerationMode
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
@@ -150,7 +150,7 @@ def test_the_buttons_fit_each_state(moderator_client, consultation):
 
 
 def test_the_queue_is_paginated_in_order(moderator_client, consultation, monkeypatch):
-    monkeypatch.setattr(admin_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(backoffice_views, "PAGE_SIZE", 2)
     items = [
         aged(factories.ProposalFactory(consultation=consultation, visibility="pending"), 10 - i)
         for i in range(3)

@@ -16,22 +16,22 @@ from wagtail.models import Page
 from proposals import permissions
 from proposals.models import Proposal
 
-from . import admin_views, dashboard
+from . import dashboard, views
 
 app_name = "cms_proposals"
 urlpatterns = [
-    path("", admin_views.ProposalIndexView.as_view(), name="index"),
-    path("<int:pk>/", admin_views.ProposalDetailView.as_view(), name="detail"),
-    path("<int:pk>/moderate/", admin_views.ProposalModerateView.as_view(), name="moderate"),
-    path("<int:pk>/dismiss-flags/", admin_views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
-    path("comments/<int:pk>/moderate/", admin_views.CommentModerateView.as_view(), name="comment_moderate"),
+    path("", views.ProposalIndexView.as_view(), name="index"),
+    path("<int:pk>/", views.ProposalDetailView.as_view(), name="detail"),
+    path("<int:pk>/moderate/", views.ProposalModerateView.as_view(), name="moderate"),
+    path("<int:pk>/dismiss-flags/", views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
+    path("comments/<int:pk>/moderate/", views.CommentModerateView.as_view(), name="comment_moderate"),
     path(
         "comments/<int:pk>/dismiss-flags/",
-        admin_views.CommentDismissFlagsView.as_view(),
+        views.CommentDismissFlagsView.as_view(),
         name="comment_dismiss_flags",
     ),
-    path("<int:pk>/status/", admin_views.ProposalStatusView.as_view(), name="status"),
-    path("<int:pk>/respond/", admin_views.ProposalRespondView.as_view(), name="respond"),
+    path("<int:pk>/status/", views.ProposalStatusView.as_view(), name="status"),
+    path("<int:pk>/respond/", views.ProposalRespondView.as_view(), name="respond"),
 ]
 
 
@@ -70,7 +70,7 @@ def register_awaiting_menu_item():
 
 @hooks.register("insert_global_admin_css")
 def admin_css():
-    return format_html('<link rel="stylesheet" href="{}">', static("cms/admin.css"))
+    return format_html('<link rel="stylesheet" href="{}">', static("backoffice/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

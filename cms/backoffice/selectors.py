@@ -13,11 +13,10 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
+from cms.models import ConsultationPage
 from proposals.models import Proposal, Status, Visibility
 from proposals.selectors import SEARCH_VECTORS
 from votes.models import Support
-
-from .models import ConsultationPage
 
 CHART_DAYS = 366  # supports per day cover at most the last year
 
@@ -158,34 +157,3 @@ def consultation_figures(*, consultation_id: int, now: datetime | None = None) -
         median_time_to_respond=median_time_to_respond(consultation_id),
         supports_per_day=supports_per_day(consultation_id),
     )
-
-
-@dataclass(frozen=True)
-class Funnel:
-    """How far a consultation's proposals went, for everyone to see: numbers only, nobody named.
-
-    `submitted`: every proposal ever submitted to it, whatever became of it: the published, those waiting
-    for moderation and those hidden by it (a count says nothing of their text or authors). `published`: those
-    public now. `reached`: published ones that reached the support threshold (once reached, it stays reached
-    even if supports fall back); None when the consultation has no threshold (0: no promise is made, see
-    threshold.html). `answered`: published ones with an official response, given before the threshold or
-    after it."""
-
-    submitted: int
-    published: int
-    reached: int | None
-    answered: int
-
-
-def consultation_funnel(*, consultation: ConsultationPage) -> Funnel:
-    """One query, whatever the number of proposals."""
-    published = Q(visibility=Visibility.PUBLISHED)
-    counts = Proposal.objects.for_consultation(consultation.pk).aggregate(
-        submitted=Count("id"),
-        published=Count("id", filter=published),
-        reached=Count("id", filter=published & Q(threshold_reached_at__isnull=False)),
-        answered=Count("id", filter=published & Q(responded_at__isnull=False)),
-    )
-    if not consultation.support_threshold:
-        counts["reached"] = None
-    return Funnel(**counts)

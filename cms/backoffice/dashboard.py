@@ -4,7 +4,7 @@ promises awaited and overdue, the median time to respond, supports per day).
 
 For officials and admins (`permissions.can_respond`: the people who owe the responses); anyone else with
 admin access, moderators included, gets a 403 page. Every figure is computed by the database in a fixed
-number of queries, whatever the number of proposals or supports, by cms.selectors, which the API reads too.
+number of queries, whatever the number of proposals or supports, by .selectors, which the API reads too.
 """
 
 from dataclasses import dataclass
@@ -23,13 +23,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.models import ConsultationPage
 from cocreate.charts import Chart, bar_chart
 from proposals import permissions
 from proposals.models import Proposal
 
-from .admin_views import forbidden
-from .models import ConsultationPage
 from .selectors import awaiting_counts, awaiting_queue, consultation_figures, consultations_with_promises
+from .views import forbidden
 
 PAGE_SIZE = 50
 
@@ -64,7 +64,7 @@ class Row:
 class AwaitingResponseView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """Every promise still unanswered; ?consultation=<id> keeps one consultation's."""
 
-    template_name = "cms/admin/awaiting.html"
+    template_name = "backoffice/awaiting.html"
     page_title = gettext_lazy("Awaiting response")
     header_icon = "time"
     breadcrumbs_items = [
@@ -100,7 +100,7 @@ class AwaitingResponseView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, Templa
 class DashboardIndexView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """Choose a consultation: each with its promises awaited and overdue."""
 
-    template_name = "cms/admin/dashboard.html"
+    template_name = "backoffice/dashboard.html"
     page_title = gettext_lazy("Dashboards")
     header_icon = "view"
     breadcrumbs_items = [
@@ -132,7 +132,7 @@ def supports_chart(days: list[tuple[date, int]]) -> Chart | None:
 
 
 class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "cms/admin/dashboard.html"
+    template_name = "backoffice/dashboard.html"
     header_icon = "view"
 
     def get(self, request, *args, **kwargs):

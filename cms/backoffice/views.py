@@ -29,7 +29,7 @@ from proposals.models import Comment, Proposal
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
 
-from .admin_forms import (
+from .forms import (
     CommentModerationForm,
     ConsultationFilterForm,
     DismissFlagsForm,
@@ -46,7 +46,7 @@ def forbidden(request, message: str) -> TemplateResponse:
     # hides a refused write behind a 302.
     return TemplateResponse(
         request,
-        "cms/admin/forbidden.html",
+        "backoffice/forbidden.html",
         {"message": message, "header_title": _("Not allowed")},
         status=403,
     )
@@ -74,7 +74,7 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
     """The moderation queue of proposals and comments; with ?consultation=<id>, every proposal of that
     consultation instead."""
 
-    template_name = "cms/admin/proposal_index.html"
+    template_name = "backoffice/proposal_index.html"
     page_title = gettext_lazy("Proposals")
     header_icon = "comment"
     breadcrumbs_items = [
@@ -113,7 +113,7 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
 class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """One proposal with its history; the POST views below reuse it to show their forms' errors."""
 
-    template_name = "cms/admin/proposal_detail.html"
+    template_name = "backoffice/proposal_detail.html"
     header_icon = "comment"
 
     def setup(self, request, *args, **kwargs):

@@ -4,10 +4,9 @@ reason to hide, known statuses, lengths) are the services', whose errors land ba
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.models import ConsultationPage
 from proposals.models import Status
 from proposals.services import BODY_MAX, COMMENT_MODERATION_CHOICES, MODERATION_CHOICES, NOTE_MAX, REASON_MAX
-
-from .models import ConsultationPage
 
 
 def _optional_text(label, help_text, limit: int) -> forms.CharField:
