@@ -4,10 +4,10 @@ from django.contrib.auth.models import Group
 from django.dispatch import receiver
 from wagtail.signals import copy_for_translation_done
 
-from cocreate.accounts.roles import grant_official_page_permissions
-from proposals.permissions import OFFICIALS_GROUP
+from cocreate.accounts.roles import OFFICIALS_GROUP
 
 from .models import ConsultationIndexPage
+from .roles import grant_official_page_permissions
 
 
 @receiver(copy_for_translation_done, dispatch_uid="cms.index_translated")

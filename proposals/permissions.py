@@ -15,10 +15,10 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Visibility
+# The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
+from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 
-MODERATORS_GROUP = "Moderators"
-OFFICIALS_GROUP = "Officials"
+from .models import Visibility
 
 
 def _in_group(user, name: str) -> bool:

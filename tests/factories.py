@@ -8,8 +8,8 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.models import ConsultationCategory, ConsultationIndexPage, ConsultationPage, ModerationMode
+from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
-from cocreate.accounts.roles import ensure_role_groups
 from proposals.models import Proposal, Visibility
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
 

@@ -10,7 +10,7 @@ from wagtail.models import GroupPagePermission
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.models import ConsultationPage
-from cocreate.accounts.roles import ensure_role_groups
+from cms.roles import ensure_role_groups
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
 from tests import factories
 

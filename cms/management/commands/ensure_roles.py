@@ -3,7 +3,7 @@ real site after creating the consultation list in the CMS; it is safe to run aga
 
 from django.core.management.base import BaseCommand
 
-from cocreate.accounts.roles import ensure_role_groups
+from cms.roles import ensure_role_groups
 
 
 class Command(BaseCommand):

@@ -27,11 +27,11 @@ from cms.models import (
     ConsultationPhase,
     ModerationMode,
 )
+from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
-from cocreate.accounts.roles import ensure_role_groups
+from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 from proposals import services as proposal_services
 from proposals.models import FlagReason, Status
-from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
 from votes import services as vote_services
 
 # Only ever set by this command, which refuses to run without DEBUG (see handle): never a production secret.
