@@ -1,10 +1,10 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cms.api import ConsultationViewSet
-from cms.promises_api import AwaitingResponsesView, ConsultationDashboardView
+from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
+from proposals.api.consultations import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
 from proposals.api.open_data import ConsultationExportCSVView, ConsultationExportJSONView

@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         # password; both per account.
         "account_export": env.str("THROTTLE_ACCOUNT_EXPORT", default="10/hour"),
         "account_delete": env.str("THROTTLE_ACCOUNT_DELETE", default="10/hour"),
-        # Per client address (frontend/throttling.py), on top of the per-account rates above: one address
+        # Per client address (cocreate/throttling.py), on top of the per-account rates above: one address
         # may be a whole school or a mobile carrier's shared exit, so these are several accounts' worth.
         "proposal_submit_address": env.str("THROTTLE_PROPOSAL_SUBMIT_ADDRESS", default="60/hour"),
         "support_address": env.str("THROTTLE_SUPPORT_ADDRESS", default="600/minute"),

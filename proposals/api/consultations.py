@@ -6,15 +6,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
+from cms.models import ConsultationPage
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.limits import Slug
-from proposals import selectors
-from proposals.api.pagination import ProposalPagination
-from proposals.api.serializers import ProposalListSerializer
-from proposals.models import Status
-from proposals.selectors import consultation_funnel
 
-from .models import ConsultationPage
+from .. import selectors
+from ..models import Status
+from ..selectors import consultation_funnel
+from .pagination import ProposalPagination
+from .serializers import ProposalListSerializer
 
 
 class PhaseSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.backoffice.selectors import ConsultationFigures, awaiting_queue, consultation_figures
+from cms.models import ConsultationPage
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import NotFound
 from cocreate.schema import ERROR
@@ -24,7 +24,7 @@ from proposals.api.roles import CanRespond
 from proposals.api.serializers import ProposalListSerializer
 from proposals.models import Status
 
-from .models import ConsultationPage
+from .selectors import ConsultationFigures, awaiting_queue, consultation_figures
 
 
 def _consultation(pk) -> ConsultationPage:
