@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Orderable, Page, PageManager
@@ -28,6 +29,10 @@ from wagtail.search import index
 
 from .blocks import BodyBlock
 from .page_forms import ConsultationPageForm
+
+# Wagtail hook of the functions `(request, consultation) -> dict` that add to a consultation page's context
+# what the apps above the pages compute for it (its proposals, counts, filters, live stream).
+CONSULTATION_CONTEXT_HOOK = "cocreate_consultation_context"
 
 
 class ModerationMode(models.TextChoices):
@@ -278,15 +283,15 @@ class ConsultationPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here: cms renders what the proposal and vote apps select, never the other way round.
-        from frontend.pages import consultation_context
-
         consultation = self.canonical_page()
         self.with_participation_of(consultation)
         context = super().get_context(request, *args, **kwargs)
         # Proposals, counts, categories and the live stream are the consultation's; a translation brings its
-        # texts, phases included.
-        context.update(consultation_context(request, consultation))
+        # texts, phases included. They are computed on the floors above this one, which register the
+        # builders in Wagtail's hook CONSULTATION_CONTEXT_HOOK (frontend/wagtail_hooks.py): the page never
+        # imports upward.
+        for build in hooks.get_hooks(CONSULTATION_CONTEXT_HOOK):
+            context.update(build(request, consultation))
         context["consultation"] = consultation
         if consultation.pk != self.pk:
             context["phases"] = list(self.phases.all())
