@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
-from cms.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
+from cms.backoffice.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
 from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
 from cocreate.accounts.models import User
 from proposals import permissions
