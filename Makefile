@@ -37,6 +37,7 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_ELASTICSEARCH_URL=$(TEST_ELASTICSEARCH_URL) \
 		DJANGO_SETTINGS_MODULE=cocreate.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
