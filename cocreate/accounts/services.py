@@ -21,49 +21,19 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from cocreate.exceptions import NotAllowed, ServiceError
-from proposals import permissions
-from proposals.models import Comment, Flag, Follow, Notification, Proposal
-from votes.models import Support
+
+from .data import export_sections, when
+from .roles import MODERATORS_GROUP, OFFICIALS_GROUP
 
 EXPORT_FORMAT = 1
 
 
-def _when(value):
-    return value.isoformat() if value else None
-
-
-def _about(proposal: Proposal, readable: set[int]) -> dict:
-    """A proposal named in the export: its title only while the person may still open it (one hidden by
-    moderation since, or in a consultation taken offline or made private, is named by its id alone)."""
-    return {"id": proposal.pk, "title": proposal.title if proposal.pk in readable else None}
-
-
-def _dated(rows, readable: set[int]) -> list[dict]:
-    """Supports and follows: which proposal, since when."""
-    return [
-        {"proposal": _about(row.proposal, readable), "created_at": _when(row.created_at)}
-        for row in rows.order_by("created_at", "pk")
-    ]
-
-
 def account_export(*, user) -> dict:
-    """Everything stored about `user`, for them to download. Never the API token itself."""
-    proposals = Proposal.objects.filter(author=user).select_related("consultation", "category")
-    comments = Comment.objects.filter(author=user).select_related("proposal")
-    supports = Support.objects.filter(user=user).select_related("proposal")
-    follows = Follow.objects.filter(user=user).select_related("proposal")
-    notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
-    named = [rows.order_by().values("proposal_id") for rows in (comments, supports, follows)]
-    named.append(notices.order_by().values("entry__proposal_id"))
-    readable = set(
-        Proposal.objects.readable_by(user)
-        .filter(pk__in=named[0].union(*named[1:]))
-        .values_list("pk", flat=True)
-    )
-    flags = Flag.objects.filter(reporter=user)
+    """Everything stored about `user`, for them to download. Never the API token itself. The sections
+    after "account" come from the apps that hold them (data.export_sections)."""
     return {
         "format": EXPORT_FORMAT,
-        "exported_at": _when(timezone.now()),
+        "exported_at": when(timezone.now()),
         "account": {
             "username": user.get_username(),
             "first_name": user.first_name,
@@ -73,81 +43,26 @@ def account_export(*, user) -> dict:
             "department": user.department,
             "language": user.language,
             "email_notifications": user.email_notifications,
-            "date_joined": _when(user.date_joined),
-            "last_login": _when(user.last_login),
+            "date_joined": when(user.date_joined),
+            "last_login": when(user.last_login),
             "emails": [
                 {"email": a.email, "verified": a.verified, "primary": a.primary}
                 for a in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
             ],
             "api_token": Token.objects.filter(user=user).exists(),
         },
-        "proposals": [
-            {
-                "id": p.pk,
-                "consultation": {"id": p.consultation_id, "title": p.consultation.title},
-                "category": p.category.name if p.category else None,
-                "title": p.title,
-                "summary": p.summary,
-                "body": p.body,
-                "language": p.language,
-                "visibility": p.visibility,
-                "moderation_reason": p.moderation_reason,
-                "status": p.status,
-                "supports": p.supports_count,
-                "created_at": _when(p.created_at),
-                "published_at": _when(p.published_at),
-            }
-            for p in proposals.order_by("created_at", "pk")
-        ],
-        "supports": _dated(supports, readable),
-        "comments": [
-            {
-                "id": c.pk,
-                "proposal": _about(c.proposal, readable),
-                "parent": c.parent_id,
-                "body": c.body,
-                "language": c.language,
-                "visibility": c.visibility,
-                "moderation_reason": c.moderation_reason,
-                # Their own edit waiting for moderation, and why their last one was rejected.
-                "pending_edit": c.pending_body or None,
-                "pending_edit_at": _when(c.pending_at),
-                "edit_rejection_reason": c.edit_rejection_reason,
-                "created_at": _when(c.created_at),
-                "edited_at": _when(c.edited_at),
-                "deleted_at": _when(c.deleted_at),
-            }
-            for c in comments.order_by("created_at", "pk")
-        ],
-        "follows": _dated(follows, readable),
-        "notifications": [
-            {
-                "proposal": _about(n.entry.proposal, readable),
-                "action": n.entry.action,
-                "from": n.entry.from_value,
-                "to": n.entry.to_value,
-                "created_at": _when(n.created_at),
-                "read_at": _when(n.read_at),
-                "emailed_at": _when(n.emailed_at),
-            }
-            for n in notices.order_by("created_at", "pk")
-        ],
-        "reports": [
-            {
-                "proposal": f.proposal_id,
-                "comment": f.comment_id,
-                "reason": f.reason,
-                "details": f.details,
-                "created_at": _when(f.created_at),
-                "resolved_at": _when(f.resolved_at),
-            }
-            for f in flags.order_by("created_at", "pk")
-        ],
+        **export_sections(user=user),
     }
 
 
 def holds_role(user) -> bool:
-    return user.is_superuser or user.is_staff or permissions.can_moderate(user)
+    """Administrator, staff, moderator or official (an inactive account holds no group role, as in
+    proposals.permissions, which says what each role may do)."""
+    if user.is_superuser or user.is_staff:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.groups.filter(name__in=(MODERATORS_GROUP, OFFICIALS_GROUP)).exists()
 
 
 def account_delete(*, user, password: str = "", username: str = "") -> None:

@@ -161,3 +161,62 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
     account_delete(user=author, password=PASSWORD)
 
     assert AuditEntry.objects.filter(proposal=proposal).count() == 1
+
+
+SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports"]
+
+
+def test_export_keeps_its_layout_section_by_section(citizen, consultation, official):
+    """The file is a format (its `format` number): each section and each field stays where it was, whichever
+    app fills it in."""
+    theirs = factories.ProposalFactory(consultation=consultation)
+    factories.ProposalFactory(author=citizen, consultation=consultation)
+    support_add(user=citizen, proposal=theirs)  # supporting follows
+    comment_post(author=citizen, proposal=theirs, body="Mine")
+    flag_create(reporter=citizen, proposal=theirs, reason="spam")
+    proposal_set_status(actor=official, proposal=theirs, status="under_review")  # notifies the follower
+
+    data = account_export(user=citizen)
+
+    assert list(data) == ["format", "exported_at", "account", *SECTIONS]
+    assert {name: [list(row) for row in data[name]] for name in SECTIONS} == {
+        "proposals": [
+            [
+                "id", "consultation", "category", "title", "summary", "body", "language", "visibility",
+                "moderation_reason", "status", "supports", "created_at", "published_at",
+            ]
+        ],
+        "supports": [["proposal", "created_at"]],
+        "comments": [
+            [
+                "id", "proposal", "parent", "body", "language", "visibility", "moderation_reason",
+                "pending_edit", "pending_edit_at", "edit_rejection_reason", "created_at", "edited_at",
+                "deleted_at",
+            ]
+        ],
+        "follows": [["proposal", "created_at"]],
+        "notifications": [["proposal", "action", "from", "to", "created_at", "read_at", "emailed_at"]],
+        "reports": [["proposal", "comment", "reason", "details", "created_at", "resolved_at"]],
+    }  # fmt: skip
+
+
+def test_a_proposal_hidden_since_is_named_by_its_id_alone_in_every_section(citizen, consultation, official):
+    theirs = factories.ProposalFactory(consultation=consultation, title="Theirs")
+    support_add(user=citizen, proposal=theirs)  # supporting follows
+    comment_post(author=citizen, proposal=theirs, body="Mine")
+    proposal_set_status(actor=official, proposal=theirs, status="under_review")  # notifies the follower
+    proposal_moderate(actor=official, proposal=theirs, action="hide", reason="Spam")
+
+    data = account_export(user=citizen)
+
+    sections = ("supports", "comments", "follows", "notifications")
+    named = [row["proposal"] for name in sections for row in data[name]]
+    assert named == [{"id": theirs.pk, "title": None}] * 4
+
+
+def test_staff_accounts_are_refused_too():
+    staff = factories.citizen(is_staff=True)
+    with pytest.raises(NotAllowed) as refused:
+        account_delete(user=staff, password=PASSWORD)
+    assert refused.value.code == "account_has_role"
+    assert get_user_model().objects.filter(pk=staff.pk).exists()

@@ -1,0 +1,102 @@
+"""What this app holds about one person, for their data export (cocreate.accounts.data, registered in
+wagtail_hooks.py): their proposals, comments, follows, notifications and reports."""
+
+from django.db.models import QuerySet
+
+from cocreate.accounts.data import when
+
+from .models import Comment, Flag, Follow, Notification, Proposal
+
+
+def readable_among(*, user, named: list[QuerySet]) -> set[int]:
+    """Which of the proposals `named` (querysets of one column of proposal ids) `user` may still open, in
+    one query."""
+    ids = named[0].union(*named[1:]) if len(named) > 1 else named[0]
+    return set(Proposal.objects.readable_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def proposal_named(proposal: Proposal, readable: set[int]) -> dict:
+    """A proposal named in the export: its title only while the person may still open it (one hidden by
+    moderation since, or in a consultation taken offline or made private, is named by its id alone)."""
+    return {"id": proposal.pk, "title": proposal.title if proposal.pk in readable else None}
+
+
+def dated(rows: QuerySet, readable: set[int]) -> list[dict]:
+    """Supports and follows: which proposal, since when."""
+    return [
+        {"proposal": proposal_named(row.proposal, readable), "created_at": when(row.created_at)}
+        for row in rows.order_by("created_at", "pk")
+    ]
+
+
+def account_export(*, user) -> dict[str, list]:
+    proposals = Proposal.objects.filter(author=user).select_related("consultation", "category")
+    comments = Comment.objects.filter(author=user).select_related("proposal")
+    follows = Follow.objects.filter(user=user).select_related("proposal")
+    notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
+    named = [rows.order_by().values("proposal_id") for rows in (comments, follows)]
+    named.append(notices.order_by().values("entry__proposal_id"))
+    readable = readable_among(user=user, named=named)
+    return {
+        "proposals": [
+            {
+                "id": p.pk,
+                "consultation": {"id": p.consultation_id, "title": p.consultation.title},
+                "category": p.category.name if p.category else None,
+                "title": p.title,
+                "summary": p.summary,
+                "body": p.body,
+                "language": p.language,
+                "visibility": p.visibility,
+                "moderation_reason": p.moderation_reason,
+                "status": p.status,
+                "supports": p.supports_count,
+                "created_at": when(p.created_at),
+                "published_at": when(p.published_at),
+            }
+            for p in proposals.order_by("created_at", "pk")
+        ],
+        "comments": [
+            {
+                "id": c.pk,
+                "proposal": proposal_named(c.proposal, readable),
+                "parent": c.parent_id,
+                "body": c.body,
+                "language": c.language,
+                "visibility": c.visibility,
+                "moderation_reason": c.moderation_reason,
+                # Their own edit waiting for moderation, and why their last one was rejected.
+                "pending_edit": c.pending_body or None,
+                "pending_edit_at": when(c.pending_at),
+                "edit_rejection_reason": c.edit_rejection_reason,
+                "created_at": when(c.created_at),
+                "edited_at": when(c.edited_at),
+                "deleted_at": when(c.deleted_at),
+            }
+            for c in comments.order_by("created_at", "pk")
+        ],
+        "follows": dated(follows, readable),
+        "notifications": [
+            {
+                "proposal": proposal_named(n.entry.proposal, readable),
+                "action": n.entry.action,
+                "from": n.entry.from_value,
+                "to": n.entry.to_value,
+                "created_at": when(n.created_at),
+                "read_at": when(n.read_at),
+                "emailed_at": when(n.emailed_at),
+            }
+            for n in notices.order_by("created_at", "pk")
+        ],
+        "reports": [
+            {
+                "proposal": f.proposal_id,
+                "comment": f.comment_id,
+                "reason": f.reason,
+                "details": f.details,
+                "created_at": when(f.created_at),
+                "resolved_at": when(f.resolved_at),
+            }
+            for f in Flag.objects.filter(reporter=user).order_by("created_at", "pk")
+        ],
+    }
