@@ -328,7 +328,7 @@ def test_no_reply_form_for_a_reply_a_visitor_or_a_closed_thread(client_for, prop
 
 
 def test_the_reply_link_keeps_the_page_of_the_thread(client_for, proposal, monkeypatch):
-    monkeypatch.setattr("frontend.views.COMMENTS_PAGE_SIZE", 1)
+    monkeypatch.setattr("frontend.views.thread.COMMENTS_PAGE_SIZE", 1)
     post(factories.citizen(), proposal, body="One.")
     second = post(factories.citizen(), proposal, body="Two.")
     html = client_for(factories.citizen()).get(f"/proposals/{proposal.pk}/", {"comments": 2}).content.decode()

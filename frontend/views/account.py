@@ -1,0 +1,98 @@
+"""The account page (public name, e-mail addresses, the API token), and one's own data: export it, or delete
+the account."""
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from cocreate.accounts import services as account_services
+from cocreate.accounts.data_forms import AccountDeleteForm
+from cocreate.exceptions import ServiceError
+from cocreate.forms import add_service_error
+from cocreate.throttling import too_many_requests, write_limited
+
+from ..forms import DisplayNameForm
+
+NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
+
+
+@login_required
+def account(request):
+    form = DisplayNameForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your public name is saved."))
+        return redirect("account")
+    context = {
+        "form": form,
+        "emails": list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email")),
+        "token": Token.objects.filter(user=request.user).first(),
+        # Shown once, right after creation: the key is not displayed again.
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+    }
+    return render(request, "frontend/account.html", context)
+
+
+@login_required
+@require_POST
+def account_token(request):
+    """Create the API token, or replace it: the old key stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+    request.session[NEW_TOKEN_SESSION_KEY] = token.key
+    messages.success(request, _("Your new API token is ready. Copy it now: it will not be shown again."))
+    return redirect(reverse("account") + "#api-token")
+
+
+@login_required
+@require_POST
+def account_token_revoke(request):
+    deleted, _rows = Token.objects.filter(user=request.user).delete()
+    if deleted:
+        messages.success(request, _("Your API token is revoked: scripts using it no longer work."))
+    return redirect(reverse("account") + "#api-token")
+
+
+# Your data: export and account deletion ---------------------------------------------------------------------
+
+
+@login_required
+def account_export(request):
+    """Download everything stored about oneself as JSON (see cocreate.accounts.services.account_export)."""
+    allowed, wait = account_services.export_allowed(request)
+    if not allowed:
+        return too_many_requests(request, wait)
+    data = account_services.account_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = account_services.export_filename(request.user)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@write_limited("account_delete")
+def account_delete(request):
+    """The confirmation page, then the deletion: POST only, with the password (or the username)."""
+    refused = account_services.holds_role(request.user)
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not refused and form.is_valid():
+        try:
+            account_services.account_delete(user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Thank you for taking part."))
+            return redirect("/")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "frontend/account_delete.html", {"form": form, "refused": refused}, status=status)

@@ -1,0 +1,148 @@
+"""A proposal's page, its supports chart, and the form that submits one."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cms.models import ConsultationCategory, ConsultationPage
+from cocreate.exceptions import ServiceError
+from cocreate.forms import add_service_error
+from cocreate.throttling import write_limited
+from proposals import notifications, permissions, services
+from proposals.models import Flag
+from votes.selectors import supported_ids
+
+from ..charts import supports_over_time
+from ..forms import FlagForm, ProposalForm
+from ..pages import live_config, similar_config
+from .base import proposal_or_404
+from .thread import comments_context
+
+
+def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
+    proposal = proposal_or_404(request, pk)
+    consultation = proposal.consultation
+    consultation.localize_categories([proposal.category])
+    context = {
+        "proposal": proposal,
+        "consultation": consultation,
+        # Its title and language in the breadcrumb: its published translation in the reader's language.
+        "consultation_shown": consultation.for_reader(),
+        "responses": list(proposal.responses.all()),
+        "status_changes": list(proposal.audit_entries.status_changes()),
+        "history": list(proposal.audit_entries.public().select_related("response")),
+        "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
+        "may_see_moderation": permissions.can_moderate(request.user)
+        or (request.user.is_authenticated and proposal.author_id == request.user.pk),
+        "supports_open": proposal.is_published and consultation.is_open(),
+        "can_participate": permissions.can_participate(request.user),
+        "following": notifications.is_following(user=request.user, proposal=proposal),
+        "live_config": live_config(),
+        # Supports only move while published: a pending proposal has none, a hidden one is out of view.
+        "supports_chart": supports_over_time(proposal=proposal) if proposal.is_published else None,
+        **report_context(request, proposal, flag_form),
+        **comments_context(request, proposal, comment_failed),
+    }
+    return render(request, "frontend/proposal_detail.html", context)
+
+
+def report_context(request, proposal, flag_form) -> dict:
+    user = request.user
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    flagged_comments = (
+        Flag.objects.filter(reporter=user.pk, comment__proposal=proposal) if user.pk else Flag.objects.none()
+    )
+    return {
+        # Offered on published proposals of someone else's; visitors and unverified citizens are told how.
+        "may_report": proposal.is_published and not is_author,
+        "can_flag": permissions.can_flag(user),
+        "flagged_by_me": user.is_authenticated and proposal.flags.filter(reporter=user).exists(),
+        "flag_form": flag_form or FlagForm(auto_id="id_report_%s"),
+        # The comments' report forms: unbound (a failed proposal report must not open them all), and the
+        # comments of this page's proposal that this viewer already reported.
+        "may_report_comments": proposal.is_published,
+        "comment_flag_form": FlagForm(),
+        "flagged_comment_ids": set(flagged_comments.values_list("comment_id", flat=True)),
+    }
+
+
+# How long a rendered chart is kept for the pages that ask for it again (live.js refreshes it after
+# supports, each page at most every few seconds): long enough that a popular proposal's watchers share one
+# rendering per change, short enough that a new day's bar comes without anyone supporting.
+SUPPORTS_CHART_CACHE_SECONDS = 60
+
+
+@require_GET
+def proposal_supports_chart(request, pk: int):
+    """The supports-over-time section of a published proposal's page, as HTML, for live.js to put in place
+    of the one it shows once supports have changed (the drawing stays the server's). `?version=N`: the
+    supports version the page knows of; a rendering cached for that version or a later one is served, any
+    other is made afresh, so many pages asking after the same support cost one rendering."""
+    try:
+        wanted = int(request.GET.get("version", "0"))
+    except ValueError:
+        return HttpResponseBadRequest(_("The version must be a whole number."), content_type="text/plain")
+    proposal = proposal_or_404(request, pk)
+    if not proposal.is_published:
+        raise Http404("No such proposal.")
+    # No later than the one read now: a version from the future would otherwise never be cached.
+    wanted = min(wanted, proposal.supports_version)
+    # The creation time too: ids restart in a database made anew, a cache may outlive it.
+    key = f"supports_chart_{proposal.pk}_{proposal.created_at.timestamp()}_{get_language()}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] >= wanted:
+        return HttpResponse(cached[1])
+    html = render_to_string(
+        "frontend/includes/supports_chart.html",
+        {"supports_chart": supports_over_time(proposal=proposal)},
+        request=request,
+    )
+    cache.set(key, (proposal.supports_version, html), SUPPORTS_CHART_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+@write_limited("proposal_submit")
+def proposal_submit(request, page_id: int):
+    # A translated page's form submits to its consultation, the canonical page.
+    consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {"consultation": consultation.for_reader()}  # its title in the reader's language
+    if not permissions.can_participate(request.user):
+        return render(request, "frontend/proposal_submit_unverified.html", context)
+    if not consultation.is_open():
+        return render(request, "frontend/proposal_submit_closed.html", context)
+
+    categories = ConsultationCategory.objects.filter(page=consultation)
+    form = ProposalForm(request.POST or None, categories=categories)
+    if "category" in form.fields:  # the options named in the reader's language
+        names = consultation.category_names()
+        form.fields["category"].label_from_instance = lambda category: names.get(category.slug, category.name)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_submit(
+                author=request.user, consultation=consultation, **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            if proposal.is_published:
+                messages.success(request, _("Thank you: your proposal is published."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you: your proposal is waiting for moderation. "
+                        "It will appear in the list once a moderator has approved it."
+                    ),
+                )
+            return redirect(proposal)
+    context["form"] = form
+    context["similar_config"] = similar_config(consultation)
+    return render(request, "frontend/proposal_submit.html", context)

@@ -1,0 +1,49 @@
+"""Supporting a proposal, or withdrawing the support, from the button on its page or in a list."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cocreate.exceptions import ServiceError
+from cocreate.throttling import write_limited
+from votes import services as vote_services
+
+from .base import proposal_or_404, safe_next
+
+
+def _support(request, pk: int, *, add: bool):
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in to support proposals."))
+        return redirect_to_login(safe_next(request, reverse("proposal_detail", args=[pk])))
+    proposal = proposal_or_404(request, pk)
+    service = vote_services.support_add if add else vote_services.support_withdraw
+    try:
+        result = service(user=request.user, proposal=proposal)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if add:
+            text = _("You support “%(title)s”.") if result.changed else _("You already support “%(title)s”.")
+        else:
+            text = (
+                _("You withdrew your support for “%(title)s”.")
+                if result.changed
+                else _("You were not supporting “%(title)s”.")
+            )
+        messages.success(request, text % {"title": proposal.title})
+    return redirect(safe_next(request, proposal.get_absolute_url()))
+
+
+@require_POST
+@write_limited("support")
+def proposal_support(request, pk: int):
+    return _support(request, pk, add=True)
+
+
+@require_POST
+@write_limited("support")
+def proposal_support_withdraw(request, pk: int):
+    return _support(request, pk, add=False)
