@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from cocreate.exceptions import NotAllowed, ServiceError
 
 from .data import export_sections, when
+from .models import User
 from .roles import MODERATORS_GROUP, OFFICIALS_GROUP
 
 EXPORT_FORMAT = 1
@@ -114,3 +115,20 @@ def export_allowed(request) -> tuple[bool, int | None]:
     if throttle.allow_request(request, SimpleNamespace(throttle_scope="account_export")):
         return True, None
     return False, max(1, int(throttle.wait() or 1))
+
+
+# The API token: one per person; the account page shows a new key once, then only its date.
+
+
+def token_create(*, user: User) -> Token:
+    """A new API token for `user`, in place of the one they had: the old key stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def token_revoke(*, user: User) -> bool:
+    """Delete `user`'s API token, so scripts using it no longer work. Returns whether there was one."""
+    with transaction.atomic():
+        deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -5,14 +5,13 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
+from cocreate.accounts import selectors as account_selectors
 from cocreate.accounts import services as account_services
 from cocreate.accounts.data_forms import AccountDeleteForm
 from cocreate.exceptions import ServiceError
@@ -34,7 +33,7 @@ def account(request):
     context = {
         "form": form,
         "emails": list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email")),
-        "token": Token.objects.filter(user=request.user).first(),
+        "token": account_selectors.token_get(user=request.user),
         # Shown once, right after creation: the key is not displayed again.
         "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
     }
@@ -45,9 +44,7 @@ def account(request):
 @require_POST
 def account_token(request):
     """Create the API token, or replace it: the old key stops working at once."""
-    with transaction.atomic():
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
+    token = account_services.token_create(user=request.user)
     request.session[NEW_TOKEN_SESSION_KEY] = token.key
     messages.success(request, _("Your new API token is ready. Copy it now: it will not be shown again."))
     return redirect(reverse("account") + "#api-token")
@@ -56,8 +53,7 @@ def account_token(request):
 @login_required
 @require_POST
 def account_token_revoke(request):
-    deleted, _rows = Token.objects.filter(user=request.user).delete()
-    if deleted:
+    if account_services.token_revoke(user=request.user):
         messages.success(request, _("Your API token is revoked: scripts using it no longer work."))
     return redirect(reverse("account") + "#api-token")
 
