@@ -12,6 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import formats, timezone, translation
 
+from cocreate.exceptions import NotFound
 from proposals import notifications
 from proposals.models import AuditAction, Follow, Notification, Status, Visibility
 from proposals.services import proposal_moderate, proposal_set_status, response_publish
@@ -322,9 +323,9 @@ def test_the_unsubscribe_link_in_the_e_mail_works(
 def test_tokens_are_signed():
     token = notifications.unsubscribe_token(user_id=1, proposal_id=2)
     assert notifications.unsubscribe_target(token) == (1, 2)
-    with pytest.raises(notifications.NotFound):
+    with pytest.raises(NotFound):
         notifications.unsubscribe_target(token[:-2] + "xx")
-    with pytest.raises(notifications.NotFound):
+    with pytest.raises(NotFound):
         notifications.unsubscribe_target("e30:1abc:forged")
 
 

@@ -1,0 +1,73 @@
+"""Follows and notifications: who is told of a proposal's public events, in the site and by e-mail.
+
+A public audit entry (proposals.audit) fans out to Notification rows in the action's own transaction, so a
+notification exists exactly when the action does. E-mails go after commit; a row keeps `emailed_at` empty
+until its e-mail went, so `manage.py send_notifications` sends what the request could not (a failure, a
+down mail server, more followers than one request should wait for). Sending is at least once: a crash
+between a delivered e-mail and its commit sends it again on the next run.
+
+Which entries notify whom:
+- a status change set by an official, and an official response: the proposal's followers, except the
+  official who did it;
+- the support threshold: the author and the followers, because the petition's promise (a response by a
+  date) is what its supporters were waiting for. The status change to "awaiting response" that the
+  platform makes with it, and a status change carried by a response, are said in that one notification
+  rather than in a second one.
+Nothing is notified about a proposal that is not published: its followers could not open it.
+
+One module per concern: follows, fanout (the rows of an entry), delivery (composing and sending e-mails,
+the background thread), unsubscribe (signed links, the e-mail setting), inbox (the in-site list), digest
+(the officials' daily e-mail). The names other modules use are re-exported here; patch a name in the module
+that uses it (e.g. `proposals.notifications.delivery.render_email`), not here.
+"""
+
+from .delivery import (
+    MAX_ATTEMPTS,
+    SEND_AFTER_COMMIT_MAX,
+    SendReport,
+    absolute_url,
+    background_sends_wait,
+    build_notification_email,
+    email_language,
+    notifications_send,
+    recipient_address,
+    render_email,
+    unsubscribe_headers,
+)
+from .digest import DigestGroup, digest_groups, digest_in_language, digest_recipients, digest_send
+from .fanout import notify_entry
+from .follows import follow_add, follow_ensure, follow_remove, is_following
+from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
+from .unsubscribe import email_notifications_set, unsubscribe_target, unsubscribe_token, unsubscribe_user
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "SEND_AFTER_COMMIT_MAX",
+    "DigestGroup",
+    "SendReport",
+    "absolute_url",
+    "background_sends_wait",
+    "build_notification_email",
+    "digest_groups",
+    "digest_in_language",
+    "digest_recipients",
+    "digest_send",
+    "email_language",
+    "email_notifications_set",
+    "follow_add",
+    "follow_ensure",
+    "follow_remove",
+    "is_following",
+    "notification_list",
+    "notification_text",
+    "notifications_mark_read",
+    "notifications_send",
+    "notify_entry",
+    "recipient_address",
+    "render_email",
+    "unread_count",
+    "unsubscribe_headers",
+    "unsubscribe_target",
+    "unsubscribe_token",
+    "unsubscribe_user",
+]

@@ -1,0 +1,235 @@
+"""E-mail delivery: composing a notification's e-mail and sending the unsent ones, after commit (in a
+background thread or in the request) and from `manage.py send_notifications`.
+
+A row keeps `emailed_at` empty until its e-mail went, so the command sends what the request could not (a
+failure, a down mail server, more followers than one request should wait for). Sending is at least once: a
+crash between a delivered e-mail and its commit sends it again on the next run.
+"""
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import pgettext
+
+from ..models import AuditAction, Notification, Proposal, Status
+from .unsubscribe import unsubscribe_token
+
+log = logging.getLogger(__name__)
+
+# After this many failed attempts a notification's e-mail is given up (it stays in the in-site list).
+MAX_ATTEMPTS = 5
+# E-mails sent right after the action's commit, in the request; the command sends any beyond these.
+SEND_AFTER_COMMIT_MAX = 50
+EXCERPT_CHARS = 600
+
+
+def _verified_primary(user_ref):
+    return EmailAddress.objects.filter(user_id=user_ref, primary=True, verified=True)
+
+
+def _send_entry_emails(entry_id: int) -> "SendReport":
+    return notifications_send(entry_id=entry_id, limit=SEND_AFTER_COMMIT_MAX, stop_on_failure=True)
+
+
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+_background_futures: list[Future] = []
+
+
+def _send_after_commit(entry_id: int) -> None:
+    """The first e-mails of an entry, right after its action committed. With
+    NOTIFICATION_EMAILS_AFTER_COMMIT = "background" (the default) one thread per process sends them, so
+    the official who responded, or the citizen whose support crossed a threshold, does not wait for 50
+    e-mails to render and go (about a second, more with a slow mail server); "inline" sends them in the
+    request. Either way a row keeps `emailed_at` empty until its e-mail went, and `send_notifications`
+    sends whatever this did not (a crash, a restart, more than SEND_AFTER_COMMIT_MAX)."""
+    global _background
+    if getattr(settings, "NOTIFICATION_EMAILS_AFTER_COMMIT", "background") == "inline":
+        _send_entry_emails(entry_id)
+        return
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notification-emails")
+        _background_futures[:] = [f for f in _background_futures if not f.done()]
+        _background_futures.append(_background.submit(_send_in_background, entry_id))
+
+
+def _send_in_background(entry_id: int) -> None:
+    try:
+        _send_entry_emails(entry_id)
+    except Exception:  # noqa: BLE001 - logged; the rows stay for send_notifications
+        log.exception("Sending the e-mails of audit entry %s failed", entry_id)
+    finally:
+        connection.close()  # this thread's connection (back to the pool, if any)
+
+
+def background_sends_wait(timeout: float | None = None) -> None:
+    """Wait until the e-mails handed to the background thread so far have been sent (tests, shutdown)."""
+    with _background_lock:
+        pending = list(_background_futures)
+    wait(pending, timeout=timeout)
+
+
+# Sending ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0  # the recipient turned e-mails off, or has no confirmed address any more
+
+
+def _unsent():
+    return Notification.objects.filter(
+        emailed_at__isnull=True, email_wanted=True, email_attempts__lt=MAX_ATTEMPTS
+    )
+
+
+def notifications_send(
+    *, entry_id: int | None = None, limit: int | None = None, stop_on_failure: bool = False
+) -> SendReport:
+    """Send the wanted, unsent e-mails (of one entry, or all), oldest first. Never raises for a failed
+    send: it is logged and counted on the row. Safe to run concurrently: each row is sent under its row
+    lock, and rows another sender holds are skipped. `stop_on_failure` stops at the first failure (after
+    a commit, the request should not wait on a mail server that is down)."""
+    pending = _unsent()
+    if entry_id is not None:
+        pending = pending.filter(entry_id=entry_id)
+    ids = list(pending.order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+    report = SendReport()
+    if not ids:
+        return report
+    connection = get_connection()
+    try:
+        for pk in ids:
+            outcome = _send_one(pk, connection)
+            if outcome is not None:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == "failed" and stop_on_failure:
+                break
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection must not lose the report
+            log.warning("Closing the mail connection failed", exc_info=True)
+    return report
+
+
+def _send_one(pk: int, connection) -> str | None:
+    """Send one notification's e-mail under its row lock; None when another sender has it or it went."""
+    with transaction.atomic():
+        notification = (
+            _unsent()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "entry__proposal", "entry__response")
+            .filter(pk=pk)
+            .first()
+        )
+        if notification is None:
+            return None
+        recipient = notification.recipient
+        address = recipient_address(recipient)
+        readable = Proposal.objects.readable_by(recipient).filter(pk=notification.entry.proposal_id)
+        if not (recipient.is_active and recipient.email_notifications and address and readable.exists()):
+            notification.email_wanted = False
+            notification.save(update_fields=["email_wanted"])
+            return "dropped"
+        try:
+            build_notification_email(notification, address, connection=connection).send()
+        except Exception:  # noqa: BLE001 - any transport error: keep the row for a retry
+            log.exception("Notification %s: the e-mail could not be sent", pk)
+            Notification.objects.filter(pk=pk).update(email_attempts=F("email_attempts") + 1)
+            return "failed"
+        Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+        return "sent"
+
+
+def recipient_address(user) -> str | None:
+    """The confirmed primary address, the only one notifications go to."""
+    return _verified_primary(user.pk).values_list("email", flat=True).first()
+
+
+# E-mail contents ----------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+def email_language(user) -> str:
+    """The person's language if the site has it, else the site's default."""
+    available = {code for code, _name in settings.LANGUAGES}
+    return user.language if user.language in available else settings.LANGUAGE_CODE
+
+
+def unsubscribe_headers(token: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an unsubscribe button that POSTs to the one-click URL."""
+    one_click = absolute_url(reverse("unsubscribe_one_click", args=[token]))
+    return {"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _email_context(notification: Notification) -> dict:
+    entry = notification.entry
+    proposal = entry.proposal
+    response = entry.response
+    context = {
+        "recipient": notification.recipient,
+        "entry": entry,
+        "proposal": proposal,
+        "proposal_url": absolute_url(proposal.get_absolute_url()),
+        "is_author": proposal.author_id == notification.recipient_id,
+    }
+    if entry.action == AuditAction.RESPONSE_PUBLISHED and response is not None:
+        context.update(
+            response=response,
+            responder=response.author_name or pgettext("author of an official response", "Official"),
+            excerpt=Truncator(response.body).chars(EXCERPT_CHARS),
+            decision_label=Status(response.decision).label if response.decision else "",
+        )
+    elif entry.action == AuditAction.THRESHOLD_REACHED:
+        context.update(threshold=int(entry.to_value or 0))
+    return context
+
+
+def render_email(template: str, context: dict, *, language: str, token: str) -> tuple[str, str]:
+    """(subject, plain-text body) of `emails/<template>_subject.txt` and `emails/<template>.txt`,
+    rendered in `language`."""
+    with translation.override(language):
+        context = {
+            **context,
+            "site_url": absolute_url("/"),
+            "unsubscribe_url": absolute_url(reverse("unsubscribe", args=[token])) if token else "",
+            "account_url": absolute_url(reverse("account")),
+        }
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body = render_to_string(f"emails/{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def build_notification_email(notification: Notification, address: str, *, connection=None):
+    recipient = notification.recipient
+    token = unsubscribe_token(user_id=recipient.pk, proposal_id=notification.entry.proposal_id)
+    subject, body = render_email(
+        "notification", _email_context(notification), language=email_language(recipient), token=token
+    )
+    return EmailMultiAlternatives(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [address],
+        headers=unsubscribe_headers(token),
+        connection=connection,
+    )

@@ -1,0 +1,71 @@
+"""Fan-out: the notifications of one audit entry, written in the action's own transaction.
+
+Which entries notify whom is said in the package's docstring (proposals.notifications).
+"""
+
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.utils import timezone
+
+from ..models import AuditAction, AuditEntry, Follow, Notification, Proposal
+from .delivery import _send_after_commit, _verified_primary
+
+
+def _recipients_query(entry: AuditEntry, proposal: Proposal):
+    """The users an entry notifies, or None when it notifies nobody (see the package docstring)."""
+    if not proposal.is_published or not entry.public:
+        return None
+    if entry.action == AuditAction.STATUS_CHANGED and (entry.response_id or entry.actor_id is None):
+        return None
+    if entry.action not in (
+        AuditAction.STATUS_CHANGED,
+        AuditAction.RESPONSE_PUBLISHED,
+        AuditAction.THRESHOLD_REACHED,
+    ):
+        return None
+    who = Exists(Follow.objects.filter(proposal_id=proposal.pk, user_id=OuterRef("pk")))
+    if entry.action == AuditAction.THRESHOLD_REACHED and proposal.author_id:
+        who |= Q(pk=proposal.author_id)
+    users = get_user_model().objects.filter(who, is_active=True)
+    if entry.actor_id:
+        users = users.exclude(pk=entry.actor_id)
+    return users.annotate(verified=Exists(_verified_primary(OuterRef("pk"))))
+
+
+def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
+    """Write the notifications of one audit entry and send their e-mails after commit. Call inside the
+    action's transaction, with `proposal` as the action left it. Returns how many were written."""
+    users = _recipients_query(entry, proposal)
+    if users is None:
+        return 0
+    written = _insert_notifications(entry, users)
+    if written:
+        transaction.on_commit(partial(_send_after_commit, entry.pk), robust=True)
+    return written
+
+
+def _insert_notifications(entry: AuditEntry, users) -> int:
+    """One INSERT ... SELECT: the rows never travel to Python and back. The action holds the proposal's
+    row lock meanwhile (supports to it wait), so for a proposal with 50,000 followers this is the
+    difference between seconds and a fraction of one (bench/fanout.py)."""
+    recipients = users.annotate(
+        recipient=F("pk"),
+        wanted=ExpressionWrapper(Q(email_notifications=True) & Q(verified=True), output_field=BooleanField()),
+    ).values("recipient", "wanted")
+    select_sql, select_params = recipients.query.sql_with_params()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Notification._meta.get_field(name).column)
+        for name in ("recipient", "entry", "created_at", "email_wanted", "email_attempts")
+    )
+    with connection.cursor() as cursor:
+        # WHERE true: SQLite reads an ON or a bare end after a sub-select as ambiguous without it.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values as parameters
+            f"SELECT r.recipient, %s, %s, r.wanted, 0 FROM ({select_sql}) AS r WHERE true",
+            (entry.pk, timezone.now(), *select_params),
+        )
+        return cursor.rowcount

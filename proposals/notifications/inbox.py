@@ -1,0 +1,52 @@
+"""The in-site list of a person's notifications: what it shows, the unread count, marking read."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ..models import AuditAction, Notification, Proposal
+
+
+def _readable_notifications(user):
+    """The person's notifications about proposals they may still open: one hidden by moderation (or whose
+    consultation went offline or private) since it was notified disappears from the list and the count."""
+    return Notification.objects.filter(recipient=user, entry__proposal__in=Proposal.objects.readable_by(user))
+
+
+def notification_list(*, user):
+    """The person's notifications, newest first, with what the list shows loaded."""
+    return (
+        _readable_notifications(user)
+        .select_related("entry__proposal", "entry__response")
+        .defer("entry__proposal__search_en", "entry__proposal__search_fr")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return _readable_notifications(user).filter(read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark all of the person's notifications read; returns how many were unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_text(notification: Notification) -> str:
+    """One line saying what happened, in the active language (the in-site list and the API)."""
+    entry = notification.entry
+    title = entry.proposal.title
+    if entry.action == AuditAction.RESPONSE_PUBLISHED:
+        response = entry.response
+        name = (response.author_name if response else "") or pgettext(
+            "author of an official response", "Official"
+        )
+        return _("%(name)s published an official response to “%(title)s”.") % {"name": name, "title": title}
+    if entry.action == AuditAction.THRESHOLD_REACHED:
+        return _("“%(title)s” reached its support threshold: an official response is due.") % {"title": title}
+    return _("The status of “%(title)s” changed to “%(status)s”.") % {
+        "title": title,
+        "status": entry.to_label,
+    }
