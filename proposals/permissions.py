@@ -3,7 +3,8 @@
 Role matrix (docs/roles.md has the full table):
 - anonymous visitor: reads published proposals and responses.
 - citizen (signed in): as a visitor, plus their own proposals whatever their state.
-- verified citizen (confirmed e-mail): submits proposals and supports while the consultation is open.
+- verified citizen (confirmed e-mail): submits proposals, supports and comments while the consultation is
+  open (can_submit, can_support, can_comment: the person, the proposal and the consultation's phase).
 - moderator (group "Moderators"): approves or hides proposals; sees pending and hidden ones.
 - official (group "Officials"): as a moderator, plus sets the status and publishes official responses.
 - admin (superuser): everything.
@@ -56,8 +57,70 @@ def has_verified_email(user) -> bool:
 
 
 def can_participate(user) -> bool:
-    """Submit and support (the consultation must also be open; the services check that)."""
+    """The person's part of taking part (submitting, supporting, commenting): a confirmed address. Whether
+    they may now, on a given consultation or proposal, is can_submit, can_support and can_comment below."""
     return has_verified_email(user)
+
+
+# May this person take part now ---------------------------------------------------------------------------
+# The person (a confirmed address), the proposal (published) and the consultation (live, in its open phase:
+# from opens_at until closes_at). Each *_refusal says why not, as the error code the API answers with, so a
+# service raises its own error and a page explains; each can_* is the same rule as a yes or no.
+
+EMAIL_UNVERIFIED = "email_unverified"
+PROPOSAL_NOT_PUBLISHED = "proposal_not_published"
+CONSULTATION_CLOSED = "consultation_closed"
+
+
+def consultation_open(consultation, at=None) -> bool:
+    """The consultation takes proposals, supports and comments: live, and its phase is "open"."""
+    return consultation.is_open(at)
+
+
+def proposal_open(proposal, at=None) -> bool:
+    """The proposal takes supports and comments: published, in an open consultation."""
+    return proposal.is_published and consultation_open(proposal.consultation, at)
+
+
+def submit_refusal(user, consultation, at=None) -> str | None:
+    """Why `user` may not submit a proposal to `consultation` now, or None if they may."""
+    if not can_participate(user):
+        return EMAIL_UNVERIFIED
+    if not consultation_open(consultation, at):
+        return CONSULTATION_CLOSED
+    return None
+
+
+def _proposal_refusal(user, proposal, at=None) -> str | None:
+    if not can_participate(user):
+        return EMAIL_UNVERIFIED
+    if not proposal.is_published:
+        return PROPOSAL_NOT_PUBLISHED
+    if not consultation_open(proposal.consultation, at):
+        return CONSULTATION_CLOSED
+    return None
+
+
+def support_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not support `proposal`, or withdraw their support, now; None if they may."""
+    return _proposal_refusal(user, proposal, at)
+
+
+def comment_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not comment on `proposal` (or reply to a comment on it) now; None if they may."""
+    return _proposal_refusal(user, proposal, at)
+
+
+def can_submit(user, consultation, at=None) -> bool:
+    return submit_refusal(user, consultation, at) is None
+
+
+def can_support(user, proposal, at=None) -> bool:
+    return support_refusal(user, proposal, at) is None
+
+
+def can_comment(user, proposal, at=None) -> bool:
+    return comment_refusal(user, proposal, at) is None
 
 
 def can_flag(user) -> bool:
@@ -78,12 +141,6 @@ def can_set_status(user) -> bool:
 
 def can_respond(user) -> bool:
     return is_official(user)
-
-
-def can_comment(user) -> bool:
-    """Comment on a proposal or reply to a comment (the proposal must also be published and its
-    consultation open; the services check that)."""
-    return can_participate(user)
 
 
 def is_comment_author(user, comment) -> bool:

@@ -34,13 +34,16 @@ class SupportResult:
 
 def _check_may_change(user, proposal: Proposal) -> None:
     """Before the transaction, on the caller's copy: the citizen may take part, and the proposal takes
-    supports. The proposal's state is checked again when the count moves."""
-    if not permissions.can_participate(user):
+    supports (permissions.support_refusal). The proposal's state is checked again when the count moves."""
+    refusal = permissions.support_refusal(user, proposal)
+    if refusal == permissions.EMAIL_UNVERIFIED:
         raise NotAllowed(
             _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
         )
-    _check_published(proposal.visibility)
-    _check_consultation_open(proposal.consultation)
+    if refusal == permissions.PROPOSAL_NOT_PUBLISHED:
+        raise _not_published()
+    if refusal == permissions.CONSULTATION_CLOSED:
+        raise _closed()
 
 
 def _not_published() -> Conflict:
@@ -52,11 +55,15 @@ def _check_published(visibility: str) -> None:
         raise _not_published()
 
 
+def _closed() -> Conflict:
+    return Conflict(
+        _("This consultation is closed: supports can no longer change."), code="consultation_closed"
+    )
+
+
 def _check_consultation_open(consultation: ConsultationPage) -> None:
-    if not consultation.is_open():
-        raise Conflict(
-            _("This consultation is closed: supports can no longer change."), code="consultation_closed"
-        )
+    if not permissions.consultation_open(consultation):
+        raise _closed()
 
 
 def _move_count(proposal: Proposal, delta: int) -> SupportResult:

@@ -40,7 +40,7 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
         "may_see_moderation": permissions.can_moderate(request.user)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
-        "supports_open": proposal.is_published and consultation.is_open(),
+        "supports_open": permissions.proposal_open(proposal),
         "can_participate": permissions.can_participate(request.user),
         "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
@@ -114,9 +114,10 @@ def proposal_submit(request, page_id: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     context = {"consultation": consultation.for_reader()}  # its title in the reader's language
-    if not permissions.can_participate(request.user):
+    refusal = permissions.submit_refusal(request.user, consultation)
+    if refusal == permissions.EMAIL_UNVERIFIED:
         return render(request, "frontend/proposal_submit_unverified.html", context)
-    if not consultation.is_open():
+    if refusal == permissions.CONSULTATION_CLOSED:
         return render(request, "frontend/proposal_submit_closed.html", context)
 
     categories = ConsultationCategory.objects.filter(page=consultation)

@@ -61,8 +61,8 @@ def comments_context(request, proposal, failed=None) -> dict:
     comment form that came back with errors ("new", "reply-<id>" or "edit-<id>")."""
     user = request.user
     failed = failed or ("", None)
-    open_ = proposal.is_published and proposal.consultation.is_open()
-    may_write = open_ and permissions.can_comment(user)
+    open_ = permissions.proposal_open(proposal)
+    may_write = permissions.can_comment(user, proposal)
     page = Paginator(comment_thread(proposal=proposal, user=user), COMMENTS_PAGE_SIZE).get_page(
         request.GET.get("comments")
     )
@@ -74,7 +74,7 @@ def comments_context(request, proposal, failed=None) -> dict:
     return {
         "comments_page": page,
         "comments_open": open_,
-        "can_comment": permissions.can_comment(user),
+        "can_comment": may_write,
         "can_moderate_comments": permissions.can_moderate_comments(user),
         "comment_form": failed[1] if failed[0] == "new" else CommentForm(auto_id="id_comment_%s"),
         # The reply form of a comment that arrives live: comments.js puts the comment's id for the 0.

@@ -54,10 +54,13 @@ def _locked_comment(comment_id: int) -> tuple[Proposal, Comment]:
     return proposal, comment
 
 
-def _check_open(proposal: Proposal) -> None:
-    if not proposal.is_published:
+def _refuse_comment(refusal: str | None) -> None:
+    """A refusal of permissions.comment_refusal as this service's error; nothing when None."""
+    if refusal == permissions.EMAIL_UNVERIFIED:
+        raise NotAllowed(_("Confirm your e-mail address before commenting."), code="email_unverified")
+    if refusal == permissions.PROPOSAL_NOT_PUBLISHED:
         raise Conflict(_("Only published proposals can be commented on."), code="proposal_not_published")
-    if not proposal.consultation.is_open():
+    if refusal == permissions.CONSULTATION_CLOSED:
         raise Conflict(
             _("This consultation is closed: comments can no longer be added."), code="consultation_closed"
         )
@@ -83,12 +86,13 @@ def _check_parent(proposal: Proposal, parent: Comment | None) -> Comment | None:
 def comment_post(*, author, proposal: Proposal, body: str, parent: Comment | None = None) -> Comment:
     """Post a comment, or a reply to `parent`. In a pre-moderated consultation it waits for a moderator
     (its author sees it, marked so); otherwise it is published and announced at once."""
-    if not permissions.can_comment(author):
-        raise NotAllowed(_("Confirm your e-mail address before commenting."), code="email_unverified")
+    # The person's part of the rule first, before the text; the proposal's on its locked row below.
+    if not permissions.can_participate(author):
+        _refuse_comment(permissions.EMAIL_UNVERIFIED)
     body = _require_text({"body": body}, {"body": COMMENT_MAX})["body"]
     with transaction.atomic():
         proposal = _locked(proposal.pk)
-        _check_open(proposal)
+        _refuse_comment(permissions.comment_refusal(author, proposal))
         parent = _check_parent(proposal, parent)
         published = not proposal.consultation.pre_moderated
         comment = Comment.objects.create(

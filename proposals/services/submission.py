@@ -15,11 +15,12 @@ from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
 
 
 def proposal_submit(*, author, consultation, title: str, summary: str, body: str, category=None) -> Proposal:
-    if not permissions.can_participate(author):
+    refusal = permissions.submit_refusal(author, consultation)
+    if refusal == permissions.EMAIL_UNVERIFIED:
         raise NotAllowed(
             _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
         )
-    if not consultation.is_open():
+    if refusal == permissions.CONSULTATION_CLOSED:
         raise Conflict(_("This consultation is not open for proposals."), code="consultation_closed")
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(

@@ -44,7 +44,6 @@ ALLOWED = {
     permissions.can_participate: {"verified_citizen", "moderator", "official", "superuser"},
     permissions.can_set_status: {"official", "superuser"},
     permissions.can_respond: {"official", "superuser"},
-    permissions.can_comment: {"verified_citizen", "moderator", "official", "superuser"},
     permissions.can_flag: {"verified_citizen", "moderator", "official", "superuser"},
     permissions.can_moderate_comments: {"moderator", "unverified_moderator", "official", "superuser"},
     permissions.can_follow: {
