@@ -47,7 +47,7 @@ def measure(followers: int, repeat: int, users, official, consultation) -> dict[
 
     from proposals.models import Notification
     from proposals.services import response_publish
-    from tests import factories
+    from tests.support import factories
 
     in_transaction, total = [], []
     for _ in range(repeat):
@@ -84,7 +84,7 @@ def main() -> None:
 
     database_url = recreate_database(os.environ["DATABASE_URL"], args.database)
     setup_django(database_url, os.environ.get("REDIS_URL", ""))
-    from tests import factories
+    from tests.support import factories
 
     official, consultation = factories.official(), factories.consultation()
     users = verified_citizens(max(sizes))

@@ -8,8 +8,8 @@ its own database there (`--database`, default cocreate_bench), migrates it and s
 row, verified citizens with API tokens and the proposals they support. REDIS_URL is the channel layer and
 cache of the servers; use a Redis database nobody else uses, since the channel groups are named by ids.
 
-Each row starts fresh uvicorn workers (tests/servers.py) on loopback ports, with REDIS_CHANNEL_LAYER set to
-the row's layer, opens N websocket clients on one consultation (client processes of at most
+Each row starts fresh uvicorn workers (tests/support/servers.py) on loopback ports, with REDIS_CHANNEL_LAYER
+set to the row's layer, opens N websocket clients on one consultation (client processes of at most
 `--sockets-per-process` sockets each, handshakes gated) and measures:
 
   memory:    each worker's VmRSS before the sockets connect (after a few warm-up sockets) and once all are
@@ -60,7 +60,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from tests import servers  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 SETTINGS = (
     "cocreate.settings.test"  # DEBUG off, loopback hosts allowed; the services come from the environment
@@ -143,7 +143,7 @@ def seed(*, citizens: int, rows: list[Row]) -> tuple[list[str], dict[Row, Target
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from tests import factories
+    from tests.support import factories
 
     with transaction.atomic():
         users = [factories.citizen() for _ in range(citizens)]

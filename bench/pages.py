@@ -15,8 +15,8 @@ It measures, with the settings of the tests (DEBUG off):
 
   (a) in this process, with Django's test client: the SQL queries, the status and the size in bytes of each
       page (the server cannot count its queries), and whether the hidden and pending proposals stay out;
-  (b) against one real uvicorn worker (tests/servers.py), per `--pools` value (DB_POOL_MAX_SIZE: 0 opens a
-      PostgreSQL connection per request, N > 0 keeps a psycopg pool of at most N per worker): after
+  (b) against one real uvicorn worker (tests/support/servers.py), per `--pools` value (DB_POOL_MAX_SIZE: 0
+      opens a PostgreSQL connection per request, N > 0 keeps a psycopg pool of at most N per worker): after
       `--warmup` requests, `--requests` sequential GETs of each page over one keep-alive connection,
       p50/p99/max of the time to the last byte;
   (c) `--concurrency` clients (threads, keep-alive) GET the anonymous consultation page together, then the
@@ -54,7 +54,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.live_support import ms, percentile, recreate_database, setup_django, table  # noqa: E402
-from tests import servers  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 CATEGORIES = ("Online services", "Appointments", "Payments", "Letters", "Accessibility", "Phone and counter")
 THRESHOLD = 100  # supports that promise a response: reached by a few dozen of the 1,000
@@ -226,7 +226,7 @@ def seed(*, proposals: int, rng: random.Random) -> Seed:
 
     from cms.models import ConsultationPhase
     from proposals.models import Proposal
-    from tests import factories
+    from tests.support import factories
     from votes.models import Support
 
     now = timezone.now()
@@ -274,7 +274,7 @@ def _detail_proposal(proposal, users, rng: random.Random):
     response in its public history, and a long thread of comments with replies."""
     from proposals import services
     from proposals.models import Status
-    from tests import factories
+    from tests.support import factories
 
     official = factories.official()
     services.proposal_set_status(actor=official, proposal=proposal, status=Status.UNDER_REVIEW, note="Read.")

@@ -134,7 +134,7 @@ def seed(*, proposals: int, seed_value: int) -> Seeded:
     from django.utils import timezone
 
     from proposals.models import Proposal, Status, Visibility
-    from tests import factories
+    from tests.support import factories
 
     started = time.monotonic()
     names = ["Online services", "Payments", "Appointments", "Accessibility", "Letters and forms"]

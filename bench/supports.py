@@ -8,7 +8,7 @@ DATABASE_URL names the PostgreSQL server (its database name is ignored): the ben
 its own database there (`--database`, default cocreate_bench_supports), migrates it and seeds it. REDIS_URL
 is the servers' channel layer, cache and rate counters; use a Redis database nobody else uses.
 
-Part "http": real uvicorn workers (tests/servers.py), 1 and 2 of them, without a connection pool
+Part "http": real uvicorn workers (tests/support/servers.py), 1 and 2 of them, without a connection pool
 (DB_POOL_MAX_SIZE=0: a new PostgreSQL connection per request) and with psycopg's pool (e.g. 20 per worker).
 C concurrent HTTP clients (threads, keep-alive connections) send `--supports` supports, each by a distinct
 verified citizen with an API token, ALL to the same proposal (a fresh one per row, whose threshold is half
@@ -65,7 +65,7 @@ from bench.live_support import (  # noqa: E402
     setup_django,
     table,
 )
-from tests import servers  # noqa: E402
+from tests.support import servers  # noqa: E402
 
 SETTINGS = (
     "cocreate.settings.test"  # DEBUG off, loopback hosts allowed; the services come from the environment
@@ -113,7 +113,7 @@ def seed_http(*, citizens: int, rows: int) -> tuple[list[str], list[int]]:
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from tests import factories
+    from tests.support import factories
 
     with transaction.atomic():
         users = [factories.citizen() for _ in range(citizens)]
@@ -371,7 +371,7 @@ def seed_row(url: str, *, users: int) -> tuple[int, int, list[int]]:
     and `users` users made in one statement; returns the consultation and the user ids."""
     from django.db import connections, transaction
 
-    from tests import factories
+    from tests.support import factories
 
     with transaction.atomic():
         consultation = factories.consultation(title="Hot row strategies", support_threshold=10**9)
@@ -393,7 +393,7 @@ def new_proposal(consultation_id: int, author_id: int) -> int:
     from django.db import connections
 
     from cms.models import ConsultationPage
-    from tests import factories
+    from tests.support import factories
 
     consultation = ConsultationPage.objects.get(pk=consultation_id)
     proposal = factories.ProposalFactory(consultation=consultation, author_id=author_id)

@@ -23,7 +23,7 @@ def public_api_only(endpoints):
 # it does not read (415); JSON nested deeper than JSON_MAX_DEPTH is a 400 `malformed_request`. A view
 # documents its own codes, and its own meaning of a status, with `refusal` in its extend_schema; this fills
 # in the rest, so that the schema lists every status, and every `error.code` of each, a client may get
-# (tests/api/contract.py checks every answer of the API tests against it).
+# (tests/support/contract.py checks every answer of the API tests against it).
 COMMON_CODES = {
     "400": ("invalid", "malformed_request", "bad_request"),
     "401": ("not_authenticated", "authentication_failed"),

@@ -1,6 +1,5 @@
 """Shared fixtures. The suite runs only on the real services: PostgreSQL and Redis, never a fallback."""
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,10 @@ from django.utils import translation
 from elasticsearch import Elasticsearch
 from rest_framework.test import APIClient
 
-from tests import factories, servers
+from tests.support import factories, servers
+from tests.support.search import TEST_ELASTICSEARCH_URL, TEST_INDEX_PREFIX
+
+pytest_plugins = ["tests.support.fixtures"]  # fixtures that tests in several folders use
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,9 +65,7 @@ def _fresh_channel_layer():
 # bundles (a fresh clone per test), or on a real Elasticsearch or OpenSearch when TEST_ELASTICSEARCH_URL
 # names one: the same tests, with each test's indices and aliases under a prefix of its own, deleted after
 # it. Only names under TEST_INDEX_PREFIX are ever created or deleted, so a cluster that serves other
-# indices can be checked too. `-m engine` selects these tests.
-TEST_ELASTICSEARCH_URL = os.environ.get("TEST_ELASTICSEARCH_URL", "")
-TEST_INDEX_PREFIX = "cocreate-test"
+# indices can be checked too. `-m engine` selects these tests. (Both names: tests/support/search.py.)
 
 
 def pytest_configure(config):
@@ -162,8 +162,8 @@ def api_as():
     return make
 
 
-# Real ASGI servers (tests/servers.py) for the live, browser and multi-worker tests: they share the test
-# database that pytest-django created and the Redis channel layer of the test settings, so a test that
+# Real ASGI servers (tests/support/servers.py) for the live, browser and multi-worker tests: they share the
+# test database that pytest-django created and the Redis channel layer of the test settings, so a test that
 # commits data (transactional `django_db`) can watch a server broadcast it.
 
 

@@ -3,31 +3,21 @@ disposable-address check, the site's forms limited per address too, and e-mail v
 write (API and site forms alike)."""
 
 import pytest
-import redis
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from cocreate.accounts.forms import disposable_domain
 from proposals.models import Comment, Flag, Proposal
-from tests import factories
-from tests.api.utils import assert_error
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.pages import visible_text
 from votes.models import Support
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_allauth_limits")]
 
 PASSWORD = "a long pass phrase 42"  # noqa: S105
-
-
-@pytest.fixture(autouse=True)
-def _fresh_allauth_limits():
-    """allauth's counters live in the shared cache too (its own key prefix): each test starts with none."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for key in client.scan_iter(match="*allauth:rl:*", count=1000):
-        client.delete(key)
 
 
 @pytest.fixture

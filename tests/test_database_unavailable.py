@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import OperationalError, connection
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER, database_unavailable
-from tests import servers
+from tests.support import servers
 
 pytestmark = pytest.mark.server
 

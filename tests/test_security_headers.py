@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests import factories
-from tests.test_deploy import manage, production_env
+from tests.support import factories
+from tests.support.deploy import manage, production_env
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from cocreate.exceptions import NotAllowed, ServiceError
 from proposals import notifications
 from proposals.models import AuditEntry, Comment, Flag, Follow, Notification, Proposal, Visibility
 from proposals.services import comment_post, flag_create, proposal_moderate, proposal_set_status
-from tests import factories
+from tests.support import factories
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.handlers.base import BaseHandler
 
-from . import contract
-from .utils import client_for, make_user
+from tests.support import contract
+from tests.support.api import client_for, make_user
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests import factories
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for, make_user
 from votes.models import Support
 from votes.services import support_add
-
-from .utils import ROLES, assert_error, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

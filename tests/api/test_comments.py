@@ -10,9 +10,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from cms.models import ModerationMode
 from proposals.models import AuditEntry, Comment, Proposal, Visibility
 from proposals.services import comment_delete, comment_moderate, comment_post
-from tests import factories
-
-from .utils import ROLES, assert_error, client_for
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

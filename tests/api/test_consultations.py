@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Status, Visibility
-from tests import factories
-
-from .utils import ROLES, assert_error
+from tests.support import factories
+from tests.support.api import ROLES, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,8 @@ tests is: see conftest.py and contract.py)."""
 import pytest
 
 from proposals.models import Comment
-from tests import factories
-
-from . import contract
-from .utils import client_for
+from tests.support import contract, factories
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 

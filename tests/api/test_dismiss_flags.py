@@ -5,11 +5,9 @@ import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.models import AuditAction, AuditEntry, Comment, Flag, Proposal, Visibility
-from tests import factories
-from tests.cms.test_moderation_queue import reported
-from tests.proposals.test_flags import a_comment
-
-from .utils import assert_error
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.factories import a_comment, reported
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.models import Proposal
-from tests import factories
+from tests.support import factories
+from tests.support.api import assert_error, client_for
 from votes.models import Support
-
-from .utils import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.models import Flag, FlagReason, Visibility
-from tests import factories
-from tests.proposals.test_flags import a_comment
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
+from tests.support.factories import a_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from cms.models import ModerationMode
 from proposals.models import Follow, Notification, Visibility
 from proposals.services import proposal_set_status
-from tests import factories
-
-from .utils import ROLES, assert_error, client_for, make_user
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

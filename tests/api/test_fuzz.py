@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from proposals.models import Comment
-from tests import factories
+from tests.support import factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -12,11 +12,10 @@ from proposals.services import (
     response_publish,
 )
 from proposals.services.comments import comment_moderate
-from tests import factories
-from tests.proposals.test_flags import a_comment
+from tests.support import factories
+from tests.support.api import assert_error, client_for
+from tests.support.factories import a_comment
 from votes.services import support_add
-
-from .utils import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,8 @@
 import pytest
 
 from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
-from tests import factories
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,9 @@ from django.urls import reverse
 
 from proposals.models import Proposal, Visibility
 from proposals.moderation_selectors import moderation_queue, queue_items
-from tests import factories
-from tests.cms.test_moderation_queue import aged, reported
-from tests.proposals.test_flags import a_comment
-
-from .utils import assert_error
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.factories import a_comment, aged, reported
 
 pytestmark = pytest.mark.django_db
 

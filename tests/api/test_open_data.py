@@ -14,9 +14,8 @@ from wagtail.models import PageViewRestriction, Site
 from proposals.models import Comment, OfficialResponse, Proposal, Status, Visibility
 from proposals.open_data import CHUNK
 from proposals.services import response_publish
-from tests import factories
-
-from .utils import ROLES, assert_error, client_for, make_user
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

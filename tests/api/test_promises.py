@@ -12,12 +12,10 @@ from django.urls import reverse
 
 from cms.backoffice.selectors import awaiting_queue, consultation_figures
 from proposals.models import Status, Visibility
-from tests import factories
-from tests.cms.test_awaiting import promised, queue  # noqa: F401 (a fixture)
-from tests.cms.test_awaiting import titles as admin_titles
-from tests.cms.test_dashboard import answered, awaiting, chart_table, figure, support_on
-
-from .utils import assert_error
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.factories import answered, awaiting, support_on
+from tests.support.pages import chart_table, figure, listing_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +78,7 @@ def test_every_consultation_overdue_first_as_in_the_admin(as_role, queue):  # no
     results = response.json()["results"]
     expected = ["Nine days late", "A day late", "Due in two days", "Due in twenty days"]
     assert [p["title"] for p in results] == expected
-    assert [p["title"] for p in results] == admin_titles(
+    assert [p["title"] for p in results] == listing_titles(
         admin_client(user).get(reverse("cms_promises:awaiting"))
     )
     assert [p["id"] for p in results] == list(awaiting_queue().values_list("id", flat=True))

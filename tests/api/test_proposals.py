@@ -4,10 +4,9 @@ import pytest
 
 from cms.models import ModerationMode
 from proposals.models import OfficialResponse, Proposal, Visibility
-from tests import factories
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for
 from votes.models import Support
-
-from .utils import ROLES, assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

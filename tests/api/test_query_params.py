@@ -9,10 +9,9 @@ import pytest
 
 from proposals.models import Follow, Visibility
 from proposals.services import comment_post, proposal_set_status
-from tests import factories
-from tests.cms.test_awaiting import promised
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
+from tests.support.factories import promised
 
 pytestmark = pytest.mark.django_db
 

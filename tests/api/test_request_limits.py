@@ -12,9 +12,8 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from proposals.models import Comment, Proposal
-from tests import factories
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
 
 CREATE = "/api/v1/proposals/"
 

@@ -7,8 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from cocreate.exceptions import _DRF_CODES
 from cocreate.schema import error_codes, usual_codes
-
-from . import contract
+from tests.support import contract
 
 pytestmark = pytest.mark.django_db
 

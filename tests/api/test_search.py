@@ -5,10 +5,9 @@ import pytest
 
 from cms.models import ConsultationCategory
 from proposals.models import Status, Visibility
-from tests import factories
-from tests.proposals.test_search_engine import hung_engine, stopped_engine, use_engine
-
-from .utils import ROLES, assert_error, client_for, make_user
+from tests.support import factories
+from tests.support.api import ROLES, assert_error, client_for, make_user
+from tests.support.search import hung_engine, stopped_engine, use_engine
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from proposals.models import Proposal, Visibility
-from tests import factories
+from tests.support import factories
+from tests.support.api import assert_error, client_for
 from votes.models import Support
-
-from .utils import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Visibility
-from tests import factories
-from tests.votes.test_supports_by_day import at
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
+from tests.support.factories import at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,8 @@ from rest_framework import serializers
 from cocreate.limits import StringsOnly
 from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal
 from proposals.services import comment_post, flag_create
-from tests import factories
-
-from .utils import assert_error, client_for
+from tests.support import factories
+from tests.support.api import assert_error, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from proposals.services import response_publish
-from tests import factories
-from tests.cms.test_dashboard import awaiting
+from tests.support import factories
+from tests.support.factories import awaiting
 
 pytestmark = pytest.mark.django_db
 

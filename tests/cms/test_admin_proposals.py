@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from cms.backoffice.wagtail_hooks import ProposalsMenuItem
 from proposals.models import AuditEntry, OfficialResponse, Proposal, Status, Visibility
-from tests import factories
+from tests.support import factories
+from tests.support.factories import admin_only_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +28,6 @@ def writes() -> tuple[int, int, int]:
         AuditEntry.objects.status_changes().count(),
         OfficialResponse.objects.count(),
     )
-
-
-def admin_only_user():
-    """Someone let into the admin for other work (an editor), without a proposal role."""
-    group = Group.objects.create(name="Editors of other things")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    user = factories.citizen()
-    user.groups.add(group)
-    return user
 
 
 # --- who gets in ---------------------------------------------------------------------------------------

@@ -13,46 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cms.backoffice.dashboard import OfficialsMenuItem, deadline_text
-from proposals.models import Proposal, Status, Visibility
 from proposals.services import response_publish
-from tests import factories
-from tests.cms.test_admin_proposals import admin_only_user
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.factories import admin_only_user, promised
+from tests.support.pages import listing_titles, visible_text
 
 pytestmark = pytest.mark.django_db
 
 AWAITING = reverse("cms_promises:awaiting")
 LOGIN = reverse("wagtailadmin_login")
-
-
-def promised(consultation, *, due_in_days: float, title: str, **fields) -> Proposal:
-    """A proposal whose threshold was reached, due `due_in_days` from now (negative: overdue)."""
-    due = timezone.now() + timedelta(days=due_in_days)
-    return factories.ProposalFactory(
-        consultation=consultation,
-        title=title,
-        threshold_reached_at=due - timedelta(days=consultation.response_deadline_days),
-        response_due_at=due,
-        status=Status.AWAITING_RESPONSE,
-        **fields,
-    )
-
-
-@pytest.fixture
-def queue(consultation, official):
-    """Two overdue, two due later, and those that must not be listed."""
-    other = factories.consultation(title="Housing allowance")
-    made = {
-        "later": promised(consultation, due_in_days=20.5, title="Due in twenty days", supports_count=130),
-        "soon": promised(other, due_in_days=2.5, title="Due in two days", supports_count=101),
-        "very late": promised(consultation, due_in_days=-9.5, title="Nine days late", supports_count=300),
-        "late": promised(other, due_in_days=-1.5, title="A day late", supports_count=120),
-    }
-    answered = promised(consultation, due_in_days=-3, title="Answered already")
-    response_publish(actor=official, proposal=answered, body="Our answer.")
-    promised(consultation, due_in_days=5, title="Hidden one", visibility=Visibility.HIDDEN)
-    factories.ProposalFactory(consultation=consultation, title="Not reached", supports_count=10)
-    return made
 
 
 # --- who gets in -------------------------------------------------------------------------------------------
@@ -113,13 +82,14 @@ def test_the_admin_home_tells_officials_what_is_awaited(client_as, official, mod
 # --- what it shows -----------------------------------------------------------------------------------------
 
 
-def titles(response) -> list[str]:
-    return re.findall(r'<div class="title-wrapper">\s*<a [^>]*>([^<]+)</a>', response.content.decode())
-
-
 def test_overdue_first_then_soonest_due_and_nothing_else(client_as, official, queue):
     response = client_as(official).get(AWAITING)
-    assert titles(response) == ["Nine days late", "A day late", "Due in two days", "Due in twenty days"]
+    assert listing_titles(response) == [
+        "Nine days late",
+        "A day late",
+        "Due in two days",
+        "Due in twenty days",
+    ]
     text = visible_text(response)
     assert "4 responses awaited, 2 overdue." in text
     assert "Overdue by 10 days" in text or "Overdue by 9 days" in text  # calendar days, by the clock
@@ -135,13 +105,13 @@ def test_each_row_links_to_where_the_official_responds(client_as, official, queu
 
 def test_one_consultation_at_a_time(client_as, official, queue, consultation):
     response = client_as(official).get(AWAITING, {"consultation": consultation.pk})
-    assert titles(response) == ["Nine days late", "Due in twenty days"]
+    assert listing_titles(response) == ["Nine days late", "Due in twenty days"]
     assert client_as(official).get(AWAITING, {"consultation": "nope"}).status_code == 404
 
 
 def test_an_answer_takes_a_proposal_out_of_the_queue(client_as, official, queue):
     response_publish(actor=official, proposal=queue["very late"], body="Sorry for the wait: yes.")
-    assert "Nine days late" not in titles(client_as(official).get(AWAITING))
+    assert "Nine days late" not in listing_titles(client_as(official).get(AWAITING))
 
 
 def test_nothing_awaited_says_so(client_as, official):

@@ -2,19 +2,17 @@
 status, responses awaited and overdue, the median time to respond, supports per day)."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from proposals.models import Proposal, Status, Visibility
-from tests import factories
-from tests.cms.test_admin_proposals import admin_only_user
-from tests.frontend.conftest import visible_text
-from votes.models import Support
+from proposals.models import Status, Visibility
+from tests.support import factories
+from tests.support.factories import admin_only_user, answered, awaiting, support_on
+from tests.support.pages import chart_table, figure, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,35 +22,6 @@ LOGIN = reverse("wagtailadmin_login")
 
 def dashboard(consultation) -> str:
     return reverse("cms_promises:dashboard", args=[consultation.pk])
-
-
-def answered(consultation, *, after: timedelta, title: str = "Answered") -> Proposal:
-    """Reached the threshold ten days ago and answered `after` it (negative: before)."""
-    reached = timezone.now() - timedelta(days=10)
-    return factories.ProposalFactory(
-        consultation=consultation,
-        title=title,
-        threshold_reached_at=reached,
-        response_due_at=reached + timedelta(days=30),
-        responded_at=reached + after,
-        status=Status.ACCEPTED,
-    )
-
-
-def awaiting(consultation, *, due_in_days: float) -> Proposal:
-    due = timezone.now() + timedelta(days=due_in_days)
-    return factories.ProposalFactory(
-        consultation=consultation,
-        threshold_reached_at=due - timedelta(days=30),
-        response_due_at=due,
-        status=Status.AWAITING_RESPONSE,
-    )
-
-
-def figure(response, name: str) -> str:
-    html = response.content.decode()
-    match = re.search(rf'<dd data-figure="{name}">(.*?)</dd>', html, re.S)
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
 # --- who gets in -------------------------------------------------------------------------------------------
@@ -156,19 +125,6 @@ def test_an_answer_before_the_threshold_counts_as_no_time(client_as, official, c
     answered(consultation, after=timedelta(hours=6))
     answered(consultation, after=timedelta(hours=20))
     assert figure(client_as(official).get(dashboard(consultation)), "median") == "6 hours (over 3 responses)"
-
-
-def support_on(proposal, day: date, n: int) -> None:
-    for _ in range(n):
-        support = Support.objects.create(proposal=proposal, user=factories.citizen())
-        noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-        Support.objects.filter(pk=support.pk).update(created_at=noon)
-
-
-def chart_table(response) -> list[tuple[str, int]]:
-    html = response.content.decode()
-    table = re.search(r'<table class="w-sr-only" data-role="chart-data">(.*?)</table>', html, re.S).group(1)
-    return [(day, int(n)) for day, n in re.findall(r'<time datetime="([\d-]+)">.*?<td>(\d+)</td>', table)]
 
 
 def test_the_chart_table_has_the_supports_of_each_day(client_as, official, consultation):

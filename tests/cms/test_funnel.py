@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from proposals.models import Status, Visibility
 from proposals.selectors import Funnel, consultation_funnel
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

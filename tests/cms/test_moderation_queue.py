@@ -2,7 +2,6 @@
 first, with their reports; its actions, for each role both ways; and the full trail on a proposal's page."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -13,36 +12,14 @@ from cms.backoffice import views as backoffice_views
 from cms.models import ModerationMode
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
-from proposals.services import comment_edit, comment_moderate, comment_post, flag_create
-from tests import factories
-from tests.cms.test_admin_proposals import admin_only_user
-from tests.proposals.test_flags import a_comment
+from proposals.services import comment_edit, comment_moderate, comment_post
+from tests.support import factories
+from tests.support.factories import a_comment, admin_only_user, aged, reported
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("cms_proposals:index")
 LOGIN = reverse("wagtailadmin_login")
-
-
-def days_ago(n: int):
-    return timezone.now() - timedelta(days=n)
-
-
-def reported(item, *reasons: str, age: int | None = None, details: str = "") -> list[Flag]:
-    """Reports on a proposal or a comment, by new citizens; `age` in days moves them back in time."""
-    target = {"comment": item} if isinstance(item, Comment) else {"proposal": item}
-    flags = [
-        flag_create(reporter=factories.citizen(), reason=reason, details=details, **target)
-        for reason in reasons
-    ]
-    if age is not None:
-        Flag.objects.filter(pk__in=[f.pk for f in flags]).update(created_at=days_ago(age))
-    return flags
-
-
-def aged(item, age: int):
-    type(item).objects.filter(pk=item.pk).update(created_at=days_ago(age))
-    return item
 
 
 def queue(client) -> list[tuple[str, int]]:

@@ -7,12 +7,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.models import ConsultationPage
 from cms.roles import ensure_role_groups
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
-from tests import factories
+from tests.support import factories
+from tests.support.forms import page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -35,41 +35,6 @@ def moderator(index):
 
 def add_url(index) -> str:
     return reverse("wagtailadmin_pages:add", args=("cms", "consultationpage", index.pk))
-
-
-def page_form(**overrides) -> dict:
-    """The add-page form as the Wagtail editor posts it, with the publish button pressed."""
-    now = timezone.localtime()
-    fmt = "%Y-%m-%d %H:%M"
-    data = {
-        "title": "Faster disability allowance decisions",
-        "slug": "disability-allowance",
-        "service": "Disability allowance",
-        "intro": "How could decisions come faster?",
-        "body": streamfield(
-            [("heading", "Why"), ("paragraph", rich_text("<p>Decisions take five months.</p>"))]
-        ),
-        "opens_at": now.strftime(fmt),
-        "closes_at": (now + timedelta(days=30)).strftime(fmt),
-        "support_threshold": "50",
-        "response_deadline_days": "30",
-        "moderation_mode": "post",
-        "phases": inline_formset(
-            [
-                {
-                    "title": "Proposals",
-                    "description": "",
-                    "starts_on": now.date().isoformat(),
-                    "ends_on": (now.date() + timedelta(days=30)).isoformat(),
-                }
-            ]
-        ),
-        "categories": inline_formset([{"name": "Forms", "slug": "forms"}]),
-        "comments": inline_formset([]),
-        "action-publish": "action-publish",
-    }
-    data.update(overrides)
-    return nested_form_data(data)
 
 
 def test_official_may_add_and_publish_consultations(index, official):

@@ -17,9 +17,9 @@ from wagtail.search.backends import get_search_backend
 
 from cms.models import ConsultationPage
 from cocreate.settings.base import wagtail_search_backends
-from tests import factories
-from tests.conftest import TEST_ELASTICSEARCH_URL
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
+from tests.support.search import TEST_ELASTICSEARCH_URL
 
 pytestmark = pytest.mark.django_db
 

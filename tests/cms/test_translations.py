@@ -12,9 +12,9 @@ from wagtail.test.utils.form_data import inline_formset
 from cms.models import ConsultationCategory, ConsultationPage
 from proposals.live.consumers import _snapshot
 from proposals.models import Proposal
-from tests import factories
-from tests.cms.test_page_permissions import page_form
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.forms import page_form
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
     def test_something(asgi_server, new_page):
         page = new_page(user=citizen)                  # a fresh context, signed in through its cookie
         page.goto(consultation.url)                    # relative to the server: contexts have a base_url
-        wait_live(page)                                # the socket's snapshot has been applied
+        wait_live(page)                                # tests.support.browser: the snapshot is applied
 
 One Chromium runs for the whole `tests/e2e` package; every page gets a context of its own, so two pages are
 two independent visitors. When a test fails, each of its pages leaves a screenshot, its HTML and its
@@ -27,7 +27,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -35,7 +34,8 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from rest_framework.authtoken.models import Token
 
-from tests import servers
+from tests.support import servers
+from tests.support.browser import ARTIFACTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,8 +47,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 # The box running the suite may be slow and busy: every auto-waiting assertion gets this long.
 expect.set_options(timeout=10_000)
@@ -144,25 +142,6 @@ def sign_in_by_cookie(context: BrowserContext, server: servers.AsgiServer, user)
             }
         ]
     )
-
-
-def sign_in_through_form(page: Page, user, *, next_path: str = "/account/") -> None:
-    """Sign in as a person does: allauth's form, e-mail and password, then wait to land on `next_path`."""
-    page.goto(f"/accounts/login/?next={next_path}")
-    submit_sign_in_form(page, user)
-    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
-
-
-def submit_sign_in_form(page: Page, user) -> None:
-    """Fill in and send allauth's sign-in form, on the page that shows it."""
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form[action='/accounts/login/'] [type=submit]").click()
-
-
-def wait_live(page: Page) -> None:
-    """Wait until the page's socket is connected and its snapshot applied (live.js sets the attribute)."""
-    expect(page.locator("html[data-live=connected]")).to_be_attached()
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from playwright.sync_api import Page, expect
 from cms.models import ModerationMode
 from proposals import notifications, services
 from proposals.models import Status
-from tests import factories
-from tests.e2e.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
-from tests.e2e.conftest import ARTIFACTS, wait_live
+from tests.support import factories
+from tests.support.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
+from tests.support.browser import ARTIFACTS, wait_live
 from votes.services import support_add
 
 # Plain django_db: the tests read the module's committed data and write nothing. The mark also tells

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests import factories
-from tests.e2e.conftest import ARTIFACTS, wait_live
-from tests.votes.test_supports_by_day import at
+from tests.support import factories
+from tests.support.browser import ARTIFACTS, wait_live
+from tests.support.factories import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

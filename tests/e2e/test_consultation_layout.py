@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from wagtail.rich_text import RichText
 
 from cms.models import ConsultationPhase
-from tests import factories
-from tests.e2e.conftest import ARTIFACTS, wait_live
+from tests.support import factories
+from tests.support.browser import ARTIFACTS, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ Left as screenshots for reviewers (test-artifacts/screenshots/header-<who>-<lang
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
-from tests.e2e.conftest import ARTIFACTS
+from tests.support import factories
+from tests.support.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
-from tests.e2e.conftest import sign_in_through_form, submit_sign_in_form, wait_live
+from tests.support import factories
+from tests.support.browser import sign_in_through_form, submit_sign_in_form, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

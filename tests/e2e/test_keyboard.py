@@ -14,8 +14,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import factories
-from tests.e2e.conftest import PASSWORD, wait_live
+from tests.support import factories
+from tests.support.browser import wait_live
+from tests.support.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

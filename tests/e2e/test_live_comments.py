@@ -13,8 +13,8 @@ from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from proposals.models import Comment
-from tests import factories
-from tests.e2e.conftest import wait_live
+from tests.support import factories
+from tests.support.browser import wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

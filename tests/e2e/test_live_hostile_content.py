@@ -5,8 +5,8 @@ received them over the socket."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import factories
-from tests.e2e.conftest import wait_live
+from tests.support import factories
+from tests.support.browser import wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

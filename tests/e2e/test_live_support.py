@@ -11,8 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import factories
-from tests.e2e.conftest import ARTIFACTS, wait_live
+from tests.support import factories
+from tests.support.browser import ARTIFACTS, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 from cms.models import ModerationMode
 from proposals.models import Comment, Flag, FlagReason, Visibility
-from tests import factories
-from tests.e2e.conftest import ARTIFACTS
+from tests.support import factories
+from tests.support.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

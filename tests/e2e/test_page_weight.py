@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from proposals.models import Comment, Visibility
-from tests import factories
+from tests.support import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

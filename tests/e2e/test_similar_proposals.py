@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
+from tests.support import factories
 from votes.models import Support
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

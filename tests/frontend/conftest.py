@@ -1,22 +1,10 @@
-"""Helpers for the page tests: a Django test client per viewer, and the text a person would read."""
-
-import re
-from html import unescape
+"""Fixtures of the page tests: a Django test client per viewer (the text a person would read is
+tests.support.pages.visible_text)."""
 
 import pytest
 from django.test import Client
 
-from tests import factories
-
-
-def visible_text(response) -> str:
-    """The page's text without tags and with entities decoded, whitespace folded: what a reader sees.
-    Script and template contents are dropped (the card template is not shown)."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|template|style)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r"</?(?:span|a|strong|em|b|time|code)\b[^>]*>", "", html)  # inline: no break in the text
-    text = unescape(re.sub(r"<[^>]+>", " ", html))
-    return re.sub(r"\s+", " ", text)
+from tests.support import factories
 
 
 @pytest.fixture

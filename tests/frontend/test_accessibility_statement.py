@@ -4,8 +4,8 @@ and in French, with the contact the organisation sets (or where to turn without 
 import pytest
 from django.urls import reverse
 
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

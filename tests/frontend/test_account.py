@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

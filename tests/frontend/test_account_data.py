@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.services import comment_post
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes.models import Support
 from votes.services import support_add
 

@@ -13,8 +13,8 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user
 from django.core import mail
 
-from tests import factories
-from tests.e2e.conftest import PASSWORD
+from tests.support import factories
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from cms.models import ModerationMode
 from proposals.models import AuditEntry, Comment, Proposal, Visibility
 from proposals.services import comment_delete, comment_moderate, comment_post
-from tests import factories
-
-from .conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

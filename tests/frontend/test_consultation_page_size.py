@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from proposals.models import OfficialResponse, Proposal, Status, Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.models import Flag, Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text
-from tests.proposals.test_flags import a_comment
+from tests.support import factories
+from tests.support.factories import a_comment
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

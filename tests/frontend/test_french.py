@@ -8,7 +8,6 @@ import ast
 import json
 import re
 import shutil
-from html import unescape
 from io import StringIO
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from django.utils import formats, translation
 
 from proposals import services
 from proposals.models import Status
-from tests import factories
+from tests.support import factories
+from tests.support.pages import NB, NNB, visible_text_with_nbsp
 
-NB, NNB = "\u00a0", "\u202f"
 CATALOGUE = Path(settings.BASE_DIR) / "frontend" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 # What `makemessages` is run with (see the catalogue's own test below): everything but these.
 NOT_SCANNED = {".git", ".venv", "node_modules", "static_collected", "tests", "bench", "media", "locale"}
@@ -53,16 +52,6 @@ def french(request):
     return make
 
 
-def visible_text(response) -> str:
-    """What a reader sees, as in tests.frontend.conftest, but folding only ASCII whitespace: the no-break
-    spaces of French typography are part of the text under test."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|template|style)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r"</?(?:span|a|strong|em|b|time|code)\b[^>]*>", "", html)
-    text = unescape(re.sub(r"<[^>]+>", " ", html))
-    return re.sub(r"[ \t\r\n\f\v]+", " ", text)
-
-
 def html_lang(response) -> str:
     match = re.search(r'<html lang="([^"]+)"', response.content.decode())
     assert match, "the page has no <html lang>"
@@ -81,7 +70,7 @@ def in_french(value, format_name: str) -> str:
 def test_home_page_in_french(french, consultation):
     response = french().get("/")
 
-    text = visible_text(response)
+    text = visible_text_with_nbsp(response)
     assert response.status_code == 200
     assert html_lang(response) == "fr"
     assert response["Content-Language"] == "fr"
@@ -101,7 +90,7 @@ def test_consultation_page_in_french(french, consultation):
 
     response = french().get(consultation.url)
 
-    text = visible_text(response)
+    text = visible_text_with_nbsp(response)
     assert html_lang(response) == "fr"
     assert "Participer" in text
     assert "Lorsqu’une proposition atteint 100 soutiens, l’équipe responsable y apporte une réponse" in text
@@ -130,7 +119,7 @@ def test_consultation_page_gives_live_updates_their_french_text(french, consulta
 
 @pytest.mark.django_db
 def test_empty_consultation_in_french(french, consultation):
-    text = visible_text(french().get(consultation.url))
+    text = visible_text_with_nbsp(french().get(consultation.url))
 
     assert f"Pas encore de proposition. La vôtre pourrait être la première{NNB}!" in text
 
@@ -147,7 +136,7 @@ def test_proposal_page_in_french(french, consultation, citizen, official):
 
     response = french().get(reverse("proposal_detail", args=[proposal.pk]))
 
-    text = visible_text(response)
+    text = visible_text_with_nbsp(response)
     assert html_lang(response) == "fr"
     assert "Proposée par Awa" in text
     assert "Réponses officielles" in text and "Réponse officielle" in text
@@ -186,7 +175,7 @@ def test_a_nameless_official_is_named_in_the_readers_language(consultation):
 def test_submission_form_in_french(french, citizen, consultation):
     response = french(citizen).get(reverse("proposal_submit", args=[consultation.pk]))
 
-    html, text = response.content.decode(), visible_text(response)
+    html, text = response.content.decode(), visible_text_with_nbsp(response)
     assert html_lang(response) == "fr"
     assert "<h1>Déposer une proposition</h1>" in html
     assert '<label for="id_title">Titre</label>' in html
@@ -202,7 +191,7 @@ def test_submission_errors_in_french(french, citizen, consultation):
 
     response = french(citizen).post(reverse("proposal_submit", args=[consultation.pk]), data)
 
-    text = visible_text(response)
+    text = visible_text_with_nbsp(response)
     assert response.status_code == 200
     assert "Veuillez corriger les points suivants" in text
     assert "Ce champ est obligatoire." in text
@@ -221,7 +210,7 @@ def test_error_summary_in_english_has_no_space_before_the_colon(client, citizen,
 
     response = client.post(reverse("proposal_submit", args=[consultation.pk]), data)
 
-    assert "Title: This field is required." in visible_text(response)
+    assert "Title: This field is required." in visible_text_with_nbsp(response)
 
 
 @pytest.mark.django_db
@@ -230,14 +219,14 @@ def test_submission_thanks_in_french(french, citizen, consultation):
 
     response = french(citizen).post(reverse("proposal_submit", args=[consultation.pk]), data, follow=True)
 
-    assert f"Merci{NB}: votre proposition est publiée." in visible_text(response)
+    assert f"Merci{NB}: votre proposition est publiée." in visible_text_with_nbsp(response)
 
 
 @pytest.mark.django_db
 def test_sign_in_page_in_french(french):
     response = french().get(reverse("account_login"))
 
-    text = visible_text(response)
+    text = visible_text_with_nbsp(response)
     assert response.status_code == 200
     assert html_lang(response) == "fr"
     assert "Mot de passe" in text  # allauth's own French
@@ -314,7 +303,9 @@ def test_switcher_goes_back_to_english(client, consultation):
 
     assert back.status_code == 302 and back["Location"] == consultation.url
     assert html_lang(response) == "en"
-    assert "Taking part" in visible_text(response) and "Participer" not in visible_text(response)
+    assert "Taking part" in visible_text_with_nbsp(response) and "Participer" not in visible_text_with_nbsp(
+        response
+    )
 
 
 @pytest.mark.django_db
@@ -325,7 +316,7 @@ def test_switcher_choice_wins_over_the_browser(consultation):
     response = client.get("/")
 
     assert html_lang(response) == "en"
-    assert "Skip to main content" in visible_text(response)
+    assert "Skip to main content" in visible_text_with_nbsp(response)
 
 
 # The catalogue

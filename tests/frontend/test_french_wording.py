@@ -15,9 +15,8 @@ from django.utils import formats, timezone, translation
 
 from frontend.forms import CommentForm
 from proposals.models import AuditEntry, Comment, Status, Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text as english_text
-from tests.frontend.test_french import NB, NNB, visible_text
+from tests.support import factories
+from tests.support.pages import NB, NNB, visible_text, visible_text_with_nbsp
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ def test_the_moderation_queue_labels_a_comment_in_the_masculine():
     )
     client = Client(headers=FRENCH)
     client.force_login(factories.moderator())
-    text = visible_text(client.get(reverse("cms_proposals:index")))
+    text = visible_text_with_nbsp(client.get(reverse("cms_proposals:index")))
     assert "Commentaire · En attente de modération" in text
     assert comment.body in text
 
@@ -73,10 +72,10 @@ def test_the_admin_history_puts_the_colon_in_the_translation():
     for client in (french, english):
         client.force_login(moderator)
     url = reverse("cms_proposals:detail", args=[proposal.pk])
-    assert f"Masquée par la modération{NB}: Publiée → Masquée par la modération" in visible_text(
+    assert f"Masquée par la modération{NB}: Publiée → Masquée par la modération" in visible_text_with_nbsp(
         french.get(url)
     )
-    assert "Hidden by moderation: Published → Hidden by moderation" in english_text(english.get(url))
+    assert "Hidden by moderation: Published → Hidden by moderation" in visible_text(english.get(url))
 
 
 def test_button_names_quote_the_title_as_each_language_does(client):
@@ -105,12 +104,13 @@ def test_the_dashboard_counts_agree_with_their_words():
     factories.ProposalFactory(consultation=consultation, visibility=Visibility.PENDING, published_at=None)
     factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
     url = reverse("cms_promises:dashboard", args=[consultation.pk])
-    assert f"Propositions non publiées{NB}: 1 en attente de modération, 1 masquée." in visible_text(
+    assert f"Propositions non publiées{NB}: 1 en attente de modération, 1 masquée." in visible_text_with_nbsp(
         client.get(url)
     )
     factories.ProposalFactory(consultation=consultation, visibility=Visibility.HIDDEN)
-    assert f"Propositions non publiées{NB}: 1 en attente de modération, 2 masquées." in visible_text(
-        client.get(url)
+    assert (
+        f"Propositions non publiées{NB}: 1 en attente de modération, 2 masquées."
+        in visible_text_with_nbsp(client.get(url))
     )
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from proposals import services
 from proposals.models import Status
-from tests import factories
-from tests.frontend.conftest import visible_text
-from tests.proposals.test_flags import a_comment
+from tests.support import factories
+from tests.support.factories import a_comment
+from tests.support.pages import visible_text
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Comment, Visibility
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

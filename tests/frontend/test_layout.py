@@ -5,7 +5,7 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from tests.frontend.conftest import visible_text
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from proposals import notifications
 from proposals.models import Follow, Notification, Visibility
 from proposals.services import proposal_set_status
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.frontend.conftest import visible_text
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

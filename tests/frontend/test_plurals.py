@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests import factories
+from tests.support import factories
 
 FRENCH = {"accept-language": "fr-FR,fr;q=0.9"}
 ENGLISH = {"accept-language": "en"}

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from proposals import services
 from proposals.models import Status, Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes import services as vote_services
 
 pytestmark = pytest.mark.django_db

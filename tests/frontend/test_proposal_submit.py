@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from cms.models import ModerationMode
 from proposals.models import Proposal, Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

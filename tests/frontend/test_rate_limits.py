@@ -6,10 +6,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from proposals.models import Proposal
-from tests import factories
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes.models import Support
-
-from .conftest import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,11 @@ import re
 import pytest
 
 from cms.models import ConsultationCategory
+from cocreate.settings.base import wagtail_search_backends as engine_backends
 from proposals.models import Status, Visibility
-from tests import factories
-from tests.cms.test_page_search import engine_backends
-from tests.proposals.test_search_engine import stopped_engine, use_engine
-
-from .conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
+from tests.support.search import stopped_engine, use_engine
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Proposal
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from proposals.models import Visibility
-from tests import factories
-from tests.frontend.conftest import visible_text
-from tests.votes.test_supports_by_day import at
+from tests.support import factories
+from tests.support.factories import at
+from tests.support.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 
 from proposals.models import Proposal
 from proposals.services import response_publish
-from tests import factories
-from tests.frontend.conftest import visible_text
+from tests.support import factories
+from tests.support.pages import visible_text
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db

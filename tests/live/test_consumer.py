@@ -19,14 +19,12 @@ from cocreate.asgi import application
 from proposals import services as proposal_services
 from proposals.live import broadcasts, events
 from proposals.models import Proposal, Status, Visibility
-from tests import factories
-from tests.live.communicator import WebsocketCommunicator
+from tests.support import factories
+from tests.support.live import ORIGIN, TIMEOUT, WebsocketCommunicator, connected, stream
 from votes.services import support_add, support_withdraw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = (b"origin", b"http://testserver")
-TIMEOUT = 5  # seconds to wait for a message that must come
 PROPOSAL_FIELDS = {
     "id",
     "title",
@@ -40,20 +38,6 @@ PROPOSAL_FIELDS = {
     "url",
     "created_at",
 }
-
-
-def stream(consultation_id: int, headers=(ORIGIN,)) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/consultations/{consultation_id}/", headers=list(headers))
-
-
-async def connected(consultation_id: int) -> tuple[WebsocketCommunicator, dict]:
-    """An open stream and its snapshot."""
-    communicator = stream(consultation_id)
-    accepted, _ = await communicator.connect(timeout=TIMEOUT)
-    assert accepted
-    snapshot = await communicator.receive_json_from(timeout=TIMEOUT)
-    assert snapshot["type"] == "snapshot"
-    return communicator, snapshot
 
 
 def fresh(proposal: Proposal) -> Proposal:

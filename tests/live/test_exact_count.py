@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests import factories
-from tests.servers import api_request, open_stream, receive_json, serving
+from tests.support import factories
+from tests.support.servers import api_request, open_stream, receive_json, serving
 from votes.models import Support
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]

@@ -16,8 +16,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cms.models import ModerationMode
 from proposals.models import Visibility
-from tests import factories
-from tests.servers import api_request, open_stream, receive_json, stream_path
+from tests.support import factories
+from tests.support.servers import api_request, open_stream, receive_json, stream_path
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from wagtail.models import PageViewRestriction
 
-from tests import factories
-from tests.live.test_consumer import TIMEOUT, connected
+from tests.support import factories
+from tests.support.live import TIMEOUT, connected
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import asyncio
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests import factories
-from tests.servers import api_request, open_stream, receive_json
+from tests.support import factories
+from tests.support.servers import api_request, open_stream, receive_json
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,8 @@ from proposals.services import (
     response_publish,
 )
 from proposals.services.comments import comment_moderate
-from tests import factories
-from tests.proposals.test_flags import a_comment
+from tests.support import factories
+from tests.support.factories import a_comment
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services import comment_delete, comment_edit, comment_moderate, comment_post
-from tests import factories
-from tests.api.utils import make_user
+from tests.support import factories
+from tests.support.api import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import formats, timezone, translation
 
 from proposals.models import Visibility
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -6,27 +6,16 @@ import threading
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections, transaction
-from django.db.models import F
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
-from proposals.models import AuditAction, AuditEntry, Comment, Flag, FlagReason, Proposal, Visibility
+from proposals.models import AuditAction, AuditEntry, Flag, FlagReason, Proposal, Visibility
 from proposals.services import flag_create, flags_dismiss, proposal_moderate
 from proposals.services.comments import comment_moderate
-from tests import factories
-from tests.votes.test_support_race import _someone_waits_on_a_lock
+from tests.support import factories
+from tests.support.db import someone_waits_on_a_lock
+from tests.support.factories import a_comment
 
 pytestmark = pytest.mark.django_db
-
-
-def a_comment(proposal, **fields) -> Comment:
-    """A comment written straight to the database, its proposal's count kept right."""
-    fields.setdefault("author", factories.citizen())
-    fields.setdefault("visibility", Visibility.PUBLISHED)
-    fields.setdefault("body", "A comment with an opinion.")
-    comment = Comment.objects.create(proposal=proposal, **fields)
-    if comment.is_published and not comment.is_deleted:
-        Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + 1)
-    return comment
 
 
 @pytest.fixture
@@ -196,7 +185,7 @@ def race(first, second) -> dict[str, object]:
         first()
         thread.start()
         for _ in range(100_000):
-            if _someone_waits_on_a_lock() or not thread.is_alive():
+            if someone_waits_on_a_lock() or not thread.is_alive():
                 break
     thread.join(timeout=60)
     assert not thread.is_alive()

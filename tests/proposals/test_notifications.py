@@ -16,7 +16,7 @@ from cocreate.exceptions import NotFound
 from proposals import notifications
 from proposals.models import AuditAction, Follow, Notification, Status, Visibility
 from proposals.services import proposal_moderate, proposal_set_status, response_publish
-from tests import factories
+from tests.support import factories
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 

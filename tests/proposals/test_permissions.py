@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from proposals import permissions
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

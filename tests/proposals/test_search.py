@@ -13,7 +13,7 @@ from proposals import selectors
 from proposals.models import Proposal, Status, Visibility
 from proposals.search import database as backend
 from proposals.search import proposal_search, proposal_similar
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

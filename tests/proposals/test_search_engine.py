@@ -8,8 +8,6 @@ built; removing a proposal refreshes at once). Every analysis test also has quer
 that must not match: a broken analyzer there makes every document match every query."""
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -18,7 +16,8 @@ from django.core.management import CommandError, call_command
 from proposals import services
 from proposals.models import Proposal, Status, Visibility
 from proposals.search import SearchUnavailable, engine, proposal_search, proposal_similar
-from tests import factories
+from tests.support import factories
+from tests.support.search import hung_engine, stopped_engine, use_engine
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db
@@ -341,28 +340,6 @@ def test_a_category_renamed_in_the_cms_is_renamed_in_the_index(
 
 
 # An engine that cannot answer: searches raise SearchUnavailable (the page and the API turn it into a 503)
-
-
-def stopped_engine(osmem_server) -> str:
-    """The address of a search server that ran and was stopped: nothing listens there any more."""
-    clone = osmem_server.clone()
-    clone.close()
-    return clone.url
-
-
-@contextmanager
-def hung_engine() -> Iterator[str]:
-    """The address of a server that takes connections and never answers: the kernel completes them into
-    the listen queue and nothing ever reads them."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(16)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-def use_engine(settings, url: str) -> None:
-    settings.ELASTICSEARCH_URL = url
-    settings.SEARCH_BACKEND = "engine"
 
 
 def test_a_search_on_a_stopped_engine_is_unavailable(settings, osmem_server, consultation):

@@ -20,8 +20,8 @@ from proposals.models import (
     Visibility,
 )
 from proposals.services import proposal_moderate, proposal_set_status, proposal_submit, response_publish
-from tests import factories
-from tests.group_listener import GroupListener
+from tests.support import factories
+from tests.support.group_listener import GroupListener
 
 pytestmark = pytest.mark.django_db
 

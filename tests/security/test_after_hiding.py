@@ -9,9 +9,8 @@ from wagtail.models import PageViewRestriction
 from proposals import notifications
 from proposals.models import Follow
 from proposals.services import proposal_moderate, proposal_set_status
-from tests import factories
-
-from .conftest import signed_in
+from tests.support import factories
+from tests.support.security import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ from rest_framework.authtoken.models import Token
 
 from proposals import notifications
 from proposals.models import Comment
-from tests import factories
-from tests.api.utils import assert_error
-from tests.proposals.test_flags import a_comment
-
-from .conftest import signed_in
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.factories import a_comment
+from tests.support.security import signed_in
 
 pytestmark = pytest.mark.django_db
 

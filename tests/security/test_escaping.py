@@ -11,10 +11,9 @@ from cms.models import ConsultationCategory
 from proposals import notifications
 from proposals.models import Follow, Visibility
 from proposals.services import proposal_set_status, response_publish
-from tests import factories
-from tests.proposals.test_flags import a_comment
-
-from .conftest import signed_in
+from tests.support import factories
+from tests.support.factories import a_comment
+from tests.support.security import signed_in
 
 pytestmark = pytest.mark.django_db
 

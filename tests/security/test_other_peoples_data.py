@@ -6,9 +6,8 @@ import pytest
 
 from proposals.models import Follow
 from proposals.services import proposal_set_status
-from tests import factories
-
-from .conftest import signed_in
+from tests.support import factories
+from tests.support.security import signed_in
 
 pytestmark = pytest.mark.django_db
 

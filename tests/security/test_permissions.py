@@ -7,11 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from proposals.models import Flag, FlagReason
-from tests import factories
-from tests.api.utils import assert_error
-from tests.proposals.test_flags import a_comment
-
-from .conftest import ROLES, make_user, signed_in
+from tests.support import factories
+from tests.support.api import assert_error, make_user
+from tests.support.factories import a_comment
+from tests.support.security import ROLES, signed_in
 
 pytestmark = pytest.mark.django_db
 

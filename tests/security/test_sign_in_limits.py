@@ -5,12 +5,10 @@ address typed in is limited."""
 import pytest
 from django.test import Client
 
-from tests import factories
-from tests.test_abuse import _fresh_allauth_limits  # noqa: F401 - autouse: each test starts with no counters
+from tests.support import factories
+from tests.support.security import signed_in
 
-from .conftest import signed_in
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_allauth_limits")]  # no counters left
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from wagtail.models import PageViewRestriction
 
-from tests import factories
-from tests.live.test_consumer import TIMEOUT, stream
+from tests.support import factories
+from tests.support.live import TIMEOUT, stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,10 +5,9 @@ import pytest
 
 from proposals.models import Follow
 from proposals.services import proposal_set_status
-from tests import factories
-from tests.api.utils import assert_error
-
-from .conftest import signed_in
+from tests.support import factories
+from tests.support.api import assert_error
+from tests.support.security import signed_in
 
 pytestmark = pytest.mark.django_db
 

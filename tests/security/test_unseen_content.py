@@ -5,11 +5,10 @@ write that names it. Pending and hidden comments likewise. (The live stream: tes
 import pytest
 
 from proposals.models import Flag, Follow, Visibility
-from tests import factories
-from tests.api.utils import make_user
+from tests.support import factories
+from tests.support.api import make_user
+from tests.support.security import OUTSIDERS, STAFF, signed_in, unseen_proposal
 from votes.models import Support
-
-from .conftest import OUTSIDERS, STAFF, signed_in, unseen_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +133,7 @@ COMMENT_READS = {
 
 @pytest.fixture(params=[Visibility.PENDING, Visibility.HIDDEN])
 def unseen_comment(request, author):
-    from tests.proposals.test_flags import a_comment
+    from tests.support.factories import a_comment
 
     proposal = factories.ProposalFactory()
     return a_comment(proposal, author=author, visibility=request.param, body=SECRET)

@@ -3,7 +3,7 @@ from django.db import IntegrityError
 
 from cocreate.exceptions import NotAllowed, ServiceError
 from proposals.models import Proposal, Visibility
-from tests import factories
+from tests.support import factories
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 

@@ -6,25 +6,15 @@ the supporter's session waiting on a lock; then it commits and the supporter's c
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from cocreate.exceptions import Conflict
 from proposals.models import Proposal, Visibility
 from proposals.services import proposal_moderate
-from tests import factories
+from tests.support import factories
+from tests.support.db import someone_waits_on_a_lock
 from votes.models import Support
 from votes.services import support_add
-
-
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL keeps serving its first snapshot of the activity view.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,7 +37,7 @@ def test_a_support_cannot_land_on_a_proposal_hidden_meanwhile():
         proposal_moderate(actor=moderator, proposal=proposal, action="hide", reason="Spam.")
         thread.start()
         for _ in range(100_000):
-            if _someone_waits_on_a_lock() or not thread.is_alive():
+            if someone_waits_on_a_lock() or not thread.is_alive():
                 break
     thread.join(timeout=60)
 

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Proposal, Visibility
-from tests import factories
+from tests.support import factories
+from tests.support.factories import at
 from votes.models import Support
 from votes.selectors import supports_by_day
 from votes.services import support_add, support_withdraw
@@ -15,16 +16,6 @@ from votes.services import support_add, support_withdraw
 pytestmark = pytest.mark.django_db
 
 NOV_3 = date(2026, 11, 3)
-
-
-def at(when: datetime, proposal: Proposal, n: int = 1) -> None:
-    """`n` supports given at `when`, counted as the services count them."""
-    for _ in range(n):
-        support = Support.objects.create(proposal=proposal, user=factories.citizen())
-        Support.objects.filter(pk=support.pk).update(created_at=when)
-    Proposal.objects.filter(pk=proposal.pk).update(
-        supports_count=Support.objects.filter(proposal=proposal).count()
-    )
 
 
 def noon(day: date) -> datetime:

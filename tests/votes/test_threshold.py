@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
 from proposals.services import proposal_moderate, proposal_set_status, response_publish
-from tests import factories
+from tests.support import factories
 from votes.services import support_add, support_withdraw
 
 pytestmark = pytest.mark.django_db

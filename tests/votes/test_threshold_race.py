@@ -11,8 +11,8 @@ from django.db import connections
 
 from proposals.live.broadcasts import consultation_group
 from proposals.models import AuditEntry, Proposal, Status
-from tests import factories
-from tests.group_listener import GroupListener
+from tests.support import factories
+from tests.support.group_listener import GroupListener
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 

@@ -2,7 +2,7 @@
 
 from rest_framework.test import APIClient
 
-from tests import factories
+from tests.support import factories
 
 ROLES = ("anonymous", "unverified_citizen", "citizen", "moderator", "official", "superuser")
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 APP = "cocreate.asgi:application"
 READY_PATH = "/api/v1/"  # DRF's API root: a cheap page that needs the URLconf and nothing else

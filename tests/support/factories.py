@@ -1,17 +1,23 @@
 """Test data. Pages go into Wagtail's tree through `consultation()`, not a bare factory."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
+from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.models import ConsultationCategory, ConsultationIndexPage, ConsultationPage, ModerationMode
 from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
-from proposals.models import Proposal, Visibility
+from proposals.models import Comment, Flag, Proposal, Status, Visibility
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
+from proposals.services import flag_create
+from votes.models import Support
+
+PASSWORD = "correct horse battery staple"  # every user's, for the tests that sign in through the form
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def verified(user, create, extracted, **kwargs):
@@ -52,6 +58,15 @@ def official(**kwargs) -> User:
     kwargs.setdefault("department", "Employment Services")
     user = UserFactory(**kwargs)
     user.groups.add(ensure_role_groups()[OFFICIALS_GROUP])
+    return user
+
+
+def admin_only_user() -> User:
+    """Someone let into the admin for other work (an editor), without a proposal role."""
+    group = Group.objects.create(name="Editors of other things")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user = citizen()
+    user.groups.add(group)
     return user
 
 
@@ -122,3 +137,91 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     body = factory.Faker("paragraph")
     visibility = Visibility.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+# Records with a past: written straight to the database, then moved back in time where the test needs it.
+
+
+def days_ago(n: int) -> datetime:
+    return timezone.now() - timedelta(days=n)
+
+
+def a_comment(proposal, **fields) -> Comment:
+    """A comment written straight to the database, its proposal's count kept right."""
+    fields.setdefault("author", citizen())
+    fields.setdefault("visibility", Visibility.PUBLISHED)
+    fields.setdefault("body", "A comment with an opinion.")
+    comment = Comment.objects.create(proposal=proposal, **fields)
+    if comment.is_published and not comment.is_deleted:
+        Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + 1)
+    return comment
+
+
+def reported(item, *reasons: str, age: int | None = None, details: str = "") -> list[Flag]:
+    """Reports on a proposal or a comment, by new citizens; `age` in days moves them back in time."""
+    target = {"comment": item} if isinstance(item, Comment) else {"proposal": item}
+    flags = [flag_create(reporter=citizen(), reason=reason, details=details, **target) for reason in reasons]
+    if age is not None:
+        Flag.objects.filter(pk__in=[f.pk for f in flags]).update(created_at=days_ago(age))
+    return flags
+
+
+def aged(item, age: int):
+    """`item` (a proposal or a comment) as if written `age` days ago."""
+    type(item).objects.filter(pk=item.pk).update(created_at=days_ago(age))
+    return item
+
+
+def promised(consultation, *, due_in_days: float, title: str, **fields) -> Proposal:
+    """A proposal whose threshold was reached, due `due_in_days` from now (negative: overdue)."""
+    due = timezone.now() + timedelta(days=due_in_days)
+    return ProposalFactory(
+        consultation=consultation,
+        title=title,
+        threshold_reached_at=due - timedelta(days=consultation.response_deadline_days),
+        response_due_at=due,
+        status=Status.AWAITING_RESPONSE,
+        **fields,
+    )
+
+
+def answered(consultation, *, after: timedelta, title: str = "Answered") -> Proposal:
+    """Reached the threshold ten days ago and answered `after` it (negative: before)."""
+    reached = timezone.now() - timedelta(days=10)
+    return ProposalFactory(
+        consultation=consultation,
+        title=title,
+        threshold_reached_at=reached,
+        response_due_at=reached + timedelta(days=30),
+        responded_at=reached + after,
+        status=Status.ACCEPTED,
+    )
+
+
+def awaiting(consultation, *, due_in_days: float) -> Proposal:
+    """A proposal awaiting its response, due `due_in_days` from now, its threshold reached 30 days before."""
+    due = timezone.now() + timedelta(days=due_in_days)
+    return ProposalFactory(
+        consultation=consultation,
+        threshold_reached_at=due - timedelta(days=30),
+        response_due_at=due,
+        status=Status.AWAITING_RESPONSE,
+    )
+
+
+def at(when: datetime, proposal: Proposal, n: int = 1) -> None:
+    """`n` supports given at `when`, counted as the services count them."""
+    for _ in range(n):
+        support = Support.objects.create(proposal=proposal, user=citizen())
+        Support.objects.filter(pk=support.pk).update(created_at=when)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=Support.objects.filter(proposal=proposal).count()
+    )
+
+
+def support_on(proposal, day: date, n: int) -> None:
+    """`n` supports given at noon (UTC) on `day`; the proposal's count is left as it was."""
+    for _ in range(n):
+        support = Support.objects.create(proposal=proposal, user=citizen())
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        Support.objects.filter(pk=support.pk).update(created_at=noon)

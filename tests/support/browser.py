@@ -1,0 +1,30 @@
+"""Helpers for the browser tests (tests/e2e, whose conftest runs Chromium): signing in through the form,
+waiting for the live connection, and where a failed test leaves its artifacts."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, expect
+
+from tests.support.factories import PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def sign_in_through_form(page: Page, user, *, next_path: str = "/account/") -> None:
+    """Sign in as a person does: allauth's form, e-mail and password, then wait to land on `next_path`."""
+    page.goto(f"/accounts/login/?next={next_path}")
+    submit_sign_in_form(page, user)
+    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
+
+
+def submit_sign_in_form(page: Page, user) -> None:
+    """Fill in and send allauth's sign-in form, on the page that shows it."""
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/accounts/login/'] [type=submit]").click()
+
+
+def wait_live(page: Page) -> None:
+    """Wait until the page's socket is connected and its snapshot applied (live.js sets the attribute)."""
+    expect(page.locator("html[data-live=connected]")).to_be_attached()
