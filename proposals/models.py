@@ -9,15 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class Visibility(models.TextChoices):
-    """Moderation state. Only PUBLISHED proposals are ever shown or sent to citizens. The labels are a
-    proposal's (feminine in French: « publiée »); a comment's are COMMENT_VISIBILITY_LABELS (« publié »)."""
-
-    PENDING = "pending", pgettext_lazy("visibility of a proposal", "Waiting for moderation")
-    PUBLISHED = "published", pgettext_lazy("visibility of a proposal", "Published")
-    HIDDEN = "hidden", pgettext_lazy("visibility of a proposal", "Hidden by moderation")
-
+from .choices import Visibility
+from .permissions import can_moderate
 
 COMMENT_VISIBILITY_LABELS = {
     Visibility.PENDING: pgettext_lazy("visibility of a comment", "Waiting for moderation"),
@@ -48,8 +41,6 @@ class ProposalQuerySet(models.QuerySet):
     def readable_by(self, user):
         """What `user` may open: `visible_to`, and for all but moderators only in live, public
         consultations (the rule of the proposal page, applied to everything that names a proposal)."""
-        from .permissions import can_moderate
-
         found = self.visible_to(user)
         return found if can_moderate(user) else found.in_public_consultations()
 
@@ -67,8 +58,6 @@ class ProposalQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published proposals, plus the viewer's own, plus everything for moderators and officials."""
-        from .permissions import can_moderate  # the predicate module imports models
-
         if can_moderate(user):
             return self
         if user.is_authenticated:

@@ -19,7 +19,7 @@ from django.utils import timezone
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
 from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 
-from .models import Visibility
+from .choices import Visibility
 
 
 def _in_group(user, name: str) -> bool:
