@@ -134,11 +134,17 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
             _hold_edit(comment, body)
         elif body != comment.body or comment.has_pending_edit:
             comment.body, comment.edited_at = body, timezone.now()
-            comment.pending_body, comment.pending_at = "", None
+            _set_pending_edit(comment, "")
             comment.save(update_fields=["body", "edited_at", "pending_body", "pending_at"])
             if comment.is_published and proposal.is_published:
                 broadcast_on_commit(proposal.consultation_id, events.comment_updated(comment))
     return comment
+
+
+def _set_pending_edit(comment: Comment, body: str) -> None:
+    """The edit waiting for moderation becomes `body` (since now), or none when empty: text and time are set
+    together, as the table's check constraint `comment_pending_edit_whole` requires. Not saved."""
+    comment.pending_body, comment.pending_at = body, (timezone.now() if body else None)
 
 
 def _hold_edit(comment: Comment, body: str) -> None:
@@ -146,10 +152,7 @@ def _hold_edit(comment: Comment, body: str) -> None:
     edit replaces the one waiting, and going back to the approved text withdraws it."""
     if body == (comment.pending_body if comment.has_pending_edit else comment.body):
         return
-    if body == comment.body:
-        comment.pending_body, comment.pending_at = "", None
-    else:
-        comment.pending_body, comment.pending_at = body, timezone.now()
+    _set_pending_edit(comment, "" if body == comment.body else body)
     comment.edit_rejection_reason = ""
     comment.save(update_fields=["pending_body", "pending_at", "edit_rejection_reason"])
 
@@ -163,8 +166,8 @@ def comment_delete(*, actor, comment: Comment) -> Comment:
         proposal, comment = _locked_comment(comment.pk)
         if comment.is_deleted:
             return comment
-        comment.body = comment.pending_body = ""
-        comment.pending_at, comment.deleted_at = None, timezone.now()
+        comment.body, comment.deleted_at = "", timezone.now()
+        _set_pending_edit(comment, "")
         comment.save(update_fields=["body", "pending_body", "pending_at", "deleted_at"])
         if comment.is_published:
             count = _move_count(proposal, -1)
@@ -205,7 +208,8 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
         comment.visibility = after
         comment.moderation_reason = reason if action == HIDE else ""
         if action == HIDE:  # the moderator judged the comment as it stands: an edit waiting goes
-            comment.pending_body, comment.pending_at, comment.edit_rejection_reason = "", None, ""
+            _set_pending_edit(comment, "")
+            comment.edit_rejection_reason = ""
         comment.save(
             update_fields=[
                 "visibility",
@@ -242,7 +246,7 @@ def _moderate_edit(actor, proposal: Proposal, comment: Comment, *, approve: bool
         )
     else:
         comment.edit_rejection_reason = reason
-    comment.pending_body, comment.pending_at = "", None
+    _set_pending_edit(comment, "")
     comment.save(update_fields=["body", "edited_at", "edit_rejection_reason", "pending_body", "pending_at"])
     audit.audit_record(
         proposal=proposal,
