@@ -19,11 +19,11 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Orderable, Page, PageManager
+from wagtail.models import Locale, Orderable, Page, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -84,6 +84,29 @@ class ConsultationPageQuerySet(PageQuerySet):
         return self.canonical().filter(translation_key=Subquery(group))
 
 
+class LifeEvent(TranslatableMixin, models.Model):
+    """A moment of life that brings people to public services ("Losing a job", "Having a child"), whichever
+    department runs them. Officials keep the list as Wagtail snippets and tag consultations with it; the home
+    page lists consultations under each. Translated like pages: a translation is another row with the same
+    translation key, in the other locale."""
+
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Smaller numbers come first on the home page.")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("sort_order")]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order", "name"]
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ConsultationIndexPage(TranslatedTreeMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
@@ -129,6 +152,15 @@ class ConsultationPage(Page):
     moderation_mode = models.CharField(
         _("moderation"), max_length=4, choices=ModerationMode.choices, default=ModerationMode.POST
     )
+    life_events = ParentalManyToManyField(
+        LifeEvent,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("life events"),
+        help_text=_(
+            "The moments of life that bring people to this service: the home page lists it under each."
+        ),
+    )
     # What the consultation does, as opposed to what its page says: a translation shows its canonical
     # page's (see with_participation_of); its own copies are not used.
     PARTICIPATION_FIELDS = (
@@ -149,6 +181,8 @@ class ConsultationPage(Page):
         FieldPanel("body"),
         InlinePanel("phases", label=_("Phases"), heading=_("Phases")),
         InlinePanel("categories", label=_("Categories"), heading=_("Proposal categories")),
+        InlinePanel("stages", label=_("Stages"), heading=_("The service journey, stage by stage")),
+        FieldPanel("life_events"),
     ]
     settings_panels = [
         MultiFieldPanel(
@@ -332,6 +366,27 @@ class ConsultationCategory(Orderable):
     class Meta(Orderable.Meta):
         constraints = [models.UniqueConstraint(fields=["page", "slug"], name="category_slug_unique_per_page")]
         verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsultationStage(Orderable):
+    """One stage of the service journey the consultation is about ("Apply online", "Wait for the decision"),
+    in the order citizens go through them. Proposals may name the stage they are about and citizens check
+    in on the stages they went through. Like categories, a translation has its own stages with the same
+    slugs, which give their names in its language; proposals and check-ins point to the canonical page's."""
+
+    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80)
+
+    panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("slug")]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["page", "slug"], name="stage_slug_unique_per_page")]
+        verbose_name = _("stage")
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .choices import Visibility
+from .choices import Frustration, MilestoneState, Motivation, Visibility
 from .permissions import can_moderate
 
 COMMENT_VISIBILITY_LABELS = {
@@ -89,6 +89,15 @@ class Proposal(models.Model):
         blank=True,
         related_name="proposals",
         verbose_name=_("category"),
+    )
+    # The stage of the consultation's service journey the proposal is about, if its author named one.
+    stage = models.ForeignKey(
+        "cms.ConsultationStage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("stage of the journey"),
     )
     language = models.CharField(max_length=8, default="en")
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
@@ -282,6 +291,11 @@ class AuditAction(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
     THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")
+    # An accepted proposal's implementation, step by step (Milestone): each change is public.
+    MILESTONE_PLANNED = "milestone_planned", _("Implementation step planned")
+    MILESTONE_REPLANNED = "milestone_replanned", _("Implementation step rescheduled")
+    MILESTONE_STARTED = "milestone_started", _("Implementation step started")
+    MILESTONE_DONE = "milestone_done", _("Implementation step done")
     # A published comment's edit, held for moderation in a pre-moderated consultation.
     EDIT_APPROVED = "edit_approved", pgettext_lazy("moderation of a comment", "Edit approved by moderation")
     EDIT_REJECTED = "edit_rejected", pgettext_lazy("moderation of a comment", "Edit rejected by moderation")
@@ -386,6 +400,10 @@ class AuditEntry(models.Model):
         AuditAction.STATUS_CHANGED,
         AuditAction.RESPONSE_PUBLISHED,
         AuditAction.THRESHOLD_REACHED,
+        AuditAction.MILESTONE_PLANNED,
+        AuditAction.MILESTONE_REPLANNED,
+        AuditAction.MILESTONE_STARTED,
+        AuditAction.MILESTONE_DONE,
     )
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")
@@ -396,6 +414,10 @@ class AuditEntry(models.Model):
     # The response an entry belongs to: its publication, and the status change it carried.
     response = models.ForeignKey(
         "OfficialResponse", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
+    # The implementation step an entry records the planning, start or completion of.
+    milestone = models.ForeignKey(
+        "Milestone", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -435,6 +457,8 @@ class AuditEntry(models.Model):
     def _label(self, value: str) -> str:
         if self.action == AuditAction.STATUS_CHANGED:
             labels = dict(Status.choices)
+        elif self.milestone_id:
+            labels = dict(MilestoneState.choices)
         elif self.comment_id:
             labels = COMMENT_VISIBILITY_LABELS
         else:
@@ -498,3 +522,148 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} for {self.recipient_id}"
+
+
+class Milestone(models.Model):
+    """One step of putting an accepted proposal into practice ("New form tested with ten claimants"), set by
+    officials: planned for a date, then in progress, then done, each change with a note. Every change is a
+    public audit entry (the proposal's history), which tells its followers. The first step done on a stage's
+    proposals is the "after" of that stage on the consultation's What changed page."""
+
+    State = MilestoneState
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=140)
+    state = models.CharField(
+        _("state"), max_length=12, choices=MilestoneState.choices, default=MilestoneState.PLANNED
+    )
+    planned_for = models.DateField(_("planned for"))
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    # The note of the latest change; each change's own note stays in its audit entry.
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["planned_for", "id"]
+        indexes = [
+            # The officials' list of steps late against their planned dates.
+            models.Index(
+                fields=["planned_for"],
+                name="milestone_not_done",
+                condition=~models.Q(state=MilestoneState.DONE),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=MilestoneState.values), name="milestone_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=MilestoneState.DONE, done_on__isnull=False)
+                | (~models.Q(state=MilestoneState.DONE) & models.Q(done_on__isnull=True)),
+                name="milestone_done_with_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_late(self, today=None) -> bool:
+        """Not done by its planned date, or done after it."""
+        today = today or timezone.localdate()
+        if self.done_on is not None:
+            return self.done_on > self.planned_for
+        return self.planned_for < today
+
+
+class CheckIn(models.Model):
+    """A citizen's experience of one stage of a consultation's service journey: how frustrating it was, how
+    motivated they still were (1 to 5, see choices), whether they gave up there, and, if they wish, what
+    happened (`story`, moderated like a comment). One per citizen per stage, kept by the database; the
+    citizen may change or delete it.
+
+    Only aggregates are ever shown, and only from 5 check-ins on a stage: the counts are kept in
+    StageTally, moved in the check-in's own transaction, so nothing is recounted to draw the journey map."""
+
+    consultation = models.ForeignKey(
+        "cms.ConsultationPage", on_delete=models.PROTECT, related_name="checkins"
+    )
+    stage = models.ForeignKey("cms.ConsultationStage", on_delete=models.CASCADE, related_name="checkins")
+    # Kept, without its author, when the account is deleted: the figures already shown do not move.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="checkins"
+    )
+    frustration = models.PositiveSmallIntegerField(_("frustration"), choices=Frustration.choices)
+    motivation = models.PositiveSmallIntegerField(_("motivation"), choices=Motivation.choices)
+    gave_up = models.BooleanField(_("I gave up at this stage"), default=False)
+    story = models.TextField(_("what happened"), max_length=1000, blank=True)
+    # The story's moderation; the scores are counted whatever becomes of the story.
+    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLISHED)
+    moderation_reason = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    # The local date the check-in counts for in StageTally: the day it was given or last changed.
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["consultation", "author"], name="checkin_by_author")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "stage"],
+                condition=models.Q(author__isnull=False),
+                name="one_checkin_per_citizen_per_stage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(frustration__gte=1, frustration__lte=5), name="checkin_frustration_1_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(motivation__gte=1, motivation__lte=5), name="checkin_motivation_1_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=Visibility.values), name="checkin_visibility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk} on stage {self.stage_id}"
+
+
+SCALE = range(1, 6)
+
+
+class StageTally(models.Model):
+    """The check-ins of one stage, counted: the running totals (`day` empty; its `version` grows with each
+    change, for live pages) and one row per local day the check-ins were given on (for the What changed
+    page's before and after, and the officials' months). Moved only by the check-in services, in the
+    check-in's transaction, with F() updates: a check-in costs the same at the 10th and the 100,000th."""
+
+    stage = models.ForeignKey("cms.ConsultationStage", on_delete=models.CASCADE, related_name="tallies")
+    day = models.DateField(null=True, blank=True)
+    checkins = models.PositiveIntegerField(default=0)
+    gave_up = models.PositiveIntegerField(default=0)
+    frustration_1 = models.PositiveIntegerField(default=0)
+    frustration_2 = models.PositiveIntegerField(default=0)
+    frustration_3 = models.PositiveIntegerField(default=0)
+    frustration_4 = models.PositiveIntegerField(default=0)
+    frustration_5 = models.PositiveIntegerField(default=0)
+    motivation_1 = models.PositiveIntegerField(default=0)
+    motivation_2 = models.PositiveIntegerField(default=0)
+    motivation_3 = models.PositiveIntegerField(default=0)
+    motivation_4 = models.PositiveIntegerField(default=0)
+    motivation_5 = models.PositiveIntegerField(default=0)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage"], condition=models.Q(day__isnull=True), name="one_total_tally_per_stage"
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "day"], condition=models.Q(day__isnull=False), name="one_tally_per_stage_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage_id} on {self.day or 'all days'}: {self.checkins}"

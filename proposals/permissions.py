@@ -178,3 +178,13 @@ def can_read_comment_text(user, comment) -> bool:
     if comment.is_deleted:
         return False
     return comment.is_published or can_moderate(user) or is_comment_author(user, comment)
+
+
+def checkin_refusal(user, consultation, at=None) -> str | None:
+    """Why `user` may not check in on (or change, or delete a check-in on) a stage of `consultation` now:
+    the rule of submitting a proposal (a confirmed address, the consultation open); None if they may."""
+    return submit_refusal(user, consultation, at)
+
+
+def can_check_in(user, consultation, at=None) -> bool:
+    return checkin_refusal(user, consultation, at) is None

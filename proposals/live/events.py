@@ -229,3 +229,45 @@ def comment_removed(
         "reason": reason,
         "comments": comments,
     }
+
+
+class StageSummary(TypedDict):
+    """What the journey map shows of one stage, or nothing (None) below the minimum of check-ins."""
+
+    checkins: int
+    frustration_median: float
+    motivation_median: float
+    gave_up_share: float
+    frustration_overtakes: bool
+
+
+class StageChanged(TypedDict):
+    """A stage's check-ins changed. `version` grows with each change of the stage: a page drops an older
+    one. `figures` is None while the stage has fewer check-ins than the minimum."""
+
+    type: Literal["journey.stage_changed"]
+    stage: int
+    version: int
+    figures: StageSummary | None
+
+
+def stage_summary(figures) -> StageSummary | None:
+    """`figures` (journey_selectors.StageFigures) as the map shows them, or None below the minimum."""
+    if not figures.shown:
+        return None
+    return {
+        "checkins": figures.checkins,
+        "frustration_median": figures.frustration_median,
+        "motivation_median": figures.motivation_median,
+        "gave_up_share": round(figures.gave_up_share, 4),
+        "frustration_overtakes": figures.frustration_overtakes,
+    }
+
+
+def stage_changed(stage_id: int, figures) -> StageChanged:
+    return {
+        "type": "journey.stage_changed",
+        "stage": stage_id,
+        "version": figures.version,
+        "figures": stage_summary(figures),
+    }

@@ -19,6 +19,7 @@ from .decisions import (
     response_publish,
 )
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
+from .journeys import STORY_MAX, checkin_delete, checkin_save
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
 
@@ -31,8 +32,11 @@ __all__ = [
     "NOTE_MAX",
     "REASON_MAX",
     "REJECT_EDIT",
+    "STORY_MAX",
     "SUMMARY_MAX",
     "TITLE_MAX",
+    "checkin_delete",
+    "checkin_save",
     "comment_delete",
     "consultation_thresholds_apply",
     "comment_edit",

@@ -9,7 +9,13 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
-from cms.models import ConsultationCategory, ConsultationIndexPage, ConsultationPage, ModerationMode
+from cms.models import (
+    ConsultationCategory,
+    ConsultationIndexPage,
+    ConsultationPage,
+    ConsultationStage,
+    ModerationMode,
+)
 from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
 from proposals.models import Comment, Flag, Proposal, Status, Visibility
@@ -86,7 +92,12 @@ def site_root() -> ConsultationIndexPage:
 
 
 def consultation(
-    *, open_now: bool = True, moderation: str = ModerationMode.POST, categories=("Online",), **fields
+    *,
+    open_now: bool = True,
+    moderation: str = ModerationMode.POST,
+    categories=("Online",),
+    stages=(),
+    **fields,
 ) -> ConsultationPage:
     now = timezone.now()
     fields.setdefault("title", "Redesigning the unemployment-benefit journey")
@@ -99,6 +110,10 @@ def consultation(
     site_root().add_child(instance=page)
     for i, name in enumerate(categories):
         ConsultationCategory.objects.create(
+            page=page, name=name, slug=name.lower().replace(" ", "-"), sort_order=i
+        )
+    for i, name in enumerate(stages):
+        ConsultationStage.objects.create(
             page=page, name=name, slug=name.lower().replace(" ", "-"), sort_order=i
         )
     return page

@@ -1,0 +1,116 @@
+"""The figures of a consultation's service journey, read from the check-in tallies (StageTally).
+
+A stage's figures are shown only from MIN_CHECKINS check-ins on: below that, a median could single out a
+person who told a few others they checked in. Everything here reads the running totals (one row per stage)
+or sums day rows, never the check-ins themselves, so it costs the same whatever their number.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Sum
+
+from .models import SCALE, StageTally
+
+# Fewer check-ins than this on a stage and nothing is shown of it (the API, the page, the open data).
+MIN_CHECKINS = 5
+
+_FIELDS = (
+    "checkins",
+    "gave_up",
+    *(f"frustration_{v}" for v in SCALE),
+    *(f"motivation_{v}" for v in SCALE),
+)
+
+
+def histogram_median(counts: tuple[int, ...]) -> float | None:
+    """The median of a 1..5 scale given as the number of answers at each point (counts[0] is for 1): the
+    middle answer, or the mean of the two middle ones for an even number. None without answers."""
+    total = sum(counts)
+    if total == 0:
+        return None
+
+    def nth(n: int) -> int:  # the n-th answer (0-based) in increasing order
+        seen = 0
+        for value, count in zip(SCALE, counts, strict=True):
+            seen += count
+            if n < seen:
+                return value
+        raise AssertionError("counts changed while reading")
+
+    middle = total // 2
+    return float(nth(middle)) if total % 2 else (nth(middle - 1) + nth(middle)) / 2
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    """The check-ins of one stage, counted. `frustration` and `motivation` hold the number of answers at
+    each point of the scale, 1 first."""
+
+    checkins: int = 0
+    gave_up: int = 0
+    frustration: tuple[int, ...] = (0, 0, 0, 0, 0)
+    motivation: tuple[int, ...] = (0, 0, 0, 0, 0)
+    version: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict, version: int = 0, prefix: str = "") -> "StageFigures":
+        return cls(
+            checkins=row[f"{prefix}checkins"] or 0,
+            gave_up=row[f"{prefix}gave_up"] or 0,
+            frustration=tuple(row[f"{prefix}frustration_{v}"] or 0 for v in SCALE),
+            motivation=tuple(row[f"{prefix}motivation_{v}"] or 0 for v in SCALE),
+            version=version,
+        )
+
+    @property
+    def shown(self) -> bool:
+        """Enough check-ins to show anything of them (MIN_CHECKINS)."""
+        return self.checkins >= MIN_CHECKINS
+
+    @property
+    def frustration_median(self) -> float | None:
+        return histogram_median(self.frustration)
+
+    @property
+    def motivation_median(self) -> float | None:
+        return histogram_median(self.motivation)
+
+    @property
+    def gave_up_share(self) -> float | None:
+        """The share of check-ins (0 to 1) whose author gave up at this stage."""
+        return self.gave_up / self.checkins if self.checkins else None
+
+    @property
+    def frustration_overtakes(self) -> bool:
+        """Frustration's median above motivation's: where people give up (the breaking point)."""
+        if not self.checkins:
+            return False
+        return self.frustration_median > self.motivation_median
+
+
+def stage_figures(stage_ids) -> dict[int, StageFigures]:
+    """Each stage's running totals (empty figures for a stage nobody checked in on). One query."""
+    stage_ids = list(stage_ids)
+    rows = StageTally.objects.filter(stage_id__in=stage_ids, day__isnull=True).values(
+        "stage_id", "version", *_FIELDS
+    )
+    found = {row["stage_id"]: StageFigures.from_row(row, row["version"]) for row in rows}
+    return {stage_id: found.get(stage_id, StageFigures()) for stage_id in stage_ids}
+
+
+def stage_figures_between(
+    stage_ids, *, since: date | None = None, until: date | None = None
+) -> dict[int, StageFigures]:
+    """Each stage's check-ins given (or last changed) on a local day from `since` (included) to `until`
+    (excluded), summed from the day rows. One query."""
+    stage_ids = list(stage_ids)
+    rows = StageTally.objects.filter(stage_id__in=stage_ids, day__isnull=False)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    if until is not None:
+        rows = rows.filter(day__lt=until)
+    # Summed under other names: an annotation may not take a field's.
+    sums = rows.values("stage_id").annotate(**{f"sum_{name}": Sum(name) for name in _FIELDS}).order_by()
+    found = {row["stage_id"]: StageFigures.from_row(row, prefix="sum_") for row in sums}
+    return {stage_id: found.get(stage_id, StageFigures()) for stage_id in stage_ids}
