@@ -262,6 +262,37 @@ class ConsultationPage(Page):
             ).values_list("slug", "name")
         )
 
+    def stage_names(self) -> dict[str, str]:
+        """The names the reader's language gives this consultation's stages, by slug, as category_names."""
+        try:
+            locale = Locale.get_active()
+        except Locale.DoesNotExist:  # no pages in the reader's language yet
+            return {}
+        return dict(
+            ConsultationStage.objects.filter(
+                page__translation_key=self.translation_key, page__locale=locale, page__live=True
+            ).values_list("slug", "name")
+        )
+
+    def localized_stages(self) -> list["ConsultationStage"]:
+        """This consultation's stages in journey order, named (and described) in the reader's language when
+        a live page in it has them. Two queries."""
+        stages = list(self.stages.order_by("sort_order", "pk"))
+        try:
+            locale = Locale.get_active()
+        except Locale.DoesNotExist:  # no pages in the reader's language yet
+            return stages
+        if locale.pk != self.locale_id:
+            texts = {
+                slug: (name, description)
+                for slug, name, description in ConsultationStage.objects.filter(
+                    page__translation_key=self.translation_key, page__locale=locale, page__live=True
+                ).values_list("slug", "name", "description")
+            }
+            for stage in stages:
+                stage.name, stage.description = texts.get(stage.slug, (stage.name, stage.description))
+        return stages
+
     def localize_categories(self, categories) -> None:
         """Name each of `categories` (the consultation's, or None) in the reader's language, in place."""
         categories = [category for category in categories if category is not None]

@@ -1,0 +1,69 @@
+"""The journey map of a consultation: each stage of its service journey with what its check-ins say, the
+stage's most supported proposals, and the breaking point. Read from the tallies: the same cost at 100
+check-ins and at 100,000."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from cms.models import ConsultationPage, ConsultationStage
+
+from .journey_selectors import MIN_CHECKINS, StageFigures, stage_figures
+from .models import Proposal
+
+TOP_PROPOSALS = 3
+
+
+@dataclass
+class MapStage:
+    stage: ConsultationStage  # named in the reader's language
+    figures: StageFigures
+    proposals: list[Proposal] = field(default_factory=list)  # the most supported first
+
+    @property
+    def shown(self) -> bool:
+        return self.figures.shown
+
+
+@dataclass
+class JourneyMap:
+    stages: list[MapStage]
+    minimum: int = MIN_CHECKINS
+
+    @property
+    def breaking_point(self) -> MapStage | None:
+        """The first stage, in journey order, whose check-ins (enough to be shown) say frustration's median
+        is above motivation's: where people give up."""
+        return next((s for s in self.stages if s.shown and s.figures.frustration_overtakes), None)
+
+    @property
+    def version(self) -> int:
+        return sum(s.figures.version for s in self.stages)
+
+
+def top_proposals(stage_ids, limit: int = TOP_PROPOSALS) -> dict[int, list[Proposal]]:
+    """Each stage's `limit` most supported published proposals (ties: the oldest first). One query."""
+    ranked = (
+        Proposal.objects.published()
+        .filter(stage_id__in=list(stage_ids))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=F("stage_id"), order_by=(F("supports_count").desc(), F("id"))
+            )
+        )
+        .only("id", "title", "status", "supports_count", "supports_version", "stage_id")
+    )
+    found: dict[int, list[Proposal]] = {stage_id: [] for stage_id in stage_ids}
+    for proposal in ranked.filter(rank__lte=limit).order_by("stage_id", "rank"):
+        found[proposal.stage_id].append(proposal)
+    return found
+
+
+def journey_map(*, consultation: ConsultationPage) -> JourneyMap:
+    """`consultation` is the canonical page (proposals and check-ins point to it). Four queries."""
+    stages = consultation.localized_stages()
+    ids = [stage.pk for stage in stages]
+    figures = stage_figures(ids)
+    proposals = top_proposals(ids)
+    return JourneyMap([MapStage(stage, figures[stage.pk], proposals[stage.pk]) for stage in stages])
