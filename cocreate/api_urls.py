@@ -6,8 +6,14 @@ from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.consultations import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
+from proposals.api.journey import ConsultationJourneyView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
-from proposals.api.open_data import ConsultationExportCSVView, ConsultationExportJSONView
+from proposals.api.open_data import (
+    ConsultationExportCSVView,
+    ConsultationExportJSONView,
+    JourneysExportCSVView,
+    JourneysExportJSONView,
+)
 from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, ProposalDismissFlagsView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
@@ -45,6 +51,10 @@ urlpatterns = [
         ConsultationDashboardView.as_view(),
         name="consultation-dashboard",
     ),
+    path("consultations/<int:pk>/journey/", ConsultationJourneyView.as_view(), name="consultation-journey"),
+    # Before the router, whose consultations/{pk}.{format} would take "journeys" for an id.
+    path("consultations/journeys.json", JourneysExportJSONView.as_view(), name="consultation-journeys-json"),
+    path("consultations/journeys.csv", JourneysExportCSVView.as_view(), name="consultation-journeys-csv"),
     path(
         "consultations/<int:pk>/export.json",
         ConsultationExportJSONView.as_view(),

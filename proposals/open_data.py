@@ -15,10 +15,12 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cms.models import ConsultationPage
+from cms.models import ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
-from .models import OfficialResponse, Proposal
+from .journey_map import JourneyMap, MapStage
+from .journey_selectors import MIN_CHECKINS, StageFigures, stage_figures
+from .models import SCALE, OfficialResponse, Proposal
 
 CHUNK = 500
 PROPOSAL_FIELDS = (
@@ -186,4 +188,109 @@ def csv_export(consultation: ConsultationPage, absolute: Callable[[str], str]) -
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(_csv_row(proposal) for proposal in chunk)
+        yield buffer.getvalue()
+
+
+# The journeys of every live, public consultation: what the check-ins of each stage add up to, never a
+# check-in. A stage with fewer than MIN_CHECKINS check-ins has its figures empty (null in JSON, empty cells
+# in CSV), its count with them. Stages are named as the original page names them, as categories are above.
+JOURNEY_CSV_COLUMNS = [
+    "consultation_id",
+    "consultation_title",
+    "stage_position",
+    "stage_slug",
+    "stage_name",
+    "checkins",
+    "frustration_median",
+    "motivation_median",
+    "gave_up_share",
+    *(f"frustration_{value}" for value in SCALE),
+    *(f"motivation_{value}" for value in SCALE),
+    "breaking_point",
+]
+
+
+def _journey_figures(figures: StageFigures) -> dict | None:
+    if not figures.shown:
+        return None
+    return {
+        "checkins": figures.checkins,
+        "frustration_median": figures.frustration_median,
+        "motivation_median": figures.motivation_median,
+        "gave_up_share": round(figures.gave_up_share, 4),
+        "frustration": list(figures.frustration),
+        "motivation": list(figures.motivation),
+    }
+
+
+def journey_records() -> Iterator[dict]:
+    """Every live, public consultation by id, with its stages in journey order and their figures, a
+    consultation at a time. Three queries, whatever the number of consultations, stages and check-ins."""
+    consultations = list(
+        ConsultationPage.objects.live().public().canonical().order_by("pk").only("id", "title")
+    )
+    stages = defaultdict(list)
+    for stage in ConsultationStage.objects.filter(page_id__in=[c.pk for c in consultations]).order_by(
+        "page_id", "sort_order", "pk"
+    ):
+        stages[stage.page_id].append(stage)
+    figures = stage_figures([stage.pk for found in stages.values() for stage in found])
+    for consultation in consultations:
+        journey = JourneyMap([MapStage(stage, figures[stage.pk]) for stage in stages[consultation.pk]])
+        breaking = journey.breaking_point
+        yield {
+            "id": consultation.pk,
+            "title": consultation.title,
+            "breaking_point": breaking.stage.slug if breaking else None,
+            "stages": [
+                {
+                    "position": position,
+                    "slug": item.stage.slug,
+                    "name": item.stage.name,
+                    "figures": _journey_figures(item.figures),
+                    "breaking_point": item is breaking,
+                }
+                for position, item in enumerate(journey.stages, start=1)
+            ],
+        }
+
+
+def journeys_json() -> Iterator[str]:
+    """`{"minimum": 5, "consultations": [...]}`, written a consultation at a time."""
+    yield '{"minimum": ' + json.dumps(MIN_CHECKINS) + ', "consultations": ['
+    separator = ""
+    for record in journey_records():
+        yield separator + json.dumps(record)
+        separator = ", "
+    yield "]}"
+
+
+def _journey_csv_row(consultation: dict, stage: dict) -> list:
+    figures = stage["figures"] or {}
+    return [
+        consultation["id"],
+        _cell(consultation["title"]),
+        stage["position"],
+        _cell(stage["slug"]),
+        _cell(stage["name"]),
+        figures.get("checkins"),
+        figures.get("frustration_median"),
+        figures.get("motivation_median"),
+        figures.get("gave_up_share"),
+        *figures.get("frustration", [None] * len(SCALE)),
+        *figures.get("motivation", [None] * len(SCALE)),
+        "true" if stage["breaking_point"] else "false",
+    ]
+
+
+def journeys_csv() -> Iterator[str]:
+    """A header row, then one row per stage of each consultation, a consultation at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(JOURNEY_CSV_COLUMNS)
+    yield buffer.getvalue()
+    for record in journey_records():
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(_journey_csv_row(record, stage) for stage in record["stages"])
         yield buffer.getvalue()

@@ -1,5 +1,6 @@
 """GET /api/v1/consultations/{id}/export.json and .../export.csv: a live, public consultation's published
-proposals as open data, without personal data."""
+proposals as open data, without personal data; GET /api/v1/consultations/journeys.json and .csv: what the
+check-ins of every live, public consultation's stages add up to, nothing below the minimum."""
 
 import csv
 import io
@@ -11,9 +12,11 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 from wagtail.models import PageViewRestriction, Site
 
+from cms.models import ConsultationStage
+from proposals.journey_selectors import MIN_CHECKINS
 from proposals.models import Comment, OfficialResponse, Proposal, Status, Visibility
 from proposals.open_data import CHUNK
-from proposals.services import response_publish
+from proposals.services import checkin_save, response_publish
 from tests.support import factories
 from tests.support.api import ROLES, assert_error, client_for, make_user
 
@@ -294,3 +297,235 @@ def test_a_consultation_under_no_site_has_no_address_rather_than_the_downloads(a
     Site.objects.all().delete()
 
     assert download_json(api, consultation)["consultation"]["url"] is None
+
+
+# The journeys of every live, public consultation: GET /api/v1/consultations/journeys.json and .csv.
+
+JOURNEY_COLUMNS = [
+    *["consultation_id", "consultation_title", "stage_position", "stage_slug", "stage_name"],
+    *["checkins", "frustration_median", "motivation_median", "gave_up_share"],
+    *[f"frustration_{n}" for n in range(1, 6)],
+    *[f"motivation_{n}" for n in range(1, 6)],
+    "breaking_point",
+]
+FIGURE_COLUMNS = JOURNEY_COLUMNS[5:-1]
+
+
+def journeys(fmt: str) -> str:
+    return f"/api/v1/consultations/journeys.{fmt}"
+
+
+def check_in(consultation, position: int, *scores: tuple[int, int, bool]) -> None:
+    """One check-in by a new citizen on the stage at `position` (1 first) for each (frustration,
+    motivation, gave_up)."""
+    stage = consultation.stages.order_by("sort_order")[position - 1]
+    for frustration, motivation, gave_up in scores:
+        checkin_save(
+            author=factories.citizen(),
+            consultation=consultation,
+            stage_id=stage.pk,
+            frustration=frustration,
+            motivation=motivation,
+            gave_up=gave_up,
+        )
+
+
+def download_journeys(client, fmt: str):
+    response = client.get(journeys(fmt))
+    assert response["Content-Disposition"] == f'attachment; filename="consultation-journeys.{fmt}"'
+    text = body_of(response)
+    if fmt == "json":
+        assert response["Content-Type"] == "application/json"
+        return json.loads(text)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def journeys_to_read(db):
+    """Two consultations: the first with a stage below the minimum between two shown ones, the second with
+    its breaking point at its second stage."""
+    first = factories.consultation(stages=("Find out", "Apply online", "Wait"), title="Benefits")
+    second = factories.consultation(stages=("Register", "Pay"), title="Housing")
+    check_in(first, 1, (1, 5, True), (2, 4, False), (2, 3, False), (4, 3, False), (5, 1, True))
+    check_in(first, 2, *[(5, 1, True)] * 4)  # too few: nothing of them is given
+    check_in(first, 3, *[(3, 3, False)] * 6)
+    check_in(second, 1, *[(2, 4, False)] * 5)
+    check_in(second, 2, *[(4, 2, False), (5, 1, True)] * 3)
+    return first, second
+
+
+def test_the_json_holds_every_journey_with_what_its_check_ins_add_up_to(api, journeys_to_read):
+    first, second = journeys_to_read
+
+    data = download_journeys(api, "json")
+
+    assert data["minimum"] == MIN_CHECKINS == 5
+    assert [(c["id"], c["title"], c["breaking_point"]) for c in data["consultations"]] == [
+        (first.pk, "Benefits", None),
+        (second.pk, "Housing", "pay"),
+    ]
+    find_out, apply, wait = data["consultations"][0]["stages"]
+    assert find_out == {
+        "position": 1,
+        "slug": "find-out",
+        "name": "Find out",
+        "figures": {
+            "checkins": 5,
+            "frustration_median": 2.0,
+            "motivation_median": 3.0,
+            "gave_up_share": 0.4,
+            "frustration": [1, 2, 0, 1, 1],
+            "motivation": [1, 0, 2, 1, 1],
+        },
+        "breaking_point": False,
+    }
+    assert apply == {
+        "position": 2,
+        "slug": "apply-online",
+        "name": "Apply online",
+        "figures": None,
+        "breaking_point": False,
+    }
+    assert wait["figures"]["checkins"] == 6 and wait["breaking_point"] is False
+    register, pay = data["consultations"][1]["stages"]
+    assert (register["breaking_point"], pay["breaking_point"]) == (False, True)
+    assert pay["figures"]["frustration_median"] == 4.5 and pay["figures"]["gave_up_share"] == 0.5
+
+
+def test_the_csv_has_a_row_per_stage_and_empty_figures_below_the_minimum(api, journeys_to_read):
+    first, second = journeys_to_read
+
+    rows = download_journeys(api, "csv")
+
+    assert list(rows[0]) == JOURNEY_COLUMNS
+    assert [(row["consultation_id"], row["stage_position"], row["stage_slug"]) for row in rows] == [
+        (str(first.pk), "1", "find-out"),
+        (str(first.pk), "2", "apply-online"),
+        (str(first.pk), "3", "wait"),
+        (str(second.pk), "1", "register"),
+        (str(second.pk), "2", "pay"),
+    ]
+    find_out, apply = rows[0], rows[1]
+    assert find_out["consultation_title"] == "Benefits" and find_out["stage_name"] == "Find out"
+    assert [find_out[column] for column in FIGURE_COLUMNS] == [
+        *["5", "2.0", "3.0", "0.4"],
+        *["1", "2", "0", "1", "1"],
+        *["1", "0", "2", "1", "1"],
+    ]
+    assert [apply[column] for column in FIGURE_COLUMNS] == [""] * len(FIGURE_COLUMNS)  # not even a count
+    assert [row["breaking_point"] for row in rows] == ["false", "false", "false", "false", "true"]
+
+
+def test_the_csv_and_the_json_agree(api, journeys_to_read):
+    data = download_journeys(api, "json")
+    rows = download_journeys(api, "csv")
+
+    def as_cells(value) -> str:
+        return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+    flattened = []
+    for consultation in data["consultations"]:
+        for stage in consultation["stages"]:
+            figures = stage["figures"] or {}
+            flattened.append(
+                [
+                    consultation["id"],
+                    consultation["title"],
+                    stage["position"],
+                    stage["slug"],
+                    stage["name"],
+                    *[figures.get(name) for name in FIGURE_COLUMNS[:4]],
+                    *figures.get("frustration", [None] * 5),
+                    *figures.get("motivation", [None] * 5),
+                    stage["breaking_point"],
+                ]
+            )
+    assert [[as_cells(value) for value in row] for row in flattened] == [list(row.values()) for row in rows]
+
+
+def test_four_check_ins_are_not_counted_and_the_fifth_gives_the_figures(api):
+    consultation = factories.consultation(stages=("Apply",))
+    check_in(consultation, 1, *[(5, 1, True)] * 4)
+
+    (row,) = download_journeys(api, "csv")
+    assert row["checkins"] == "" and row["frustration_5"] == "" and row["breaking_point"] == "false"
+    (stage,) = download_journeys(api, "json")["consultations"][0]["stages"]
+    assert stage["figures"] is None
+
+    check_in(consultation, 1, (5, 1, True))
+
+    (row,) = download_journeys(api, "csv")
+    assert row["checkins"] == "5" and row["frustration_5"] == "5" and row["breaking_point"] == "true"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_private_and_unpublished_consultations_are_left_out(api, journeys_to_read, fmt):
+    first, second = journeys_to_read
+    restricted = factories.consultation(stages=("Secret stage",), title="Restricted one")
+    check_in(restricted, 1, *[(4, 2, False)] * 5)
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    first.unpublish()
+    french = factories.translation(second, factories.french(), title="Logement")
+
+    text = body_of(api.get(journeys(fmt)))
+
+    assert "Housing" in text and "Register" in text
+    for absent in ("Benefits", "Find out", "Restricted one", "Secret stage", "Logement"):
+        assert absent not in text, absent
+    ids = (
+        [c["id"] for c in json.loads(text)["consultations"]]
+        if fmt == "json"
+        else sorted({int(row["consultation_id"]) for row in csv.DictReader(io.StringIO(text))})
+    )
+    assert ids == [second.pk] and french.pk not in ids
+
+
+def test_stages_keep_the_original_names_whatever_the_reader_s_language(api, journeys_to_read):
+    _first, second = journeys_to_read
+    french = factories.translation(second, factories.french(), title="Logement")
+    ConsultationStage.objects.filter(page=french, slug="register").update(name="S'inscrire")
+
+    data = json.loads(body_of(api.get(journeys("json"), HTTP_ACCEPT_LANGUAGE="fr")))
+
+    assert data["consultations"][1]["title"] == "Housing"
+    assert data["consultations"][1]["stages"][0]["name"] == "Register"
+
+
+def test_journey_text_a_spreadsheet_would_run_as_a_formula_is_quoted(api):
+    consultation = factories.consultation(title="=1+1", stages=("@SUM(A1)",))
+    ConsultationStage.objects.filter(page=consultation).update(slug="-apply")
+
+    (row,) = download_journeys(api, "csv")
+
+    assert row["consultation_title"] == "'=1+1"
+    assert row["stage_name"] == "'@SUM(A1)"
+    assert row["stage_slug"] == "'-apply"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_journeys_queries_do_not_grow_with_consultations_and_check_ins(
+    api, journeys_to_read, django_assert_max_num_queries, fmt
+):
+    with django_assert_max_num_queries(6) as few:
+        body_of(api.get(journeys(fmt)))
+    more = factories.consultation(stages=("One", "Two", "Three"), title="More")
+    check_in(more, 2, *[(3, 3, False)] * 7)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body_of(api.get(journeys(fmt)))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_journeys_only_read(citizen, fmt):
+    assert_error(client_for(citizen).post(journeys(fmt)), 405, "method_not_allowed")
+
+
+def test_the_schema_documents_both_journey_downloads(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    as_json = schema["paths"]["/api/v1/consultations/journeys.json"]["get"]
+    as_csv = schema["paths"]["/api/v1/consultations/journeys.csv"]["get"]
+    assert as_json["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/JourneysExport"
+    )
+    assert set(as_csv["responses"]["200"]["content"]) == {"text/csv"}
+    assert all(column in as_csv["responses"]["200"]["description"] for column in JOURNEY_COLUMNS)

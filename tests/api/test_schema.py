@@ -42,6 +42,9 @@ CONTRACT = {
     "/api/v1/consultations/{id}/dashboard/": {"get"},
     "/api/v1/consultations/{id}/export.json": {"get"},
     "/api/v1/consultations/{id}/export.csv": {"get"},
+    "/api/v1/consultations/{id}/journey/": {"get"},
+    "/api/v1/consultations/journeys.json": {"get"},
+    "/api/v1/consultations/journeys.csv": {"get"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
