@@ -12,7 +12,9 @@ canonical page's proposals and participation settings.
 """
 
 from datetime import datetime
+from typing import NamedTuple
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
@@ -121,14 +123,60 @@ class ConsultationIndexPage(TranslatedTreeMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Every consultation once, whichever tree it was written in, in the reader's language if it has a
         # published translation in it.
-        context["consultations"] = ConsultationPage.localized_list(
+        canonical = list(
             ConsultationPage.objects.live()
             .public()
             .canonical()
             .select_related("locale")
             .order_by("-opens_at")
         )
+        consultations = ConsultationPage.localized_list(canonical)
+        context["consultations"] = consultations
+        shown = dict(zip((page.pk for page in canonical), consultations, strict=True))
+        context["life_events"] = LifeEventGroup.of(shown)
         return context
+
+
+class LifeEventGroup(NamedTuple):
+    """A life event as the home page lists it, with the consultations tagged with it."""
+
+    event: "LifeEvent"
+    consultations: list["ConsultationPage"]
+
+    @classmethod
+    def of(cls, by_canonical: dict[int, "ConsultationPage"]) -> list["LifeEventGroup"]:
+        """The life events the consultations `by_canonical` (each as shown, see localized_list, by its
+        canonical page's id) are tagged with, each named in the reader's language when it has a translation
+        in it, with the consultations under it in their order; an event none of them is tagged with is left
+        out. A consultation is tagged on its original page; an event and its translations are one (tagged
+        with either). Three queries at most, whatever the number of events and consultations."""
+        tags = list(
+            ConsultationPage.life_events.through.objects.filter(
+                consultationpage_id__in=by_canonical
+            ).values_list("consultationpage_id", "lifeevent__translation_key")
+        )
+        if not tags:
+            return []
+        tagged: dict = {}
+        for page_id, key in tags:
+            tagged.setdefault(key, set()).add(page_id)
+        events: dict = {}
+        try:
+            active = Locale.get_active().pk
+        except Locale.DoesNotExist:  # no pages in the reader's language yet
+            active = None
+        # One event per translation group: the reader's language's, else the earliest written.
+        for event in (
+            LifeEvent.objects.filter(translation_key__in=tagged).select_related("locale").order_by("pk")
+        ):
+            chosen = events.get(event.translation_key)
+            if chosen is None or (event.locale_id == active and chosen.locale_id != active):
+                events[event.translation_key] = event
+        groups = [
+            cls(event, [page for pk, page in by_canonical.items() if pk in tagged[key]])
+            for key, event in events.items()
+        ]
+        return sorted(groups, key=lambda group: (group.event.sort_order, group.event.name.casefold()))
 
 
 class ConsultationPage(Page):
@@ -182,7 +230,7 @@ class ConsultationPage(Page):
         InlinePanel("phases", label=_("Phases"), heading=_("Phases")),
         InlinePanel("categories", label=_("Categories"), heading=_("Proposal categories")),
         InlinePanel("stages", label=_("Stages"), heading=_("The service journey, stage by stage")),
-        FieldPanel("life_events"),
+        FieldPanel("life_events", widget=forms.CheckboxSelectMultiple),
     ]
     settings_panels = [
         MultiFieldPanel(

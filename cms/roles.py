@@ -4,8 +4,10 @@ admin at /cms/.
 Officials also write consultations: their group holds Wagtail page permissions (add, change, publish) on
 the consultation list, and on its translation into the other language, which cover every consultation page
 below them; and they may translate a page (simple_translation's "Translate" action, which copies it into
-the other language's tree). Moderators only get into the admin, for the moderation queue; they hold no page
-permission and translate nothing. The groups' names are the accounts layer's (cocreate.accounts.roles).
+the other language's tree). They keep the list of life events too (a snippet: add, change, delete, and
+translate it the same way). Moderators only get into the admin, for the moderation queue; they hold no page
+permission, edit no snippet and translate nothing. The groups' names are the accounts layer's
+(cocreate.accounts.roles).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -16,6 +18,8 @@ from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 from .models import ConsultationIndexPage
 
 OFFICIAL_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+# Officials keep the list of life events (a Wagtail snippet) and translate it.
+OFFICIAL_LIFE_EVENT_PERMISSIONS = ("add_lifeevent", "change_lifeevent", "delete_lifeevent", "view_lifeevent")
 
 
 def ensure_role_groups() -> dict[str, Group]:
@@ -29,7 +33,10 @@ def ensure_role_groups() -> dict[str, Group]:
         group.permissions.add(access_admin)
         groups[name] = group
     groups[OFFICIALS_GROUP].permissions.add(
-        Permission.objects.get(content_type__app_label="simple_translation", codename="submit_translation")
+        Permission.objects.get(content_type__app_label="simple_translation", codename="submit_translation"),
+        *Permission.objects.filter(
+            content_type__app_label="cms", codename__in=OFFICIAL_LIFE_EVENT_PERMISSIONS
+        ),
     )
     grant_official_page_permissions(groups[OFFICIALS_GROUP])
     # Wagtail's first migration makes a "Moderators" group of its own, with add, change and publish on the

@@ -25,7 +25,7 @@ from django.db import connection, connections
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from cms.models import ModerationMode
+from cms.models import LifeEvent, ModerationMode
 from proposals import notifications, services
 from proposals.models import Status
 from tests.support import factories
@@ -202,6 +202,11 @@ def build_world() -> World:
     closed = factories.consultation(title="Opening hours of the benefit offices", open_now=False)
     factories.ProposalFactory(consultation=closed, title="Open until seven on Thursdays")
     empty = factories.consultation(title="Letters people understand")
+    # The home page's life events: a consultation under two of them, so the screen checked shows the section.
+    job, house = LifeEvent.objects.create(name="Losing a job"), LifeEvent.objects.create(name="Moving house")
+    for tagged, events in ((consultation, [job, house]), (pre_moderated, [house])):
+        tagged.life_events.set(events)
+        tagged.save_revision().publish()
     notifications.background_sends_wait(timeout=10)
 
     token = notifications.unsubscribe_token(user_id=citizen.pk, proposal_id=proposal.pk)

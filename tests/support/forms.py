@@ -34,6 +34,7 @@ def page_form(**overrides) -> dict:
             ]
         ),
         "categories": inline_formset([{"name": "Forms", "slug": "forms"}]),
+        "stages": inline_formset([]),
         "comments": inline_formset([]),
         "action-publish": "action-publish",
     }
