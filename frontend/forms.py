@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cocreate.accounts.models import User
 from cocreate.limits import MaxLength
+from proposals.choices import Frustration, Motivation
 from proposals.models import FlagReason, Status
-from proposals.services import BODY_MAX, COMMENT_MAX, DETAILS_MAX, SUMMARY_MAX, TITLE_MAX
+from proposals.services import BODY_MAX, COMMENT_MAX, DETAILS_MAX, STORY_MAX, SUMMARY_MAX, TITLE_MAX
 
 
 class CountedBoundField(BoundField):
@@ -143,4 +144,45 @@ class CommentForm(forms.Form):
         self.fields["body"].help_text = _up_to(
             gettext("Be kind and stay on the subject: everyone can read it. Up to %(n)s characters."),
             COMMENT_MAX,
+        )
+
+
+def _scale(label, choices, required_message) -> forms.TypedChoiceField:
+    """A 1-5 scale as radios, each point named in words (proposals.choices): the template puts them in a
+    fieldset whose legend is the label."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message, "invalid_choice": _("Choose a point from 1 to 5.")},
+    )
+
+
+class CheckInForm(forms.Form):
+    """A citizen's check-in on one stage of a consultation's journey. The stage is posted beside it (one form
+    per stage on the page, each with its own ids through auto_id); the rules are checkin_save's."""
+
+    bound_field_class = CountedBoundField
+
+    frustration = _scale(
+        _("How frustrating was this stage?"), Frustration.choices, _("Choose how frustrating this stage was.")
+    )
+    motivation = _scale(
+        _("How motivated were you still to see it through?"),
+        Motivation.choices,
+        _("Choose how motivated you still were."),
+    )
+    gave_up = forms.BooleanField(label=_("I gave up at this stage"), required=False)
+    story = _text(_("What happened? (optional)"), STORY_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["story"].required = False
+        self.fields["story"].help_text = _up_to(
+            gettext(
+                "Moderators read it, and it may be shown on this site without your name. "
+                "Up to %(n)s characters."
+            ),
+            STORY_MAX,
         )

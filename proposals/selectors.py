@@ -9,7 +9,7 @@ from cms.models import ConsultationPage
 from cocreate.exceptions import NotFound
 
 from . import permissions
-from .models import OfficialResponse, Proposal, Visibility
+from .models import CheckIn, OfficialResponse, Proposal, Visibility
 
 # The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
 SEARCH_VECTORS = ("search_en", "search_fr")
@@ -98,3 +98,13 @@ def consultation_funnel(*, consultation: ConsultationPage) -> Funnel:
     if not consultation.support_threshold:
         counts["reached"] = None
     return Funnel(**counts)
+
+
+def checkins_of(*, author, consultation: ConsultationPage) -> dict[int, CheckIn]:
+    """`author`'s own check-ins on `consultation` (its canonical page), by stage id: what their check-in
+    page shows them again, pending and hidden stories and a moderator's reason included. Nobody else's
+    check-in is ever read one by one. One query; empty for a visitor."""
+    if not author.is_authenticated:
+        return {}
+    checkins = CheckIn.objects.filter(consultation=consultation, author=author)
+    return {checkin.stage_id: checkin for checkin in checkins}

@@ -258,6 +258,8 @@ REST_FRAMEWORK = {
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
         "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
+        # Check-ins: a few per journey, each changed as often as a person wishes.
+        "checkins": env.str("THROTTLE_CHECKINS", default="120/hour"),
         # A person's own data (cocreate/accounts/services.py): the export reads much, the deletion checks a
         # password; both per account.
         "account_export": env.str("THROTTLE_ACCOUNT_EXPORT", default="10/hour"),
@@ -270,6 +272,7 @@ REST_FRAMEWORK = {
         "flags_address": env.str("THROTTLE_FLAGS_ADDRESS", default="120/hour"),
         "follow_address": env.str("THROTTLE_FOLLOW_ADDRESS", default="600/minute"),
         "comments_address": env.str("THROTTLE_COMMENTS_ADDRESS", default="300/hour"),
+        "checkins_address": env.str("THROTTLE_CHECKINS_ADDRESS", default="600/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
