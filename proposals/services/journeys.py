@@ -5,6 +5,11 @@ and the row of the local day it counts for. Changing a check-in moves its scores
 given to today; deleting it takes them out. The row of the check-in is locked first (then the totals, then
 the day rows, always in that order), so two changes of one check-in run one after the other and the tallies
 always equal the check-ins. The new figures of the stage go live after commit.
+
+A check-in's story is moderated like a comment (`checkin_moderate`): it waits for a moderator in a
+pre-moderated consultation, and a moderator may hide it with a reason for its author. Its scores are
+counted whatever becomes of the story. The audit trail is a proposal's (AuditEntry names one), so a story's
+moderation is not written to it: the check-in keeps its state and the reason.
 """
 
 from django.db import transaction
@@ -18,10 +23,11 @@ from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
 
 from .. import permissions
-from ..journey_selectors import stage_figures
+from ..journey_selectors import MIN_CHECKINS, stage_figures
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import SCALE, CheckIn, StageTally, Visibility
+from .moderation import HIDE, _checked_reason
 
 STORY_MAX = 1000
 
@@ -106,8 +112,12 @@ def _retally(stage_id: int, before: CheckIn | None, after: CheckIn | None) -> No
         for day, deltas in sorted(moves, key=lambda move: move[0]):
             _move(stage_id, day, deltas)
     figures = stage_figures([stage_id])[stage_id]
-    consultation_id = (after or before).consultation_id
-    broadcast_on_commit(consultation_id, events.stage_changed(stage_id, figures))
+    was_shown = figures.checkins - (1 if after else 0) + (1 if before else 0) >= MIN_CHECKINS
+    # Below the minimum nothing is told, not even that something changed (the pace of the events would
+    # count the check-ins): only the change that hides a stage's figures again goes out.
+    if figures.shown or was_shown:
+        consultation_id = (after or before).consultation_id
+        broadcast_on_commit(consultation_id, events.stage_changed(stage_id, figures))
 
 
 def _story_visibility(consultation, story: str, previous: CheckIn | None) -> str:
@@ -175,3 +185,28 @@ def checkin_delete(*, actor, checkin_id: int) -> None:
         stage_id = checkin.stage_id
         checkin.delete()
         _retally(stage_id, checkin, None)
+
+
+def checkin_moderate(*, actor, checkin_id: int, decision: str, reason: str = "") -> CheckIn:
+    """Approve (publish a pending story), hide (with a reason, shown to the author) or restore (publish a
+    hidden one again) a check-in's story; moderators and officials only. The scores stay counted as they
+    are: only the story is judged. Asking for the state a story already has changes nothing, except that
+    hiding a hidden story again replaces the reason."""
+    if not permissions.can_moderate(actor):
+        raise NotAllowed(_("Only moderators and officials can moderate stories."))
+    reason = _checked_reason(
+        decision, reason, missing=_("Say why the story is hidden: its author will read it.")
+    )
+    with transaction.atomic():
+        checkin = CheckIn.objects.select_for_update(of=("self",)).filter(pk=checkin_id).order_by().first()
+        if checkin is None:
+            raise NotFound(_("No such check-in."))
+        if not checkin.story:
+            raise Conflict(_("This check-in tells no story: there is nothing to moderate."), code="no_story")
+        after = Visibility.HIDDEN if decision == HIDE else Visibility.PUBLISHED
+        reason = reason if decision == HIDE else ""
+        if (checkin.visibility, checkin.moderation_reason) != (after, reason):
+            checkin.visibility, checkin.moderation_reason = after, reason
+            # Not updated_at: a moderator's decision is not the author changing their check-in.
+            checkin.save(update_fields=["visibility", "moderation_reason"])
+    return checkin

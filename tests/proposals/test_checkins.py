@@ -200,13 +200,29 @@ def test_a_story_waits_for_moderation_in_a_pre_moderated_consultation():
     assert check_in(post, citizen, story="Fine.").visibility == Visibility.PUBLISHED
 
 
-def test_the_new_figures_go_live_after_commit(journey, django_capture_on_commit_callbacks):
+def live_events(callbacks) -> list[dict]:
+    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
+
+
+def test_the_figures_go_live_after_commit_from_the_minimum_on(journey, django_capture_on_commit_callbacks):
+    citizens = [factories.citizen() for _ in range(MIN_CHECKINS)]
     with django_capture_on_commit_callbacks() as callbacks:
-        first = check_in(journey)
-    events = [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
-    assert events == [
-        {"type": "journey.stage_changed", "stage": first.stage_id, "version": 1, "figures": None}
-    ]
+        for citizen in citizens[:-1]:
+            check_in(journey, citizen, frustration=4)
+    assert live_events(callbacks) == [], "below the minimum, not even the pace of check-ins is told"
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        last = check_in(journey, citizens[-1], frustration=4)
+    [event] = live_events(callbacks)
+    assert (event["type"], event["stage"], event["version"]) == ("journey.stage_changed", last.stage_id, 5)
+    assert event["figures"]["checkins"] == MIN_CHECKINS and event["figures"]["frustration_median"] == 4
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        checkin_delete(actor=citizens[0], checkin_id=CheckIn.objects.get(author=citizens[0]).pk)
+    assert [e["figures"] for e in live_events(callbacks)] == [None], "the figures are withdrawn live"
+    with django_capture_on_commit_callbacks() as callbacks:
+        checkin_delete(actor=citizens[1], checkin_id=CheckIn.objects.get(author=citizens[1]).pk)
+    assert live_events(callbacks) == []
 
 
 @pytest.mark.django_db(transaction=True)
