@@ -2,20 +2,23 @@
 
 A stage's figures are shown only from MIN_CHECKINS check-ins on: below that, a median could single out a
 person who told a few others they checked in. Everything here reads the running totals (one row per stage)
-or sums day rows, never the check-ins themselves, so it costs the same whatever their number.
+or sums day rows, never the check-ins themselves, so it costs the same whatever their number. The one
+exception is `stage_stories`, which reads the latest published stories of the stages shown, never with
+their author.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import F, Sum, Window
+from django.db.models.functions import RowNumber
 
-from .models import SCALE, StageTally
+from .models import SCALE, CheckIn, StageTally, Visibility
 
 # Fewer check-ins than this on a stage and nothing is shown of it (the API, the page, the open data).
 MIN_CHECKINS = 5
 
-_FIELDS = (
+TALLY_FIELDS = (
     "checkins",
     "gave_up",
     *(f"frustration_{v}" for v in SCALE),
@@ -77,6 +80,15 @@ class StageFigures:
         return histogram_median(self.motivation)
 
     @property
+    def frustration_mean(self) -> float | None:
+        """Finer than the median, to rank stages whose medians are equal."""
+        if not self.checkins:
+            return None
+        return (
+            sum(value * count for value, count in zip(SCALE, self.frustration, strict=True)) / self.checkins
+        )
+
+    @property
     def gave_up_share(self) -> float | None:
         """The share of check-ins (0 to 1) whose author gave up at this stage."""
         return self.gave_up / self.checkins if self.checkins else None
@@ -93,7 +105,7 @@ def stage_figures(stage_ids) -> dict[int, StageFigures]:
     """Each stage's running totals (empty figures for a stage nobody checked in on). One query."""
     stage_ids = list(stage_ids)
     rows = StageTally.objects.filter(stage_id__in=stage_ids, day__isnull=True).values(
-        "stage_id", "version", *_FIELDS
+        "stage_id", "version", *TALLY_FIELDS
     )
     found = {row["stage_id"]: StageFigures.from_row(row, row["version"]) for row in rows}
     return {stage_id: found.get(stage_id, StageFigures()) for stage_id in stage_ids}
@@ -111,6 +123,44 @@ def stage_figures_between(
     if until is not None:
         rows = rows.filter(day__lt=until)
     # Summed under other names: an annotation may not take a field's.
-    sums = rows.values("stage_id").annotate(**{f"sum_{name}": Sum(name) for name in _FIELDS}).order_by()
+    sums = rows.values("stage_id").annotate(**{f"sum_{name}": Sum(name) for name in TALLY_FIELDS}).order_by()
     found = {row["stage_id"]: StageFigures.from_row(row, prefix="sum_") for row in sums}
     return {stage_id: found.get(stage_id, StageFigures()) for stage_id in stage_ids}
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a check-in's author told of a stage, as the public reads it: never who told it."""
+
+    text: str
+    day: date  # the local day the check-in was given or last changed
+    language: str
+
+
+STORIES_SHOWN = 3
+
+
+def stage_stories(*, stage_ids, limit: int = STORIES_SHOWN) -> dict[int, list[Story]]:
+    """Each stage's `limit` most recent published stories (the most recent first), for the stages with
+    MIN_CHECKINS check-ins or more; an empty list for the others, whose check-ins are not shown at all. Two
+    queries."""
+    stage_ids = list(stage_ids)
+    shown = [stage_id for stage_id, figures in stage_figures(stage_ids).items() if figures.shown]
+    found: dict[int, list[Story]] = {stage_id: [] for stage_id in stage_ids}
+    if not shown:
+        return found
+    ranked = (
+        CheckIn.objects.filter(stage_id__in=shown, visibility=Visibility.PUBLISHED)
+        .exclude(story="")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=F("stage_id"), order_by=(F("updated_at").desc(), F("id").desc())
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("stage_id", "rank")
+        .values_list("stage_id", "story", "day", "language")
+    )
+    for stage_id, text, day, language in ranked:
+        found[stage_id].append(Story(text=text, day=day, language=language))
+    return found

@@ -26,9 +26,18 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cms.models import ConsultationPage
 from cocreate.charts import Chart, bar_chart
 from proposals import permissions
+from proposals.journey_selectors import MIN_CHECKINS
 from proposals.models import Proposal
 
-from .selectors import awaiting_counts, awaiting_queue, consultation_figures, consultations_with_promises
+from .selectors import (
+    awaiting_counts,
+    awaiting_queue,
+    consultation_figures,
+    consultations_with_promises,
+    journey_over_time,
+    late_milestones,
+    stages_by_frustration,
+)
 from .views import forbidden
 
 PAGE_SIZE = 50
@@ -174,6 +183,18 @@ class DashboardView(OfficialsOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
                 else None
             ),
             awaiting_url=reverse("cms_promises:awaiting") + f"?consultation={self.consultation.pk}",
+        )
+        over_time = journey_over_time(consultation=self.consultation)
+        today = timezone.localdate()
+        context.update(
+            journey=over_time,
+            journey_months=[month.month for month in over_time[0].months] if over_time else [],
+            stages_ranked=stages_by_frustration(over_time),
+            late=[
+                (milestone, ((milestone.done_on or today) - milestone.planned_for).days)
+                for milestone in late_milestones(consultation_id=self.consultation.pk, today=today)
+            ],
+            minimum=MIN_CHECKINS,
         )
         return context
 
