@@ -3,6 +3,12 @@ from rest_framework.routers import DefaultRouter
 
 from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
+from proposals.api.checkins import (
+    CheckInModerationView,
+    ConsultationStagesView,
+    MyCheckInsView,
+    MyCheckInView,
+)
 from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
 from proposals.api.consultations import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
@@ -45,6 +51,14 @@ urlpatterns = [
         "proposals/<int:pk>/dismiss-flags/", ProposalDismissFlagsView.as_view(), name="proposal-dismiss-flags"
     ),
     path("comments/<int:pk>/dismiss-flags/", CommentDismissFlagsView.as_view(), name="comment-dismiss-flags"),
+    path("consultations/<int:pk>/stages/", ConsultationStagesView.as_view(), name="consultation-stages"),
+    path("consultations/<int:pk>/checkins/", MyCheckInsView.as_view(), name="consultation-checkins"),
+    path(
+        "consultations/<int:pk>/checkins/<slug:stage_slug>/",
+        MyCheckInView.as_view(),
+        name="consultation-checkin",
+    ),
+    path("checkins/<int:pk>/moderation/", CheckInModerationView.as_view(), name="checkin-moderation"),
     path("awaiting-responses/", AwaitingResponsesView.as_view(), name="awaiting-responses"),
     path(
         "consultations/<int:pk>/dashboard/",

@@ -1,11 +1,11 @@
 """What this app holds about one person, for their data export (cocreate.accounts.data, registered in
-wagtail_hooks.py): their proposals, comments, follows, notifications and reports."""
+wagtail_hooks.py): their proposals, comments, follows, notifications, reports and check-ins."""
 
 from django.db.models import QuerySet
 
 from cocreate.accounts.data import when
 
-from .models import Comment, Flag, Follow, Notification, Proposal
+from .models import CheckIn, Comment, Flag, Follow, Notification, Proposal
 
 
 def readable_among(*, user, named: list[QuerySet]) -> set[int]:
@@ -99,4 +99,28 @@ def account_export(*, user) -> dict[str, list]:
             }
             for f in Flag.objects.filter(reporter=user).order_by("created_at", "pk")
         ],
+        "checkins": checkins_export(user=user),
     }
+
+
+def checkins_export(*, user) -> list[dict]:
+    """Their check-ins, with their stories' moderation (the reason a story was hidden is theirs to read)."""
+    checkins = CheckIn.objects.filter(author=user).select_related("consultation", "stage")
+    return [
+        {
+            "id": c.pk,
+            "consultation": {"id": c.consultation_id, "title": c.consultation.title},
+            "stage": {"slug": c.stage.slug, "name": c.stage.name},
+            "frustration": c.frustration,
+            "motivation": c.motivation,
+            "gave_up": c.gave_up,
+            "story": c.story,
+            "language": c.language,
+            "visibility": c.visibility,
+            "moderation_reason": c.moderation_reason,
+            "day": when(c.day),
+            "created_at": when(c.created_at),
+            "updated_at": when(c.updated_at),
+        }
+        for c in checkins.order_by("created_at", "pk")
+    ]

@@ -1,6 +1,6 @@
 """Reads for the moderators: one queue of the proposals and comments waiting for them (pending, a
-comment's edit held for moderation, or reported and not yet dealt with), oldest first. The Wagtail
-admin's queue and the API's read it here."""
+comment's edit held for moderation, or reported and not yet dealt with) and of the check-ins' stories
+waiting for them (pending), oldest first. The Wagtail admin's queue and the API's read it here."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -21,25 +21,36 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 
-from .models import Comment, Flag, FlagReason, Proposal, Visibility
+from .models import CheckIn, Comment, Flag, FlagReason, Proposal, Visibility
 from .selectors import SEARCH_VECTORS
+
+# The kinds of item in the queue; a check-in's is its story (check-ins cannot be reported: no flags).
+QUEUE_KINDS = ("proposal", "comment", "checkin")
 
 
 @dataclass
 class QueueItem:
-    """One row of the moderation queue: a proposal or a comment, waiting since `queued_at`."""
+    """One row of the moderation queue: a proposal, a comment or a check-in's story, waiting since
+    `queued_at`."""
 
-    kind: str  # "proposal" or "comment"
-    item: Proposal | Comment
+    kind: str  # one of QUEUE_KINDS
+    item: Proposal | Comment | CheckIn
     queued_at: datetime
 
     @property
-    def proposal(self) -> Proposal:
+    def proposal(self) -> Proposal | None:
+        """The proposal, or the commented one; None for a check-in."""
+        if self.kind == "checkin":
+            return None
         return self.item if self.kind == "proposal" else self.item.proposal
 
     @property
+    def consultation(self):
+        return self.item.consultation if self.kind == "checkin" else self.proposal.consultation
+
+    @property
     def flags(self) -> list[Flag]:
-        return self.item.open_flags
+        return getattr(self.item, "open_flags", [])
 
     @property
     def reason_counts(self) -> list[tuple[str, int]]:
@@ -85,14 +96,32 @@ def _queued(model, kind: str, flag_field: str) -> QuerySet:
     )
 
 
-def moderation_queue() -> QuerySet:
-    """One queue of proposals and comments, oldest first: first come, first served. Rows are
-    (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one page of them."""
+def _queued_stories() -> QuerySet:
+    """(kind, id, queued_at) of the check-ins whose story waits for a moderator, since it was last told
+    (its check-in's last change: a changed story waits again)."""
     return (
-        _queued(Proposal, "proposal", "proposal_id")
-        .union(_queued(Comment, "comment", "comment_id"), all=True)
-        .order_by("queued_at", "kind", "id")
+        CheckIn.objects.filter(visibility=Visibility.PENDING)
+        .exclude(story="")
+        .order_by()
+        .annotate(
+            kind=Value("checkin", output_field=CharField()),
+            queued_at=F("updated_at"),
+        )
+        .values_list("kind", "id", "queued_at")
     )
+
+
+def moderation_queue(*, kinds=QUEUE_KINDS) -> QuerySet:
+    """One queue of proposals, comments and check-ins' stories (those of `kinds`), oldest first: first come,
+    first served. Rows are (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one
+    page of them."""
+    parts = {
+        "proposal": lambda: _queued(Proposal, "proposal", "proposal_id"),
+        "comment": lambda: _queued(Comment, "comment", "comment_id"),
+        "checkin": _queued_stories,
+    }
+    first, *others = (parts[kind]() for kind in kinds)
+    return first.union(*others, all=True).order_by("queued_at", "kind", "id")
 
 
 def _with_open_flags(queryset: QuerySet) -> QuerySet:
@@ -102,8 +131,9 @@ def _with_open_flags(queryset: QuerySet) -> QuerySet:
 
 
 def queue_items(rows) -> list[QueueItem]:
-    """The items of one page of `moderation_queue()`, in its order, with their open flags."""
-    ids = {"proposal": [], "comment": []}
+    """The items of one page of `moderation_queue()`, in its order, with their open flags (a check-in has
+    none)."""
+    ids = {kind: [] for kind in QUEUE_KINDS}
     for kind, pk, _queued_at in rows:
         ids[kind].append(pk)
     loaded = {
@@ -117,6 +147,9 @@ def queue_items(rows) -> list[QueueItem]:
             .select_related("proposal__consultation", "author")
             .defer(*(f"proposal__{name}" for name in SEARCH_VECTORS))
         ).in_bulk(),
+        "checkin": CheckIn.objects.filter(pk__in=ids["checkin"])
+        .select_related("consultation", "stage", "author")
+        .in_bulk(),
     }
     # An item gone between the two queries is left out of this page.
     return [

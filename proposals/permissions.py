@@ -143,6 +143,12 @@ def can_respond(user) -> bool:
     return is_official(user)
 
 
+def can_manage_milestones(user) -> bool:
+    """Plan, start and complete the implementation steps of an accepted proposal: the officials who decide
+    are the ones who answer for putting it into practice."""
+    return is_official(user)
+
+
 def is_comment_author(user, comment) -> bool:
     # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
     return _active(user) and comment.author_id is not None and comment.author_id == user.pk

@@ -87,7 +87,8 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
         # A bad or unknown id is a form error on the filter, shown above an empty list, never a 500.
         filter_form = ConsultationFilterForm(self.request.GET or None)
         consultation = filter_form.cleaned_data["consultation"] if filter_form.is_valid() else None
-        queue = moderation_queue()
+        # Check-ins' stories are moderated over the API (POST /api/v1/checkins/{id}/moderation/) for now.
+        queue = moderation_queue(kinds=("proposal", "comment"))
         if consultation is not None:
             rows, tab = consultation_proposals(consultation.pk), "consultation"
         elif "consultation" in self.request.GET:

@@ -32,6 +32,12 @@ urlpatterns = [
     ),
     path("<int:pk>/status/", views.ProposalStatusView.as_view(), name="status"),
     path("<int:pk>/respond/", views.ProposalRespondView.as_view(), name="respond"),
+    path("<int:pk>/milestones/", views.MilestoneAddView.as_view(), name="milestone_add"),
+    path(
+        "<int:pk>/milestones/<int:milestone_id>/",
+        views.MilestoneUpdateView.as_view(),
+        name="milestone_update",
+    ),
 ]
 
 

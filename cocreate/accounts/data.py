@@ -8,8 +8,8 @@ every installed app without an import from below. A hook is called with the user
 {section name: rows}.
 
 Deleting an account needs no hook: each app says on its own foreign keys to the user what becomes of its
-rows (SET_NULL keeps a proposal, a comment or a support without its person, CASCADE removes a follow), and
-the one `delete()` of services.account_delete applies them all in its transaction.
+rows (SET_NULL keeps a proposal, a comment, a support or a check-in without its person, CASCADE removes a
+follow), and the one `delete()` of services.account_delete applies them all in its transaction.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,7 +19,7 @@ ACCOUNT_EXPORT_HOOK = "cocreate_account_export"
 
 # The file is a format (services.EXPORT_FORMAT): its sections after "account", in the file's order, are
 # written here once, whichever app fills each of them in.
-EXPORT_SECTIONS = ("proposals", "supports", "comments", "follows", "notifications", "reports")
+EXPORT_SECTIONS = ("proposals", "supports", "comments", "follows", "notifications", "reports", "checkins")
 
 
 def when(value) -> str | None:

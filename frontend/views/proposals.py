@@ -15,6 +15,7 @@ from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
 from proposals import notifications, permissions, services
+from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag
 from votes.selectors import supported_ids
 
@@ -36,7 +37,8 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "consultation_shown": consultation.for_reader(),
         "responses": list(proposal.responses.all()),
         "status_changes": list(proposal.audit_entries.status_changes()),
-        "history": list(proposal.audit_entries.public().select_related("response")),
+        "history": list(proposal.audit_entries.public().select_related("response", "milestone")),
+        "milestones": milestone_list(proposal=proposal),
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
         "may_see_moderation": permissions.can_moderate(request.user)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),

@@ -78,6 +78,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "reason",
             "response",
             "comment",
+            "milestone",
             "public",
         ]
         read_only_fields = fields
@@ -85,6 +86,10 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "reason": {"help_text": "The official's note on a status change, or the moderator's reason."},
             "response": {"help_text": "The official response this entry belongs to, if any."},
             "comment": {"help_text": "Set when a moderator acted on one of the proposal's comments."},
+            "milestone": {
+                "help_text": "The implementation step planned, rescheduled, started or done, if any "
+                "(`to_value` is its state then)."
+            },
         }
 
     @extend_schema_field(serializers.CharField())
@@ -182,7 +187,8 @@ class ProposalHistoryView(APIView):
         operation_id="proposal_history",
         responses={200: HistoryEntrySerializer(many=True), 404: ERROR},
         description="The proposal's history, oldest first: the support threshold reached, status changes "
-        "with the official's note, official responses published. Moderators and officials also get the "
+        "with the official's note, official responses published, implementation steps planned, rescheduled, "
+        "started and done. Moderators and officials also get the "
         "moderation entries (approved, hidden, restored, reports dismissed) of the proposal and its "
         "comments, with the moderator's reason.",
     )

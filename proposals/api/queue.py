@@ -2,7 +2,8 @@
 a comment. Thin: the queue is read by proposals.moderation_selectors (as the Wagtail admin's queue is), the
 reports dismissed by proposals.services.flags_dismiss; errors become the common JSON body.
 
-- GET /api/v1/moderation/queue/: pending and reported proposals and comments, oldest first, paginated.
+- GET /api/v1/moderation/queue/: pending and reported proposals and comments, and the check-ins' stories
+  waiting for a moderator, oldest first, paginated.
 - POST /api/v1/proposals/{id}/dismiss-flags/ and /api/v1/comments/{id}/dismiss-flags/: 409
   `no_open_flags` when there is nothing to dismiss."""
 
@@ -21,7 +22,7 @@ from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
 
 from ..models import FlagReason, Visibility
-from ..moderation_selectors import QueueItem, moderation_queue, queue_items
+from ..moderation_selectors import QUEUE_KINDS, QueueItem, moderation_queue, queue_items
 from ..services import REASON_MAX, flags_dismiss
 from .moderation import FlagSerializer, comment_target, proposal_target
 from .roles import CanModerate
@@ -44,18 +45,35 @@ class ReasonCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+# The text a moderator judges, by kind of item.
+TEXT_OF = {"proposal": "summary", "comment": "body", "checkin": "story"}
+
+
 class QueueItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["proposal", "comment"])
-    id = serializers.IntegerField(source="item.pk", help_text="The proposal's or the comment's id.")
-    proposal = serializers.IntegerField(source="proposal.pk", help_text="The proposal, or the commented one.")
-    title = serializers.CharField(source="proposal.title", help_text="The proposal's title.")
-    text = serializers.SerializerMethodField(help_text="The proposal's summary, or the comment's text.")
+    kind = serializers.ChoiceField(
+        choices=QUEUE_KINDS,
+        help_text="`checkin`: a check-in's story, decided on with POST /api/v1/checkins/{id}/moderation/.",
+    )
+    id = serializers.IntegerField(
+        source="item.pk", help_text="The proposal's, the comment's or the check-in's id."
+    )
+    proposal = serializers.IntegerField(
+        source="proposal.pk",
+        allow_null=True,
+        help_text="The proposal, or the commented one; null for a check-in.",
+    )
+    title = serializers.SerializerMethodField(
+        help_text="The proposal's title; for a check-in, the name of the stage its story is about."
+    )
+    text = serializers.SerializerMethodField(
+        help_text="The proposal's summary, the comment's text, or the check-in's story."
+    )
     pending_edit = serializers.SerializerMethodField(
         help_text="A published comment's new text, written by its author and waiting for moderation (the "
         "public still reads `text`): approve it or reject_edit it. Null when there is none."
     )
     author_name = serializers.SerializerMethodField(help_text="Empty for a deleted account.")
-    consultation = ConsultationRefSerializer(source="proposal.consultation")
+    consultation = ConsultationRefSerializer()
     visibility = serializers.ChoiceField(source="item.visibility", choices=Visibility.choices)
     created_at = serializers.DateTimeField(source="item.created_at")
     queued_at = serializers.DateTimeField(
@@ -66,8 +84,12 @@ class QueueItemSerializer(serializers.Serializer):
     reports = FlagSerializer(source="flags", many=True, help_text="The open reports, with their details.")
 
     @extend_schema_field(serializers.CharField())
+    def get_title(self, entry: QueueItem) -> str:
+        return entry.item.stage.name if entry.kind == "checkin" else entry.proposal.title
+
+    @extend_schema_field(serializers.CharField())
     def get_text(self, entry: QueueItem) -> str:
-        return entry.item.summary if entry.kind == "proposal" else entry.item.body
+        return getattr(entry.item, TEXT_OF[entry.kind])
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pending_edit(self, entry: QueueItem) -> str | None:
@@ -99,8 +121,8 @@ class ModerationQueueView(GenericAPIView):
         operation_id="moderation_queue",
         responses={200: QueueItemSerializer(many=True), 400: BAD_PARAMETER, 401: ERROR, 403: ERROR},
         description="Moderators and officials: the proposals and comments waiting for moderation (pending, "
-        "or a comment's edit held in a pre-moderated consultation) or reported (open reports), oldest "
-        "first, as in the admin's queue.",
+        "or a comment's edit held in a pre-moderated consultation) or reported (open reports), and the "
+        "check-ins' stories waiting for moderation (kind `checkin`), oldest first, as in the admin's queue.",
     )
     def get(self, request):
         page = self.paginate_queryset(moderation_queue())

@@ -3,7 +3,7 @@ missed one is right again at the next, and refetches over REST after a reconnect
 
 from typing import Literal, TypedDict
 
-from ..models import Comment, OfficialResponse, Proposal, Status
+from ..models import Comment, Milestone, OfficialResponse, Proposal, Status
 
 
 class ProposalState(TypedDict):
@@ -270,4 +270,50 @@ def stage_changed(stage_id: int, figures) -> StageChanged:
         "stage": stage_id,
         "version": figures.version,
         "figures": stage_summary(figures),
+    }
+
+
+class MilestoneData(TypedDict):
+    """One implementation step of an accepted proposal as its page shows it. Dates are ISO days (None
+    until the step started or is done); `late` is Milestone.is_late on the server's day."""
+
+    id: int
+    title: str
+    state: str
+    state_label: str
+    planned_for: str
+    started_on: str | None
+    done_on: str | None
+    note: str
+    late: bool
+
+
+class MilestoneChanged(TypedDict):
+    """An implementation step was planned, rescheduled, started or done: its whole state, so a page that
+    missed an earlier change is right again."""
+
+    type: Literal["proposal.milestone_changed"]
+    proposal: int
+    milestone: MilestoneData
+
+
+def milestone_state(milestone: Milestone) -> MilestoneData:
+    return {
+        "id": milestone.pk,
+        "title": milestone.title,
+        "state": milestone.state,
+        "state_label": str(milestone.get_state_display()),
+        "planned_for": milestone.planned_for.isoformat(),
+        "started_on": milestone.started_on.isoformat() if milestone.started_on else None,
+        "done_on": milestone.done_on.isoformat() if milestone.done_on else None,
+        "note": milestone.note,
+        "late": milestone.is_late(),
+    }
+
+
+def milestone_changed(milestone: Milestone) -> MilestoneChanged:
+    return {
+        "type": "proposal.milestone_changed",
+        "proposal": milestone.proposal_id,
+        "milestone": milestone_state(milestone),
     }

@@ -12,7 +12,9 @@ Which entries notify whom:
 - the support threshold: the author and the followers, because the petition's promise (a response by a
   date) is what its supporters were waiting for. The status change to "awaiting response" that the
   platform makes with it, and a status change carried by a response, are said in that one notification
-  rather than in a second one.
+  rather than in a second one;
+- an implementation step of an accepted proposal planned, rescheduled, started or done (proposals.services.
+  milestones): the followers, except the official who did it ("you said, we did").
 Nothing is notified about a proposal that is not published: its followers could not open it.
 
 One module per concern: follows, fanout (the rows of an entry), delivery (composing and sending e-mails,

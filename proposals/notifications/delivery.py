@@ -134,7 +134,7 @@ def _send_one(pk: int, connection) -> str | None:
         notification = (
             _unsent()
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "entry__proposal", "entry__response")
+            .select_related("recipient", "entry__proposal", "entry__response", "entry__milestone")
             .filter(pk=pk)
             .first()
         )
@@ -201,6 +201,8 @@ def _email_context(notification: Notification) -> dict:
         )
     elif entry.action == AuditAction.THRESHOLD_REACHED:
         context.update(threshold=int(entry.to_value or 0))
+    elif entry.milestone_id:
+        context.update(milestone=entry.milestone)
     return context
 
 

@@ -13,6 +13,13 @@ from django.utils import timezone
 from ..models import AuditAction, AuditEntry, Follow, Notification, Proposal
 from .delivery import _send_after_commit, _verified_primary
 
+MILESTONE_ACTIONS = (
+    AuditAction.MILESTONE_PLANNED,
+    AuditAction.MILESTONE_REPLANNED,
+    AuditAction.MILESTONE_STARTED,
+    AuditAction.MILESTONE_DONE,
+)
+
 
 def _recipients_query(entry: AuditEntry, proposal: Proposal):
     """The users an entry notifies, or None when it notifies nobody (see the package docstring)."""
@@ -24,6 +31,7 @@ def _recipients_query(entry: AuditEntry, proposal: Proposal):
         AuditAction.STATUS_CHANGED,
         AuditAction.RESPONSE_PUBLISHED,
         AuditAction.THRESHOLD_REACHED,
+        *MILESTONE_ACTIONS,
     ):
         return None
     who = Exists(Follow.objects.filter(proposal_id=proposal.pk, user_id=OuterRef("pk")))

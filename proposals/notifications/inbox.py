@@ -1,6 +1,6 @@
 """The in-site list of a person's notifications: what it shows, the unread count, marking read."""
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -17,7 +17,7 @@ def notification_list(*, user):
     """The person's notifications, newest first, with what the list shows loaded."""
     return (
         _readable_notifications(user)
-        .select_related("entry__proposal", "entry__response")
+        .select_related("entry__proposal", "entry__response", "entry__milestone")
         .defer("entry__proposal__search_en", "entry__proposal__search_fr")
         .order_by("-created_at", "-id")
     )
@@ -46,7 +46,22 @@ def notification_text(notification: Notification) -> str:
         return _("%(name)s published an official response to “%(title)s”.") % {"name": name, "title": title}
     if entry.action == AuditAction.THRESHOLD_REACHED:
         return _("“%(title)s” reached its support threshold: an official response is due.") % {"title": title}
+    if entry.milestone_id:
+        return _milestone_text(entry, title)
     return _("The status of “%(title)s” changed to “%(status)s”.") % {
         "title": title,
         "status": entry.to_label,
     }
+
+
+def _milestone_text(entry, title: str) -> str:
+    """An implementation step's change, named by the step's title (its current one: titles do not change)."""
+    values = {"title": title, "step": entry.milestone.title}
+    if entry.action == AuditAction.MILESTONE_STARTED:
+        return _("Implementation of “%(title)s”: the step “%(step)s” has started.") % values
+    if entry.action == AuditAction.MILESTONE_DONE:
+        return _("Implementation of “%(title)s”: the step “%(step)s” is done.") % values
+    values["date"] = formats.date_format(entry.milestone.planned_for, "DATE_FORMAT")
+    if entry.action == AuditAction.MILESTONE_REPLANNED:
+        return _("Implementation of “%(title)s”: the step “%(step)s” is now planned for %(date)s.") % values
+    return _("Implementation of “%(title)s”: the step “%(step)s” is planned for %(date)s.") % values

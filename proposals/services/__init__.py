@@ -19,7 +19,7 @@ from .decisions import (
     response_publish,
 )
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
-from .journeys import STORY_MAX, checkin_delete, checkin_save
+from .journeys import STORY_MAX, checkin_delete, checkin_moderate, checkin_save
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
 
@@ -36,6 +36,7 @@ __all__ = [
     "SUMMARY_MAX",
     "TITLE_MAX",
     "checkin_delete",
+    "checkin_moderate",
     "checkin_save",
     "comment_delete",
     "consultation_thresholds_apply",

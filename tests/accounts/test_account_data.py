@@ -5,11 +5,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from cms.models import ConsultationStage
 from cocreate.accounts.services import account_delete, account_export
 from cocreate.exceptions import NotAllowed, ServiceError
 from proposals import notifications
 from proposals.models import AuditEntry, Comment, Flag, Follow, Notification, Proposal, Visibility
-from proposals.services import comment_post, flag_create, proposal_moderate, proposal_set_status
+from proposals.services import checkin_save, comment_post, flag_create, proposal_moderate, proposal_set_status
 from tests.support import factories
 from votes.models import Support
 from votes.services import support_add, support_withdraw
@@ -163,7 +164,7 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
     assert AuditEntry.objects.filter(proposal=proposal).count() == 1
 
 
-SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports"]
+SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports", "checkins"]
 
 
 def test_export_keeps_its_layout_section_by_section(citizen, consultation, official):
@@ -175,6 +176,15 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
     comment_post(author=citizen, proposal=theirs, body="Mine")
     flag_create(reporter=citizen, proposal=theirs, reason="spam")
     proposal_set_status(actor=official, proposal=theirs, status="under_review")  # notifies the follower
+    stage = ConsultationStage.objects.create(page=consultation, name="Apply", slug="apply")
+    checkin_save(
+        author=citizen,
+        consultation=consultation,
+        stage_id=stage.pk,
+        frustration=2,
+        motivation=4,
+        gave_up=False,
+    )
 
     data = account_export(user=citizen)
 
@@ -197,6 +207,12 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
         "follows": [["proposal", "created_at"]],
         "notifications": [["proposal", "action", "from", "to", "created_at", "read_at", "emailed_at"]],
         "reports": [["proposal", "comment", "reason", "details", "created_at", "resolved_at"]],
+        "checkins": [
+            [
+                "id", "consultation", "stage", "frustration", "motivation", "gave_up", "story", "language",
+                "visibility", "moderation_reason", "day", "created_at", "updated_at",
+            ]
+        ],
     }  # fmt: skip
 
 

@@ -4,7 +4,9 @@ tests is: see conftest.py and contract.py)."""
 
 import pytest
 
+from cms.models import ConsultationStage
 from proposals.models import Comment
+from proposals.services import checkin_save
 from tests.support import contract, factories
 from tests.support.api import client_for
 
@@ -20,6 +22,22 @@ BODY_OPERATIONS = sorted(
 
 def concrete(path: str, *, proposal, comment) -> str:
     """The schema's path with the id of an existing item of its kind."""
+    if "{stage_slug}" in path:
+        stage = ConsultationStage.objects.create(page=proposal.consultation, name="Apply", slug="apply")
+        path = path.replace("{stage_slug}", stage.slug)
+    if path.startswith("/api/v1/checkins/"):
+        author = factories.citizen()
+        stage = ConsultationStage.objects.create(page=proposal.consultation, name="Wait", slug="wait")
+        checkin, _created = checkin_save(
+            author=author,
+            consultation=proposal.consultation,
+            stage_id=stage.pk,
+            frustration=3,
+            motivation=3,
+            gave_up=False,
+            story="It took weeks.",
+        )
+        return path.replace("{id}", str(checkin.pk))
     if path.startswith("/api/v1/comments/"):
         return path.replace("{id}", str(comment.pk))
     if path.startswith("/api/v1/consultations/"):

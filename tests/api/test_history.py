@@ -89,6 +89,7 @@ def test_everyone_reads_the_public_history_oldest_first(as_role, story, role):
         "reason",
         "response",
         "comment",
+        "milestone",
         "public",
     }
 

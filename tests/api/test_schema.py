@@ -42,6 +42,10 @@ CONTRACT = {
     "/api/v1/consultations/{id}/dashboard/": {"get"},
     "/api/v1/consultations/{id}/export.json": {"get"},
     "/api/v1/consultations/{id}/export.csv": {"get"},
+    "/api/v1/consultations/{id}/stages/": {"get"},
+    "/api/v1/consultations/{id}/checkins/": {"get"},
+    "/api/v1/consultations/{id}/checkins/{stage_slug}/": {"put", "delete"},
+    "/api/v1/checkins/{id}/moderation/": {"post"},
     "/api/v1/consultations/{id}/journey/": {"get"},
     "/api/v1/consultations/journeys.json": {"get"},
     "/api/v1/consultations/journeys.csv": {"get"},
@@ -70,6 +74,10 @@ def test_only_public_paths(schema):
     assert all(path.startswith("/api/v1/") for path in schema["paths"])
 
 
+# Path parameters that name an item by its slug (the same in every language), not by an id.
+SLUGS_IN_PATHS = {"stage_slug"}
+
+
 def test_ids_in_paths_are_integers(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -77,7 +85,8 @@ def test_ids_in_paths_are_integers(schema):
                 continue
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
-                    assert parameter["schema"]["type"] == "integer", (path, method, parameter)
+                    expected = "string" if parameter["name"] in SLUGS_IN_PATHS else "integer"
+                    assert parameter["schema"]["type"] == expected, (path, method, parameter)
 
 
 def test_the_proposal_list_documents_filters_and_pagination(schema):

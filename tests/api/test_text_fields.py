@@ -11,8 +11,8 @@ from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 
 from cocreate.limits import StringsOnly
-from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal
-from proposals.services import comment_post, flag_create
+from proposals.models import AuditEntry, CheckIn, Comment, Flag, OfficialResponse, Proposal, StageTally
+from proposals.services import checkin_save, comment_post, flag_create
 from tests.support import factories
 from tests.support.api import assert_error, client_for
 
@@ -75,6 +75,27 @@ def comment_edit() -> Write:
     return Write(comment.author, "patch", f"/api/v1/comments/{comment.pk}/", {"body": "Better idea."})
 
 
+def checkin_put() -> Write:
+    consultation = factories.consultation(stages=("Apply",))
+    body = {"frustration": 4, "motivation": 2, "story": "Slow."}
+    return Write(factories.citizen(), "put", f"/api/v1/consultations/{consultation.pk}/checkins/apply/", body)
+
+
+def checkin_moderation() -> Write:
+    consultation = factories.consultation(stages=("Apply",))
+    checkin, _created = checkin_save(
+        author=factories.citizen(),
+        consultation=consultation,
+        stage_id=consultation.stages.get().pk,
+        frustration=3,
+        motivation=3,
+        gave_up=False,
+        story="Rude words.",
+    )
+    body = {"action": "hide", "reason": "Rude."}
+    return Write(factories.moderator(), "post", f"/api/v1/checkins/{checkin.pk}/moderation/", body)
+
+
 def account_delete_by_password() -> Write:
     user = factories.citizen()
     user.set_password("123")
@@ -104,6 +125,8 @@ WRITES: list[tuple[Callable[[], Write], str]] = [
     (on_item("comment-flag"), "details"),
     (on_item("proposal-dismiss-flags"), "reason"),
     (on_item("comment-dismiss-flags"), "reason"),
+    (checkin_put, "story"),
+    (checkin_moderation, "reason"),
     (account_delete_by_password, "password"),
     (account_delete_by_username, "username"),
 ]
@@ -113,7 +136,7 @@ IDS = [f"{make.__name__}-{field}" for make, field in WRITES]
 def stored() -> list:
     """Every row a write above could add, change or remove (the accounts: which exist; each request
     records its reader's language on their account)."""
-    models = (Proposal, Comment, Flag, AuditEntry, OfficialResponse)
+    models = (Proposal, Comment, Flag, AuditEntry, OfficialResponse, CheckIn, StageTally)
     rows = [list(model.objects.order_by("pk").values()) for model in models]
     return [*rows, list(get_user_model().objects.order_by("pk").values_list("pk", flat=True))]
 
