@@ -13,6 +13,7 @@ from proposals.api.comments import CommentDetailView, CommentModerationView, Pro
 from proposals.api.consultations import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.journey import ConsultationJourneyView
+from proposals.api.milestones import MilestoneDetailView, ProposalMilestonesView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
 from proposals.api.open_data import (
     ConsultationExportCSVView,
@@ -36,6 +37,8 @@ urlpatterns = [
     path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
     path("proposals/<int:pk>/flag/", ProposalFlagView.as_view(), name="proposal-flag"),
     path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),
+    path("proposals/<int:pk>/milestones/", ProposalMilestonesView.as_view(), name="proposal-milestones"),
+    path("milestones/<int:pk>/", MilestoneDetailView.as_view(), name="milestone-detail"),
     path("proposals/<int:pk>/supports-by-day/", SupportsByDayView.as_view(), name="proposal-supports-by-day"),
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),

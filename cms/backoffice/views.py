@@ -25,14 +25,18 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
+from proposals.milestone_selectors import milestone_list
 from proposals.models import Comment, Proposal
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
+from proposals.services.milestones import STATUSES_WITH_MILESTONES
 
 from .forms import (
     CommentModerationForm,
     ConsultationFilterForm,
     DismissFlagsForm,
+    MilestoneAddForm,
+    MilestoneUpdateForm,
     ModerationForm,
     ResponseForm,
     StatusForm,
@@ -163,11 +167,28 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             dismiss_form=self.forms.get("dismiss") or DismissFlagsForm(),
             open_flags=list(proposal.flags.filter(resolved_at__isnull=True)),
             # The full trail, comment moderation included: who, in which role, when, what and why.
-            trail=proposal.audit_entries.order_by("created_at", "id").select_related("comment", "response"),
+            trail=proposal.audit_entries.order_by("created_at", "id").select_related(
+                "comment", "response", "milestone"
+            ),
             responses=proposal.responses.all(),
+            **self.milestones_context(),
             next_url=get_valid_next_url_from_request(self.request),
         )
         return context
+
+    def milestones_context(self) -> dict:
+        """The implementation steps, each with its form to move it on (bound if it just failed), and the
+        form to plan one; offered to officials on a published, accepted or implemented proposal."""
+        proposal = self.proposal
+        return {
+            "milestones": [
+                (m, self.forms.get(f"milestone_{m.pk}") or MilestoneUpdateForm(milestone_id=m.pk))
+                for m in milestone_list(proposal=proposal)
+            ],
+            "can_manage_milestones": permissions.can_manage_milestones(self.request.user),
+            "milestones_open": proposal.is_published and proposal.status in STATUSES_WITH_MILESTONES,
+            "milestone_add_form": self.forms.get("milestone_add") or MilestoneAddForm(),
+        }
 
     def form_invalid(self, name: str, form) -> TemplateResponse:
         self.forms[name] = form
@@ -193,7 +214,7 @@ class ServicePostView(ProposalDetailView, ABC):
         # Checked here as well as in the service: a moderator gets a plain 403 before any form handling.
         if not self.allowed(request.user):
             return forbidden(request, self.refused)
-        form = self.form_class(request.POST)
+        form = self.build_form(request.POST)
         if not form.is_valid():
             return self.form_invalid(self.form_name, form)
         try:
@@ -204,6 +225,9 @@ class ServicePostView(ProposalDetailView, ABC):
             add_service_error(form, error)
             return self.form_invalid(self.form_name, form)
         return self.succeeded(message)
+
+    def build_form(self, data):
+        return self.form_class(data)
 
     @abstractmethod
     def call_service(self, data) -> str:
@@ -314,3 +338,53 @@ class ProposalRespondView(ServicePostView):
             actor=self.request.user, proposal=self.proposal, body=data["body"], decision=data["decision"]
         )
         return _("Your response to “%(title)s” is published.") % {"title": self.proposal.title}
+
+
+class MilestoneAddView(ServicePostView):
+    form_name, form_class = "milestone_add", MilestoneAddForm
+    allowed = staticmethod(permissions.can_manage_milestones)
+    refused = gettext_lazy("Only officials can plan and follow the implementation of a proposal.")
+
+    def call_service(self, data) -> str:
+        milestone = services.milestone_add(actor=self.request.user, proposal=self.proposal, **data)
+        return _("The step “%(step)s” is planned; the proposal's followers are told.") % {
+            "step": milestone.title
+        }
+
+
+class MilestoneUpdateView(ServicePostView):
+    """Moves one step of this proposal on; a step of another proposal is a 404."""
+
+    form_class = MilestoneUpdateForm
+    allowed = staticmethod(permissions.can_manage_milestones)
+    refused = gettext_lazy("Only officials can plan and follow the implementation of a proposal.")
+
+    def post(self, request, *args, **kwargs):
+        # Anyone not allowed gets ServicePostView's 403; for an official, another proposal's step is a 404.
+        if (
+            self.allowed(request.user)
+            and not self.proposal.milestones.filter(pk=self.kwargs["milestone_id"]).exists()
+        ):
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    @property
+    def form_name(self) -> str:
+        return f"milestone_{self.kwargs['milestone_id']}"
+
+    def build_form(self, data):
+        return MilestoneUpdateForm(data, milestone_id=self.kwargs["milestone_id"])
+
+    def call_service(self, data) -> str:
+        milestone = services.milestone_update(
+            actor=self.request.user,
+            milestone_id=self.kwargs["milestone_id"],
+            state=data["state"] or None,
+            on=data["on"],
+            planned_for=data["planned_for"],
+            note=data["note"],
+        )
+        return _("The step “%(step)s” is now: %(state)s.") % {
+            "step": milestone.title,
+            "state": milestone.get_state_display(),
+        }

@@ -1,6 +1,7 @@
-"""Writes to proposals: submission, moderation, status and official responses, comments and flags. One
-transaction each; live events go out after commit through proposals.live.broadcasts, and each action of a
-moderator, an official or the platform is written to the audit trail (proposals.audit) in its transaction."""
+"""Writes to proposals: submission, moderation, status and official responses, implementation steps,
+comments and flags. One transaction each; live events go out after commit through proposals.live.broadcasts,
+and each action of a moderator, an official or the platform is written to the audit trail (proposals.audit)
+in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
 from .comments import (
@@ -20,6 +21,7 @@ from .decisions import (
 )
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .journeys import STORY_MAX, checkin_delete, checkin_moderate, checkin_save
+from .milestones import milestone_add, milestone_update
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
 
@@ -46,6 +48,8 @@ __all__ = [
     "flag_create",
     "flags_dismiss",
     "flags_resolve",
+    "milestone_add",
+    "milestone_update",
     "proposal_moderate",
     "proposal_reach_threshold",
     "proposal_set_status",

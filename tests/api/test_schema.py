@@ -23,6 +23,8 @@ CONTRACT = {
     "/api/v1/proposals/{id}/responses/": {"post"},
     "/api/v1/proposals/{id}/flag/": {"post"},
     "/api/v1/proposals/{id}/history/": {"get"},
+    "/api/v1/proposals/{id}/milestones/": {"get", "post"},
+    "/api/v1/milestones/{id}/": {"patch"},
     "/api/v1/proposals/{id}/supports-by-day/": {"get"},
     "/api/v1/comments/{id}/flag/": {"post"},
     "/api/v1/search/": {"get"},

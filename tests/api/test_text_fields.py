@@ -3,6 +3,7 @@ boolean always was (DRF's own fields would store `{"title": 123}` as "123"), and
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,8 +12,18 @@ from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 
 from cocreate.limits import StringsOnly
-from proposals.models import AuditEntry, CheckIn, Comment, Flag, OfficialResponse, Proposal, StageTally
-from proposals.services import checkin_save, comment_post, flag_create
+from proposals.models import (
+    AuditEntry,
+    CheckIn,
+    Comment,
+    Flag,
+    Milestone,
+    OfficialResponse,
+    Proposal,
+    StageTally,
+    Status,
+)
+from proposals.services import checkin_save, comment_post, flag_create, milestone_add
 from tests.support import factories
 from tests.support.api import assert_error, client_for
 
@@ -75,6 +86,23 @@ def comment_edit() -> Write:
     return Write(comment.author, "patch", f"/api/v1/comments/{comment.pk}/", {"body": "Better idea."})
 
 
+def _accepted():
+    return factories.ProposalFactory(status=Status.ACCEPTED)
+
+
+def milestone_plan() -> Write:
+    body = {"title": "Form tested", "planned_for": "2027-03-01", "note": "With ten claimants."}
+    return Write(factories.official(), "post", f"/api/v1/proposals/{_accepted().pk}/milestones/", body)
+
+
+def milestone_move() -> Write:
+    official = factories.official()
+    step = milestone_add(
+        actor=official, proposal=_accepted(), title="Form tested", planned_for=date(2027, 3, 1)
+    )
+    return Write(official, "patch", f"/api/v1/milestones/{step.pk}/", {"state": "done", "note": "Live."})
+
+
 def checkin_put() -> Write:
     consultation = factories.consultation(stages=("Apply",))
     body = {"frustration": 4, "motivation": 2, "story": "Slow."}
@@ -125,6 +153,9 @@ WRITES: list[tuple[Callable[[], Write], str]] = [
     (on_item("comment-flag"), "details"),
     (on_item("proposal-dismiss-flags"), "reason"),
     (on_item("comment-dismiss-flags"), "reason"),
+    (milestone_plan, "title"),
+    (milestone_plan, "note"),
+    (milestone_move, "note"),
     (checkin_put, "story"),
     (checkin_moderation, "reason"),
     (account_delete_by_password, "password"),
@@ -136,7 +167,7 @@ IDS = [f"{make.__name__}-{field}" for make, field in WRITES]
 def stored() -> list:
     """Every row a write above could add, change or remove (the accounts: which exist; each request
     records its reader's language on their account)."""
-    models = (Proposal, Comment, Flag, AuditEntry, OfficialResponse, CheckIn, StageTally)
+    models = (Proposal, Comment, Flag, AuditEntry, OfficialResponse, Milestone, CheckIn, StageTally)
     rows = [list(model.objects.order_by("pk").values()) for model in models]
     return [*rows, list(get_user_model().objects.order_by("pk").values_list("pk", flat=True))]
 
