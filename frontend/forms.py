@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cms.models import ConsultationStage
 from cocreate.accounts.models import User
 from cocreate.limits import MaxLength
 from proposals.choices import Frustration, Motivation
@@ -53,8 +54,17 @@ class ProposalForm(forms.Form):
         empty_label=_("No category"),
         help_text=_("Helps others find proposals on the same subject."),
     )
+    stage = forms.ModelChoiceField(
+        label=_("Stage of the journey (optional)"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not about one stage"),
+        help_text=_("The step of using the service that your proposal would improve."),
+    )
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, stages=(), **kwargs):
+        """`stages`: the consultation's stages in journey order, named in the reader's language
+        (ConsultationPage.localized_stages); the field is left out when there are none."""
         super().__init__(*args, **kwargs)
         # Set here, not on the class: the limits are interpolated in the language of this request.
         help_texts = {
@@ -69,6 +79,13 @@ class ProposalForm(forms.Form):
         self.fields["category"].queryset = categories
         if not categories.exists():
             del self.fields["category"]
+        if stages:
+            names = {stage.pk: stage.name for stage in stages}
+            field = self.fields["stage"]
+            field.queryset = ConsultationStage.objects.filter(pk__in=names).order_by("sort_order", "pk")
+            field.label_from_instance = lambda stage: names[stage.pk]
+        else:
+            del self.fields["stage"]
 
 
 class ProposalFilterForm(forms.Form):
@@ -81,22 +98,27 @@ class ProposalFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
+    stage = forms.ChoiceField(label=_("Stage of the journey"), required=False)
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, stages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
         self.fields["category"].choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
         if not categories:
             del self.fields["category"]
+        self.fields["stage"].choices = [("", _("All stages"))] + [(s.slug, s.name) for s in stages]
+        if not stages:
+            del self.fields["stage"]
 
     def params(self) -> dict:
-        """ordering, status and category; each valid value as given, or its default."""
+        """ordering, status, category and stage; each valid value as given, or its default."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
             "ordering": data.get("ordering") or "-supports",
             "status": data.get("status") or None,
             "category": data.get("category") or None,
+            "stage": data.get("stage") or None,
         }
 
 

@@ -3,7 +3,7 @@ of the similar-proposals widget on the submission form.
 
 `cms.models.ConsultationPage.get_context` calls `consultation_context`. It runs a fixed number of queries
 whatever the number of proposals: the page of proposals (with category and a has-response flag), its count,
-the viewer's supports among them, the categories and the phases.
+the viewer's supports among them, the categories, the stages and the phases.
 """
 
 from datetime import date, datetime
@@ -16,7 +16,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from wagtail.models import Locale
 
-from cms.models import ConsultationCategory
+from cms.models import ConsultationCategory, ConsultationStage
 from proposals import permissions, selectors
 from proposals.models import OfficialResponse, Proposal, Status
 from proposals.services import SUMMARY_MAX, TITLE_MAX
@@ -32,16 +32,20 @@ def consultation_context(request, page) -> dict:
     user = request.user
     categories = list(page.categories.all())
     page.localize_categories(categories)
-    filters = ProposalFilterForm(request.GET or None, categories=categories)
+    stages = page.localized_stages()
+    filters = ProposalFilterForm(request.GET or None, categories=categories, stages=stages)
     params = filters.params()
     proposals = selectors.proposal_list(consultation_id=page.pk, user=user, **params).annotate(
         has_response=Exists(OfficialResponse.objects.filter(proposal=OuterRef("pk")))
     )
     page_obj: Page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     names = {category.slug: category.name for category in categories}
+    stage_names = {stage.slug: stage.name for stage in stages}
     for proposal in page_obj.object_list:
         if proposal.category is not None:
             proposal.category.name = names.get(proposal.category.slug, proposal.category.name)
+        if proposal.stage is not None:
+            proposal.stage.name = stage_names.get(proposal.stage.slug, proposal.stage.name)
     state = page.phase_state()
     # The filters without the page number, for the pagination links.
     query = request.GET.copy()
@@ -51,7 +55,7 @@ def consultation_context(request, page) -> dict:
         "categories": categories,
         "state": state,
         "filters": filters,
-        "filtered": bool(params["status"] or params["category"]),
+        "filtered": bool(params["status"] or params["category"] or params["stage"]),
         "page_obj": page_obj,
         "page_query": query.urlencode(),
         "proposals": page_obj.object_list,
@@ -65,6 +69,7 @@ def consultation_context(request, page) -> dict:
             "page_size": PAGE_SIZE,
             "status": params["status"] or "",
             "category": params["category"] or "",  # a slug, as events carry it
+            "stage": params["stage"] or "",  # a slug too
         },
         "live_config": live_config(),
         "card_template_proposal": card_template_proposal(page),
@@ -97,12 +102,21 @@ def category_names_of(proposal_ids) -> dict[int, str]:
 def category_names_by_slug(slugs) -> dict[str, str]:
     """For a facet that counts categories of several consultations by slug: the name each slug has in the
     reader's language, where the live pages in that language that have it all give it the same one."""
+    return _names_by_slug(ConsultationCategory, slugs)
+
+
+def stage_names_by_slug(slugs) -> dict[str, str]:
+    """As category_names_by_slug, for the stages of the consultations' journeys."""
+    return _names_by_slug(ConsultationStage, slugs)
+
+
+def _names_by_slug(model, slugs) -> dict[str, str]:
     try:
         locale = Locale.get_active()
     except Locale.DoesNotExist:
         return {}
     names: dict[str, set[str]] = {}
-    for slug, name in ConsultationCategory.objects.filter(
+    for slug, name in model.objects.filter(
         slug__in=list(slugs), page__locale=locale, page__live=True
     ).values_list("slug", "name"):
         names.setdefault(slug, set()).add(name)

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
-from cms.models import ConsultationPage
+from cms.models import ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
@@ -26,6 +27,7 @@ def proposal_list(
     ordering: str = "-supports",
     status: str | None = None,
     category: str | None = None,
+    stage: str | None = None,
     include_unpublished: bool = False,
     awaiting_response: bool = False,
 ) -> QuerySet[Proposal]:
@@ -37,12 +39,14 @@ def proposal_list(
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category__slug=category)
+    if stage:
+        qs = qs.filter(stage__slug=stage)
     order = ORDERINGS.get(ordering, ORDERINGS["-supports"])
     if awaiting_response:
         qs = qs.filter(response_due_at__isnull=False, responded_at__isnull=True)
         order = ("response_due_at", "id")
     return (
-        qs.select_related("category", "author")
+        qs.select_related("category", "stage", "author")
         .annotate(support_threshold=F("consultation__support_threshold"))
         .defer(*LIST_DEFERRED)
         .order_by(*order)
@@ -58,7 +62,7 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
         proposals = proposals.in_public_consultations()
     try:
         return (
-            proposals.select_related("category", "author", "consultation")
+            proposals.select_related("category", "stage", "author", "consultation")
             .defer(*SEARCH_VECTORS)
             .prefetch_related(
                 Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at"))
@@ -67,6 +71,28 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
         )
     except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("No such proposal.")) from None
+
+
+def stage_names_of(proposal_ids) -> dict[int, str]:
+    """The name of each proposal's stage in the reader's language, by proposal id, where its consultation's
+    live page in that language names that stage (by slug; see ConsultationPage.stage_names): for lists of
+    proposals, from one consultation or several. One query."""
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:  # no pages in the reader's language yet
+        return {}
+    named = ConsultationStage.objects.filter(
+        page__translation_key=OuterRef("consultation__translation_key"),
+        page__locale=locale,
+        page__live=True,
+        slug=OuterRef("stage__slug"),
+    ).values("name")[:1]
+    return dict(
+        Proposal.objects.filter(pk__in=list(proposal_ids), stage__isnull=False)
+        .annotate(localized=Subquery(named))
+        .exclude(localized=None)
+        .values_list("pk", "localized")
+    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from proposals.api.pagination import ProposalPagination
 from proposals.api.roles import CanRespond
 from proposals.api.serializers import ProposalListSerializer
 from proposals.models import Status
+from proposals.selectors import stage_names_of
 
 from .selectors import ConsultationFigures, awaiting_queue, consultation_figures
 
@@ -62,9 +63,10 @@ class AwaitingResponsesView(GenericAPIView):
         consultation_id = query_params(AwaitingFilterSerializer, request).get("consultation")
         if consultation_id is not None:
             _consultation(consultation_id)  # an unknown one is a 404, not an empty list
-        proposals = awaiting_queue(consultation_id).select_related("author", "category")
+        proposals = awaiting_queue(consultation_id).select_related("author", "category", "stage")
         page = self.paginate_queryset(proposals)
-        return self.get_paginated_response(ProposalListSerializer(page, many=True).data)
+        context = {"stage_names": stage_names_of(p.pk for p in page if p.stage_id)}
+        return self.get_paginated_response(ProposalListSerializer(page, many=True, context=context).data)
 
 
 class StatusCountSerializer(serializers.Serializer):

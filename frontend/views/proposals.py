@@ -30,6 +30,8 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
     proposal = proposal_or_404(request, pk)
     consultation = proposal.consultation
     consultation.localize_categories([proposal.category])
+    if proposal.stage is not None:  # named as the reader's language names it
+        proposal.stage.name = consultation.stage_names().get(proposal.stage.slug, proposal.stage.name)
     context = {
         "proposal": proposal,
         "consultation": consultation,
@@ -123,7 +125,7 @@ def proposal_submit(request, page_id: int):
         return render(request, "frontend/proposal_submit_closed.html", context)
 
     categories = ConsultationCategory.objects.filter(page=consultation)
-    form = ProposalForm(request.POST or None, categories=categories)
+    form = ProposalForm(request.POST or None, categories=categories, stages=consultation.localized_stages())
     if "category" in form.fields:  # the options named in the reader's language
         names = consultation.category_names()
         form.fields["category"].label_from_instance = lambda category: names.get(category.slug, category.name)

@@ -9,8 +9,9 @@ from cocreate.api_params import strict_query
 from proposals import search
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.models import Status
+from proposals.selectors import stage_names_of
 
-from ..pages import category_names_by_slug, category_names_of
+from ..pages import category_names_by_slug, category_names_of, stage_names_by_slug
 
 
 def search_page(request):
@@ -51,15 +52,27 @@ def _search_results(data: dict) -> dict:
     categories = category_names_of(hit.id for hit in results.hits)
     facets = results.facets.get("category", [])
     facet_names = category_names_by_slug(facet.value for facet in facets)
+    # Stages as well: each hit's in its consultation's page in the reader's language, the facet by slug.
+    stages = stage_names_of(hit.id for hit in results.hits if hit.stage)
+    stage_facets = results.facets.get("stage", [])
+    stage_facet_names = stage_names_by_slug(facet.value for facet in stage_facets)
     return {
         "category_facets": [
             replace(facet, label=facet_names.get(facet.value, facet.label)) for facet in facets
         ],
+        "stage_facets": [
+            replace(facet, label=stage_facet_names.get(facet.value, facet.label)) for facet in stage_facets
+        ],
         "consultations": consultations,
         "results": results,
         "hits": [
-            (hit, labels.get(hit.status, hit.status), categories.get(hit.id, hit.category_name))
+            (
+                hit,
+                labels.get(hit.status, hit.status),
+                categories.get(hit.id, hit.category_name),
+                stages.get(hit.id, hit.stage_name),
+            )
             for hit in results.hits
         ],
-        "filters": {name: data.get(name) for name in ("consultation", "status", "category")},
+        "filters": {name: data.get(name) for name in ("consultation", "status", "category", "stage")},
     }

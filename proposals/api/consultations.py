@@ -110,6 +110,7 @@ class ProposalListParamsSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     category = Slug(required=False, max_length=80, help_text="One of its categories' slugs.")
+    stage = Slug(required=False, max_length=80, help_text="One of the slugs of its journey's stages.")
     awaiting_response = serializers.BooleanField(
         required=False,
         default=False,
@@ -121,6 +122,12 @@ class ProposalListParamsSerializer(serializers.Serializer):
         # A typo in a script should not read as "no proposals in this category".
         if not self.context["consultation"].categories.filter(slug=slug).exists():
             raise serializers.ValidationError(_("Not one of this consultation's categories."))
+        return slug
+
+    def validate_stage(self, slug: str) -> str:
+        # As a category: a stage the consultation does not have is a 400, not an empty list.
+        if not self.context["consultation"].stages.filter(slug=slug).exists():
+            raise serializers.ValidationError(_("Not one of this consultation's stages."))
         return slug
 
 
@@ -170,7 +177,9 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
             ordering=params["ordering"],
             status=params.get("status"),
             category=params.get("category"),
+            stage=params.get("stage"),
             awaiting_response=params["awaiting_response"],
         )
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ProposalListSerializer(page, many=True).data)
+        context = {"stage_names": selectors.stage_names_of(p.pk for p in page if p.stage_id)}
+        return self.get_paginated_response(ProposalListSerializer(page, many=True, context=context).data)

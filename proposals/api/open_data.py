@@ -46,6 +46,12 @@ class OpenProposalSerializer(serializers.Serializer):
     title = serializers.CharField()
     summary = serializers.CharField()
     category = serializers.CharField(allow_null=True, help_text="The category's name.")
+    stage = serializers.CharField(
+        allow_null=True, help_text="The slug of the stage of the service journey the proposal is about."
+    )
+    stage_name = serializers.CharField(
+        allow_null=True, help_text="That stage's name, in the consultation's original language."
+    )
     status = serializers.ChoiceField(choices=Status.choices)
     supports = serializers.IntegerField()
     comments = serializers.IntegerField(help_text="Published comments, replies included.")

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.models import ConsultationCategory, ConsultationPage
+from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.api_params import BAD_PARAMETER, query_params
 from cocreate.exceptions import error_body
 from cocreate.limits import Slug, Text
@@ -32,6 +32,7 @@ class SearchParamsSerializer(serializers.Serializer):
     consultation = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_ID)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     category = Slug(required=False, max_length=80, help_text="A category's slug.")
+    stage = Slug(required=False, max_length=80, help_text="The slug of a stage of a consultation's journey.")
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1000)
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=50)
 
@@ -52,6 +53,12 @@ class SearchParamsSerializer(serializers.Serializer):
                 categories = categories.filter(page_id=data["consultation"])
             if not categories.exists():
                 raise serializers.ValidationError({"category": [_("No such category.")]})
+        if data.get("stage"):
+            stages = ConsultationStage.objects.filter(slug=data["stage"], page__live=True)
+            if data.get("consultation"):
+                stages = stages.filter(page_id=data["consultation"])
+            if not stages.exists():
+                raise serializers.ValidationError({"stage": [_("No such stage.")]})
         return data
 
 
@@ -76,6 +83,7 @@ class FacetSerializer(serializers.Serializer):
 class FacetsSerializer(serializers.Serializer):
     status = FacetSerializer(many=True)
     category = FacetSerializer(many=True)
+    stage = FacetSerializer(many=True)
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -85,6 +93,10 @@ class SearchHitSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     category = serializers.CharField(allow_null=True)
     category_name = serializers.CharField()
+    stage = serializers.CharField(
+        allow_null=True, help_text="The slug of the stage of the journey it is about."
+    )
+    stage_name = serializers.CharField()
     supports = serializers.IntegerField()
     url = serializers.CharField()
     score = serializers.FloatField()
@@ -123,6 +135,7 @@ def search_for(params: dict) -> search.SearchPage:
         consultation_id=params.get("consultation"),
         status=params.get("status") or None,
         category=params.get("category") or None,
+        stage=params.get("stage") or None,
         page=params["page"],
         page_size=params["page_size"],
     )
@@ -154,7 +167,7 @@ class ProposalSearchView(SearchAPIView):
         parameters=[SearchParamsSerializer],
         responses={200: SearchPageSerializer, 400: BAD_PARAMETER, 503: UNAVAILABLE},
         description="Published proposals matching the words, best first, with highlights and the counts "
-        "per status and category of the whole result set.",
+        "per status, category and stage of the whole result set.",
     )
     def get(self, request):
         page = search_for(query_params(SearchParamsSerializer, request))

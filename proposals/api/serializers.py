@@ -27,6 +27,13 @@ class ProposalListSerializer(serializers.ModelSerializer):
     supports = serializers.IntegerField(source="supports_count", read_only=True)
     version = serializers.IntegerField(source="supports_version", read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    stage = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The slug of the stage of the consultation's journey the proposal is about, if any.",
+    )
+    stage_name = serializers.SerializerMethodField(help_text="That stage's name in the reader's language.")
     author_name = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     threshold = serializers.SerializerMethodField(
@@ -44,6 +51,8 @@ class ProposalListSerializer(serializers.ModelSerializer):
             "title",
             "summary",
             "category",
+            "stage",
+            "stage_name",
             "status",
             "visibility",
             "supports",
@@ -70,6 +79,14 @@ class ProposalListSerializer(serializers.ModelSerializer):
     def get_author_name(self, proposal: Proposal) -> str:
         # As the pages say it: an account deleted since leaves its proposals, without a name.
         return str(proposal.author.public_name) if proposal.author else _("A former member")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_stage_name(self, proposal: Proposal) -> str | None:
+        # The names in the reader's language come in the context (selectors.stage_names_of, one query
+        # for the page); without one, the stage's own name, in its consultation's original language.
+        if proposal.stage_id is None:
+            return None
+        return self.context.get("stage_names", {}).get(proposal.pk, proposal.stage.name)
 
     @extend_schema_field(serializers.IntegerField())
     def get_threshold(self, proposal: Proposal) -> int:
@@ -113,6 +130,12 @@ class ProposalCreateSerializer(serializers.Serializer):
     summary = Text(max_length=500)
     body = Text(max_length=10_000)
     category = Slug(required=False, allow_blank=True, allow_null=True)
+    stage = Slug(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The slug of one of the consultation's stages, if the proposal is about one.",
+    )
 
 
 class ModerationSerializer(serializers.Serializer):

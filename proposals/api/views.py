@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cms.models import ConsultationCategory, ConsultationPage
+from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import ServiceError
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -42,6 +42,7 @@ def detail_response(proposal: Proposal, request, *, http_status=status.HTTP_200_
         # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
         "may_see_moderation": permissions.can_moderate(user)
         or (user.is_authenticated and proposal.author_id == user.pk),
+        "stage_names": selectors.stage_names_of([proposal.pk]) if proposal.stage_id else {},
     }
     return Response(ProposalDetailSerializer(proposal, context=context).data, status=http_status)
 
@@ -66,6 +67,18 @@ def category_for(consultation: ConsultationPage, slug: str | None) -> Consultati
             fields={"category": [_("Choose one of this consultation's categories.")]},
         )
     return category
+
+
+def stage_for(consultation: ConsultationPage, slug: str | None) -> ConsultationStage | None:
+    if not slug:
+        return None
+    stage = ConsultationStage.objects.filter(page=consultation, slug=slug).first()
+    if stage is None:
+        raise ServiceError(
+            _("This stage does not belong to the consultation."),
+            fields={"stage": [_("Choose one of this consultation's stages.")]},
+        )
+    return stage
 
 
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -107,6 +120,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             summary=data["summary"],
             body=data["body"],
             category=category_for(consultation, data.get("category")),
+            stage=stage_for(consultation, data.get("stage")),
         )
         return detail_response(proposal, request, http_status=status.HTTP_201_CREATED)
 

@@ -12,6 +12,8 @@ class ProposalState(TypedDict):
     summary: str
     category: str | None
     category_slug: str | None
+    stage: str | None
+    stage_slug: str | None
     status: str
     status_label: str
     supports: int
@@ -86,6 +88,8 @@ def proposal_state(proposal: Proposal) -> ProposalState:
         "summary": proposal.summary,
         "category": proposal.category.name if proposal.category_id else None,  # in the original's language
         "category_slug": proposal.category.slug if proposal.category_id else None,
+        "stage": proposal.stage.name if proposal.stage_id else None,  # in the original's language
+        "stage_slug": proposal.stage.slug if proposal.stage_id else None,
         "status": proposal.status,
         "status_label": str(proposal.get_status_display()),
         "supports": proposal.supports_count,

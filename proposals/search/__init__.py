@@ -65,6 +65,8 @@ class SearchHit:
     status: str
     category: str | None  # the category's slug
     category_name: str
+    stage: str | None  # the slug of the stage of the journey it is about
+    stage_name: str
     supports: int
     url: str
     score: float
@@ -96,8 +98,9 @@ class SearchPage:
     total: int
     page: int
     page_size: int
-    # "status" and "category": counts over the whole result set. Each facet ignores its own filter, so
-    # that a filtered page still shows the other choices and how many proposals each would give.
+    # "status", "category" and "stage": counts over the whole result set. Each facet ignores its own filter
+    # (and obeys the others), so that a filtered page still shows the other choices and how many proposals
+    # each would give.
     facets: dict[str, list[Facet]]
 
     @property
@@ -143,7 +146,7 @@ def index_on_commit(proposal_id: int) -> None:
 
 def consultation_index_on_commit(consultation_id: int) -> None:
     """Rewrite the consultation's proposals in the search index once the current transaction commits: what
-    a document holds of its consultation (a category's name) has changed."""
+    a document holds of its consultation (a category's or a stage's name) has changed."""
     index = getattr(_backend(), "consultation_index", None)
     if index is not None:
         transaction.on_commit(partial(_index_now, index, consultation_id), robust=True)
@@ -157,14 +160,17 @@ def proposal_search(
     category: str | None,
     page: int,
     page_size: int,
+    stage: str | None = None,
 ) -> SearchPage:
     """Published proposals matching `query` (at most MAX_QUERY_LENGTH characters, not blank), best first.
-    `category` is a category slug; `page` counts from 1. A page past the last one has no hits."""
+    `category` is a category slug, `stage` a stage slug; `page` counts from 1. A page past the last one has
+    no hits."""
     return _backend().proposal_search(
         query=query,
         consultation_id=consultation_id,
         status=status,
         category=category,
+        stage=stage,
         page=page,
         page_size=page_size,
     )

@@ -35,7 +35,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Replace
 from django.urls import reverse
 from django.utils.html import escape
@@ -73,7 +73,51 @@ def safe_highlight(text: str) -> SafeString:
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped just above
 
 
-def _facets(status_counts: dict[str, int], category_counts: dict[str, tuple[str, int]]) -> dict:
+def _named_facets(counts: dict[str, tuple[str, int]]) -> list[Facet]:
+    """Facets of slugs with their names (categories, stages): the most proposals first, then by slug."""
+    return [
+        Facet(value=slug, label=name, count=count)
+        for slug, (name, count) in sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))
+        if count
+    ]
+
+
+# What the facets count, in rows of HIT_FIELDS as in groups of them.
+FACET_FIELDS = ("status", "category__slug", "category__name", "stage__slug", "stage__name")
+
+
+def _counted_facets(rows: list[dict], chosen: dict[str, str | None]) -> dict:
+    """The facets of the matches `rows` (rows of FACET_FIELDS, each one proposal or, with `n`, a group of
+    n), under the filters `chosen` (by field, None for none): each facet counts the rows that pass every
+    filter but its own. A slug with several names (in several consultations) gets the least, as SQL's MIN."""
+
+    def but(facet: str) -> list[dict]:
+        return [
+            row
+            for row in rows
+            if all(not value or row[key] == value for key, value in chosen.items() if key != facet)
+        ]
+
+    def named_counts(relation: str) -> dict[str, tuple[str, int]]:
+        counts: dict[str, tuple[str, int]] = {}
+        for row in but(f"{relation}__slug"):
+            slug, name = row[f"{relation}__slug"], row[f"{relation}__name"]
+            if slug:
+                known, count = counts.get(slug, (name, 0))
+                counts[slug] = (min(known, name), count + row.get("n", 1))
+        return counts
+
+    status_counts: Counter[str] = Counter()
+    for row in but("status"):
+        status_counts[row["status"]] += row.get("n", 1)
+    return _facets(status_counts, named_counts("category"), named_counts("stage"))
+
+
+def _facets(
+    status_counts: dict[str, int],
+    category_counts: dict[str, tuple[str, int]],
+    stage_counts: dict[str, tuple[str, int]],
+) -> dict:
     labels = dict(Status.choices)
     return {
         "status": [
@@ -81,13 +125,8 @@ def _facets(status_counts: dict[str, int], category_counts: dict[str, tuple[str,
             for value, count in sorted(status_counts.items(), key=lambda item: (-item[1], item[0]))
             if count
         ],
-        "category": [
-            Facet(value=slug, label=name, count=count)
-            for slug, (name, count) in sorted(
-                category_counts.items(), key=lambda item: (-item[1][1], item[0])
-            )
-            if count
-        ],
+        "category": _named_facets(category_counts),
+        "stage": _named_facets(stage_counts),
     }
 
 
@@ -99,6 +138,7 @@ def proposal_search(
     category: str | None,
     page: int,
     page_size: int,
+    stage: str | None = None,
 ) -> SearchPage:
     search = postgres_search if connection.vendor == "postgresql" else python_search
     return search(
@@ -106,6 +146,7 @@ def proposal_search(
         consultation_id=consultation_id,
         status=status,
         category=category,
+        stage=stage,
         page=page,
         page_size=page_size,
     )
@@ -156,20 +197,15 @@ def postgres_search(
     category: str | None,
     page: int,
     page_size: int,
+    stage: str | None = None,
 ) -> SearchPage:
     queries = _queries(query)
     matching = _matching(scope(consultation_id=consultation_id), queries)
-    by_status = matching.filter(category__slug=category) if category else matching
-    by_category = matching.filter(status=status) if status else matching
-    hits = by_category.filter(category__slug=category) if category else by_category
-    status_counts = dict(by_status.order_by().values_list("status").annotate(n=Count("id")))
-    category_counts = {
-        slug: (name, n)
-        for slug, name, n in by_category.exclude(category=None)
-        .order_by()
-        .values_list("category__slug")
-        .annotate(name=Min("category__name"), n=Count("id"))
-    }
+    chosen = {"status": status, "category__slug": category, "stage__slug": stage}
+    hits = matching.filter(**{key: value for key, value in chosen.items() if value})
+    # The facets from one query: the matches grouped by what the facets count, a few rows whatever their
+    # number (statuses × categories × stages met).
+    groups = matching.order_by().values(*FACET_FIELDS).annotate(n=Count("id"))
     offset = (page - 1) * page_size
     rows = (
         hits.annotate(
@@ -187,11 +223,14 @@ def postgres_search(
         total=hits.count(),
         page=page,
         page_size=page_size,
-        facets=_facets(status_counts, category_counts),
+        facets=_counted_facets(list(groups), chosen),
     )
 
 
-HIT_FIELDS = ("id", "title", "summary", "status", "supports_count", "category__slug", "category__name")
+HIT_FIELDS = (
+    *("id", "title", "summary", "status", "supports_count"),
+    *("category__slug", "category__name", "stage__slug", "stage__name"),
+)
 
 
 def _row_hit(row: dict, *, score: float, highlights: dict[str, list[str]]) -> SearchHit:
@@ -203,6 +242,8 @@ def _row_hit(row: dict, *, score: float, highlights: dict[str, list[str]]) -> Se
         status=row["status"],
         category=row["category__slug"],
         category_name=row["category__name"] or "",
+        stage=row["stage__slug"],
+        stage_name=row["stage__name"] or "",
         supports=row["supports_count"],
         url=reverse("proposal_detail", args=[row["id"]]),
         score=score,
@@ -345,6 +386,7 @@ def python_search(
     category: str | None,
     page: int,
     page_size: int,
+    stage: str | None = None,
 ) -> SearchPage:
     wanted = set(terms(query))
     matching = []
@@ -353,21 +395,19 @@ def python_search(
         if wanted <= title_terms | set(terms(row["summary"])) | set(terms(row["body"])):
             matching.append((len(wanted & title_terms), row))
     matching.sort(key=lambda item: (-item[0], -item[1]["supports_count"], -item[1]["id"]))
-    by_status = [row for _n, row in matching if not category or row["category__slug"] == category]
-    by_category = [(n, row) for n, row in matching if not status or row["status"] == status]
-    hits = [(n, row) for n, row in by_category if not category or row["category__slug"] == category]
-    category_counts: dict[str, tuple[str, int]] = {}
-    for _n, row in by_category:
-        if row["category__slug"]:
-            name, count = category_counts.get(row["category__slug"], (row["category__name"], 0))
-            category_counts[row["category__slug"]] = (name, count + 1)
+    chosen = {"status": status, "category__slug": category, "stage__slug": stage}
+    hits = [
+        (n, row)
+        for n, row in matching
+        if all(not value or row[key] == value for key, value in chosen.items())
+    ]
     offset = (page - 1) * page_size
     return SearchPage(
         hits=[_python_hit(row, n, wanted) for n, row in hits[offset : offset + page_size]],
         total=len(hits),
         page=page,
         page_size=page_size,
-        facets=_facets(Counter(row["status"] for row in by_status), category_counts),
+        facets=_counted_facets([row for _n, row in matching], chosen),
     )
 
 

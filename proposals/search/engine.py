@@ -70,6 +70,8 @@ class ProposalDocument(Document):
     body = _text()
     category = Keyword()  # the slug
     category_name = Keyword()
+    stage = Keyword()  # the slug of the stage of the journey it is about
+    stage_name = Keyword()
     status = Keyword()
     published = Boolean()
     supports = Integer()
@@ -195,11 +197,11 @@ def _clean(text: str) -> str:
 
 def _proposals():
     """What a document is made of; the database backend's stored vectors are never needed here."""
-    return Proposal.objects.select_related("category").defer(*SEARCH_VECTORS)
+    return Proposal.objects.select_related("category", "stage").defer(*SEARCH_VECTORS)
 
 
 def document(proposal: Proposal) -> ProposalDocument:
-    category = proposal.category
+    category, stage = proposal.category, proposal.stage
     return ProposalDocument(
         meta={"id": proposal.pk},
         id=proposal.pk,
@@ -209,6 +211,8 @@ def document(proposal: Proposal) -> ProposalDocument:
         body=_clean(proposal.body),
         category=category.slug if category else None,
         category_name=category.name if category else "",
+        stage=stage.slug if stage else None,
+        stage_name=stage.name if stage else "",
         status=proposal.status,
         published=proposal.is_published,
         supports=proposal.supports_count,
@@ -323,6 +327,7 @@ def proposal_search(
     category: str | None,
     page: int,
     page_size: int,
+    stage: str | None = None,
 ) -> SearchPage:
     search = (
         Search(using=client(), index=alias_name())
@@ -330,28 +335,40 @@ def proposal_search(
         .sort({"_score": "desc"}, {"supports": "desc"}, {"id": "desc"})
         .extra(track_total_hits=True, from_=(page - 1) * page_size, size=page_size)
     )
-    # The hits obey both filters; each facet is counted with the other filter only.
-    both = [_facet_filter("status", status), _facet_filter("category", category)]
-    search = search.post_filter(Q("bool", filter=both))
-    search.aggs.bucket("status", "filter", filter=_facet_filter("category", category)).bucket(
+    # The hits obey every filter; each facet is counted with the other filters only.
+    filters = {
+        "status": _facet_filter("status", status),
+        "category": _facet_filter("category", category),
+        "stage": _facet_filter("stage", stage),
+    }
+
+    def but(facet: str) -> Q:
+        return Q("bool", filter=[q for name, q in filters.items() if name != facet])
+
+    search = search.post_filter(Q("bool", filter=list(filters.values())))
+    search.aggs.bucket("status", "filter", filter=but("status")).bucket(
         "values", "terms", field="status", size=len(Status.values)
     )
-    search.aggs.bucket("category", "filter", filter=_facet_filter("status", status)).bucket(
-        "values", "terms", field="category", size=MAX_CATEGORIES
-    ).bucket("name", "terms", field="category_name", size=1)
+    for facet in ("category", "stage"):
+        search.aggs.bucket(facet, "filter", filter=but(facet)).bucket(
+            "values", "terms", field=facet, size=MAX_CATEGORIES
+        ).bucket("name", "terms", field=f"{facet}_name", size=1)
     response = _execute(_highlighted(search))
     aggs = response.aggregations
     status_counts = {b.key: b.doc_count for b in aggs.status["values"].buckets}
-    category_counts = {
-        b.key: (b["name"].buckets[0].key if b["name"].buckets else b.key, b.doc_count)
-        for b in aggs.category["values"].buckets
-    }
+    category_counts, stage_counts = (
+        {
+            b.key: (b["name"].buckets[0].key if b["name"].buckets else b.key, b.doc_count)
+            for b in aggs[facet]["values"].buckets
+        }
+        for facet in ("category", "stage")
+    )
     return SearchPage(
         hits=[_hit(hit) for hit in response.hits],
         total=response.hits.total.value,
         page=page,
         page_size=page_size,
-        facets=_facets(status_counts, category_counts),
+        facets=_facets(status_counts, category_counts, stage_counts),
     )
 
 
@@ -408,6 +425,8 @@ def _hit(hit) -> SearchHit:
         status=hit.status,
         category=getattr(hit, "category", None),
         category_name=getattr(hit, "category_name", "") or "",
+        stage=getattr(hit, "stage", None),
+        stage_name=getattr(hit, "stage_name", "") or "",
         supports=hit.supports,
         url=reverse("proposal_detail", args=[hit.id]),
         score=float(hit.meta.score or 0.0),

@@ -1,8 +1,9 @@
 """What Wagtail, a sender this app does not own, tells search.
 
-A consultation's categories are edited in the CMS and take effect when the page is published; each indexed
-proposal carries its category's name, so publishing the page rewrites the consultation's proposals in the
-index (after commit, like every index write). Connected by `ProposalsConfig.ready()` importing this module.
+A consultation's categories and stages are edited in the CMS and take effect when the page is published; each
+indexed proposal carries its category's and its stage's names, so publishing the page rewrites the
+consultation's proposals in the index (after commit, like every index write). Connected by
+`ProposalsConfig.ready()` importing this module.
 """
 
 from django.dispatch import receiver

@@ -26,6 +26,10 @@ def _require_text(fields: dict[str, str], limits: dict[str, int]) -> dict[str, s
 
 
 def _locked(proposal_id: int) -> Proposal:
-    """The proposal with its row locked until the transaction ends (only its row: the category join is
-    an outer join, which PostgreSQL cannot lock)."""
-    return Proposal.objects.select_for_update(of=("self",)).select_related("category").get(pk=proposal_id)
+    """The proposal with its row locked until the transaction ends (only its row: the category and stage
+    joins are outer joins, which PostgreSQL cannot lock)."""
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("category", "stage")
+        .get(pk=proposal_id)
+    )

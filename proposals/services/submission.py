@@ -14,7 +14,12 @@ from ..models import Proposal, Visibility
 from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
 
 
-def proposal_submit(*, author, consultation, title: str, summary: str, body: str, category=None) -> Proposal:
+def proposal_submit(
+    *, author, consultation, title: str, summary: str, body: str, category=None, stage=None
+) -> Proposal:
+    """`category` and `stage` (a cms.ConsultationStage: the step of the service journey the proposal is
+    about), when given, must be the consultation's own: a proposal is listed, filtered and mapped on the
+    journey of the consultation it belongs to."""
     refusal = permissions.submit_refusal(author, consultation)
     if refusal == permissions.EMAIL_UNVERIFIED:
         raise NotAllowed(
@@ -27,6 +32,11 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
             _("This category does not belong to the consultation."),
             fields={"category": [_("Choose one of this consultation's categories.")]},
         )
+    if stage is not None and stage.page_id != consultation.pk:
+        raise ServiceError(
+            _("This stage does not belong to the consultation."),
+            fields={"stage": [_("Choose one of this consultation's stages.")]},
+        )
     text = _require_text(
         {"title": title, "summary": summary, "body": body},
         {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX},
@@ -37,6 +47,7 @@ def proposal_submit(*, author, consultation, title: str, summary: str, body: str
             consultation=consultation,
             author=author,
             category=category,
+            stage=stage,
             language=(get_language() or "en")[:8],
             visibility=Visibility.PUBLISHED if published else Visibility.PENDING,
             published_at=timezone.now() if published else None,

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 FORMATS = ("json", "csv")
 # The contract, column by column: the proposal's own fields, then (CSV) its responses' count and the latest.
 PROPOSAL_COLUMNS = [
-    *["id", "title", "summary", "category", "status", "supports", "comments", "created_at"],
+    *["id", "title", "summary", "category", "stage", "stage_name", "status", "supports", "comments"],
+    "created_at",
     *["threshold_reached_at", "response_due_at", "responded_at", "url"],
 ]
 RESPONSE_COLUMNS = [

@@ -28,8 +28,8 @@ class Read:
 
 
 def consultation_proposals() -> Read:
-    consultation = factories.consultation(categories=("Online",))
-    factories.ProposalFactory(consultation=consultation)
+    consultation = factories.consultation(categories=("Online",), stages=("Apply",))
+    factories.ProposalFactory(consultation=consultation, stage=consultation.stages.get())
     factories.ProposalFactory(consultation=consultation, category=consultation.categories.get())
     return Read(None, f"/api/v1/consultations/{consultation.pk}/proposals/")
 
@@ -114,6 +114,9 @@ def test_a_page_past_the_last_is_not_found(endpoint):
         ("status", "null"),
         ("category", ""),
         ("category", "null"),
+        ("stage", ""),
+        ("stage", "null"),
+        ("stage", "nope"),
         ("ordering", ""),
         ("ordering", "null"),
         ("awaiting_response", ""),
@@ -132,6 +135,7 @@ def test_the_consultation_list_refuses_an_empty_or_bad_filter(param, value):
         ("awaiting_response=false", 2),
         ("status=open", 2),
         ("category=online", 1),
+        ("stage=apply", 1),
         ("ordering=-created&awaiting_response=0", 2),
     ],
 )

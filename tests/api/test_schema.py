@@ -94,7 +94,7 @@ def test_ids_in_paths_are_integers(schema):
 def test_the_proposal_list_documents_filters_and_pagination(schema):
     operation = schema["paths"]["/api/v1/consultations/{id}/proposals/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert {"ordering", "status", "category", "page"} <= names
+    assert {"ordering", "status", "category", "stage", "page"} <= names
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/PaginatedProposalListList")
 

@@ -81,7 +81,7 @@ def test_search_filters(api, consultation, proposals):
 def test_search_without_results(api, proposals):
     body = api.get(SEARCH, {"q": "nothing like this"}).json()
     assert body["count"] == 0 and body["results"] == []
-    assert body["facets"] == {"status": [], "category": []}
+    assert body["facets"] == {"status": [], "category": [], "stage": []}
 
 
 @pytest.mark.parametrize(

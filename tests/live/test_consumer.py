@@ -31,6 +31,8 @@ PROPOSAL_FIELDS = {
     "summary",
     "category",
     "category_slug",
+    "stage",
+    "stage_slug",
     "status",
     "status_label",
     "supports",

@@ -183,6 +183,42 @@ def test_facets_count_the_whole_result_set_not_the_page(consultation, search_bac
 
 
 @WITH_FALLBACK
+def test_the_stage_facet_and_filter(search_backend):
+    journey = factories.consultation(stages=("Apply online", "Wait for the decision"))
+    apply, wait = journey.stages.order_by("sort_order")
+    online = journey.categories.get()
+    for n in range(3):
+        proposal(journey, f"Tracker {n}", stage=apply, status=Status.ACCEPTED)
+    proposal(journey, "Online tracker", stage=wait, category=online)
+    proposal(journey, "Tracker about no stage", category=online)
+    proposal(journey, "Not matching at all", stage=wait)
+
+    page = search_backend.search("tracker", page_size=2)
+    assert page.total == 5
+    assert [(f.value, f.label, f.count) for f in page.facets["stage"]] == [
+        ("apply-online", "Apply online", 3),
+        ("wait-for-the-decision", "Wait for the decision", 1),
+    ]
+    [hit] = search_backend.search("tracker", stage="wait-for-the-decision").hits
+    assert (hit.title, hit.stage, hit.stage_name) == (
+        "Online tracker",
+        "wait-for-the-decision",
+        "Wait for the decision",
+    )
+    # The stage filter narrows the other facets, not its own; the other filters narrow it.
+    filtered = search_backend.search("tracker", stage="apply-online")
+    assert [(f.value, f.count) for f in filtered.facets["stage"]] == [
+        ("apply-online", 3),
+        ("wait-for-the-decision", 1),
+    ]
+    assert {(f.value, f.count) for f in filtered.facets["status"]} == {("accepted", 3)}
+    assert filtered.facets["category"] == []
+    by_category = search_backend.search("tracker", category="online")
+    assert [(f.value, f.count) for f in by_category.facets["stage"]] == [("wait-for-the-decision", 1)]
+    assert titles(search_backend.search("tracker", category="online", stage="apply-online")) == []
+
+
+@WITH_FALLBACK
 def test_pagination(consultation, search_backend):
     for n in range(5):
         proposal(consultation, f"Tracker {n}", supports_count=n)

@@ -339,6 +339,35 @@ def test_a_category_renamed_in_the_cms_is_renamed_in_the_index(
     assert [(f.value, f.label) for f in facets] == [("online", "Digital services")]
 
 
+def test_the_index_maps_the_stage_as_a_keyword_and_follows_its_renaming(
+    search_engine, citizen, django_capture_on_commit_callbacks
+):
+    import proposals.search.signals  # noqa: F401 - connects the receiver, as ProposalsConfig.ready() must
+    from cms.models import ConsultationPage
+
+    mapping = engine.client().indices.get_mapping(index=engine.alias_name())
+    [properties] = [index["mappings"]["properties"] for index in mapping.values()]
+    assert properties["stage"] == {"type": "keyword"}
+    assert properties["stage_name"] == {"type": "keyword"}
+
+    journey = factories.consultation(stages=("Apply online",))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(citizen, journey, "Payment tracker", stage=journey.stages.get())
+    refresh()
+    [hit] = search("tracker", stage="apply-online").hits
+    assert (hit.stage, hit.stage_name) == ("apply-online", "Apply online")
+
+    page = ConsultationPage.objects.get(pk=journey.pk)
+    stages = list(page.stages.all())
+    stages[0].name = "Apply on the website"
+    page.stages = stages  # edited in the page form, kept by the revision
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    refresh()
+    facets = search("tracker").facets["stage"]
+    assert [(f.value, f.label, f.count) for f in facets] == [("apply-online", "Apply on the website", 1)]
+
+
 # An engine that cannot answer: searches raise SearchUnavailable (the page and the API turn it into a 503)
 
 

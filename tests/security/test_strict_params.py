@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
         ("status=", "status"),
         ("status=null", "status"),
         ("category=", "category"),
+        ("stage=", "stage"),
         ("consultation=", "consultation"),
         ("page=", "page"),
         ("page_size=", "page_size"),

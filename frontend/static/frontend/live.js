@@ -265,6 +265,7 @@ class ListPage {
     if (!filter.first_page) return false;
     if (filter.status && proposal.status !== filter.status) return false;
     if (filter.category && proposal.category_slug !== filter.category) return false;
+    if (filter.stage && proposal.stage_slug !== filter.stage) return false;
     return true;
   }
 
@@ -287,6 +288,11 @@ class ListPage {
       proposal.category_name ?? (this.categoryName(proposal.category_slug) || proposal.category);
     category.textContent = categoryName || "";
     category.hidden = !categoryName;
+    // The stage as well, named as the page's stage filter names it (the event's name is the original's).
+    const stage = card.querySelector('[data-role="stage"]');
+    const stageName = proposal.stage_name ?? (this.optionName("stage", proposal.stage_slug) || proposal.stage);
+    stage.querySelector('[data-role="stage-name"]').textContent = stageName || "";
+    stage.hidden = !stageName;
     const badge = card.querySelector('[data-role="status"]');
     badge.textContent = statusLabel(this.config, proposal.status, proposal.status_label);
     badge.className = `badge badge--${proposal.status}`;
@@ -374,7 +380,7 @@ class ListPage {
   async refetch() {
     const params = new URLSearchParams(window.location.search);
     const query = new URLSearchParams();
-    for (const name of ["ordering", "status", "category", "page"]) {
+    for (const name of ["ordering", "status", "category", "stage", "page"]) {
       if (params.get(name)) query.set(name, params.get(name));
     }
     const response = await fetch(`/api/v1/consultations/${this.consultation}/proposals/?${query}`, {
@@ -405,8 +411,13 @@ class ListPage {
   }
 
   categoryName(slug) {
+    return this.optionName("category", slug);
+  }
+
+  // The name the page's filter `select` gives a slug, in the reader's language; "" if it has none.
+  optionName(select, slug) {
     if (!slug) return "";
-    const option = document.querySelector(`select[name="category"] option[value="${CSS.escape(slug)}"]`);
+    const option = document.querySelector(`select[name="${select}"] option[value="${CSS.escape(slug)}"]`);
     return option ? option.textContent.trim() : "";
   }
 
