@@ -1,5 +1,6 @@
 """The officials' proposal tools in the Wagtail admin (/cms/proposals/): the moderation queue (pending and
-reported proposals and comments), the proposals of a consultation, and one proposal with its moderation,
+reported proposals and comments, and check-ins' stories waiting for a moderator), the proposals of a
+consultation, and one proposal with its moderation,
 status and response forms and its full audit trail.
 
 Wagtail lets in anyone with admin access; these views then ask the named predicates of
@@ -26,7 +27,7 @@ from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
 from proposals.milestone_selectors import milestone_list
-from proposals.models import Comment, Proposal
+from proposals.models import CheckIn, Comment, Proposal, Visibility
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
 from proposals.services.milestones import STATUSES_WITH_MILESTONES
@@ -91,8 +92,7 @@ class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Template
         # A bad or unknown id is a form error on the filter, shown above an empty list, never a 500.
         filter_form = ConsultationFilterForm(self.request.GET or None)
         consultation = filter_form.cleaned_data["consultation"] if filter_form.is_valid() else None
-        # Check-ins' stories are moderated over the API (POST /api/v1/checkins/{id}/moderation/) for now.
-        queue = moderation_queue(kinds=("proposal", "comment"))
+        queue = moderation_queue()
         if consultation is not None:
             rows, tab = consultation_proposals(consultation.pk), "consultation"
         elif "consultation" in self.request.GET:
@@ -311,6 +311,41 @@ class CommentDismissFlagsView(CommentPostView):
     def call_service(self, comment: Comment, data) -> str:
         services.flags_dismiss(actor=self.request.user, comment=comment, reason=data["reason"])
         return _("The reports on the comment are dismissed; it stays as it was.")
+
+
+class CheckInModerateView(ModeratorsOnlyMixin, View):
+    """Approve, hide or restore a check-in's story, from the queue; as a comment's, a refusal comes back as
+    a message above the queue, and nothing was written. The check-in's scores count whatever is decided."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        checkin = get_object_or_404(CheckIn, pk=pk)
+        form = ModerationForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ServiceError(_("Some fields need your attention."), fields=form.errors)
+            checkin = services.checkin_moderate(
+                actor=request.user,
+                checkin_id=checkin.pk,
+                decision=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotAllowed as error:
+            return forbidden(request, error.message)
+        except ServiceError as error:
+            details = [str(m) for messages_ in error.fields.values() for m in messages_]
+            messages.error(
+                request, " ".join([_("The story was not changed:"), *(details or [error.message])])
+            )
+        else:
+            if checkin.visibility == Visibility.PUBLISHED:
+                messages.success(request, _("The story is published."))
+            else:
+                messages.success(request, _("The story is hidden; its author sees the reason."))
+        return HttpResponseRedirect(
+            get_valid_next_url_from_request(request) or reverse("cms_proposals:index")
+        )
 
 
 class ProposalStatusView(ServicePostView):

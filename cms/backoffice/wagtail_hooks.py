@@ -30,6 +30,7 @@ urlpatterns = [
         views.CommentDismissFlagsView.as_view(),
         name="comment_dismiss_flags",
     ),
+    path("checkins/<int:pk>/moderate/", views.CheckInModerateView.as_view(), name="checkin_moderate"),
     path("<int:pk>/status/", views.ProposalStatusView.as_view(), name="status"),
     path("<int:pk>/respond/", views.ProposalRespondView.as_view(), name="respond"),
     path("<int:pk>/milestones/", views.MilestoneAddView.as_view(), name="milestone_add"),
