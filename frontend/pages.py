@@ -18,7 +18,7 @@ from wagtail.models import Locale
 
 from cms.models import ConsultationCategory, ConsultationStage
 from proposals import permissions, selectors
-from proposals.models import OfficialResponse, Proposal, Status
+from proposals.models import MilestoneState, OfficialResponse, Proposal, Status
 from proposals.services import SUMMARY_MAX, TITLE_MAX
 from votes.selectors import supported_ids
 
@@ -243,7 +243,15 @@ def live_config() -> dict:
                     n,
                 )
             ),
+            # An implementation step (frontend/includes/milestones.html), and what is said when one changes.
+            "milestone_planned_for": gettext("Planned for"),
+            "milestone_started_on": gettext("Started on"),
+            "milestone_done_on": gettext("Done on"),
+            "milestone_late": pgettext("an implementation step past its planned date", "Late"),
+            "milestone_done_late": gettext("Done late"),
+            "milestone_changed": gettext("Implementation of “%(title)s”, step “%(step)s”: %(state)s."),
         },
+        "milestone_states": {value: str(label) for value, label in MilestoneState.choices},
     }
 
 

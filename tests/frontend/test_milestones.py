@@ -27,7 +27,8 @@ def section(response, name: str) -> str:
     match = re.search(rf'<section class="{name}".*?</section>', html, flags=re.S)
     if not match:
         return ""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(0))).replace("\u00a0", " ").strip()
+    shown = re.sub(r"<(p)\b[^>]*\shidden>.*?</\1>", "", match.group(0), flags=re.S)  # not read out
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", shown)).replace("\u00a0", " ").strip()
 
 
 @pytest.fixture
@@ -98,9 +99,15 @@ def test_an_accepted_proposal_without_steps_says_so(client_for, consultation):
     )
 
 
-def test_an_open_proposal_has_no_implementation_section(client_for, consultation):
+def test_an_open_proposal_keeps_its_implementation_section_hidden(client_for, consultation):
+    """In the page for live.js to show when a first step comes, hidden until then."""
     proposal = factories.ProposalFactory(consultation=consultation)
-    assert section(page(client_for(), proposal), "milestones") == ""
+    response = page(client_for(), proposal)
+    assert re.search(r'<section class="milestones"[^>]* hidden>', response.content.decode())
+    accepted = factories.ProposalFactory(consultation=consultation, status=Status.ACCEPTED)
+    assert re.search(
+        r'<section class="milestones"[^>]*"milestones">', page(client_for(), accepted).content.decode()
+    )
 
 
 def test_steps_stay_shown_if_the_decision_changes(client_for, story, official):

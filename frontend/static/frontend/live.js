@@ -487,6 +487,7 @@ class DetailPage {
     this.article = container.querySelector("article[data-proposal-id]");
     this.id = Number(this.article.dataset.proposalId);
     this.responses = this.article.querySelector('[data-role="responses"]');
+    this.milestones = this.article.querySelector('[data-role="milestones"]');
     this.chartVersion = Number(this.article.dataset.version || 0); // what the chart shown was drawn at
     this.chartWanted = this.chartVersion;
     this.chartTimer = null;
@@ -555,6 +556,77 @@ class DetailPage {
     const form = this.article.querySelector("form[data-support-form]");
     if (form) setSupported(form, Boolean(data.supported_by_me), this.config);
     for (const item of data.responses || []) this.addResponse(item);
+    await this.refetchMilestones();
+  }
+
+  // The implementation steps as they are now: changes missed while offline come back without a word.
+  async refetchMilestones() {
+    if (!this.milestones) return;
+    const response = await fetch(`/api/v1/proposals/${this.id}/milestones/`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    for (const item of await response.json()) this.renderMilestone(item);
+  }
+
+  // Builds the markup of frontend/includes/milestones.html for one step, with text nodes only (the title
+  // and the note are an official's text), in place of the step's item or in its planned order. Returns
+  // true when what the page shows of the step changed.
+  renderMilestone(item) {
+    if (!this.milestones) return false;
+    const config = this.config;
+    const t = config.t;
+    const signature = JSON.stringify(item);
+    const shown = this.milestones.querySelector(`[data-milestone-id="${item.id}"]`);
+    if (shown?.dataset.signature === signature) return false;
+    const make = (tag, className, text) => {
+      const element = document.createElement(tag);
+      if (className) element.className = className;
+      if (text !== undefined) element.textContent = text;
+      return element;
+    };
+    const li = make("li", `milestone milestone--${item.state}`);
+    li.id = `milestone-${item.id}`;
+    Object.assign(li.dataset, { milestoneId: String(item.id), plannedFor: item.planned_for, state: item.state, signature });
+    li.append(make("h3", "milestone__title", item.title));
+    const state = make("p", "milestone__state");
+    state.append(make("span", `badge badge--milestone-${item.state}`, config.milestone_states[item.state] || item.state_label));
+    if (item.late) state.append(" ", make("span", "badge badge--late", item.done_on ? t.milestone_done_late : t.milestone_late));
+    li.append(state);
+    const dates = make("dl", "milestone__dates");
+    for (const [label, iso] of [
+      [t.milestone_planned_for, item.planned_for],
+      [t.milestone_started_on, item.started_on],
+      [t.milestone_done_on, item.done_on],
+    ]) {
+      if (!iso) continue;
+      const time = make("time", "", formatDate(config.date, `${iso}T12:00:00Z`));
+      time.dateTime = iso;
+      const dd = make("dd");
+      dd.append(time);
+      dates.append(make("dt", "", label), dd);
+    }
+    li.append(dates);
+    if (item.note) {
+      const note = make("p", "milestone__note");
+      item.note.split("\n").forEach((line, index) => {
+        if (index) note.append(document.createElement("br"));
+        note.append(line);
+      });
+      li.append(note);
+    }
+    const list = this.milestones.querySelector('[data-role="milestones-list"]');
+    if (shown) shown.remove();
+    const after = [...list.children].find(
+      (other) =>
+        other.dataset.plannedFor > item.planned_for ||
+        (other.dataset.plannedFor === item.planned_for && Number(other.dataset.milestoneId) > item.id),
+    );
+    list.insertBefore(li, after || null);
+    this.milestones.querySelector('[data-role="milestones-empty"]').hidden = true;
+    this.milestones.hidden = false;
+    return true;
   }
 
   markHidden() {
@@ -641,6 +713,14 @@ class DetailPage {
           this.announcer.queue(`response-${event.response.id}`, format(t.response_published, { title }));
         }
         break;
+      case "proposal.milestone_changed": {
+        const step = event.milestone;
+        if (this.renderMilestone(step)) {
+          const state = this.config.milestone_states[step.state] || step.state_label;
+          this.announcer.queue(`milestone-${step.id}`, format(t.milestone_changed, { title, step: step.title, state }));
+        }
+        break;
+      }
     }
   }
 }
