@@ -30,7 +30,7 @@ def dated(rows: QuerySet, readable: set[int]) -> list[dict]:
 
 
 def account_export(*, user) -> dict[str, list]:
-    proposals = Proposal.objects.filter(author=user).select_related("consultation", "category")
+    proposals = Proposal.objects.filter(author=user).select_related("consultation", "category", "stage")
     comments = Comment.objects.filter(author=user).select_related("proposal")
     follows = Follow.objects.filter(user=user).select_related("proposal")
     notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
@@ -43,6 +43,7 @@ def account_export(*, user) -> dict[str, list]:
                 "id": p.pk,
                 "consultation": {"id": p.consultation_id, "title": p.consultation.title},
                 "category": p.category.name if p.category else None,
+                "stage": p.stage.name if p.stage else None,
                 "title": p.title,
                 "summary": p.summary,
                 "body": p.body,

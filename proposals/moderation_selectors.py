@@ -139,7 +139,7 @@ def queue_items(rows) -> list[QueueItem]:
     loaded = {
         "proposal": _with_open_flags(
             Proposal.objects.filter(pk__in=ids["proposal"])
-            .select_related("consultation", "author", "category")
+            .select_related("consultation", "author", "category", "stage")
             .defer(*SEARCH_VECTORS)
         ).in_bulk(),
         "comment": _with_open_flags(

@@ -61,7 +61,7 @@ def consultation_proposals(consultation_id: int) -> QuerySet[Proposal]:
     """Every proposal of a consultation whatever its state, most supported first."""
     return (
         Proposal.objects.for_consultation(consultation_id)
-        .select_related("author", "category")
+        .select_related("author", "category", "stage")
         .order_by("-supports_count", "-created_at", "-id")
     )
 

@@ -192,8 +192,8 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
     assert {name: [list(row) for row in data[name]] for name in SECTIONS} == {
         "proposals": [
             [
-                "id", "consultation", "category", "title", "summary", "body", "language", "visibility",
-                "moderation_reason", "status", "supports", "created_at", "published_at",
+                "id", "consultation", "category", "stage", "title", "summary", "body", "language",
+                "visibility", "moderation_reason", "status", "supports", "created_at", "published_at",
             ]
         ],
         "supports": [["proposal", "created_at"]],

@@ -9,6 +9,7 @@ from django.utils import translation
 from cms.models import ConsultationStage
 from cocreate.exceptions import ServiceError
 from proposals import selectors
+from proposals.account_data import account_export
 from proposals.models import Proposal
 from proposals.services import proposal_submit
 from tests.support import factories
@@ -99,3 +100,15 @@ def test_stage_names_follow_the_readers_language(journey):
         assert selectors.stage_names_of([proposal.pk]) == {proposal.pk: "Déposer en ligne"}
     with translation.override("en"):
         assert selectors.stage_names_of([proposal.pk]) == {proposal.pk: "Apply online"}
+
+
+def test_the_authors_data_export_names_the_stage(citizen, journey):
+    submit(citizen, journey, stage=journey.stages.get(slug="apply-online"), title="About applying")
+    submit(citizen, journey, title="About nothing")
+
+    proposals = account_export(user=citizen)["proposals"]
+
+    assert [(p["title"], p["stage"]) for p in proposals] == [
+        ("About applying", "Apply online"),
+        ("About nothing", None),
+    ]
