@@ -8,13 +8,26 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import translation
 from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
 from cms.backoffice.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
-from cms.models import ConsultationIndexPage, ConsultationPage, ModerationMode
+from cms.models import ConsultationIndexPage, ConsultationPage, ConsultationStage, LifeEvent, ModerationMode
 from cocreate.accounts.models import User
 from proposals import permissions
-from proposals.models import AuditEntry, Comment, Flag, OfficialResponse, Proposal, Status, Visibility
+from proposals.journey_map import journey_map
+from proposals.models import (
+    AuditEntry,
+    CheckIn,
+    Comment,
+    Flag,
+    OfficialResponse,
+    Proposal,
+    StageTally,
+    Status,
+    Visibility,
+)
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +62,10 @@ def snapshot() -> dict[str, int]:
         "status_changes": AuditEntry.objects.status_changes().count(),
         "decisions": AuditEntry.objects.moderation().count(),
         "page_permissions": GroupPagePermission.objects.count(),
+        "life_events": LifeEvent.objects.count(),
+        "stages": ConsultationStage.objects.count(),
+        "checkins": CheckIn.objects.count(),
+        "tallies": StageTally.objects.count(),
     }
 
 
@@ -109,6 +126,67 @@ def test_consultations_and_their_proposals():
     pending = Proposal.objects.get(visibility=Visibility.PENDING)
     assert pending.consultation_id == housing.pk
     assert len({p.author_id for p in Proposal.objects.all()}) >= 5
+
+
+def test_life_events_in_both_languages_tag_the_consultations():
+    load()
+    english = LifeEvent.objects.filter(locale__language_code="en")
+    assert [e.name for e in english] == ["Losing a job", "Moving house", "Having a child", "Retiring"]
+    french = Locale.objects.get(language_code="fr")
+    assert [e.get_translation(french).name for e in english] == [
+        "Perdre son emploi",
+        "Déménager",
+        "Avoir un enfant",
+        "Partir à la retraite",
+    ]
+    benefit = ConsultationPage.objects.get(slug="unemployment-benefit-journey", locale__language_code="en")
+    housing = ConsultationPage.objects.get(slug="housing-allowance-application")
+    assert [e.name for e in benefit.life_events.all()] == ["Losing a job"]
+    assert housing.life_events.count() == 4
+    # The home page lists both under "Losing a job", in French too.
+    home = Client().get("/").content.decode()
+    section = home.split('id="life-events-heading"')[1].split("</section>")[0]
+    job = section.split("Losing a job")[1].split("</ul>")[0]
+    assert benefit.title in job and housing.title in job
+    french_home = Client(headers={"accept-language": "fr"}).get("/").content.decode()
+    assert "Perdre son emploi" in french_home and "Partir à la retraite" in french_home
+
+
+def test_the_benefit_journey_has_stages_proposals_and_checkins_to_map():
+    load()
+    benefit = ConsultationPage.objects.get(slug="unemployment-benefit-journey", locale__language_code="en")
+    assert [s.name for s in benefit.localized_stages()] == [
+        "Find out if I am eligible",
+        "Apply online",
+        "Send documents",
+        "Wait for the decision",
+        "First payment",
+    ]
+    with translation.override("fr"):
+        assert [s.name for s in benefit.localized_stages()] == [
+            "Vérifier si j’y ai droit",
+            "Faire la demande en ligne",
+            "Envoyer les justificatifs",
+            "Attendre la décision",
+            "Premier versement",
+        ]
+    assert Proposal.objects.filter(consultation=benefit, stage__isnull=False).count() == 6
+
+    journey = journey_map(consultation=benefit)
+    counts = [stage.figures.checkins for stage in journey.stages]
+    assert all(8 <= n <= 30 for n in counts) and counts == sorted(counts, reverse=True)
+    assert all(stage.shown for stage in journey.stages)
+    assert journey.breaking_point.stage.slug == "documents"
+    assert journey.stages[2].proposals[0].title == "Let me upload documents from my phone"
+    # Through the service: the tallies are the check-ins', and people who gave up went no further.
+    checkins = CheckIn.objects.filter(consultation=benefit)
+    assert sum(counts) == checkins.count()
+    assert checkins.filter(gave_up=True, stage__slug="documents").count() == 5
+    quitters = checkins.filter(gave_up=True).values("author")
+    assert not checkins.filter(author__in=quitters, stage__slug="first-payment").exists()
+    assert 3 <= checkins.exclude(story="").count() <= 10
+    # The demo citizens are left to check in themselves.
+    assert not checkins.filter(author__username__in=["citizen", "citizen2"]).exists()
 
 
 def test_supports_status_change_and_response_are_real():

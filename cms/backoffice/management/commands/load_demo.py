@@ -1,10 +1,12 @@
 """Demo content for `make run`: the site root, two consultations, proposals, supports, a response, and
 one account per role; the consultation list and the first consultation also in French, as an official
-would publish them with the CMS's "Translate" action. Idempotent: a second run finds everything in place
-and writes nothing.
+would publish them with the CMS's "Translate" action. The life events the home page lists, in both
+languages; the first consultation's service journey in five stages, with the check-ins of the people who
+went through it (a journey map with a breaking point to show). Idempotent: a second run finds everything
+in place and writes nothing.
 
-Proposals, supports, moderation, the status change and the response go through the services, so the demo
-data is exactly what the site would hold had people clicked through it.
+Proposals, supports, moderation, the status change, the response and the check-ins go through the
+services, so the demo data is exactly what the site would hold had people clicked through it.
 """
 
 from dataclasses import dataclass
@@ -25,13 +27,15 @@ from cms.models import (
     ConsultationIndexPage,
     ConsultationPage,
     ConsultationPhase,
+    ConsultationStage,
+    LifeEvent,
     ModerationMode,
 )
 from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
 from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 from proposals import services as proposal_services
-from proposals.models import FlagReason, Status
+from proposals.models import CheckIn, FlagReason, Status
 from votes import services as vote_services
 
 # Only ever set by this command, which refuses to run without DEBUG (see handle): never a production secret.
@@ -75,6 +79,21 @@ RESIDENTS = [
     ("p.laine", "Pekka", "Laine"),
     ("s.rossi", "Sofia", "Rossi"),
     ("d.kim", "Daniel", "Kim"),
+]
+
+# People who only told how their claim went (check-ins): they cannot log in either. With the residents,
+# the eighteen claimants of the journey map; the two demo citizens are left to check in themselves.
+CLAIMANTS = [
+    ("a.bernard", "Alice", "Bernard"),
+    ("b.okoro", "Bayo", "Okoro"),
+    ("c.lindqvist", "Cecilia", "Lindqvist"),
+    ("d.moreau", "David", "Moreau"),
+    ("e.costa", "Elena", "Costa"),
+    ("f.yilmaz", "Fatma", "Yilmaz"),
+    ("g.novak", "Goran", "Novak"),
+    ("h.tanaka", "Hana", "Tanaka"),
+    ("i.murphy", "Ian", "Murphy"),
+    ("j.mensah", "Joy", "Mensah"),
 ]
 
 BENEFIT_SLUG = "unemployment-benefit-journey"
@@ -137,6 +156,67 @@ BENEFIT_CATEGORIES_FR = [
     ("Versements", "payments"),
     ("Accessibilité", "accessibility"),
 ]
+
+# The service journey of the unemployment benefit: (slug, name, description), then the French texts by slug.
+BENEFIT_STAGES = [
+    ("eligibility", "Find out if I am eligible", "The rules, the simulator, the first questions."),
+    ("apply-online", "Apply online", "The application form on the website."),
+    ("documents", "Send documents", "Certificates, payslips and proof of identity."),
+    ("decision", "Wait for the decision", "From a complete application to the letter."),
+    ("first-payment", "First payment", "The first instalment reaching the bank account."),
+]
+BENEFIT_STAGES_FR = {
+    "eligibility": ("Vérifier si j’y ai droit", "Les règles, le simulateur, les premières questions."),
+    "apply-online": ("Faire la demande en ligne", "Le formulaire de demande sur le site."),
+    "documents": ("Envoyer les justificatifs", "Attestations, fiches de paie et pièce d’identité."),
+    "decision": ("Attendre la décision", "Du dossier complet jusqu’au courrier."),
+    "first-payment": ("Premier versement", "Le premier versement arrivé sur le compte."),
+}
+# How far people went and how each stage felt (frustration, motivation: 1 to 5, cycled over the people who
+# went through it). Those who gave up at a stage, the last of its people, go no further; "Send documents"
+# is where frustration overtakes motivation: the breaking point of the map.
+BENEFIT_CHECKINS = [
+    # (stage slug, people, of whom gave up, frustration cycle, motivation cycle)
+    ("eligibility", 18, 1, (1, 2, 2, 3, 2, 1, 2, 2), (4, 5, 4, 4, 3, 5, 4, 4)),
+    ("apply-online", 17, 1, (3, 2, 3, 4, 3, 2, 3, 3), (4, 3, 4, 3, 4, 4, 3, 4)),
+    ("documents", 16, 5, (4, 5, 4, 3, 5, 4, 4, 5), (2, 3, 2, 2, 3, 1, 2, 3)),
+    ("decision", 11, 2, (4, 4, 5, 3, 4, 4), (2, 3, 2, 3, 2, 2)),
+    ("first-payment", 9, 0, (2, 1, 2, 3, 2, 1), (4, 4, 5, 3, 4, 4)),
+]
+# A few told what happened: (stage slug, person, story).
+BENEFIT_STORIES = [
+    ("eligibility", 3, "The simulator said yes in two minutes. That part was easy."),
+    ("apply-online", 5, "The form logged me out twice and I had to start again each time."),
+    ("documents", 2, "They asked for my employer's certificate three times, by three different letters."),
+    ("documents", 9, "I have no scanner and the library was closed. It took me a week to send one page."),
+    (
+        "documents",
+        15,
+        "I gave up: my former employer never sent the form, and nobody could tell me what else to do.",
+    ),
+    ("decision", 4, "Six weeks without news, and nobody on the phone could tell me why."),
+    ("first-payment", 1, "The money came, but the letter explaining the amount made no sense to me."),
+]
+# The stage some proposals are about, by title.
+BENEFIT_PROPOSAL_STAGES = {
+    "Let me upload documents from my phone": "documents",
+    "Show where my application is": "decision",
+    "Pay the first instalment within two weeks": "first-payment",
+    "Save my application and finish it later": "apply-online",
+    "Ask for each document only once": "documents",
+    "A checklist before I start": "eligibility",
+}
+
+# The life events of the home page: (name, French name), in the officials' order; the consultations each
+# lists. The housing allowance is what people claim when their income or household changes.
+LIFE_EVENTS = [
+    ("Losing a job", "Perdre son emploi"),
+    ("Moving house", "Déménager"),
+    ("Having a child", "Avoir un enfant"),
+    ("Retiring", "Partir à la retraite"),
+]
+BENEFIT_LIFE_EVENTS = ["Losing a job"]
+HOUSING_LIFE_EVENTS = ["Losing a job", "Moving house", "Having a child", "Retiring"]
 
 BENEFIT_CATEGORIES = [
     ("Applying online", "applying-online"),
@@ -319,9 +399,13 @@ class Command(BaseCommand):
             accounts = {a.username: self._account(a) for a in ACCOUNTS}
             residents = [self._resident(*r) for r in RESIDENTS]
             citizens = [accounts["citizen"], accounts["citizen2"], *residents]
-            created = self._benefit_consultation(index, citizens, accounts)
-            created |= self._housing_consultation(index, citizens, accounts)
+            claimants = [*residents, *(self._resident(*c) for c in CLAIMANTS)]
+            events, created = self._life_events()
+            created |= self._benefit_consultation(index, citizens, accounts, events)
+            created |= self._housing_consultation(index, citizens, accounts, events)
             created |= self._benefit_in_french(index)
+            created |= self._life_events_in_french(events)
+            created |= self._benefit_checkins(claimants)
             ensure_role_groups()  # again: officials get their page permissions on the French list too
         self._report(created, base=(url or settings.WAGTAILADMIN_BASE_URL).rstrip("/"))
 
@@ -401,7 +485,20 @@ class Command(BaseCommand):
 
     # --- content --------------------------------------------------------------------------------------
 
-    def _benefit_consultation(self, index, citizens, accounts) -> set[str]:
+    @staticmethod
+    def _life_events() -> tuple[dict[str, LifeEvent], set[str]]:
+        """The life events officials would have written as snippets, by English name."""
+        events, created = {}, set()
+        locale = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+        for order, (name, _french) in enumerate(LIFE_EVENTS, start=1):
+            events[name], new = LifeEvent.objects.get_or_create(
+                name=name, locale=locale, defaults={"sort_order": order}
+            )
+            if new:
+                created.add(f"life event {name}")
+        return events, created
+
+    def _benefit_consultation(self, index, citizens, accounts, events) -> set[str]:
         if ConsultationPage.objects.filter(slug=BENEFIT_SLUG).exists():
             return set()
         now, today = timezone.now(), timezone.localdate()
@@ -482,12 +579,19 @@ class Command(BaseCommand):
             ConsultationCategory(name=name, slug=slug, sort_order=i)
             for i, (name, slug) in enumerate(BENEFIT_CATEGORIES)
         ]
+        page.stages = [
+            ConsultationStage(name=name, slug=slug, description=description, sort_order=i)
+            for i, (slug, name, description) in enumerate(BENEFIT_STAGES)
+        ]
+        page.life_events = [events[name] for name in BENEFIT_LIFE_EVENTS]
         index.add_child(instance=page)
         page.save_revision().publish()
 
         categories = {c.slug: c for c in page.categories.all()}
+        stages = {s.slug: s for s in page.stages.all()}
         proposals = []
         for author, category, title, summary, body, supporters in BENEFIT_PROPOSALS:
+            stage = BENEFIT_PROPOSAL_STAGES.get(title)
             proposal = proposal_services.proposal_submit(
                 author=citizens[author],
                 consultation=page,
@@ -495,6 +599,7 @@ class Command(BaseCommand):
                 summary=summary,
                 body=body,
                 category=categories[category],
+                stage=stages[stage] if stage else None,
             )
             backers = [c for c in citizens if c != citizens[author]][:supporters]
             for citizen in backers:
@@ -546,7 +651,7 @@ class Command(BaseCommand):
         )
         proposal_services.flag_create(reporter=citizens[1], comment=off_topic, reason=FlagReason.OFF_TOPIC)
 
-    def _housing_consultation(self, index, citizens, accounts) -> set[str]:
+    def _housing_consultation(self, index, citizens, accounts, events) -> set[str]:
         if ConsultationPage.objects.filter(slug=HOUSING_SLUG).exists():
             return set()
         now, today = timezone.now(), timezone.localdate()
@@ -587,6 +692,7 @@ class Command(BaseCommand):
             ConsultationCategory(name="The form", slug="form", sort_order=0),
             ConsultationCategory(name="Eligibility information", slug="eligibility", sort_order=1),
         ]
+        page.life_events = [events[name] for name in HOUSING_LIFE_EVENTS]
         index.add_child(instance=page)
         page.save_revision().publish()
 
@@ -638,8 +744,52 @@ class Command(BaseCommand):
         for category in page_fr.categories.all():
             category.name = names[category.slug]
             category.save(update_fields=["name"])
+        for stage in page_fr.stages.all():
+            stage.name, stage.description = BENEFIT_STAGES_FR[stage.slug]
+            stage.save(update_fields=["name", "description"])
         page_fr.save_revision().publish()
         return {f"{page_fr.title} (fr)"}
+
+    @staticmethod
+    def _life_events_in_french(events: dict[str, LifeEvent]) -> set[str]:
+        """What the snippet's "Translate" action makes, named in French."""
+        locale = Locale.objects.filter(language_code=FRENCH).first()
+        if locale is None:
+            return set()
+        created = set()
+        for name, french in LIFE_EVENTS:
+            if not events[name].has_translation(locale):
+                translation = events[name].copy_for_translation(locale)
+                translation.name = french
+                translation.save()
+                created.add(f"life event {french} (fr)")
+        return created
+
+    @staticmethod
+    def _benefit_checkins(claimants) -> set[str]:
+        """How the journey went for the claimants, stage by stage (BENEFIT_CHECKINS), told through the
+        check-in service as each of them would on the consultation's page. Only once: a journey with any
+        check-in is left as it is."""
+        page = ConsultationPage.objects.filter(slug=BENEFIT_SLUG).canonical().first()
+        if page is None or CheckIn.objects.filter(consultation=page).exists():
+            return set()
+        stages = {stage.slug: stage for stage in page.stages.all()}
+        if set(stages) != {slug for slug, *_rest in BENEFIT_STAGES}:  # changed by an official: not ours
+            return set()
+        stories = {(slug, person): story for slug, person, story in BENEFIT_STORIES}
+        for slug, people, gave_up, frustration, motivation in BENEFIT_CHECKINS:
+            for person in range(people):
+                quit_here = person >= people - gave_up
+                proposal_services.checkin_save(
+                    author=claimants[person],
+                    consultation=page,
+                    stage_id=stages[slug].pk,
+                    frustration=5 if quit_here else frustration[person % len(frustration)],
+                    motivation=1 if quit_here else motivation[person % len(motivation)],
+                    gave_up=quit_here,
+                    story=stories.get((slug, person), ""),
+                )
+        return {f"check-ins on “{page.title}”"}
 
     # --- output ---------------------------------------------------------------------------------------
 
