@@ -10,8 +10,7 @@ their author.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Sum
 
 from .models import SCALE, CheckIn, StageTally, Visibility
 
@@ -149,18 +148,20 @@ def stage_stories(*, stage_ids, limit: int = STORIES_SHOWN) -> dict[int, list[St
     found: dict[int, list[Story]] = {stage_id: [] for stage_id in stage_ids}
     if not shown:
         return found
-    ranked = (
-        CheckIn.objects.filter(stage_id__in=shown, visibility=Visibility.PUBLISHED)
+    # Each stage's latest few on its own (ORDER BY ... LIMIT), together in one query (UNION ALL): an index
+    # on the stage's published stories by date can then read just those rows, where ranking the stories of
+    # every stage in one window reads them all.
+    latest = [
+        CheckIn.objects.filter(stage_id=stage_id, visibility=Visibility.PUBLISHED)
         .exclude(story="")
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=F("stage_id"), order_by=(F("updated_at").desc(), F("id").desc())
-            )
-        )
-        .filter(rank__lte=limit)
-        .order_by("stage_id", "rank")
-        .values_list("stage_id", "story", "day", "language")
-    )
-    for stage_id, text, day, language in ranked:
+        .order_by("-updated_at", "-id")
+        .values_list("stage_id", "story", "day", "language", "updated_at", "id")[:limit]
+        for stage_id in shown
+    ]
+    rows = latest[0].union(*latest[1:], all=True) if len(latest) > 1 else latest[0]
+    # A union keeps no order: the latest first again, in Python (a few rows a stage).
+    for stage_id, text, day, language, _updated, _id in sorted(
+        rows, key=lambda r: (r[4], r[5]), reverse=True
+    ):
         found[stage_id].append(Story(text=text, day=day, language=language))
     return found

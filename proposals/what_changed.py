@@ -12,7 +12,7 @@ queries, and about the same time, at 100 check-ins and at 100,000.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 
 from cms.models import ConsultationPage, ConsultationStage
 
@@ -86,6 +86,7 @@ def _milestones(consultation_id: int) -> list[Milestone]:
             "done_on",
             "proposal__id",
             "proposal__title",
+            "proposal__language",
             "proposal__status",
             "proposal__stage_id",
         )
@@ -102,23 +103,19 @@ def figures_around(splits: dict[int, date]) -> dict[int, tuple[StageFigures, Sta
     before = Q()
     for stage_id, day in splits.items():
         before |= Q(stage_id=stage_id, day__lt=day)
+    # Grouped by stage and side: the condition is written once, not into each of the sums (building that
+    # query cost ten times the time PostgreSQL takes to answer it).
     rows = (
         StageTally.objects.filter(stage_id__in=list(splits), day__isnull=False)
-        .values("stage_id")
-        .annotate(
-            **{f"before_{name}": Sum(name, filter=before) for name in _SUMMED},
-            **{f"after_{name}": Sum(name, filter=~before) for name in _SUMMED},
-        )
+        .annotate(after=Case(When(before, then=Value(False)), default=Value(True)))
+        .values("stage_id", "after")
+        .annotate(**{f"sum_{name}": Sum(name) for name in _SUMMED})
         .order_by()
     )
-    found = {
-        row["stage_id"]: (
-            StageFigures.from_row(row, prefix="before_"),
-            StageFigures.from_row(row, prefix="after_"),
-        )
-        for row in rows
-    }
-    return {stage_id: found.get(stage_id, (StageFigures(), StageFigures())) for stage_id in splits}
+    found = {stage_id: [StageFigures(), StageFigures()] for stage_id in splits}
+    for row in rows:
+        found[row["stage_id"]][row["after"]] = StageFigures.from_row(row, prefix="sum_")
+    return {stage_id: (before_, after_) for stage_id, (before_, after_) in found.items()}
 
 
 def what_changed(*, consultation: ConsultationPage) -> WhatChanged:
