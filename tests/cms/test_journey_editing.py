@@ -153,6 +153,21 @@ def test_an_official_tags_a_consultation_with_life_events(client_as, official, p
     assert list(page.life_events.all()) == [job]
 
 
+def test_the_editor_offers_each_life_event_once_in_the_pages_language(client_as, official, page):
+    french = factories.french()
+    job = LifeEvent.objects.create(name="Losing a job")
+    job_fr = job.copy_for_translation(french)
+    job_fr.name = "Perdre son emploi"
+    job_fr.save()
+    only_french = LifeEvent.objects.create(name="Créer son entreprise", locale=french)
+
+    html = client_as(official).get(edit_url(page)).content.decode()
+    offered = set(re.findall(r'<input[^>]*name="life_events"[^>]*value="(\d+)"', html))
+
+    # An event translated into the page's language is offered in it; one written in French only, as is.
+    assert offered == {str(job.pk), str(only_french.pk)}
+
+
 # Translations
 
 
