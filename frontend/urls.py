@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import accessibility, account, checkins, comments, flags, follows, proposals, search, supports
+from .views.what_changed import what_changed_page
 
 urlpatterns = [
     path("search/", search.search_page, name="search"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("proposals/<int:pk>/report/", flags.proposal_flag, name="proposal_flag"),
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),
+    path("consultations/<int:page_id>/what-changed/", what_changed_page, name="what_changed"),
     path("consultations/<int:page_id>/check-in/", checkins.checkin_page, name="checkin"),
     path("account/", account.account, name="account"),
     path("account/export/", account.account_export, name="account_export"),

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cms.models import LifeEvent, ModerationMode
@@ -31,6 +33,7 @@ from proposals.models import Status
 from tests.support import factories
 from tests.support.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
 from tests.support.browser import ARTIFACTS, wait_live
+from tests.support.what_changed import checked_in, step
 from votes.services import support_add
 
 # Plain django_db: the tests read the module's committed data and write nothing. The mark also tells
@@ -88,6 +91,9 @@ SCREENS: dict[str, Screen] = {
     ),
     "consultation-closed": Screen(lambda w: w.urls["closed"], live=True),
     "consultation-empty": Screen(lambda w: w.urls["empty"], live=True),
+    # What changed: a stage compared (its table and verdicts), a stage with a step still to come, and a
+    # step across the journey.
+    "what-changed": Screen(lambda w: w.urls["what_changed"], screenshot=True),
     "proposal": Screen(
         lambda w: w.urls["proposal"], targets=(*HEADER, SUPPORT, ".follow-form [type=submit]"), live=True
     ),
@@ -207,6 +213,16 @@ def build_world() -> World:
     for tagged, events in ((consultation, [job, house]), (pre_moderated, [house])):
         tagged.life_events.set(events)
         tagged.save_revision().publish()
+    changed = factories.consultation(title="Claiming housing help", stages=("Apply", "Wait for the decision"))
+    apply, wait = changed.stages.order_by("sort_order")
+    today = timezone.localdate()
+    form = factories.ProposalFactory(consultation=changed, stage=apply, title="A shorter form")
+    step(form, "Form cut to two pages", done_on=today)
+    step(factories.ProposalFactory(consultation=changed, stage=wait), "Decisions in a week")
+    step(factories.ProposalFactory(consultation=changed, stage=None, title="One number"), "Phone line open")
+    checked_in(changed, apply, today - timedelta(days=3), 5, frustration=4, motivation=2)
+    checked_in(changed, apply, today, 5, frustration=2, motivation=4)
+    world.urls["what_changed"] = f"/consultations/{changed.pk}/what-changed/"
     notifications.background_sends_wait(timeout=10)
 
     token = notifications.unsubscribe_token(user_id=citizen.pk, proposal_id=proposal.pk)

@@ -6,52 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from proposals.journey_selectors import stage_figures, stage_figures_between
-from proposals.models import CheckIn, Milestone, MilestoneState, StageTally, Visibility
-from proposals.services import checkin_save
+from proposals.models import MilestoneState, Visibility
 from proposals.statistics import DIFFERENCE, NO_CLEAR_DIFFERENCE, NOT_ENOUGH
 from proposals.what_changed import figures_around, what_changed
 from tests.support import factories
+from tests.support.what_changed import checked_in, step
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 3, 20)
-COUNTED = ("checkins", "gave_up", *(f"{m}_{v}" for m in ("frustration", "motivation") for v in range(1, 6)))
-
-
-def checked_in(consultation, stage, day: date, times: int, frustration: int, motivation: int) -> None:
-    """`times` check-ins through the service, then moved (the check-ins and their day row) to `day`."""
-    today = timezone.localdate()
-    for _ in range(times):
-        checkin_save(
-            author=factories.citizen(),
-            consultation=consultation,
-            stage_id=stage.pk,
-            frustration=frustration,
-            motivation=motivation,
-            gave_up=False,
-        )
-    if day == today:
-        return
-    CheckIn.objects.filter(stage=stage, day=today).update(day=day)
-    given = StageTally.objects.get(stage=stage, day=today)
-    target = StageTally.objects.filter(stage=stage, day=day)
-    if target.exists():  # add to that day's row, as the service would have
-        target.update(**{name: F(name) + getattr(given, name) for name in COUNTED})
-        given.delete()
-    else:
-        StageTally.objects.filter(pk=given.pk).update(day=day)
-
-
-def step(proposal, title: str, *, done_on: date | None = None, state=None, planned_for: date = TODAY):
-    state = state or (MilestoneState.DONE if done_on else MilestoneState.PLANNED)
-    return Milestone.objects.create(
-        proposal=proposal, title=title, state=state, planned_for=planned_for, done_on=done_on
-    )
 
 
 @pytest.fixture
