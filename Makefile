@@ -14,7 +14,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # OpenSearch (README, "Search"): `make test TEST_ELASTICSEARCH_URL=http://search:9200 PYTEST_ARGS="-m engine"`.
 TEST_ELASTICSEARCH_URL ?=
 
-.PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-fanout bench-page-weight install
+.PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
+	bench-page-weight install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -78,6 +79,13 @@ bench-supports: $(BIN)/.installed
 BENCH_PAGES_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench-pages: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_PAGES_REDIS_URL) $(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
+
+# The journey map and the What changed page over 100,000 check-ins against a trivial view, and one
+# check-in's cost at 100 and at 100,000 on its stage (bench/journeys.py): drops and recreates its own
+# database (cocreate_bench_journeys). BENCH_JOURNEYS_ARGS="--checkins 20000 --stage-sizes 100,20000".
+BENCH_JOURNEYS_REDIS_URL ?= redis://127.0.0.1:6379/9
+bench-journeys: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_JOURNEYS_REDIS_URL) $(BIN)/python bench/journeys.py $(BENCH_JOURNEYS_ARGS)
 
 # An official's response to a proposal with 1,000 to 50,000 followers (bench/fanout.py): drops and
 # recreates its own database (cocreate_bench_fanout). BENCH_FANOUT_ARGS="--followers 1000,10000".
