@@ -24,6 +24,7 @@ from proposals.api.open_data import (
 from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, ProposalDismissFlagsView
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
+from proposals.api.what_changed import ConsultationWhatChangedView
 from votes.api.views import SupportsByDayView, SupportView
 
 router = DefaultRouter()
@@ -69,6 +70,11 @@ urlpatterns = [
         name="consultation-dashboard",
     ),
     path("consultations/<int:pk>/journey/", ConsultationJourneyView.as_view(), name="consultation-journey"),
+    path(
+        "consultations/<int:pk>/what-changed/",
+        ConsultationWhatChangedView.as_view(),
+        name="consultation-what-changed",
+    ),
     # Before the router, whose consultations/{pk}.{format} would take "journeys" for an id.
     path("consultations/journeys.json", JourneysExportJSONView.as_view(), name="consultation-journeys-json"),
     path("consultations/journeys.csv", JourneysExportCSVView.as_view(), name="consultation-journeys-csv"),

@@ -49,6 +49,7 @@ CONTRACT = {
     "/api/v1/consultations/{id}/checkins/{stage_slug}/": {"put", "delete"},
     "/api/v1/checkins/{id}/moderation/": {"post"},
     "/api/v1/consultations/{id}/journey/": {"get"},
+    "/api/v1/consultations/{id}/what-changed/": {"get"},
     "/api/v1/consultations/journeys.json": {"get"},
     "/api/v1/consultations/journeys.csv": {"get"},
 }
