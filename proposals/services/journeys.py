@@ -12,6 +12,8 @@ counted whatever becomes of the story. The audit trail is a proposal's (AuditEnt
 moderation is not written to it: the check-in keeps its state and the reason.
 """
 
+from datetime import date
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -132,12 +134,30 @@ def _story_visibility(consultation, story: str, previous: CheckIn | None) -> str
 
 
 def checkin_save(
-    *, author, consultation, stage_id: int, frustration: int, motivation: int, gave_up: bool, story: str = ""
+    *,
+    author,
+    consultation,
+    stage_id: int,
+    frustration: int,
+    motivation: int,
+    gave_up: bool,
+    story: str = "",
+    day: date | None = None,
 ) -> tuple[CheckIn, bool]:
     """Give, or change, `author`'s check-in on a stage of `consultation` (its canonical page). The check-in
-    and whether it is new."""
+    and whether it is new.
+
+    `day` is the local day it counts for: today, unless answers given earlier are being recorded (a survey
+    run on paper before the consultation opened, the demo's history); never in the future. The pages and
+    the API never pass it."""
     _refuse(permissions.checkin_refusal(author, consultation))
     story = _checked_scores(frustration, motivation, story)
+    today = timezone.localdate()
+    if day is not None and day > today:
+        raise ServiceError(
+            _("Some fields need your attention."),
+            fields={"day": [_("A check-in cannot be dated later than today.")]},
+        )
     stage = _stage_of(consultation, stage_id)
     with transaction.atomic():
         previous = (
@@ -158,7 +178,7 @@ def checkin_save(
         checkin.frustration, checkin.motivation, checkin.gave_up = frustration, motivation, bool(gave_up)
         checkin.story = story
         checkin.language = (get_language() or "en")[:8]
-        checkin.day = timezone.localdate()
+        checkin.day = day or today
         checkin.save()
         _retally(stage.pk, before, checkin)
     return checkin, previous is None

@@ -261,3 +261,22 @@ def test_concurrent_check_ins_keep_the_tallies_exact():
     assert tallied(stage_id) == recount(stage_id)
     assert tallied(stage_id)["checkins"] == len(citizens)
     assert stage_figures([stage_id])[stage_id].version == 6 * len(citizens)
+
+
+def test_answers_given_earlier_count_for_their_day_and_never_a_future_one(journey):
+    earlier = timezone.localdate() - timedelta(days=40)
+    recorded = check_in(journey, day=earlier, frustration=5)
+    assert recorded.day == earlier
+    stage_id = recorded.stage_id
+    assert stage_figures_between([stage_id], until=earlier + timedelta(days=1))[stage_id].frustration == (
+        0,
+        0,
+        0,
+        0,
+        1,
+    )
+    assert stage_figures_between([stage_id], since=earlier + timedelta(days=1))[stage_id].checkins == 0
+    with pytest.raises(ServiceError) as refused:
+        check_in(journey, day=timezone.localdate() + timedelta(days=1))
+    assert "day" in refused.value.fields
+    assert CheckIn.objects.count() == 1

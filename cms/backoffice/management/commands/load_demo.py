@@ -35,7 +35,7 @@ from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
 from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
 from proposals import services as proposal_services
-from proposals.models import CheckIn, FlagReason, Status
+from proposals.models import CheckIn, FlagReason, Proposal, Status
 from votes import services as vote_services
 
 # Only ever set by this command, which refuses to run without DEBUG (see handle): never a production secret.
@@ -183,6 +183,39 @@ BENEFIT_CHECKINS = [
     ("decision", 11, 2, (4, 4, 5, 3, 4, 4), (2, 3, 2, 3, 2, 2)),
     ("first-payment", 9, 0, (2, 1, 2, 3, 2, 1), (4, 4, 5, 3, 4, 4)),
 ]
+# The check-ins above were given over the last two months, the first person's first (DAYS_AGO days ago, then
+# every third day after), all before the phone upload opened; these were given since, on "Send documents",
+# by claimants who sent theirs from a phone: (frustration, motivation), one per claimant of CLAIMANTS_AFTER.
+CHECKINS_DAYS_AGO = 60
+DOCUMENTS_AFTER = [(2, 4), (3, 3), (2, 4), (1, 4), (2, 3), (3, 4), (2, 4), (2, 3)]
+CLAIMANTS_AFTER = [
+    ("m.haddad", "Mehdi", "Haddad"),
+    ("n.kowalczyk", "Nina", "Kowalczyk"),
+    ("o.mensah", "Owen", "Mensah"),
+    ("p.rossi", "Paola", "Rossi"),
+    ("q.tran", "Quang", "Tran"),
+    ("s.ivanova", "Sofia", "Ivanova"),
+    ("t.oconnor", "Tom", "O'Connor"),
+    ("u.diallo", "Umar", "Diallo"),
+]
+# The accepted proposal's implementation (days from today): (title, planned in, started, done, note).
+BENEFIT_MILESTONES = [
+    (
+        "Phone upload open to everyone",
+        -14,
+        -30,
+        -12,
+        "Photos from a phone are accepted for every document; 61% of documents came that way the first week.",
+    ),
+    (
+        "Each page checked for readability on upload",
+        -5,
+        -10,
+        None,
+        "Testing the automatic check with claimants.",
+    ),
+    ("Ask for each document only once, across departments", 60, None, None, ""),
+]
 # A few told what happened: (stage slug, person, story).
 BENEFIT_STORIES = [
     ("eligibility", 3, "The simulator said yes in two minutes. That part was easy."),
@@ -198,6 +231,7 @@ BENEFIT_STORIES = [
     ("first-payment", 1, "The money came, but the letter explaining the amount made no sense to me."),
 ]
 # The stage some proposals are about, by title.
+BENEFIT_ACCEPTED = "Let me upload documents from my phone"  # accepted by the official's response
 BENEFIT_PROPOSAL_STAGES = {
     "Let me upload documents from my phone": "documents",
     "Show where my application is": "decision",
@@ -405,7 +439,8 @@ class Command(BaseCommand):
             created |= self._housing_consultation(index, citizens, accounts, events)
             created |= self._benefit_in_french(index)
             created |= self._life_events_in_french(events)
-            created |= self._benefit_checkins(claimants)
+            created |= self._benefit_checkins(claimants, [self._resident(*c) for c in CLAIMANTS_AFTER])
+            created |= self._benefit_milestones(accounts["official"])
             ensure_role_groups()  # again: officials get their page permissions on the French list too
         self._report(created, base=(url or settings.WAGTAILADMIN_BASE_URL).rstrip("/"))
 
@@ -766,7 +801,7 @@ class Command(BaseCommand):
         return created
 
     @staticmethod
-    def _benefit_checkins(claimants) -> set[str]:
+    def _benefit_checkins(claimants, claimants_after) -> set[str]:
         """How the journey went for the claimants, stage by stage (BENEFIT_CHECKINS), told through the
         check-in service as each of them would on the consultation's page. Only once: a journey with any
         check-in is left as it is."""
@@ -777,6 +812,7 @@ class Command(BaseCommand):
         if set(stages) != {slug for slug, *_rest in BENEFIT_STAGES}:  # changed by an official: not ours
             return set()
         stories = {(slug, person): story for slug, person, story in BENEFIT_STORIES}
+        today = timezone.localdate()
         for slug, people, gave_up, frustration, motivation in BENEFIT_CHECKINS:
             for person in range(people):
                 quit_here = person >= people - gave_up
@@ -788,8 +824,52 @@ class Command(BaseCommand):
                     motivation=1 if quit_here else motivation[person % len(motivation)],
                     gave_up=quit_here,
                     story=stories.get((slug, person), ""),
+                    day=today - timedelta(days=CHECKINS_DAYS_AGO - 3 * person),
                 )
+        for days_ago, (claimant, (frustration, motivation)) in enumerate(
+            zip(claimants_after, DOCUMENTS_AFTER, strict=True)
+        ):
+            proposal_services.checkin_save(
+                author=claimant,
+                consultation=page,
+                stage_id=stages["documents"].pk,
+                frustration=frustration,
+                motivation=motivation,
+                gave_up=False,
+                day=today - timedelta(days=days_ago),
+            )
         return {f"check-ins on “{page.title}”"}
+
+    @staticmethod
+    def _benefit_milestones(official) -> set[str]:
+        """The accepted proposal's implementation (BENEFIT_MILESTONES): one step done, one late, one ahead,
+        as the official moved them; the What changed page compares the check-ins on its stage before and
+        after the first. Only once: a proposal with any step is left as it is."""
+        proposal = Proposal.objects.filter(title=BENEFIT_ACCEPTED, status=Status.ACCEPTED).first()
+        if proposal is None or proposal.milestones.exists():
+            return set()
+        today = timezone.localdate()
+        for title, planned_in, started, done, note in BENEFIT_MILESTONES:
+            step = proposal_services.milestone_add(
+                actor=official, proposal=proposal, title=title, planned_for=today + timedelta(days=planned_in)
+            )
+            if started is not None:
+                proposal_services.milestone_update(
+                    actor=official,
+                    milestone_id=step.pk,
+                    state="in_progress",
+                    on=today + timedelta(days=started),
+                    note="" if done is not None else note,
+                )
+            if done is not None:
+                proposal_services.milestone_update(
+                    actor=official,
+                    milestone_id=step.pk,
+                    state="done",
+                    on=today + timedelta(days=done),
+                    note=note,
+                )
+        return {f"implementation steps of “{proposal.title}”"}
 
     # --- output ---------------------------------------------------------------------------------------
 
