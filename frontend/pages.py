@@ -24,6 +24,7 @@ from votes.selectors import supported_ids
 
 from .charts import funnel_steps
 from .forms import ProposalFilterForm
+from .journey_map import journey_config, journey_map_view
 
 PAGE_SIZE = 20
 
@@ -74,6 +75,9 @@ def consultation_context(request, page) -> dict:
         "live_config": live_config(),
         "card_template_proposal": card_template_proposal(page),
         "funnel": funnel_steps(consultation=page),
+        # None without stages: the page then has no journey map.
+        "journey_map": journey_map_view(consultation=page),
+        "journey_config": journey_config(page),
     }
 
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import accessibility, account, checkins, comments, flags, follows, proposals, search, supports
+from .views import (
+    accessibility,
+    account,
+    checkins,
+    comments,
+    flags,
+    follows,
+    journeys,
+    proposals,
+    search,
+    supports,
+)
 from .views.what_changed import what_changed_page
 
 urlpatterns = [
@@ -22,6 +33,11 @@ urlpatterns = [
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),
     path("consultations/<int:page_id>/what-changed/", what_changed_page, name="what_changed"),
+    path(
+        "consultations/<int:page_id>/journey-map/",
+        journeys.consultation_journey_map,
+        name="consultation_journey_map",
+    ),
     path("consultations/<int:page_id>/check-in/", checkins.checkin_page, name="checkin"),
     path("account/", account.account, name="account"),
     path("account/export/", account.account_export, name="account_export"),

@@ -6,18 +6,19 @@ Delivery is best effort: every page can refetch the truth over REST.
 
 In a server process (the ASGI application binds its event loop with `bind_server_loop`), events are handed
 to one sender on that loop, which sends them in order without holding up the request, and coalesces
-support counts: each proposal's `proposal.support_changed` goes out at most once per
-`LIVE_COUNT_INTERVAL_MS`, carrying the newest count (by version) when it does. The first change after a
-quiet spell goes out at once; during a rush the counts in between are dropped, never the last one. Any
-other event about a proposal first sends that proposal's waiting count, so pages hear of a count before
-the promise or decision it led to. Outside a server (management commands, a sync test) each event is
+the versioned figures (COALESCED): each proposal's `proposal.support_changed` and each stage's
+`journey.stage_changed` goes out at most once per `LIVE_COUNT_INTERVAL_MS` for that proposal or stage,
+carrying the newest figures (by version) when it does. The first change after a quiet spell goes out at
+once; during a rush the figures in between are dropped, never the last ones. Any other event about a
+proposal first sends that proposal's waiting count, so pages hear of a count before the promise or
+decision it led to. Outside a server (management commands, a sync test) each event is
 sent at once from the calling thread.
 
 Each worker coalesces on its own, so with several workers a worker's older count can reach the pages after
 another worker's newer one (its interval ended later). A count's channel-layer message therefore carries
-its proposal and version beside the text, and each socket forwards a count only if it is newer than the
-last it forwarded or its snapshot held (`ConsultationConsumer`): the last count on every stream is the
-newest sent, which is the stored one once the rush is over.
+its proposal (a stage's figures, their stage) and version beside the text, and each socket forwards them
+only if they are newer than the last it forwarded or its snapshot held (`ConsultationConsumer`): the last
+figures on every stream are the newest sent, which are the stored ones once the rush is over.
 """
 
 from __future__ import annotations
@@ -41,8 +42,15 @@ FORWARD_HANDLER = "live.forward"
 # The consumer closes its socket with 4404, as if the consultation had never been there.
 CLOSE_HANDLER = "live.close"
 COUNT_EVENT = "proposal.support_changed"
-_FORGET_AFTER = 60.0  # seconds: a proposal's last sent count is forgotten after this long
-_FORGET_CHECK_AT = 10_000  # remembered proposals before forgetting old ones is worth a pass
+STAGE_EVENT = "journey.stage_changed"
+# The events coalesced per subject: each names its subject under this key and carries a version.
+COALESCED = {COUNT_EVENT: "proposal", STAGE_EVENT: "stage"}
+_FORGET_AFTER = 60.0  # seconds: a subject's last sent figures are forgotten after this long
+_FORGET_CHECK_AT = 10_000  # remembered subjects before forgetting old ones is worth a pass
+
+# What coalesced figures are about: ("proposal", 42) or ("stage", 7). Ids of proposals and stages may
+# be equal: the kind keeps them apart.
+Subject = tuple[str, int]
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _sender: _Sender | None = None
@@ -62,14 +70,16 @@ def _count_interval() -> float:
     return getattr(settings, "LIVE_COUNT_INTERVAL_MS", 250) / 1000
 
 
-def _message(text: str | None, count: tuple[int, int] | None = None) -> dict[str, Any]:
-    """The channel-layer message: a pre-encoded event to forward, or (None) the order to close. A count
-    (proposal id, version) goes with a support count's text: sockets drop one older than what they have."""
+def _message(text: str | None, subject: Subject | None = None, version: int | None = None) -> dict[str, Any]:
+    """The channel-layer message: a pre-encoded event to forward, or (None) the order to close. Coalesced
+    figures go with their subject and version ({"proposal": 42, "version": 7}, or "stage"): sockets drop
+    figures older than those they have."""
     if text is None:
         return {"type": CLOSE_HANDLER}
-    if count is None:
+    if subject is None or version is None:
         return {"type": FORWARD_HANDLER, "text": text}
-    return {"type": FORWARD_HANDLER, "text": text, "proposal": count[0], "version": count[1]}
+    kind, subject_id = subject
+    return {"type": FORWARD_HANDLER, "text": text, kind: subject_id, "version": version}
 
 
 async def _group_send(group: str, message: dict[str, Any]) -> None:
@@ -90,11 +100,11 @@ class _Sender:
         self.loop = loop
         self.interval = _count_interval()
         self.outbox: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
-        # proposal id -> (version, group, text) of the newest count not sent yet, and its timer
-        self.waiting: dict[int, tuple[int, str, str]] = {}
-        self.timers: dict[int, asyncio.TimerHandle] = {}
-        # proposal id -> (loop time, version) of the last count sent
-        self.sent: dict[int, tuple[float, int]] = {}
+        # subject -> (version, group, text) of the newest figures not sent yet, and their timer
+        self.waiting: dict[Subject, tuple[int, str, str]] = {}
+        self.timers: dict[Subject, asyncio.TimerHandle] = {}
+        # subject -> (loop time, version) of the last figures sent
+        self.sent: dict[Subject, tuple[float, int]] = {}
         self.task = loop.create_task(self._send_forever())
 
     async def _send_forever(self) -> None:
@@ -102,70 +112,78 @@ class _Sender:
             group, message = await self.outbox.get()
             await _group_send(group, message)
 
-    def event(self, group: str, message: dict[str, Any], proposal_id: int | None) -> None:
-        if proposal_id is not None:
-            self._flush(proposal_id)
+    def event(self, group: str, message: dict[str, Any], subject: Subject | None) -> None:
+        if subject is not None:
+            self._flush(subject)
         self.outbox.put_nowait((group, message))
 
-    def count(self, group: str, text: str, proposal_id: int, version: int) -> None:
-        last_time, last_version = self.sent.get(proposal_id, (float("-inf"), -1))
+    def count(self, group: str, text: str, subject: Subject, version: int) -> None:
+        last_time, last_version = self.sent.get(subject, (float("-inf"), -1))
         if version <= last_version:
-            return  # a newer count already went out (callbacks of two commits can run out of order)
-        waiting = self.waiting.get(proposal_id)
+            return  # newer figures already went out (callbacks of two commits can run out of order)
+        waiting = self.waiting.get(subject)
         if waiting is not None:
             if version > waiting[0]:
-                self.waiting[proposal_id] = (version, group, text)
+                self.waiting[subject] = (version, group, text)
             return
         wait = last_time + self.interval - self.loop.time()
         if wait <= 0:
-            self._send_count(proposal_id, version, group, text)
+            self._send_count(subject, version, group, text)
         else:
-            self.waiting[proposal_id] = (version, group, text)
-            self.timers[proposal_id] = self.loop.call_later(wait, self._flush, proposal_id)
+            self.waiting[subject] = (version, group, text)
+            self.timers[subject] = self.loop.call_later(wait, self._flush, subject)
 
-    def _flush(self, proposal_id: int) -> None:
-        timer = self.timers.pop(proposal_id, None)
+    def _flush(self, subject: Subject) -> None:
+        timer = self.timers.pop(subject, None)
         if timer is not None:
             timer.cancel()
-        waiting = self.waiting.pop(proposal_id, None)
+        waiting = self.waiting.pop(subject, None)
         if waiting is not None:
-            self._send_count(proposal_id, *waiting)
+            self._send_count(subject, *waiting)
 
-    def _send_count(self, proposal_id: int, version: int, group: str, text: str) -> None:
+    def _send_count(self, subject: Subject, version: int, group: str, text: str) -> None:
         now = self.loop.time()
         if len(self.sent) >= _FORGET_CHECK_AT:
-            self.sent = {pid: sent for pid, sent in self.sent.items() if now - sent[0] < _FORGET_AFTER}
-        self.sent[proposal_id] = (now, version)
-        self.outbox.put_nowait((group, _message(text, (proposal_id, version))))
+            self.sent = {key: sent for key, sent in self.sent.items() if now - sent[0] < _FORGET_AFTER}
+        self.sent[subject] = (now, version)
+        self.outbox.put_nowait((group, _message(text, subject, version)))
 
 
-def _on_server_loop(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
+def _on_server_loop(group: str, text: str | None, subject: Subject | None, version: int | None) -> None:
     global _sender
     if _sender is None or _sender.loop is not asyncio.get_running_loop():
         _sender = _Sender(asyncio.get_running_loop())
     if version is None:
-        _sender.event(group, _message(text), proposal_id)
+        _sender.event(group, _message(text), subject)
     else:
-        _sender.count(group, text, proposal_id, version)
+        _sender.count(group, text, subject, version)
 
 
-def _dispatch(group: str, text: str | None, proposal_id: int | None, version: int | None) -> None:
-    """After commit: `text` is an encoded event, or None to close the group's sockets."""
+def _dispatch(group: str, text: str | None, subject: Subject | None, version: int | None) -> None:
+    """After commit: `text` is an encoded event, or None to close the group's sockets. With a `version`,
+    the event is coalesced figures about `subject`."""
     loop = _server_loop
     if loop is not None and loop.is_running():
-        loop.call_soon_threadsafe(_on_server_loop, group, text, proposal_id, version)
+        loop.call_soon_threadsafe(_on_server_loop, group, text, subject, version)
     else:
-        count = None if version is None else (proposal_id, version)
-        async_to_sync(_group_send)(group, _message(text, count))
+        async_to_sync(_group_send)(group, _message(text, subject, version))
+
+
+def _subject_and_version(event: Mapping[str, Any]) -> tuple[Subject | None, int | None]:
+    """What an event is about, and its version if it is coalesced figures (COALESCED). An event about a
+    proposal names it by id (proposal.published carries the proposal's state instead: no subject)."""
+    kind = COALESCED.get(event["type"])
+    if kind is not None:
+        return (kind, event[kind]), event["version"]
+    proposal = event.get("proposal")
+    return (("proposal", proposal) if isinstance(proposal, int) else None), None
 
 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-    subject = event.get("proposal")
-    proposal_id = subject if isinstance(subject, int) else None  # proposal.published carries the state
-    version = event["version"] if event["type"] == COUNT_EVENT else None
+    subject, version = _subject_and_version(event)
     transaction.on_commit(
-        partial(_dispatch, consultation_group(consultation_id), text, proposal_id, version), robust=True
+        partial(_dispatch, consultation_group(consultation_id), text, subject, version), robust=True
     )
 
 

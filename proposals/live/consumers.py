@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from ..models import Proposal
+from ..journey_selectors import MIN_CHECKINS
+from ..models import Proposal, StageTally
 from . import events
 from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER, consultation_group
 
@@ -31,11 +32,20 @@ def _snapshot(consultation_id: int) -> dict | None:
         .order_by("-supports_count", "-id")
         .values_list("pk", "status", "supports_count", "supports_version")[:SNAPSHOT_LIMIT]
     )
+    # The version of each stage shown (MIN_CHECKINS check-ins or more), that a page's journey map may know
+    # it missed a change and read the map again. A stage below the minimum is left out: its version would
+    # count its check-ins. A page that shows a stage the snapshot leaves out knows it went below.
+    stages = StageTally.objects.filter(
+        stage__page_id=consultation_id, day__isnull=True, checkins__gte=MIN_CHECKINS
+    ).order_by("stage_id")
     return {
         "type": "snapshot",
         "consultation": consultation_id,
         "state": page.phase_state(),
         "proposals": [events.proposal_count(*row) for row in rows],
+        "stages": [
+            {"id": stage, "version": version} for stage, version in stages.values_list("stage_id", "version")
+        ],
     }
 
 
@@ -43,6 +53,7 @@ def _snapshot(consultation_id: int) -> dict | None:
 class Snapshot:
     text: str  # encoded once, sent as it is to every page that shares it
     versions: dict[int, int]  # proposal id -> its count's version in the snapshot; read-only, shared
+    stage_versions: dict[int, int]  # stage id -> its figures' version in the snapshot; read-only, shared
 
 
 @dataclass
@@ -86,6 +97,7 @@ class SharedSnapshots:
         return Snapshot(
             json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False),
             {proposal["id"]: proposal["version"] for proposal in snapshot["proposals"]},
+            {stage["id"]: stage["version"] for stage in snapshot["stages"]},
         )
 
     def _forget(self, consultation_id: int, read: _Read) -> None:
@@ -111,7 +123,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         # Counts' versions: those in the snapshot (shared by the pages that share it), and those forwarded.
         self.snapshot_versions: dict[int, int] = {}
-        self.versions: dict[int, int] = {}
+        self.snapshot_stage_versions: dict[int, int] = {}
+        self.versions: dict[tuple[str, int], int] = {}  # ("proposal" or "stage", id) -> version
         consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
         group = consultation_group(consultation_id)
         # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
@@ -128,6 +141,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = group
         self.snapshot_versions = snapshot.versions
+        self.snapshot_stage_versions = snapshot.stage_versions
         await self.accept()
         await self.send(text_data=snapshot.text)
 
@@ -157,21 +171,26 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await super().dispatch(message)
 
     def _is_news(self, message) -> bool:
-        """False for a support count no newer than one this socket has (forwarded, or in its snapshot).
+        """False for a support count, or a stage's figures, no newer than those this socket has (forwarded,
+        or in its snapshot).
 
-        Each worker coalesces counts on its own, so one worker's older count can come after another's newer
-        one; and a count sent while the snapshot was read may be older than the snapshot. Dropping those
-        keeps each proposal's counts on the stream in version order: the last one is the newest."""
+        Each worker coalesces them on its own, so one worker's older figures can come after another's newer
+        ones; and figures sent while the snapshot was read may be older than the snapshot. Dropping those
+        keeps each proposal's counts and each stage's figures on the stream in version order: the last is
+        the newest."""
         version = message.get("version")
         if version is None:
-            return True  # not a count
-        proposal = message["proposal"]
-        known = self.versions.get(proposal)
+            return True  # not coalesced figures
+        kind = "stage" if "stage" in message else "proposal"
+        subject = message[kind]
+        key = (kind, subject)
+        known = self.versions.get(key)
         if known is None:
-            known = self.snapshot_versions.get(proposal, -1)
+            in_snapshot = self.snapshot_stage_versions if kind == "stage" else self.snapshot_versions
+            known = in_snapshot.get(subject, -1)
         if version <= known:
             return False
-        self.versions[proposal] = version
+        self.versions[key] = version
         return True
 
     async def live_forward(self, message):

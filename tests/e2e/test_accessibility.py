@@ -90,6 +90,8 @@ SCREENS: dict[str, Screen] = {
         live=True,
     ),
     "consultation-closed": Screen(lambda w: w.urls["closed"], live=True),
+    # Its journey map: the drawing, its key, the table in its scrolling region, a stage withheld.
+    "consultation-journey": Screen(lambda w: w.urls["journey"], screenshot=True, live=True),
     "consultation-empty": Screen(lambda w: w.urls["empty"], live=True),
     # What changed: a stage compared (its table and verdicts), a stage with a step still to come, and a
     # step across the journey.
@@ -208,6 +210,25 @@ def build_world() -> World:
     closed = factories.consultation(title="Opening hours of the benefit offices", open_now=False)
     factories.ProposalFactory(consultation=closed, title="Open until seven on Thursdays")
     empty = factories.consultation(title="Letters people understand")
+    journey = factories.consultation(
+        title="Registering as a job seeker", stages=("Find out", "Register online", "Send documents")
+    )
+    find_out, register, send = journey.stages.order_by("sort_order")
+    factories.ProposalFactory(consultation=journey, stage=send, title="Accept photos of documents")
+    for stage, answers in (
+        (find_out, [(2, 4, False)] * 5),
+        (register, [(3, 3, False)] * 4),  # too few: withheld
+        (send, [(4, 2, True), *[(4, 2, False)] * 5]),  # the breaking point
+    ):
+        for frustration, motivation, gave_up in answers:
+            services.checkin_save(
+                author=factories.citizen(),
+                consultation=journey,
+                stage_id=stage.pk,
+                frustration=frustration,
+                motivation=motivation,
+                gave_up=gave_up,
+            )
     # The home page's life events: a consultation under two of them, so the screen checked shows the section.
     job, house = LifeEvent.objects.create(name="Losing a job"), LifeEvent.objects.create(name="Moving house")
     for tagged, events in ((consultation, [job, house]), (pre_moderated, [house])):
@@ -230,6 +251,7 @@ def build_world() -> World:
         open=consultation.url,
         closed=closed.url,
         empty=empty.url,
+        journey=journey.url,
         proposal=f"/proposals/{proposal.pk}/",
         pending=f"/proposals/{pending.pk}/",
         propose=f"/consultations/{consultation.pk}/propose/",

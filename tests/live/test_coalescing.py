@@ -114,3 +114,82 @@ def test_outside_a_server_every_event_is_sent_at_once(settings, monkeypatch):
 
     received = run_as_server(scenario, monkeypatch)
     assert [e["version"] for e in received] == [1, 2]
+
+
+def stage(stage_id: int, checkins: int, version: int):
+    """A stage's figures (shown from five check-ins on) as the check-in services send them."""
+    figures = None
+    if checkins >= 5:
+        figures = {
+            "checkins": checkins,
+            "frustration_median": 4.0,
+            "motivation_median": 2.0,
+            "gave_up_share": 0.2,
+            "frustration_overtakes": True,
+        }
+    return CONSULTATION, {
+        "type": "journey.stage_changed",
+        "stage": stage_id,
+        "version": version,
+        "figures": figures,
+    }
+
+
+def test_a_stages_figures_are_held_like_counts_and_only_the_newest_goes_out(settings, monkeypatch):
+    settings.LIVE_COUNT_INTERVAL_MS = 100
+
+    async def scenario(next_event):
+        # The first change goes out at once; a rush on the same stage is held, the newest kept whatever
+        # the order the callbacks ran in.
+        await asyncio.to_thread(commit_events, stage(7, 4, 4), stage(7, 6, 6), stage(7, 5, 5))
+        received = [await next_event(), await next_event()]
+        # A late callback of an older change after the newer one went out is dropped: the next is newer.
+        await asyncio.to_thread(commit_events, stage(7, 5, 5), stage(7, 7, 7))
+        received.append(await next_event())
+        return received
+
+    received = run_as_server(scenario, monkeypatch)
+    assert [(e["stage"], e["version"]) for e in received] == [(7, 4), (7, 6), (7, 7)]
+    assert received[0]["figures"] is None
+    assert received[1]["figures"]["checkins"] == 6
+
+
+def test_a_stage_and_a_proposal_with_the_same_id_are_coalesced_apart(settings, monkeypatch):
+    settings.LIVE_COUNT_INTERVAL_MS = 600_000  # nothing held is sent by the clock during this test
+
+    async def scenario(next_event):
+        # Proposal 8 and stage 8 each send their first change at once: neither holds the other back.
+        await asyncio.to_thread(commit_events, count(8, 1, 1), stage(8, 5, 1))
+        first = [await next_event(), await next_event()]
+        # The stage's next change is held; news about proposal 8 sends the proposal's held count, never the
+        # stage's figures.
+        await asyncio.to_thread(commit_events, stage(8, 6, 2), count(8, 2, 2), hidden(8))
+        return first, await next_event(), await next_event()
+
+    first, held_count, news = run_as_server(scenario, monkeypatch)
+    assert [e["type"] for e in first] == ["proposal.support_changed", "journey.stage_changed"]
+    assert (held_count["type"], held_count["version"]) == ("proposal.support_changed", 2)
+    assert news == {"type": "proposal.hidden", "proposal": 8}
+
+
+def test_the_stage_message_names_its_stage_and_version_for_the_sockets(settings, monkeypatch):
+    """The channel-layer message carries the stage and version beside the text: each socket drops figures
+    older than those it forwarded (see test_consumer)."""
+    settings.LIVE_COUNT_INTERVAL_MS = 600_000
+    monkeypatch.setattr(broadcasts, "_server_loop", None)
+
+    async def main():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(broadcasts.consultation_group(CONSULTATION), channel)
+        try:
+            await asyncio.to_thread(commit_events, stage(9, 5, 3), count(9, 4, 4))
+            return [await asyncio.wait_for(layer.receive(channel), TIMEOUT) for _ in range(2)]
+        finally:
+            await layer.group_discard(broadcasts.consultation_group(CONSULTATION), channel)
+
+    stage_message, count_message = asyncio.run(main())
+    assert (stage_message["stage"], stage_message["version"]) == (9, 3)
+    assert "proposal" not in stage_message
+    assert (count_message["proposal"], count_message["version"]) == (9, 4)
+    assert "stage" not in count_message

@@ -88,6 +88,7 @@ def test_snapshot_states_the_phase(open_now, state):
         "consultation": consultation.pk,
         "state": state,
         "proposals": [],
+        "stages": [],
     }
 
 
@@ -159,6 +160,110 @@ def test_a_count_no_newer_than_the_socket_has_is_not_forwarded(monkeypatch):
         (other.pk, 1),
         (proposal.pk, 7),
     ]
+
+
+def test_a_stages_figures_no_newer_than_the_socket_forwarded_are_dropped(monkeypatch):
+    """As counts: one worker's held figures can reach the group after another worker's newer ones. A stage
+    and a proposal with the same id are kept apart."""
+    proposal = factories.ProposalFactory(supports_count=1, supports_version=1)
+
+    def send(event) -> None:
+        with transaction.atomic():
+            broadcasts.broadcast_on_commit(proposal.consultation_id, event)
+
+    def stage(version: int):
+        return {"type": "journey.stage_changed", "stage": proposal.pk, "version": version, "figures": None}
+
+    async def scenario():
+        communicator, _ = await connected(proposal.consultation_id)
+        monkeypatch.setattr(broadcasts, "_server_loop", None)  # sent at once, not coalesced
+        for event in [
+            stage(3),
+            stage(2),  # older than the last forwarded
+            stage(3),  # the same
+            events.support_changed(proposal_id=proposal.pk, supports=2, version=2),  # the proposal's own
+            stage(4),
+        ]:
+            await database_sync_to_async(send)(event)
+        received = [await communicator.receive_json_from(timeout=TIMEOUT) for _ in range(3)]
+        await communicator.disconnect()
+        return received
+
+    assert [(m["type"], m["version"]) for m in async_to_sync(scenario)()] == [
+        ("journey.stage_changed", 3),
+        ("proposal.support_changed", 2),
+        ("journey.stage_changed", 4),
+    ]
+
+
+def test_the_snapshot_gives_the_version_of_each_stage_shown_and_older_figures_are_not_forwarded(monkeypatch):
+    """Versions only, never figures, and only of the stages with five check-ins or more (a withheld stage's
+    version would count its check-ins): a page whose journey map is older reads it again."""
+    consultation = factories.consultation(stages=("Apply", "Wait", "Paid"))
+    apply, wait, _paid = consultation.stages.order_by("sort_order")
+    for stage, times in ((apply, 5), (wait, 4)):
+        for _ in range(times):
+            proposal_services.checkin_save(
+                author=factories.citizen(),
+                consultation=consultation,
+                stage_id=stage.pk,
+                frustration=3,
+                motivation=3,
+                gave_up=False,
+            )
+
+    def send(version: int) -> None:
+        with transaction.atomic():
+            event = {"type": "journey.stage_changed", "stage": apply.pk, "version": version, "figures": None}
+            broadcasts.broadcast_on_commit(consultation.pk, event)
+
+    async def scenario():
+        communicator, snapshot = await connected(consultation.pk)
+        monkeypatch.setattr(broadcasts, "_server_loop", None)  # sent at once, not coalesced
+        for version in (4, 5, 6):  # older than the snapshot's, the snapshot's, newer
+            await database_sync_to_async(send)(version)
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return snapshot, message
+
+    snapshot, message = async_to_sync(scenario)()
+    assert snapshot["stages"] == [{"id": apply.pk, "version": 5}]  # "Wait" (four) and "Paid" (none) left out
+    assert (message["stage"], message["version"]) == (apply.pk, 6)
+
+
+def test_a_check_in_reaches_the_page_with_the_stages_figures_from_the_fifth_on():
+    consultation = factories.consultation(stages=("Apply",))
+    stage_id = consultation.stages.get().pk
+    citizens = [factories.citizen() for _ in range(5)]
+
+    def check_in(citizen) -> None:
+        proposal_services.checkin_save(
+            author=citizen,
+            consultation=consultation,
+            stage_id=stage_id,
+            frustration=4,
+            motivation=2,
+            gave_up=citizen is citizens[0],
+        )
+
+    async def scenario():
+        communicator, _ = await connected(consultation.pk)
+        for citizen in citizens:
+            await database_sync_to_async(check_in)(citizen)
+        # Nothing of the first four (not even that they happened): the fifth is the first message.
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return message
+
+    message = async_to_sync(scenario)()
+    assert (message["stage"], message["version"]) == (stage_id, 5)
+    assert message["figures"] == {
+        "checkins": 5,
+        "frustration_median": 4.0,
+        "motivation_median": 2.0,
+        "gave_up_share": 0.2,
+        "frustration_overtakes": True,
+    }
 
 
 def test_a_repeated_support_sends_nothing():
