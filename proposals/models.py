@@ -608,7 +608,15 @@ class CheckIn(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["consultation", "author"], name="checkin_by_author")]
+        indexes = [
+            models.Index(fields=["consultation", "author"], name="checkin_by_author"),
+            # A stage's latest published stories, read by the journey map without scanning them all.
+            models.Index(
+                fields=["stage", "-updated_at", "-id"],
+                name="checkin_latest_stories",
+                condition=models.Q(visibility=Visibility.PUBLISHED) & ~models.Q(story=""),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "stage"],
