@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect
 
-from proposals.services import checkin_save
+from proposals.services import checkin_delete, checkin_save
 from tests.support import factories
 from tests.support.browser import wait_live
 
@@ -23,23 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 740}
 
 
-def check_in(consultation, stage, *answers: tuple[int, int, bool]) -> None:
-    """One check-in by a new citizen per (frustration, motivation, gave up), through the service, committed
-    and broadcast from another thread."""
-    authors = [factories.citizen() for _ in answers]
+def in_another_thread(work) -> None:
+    """Run `work` in a thread of its own, where the services' broadcasts after commit are sent."""
     failed: list[BaseException] = []
 
     def run() -> None:
         try:
-            for author, (frustration, motivation, gave_up) in zip(authors, answers, strict=True):
-                checkin_save(
-                    author=author,
-                    consultation=consultation,
-                    stage_id=stage.pk,
-                    frustration=frustration,
-                    motivation=motivation,
-                    gave_up=gave_up,
-                )
+            work()
         except BaseException as error:  # noqa: BLE001 - handed to the test's thread
             failed.append(error)
         finally:
@@ -49,6 +39,38 @@ def check_in(consultation, stage, *answers: tuple[int, int, bool]) -> None:
     thread.start()
     thread.join()
     assert not failed, failed
+
+
+def check_in(consultation, stage, *answers: tuple[int, int, bool]) -> list:
+    """One check-in by a new citizen per (frustration, motivation, gave up), through the service, committed
+    and broadcast from another thread. The check-ins."""
+    authors = [factories.citizen() for _ in answers]
+    made = []
+
+    def work() -> None:
+        for author, (frustration, motivation, gave_up) in zip(authors, answers, strict=True):
+            checkin, _created = checkin_save(
+                author=author,
+                consultation=consultation,
+                stage_id=stage.pk,
+                frustration=frustration,
+                motivation=motivation,
+                gave_up=gave_up,
+            )
+            made.append(checkin)
+
+    in_another_thread(work)
+    return made
+
+
+def delete(*checkins) -> None:
+    """Each check-in deleted by its author, as check_in saves them."""
+
+    def work() -> None:
+        for checkin in checkins:
+            checkin_delete(actor=checkin.author, checkin_id=checkin.pk)
+
+    in_another_thread(work)
 
 
 def row(page: Page, stage):
@@ -175,3 +197,45 @@ def test_a_stage_name_made_of_markup_stays_text_in_the_sentence_built_live(new_p
         f"The journey breaks at “{name}”: frustration overtakes motivation there."
     )
     expect(page.locator("[data-hostile]")).to_have_count(0)
+
+
+def test_a_stage_going_back_below_five_hides_its_figures_again(new_page):
+    consultation = factories.consultation(stages=("Send documents",))
+    (send,) = consultation.stages.all()
+    first, *_others = check_in(consultation, send, *[(4, 2, False)] * 5)
+    page = new_page(label="watching")
+    page.goto(consultation.url)
+    wait_live(page)
+    expect(row(page, send).locator("[data-role=checkins]")).to_have_text("5")
+
+    delete(first)
+
+    expect(row(page, send).locator("[data-role=withheld]")).to_be_visible()
+    expect(row(page, send).locator("[data-role=checkins]")).to_be_hidden()
+    expect(row(page, send).locator("[data-role=checkins]")).to_have_text("")  # not merely hidden
+    expect(drawn(page, send).locator("[data-role=figures]")).to_have_attribute("display", "none")
+    expect(drawn(page, send).locator("[data-role=frustration-label]")).to_have_text("")
+    expect(page.locator("[data-role=journey-break]")).to_contain_text("does not overtake")
+
+
+def test_after_a_dropped_connection_a_stage_gone_below_five_meanwhile_is_hidden(new_page):
+    consultation = factories.consultation(stages=("Send documents",))
+    (send,) = consultation.stages.all()
+    made = check_in(consultation, send, *[(4, 2, False)] * 5)
+    page = new_page(label="watching")
+    page.goto(consultation.url)
+    wait_live(page)
+    made += check_in(consultation, send, (4, 2, False))  # heard live: six
+    expect(row(page, send).locator("[data-role=checkins]")).to_have_text("6")
+    page.evaluate("window.__sameDocument = true")
+
+    page.context.set_offline(True)
+    expect(page.locator("html[data-live=reconnecting]")).to_be_attached()
+    delete(*made[:2])  # four: its hiding is lost to this page
+    page.context.set_offline(False)
+
+    wait_live(page)
+    expect(row(page, send).locator("[data-role=withheld]")).to_be_visible()
+    expect(row(page, send).locator("[data-role=checkins]")).to_be_hidden()
+    expect(drawn(page, send).locator("[data-role=figures]")).to_have_attribute("display", "none")
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"

@@ -36,7 +36,7 @@ function coordinate(value) {
 class JourneyMap {
   constructor(config) {
     this.config = config;
-    this.latest = new Map(); // stage id -> the newest event heard, applied again over a fresh copy
+    this.inFlight = null; // while a fresh copy is on its way: stage id -> the newest event heard meanwhile
     this.refetching = null;
   }
 
@@ -160,8 +160,8 @@ class JourneyMap {
 
   handle(event) {
     if (event.type === "journey.stage_changed") {
-      const known = this.latest.get(event.stage);
-      if (!known || known.version < event.version) this.latest.set(event.stage, event);
+      const known = this.inFlight?.get(event.stage);
+      if (this.inFlight && (!known || known.version < event.version)) this.inFlight.set(event.stage, event);
       if (!this.apply(event)) return;
       const sentence = this.renderBreakingPoint();
       const row = this.row(event.stage);
@@ -193,6 +193,7 @@ class JourneyMap {
   async load() {
     const shown = this.section;
     if (!shown) return;
+    this.inFlight = new Map();
     try {
       const response = await fetch(`${this.config.url}?version=${shown.dataset.version || 0}`, {
         credentials: "same-origin",
@@ -205,8 +206,9 @@ class JourneyMap {
       const focused = shown.contains(document.activeElement) ? document.activeElement : null;
       const href = focused?.getAttribute("href");
       shown.replaceWith(fresh);
-      // Events heard while the copy was on its way may be newer than it.
-      for (const event of this.latest.values()) this.apply(event);
+      // Events heard while the copy was on its way may be newer than it (never those heard before: the
+      // copy is newer than they are, a stage gone below five included).
+      for (const event of this.inFlight.values()) this.apply(event);
       this.renderBreakingPoint();
       if (focused) {
         const target = (href && fresh.querySelector(`a[href="${CSS.escape(href)}"]`)) || fresh.querySelector('[role="region"]');
@@ -214,6 +216,8 @@ class JourneyMap {
       }
     } catch {
       // Offline: the next snapshot (after the reconnection) tries again.
+    } finally {
+      this.inFlight = null;
     }
   }
 }
