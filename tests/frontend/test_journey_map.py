@@ -295,3 +295,27 @@ def test_the_page_costs_the_same_queries_whatever_the_check_ins_and_proposals(cl
     html = section(page(client, journey))
     assert '<td data-role="checkins">13</td>' in table_row(html, stage_id(journey, "Find out"))
     assert table_row(html, stage_id(journey, "Wait")).count("<li>") == 3  # the three most supported
+
+
+def test_what_people_said_is_shown_under_each_shown_stage_only(client):
+    consultation = factories.consultation(stages=("Apply", "Wait"))
+    for stage_name, times in (("Apply", 5), ("Wait", 4)):
+        stage = consultation.stages.get(name=stage_name)
+        for i in range(times):
+            checkin_save(
+                author=factories.citizen(),
+                consultation=consultation,
+                stage_id=stage.pk,
+                frustration=3,
+                motivation=3,
+                gave_up=False,
+                story=f"{stage_name} story {i}: <b>the form</b> timed out",
+            )
+    html = page(client, consultation).content.decode()
+    apply = stage_id(consultation, "Apply")
+    stories = re.search(
+        rf'<section class="journey-stage" aria-labelledby="journey-stage-{apply}">.*?</section>', html, re.S
+    )
+    assert stories and "<h3" in stories[0] and "What people said" in stories[0]
+    assert "Apply story 4: &lt;b&gt;the form&lt;/b&gt; timed out" in stories[0]
+    assert "Wait story" not in html  # four check-ins: not even their stories
