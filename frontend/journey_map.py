@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext
 
 from cms.models import ConsultationPage, ConsultationStage
 from proposals.choices import Frustration, Motivation
-from proposals.journey_map import journey_map
+from proposals.journey_map import current_journey_map
 from proposals.journey_selectors import MIN_CHECKINS, stage_stories
 from proposals.live.events import StageSummary, stage_summary
 from proposals.models import Proposal
@@ -227,7 +227,7 @@ def stage_row(index: int, map_stage, stories: list) -> StageRow:
 def journey_map_view(*, consultation: ConsultationPage) -> JourneyMapView | None:
     """The journey map of `consultation` (the canonical page) as its page shows it, in the reader's language;
     None for a consultation without stages. Six queries, whatever the number of check-ins and proposals."""
-    found = journey_map(consultation=consultation)
+    found = current_journey_map(consultation=consultation)
     if not found.stages:
         return None
     stories = stage_stories(stage_ids=[s.stage.pk for s in found.stages])

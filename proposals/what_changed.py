@@ -12,10 +12,13 @@ queries, and about the same time, at 100 check-ins and at 100,000.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, F, Q, Sum, Value, When
 
 from cms.models import ConsultationPage, ConsultationStage
 
+from .journey_map import cache_key
 from .journey_selectors import MIN_CHECKINS, StageFigures
 from .models import SCALE, Milestone, Proposal, StageTally
 from .statistics import Comparison, compare
@@ -140,3 +143,24 @@ def what_changed(*, consultation: ConsultationPage) -> WhatChanged:
         change.frustration = compare(before.frustration, after.frustration)
         change.motivation = compare(before.motivation, after.motivation)
     return WhatChanged(stages=list(changes.values()), across=across)
+
+
+def current_what_changed(*, consultation: ConsultationPage) -> WhatChanged:
+    """what_changed, kept WHAT_CHANGED_CACHE_SECONDS in the cache for the reader's language (forgotten when
+    a step changes, forget_what_changed): the page compares months of check-ins, which a minute does not
+    move."""
+    seconds = settings.WHAT_CHANGED_CACHE_SECONDS
+    if not seconds:
+        return what_changed(consultation=consultation)
+    key = cache_key("what-changed", consultation.pk)
+    found = cache.get(key)
+    if found is None:
+        found = what_changed(consultation=consultation)
+        cache.set(key, found, seconds)
+    return found
+
+
+def forget_what_changed(consultation_id: int) -> None:
+    """Call after commit: the next reader, in any language, reads the figures afresh."""
+    keys = [cache_key("what-changed", consultation_id, code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)

@@ -360,6 +360,12 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Live pages get a proposal's support count at most once per this many milliseconds from each worker
 # process (the newest count; proposals.live.broadcasts).
 LIVE_COUNT_INTERVAL_MS = env.int("LIVE_COUNT_INTERVAL_MS", default=250)
+# How long a consultation's journey map and its What changed figures are kept in the cache (per language)
+# before they are read again; 0: never kept. A check-in forgets the map at once (its figures are live), a
+# step planned, started or done forgets the What changed figures; what else they show (the top proposals'
+# supports, a renamed stage, the check-ins compared) may be this many seconds old.
+JOURNEY_CACHE_SECONDS = env.int("JOURNEY_CACHE_SECONDS", default=5)
+WHAT_CHANGED_CACHE_SECONDS = env.int("WHAT_CHANGED_CACHE_SECONDS", default=60)
 
 # The channel layer and the cache: Redis when REDIS_URL is set (required in production), otherwise the
 # in-process defaults of a single-process site.

@@ -14,6 +14,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # E-mails after an action's commit go in the request here, so a test sees them at once; production and
 # `make run` send them from a background thread (tests/proposals/test_notifications.py covers both).
 NOTIFICATION_EMAILS_AFTER_COMMIT = "inline"
+# Read afresh on every request, so a test that changes a proposal sees it at once; the caching itself is
+# tested with these set (tests/proposals/test_journey_cache.py).
+JOURNEY_CACHE_SECONDS = 0
+WHAT_CHANGED_CACHE_SECONDS = 0
 
 # Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True

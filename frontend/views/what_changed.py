@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext
 from cms.models import ConsultationPage
 from proposals.choices import Frustration, Motivation
 from proposals.statistics import DIFFERENCE, NOT_ENOUGH, SIGNIFICANCE, Comparison
-from proposals.what_changed import StageChange, what_changed
+from proposals.what_changed import StageChange, current_what_changed
 
 
 def number(value: float) -> str:
@@ -164,7 +164,7 @@ def stage_view(number_: int, change: StageChange, minimum: int) -> StageView:
 def what_changed_page(request, page_id: int):
     # A translation's address shows its consultation's figures (the canonical page), in its language.
     consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
-    found = what_changed(consultation=consultation)
+    found = current_what_changed(consultation=consultation)
     context = {
         "consultation": consultation.for_reader(),  # its title in the reader's language
         "stages": [stage_view(i, change, found.minimum) for i, change in enumerate(found.stages, start=1)],

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..journey_map import JourneyMap, MapStage, journey_map
+from ..journey_map import JourneyMap, MapStage, current_journey_map
 from ..journey_selectors import MIN_CHECKINS, StageFigures
 from ..models import Proposal, Status
 from ..open_data import open_consultation
@@ -139,5 +139,5 @@ class ConsultationJourneyView(APIView):
     )
     def get(self, request, pk: int):
         consultation = open_consultation(pk)
-        found = journey_map(consultation=consultation)
+        found = current_journey_map(consultation=consultation)
         return Response(JourneySerializer(journey_data(consultation.pk, found)).data)

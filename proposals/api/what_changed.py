@@ -17,7 +17,7 @@ from ..journey_selectors import StageFigures
 from ..models import Milestone
 from ..open_data import open_consultation
 from ..statistics import DIFFERENCE, NO_CLEAR_DIFFERENCE, NOT_ENOUGH, SIGNIFICANCE, Comparison
-from ..what_changed import StageChange, WhatChanged, what_changed
+from ..what_changed import StageChange, WhatChanged, current_what_changed
 
 TOO_FEW_CHECKINS = "too_few_checkins"
 SCALE_HELP = "The number of check-ins at each point of the 1-to-5 scale, 1 first; null below `minimum`."
@@ -189,5 +189,5 @@ class ConsultationWhatChangedView(APIView):
     )
     def get(self, request, pk: int):
         consultation = open_consultation(pk)
-        found = what_changed(consultation=consultation)
+        found = current_what_changed(consultation=consultation)
         return Response(WhatChangedSerializer(what_changed_data(consultation.pk, found)).data)

@@ -13,6 +13,7 @@ moderation is not written to it: the check-in keeps its state and the reason.
 """
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +26,7 @@ from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
 
 from .. import permissions
+from ..journey_map import forget_journey_map
 from ..journey_selectors import MIN_CHECKINS, stage_figures
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
@@ -114,11 +116,12 @@ def _retally(stage_id: int, before: CheckIn | None, after: CheckIn | None) -> No
         for day, deltas in sorted(moves, key=lambda move: move[0]):
             _move(stage_id, day, deltas)
     figures = stage_figures([stage_id])[stage_id]
+    consultation_id = (after or before).consultation_id
+    transaction.on_commit(partial(forget_journey_map, consultation_id), robust=True)
     was_shown = figures.checkins - (1 if after else 0) + (1 if before else 0) >= MIN_CHECKINS
     # Below the minimum nothing is told, not even that something changed (the pace of the events would
     # count the check-ins): only the change that hides a stage's figures again goes out.
     if figures.shown or was_shown:
-        consultation_id = (after or before).consultation_id
         broadcast_on_commit(consultation_id, events.stage_changed(stage_id, figures))
 
 

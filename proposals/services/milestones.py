@@ -8,6 +8,7 @@ consultation's stream. A call changes one thing: the state, or the planned date.
 """
 
 from datetime import date, datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from .. import audit, permissions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import AuditAction, Milestone, MilestoneState, Proposal, Status
+from ..what_changed import forget_what_changed
 from ._common import NOTE_MAX, TITLE_MAX, _locked
 
 # Where a step may go from each state: forward only, and nowhere once done.
@@ -85,6 +87,7 @@ def _announce(
         reason=note,
     )
     broadcast_on_commit(proposal.consultation_id, events.milestone_changed(milestone))
+    transaction.on_commit(partial(forget_what_changed, proposal.consultation_id), robust=True)
 
 
 def milestone_add(*, actor, proposal: Proposal, title: str, planned_for: date, note: str = "") -> Milestone:
