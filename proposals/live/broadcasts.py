@@ -27,13 +27,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+
+from cocreate.transactions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -182,14 +182,10 @@ def _subject_and_version(event: Mapping[str, Any]) -> tuple[Subject | None, int 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
     subject, version = _subject_and_version(event)
-    transaction.on_commit(
-        partial(_dispatch, consultation_group(consultation_id), text, subject, version), robust=True
-    )
+    after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
 
 
 def close_streams_on_commit(consultation_id: int) -> None:
     """After commit, close every open stream of this consultation with 4404 (it was unpublished, deleted or
     made private): pages stop hearing of it at once instead of at their next reconnect, and do not retry."""
-    transaction.on_commit(
-        partial(_dispatch, consultation_group(consultation_id), None, None, None), robust=True
-    )
+    after_commit(_dispatch, consultation_group(consultation_id), None, None, None)

@@ -3,12 +3,12 @@
 Which entries notify whom is said in the package's docstring (proposals.notifications).
 """
 
-from functools import partial
-
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
+
+from cocreate.transactions import after_commit
 
 from ..models import AuditAction, AuditEntry, Follow, Notification, Proposal
 from .delivery import _send_after_commit, _verified_primary
@@ -51,7 +51,7 @@ def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
         return 0
     written = _insert_notifications(entry, users)
     if written:
-        transaction.on_commit(partial(_send_after_commit, entry.pk), robust=True)
+        after_commit(_send_after_commit, entry.pk)
     return written
 
 

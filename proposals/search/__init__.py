@@ -20,13 +20,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from importlib import import_module
 from types import ModuleType
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+
+from cocreate.transactions import after_commit
 
 BACKENDS = {"database": "proposals.search.database", "engine": "proposals.search.engine"}
 
@@ -141,7 +142,7 @@ def index_on_commit(proposal_id: int) -> None:
     removed otherwise). Call it from every service that changes what search shows of a proposal."""
     index = getattr(_backend(), "proposal_index", None)
     if index is not None:  # the database backend searches the tables themselves
-        transaction.on_commit(partial(_index_now, index, proposal_id), robust=True)
+        after_commit(_index_now, index, proposal_id)
 
 
 def consultation_index_on_commit(consultation_id: int) -> None:
@@ -149,7 +150,7 @@ def consultation_index_on_commit(consultation_id: int) -> None:
     a document holds of its consultation (a category's or a stage's name) has changed."""
     index = getattr(_backend(), "consultation_index", None)
     if index is not None:
-        transaction.on_commit(partial(_index_now, index, consultation_id), robust=True)
+        after_commit(_index_now, index, consultation_id)
 
 
 def proposal_search(

@@ -13,7 +13,6 @@ moderation is not written to it: the check-in keeps its state and the reason.
 """
 
 from datetime import date
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from cms.models import ConsultationStage
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
+from cocreate.transactions import after_commit
 
 from .. import permissions
 from ..journey_map import forget_journey_map
@@ -117,7 +117,7 @@ def _retally(stage_id: int, before: CheckIn | None, after: CheckIn | None) -> No
             _move(stage_id, day, deltas)
     figures = stage_figures([stage_id])[stage_id]
     consultation_id = (after or before).consultation_id
-    transaction.on_commit(partial(forget_journey_map, consultation_id), robust=True)
+    after_commit(forget_journey_map, consultation_id)
     was_shown = figures.checkins - (1 if after else 0) + (1 if before else 0) >= MIN_CHECKINS
     # Below the minimum nothing is told, not even that something changed (the pace of the events would
     # count the check-ins): only the change that hides a stage's figures again goes out.

@@ -8,7 +8,6 @@ consultation's stream. A call changes one thing: the state, or the planned date.
 """
 
 from datetime import date, datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
+from cocreate.transactions import after_commit
 
 from .. import audit, permissions
 from ..live import events
@@ -87,7 +87,7 @@ def _announce(
         reason=note,
     )
     broadcast_on_commit(proposal.consultation_id, events.milestone_changed(milestone))
-    transaction.on_commit(partial(forget_what_changed, proposal.consultation_id), robust=True)
+    after_commit(forget_what_changed, proposal.consultation_id)
 
 
 def milestone_add(*, actor, proposal: Proposal, title: str, planned_for: date, note: str = "") -> Milestone:
