@@ -76,22 +76,35 @@ def cache_key(kind: str, consultation_id: int, language: str | None = None) -> s
     return f"{kind}:{int(consultation_id)}:{language or get_language() or settings.LANGUAGE_CODE}"
 
 
-def current_journey_map(*, consultation: ConsultationPage) -> JourneyMap:
-    """journey_map, kept JOURNEY_CACHE_SECONDS in the cache for the reader's language: one cache read instead
-    of four queries while readers pile onto a consultation. A check-in forgets it at once
-    (forget_journey_map), so its figures are never older than the live stream's."""
-    seconds = settings.JOURNEY_CACHE_SECONDS
+def cached_reading(kind: str, consultation_id: int, seconds: int, read):
+    """`read()`, kept `seconds` in the cache under `kind` for the consultation in the reader's language; read
+    every time when `seconds` is 0."""
     if not seconds:
-        return journey_map(consultation=consultation)
-    key = cache_key("journey-map", consultation.pk)
+        return read()
+    key = cache_key(kind, consultation_id)
     found = cache.get(key)
     if found is None:
-        found = journey_map(consultation=consultation)
+        found = read()
         cache.set(key, found, seconds)
     return found
 
 
+def forget_reading(kind: str, consultation_id: int) -> None:
+    """Call after commit: the next reader, in any language, reads afresh."""
+    cache.delete_many([cache_key(kind, consultation_id, code) for code, _name in settings.LANGUAGES])
+
+
+def current_journey_map(*, consultation: ConsultationPage) -> JourneyMap:
+    """journey_map, kept JOURNEY_CACHE_SECONDS in the cache for the reader's language: one cache read instead
+    of four queries while readers pile onto a consultation. A check-in forgets it at once
+    (forget_journey_map), so its figures are never older than the live stream's."""
+    return cached_reading(
+        "journey-map",
+        consultation.pk,
+        settings.JOURNEY_CACHE_SECONDS,
+        lambda: journey_map(consultation=consultation),
+    )
+
+
 def forget_journey_map(consultation_id: int) -> None:
-    """Call after commit: the next reader, in any language, reads the journey map afresh."""
-    keys = [cache_key("journey-map", consultation_id, code) for code, _name in settings.LANGUAGES]
-    cache.delete_many(keys)
+    forget_reading("journey-map", consultation_id)

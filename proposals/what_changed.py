@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, F, Q, Sum, Value, When
 
 from cms.models import ConsultationPage, ConsultationStage
 
-from .journey_map import cache_key
+from .journey_map import cached_reading, forget_reading
 from .journey_selectors import MIN_CHECKINS, StageFigures
 from .models import SCALE, Milestone, Proposal, StageTally
 from .statistics import Comparison, compare
@@ -149,18 +148,13 @@ def current_what_changed(*, consultation: ConsultationPage) -> WhatChanged:
     """what_changed, kept WHAT_CHANGED_CACHE_SECONDS in the cache for the reader's language (forgotten when
     a step changes, forget_what_changed): the page compares months of check-ins, which a minute does not
     move."""
-    seconds = settings.WHAT_CHANGED_CACHE_SECONDS
-    if not seconds:
-        return what_changed(consultation=consultation)
-    key = cache_key("what-changed", consultation.pk)
-    found = cache.get(key)
-    if found is None:
-        found = what_changed(consultation=consultation)
-        cache.set(key, found, seconds)
-    return found
+    return cached_reading(
+        "what-changed",
+        consultation.pk,
+        settings.WHAT_CHANGED_CACHE_SECONDS,
+        lambda: what_changed(consultation=consultation),
+    )
 
 
 def forget_what_changed(consultation_id: int) -> None:
-    """Call after commit: the next reader, in any language, reads the figures afresh."""
-    keys = [cache_key("what-changed", consultation_id, code) for code, _name in settings.LANGUAGES]
-    cache.delete_many(keys)
+    forget_reading("what-changed", consultation_id)
