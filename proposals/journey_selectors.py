@@ -10,6 +10,7 @@ their author.
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Sum
 
 from .models import SCALE, CheckIn, StageTally, Visibility
@@ -142,7 +143,7 @@ STORIES_SHOWN = 3
 def stage_stories(*, stage_ids, limit: int = STORIES_SHOWN) -> dict[int, list[Story]]:
     """Each stage's `limit` most recent published stories (the most recent first), for the stages with
     MIN_CHECKINS check-ins or more; an empty list for the others, whose check-ins are not shown at all. Two
-    queries."""
+    queries (one per stage shown on SQLite)."""
     stage_ids = list(stage_ids)
     shown = [stage_id for stage_id, figures in stage_figures(stage_ids).items() if figures.shown]
     found: dict[int, list[Story]] = {stage_id: [] for stage_id in stage_ids}
@@ -158,7 +159,12 @@ def stage_stories(*, stage_ids, limit: int = STORIES_SHOWN) -> dict[int, list[St
         .values_list("stage_id", "story", "day", "language", "updated_at", "id")[:limit]
         for stage_id in shown
     ]
-    rows = latest[0].union(*latest[1:], all=True) if len(latest) > 1 else latest[0]
+    if len(latest) == 1:
+        rows = list(latest[0])
+    elif connection.features.supports_slicing_ordering_in_compound:
+        rows = list(latest[0].union(*latest[1:], all=True))
+    else:  # SQLite (the embedded default) cannot limit each part of a UNION: a query per stage
+        rows = [row for part in latest for row in part]
     # A union keeps no order: the latest first again, in Python (a few rows a stage).
     for stage_id, text, day, language, _updated, _id in sorted(
         rows, key=lambda r: (r[4], r[5]), reverse=True

@@ -206,6 +206,9 @@ class MyCheckInView(GenericAPIView):
     (204). Both need a confirmed address and an open consultation, as submitting a proposal does."""
 
     serializer_class = CheckInSerializer
+    # OPTIONS (DRF's SimpleMetadata) looks up the object a PUT would change: with none to find, it
+    # describes the endpoint without the PUT's fields. The check-in itself is found by the handlers below.
+    queryset = CheckIn.objects.none()
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedWriteThrottle]
     throttle_scope = "checkins"

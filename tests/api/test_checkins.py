@@ -468,3 +468,11 @@ def test_citizens_do_not_see_the_queue_of_stories(citizen):
     journey = factories.consultation(stages=STAGES, moderation=ModerationMode.PRE)
     check_in(journey, story="Pending.")
     assert_error(client_for(citizen).get("/api/v1/moderation/queue/"), 403, "forbidden")
+
+
+@pytest.mark.parametrize("slug", ["apply-online", "no-such-stage"])
+def test_options_describes_the_endpoint_without_an_error(journey, citizen, slug):
+    response = client_for(citizen).options(checkin_url(journey, slug))
+    assert response.status_code == 200
+    assert set(response.json()["renders"]) >= {"application/json"}
+    assert not CheckIn.objects.exists()

@@ -158,6 +158,10 @@ SCREENS: dict[str, Screen] = {
     "admin-dashboard": Screen(
         lambda w: w.urls["dashboard"], user="official", targets=(ADMIN_LINK,), content=ADMIN
     ),
+    # The journey month by month, the stages ranked by frustration, the steps late.
+    "admin-dashboard-journey": Screen(
+        lambda w: w.urls["dashboard_journey"], user="official", targets=(ADMIN_LINK,), content=ADMIN
+    ),
 }
 
 
@@ -239,7 +243,8 @@ def build_world() -> World:
     today = timezone.localdate()
     form = factories.ProposalFactory(consultation=changed, stage=apply, title="A shorter form")
     step(form, "Form cut to two pages", done_on=today)
-    step(factories.ProposalFactory(consultation=changed, stage=wait), "Decisions in a week")
+    late = factories.ProposalFactory(consultation=changed, stage=wait)
+    step(late, "Decisions in a week", planned_for=today - timedelta(days=3))  # late: on the dashboard
     step(factories.ProposalFactory(consultation=changed, stage=None, title="One number"), "Phone line open")
     checked_in(changed, apply, today - timedelta(days=3), 5, frustration=4, motivation=2)
     checked_in(changed, apply, today, 5, frustration=2, motivation=4)
@@ -258,6 +263,7 @@ def build_world() -> World:
         unsubscribe=f"/unsubscribe/{token}/",
         admin_proposal=f"/cms/proposals/{proposal.pk}/",
         dashboard=f"/cms/promises/dashboards/{consultation.pk}/",
+        dashboard_journey=f"/cms/promises/dashboards/{changed.pk}/",
     )
     for role, user in {
         "citizen": citizen,
