@@ -722,8 +722,9 @@ def report(weights: list[Weight], timings: list[Timing], costs: list[Cost], args
     print()
     print(
         f"(1) each page: {args.clients} concurrent clients on {args.workers} uvicorn worker(s), "
-        f"DB_POOL_MAX_SIZE={args.pool}, {args.rounds} rounds through every page; time to the last byte. "
-        "SQL and KB: in this process (Django's test client)."
+        f"DB_POOL_MAX_SIZE={args.pool}, JOURNEY_CACHE_SECONDS={args.journey_cache}, "
+        f"WHAT_CHANGED_CACHE_SECONDS={args.what_changed_cache}, {args.rounds} rounds through every page; "
+        "time to the last byte. SQL and KB: in this process (Django's test client, nothing cached)."
     )
     rows, figures = [], []
     for t in (t for t in timings if t.latencies):
@@ -819,6 +820,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--checkin-samples", type=int, default=40, help="check-ins of each kind per size")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
     parser.add_argument("--pool", type=int, default=4, help="DB_POOL_MAX_SIZE of each worker (0: none)")
+    parser.add_argument(
+        "--journey-cache", type=int, default=5, help="the servers' JOURNEY_CACHE_SECONDS (0: no cache)"
+    )
+    parser.add_argument(
+        "--what-changed-cache",
+        type=int,
+        default=60,
+        help="the servers' WHAT_CHANGED_CACHE_SECONDS (0: no cache)",
+    )
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients in part 1")
     parser.add_argument("--requests", type=int, default=200, help="GETs of each page in all (after warm-up)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds through every page")
@@ -896,6 +906,9 @@ def main(argv=None) -> int:
             "LOG_LEVEL": "WARNING",
             "THROTTLE_CHECKINS": NO_LIMIT,
             "THROTTLE_CHECKINS_ADDRESS": NO_LIMIT,
+            # As deployed (the defaults of cocreate/settings/base.py): the test settings cache nothing.
+            "JOURNEY_CACHE_SECONDS": str(args.journey_cache),
+            "WHAT_CHANGED_CACHE_SECONDS": str(args.what_changed_cache),
         },
     )
     print(f"starting {args.workers} uvicorn worker(s), DB_POOL_MAX_SIZE={args.pool} ...", flush=True)

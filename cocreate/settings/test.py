@@ -16,8 +16,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 NOTIFICATION_EMAILS_AFTER_COMMIT = "inline"
 # Read afresh on every request, so a test that changes a proposal sees it at once; the caching itself is
 # tested with these set (tests/proposals/test_journey_cache.py).
-JOURNEY_CACHE_SECONDS = 0
-WHAT_CHANGED_CACHE_SECONDS = 0
+# (bench/journeys.py serves with the production defaults through the environment).
+JOURNEY_CACHE_SECONDS = env.int("JOURNEY_CACHE_SECONDS", default=0)  # noqa: F405
+WHAT_CHANGED_CACHE_SECONDS = env.int("WHAT_CHANGED_CACHE_SECONDS", default=0)  # noqa: F405
 
 # Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True
