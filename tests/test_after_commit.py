@@ -18,11 +18,10 @@ def broken(proposal_id: int) -> None:
 
 def test_a_failing_callback_is_logged_and_the_others_still_run(caplog):
     ran = []
-    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
-        with transaction.atomic():
-            proposal = factories.ProposalFactory()
-            after_commit(broken, proposal.pk)
-            after_commit(ran.append, "after")
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), transaction.atomic():
+        proposal = factories.ProposalFactory()
+        after_commit(broken, proposal.pk)
+        after_commit(ran.append, "after")
     assert ran == ["after"]
     [record] = [r for r in caplog.records if "broken" in r.getMessage()]
     assert "Error calling broken in on_commit()" in record.getMessage()
