@@ -111,6 +111,12 @@ class SearchHitSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(source="total")
+    count_is_lower_bound = serializers.BooleanField(
+        source="total_is_lower_bound",
+        help_text="True when more proposals may match than were counted: `count` and every facet's count "
+        'are then lower bounds ("at least"), and the pages list the counted ones. More words or a '
+        "consultation narrow the search.",
+    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     num_pages = serializers.IntegerField()

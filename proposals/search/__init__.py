@@ -103,6 +103,9 @@ class SearchPage:
     # (and obeys the others), so that a filtered page still shows the other choices and how many proposals
     # each would give.
     facets: dict[str, list[Facet]]
+    # True when `total` and every facet's count are lower bounds ("at least"): the backend counted a bounded
+    # set of the matches (see the database backend's COUNT_WINDOW) and there may be more.
+    total_is_lower_bound: bool = False
 
     @property
     def num_pages(self) -> int:

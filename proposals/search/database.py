@@ -12,7 +12,9 @@ details C, so a word in the title ranks a proposal above the same word in its de
 ranks on the stored vectors `Proposal.search_en` and `search_fr`, which a trigger keeps current and a GIN
 index each serves (migration 0003); the similar-proposal look-up reads the same columns, restricted to the
 title and summary labels (A and B). The query is parsed by `websearch_to_tsquery`, which accepts any text
-("quoted phrases", `or`, `-word`) without a syntax error.
+("quoted phrases", `or`, `-word`) without a syntax error. A search counts and ranks at most COUNT_WINDOW
+matches, the most recent, so that a common word costs what a rarer one does; past that its counts are
+lower bounds, and the page and the API say so ("at least", `count_is_lower_bound`): see `postgres_search`.
 
 Highlights come from `ts_headline` with private-use characters as the start and stop markers; the text is
 then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
@@ -21,7 +23,8 @@ as HTML.
 Other databases (SQLite for `make run` only): the published proposals of the scope, at most
 FALLBACK_CANDIDATES of them (the most supported), are matched in Python: case and accents folded with
 `unicodedata`, a trailing plural "s"/"x" dropped, every query word required. Ranked by the query words
-found in the title, then supports. The functions work on any database, so they are tested on PostgreSQL.
+found in the title, then supports; with more than FALLBACK_CANDIDATES proposals in the scope, the counts
+are lower bounds. The functions work on any database, so they are tested on PostgreSQL.
 """
 
 import re
@@ -35,7 +38,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Replace
 from django.urls import reverse
 from django.utils.html import escape
@@ -53,6 +56,7 @@ _PLAIN_WORD = re.compile(r"[^\W_]+")
 SIMILAR_MIN_TRIGRAM = 0.3
 SIMILAR_MAX_WORDS = 32
 SIMILAR_TRIGRAM_CANDIDATES = 2000
+SIMILAR_CANDIDATES = 2000
 FALLBACK_CANDIDATES = 2000
 
 
@@ -169,13 +173,32 @@ def _queries(text: str) -> dict[str, SearchQuery]:
 STORED_VECTORS = {"cocreate_en": "search_en", "cocreate_fr": "search_fr"}
 
 
-def _matching(proposals: QuerySet[Proposal], queries: dict[str, SearchQuery]) -> QuerySet:
-    """The proposals matching in either configuration, annotated with `score`."""
+def _matches(proposals: QuerySet[Proposal], queries: dict[str, SearchQuery]) -> QuerySet:
+    """The proposals matching in either configuration."""
     match = Q()
     for config, query in queries.items():
         match |= Q(**{STORED_VECTORS[config]: query})
-    ranks = [SearchRank(F(STORED_VECTORS[config]), query) for config, query in queries.items()]
-    return proposals.filter(match).annotate(score=Greatest(*ranks))
+    return proposals.filter(match)
+
+
+def _score(queries: dict[str, SearchQuery]) -> Greatest:
+    """The better of the two configurations' ranks."""
+    return Greatest(*(SearchRank(F(STORED_VECTORS[config]), query) for config, query in queries.items()))
+
+
+# At most this many matches are counted and ranked: the most recent ones (highest id). See postgres_search.
+COUNT_WINDOW = 2_000
+
+
+def _window(matches: QuerySet, queries: dict[str, SearchQuery]) -> list[dict]:
+    """The COUNT_WINDOW most recent matches, each with its `score` and what the facets and filters read
+    (rows of FACET_FIELDS). The walk goes down the primary key and stops at the window's end, so a common
+    word reads a few thousand rows, not every match; a rare word is found through the GIN indexes."""
+    return list(
+        matches.annotate(score=_score(queries))
+        .order_by("-id")
+        .values("id", "supports_count", "score", *FACET_FIELDS)[:COUNT_WINDOW]
+    )
 
 
 def _headline(field: str, queries: dict[str, SearchQuery], **options) -> Case:
@@ -199,32 +222,59 @@ def postgres_search(
     page_size: int,
     stage: str | None = None,
 ) -> SearchPage:
+    """The matches counted and ranked within a window: the COUNT_WINDOW most recent matches of the scope.
+
+    A common word matches tens of thousands of proposals, and counting, faceting and ranking all of them
+    reads every one (hundreds of milliseconds at 100,000 proposals). Within the window it is one read of at
+    most COUNT_WINDOW rows, whatever the number of matches, each row ranked as it is read (its score, status,
+    category and stage, a few numbers and slugs): the total, the facets and the order of the hits come from
+    those rows in one pass in Python; the highlights are then computed for the page's rows only. When the
+    window is full there may be more matches than it holds: the page says so (`total_is_lower_bound`, "at
+    least" before each count; a window of exactly COUNT_WINDOW matches is reported so too, which is still
+    true). Among the window's matches the ranking is exact: best rank first, then supports, then newest.
+
+    What is given up, only when more than COUNT_WINDOW proposals match the words: older matches are neither
+    counted nor listed, however well they match, and a status, category or stage filter chooses among the
+    window's matches (so that each facet's count is what choosing it lists), so it does not reach them
+    either. More words or a consultation narrow the matches themselves, and bring them back. Why the most
+    recent, rather than the most supported: the primary key orders the whole table, and no index orders
+    supports across consultations (indexing the count would cost every support an index write)."""
     queries = _queries(query)
-    matching = _matching(scope(consultation_id=consultation_id), queries)
+    matches = _matches(scope(consultation_id=consultation_id), queries)
+    window = _window(matches, queries)
     chosen = {"status": status, "category__slug": category, "stage__slug": stage}
-    hits = matching.filter(**{key: value for key, value in chosen.items() if value})
-    # The facets from one query: the matches grouped by what the facets count, a few rows whatever their
-    # number (statuses × categories × stages met).
-    groups = matching.order_by().values(*FACET_FIELDS).annotate(n=Count("id"))
+    hits = [row for row in window if all(not value or row[key] == value for key, value in chosen.items())]
+    hits.sort(key=lambda row: (-row["score"], -row["supports_count"], -row["id"]))
     offset = (page - 1) * page_size
-    rows = (
-        hits.annotate(
+    return SearchPage(
+        hits=_highlighted(matches, queries, hits[offset : offset + page_size]),
+        total=len(hits),
+        page=page,
+        page_size=page_size,
+        facets=_counted_facets(window, chosen),
+        total_is_lower_bound=len(window) >= COUNT_WINDOW,
+    )
+
+
+def _highlighted(matches: QuerySet, queries: dict[str, SearchQuery], page: list[dict]) -> list[SearchHit]:
+    """The hits of a page with their highlights, computed for the page's rows only."""
+    if not page:
+        return []
+    rows = {
+        row["id"]: row
+        for row in matches.filter(pk__in=[row["id"] for row in page])
+        .annotate(
             hl_title=_headline("title", queries, highlight_all=True),
             hl_summary=_headline("summary", queries, highlight_all=True),
             hl_body=_headline(
                 "body", queries, max_fragments=2, max_words=25, min_words=8, fragment_delimiter=DELIMITER
             ),
         )
-        .order_by("-score", "-supports_count", "-id")
-        .values(*HIT_FIELDS, "score", "hl_title", "hl_summary", "hl_body")[offset : offset + page_size]
-    )
-    return SearchPage(
-        hits=[_hit(row) for row in rows],
-        total=hits.count(),
-        page=page,
-        page_size=page_size,
-        facets=_counted_facets(list(groups), chosen),
-    )
+        .order_by()
+        .values(*HIT_FIELDS, "hl_title", "hl_summary", "hl_body")
+    }
+    # A proposal unpublished between the two reads is left out.
+    return [_hit({**rows[row["id"]], "score": row["score"]}) for row in page if row["id"] in rows]
 
 
 HIT_FIELDS = (
@@ -287,7 +337,12 @@ TITLE_SUMMARY_WEIGHTS = [0.0, 0.0, 0.4, 1.0]
 
 def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QuerySet:
     """An `or` of the words restricted to the title and summary (labels A and B of the stored vectors), so
-    the GIN indexes find the candidates; the words are letters and digits only, safe in to_tsquery."""
+    the GIN indexes find the candidates; the words are letters and digits only, safe in to_tsquery. Only the
+    SIMILAR_CANDIDATES most supported matches are ranked: a draft's common words match most of a large
+    consultation, and ranking them all took 130-190 ms at 50,000 proposals. The consultation's supports index
+    gives them in order, so the walk stops there. Given up: a closer but less supported proposal, when more
+    than SIMILAR_CANDIDATES proposals share a word with the draft (the most supported one is the one worth
+    pointing a citizen to)."""
     text = " | ".join(f"{word}:AB" for word in words)
     queries = {config: SearchQuery(text, config=config, search_type="raw") for config in CONFIGURATIONS}
     match = Q()
@@ -297,8 +352,9 @@ def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QueryS
         SearchRank(F(STORED_VECTORS[config]), query, weights=TITLE_SUMMARY_WEIGHTS)
         for config, query in queries.items()
     ]
+    candidates = proposals.filter(match).order_by("-supports_count", "-id").values("pk")
     return (
-        proposals.filter(match)
+        Proposal.objects.filter(pk__in=candidates[:SIMILAR_CANDIDATES])
         .annotate(score=Greatest(*ranks, output_field=FloatField()))
         .order_by("-score", "-supports_count", "-id")
         .values(*SIMILAR_FIELDS, "score")
@@ -370,11 +426,11 @@ def _body_fragment(body: str, wanted: set[str], around: int = 12) -> SafeString 
     return mark_terms(body[start:end], wanted)
 
 
-def _candidates(consultation_id: int | None) -> list[dict]:
+def _candidates(consultation_id: int | None, *, extra: int = 0) -> list[dict]:
     return list(
         scope(consultation_id=consultation_id)
         .order_by("-supports_count", "-id")
-        .values(*HIT_FIELDS, "body")[:FALLBACK_CANDIDATES]
+        .values(*HIT_FIELDS, "body")[: FALLBACK_CANDIDATES + extra]
     )
 
 
@@ -389,8 +445,10 @@ def python_search(
     stage: str | None = None,
 ) -> SearchPage:
     wanted = set(terms(query))
+    # One more than the candidates, to know whether any proposal was left out.
+    candidates = _candidates(consultation_id, extra=1) if wanted else []
     matching = []
-    for row in _candidates(consultation_id) if wanted else []:
+    for row in candidates[:FALLBACK_CANDIDATES]:
         title_terms = set(terms(row["title"]))
         if wanted <= title_terms | set(terms(row["summary"])) | set(terms(row["body"])):
             matching.append((len(wanted & title_terms), row))
@@ -408,6 +466,8 @@ def python_search(
         page=page,
         page_size=page_size,
         facets=_counted_facets([row for _n, row in matching], chosen),
+        # The proposals past the candidates were not looked at.
+        total_is_lower_bound=len(candidates) > FALLBACK_CANDIDATES,
     )
 
 

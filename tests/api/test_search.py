@@ -5,6 +5,7 @@ import pytest
 
 from cms.models import ConsultationCategory
 from proposals.models import Status, Visibility
+from proposals.search import database
 from tests.support import factories
 from tests.support.api import ROLES, assert_error, client_for, make_user
 from tests.support.search import hung_engine, stopped_engine, use_engine
@@ -51,8 +52,9 @@ def test_search_shows_published_proposals_to_everyone(role, proposals):
 def test_search_result_shape(api, consultation, proposals):
     response = api.get(SEARCH, {"q": "démarche", "consultation": consultation.pk, "page_size": 1})
     body = response.json()
-    assert {k: body[k] for k in ("count", "page", "page_size", "num_pages")} == {
+    assert {k: body[k] for k in ("count", "count_is_lower_bound", "page", "page_size", "num_pages")} == {
         "count": 2,
+        "count_is_lower_bound": False,
         "page": 1,
         "page_size": 1,
         "num_pages": 2,
@@ -76,6 +78,14 @@ def test_search_filters(api, consultation, proposals):
     assert api.get(SEARCH, {"q": "demarche", "category": "online"}).json()["count"] == 1
     # A category of another consultation exists, just not in this one.
     assert api.get(SEARCH, {"q": "demarche", "category": "by-post"}).json()["count"] == 0
+
+
+def test_search_says_when_its_count_is_a_lower_bound(api, proposals, monkeypatch):
+    monkeypatch.setattr(database, "COUNT_WINDOW", 1)
+    body = api.get(SEARCH, {"q": "demarche"}).json()
+    assert body["count"] == 1 and body["count_is_lower_bound"] is True and body["num_pages"] == 1
+    assert [hit["id"] for hit in body["results"]] == [proposals["letters"].pk]  # the most recent
+    assert sum(f["count"] for f in body["facets"]["status"]) == 1
 
 
 def test_search_without_results(api, proposals):

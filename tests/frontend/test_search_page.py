@@ -8,6 +8,7 @@ import pytest
 from cms.models import ConsultationCategory
 from cocreate.settings.base import wagtail_search_backends as engine_backends
 from proposals.models import Status, Visibility
+from proposals.search import database
 from tests.support import factories
 from tests.support.pages import visible_text
 from tests.support.search import stopped_engine, use_engine
@@ -58,6 +59,23 @@ def test_results_with_highlights_facets_and_counts(client, consultation):
     assert re.search(r'href="\?q=demarche&amp;status=accepted">Accepted \(1\)</a>', html)
     assert re.search(r'href="\?q=demarche&amp;status=open">Open for support \(1\)</a>', html)
     assert re.search(r'href="\?q=demarche&amp;category=online">Online \(1\)</a>', html)
+
+
+def test_counts_past_the_bound_read_at_least_in_both_languages(client, consultation, monkeypatch):
+    monkeypatch.setattr(database, "COUNT_WINDOW", 3)
+    for n in range(4):
+        factories.ProposalFactory(consultation=consultation, title=f"Tracker {n}", status=Status.ACCEPTED)
+    response = get(client, q="tracker")
+    html, text = response.content.decode(), visible_text(response)
+    assert "At least 3 proposals found" in text
+    assert "More proposals match these words than were counted and listed here." in text
+    assert re.search(r'href="\?q=tracker&amp;status=accepted">Accepted \(at least 3\)</a>', html)
+    french = visible_text(client.get("/search/", {"q": "tracker"}, headers={"accept-language": "fr"}))
+    assert "Au moins 3 propositions trouvées" in french and "(au moins 3)" in french
+
+    monkeypatch.setattr(database, "COUNT_WINDOW", 5)
+    text = visible_text(get(client, q="tracker"))
+    assert "4 proposals found" in text and "at least" not in text.lower() and "(4)" in text
 
 
 def test_a_facet_link_filters_and_can_be_removed(client, consultation):

@@ -229,6 +229,48 @@ def test_pagination(consultation, search_backend):
     assert search_backend.search("tracker", page=9, page_size=2).hits == []
 
 
+@pytest.mark.parametrize("name", ["database", "fallback"])
+def test_counts_are_exact_up_to_the_bound(consultation, monkeypatch, name):
+    monkeypatch.setattr(backend, "COUNT_WINDOW", 4)
+    monkeypatch.setattr(backend, "FALLBACK_CANDIDATES", 4)
+    for n in range(3):
+        proposal(consultation, f"Tracker {n}")
+    proposal(consultation, "Not matching at all")
+    page = Backend(name).search("tracker")
+    assert page.total == 3 and not page.total_is_lower_bound
+
+
+def test_past_the_bound_the_most_recent_matches_are_counted_and_ranked(consultation, monkeypatch):
+    """A common word: only the COUNT_WINDOW most recent matches are counted, faceted and ranked, and the
+    page says its counts are lower bounds. A filter chooses among them: a facet's count is what it lists."""
+    monkeypatch.setattr(backend, "COUNT_WINDOW", 4)
+    old = proposal(consultation, "Tracker tracker, the oldest and best match", status=Status.ACCEPTED)
+    for n in range(4):
+        proposal(
+            consultation, f"Tracker {n}", summary="Other words.", status=[Status.OPEN, Status.ACCEPTED][n % 2]
+        )
+    page = search(query="tracker")
+    assert page.total == 4 and page.total_is_lower_bound
+    assert titles(page) == ["Tracker 3", "Tracker 2", "Tracker 1", "Tracker 0"]
+    assert old.pk not in [hit.id for hit in page.hits]
+    assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 2), ("open", 2)}
+    accepted = search(query="tracker", status="accepted")
+    assert accepted.total == 2 and accepted.total_is_lower_bound
+    assert titles(accepted) == ["Tracker 3", "Tracker 1"]
+    # More words narrow the matches themselves: the oldest is found again, and counted exactly.
+    narrowed = search(query="tracker oldest")
+    assert titles(narrowed) == [old.title] and narrowed.total == 1 and not narrowed.total_is_lower_bound
+
+
+def test_the_fallback_says_its_counts_are_bounded_past_its_candidates(consultation, monkeypatch):
+    monkeypatch.setattr(backend, "FALLBACK_CANDIDATES", 2)
+    for n in range(3):
+        proposal(consultation, f"Tracker {n}", supports_count=n)
+    page = search(backend.python_search, "tracker")
+    assert page.total == 2 and page.total_is_lower_bound
+    assert titles(page) == ["Tracker 2", "Tracker 1"]
+
+
 @WITH_FALLBACK
 def test_highlights_are_escaped_and_only_mark_is_added(consultation, search_backend):
     hit_proposal = proposal(
@@ -411,6 +453,18 @@ def test_similar_ranks_closer_drafts_first_and_limits(consultation, search_backe
     assert far.pk in [
         hit.id for hit in search_backend.similar(consultation_id=consultation.pk, title="payment", summary="")
     ]
+
+
+def test_similar_ranks_the_most_supported_candidates_only(consultation, monkeypatch):
+    """A draft's common words match much of a large consultation: only the SIMILAR_CANDIDATES most supported
+    matches are ranked, so a closer but less supported proposal may be left out."""
+    monkeypatch.setattr(backend, "SIMILAR_CANDIDATES", 2)
+    closer = proposal(consultation, "Payment date tracker", summary="The payment date.", supports_count=0)
+    supported = [proposal(consultation, f"Payment idea {n}", supports_count=10 + n) for n in range(2)]
+    draft = {"consultation_id": consultation.pk, "title": "Payment date tracker", "summary": "", "limit": 2}
+    assert {hit.id for hit in proposal_similar(**draft)} == {p.pk for p in supported}
+    monkeypatch.setattr(backend, "SIMILAR_CANDIDATES", 3)
+    assert proposal_similar(**draft)[0].id == closer.pk
 
 
 @WITH_FALLBACK
