@@ -255,7 +255,7 @@ def run_call(call: Call, seeded: Seeded):
 class Timings:
     backend: str
     per_call: dict[str, list[float]] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)  # matching proposals per search call
+    totals: dict[str, str] = field(default_factory=dict)  # matching proposals per search call, "+": at least
     stopped_early: bool = False
     unavailable: int = 0  # calls that ran out of the client's timeout (counted in the latencies)
 
@@ -283,7 +283,11 @@ def measure(backend: str, seeded: Seeded, *, calls: int, until: float) -> Timing
                 result = None
             timings.per_call.setdefault(call.label, []).append(time.perf_counter() - t0)
             if result is not None:
-                timings.totals[call.label] = len(result) if isinstance(result, list) else result.total
+                timings.totals[call.label] = (
+                    str(len(result))
+                    if isinstance(result, list)
+                    else f"{result.total}{'+' if result.total_is_lower_bound else ''}"
+                )
             if time.monotonic() > until:
                 break
     timings.stopped_early = len(timings.all) < calls
@@ -384,14 +388,17 @@ def report(seeded: Seeded, timings: list[Timings], index_seconds: float | None, 
         if t.unavailable:
             print(f"{t.backend}: {t.unavailable} calls ran out of the client's timeout (a 503 for a user)")
     print()
-    print("Per query: matching proposals and p50 (milliseconds)")
+    print("Per query: matching proposals (counted: + when a lower bound) and p50, p95 (milliseconds)")
     rows = []
     for call in CALLS:
-        total = next((str(t.totals[call.label]) for t in timings if call.label in t.totals), "")
-        p50s = [ms(statistics.median(t.per_call[call.label])) if t.per_call.get(call.label) else "-"
-                for t in timings]  # fmt: skip
-        rows.append([call.label, f"{call.query!r}"[:34], total, *p50s])
-    table(["call", "query", "matches", *[f"{t.backend} p50" for t in timings]], rows)
+        total = next((t.totals[call.label] for t in timings if call.label in t.totals), "")
+        figures = []
+        for t in timings:
+            values = t.per_call.get(call.label)
+            figures += [ms(statistics.median(values)), ms(percentile(values, 95))] if values else ["-", "-"]
+        rows.append([call.label, f"{call.query!r}"[:34], str(total), *figures])
+    headers = [f"{t.backend} {figure}" for t in timings for figure in ("p50", "p95")]
+    table(["call", "query", "matches", *headers], rows)
     if index_seconds is not None:
         print()
         print(f"reindex: {seeded.published} proposals in {index_seconds:.1f} s, "

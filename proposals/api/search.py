@@ -173,7 +173,8 @@ class ProposalSearchView(SearchAPIView):
         parameters=[SearchParamsSerializer],
         responses={200: SearchPageSerializer, 400: BAD_PARAMETER, 503: UNAVAILABLE},
         description="Published proposals matching the words, best first, with highlights and the counts "
-        "per status, category and stage of the whole result set.",
+        "per status, category and stage of the whole result set. Past a bound the backend may count only "
+        "part of the matches: `count_is_lower_bound` then says that every count is a lower bound.",
     )
     def get(self, request):
         page = search_for(query_params(SearchParamsSerializer, request))

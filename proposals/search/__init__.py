@@ -99,9 +99,9 @@ class SearchPage:
     total: int
     page: int
     page_size: int
-    # "status", "category" and "stage": counts over the whole result set. Each facet ignores its own filter
-    # (and obeys the others), so that a filtered page still shows the other choices and how many proposals
-    # each would give.
+    # "status", "category" and "stage": counts over the whole result set (or, with total_is_lower_bound, over
+    # the part of it the backend counted). Each facet ignores its own filter (and obeys the others), so that
+    # a filtered page still shows the other choices and how many proposals each would give.
     facets: dict[str, list[Facet]]
     # True when `total` and every facet's count are lower bounds ("at least"): the backend counted a bounded
     # set of the matches (see the database backend's COUNT_WINDOW) and there may be more.

@@ -251,9 +251,16 @@ def postgres_search(
         total=len(hits),
         page=page,
         page_size=page_size,
-        facets=_counted_facets(window, chosen),
+        facets=_counted_facets(_grouped(window), chosen),
         total_is_lower_bound=len(window) >= COUNT_WINDOW,
     )
+
+
+def _grouped(rows: list[dict]) -> list[dict]:
+    """The rows grouped by what the facets count, each group with its number of rows `n`: a few dozen
+    groups for `_counted_facets` to filter three times, instead of every row."""
+    groups = Counter(tuple(row[name] for name in FACET_FIELDS) for row in rows)
+    return [{**dict(zip(FACET_FIELDS, key, strict=True)), "n": n} for key, n in groups.items()]
 
 
 def _highlighted(matches: QuerySet, queries: dict[str, SearchQuery], page: list[dict]) -> list[SearchHit]:
