@@ -1,5 +1,6 @@
 """Keep User.language current: the language a person last used the site in, which their e-mails use."""
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
@@ -19,21 +20,48 @@ def remember_language(user, code: str | None) -> None:
         user.language = code
 
 
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
     remember_language(user, getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE)
 
 
 class RememberLanguageMiddleware:
-    """After LocaleMiddleware and AuthenticationMiddleware: a signed-in person's request in another
-    language than the stored one (they changed it with the switcher) updates it. One comparison per
-    request; a write only on a change."""
+    """After LocaleMiddleware and AuthenticationMiddleware: a signed-in person's request for one of the
+    site's pages in another language than the stored one (they changed it with the switcher) updates it.
+    One comparison per request; a write only on a change.
+
+    The API is left out: a client's Accept-Language is not a choice made on the site, and every API client
+    with a blank language would otherwise cost an UPDATE of its account on its first request. The
+    middleware runs in both modes, so that under ASGI an API request does not hop to a thread and back
+    for it; a page's check goes to the request's thread (reading `request.user` may query)."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         response = self.get_response(request)
+        if not _is_api(request):
+            self.remember(request)
+        return response
+
+    async def __acall__(self, request):
+        response = await self.get_response(request)
+        if not _is_api(request):
+            await sync_to_async(self.remember)(request)
+        return response
+
+    @staticmethod
+    def remember(request) -> None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             remember_language(user, getattr(request, "LANGUAGE_CODE", None))
-        return response
