@@ -108,6 +108,27 @@ def test_the_account_budget_holds_across_addresses(monkeypatch):
     assert support(api_from("203.0.113.9"), proposals[2]).status_code == 201
 
 
+def test_an_account_past_its_budget_does_not_use_up_its_address(monkeypatch):
+    """The account's budget is checked first: its refusals count against neither budget, so a neighbour
+    on the same address keeps the address's room; past the address's, the neighbour waits as long as
+    the address's oldest write says."""
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {"support": "2/minute", "support_address": "3/minute"}
+    )
+    proposals = factories.ProposalFactory.create_batch(6)
+    hasty, neighbour = api_from("203.0.113.7"), api_from("203.0.113.7")
+    assert support(hasty, proposals[0]).status_code == 201
+    assert support(hasty, proposals[1]).status_code == 201
+    for proposal in proposals[2:5]:
+        assert_error(support(hasty, proposal), 429, "rate_limited")
+
+    assert support(neighbour, proposals[5]).status_code == 201
+    refused = support(neighbour, proposals[4])
+    assert_error(refused, 429, "rate_limited")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert Support.objects.filter(proposal__in=proposals).count() == 3
+
+
 def test_the_counters_live_in_the_redis_every_worker_shares(address_rates, settings):
     """Not one process's memory: another connection to Redis (another worker) sees the address's count."""
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
