@@ -1,8 +1,8 @@
-"""The language an account remembers (for its e-mails) comes from the site's pages, never from the API; and
-the middleware that keeps it runs on the event loop under ASGI."""
+"""The language an account remembers (for its e-mails) comes from the site's pages, never from the API,
+whether the request is served over WSGI or ASGI."""
 
 import pytest
-from asgiref.sync import async_to_sync, iscoroutinefunction
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import connection
 from django.test import AsyncClient
@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from cocreate.accounts.language import RememberLanguageMiddleware
 from cocreate.accounts.services import token_create
 from tests.support import factories
 
@@ -61,13 +60,3 @@ def test_a_page_over_asgi_still_remembers_the_language(citizen):
     assert response.status_code == 200
     citizen.refresh_from_db()
     assert citizen.language == "fr"
-
-
-def test_the_middleware_runs_on_the_event_loop_under_asgi():
-    """No hop to a thread and back around every request: it is a coroutine when the chain is async."""
-
-    async def view(request):
-        return None
-
-    assert iscoroutinefunction(RememberLanguageMiddleware(view))
-    assert not iscoroutinefunction(RememberLanguageMiddleware(lambda request: None))
