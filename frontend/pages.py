@@ -9,7 +9,7 @@ the viewer's supports among them, the categories, the stages and the phases.
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -79,28 +79,6 @@ def consultation_context(request, page) -> dict:
         "journey_map": journey_map_view(consultation=page),
         "journey_config": journey_config(page),
     }
-
-
-def category_names_of(proposal_ids) -> dict[int, str]:
-    """The name of each proposal's category in the reader's language, by proposal id, where its
-    consultation's live page in that language names that category (by slug; see
-    ConsultationPage.category_names): for lists of proposals from several consultations. One query."""
-    try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        return {}
-    named = ConsultationCategory.objects.filter(
-        page__translation_key=OuterRef("consultation__translation_key"),
-        page__locale=locale,
-        page__live=True,
-        slug=OuterRef("category__slug"),
-    ).values("name")[:1]
-    return dict(
-        Proposal.objects.filter(pk__in=list(proposal_ids), category__isnull=False)
-        .annotate(localized=Subquery(named))
-        .exclude(localized=None)
-        .values_list("pk", "localized")
-    )
 
 
 def category_names_by_slug(slugs) -> dict[str, str]:

@@ -6,7 +6,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from cms.models import ConsultationPage, ConsultationStage
+from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
@@ -73,26 +73,35 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
         raise NotFound(_("No such proposal.")) from None
 
 
-def stage_names_of(proposal_ids) -> dict[int, str]:
-    """The name of each proposal's stage in the reader's language, by proposal id, where its consultation's
-    live page in that language names that stage (by slug; see ConsultationPage.stage_names): for lists of
-    proposals, from one consultation or several. One query."""
+def _names_of(model, field: str, proposal_ids) -> dict[int, str]:
+    """The name of each proposal's `field` (a ConsultationCategory or ConsultationStage, `model`) in the
+    reader's language, by proposal id, where its consultation's live page in that language names it (by
+    slug, as ConsultationPage.category_names and stage_names): for lists of proposals, from one consultation
+    or several. One query."""
     try:
         locale = Locale.get_active()
     except Locale.DoesNotExist:  # no pages in the reader's language yet
         return {}
-    named = ConsultationStage.objects.filter(
+    named = model.objects.filter(
         page__translation_key=OuterRef("consultation__translation_key"),
         page__locale=locale,
         page__live=True,
-        slug=OuterRef("stage__slug"),
+        slug=OuterRef(f"{field}__slug"),
     ).values("name")[:1]
     return dict(
-        Proposal.objects.filter(pk__in=list(proposal_ids), stage__isnull=False)
+        Proposal.objects.filter(pk__in=list(proposal_ids), **{f"{field}__isnull": False})
         .annotate(localized=Subquery(named))
         .exclude(localized=None)
         .values_list("pk", "localized")
     )
+
+
+def category_names_of(proposal_ids) -> dict[int, str]:
+    return _names_of(ConsultationCategory, "category", proposal_ids)
+
+
+def stage_names_of(proposal_ids) -> dict[int, str]:
+    return _names_of(ConsultationStage, "stage", proposal_ids)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from cocreate.api_params import strict_query
 from proposals import search
 from proposals.api.search import SearchParamsSerializer, search_for, unavailable_message
 from proposals.models import Status
-from proposals.selectors import stage_names_of
+from proposals.selectors import category_names_of, stage_names_of
 
-from ..pages import category_names_by_slug, category_names_of, stage_names_by_slug
+from ..pages import category_names_by_slug, stage_names_by_slug
 
 
 def search_page(request):
