@@ -296,49 +296,40 @@ class ConsultationPage(Page):
         page = self.localized
         return page.with_participation_of(self) if page.pk != self.pk else self
 
-    def category_names(self) -> dict[str, str]:
-        """The names the reader's language gives this consultation's categories, by slug: those of its live
-        page in the active language, the original or a translation (which keeps the original's slugs and
-        translates the names). Empty when it has none in that language. One query."""
+    def _texts_in_reader_language(self, model, *fields: str) -> dict | None:
+        """The `fields` of this consultation's categories or stages (`model`) by slug, as its live page in the
+        active language gives them: the original's, or a translation's (which keeps the original's slugs and
+        translates the texts). None when no page is in that language yet. One query."""
         try:
             locale = Locale.get_active()
         except Locale.DoesNotExist:  # no pages in the reader's language yet
-            return {}
-        return dict(
-            ConsultationCategory.objects.filter(
-                page__translation_key=self.translation_key, page__locale=locale, page__live=True
-            ).values_list("slug", "name")
-        )
+            return None
+        rows = model.objects.filter(
+            page__translation_key=self.translation_key, page__locale=locale, page__live=True
+        ).values_list("slug", *fields)
+        return {slug: texts[0] if len(texts) == 1 else texts for slug, *texts in rows}
+
+    def category_names(self) -> dict[str, str]:
+        """The names the reader's language gives this consultation's categories, by slug; empty when it has
+        none in that language. One query."""
+        return self._texts_in_reader_language(ConsultationCategory, "name") or {}
 
     def stage_names(self) -> dict[str, str]:
         """The names the reader's language gives this consultation's stages, by slug, as category_names."""
-        try:
-            locale = Locale.get_active()
-        except Locale.DoesNotExist:  # no pages in the reader's language yet
-            return {}
-        return dict(
-            ConsultationStage.objects.filter(
-                page__translation_key=self.translation_key, page__locale=locale, page__live=True
-            ).values_list("slug", "name")
-        )
+        return self._texts_in_reader_language(ConsultationStage, "name") or {}
 
     def localized_stages(self) -> list["ConsultationStage"]:
         """This consultation's stages in journey order, named (and described) in the reader's language when
-        a live page in it has them. Two queries."""
+        a live page in it has them. Two queries at most."""
         stages = list(self.stages.order_by("sort_order", "pk"))
         try:
-            locale = Locale.get_active()
+            if Locale.get_active().pk == self.locale_id:
+                return stages  # the page's own texts
         except Locale.DoesNotExist:  # no pages in the reader's language yet
             return stages
-        if locale.pk != self.locale_id:
-            texts = {
-                slug: (name, description)
-                for slug, name, description in ConsultationStage.objects.filter(
-                    page__translation_key=self.translation_key, page__locale=locale, page__live=True
-                ).values_list("slug", "name", "description")
-            }
-            for stage in stages:
-                stage.name, stage.description = texts.get(stage.slug, (stage.name, stage.description))
+        texts = self._texts_in_reader_language(ConsultationStage, "name", "description") or {}
+        for stage in stages:
+            stage.name, stage.description = texts.get(stage.slug, (stage.name, stage.description))
         return stages
 
     def localize_categories(self, categories) -> None:
