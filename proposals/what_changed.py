@@ -18,16 +18,9 @@ from django.db.models import Case, F, Q, Sum, Value, When
 from cms.models import ConsultationPage, ConsultationStage
 
 from .journey_map import cached_reading, forget_reading
-from .journey_selectors import MIN_CHECKINS, StageFigures
-from .models import SCALE, Milestone, Proposal, StageTally
+from .journey_selectors import MIN_CHECKINS, TALLY_FIELDS, StageFigures
+from .models import Milestone, Proposal, StageTally
 from .statistics import Comparison, compare
-
-_SUMMED = (
-    "checkins",
-    "gave_up",
-    *(f"frustration_{v}" for v in SCALE),
-    *(f"motivation_{v}" for v in SCALE),
-)
 
 
 @dataclass
@@ -111,7 +104,7 @@ def figures_around(splits: dict[int, date]) -> dict[int, tuple[StageFigures, Sta
         StageTally.objects.filter(stage_id__in=list(splits), day__isnull=False)
         .annotate(after=Case(When(before, then=Value(False)), default=Value(True)))
         .values("stage_id", "after")
-        .annotate(**{f"sum_{name}": Sum(name) for name in _SUMMED})
+        .annotate(**{f"sum_{name}": Sum(name) for name in TALLY_FIELDS})
         .order_by()
     )
     found = {stage_id: [StageFigures(), StageFigures()] for stage_id in splits}

@@ -13,11 +13,7 @@ from proposals.choices import Frustration, Motivation
 from proposals.statistics import DIFFERENCE, NOT_ENOUGH, SIGNIFICANCE, Comparison
 from proposals.what_changed import StageChange, current_what_changed
 
-
-def number(value: float) -> str:
-    """A median or a count as the reader's language writes it: 2.5 or 2,5; a whole number without decimals."""
-    value = round(value, 1)
-    return number_format(value, 0 if float(value).is_integer() else 1, force_grouping=True)
+from ..journey_map import number
 
 
 def p_value(p: float) -> str:
