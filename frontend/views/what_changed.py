@@ -13,7 +13,7 @@ from proposals.choices import Frustration, Motivation
 from proposals.statistics import DIFFERENCE, NOT_ENOUGH, SIGNIFICANCE, Comparison
 from proposals.what_changed import StageChange, current_what_changed
 
-from ..journey_map import number
+from ..journey_map import number, scale_words
 
 
 def p_value(p: float) -> str:
@@ -22,21 +22,6 @@ def p_value(p: float) -> str:
     if p < 0.001:
         return "< " + number_format(0.001, 3)
     return "= " + number_format(round(p, 3 if p < 0.1 else 2), 3 if p < 0.1 else 2)
-
-
-def in_words(median: float, choices) -> str:
-    """ "4 (Very frustrating)"; a median between two points names both."""
-    labels = dict(choices)
-    if float(median).is_integer():
-        return pgettext("a median in words", "%(number)s (%(words)s)") % {
-            "number": number(median),
-            "words": labels[int(median)],
-        }
-    return pgettext("a median in words", "%(number)s (between “%(lower)s” and “%(upper)s”)") % {
-        "number": number(median),
-        "lower": labels[int(median)],
-        "upper": labels[int(median) + 1],
-    }
 
 
 def _measure(name: str) -> str:
@@ -114,8 +99,8 @@ def _side(label: str, comparison_f: Comparison, comparison_m: Comparison, before
     return Side(
         label=label,
         people=number(comparison_f.before if before else comparison_f.after),
-        frustration=in_words(median_f, Frustration.choices) if median_f is not None else None,
-        motivation=in_words(median_m, Motivation.choices) if median_m is not None else None,
+        frustration=scale_words(median_f, dict(Frustration.choices)) if median_f is not None else None,
+        motivation=scale_words(median_m, dict(Motivation.choices)) if median_m is not None else None,
     )
 
 

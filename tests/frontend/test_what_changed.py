@@ -70,23 +70,23 @@ def test_each_stage_says_what_was_done_and_what_changed(client, journey):
     assert table_rows(html, journey.stages.apply.pk) == [
         ["", f"Before {day}", f"From {day} on"],
         ["People", "6", "5"],
-        ["Median frustration", "4 (Very frustrating)", "2 (Slightly frustrating)"],
-        ["Median motivation", "2 (Hardly motivated)", "4 (Quite motivated)"],
+        ["Median frustration", "4 – Very frustrating", "2 – Slightly frustrating"],
+        ["Median motivation", "2 – Hardly motivated", "4 – Quite motivated"],
     ]
     test = "(Mann–Whitney U test, p = 0.002): more than noise."
     assert f"Frustration fell from 4 to 2 after “Form shortened” {test}" in text
     assert f"Motivation rose from 2 to 4 after “Form shortened” {test}" in text
     # Find out: a median between two points, and no clear difference.
     assert table_rows(html, journey.stages.find_out.pk)[2][1] == (
-        "2.5 (between “Slightly frustrating” and “Somewhat frustrating”)"
+        "2.5 – between “Slightly frustrating” and “Somewhat frustrating”"
     )
     assert "Frustration: no clear difference yet (p = 0.35)." in text
     assert "Motivation: no clear difference yet (p = 1.00)." in text
     # Wait: three before, no median of them, no test.
     assert table_rows(html, journey.stages.wait.pk)[1:] == [
         ["People", "3", "12"],
-        ["Median frustration", "Not shown (fewer than 5)", "1 (Not frustrating at all)"],
-        ["Median motivation", "Not shown (fewer than 5)", "5 (Fully motivated)"],
+        ["Median frustration", "Not shown (fewer than 5)", "1 – Not frustrating at all"],
+        ["Median motivation", "Not shown (fewer than 5)", "5 – Fully motivated"],
     ]
     assert "Not enough check-ins yet to compare (3 before, 12 after; we need 5 on each side)." in text
     # Paid: only planned.
@@ -127,10 +127,10 @@ def test_the_page_in_french(journey):
         ["Personnes", "10", "10"],
         [
             "Frustration médiane",
-            f"2,5 (entre «{NB}Un peu frustrant{NB}» et «{NB}Assez frustrant{NB}»)",
-            "3 (Assez frustrant)",
+            f"2,5 – entre «{NB}Un peu frustrant{NB}» et «{NB}Assez frustrant{NB}»",
+            "3 – Assez frustrant",
         ],
-        ["Motivation médiane", "3 (Une motivation moyenne)", "3 (Une motivation moyenne)"],
+        ["Motivation médiane", "3 – Une motivation moyenne", "3 – Une motivation moyenne"],
     ]
     assert f"Faite le {day}" in text
 
