@@ -23,6 +23,10 @@ set to the row's layer, opens N websocket clients on one consultation (client pr
   broadcast: no HTTP in the way: a process of the benchmark group_sends a pre-encoded event to the
              consultation's group through the row's channel layer, as the workers' sender does, and each
              socket's arrival is timed from just before the group_send.
+  floor:     the same sockets, client processes and probes on bare `websockets` servers (no Django; as
+             many processes as the row has workers), each writing the same pre-encoded probe to all its
+             sockets in one loop on a trigger, with the row's deflate setting: what any server on this
+             machine needs to reach those sockets. Each broadcast row prints its p50 and p99 beside it.
   rush:      (rows with `--rush-sockets` sockets) `--rush-clients` threads support ONE proposal as fast as
              they can for `--rush-seconds`, each support by another citizen. Per socket: how many counts of
              that proposal arrived, and whether the newest (by version) equals the final count of the API.
@@ -165,6 +169,13 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 # --- Client processes that hold the sockets ---------------------------------------------------------
@@ -369,6 +380,95 @@ def answer(answers, timeout: float = 60):
     return reply
 
 
+# --- The floor: a bare websockets server, no Django ---------------------------------------------------
+
+
+def floor_process(port: int, deflate: bool, commands, answers) -> None:
+    """A bare `websockets` server on `port`: each socket gets a snapshot-typed message on connect (what the
+    clients wait for), then, for each number from `commands`, one pre-encoded probe written to every open
+    socket in one loop (`websockets.asyncio.server.broadcast`, per-connection deflate as uvicorn does)."""
+    raise_open_files_limit()
+    try:
+        asyncio.run(_floor(port, deflate, commands, answers))
+    except BaseException as error:
+        answers.put(("error", repr(error)))
+
+
+async def _floor(port: int, deflate: bool, commands, answers) -> None:
+    from websockets.asyncio.server import broadcast, serve
+
+    snapshot = json.dumps({"type": "snapshot", "proposals": []}, separators=(",", ":"))
+
+    async def handler(ws) -> None:
+        await ws.send(snapshot)
+        await ws.wait_closed()
+
+    loop = asyncio.get_running_loop()
+    compression = "deflate" if deflate else None
+    async with serve(handler, servers.HOST, port, compression=compression, backlog=4096) as server:
+        answers.put(("ready",))
+        while (n := await loop.run_in_executor(None, commands.get, True, 600)) is not None:
+            text = json.dumps({"type": PROBE_TYPE, "n": n}, separators=(",", ":"))
+            sent = time.monotonic()  # as the prober does just before its group_send
+            broadcast(server.connections, text)
+            answers.put(("sent", n, sent))
+
+
+@contextlib.contextmanager
+def floor_servers(count: int, deflate: bool):
+    """`count` floor processes (one per worker of the row); yields (their ws URLs, the trigger). With two,
+    the sockets are split between them as between the workers."""
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    ports = [servers.free_port() for _ in range(count)]
+    channels = [context.Queue() for _ in ports]
+    processes = [
+        context.Process(target=floor_process, args=(port, deflate, commands, answers), daemon=True)
+        for port, commands in zip(ports, channels, strict=True)
+    ]
+    for process in processes:
+        process.start()
+
+    def trigger(n: int) -> float:
+        """Send probe `n` from every floor process; the time just before the first of them wrote it."""
+        for commands in channels:
+            commands.put(n)
+        return min(answer(answers)[2] for _ in channels)
+
+    try:
+        for _ in processes:
+            answer(answers)
+        yield [f"ws://{servers.HOST}:{port}/" for port in ports], trigger
+    finally:
+        for commands in channels:
+            commands.put(None)
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def floor(row: Row, args, *, origin: str, deadline: float) -> tuple[list[SocketRecord], dict[int, float]]:
+    """The row's sockets, this time on bare websockets servers (as many as the row's workers), through the
+    same client processes, and the same number of probes, each timed from just before it was written."""
+    with floor_servers(row.workers, row.deflate) as (urls, trigger):
+        sockets = [(urls[i % len(urls)], origin) for i in range(row.sockets)]
+        listeners = Listeners(
+            sockets, per_process=args.sockets_per_process, handshakes=args.handshakes, deadline=deadline
+        )
+        try:
+            listeners.start()
+            sent = {}
+            for n in range(args.broadcasts):
+                sent[n] = trigger(n)
+                listeners.wait_everywhere(("probe", n))
+                pause(args)
+            return listeners.finish(), sent
+        finally:
+            listeners.close()
+
+
 # --- HTTP ---------------------------------------------------------------------------------------------
 
 
@@ -420,6 +520,10 @@ class Result:
     probe_delays: list[float] = field(default_factory=list)  # seconds, one per (probe, socket)
     probe_last: list[float] = field(default_factory=list)  # seconds to the last socket, one per probe
     probe_missing: int = 0
+    broadcast_cpu: float = math.nan  # seconds of the workers' CPU (summed) per broadcast
+    floor_delays: list[float] = field(default_factory=list)  # the same probes from the bare websockets floor
+    floor_last: list[float] = field(default_factory=list)
+    floor_missing: int = 0
     rush: Rush | None = None
 
 
@@ -465,12 +569,21 @@ def measure_row(row: Row, args, *, env: dict, target: Target, tokens: list[str],
                 result.connect_seconds = time.monotonic() - started_at
                 result.rss_after = [rss_kib(w.process.pid) for w in workers]
                 sent = paced_supports(workers, listeners, target.paced, tokens, args)
+                cpu_before = sum(cpu_seconds(w.process.pid) for w in workers)
                 probes = broadcasts(listeners, commands, answers, args)
+                cpu = sum(cpu_seconds(w.process.pid) for w in workers) - cpu_before
+                result.broadcast_cpu = cpu / max(1, args.broadcasts)
                 rush = rush_supports(workers, listeners, target.rushed, tokens, args) if row.rush else None
                 records = listeners.finish()
             finally:
                 listeners.close()
             summarize(result, records, target, sent, probes, rush)
+            # The floor, in the same run and through the same client processes, once the workers' sockets
+            # are closed (the workers stay up, idle).
+            floor_records, floor_probes = floor(row, args, origin=workers[0].origin, deadline=deadline)
+            result.floor_delays, result.floor_last, result.floor_missing = probe_delays(
+                floor_records, floor_probes
+            )
             for worker in workers:  # e.g. "live broadcast to ... failed": a lost event has its cause here
                 if "Traceback" in worker.log():
                     print(
@@ -568,17 +681,26 @@ def summarize(result: Result, records: list[SocketRecord], target: Target, sent,
                 continue
             result.after_201.append(arrivals[version] - t_201)
             result.after_send.append(arrivals[version] - t_send)
+    result.probe_delays, result.probe_last, result.probe_missing = probe_delays(records, probes)
+    if rush is not None:
+        result.rush = summarize_rush([r.counts.get(target.rushed, []) for r in records], *rush)
+
+
+def probe_delays(records: list[SocketRecord], probes: dict[int, float]) -> tuple[list, list, int]:
+    """Per (probe, socket) the delay from the send, per probe the delay to its last socket, and how many
+    (probe, socket) never arrived."""
+    delays, last, missing = [], [], 0
+    for record in records:
         for n, t_send in probes.items():
             if n in record.probes:
-                result.probe_delays.append(record.probes[n] - t_send)
+                delays.append(record.probes[n] - t_send)
             else:
-                result.probe_missing += 1
+                missing += 1
     for n, t_send in probes.items():
         times = [r.probes[n] for r in records if n in r.probes]
         if times:
-            result.probe_last.append(max(times) - t_send)
-    if rush is not None:
-        result.rush = summarize_rush([r.counts.get(target.rushed, []) for r in records], *rush)
+            last.append(max(times) - t_send)
+    return delays, last, missing
 
 
 def summarize_rush(counts, seconds: float, supports: int, errors: int, final: int, version: int) -> Rush:
@@ -616,6 +738,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
+def ratio(value: float, reference: float) -> str:
+    return f"{value / reference:.2f}" if reference > 0 else "nan"
+
+
 def table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
@@ -650,11 +776,19 @@ def report(results: list[Result], args) -> None:
     print(
         f"broadcast: {args.broadcasts} group_sends of a pre-encoded event per row, no HTTP (ms from the send)"
     )
+    print("    floor: the same sockets and clients on bare websockets servers (no Django, one per worker),")
+    print("    each writing the same pre-encoded probe to all its sockets in one loop; x: broadcast / floor")
+    print("    CPU: the workers' CPU time during the broadcasts (summed), per broadcast")
     table(
-        [*ROW_HEADER, "p50", "p99", "last socket p50", "last socket max", "missing"],
+        [*ROW_HEADER, "p50", "p99", "last socket p50", "last socket max", "missing", "floor p50", "p99",
+         "p50 x", "p99 x", "floor missing", "CPU ms"],
         [
             [*row_cells(r), ms(percentile(r.probe_delays, 50)), ms(percentile(r.probe_delays, 99)),
-             ms(percentile(r.probe_last, 50)), ms(max(r.probe_last, default=math.nan)), str(r.probe_missing)]
+             ms(percentile(r.probe_last, 50)), ms(max(r.probe_last, default=math.nan)), str(r.probe_missing),
+             ms(percentile(r.floor_delays, 50)), ms(percentile(r.floor_delays, 99)),
+             ratio(percentile(r.probe_delays, 50), percentile(r.floor_delays, 50)),
+             ratio(percentile(r.probe_delays, 99), percentile(r.floor_delays, 99)),
+             str(r.floor_missing), ms(r.broadcast_cpu)]
             for r in results
         ],
     )  # fmt: skip
@@ -794,9 +928,11 @@ def main(argv=None) -> int:
             continue
         results.append(result)
         support, broadcast = percentile(result.after_send, 50), percentile(result.probe_delays, 50)
+        p99, floor_p99 = percentile(result.probe_delays, 99), percentile(result.floor_delays, 99)
         print(
             f"    connected in {result.connect_seconds:.1f} s; p50 support after send {ms(support)} ms,"
-            f" broadcast {ms(broadcast)} ms",
+            f" broadcast {ms(broadcast)} ms, p99 {ms(p99)} ms = {ratio(p99, floor_p99)} x the floor's"
+            f" {ms(floor_p99)} ms",
             flush=True,
         )
     report(results, args)
