@@ -14,8 +14,10 @@ C concurrent HTTP clients (threads, keep-alive connections) send `--supports` su
 verified citizen with an API token, ALL to the same proposal (a fresh one per row, whose threshold is half
 way, so each row crosses it once). Supports per second, latency, answers by status; after each row the
 stored count must equal the support rows and the 201s, and the threshold must have been reached once.
-The servers' channel layer is `--layer` (core by default, the layer of the published figures, whatever the
-settings' default).
+Right after each row, the same clients send as many GETs of a trivial API view (the API root, `TRIVIAL`)
+to the same servers with the same tokens: its requests per second are the row's reference, and
+supports/s is also given as a ratio to it. The servers' channel layer is `--layer` (core by default, the
+layer of the published figures, whatever the settings' default).
 
 Part "row": the count strategies without HTTP, K threads each with its own psycopg connection, distinct
 users, one hot proposal per row, the statements the service sends:
@@ -74,6 +76,9 @@ NO_LIMIT = "1000000/minute"  # the rate limits stay on (their Redis round trips 
 # What the servers' logs may say when a request fails.
 CAUSES = ("too many clients", "PoolTimeout", "deadlock detected", "statement timeout", "Traceback")
 REQUEST_TIMEOUT = 60  # seconds, one HTTP request
+# The reference of part "http": an API view that authenticates the token and renders a small JSON body, and
+# does nothing else (DRF's API root; no throttle, no permission check).
+TRIVIAL = "/api/v1/"
 STATEMENT_TIMEOUT_MS = 30_000  # one SQL statement, lock waits included
 
 
@@ -94,10 +99,15 @@ class HttpRow:
     rows: int = 0
     thresholds: int = 0
     causes: list[str] = field(default_factory=list)  # of CAUSES, those in the servers' logs for this row
+    trivial: Drive | None = None  # the trivial view, right after the row, same servers and clients
 
     @property
     def created(self) -> int:
         return self.statuses[201]
+
+    @property
+    def rate(self) -> float:
+        return self.created / self.seconds
 
     @property
     def consistent(self) -> bool:
@@ -138,6 +148,14 @@ def _post_support(connection: http.client.HTTPConnection, proposal_id: int, toke
     return response.status, response.read()
 
 
+def _get_trivial(connection: http.client.HTTPConnection, token: str) -> tuple[int, bytes]:
+    connection.request(
+        "GET", TRIVIAL, headers={"Authorization": f"Token {token}", "Accept": "application/json"}
+    )
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
 def run_together(threads: list[threading.Thread], start: threading.Barrier) -> float:
     """Start the threads, release them at once through `start`; the seconds until the last one ends."""
     for thread in threads:
@@ -149,8 +167,22 @@ def run_together(threads: list[threading.Thread], start: threading.Barrier) -> f
     return time.monotonic() - t0
 
 
-def http_row(workers, *, pool: int, clients: int, proposal_id: int, tokens: list[str]) -> HttpRow:
-    """`clients` threads share the tokens (one support each) and all support `proposal_id`."""
+@dataclass
+class Drive:
+    """What `clients` threads saw sending one request per token."""
+
+    seconds: float
+    latencies: list[float]
+    statuses: collections.Counter
+    first_bodies: dict[str, str]  # the first body of each status but `ok`
+
+    def rate(self, ok: int) -> float:
+        return self.statuses[ok] / self.seconds
+
+
+def drive(workers, *, clients: int, tokens: list[str], send, ok: int) -> Drive:
+    """`clients` threads, each with its keep-alive connection to one of `workers` in turn, share the tokens
+    and make one request `send(connection, token)` with each."""
     todo: queue.SimpleQueue[str] = queue.SimpleQueue()
     for token in tokens:
         todo.put(token)
@@ -173,13 +205,13 @@ def http_row(workers, *, pool: int, clients: int, proposal_id: int, tokens: list
                     break
                 t0 = time.monotonic()
                 try:
-                    status, body = _post_support(connection, proposal_id, token)
+                    status, body = send(connection, token)
                 except (OSError, http.client.HTTPException) as error:
                     status, body = type(error).__name__, str(error).encode()
                     connection.close()  # http.client reconnects on the next request
                 mine.append(time.monotonic() - t0)
                 seen[status] += 1
-                if status != 201:
+                if status != ok:
                     with lock:
                         first_bodies.setdefault(str(status), body[:300].decode(errors="replace"))
         finally:
@@ -191,8 +223,31 @@ def http_row(workers, *, pool: int, clients: int, proposal_id: int, tokens: list
     seconds = run_together(
         [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)], start
     )
-    row = HttpRow(pool, len(workers), clients, seconds, latencies, statuses, first_bodies, len(tokens) // 2)
+    return Drive(seconds, latencies, statuses, first_bodies)
+
+
+def http_row(workers, *, pool: int, clients: int, proposal_id: int, tokens: list[str]) -> HttpRow:
+    """`clients` threads share the tokens (one support each) and all support `proposal_id`; then the same
+    clients GET the trivial view once per token."""
+    supports = drive(
+        workers,
+        clients=clients,
+        tokens=tokens,
+        send=lambda connection, token: _post_support(connection, proposal_id, token),
+        ok=201,
+    )
+    row = HttpRow(
+        pool,
+        len(workers),
+        clients,
+        supports.seconds,
+        supports.latencies,
+        supports.statuses,
+        supports.first_bodies,
+        len(tokens) // 2,
+    )
     check_http_row(row, proposal_id)
+    row.trivial = drive(workers, clients=clients, tokens=tokens, send=_get_trivial, ok=200)
     return row
 
 
@@ -245,11 +300,32 @@ def http_part(args, bench_url: str, redis_url: str) -> list[HttpRow]:
                 said = "".join(worker.log()[n:] for worker, n in zip(workers, logged, strict=True))
                 row.causes = [cause for cause in CAUSES if cause in said]
                 results.append(row)
-                print(f"  {clients} clients: {dict(row.statuses)} in {row.seconds:.1f}s", flush=True)
+                print(
+                    f"  {clients} clients: {dict(row.statuses)} in {row.seconds:.1f}s, trivial view "
+                    f"{dict(row.trivial.statuses)} in {row.trivial.seconds:.1f}s",
+                    flush=True,
+                )
                 if not row.consistent:
                     for worker in workers:
                         print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(20)}", file=sys.stderr)
     return results
+
+
+def hot_updates() -> list[tuple[str, int, int]]:
+    """Per table of the proposals and votes apps that took updates: its updates and how many of them were
+    HOT (heap-only: no index written). Read once the servers are stopped: a backend reports its counts
+    when it ends, or when it has been idle a while."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+            "WHERE (relname LIKE 'proposals%%' OR relname LIKE 'votes%%') AND n_tup_upd > 0 ORDER BY relname"
+        )
+        found = cursor.fetchall()
+    connection.close()
+    return found
 
 
 # --- Part "row": the strategies straight against PostgreSQL -------------------------------------------
@@ -561,15 +637,21 @@ def row_part(args, bench_url: str):
 # --- Report ---------------------------------------------------------------------------------------------
 
 
+def ratio(value: float, reference: float) -> str:
+    return f"{value / reference:.2f}x" if reference > 0 else "-"
+
+
 def report_http(rows: list[HttpRow], supports: int) -> None:
     print()
-    print(f"http: {supports} supports per row, each by a distinct citizen, all to one proposal")
+    print(f"http: {supports} supports per row, each by a distinct citizen, all to one proposal; trivial: as")
+    print(f"    many GETs of {TRIVIAL} right after the row, same servers, clients and tokens (requests/s)")
     table(
-        ["pool", "workers", "clients", "supports/s", "p50 ms", "p99 ms", "answers", "count=rows=201s",
-         "threshold", "servers' logs"],
+        ["pool", "workers", "clients", "supports/s", "p50 ms", "p99 ms", "trivial/s", "÷ trivial", "answers",
+         "count=rows=201s", "threshold", "servers' logs"],
         [
-            [str(r.pool or "none"), str(r.workers), str(r.clients), f"{r.created / r.seconds:.1f}",
+            [str(r.pool or "none"), str(r.workers), str(r.clients), f"{r.rate:.1f}",
              ms(statistics.median(r.latencies)), ms(percentile(r.latencies, 99)),
+             f"{r.trivial.rate(200):.1f}", ratio(r.rate, r.trivial.rate(200)),
              " ".join(f"{k}:{v}" for k, v in sorted(r.statuses.items(), key=str)),
              f"{'yes' if r.stored == r.rows == r.created else 'NO'} ({r.stored}/{r.rows}/{r.created})",
              f"{r.thresholds}x", ", ".join(r.causes) or "-"]
@@ -577,10 +659,12 @@ def report_http(rows: list[HttpRow], supports: int) -> None:
         ],
     )  # fmt: skip
     for r in rows:
-        for status, body in r.first_bodies.items():
-            print(
-                f"  pool {r.pool}, {r.workers} worker(s), {r.clients} clients, first {status}: {body[:200]}"
-            )
+        for what, bodies in [("", r.first_bodies), ("trivial view, ", r.trivial.first_bodies)]:
+            for status, body in bodies.items():
+                print(
+                    f"  pool {r.pool}, {r.workers} worker(s), {r.clients} clients, {what}first {status}: "
+                    f"{body[:200]}"
+                )
 
 
 def report_row(runs: list[RowRow], costs: list[CountCost], supports: int, fold_ms: int) -> None:
@@ -685,9 +769,13 @@ def main(argv=None) -> int:
     bench_url = recreate_database(database_url, args.database)
     setup_django(bench_url, redis_url)
     http_rows = http_part(args, bench_url, redis_url) if "http" in parts else []
+    hot = hot_updates() if http_rows else []  # before part "row", which updates the proposals too
     row_rows, costs = row_part(args, bench_url) if "row" in parts else ([], [])
     if http_rows:
         report_http(http_rows, args.supports)
+        print("  updates of the whole part, per table: HOT (heap-only, no index written) / all")
+        for name, updated, heap_only in hot:
+            print(f"    {name}: {heap_only:,} / {updated:,} ({heap_only / updated:.0%})")
     if row_rows or costs:
         report_row(row_rows, costs, args.row_supports, args.fold_ms)
     print()
