@@ -17,19 +17,26 @@ from django.conf import settings
 from django.utils import timezone
 
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
-from cocreate.accounts.roles import MODERATORS_GROUP, OFFICIALS_GROUP
+from cocreate.accounts.roles import (
+    GROUPS_ATTRIBUTE,
+    MODERATORS_GROUP,
+    OFFICIALS_GROUP,
+    ROLE_GROUPS,
+    VERIFIED_ATTRIBUTE,
+)
 
 from .choices import Visibility
 
 
 def _in_group(user, name: str) -> bool:
+    """`name` is one of ROLE_GROUPS: the API's token authentication reads only those with the user."""
     if not _active(user):
         return False
     # Cached per user object: a request asks several predicates of one user.
-    groups = getattr(user, "_cocreate_groups", None)
+    groups = getattr(user, GROUPS_ATTRIBUTE, None)
     if groups is None:
-        groups = set(user.groups.values_list("name", flat=True))
-        user._cocreate_groups = groups
+        groups = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        setattr(user, GROUPS_ATTRIBUTE, groups)
     return name in groups
 
 
@@ -49,10 +56,10 @@ def can_moderate(user) -> bool:
 def has_verified_email(user) -> bool:
     if not _active(user):
         return False
-    verified = getattr(user, "_cocreate_verified", None)
+    verified = getattr(user, VERIFIED_ATTRIBUTE, None)
     if verified is None:
         verified = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._cocreate_verified = verified
+        setattr(user, VERIFIED_ATTRIBUTE, verified)
     return verified
 
 

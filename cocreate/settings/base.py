@@ -238,7 +238,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is then answered 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "cocreate.authentication.TokenAuthentication",  # DRF's, reading roles in the same query
         "cocreate.authentication.SessionAuthentication",  # DRF's, its CSRF failure coded `csrf_failed`
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

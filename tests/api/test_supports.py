@@ -113,3 +113,35 @@ def test_support_ignores_a_body(citizen):
     response = client_for(citizen).post(url(proposal), {"supports": 1000}, format="json")
     assert response.status_code == 201
     assert supports(proposal) == 1
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_with_a_token_the_address_and_the_roles_are_the_accounts_own():
+    """The token's one query reads whether the address is confirmed and the person's roles."""
+    proposal = factories.ProposalFactory(visibility=Visibility.HIDDEN)
+    unverified, moderator = factories.unverified_citizen(), factories.moderator()
+    assert_error(token_client(unverified).post(url(proposal)), 404, "not_found")
+    # A moderator sees the hidden proposal, and may not support it.
+    assert_error(token_client(moderator).post(url(proposal)), 409, "proposal_not_published")
+    published = factories.ProposalFactory()
+    assert_error(token_client(unverified).post(url(published)), 403, "email_unverified")
+    assert token_client(moderator).post(url(published)).status_code == 201
+
+
+def test_a_token_deleted_or_an_account_deactivated_stops_at_the_next_request(citizen):
+    proposal = factories.ProposalFactory()
+    client = token_client(citizen)
+    assert client.post(url(proposal)).status_code == 201
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+    assert_error(client.delete(url(proposal)), 401, "authentication_failed")
+    citizen.is_active = True
+    citizen.save(update_fields=["is_active"])
+    Token.objects.filter(user=citizen).delete()
+    assert_error(client.delete(url(proposal)), 401, "authentication_failed")
+    assert supports(proposal) == 1

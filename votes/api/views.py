@@ -28,14 +28,14 @@ class SupportView(APIView):
         request=None, responses={200: SupportStateSerializer, 201: SupportStateSerializer, **SUPPORT_REFUSALS}
     )
     def post(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_get_to_support(proposal_id=pk, user=request.user)
         result = services.support_add(user=request.user, proposal=proposal)
         body = SupportStateSerializer({**result.__dict__, "supported_by_me": True}).data
         return Response(body, status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses={204: None, **SUPPORT_REFUSALS})
     def delete(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_get_to_support(proposal_id=pk, user=request.user)
         services.support_withdraw(user=request.user, proposal=proposal)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,0 +1,80 @@
+"""What a support costs the database through the API: a fixed, short list of statements, pinned here so
+that it cannot grow back unnoticed (the hot path of a popular proposal; docs/performance.md). The
+transaction's own statements (a savepoint inside the test's transaction) are left out of the count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from proposals.models import Proposal
+from tests.support import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def statements(client, method: str, proposal) -> tuple[int, list[str]]:
+    """The response's status, and the first word of each statement it sent (for a SELECT, the table of
+    its first column)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(f"/api/v1/proposals/{proposal.pk}/support/")
+    sent = [" ".join(q["sql"].split()) for q in captured.captured_queries]
+    sent = [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    return response.status_code, [
+        sql.split()[1].split(".")[0].strip('"') if sql.startswith("SELECT") else sql.split()[0]
+        for sql in sent
+    ]
+
+
+@pytest.fixture
+def proposal():
+    proposal = factories.ProposalFactory()
+    token_client(factories.citizen()).post(f"/api/v1/proposals/{proposal.pk}/support/")  # not the first
+    return proposal
+
+
+@pytest.fixture
+def supporter(proposal) -> APIClient:
+    """A citizen who already supports the proposal."""
+    client = token_client(factories.citizen())
+    client.post(f"/api/v1/proposals/{proposal.pk}/support/")
+    return client
+
+
+def test_a_support_is_five_statements(proposal):
+    """Who is asking with their roles, the proposal with its consultation, the support, the follow, and
+    the count with what it wrote."""
+    assert statements(token_client(factories.citizen()), "post", proposal) == (
+        201,
+        ["authtoken_token", "proposals_proposal", "INSERT", "INSERT", "UPDATE"],
+    )
+
+
+def test_a_support_of_a_moderator_is_as_cheap(proposal):
+    """Roles come with the token: a moderator's support asks nothing more."""
+    assert statements(token_client(factories.moderator()), "post", proposal) == (
+        201,
+        ["authtoken_token", "proposals_proposal", "INSERT", "INSERT", "UPDATE"],
+    )
+
+
+def test_a_repeated_support_reads_the_count_without_writing_it(proposal, supporter):
+    assert statements(supporter, "post", proposal) == (
+        200,
+        ["authtoken_token", "proposals_proposal", "INSERT", "proposals_proposal"],
+    )
+
+
+def test_a_withdrawal_is_four_statements(proposal, supporter):
+    assert statements(supporter, "delete", proposal) == (
+        204,
+        ["authtoken_token", "proposals_proposal", "DELETE", "UPDATE"],
+    )
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 1
