@@ -10,11 +10,11 @@ from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
-from .models import CheckIn, OfficialResponse, Proposal, Visibility
+from .models import MOST_SUPPORTED, CheckIn, OfficialResponse, Proposal, Visibility
 
 # The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
 SEARCH_VECTORS = ("search_en", "search_fr")
-ORDERINGS = {"-supports": ("-supports_count", "-id"), "-created": ("-created_at", "-id")}
+ORDERINGS = {"-supports": MOST_SUPPORTED, "-created": ("-created_at", "-id")}
 # A list shows each proposal's title and summary, never its details (up to 10,000 characters): leaving
 # them out keeps the rows that PostgreSQL sorts narrow, which is most of the cost of a later page.
 LIST_DEFERRED = (*SEARCH_VECTORS, "body")

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from ..journey_selectors import MIN_CHECKINS
-from ..models import Proposal, StageTally
+from ..models import MOST_SUPPORTED, Proposal, StageTally
 from . import events
 from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER, consultation_group
 
@@ -29,7 +29,7 @@ def _snapshot(consultation_id: int) -> dict | None:
     rows = (
         Proposal.objects.for_consultation(consultation_id)
         .published()
-        .order_by("-supports_count", "-id")
+        .order_by(*MOST_SUPPORTED)
         .values_list("pk", "status", "supports_count", "supports_version")[:SNAPSHOT_LIMIT]
     )
     # The version of each stage shown (MIN_CHECKINS check-ins or more), that a page's journey map may know
