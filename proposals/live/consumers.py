@@ -11,7 +11,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from ..journey_selectors import MIN_CHECKINS
 from ..models import MOST_SUPPORTED, Proposal, StageTally
 from . import events
-from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER, consultation_group
+from .broadcasts import consultation_group
+from .subscriptions import Outlet, Subscription, per_loop, subscriptions
 
 SNAPSHOT_LIMIT = 500  # the most supported; a page with more refetches the rest over REST
 
@@ -109,16 +110,14 @@ _shared: dict[asyncio.AbstractEventLoop, SharedSnapshots] = {}
 
 
 def shared_snapshots() -> SharedSnapshots:
-    loop = asyncio.get_running_loop()
-    if loop not in _shared:
-        for old in [other for other in _shared if other.is_closed()]:
-            del _shared[old]
-        _shared[loop] = SharedSnapshots()
-    return _shared[loop]
+    return per_loop(_shared, SharedSnapshots)
 
 
 class ConsultationConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
+    # No channel of its own: the process's subscription to the consultation (subscriptions.py) writes the
+    # group's events to this socket, through its outlet.
+    channel_layer_alias = None
+    subscription: Subscription | None = None
 
     async def connect(self):
         # Counts' versions: those in the snapshot (shared by the pages that share it), and those forwarded.
@@ -126,49 +125,36 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.snapshot_stage_versions: dict[int, int] = {}
         self.versions: dict[tuple[str, int], int] = {}  # ("proposal" or "stage", id) -> version
         consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
-        group = consultation_group(consultation_id)
-        # Join before reading the snapshot: an event committed meanwhile is queued and delivered after it.
+        self.outlet = Outlet(self.base_send, self._is_news)
+        # Join before reading the snapshot: an event received meanwhile is held and written after it.
         # Events are absolute and versioned, so the client keeps whichever is newer.
-        await self.channel_layer.group_add(group, self.channel_name)
+        self.subscription = await subscriptions().join(consultation_group(consultation_id), self.outlet)
         snapshots = shared_snapshots()
         snapshot = await snapshots.get(consultation_id, snapshots.tick())
         if snapshot is None:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self._leave()
             # Accept, then close: a browser sees the 4404 only on an open socket (a refused handshake is
             # a bare 1006), and the page can then stop reconnecting.
             await self.accept()
             await self.close(code=4404)
             return
-        self.group = group
         self.snapshot_versions = snapshot.versions
         self.snapshot_stage_versions = snapshot.stage_versions
         await self.accept()
         await self.send(text_data=snapshot.text)
+        self.outlet.open()
 
     async def disconnect(self, code):
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._leave()
+
+    async def _leave(self) -> None:
+        subscription, self.subscription = self.subscription, None
+        if subscription is not None:
+            await subscriptions().leave(subscription, self.outlet)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """Whatever a client sends (JSON, text or binary), the answer is the same and the stream goes on."""
         await self.send_json({"type": "error", "message": "This stream is read-only; write over HTTP."})
-
-    async def dispatch(self, message):
-        """Forward broadcasts without Channels' per-message `close_old_connections`.
-
-        Channels (since 4.2) runs `close_old_connections` through `sync_to_async` before every handler: for
-        consumers, that is the one sync thread the whole worker shares. Forwarding touches no database, and a
-        broadcast is dispatched once per open socket: with 1,000 pages open, 1,000 thread hops per support,
-        and the snapshot reads of pages that connect meanwhile wait behind them. Connect and disconnect keep
-        the default: they use the database.
-        """
-        if message["type"] == FORWARD_HANDLER:
-            if self._is_news(message):
-                await self.live_forward(message)
-        elif message["type"] == CLOSE_HANDLER:
-            await self.close(code=4404)
-        else:
-            await super().dispatch(message)
 
     def _is_news(self, message) -> bool:
         """False for a support count, or a stage's figures, no newer than those this socket has (forwarded,
@@ -192,7 +178,3 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return False
         self.versions[key] = version
         return True
-
-    async def live_forward(self, message):
-        """Handler of broadcasts.FORWARD_HANDLER: the text was encoded once, by the sender."""
-        await self.send(text_data=message["text"])

@@ -1,0 +1,245 @@
+"""The receiving half of the live path: one channel-layer subscription per process and consultation.
+
+Were each open page a member of its consultation's group, a broadcast to 1,000 pages would be 1,000
+channel-layer messages (1,000 copies through Redis on the core layer, 1,000 queue hand-offs on pub/sub),
+each waking its page's consumer to decode and forward it. Instead the first page of a consultation in a
+process (per event loop) subscribes the process: one channel of the layer, added to the consultation's
+group. Each event it receives is written to the process's pages of that consultation in one loop, as the
+text the sender encoded once (broadcasts.py, the only module that sends to the layer), filtered per page by
+the page's own versions. The last page to leave unsubscribes the process.
+
+Writes do not wait on a slow page. An ASGI server's `send` returns without suspending while the socket can
+take more (uvicorn waits only while the transport's write buffer is over its high-water mark), so each
+write is run up to its first suspension in the fan-out loop itself; a write that has to wait goes on in a
+task of its own, and that page's next frames queue behind it, up to BACKLOG_LIMIT, past which the page is
+closed with 1013 (try again later): it reconnects, reads a fresh snapshot and refetches over REST.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+# Receiving only: everything sent to the layer goes through broadcasts.py.
+from channels.layers import get_channel_layer
+
+from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER
+
+logger = logging.getLogger(__name__)
+
+BACKLOG_LIMIT = 500  # frames waiting behind a write that had to wait, before the page is closed
+NOT_FOUND = {"type": "websocket.close", "code": 4404}  # as if the consultation had never been there
+TRY_AGAIN_LATER = {"type": "websocket.close", "code": 1013}
+
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]  # a socket's ASGI send
+T = TypeVar("T")
+
+
+def per_loop(store: dict[asyncio.AbstractEventLoop, T], factory: Callable[[], T]) -> T:
+    """The running loop's entry of `store`, made with `factory` on first use. A process serves its sockets
+    on one loop; tests run a loop each, and entries of closed loops are forgotten."""
+    loop = asyncio.get_running_loop()
+    if loop not in store:
+        for old in [other for other in store if other.is_closed()]:
+            del store[old]
+        store[loop] = factory()
+    return store[loop]
+
+
+class _Resumed:
+    """A coroutine already run up to its first suspension, awaited from where it stopped: the awaiting task
+    first waits on what the coroutine handed to the loop (as the coroutine's own task would have), then
+    goes on running it."""
+
+    __slots__ = ("_coroutine", "_waiting", "_handed")
+
+    def __init__(self, coroutine, waiting) -> None:
+        self._coroutine, self._waiting, self._handed = coroutine, waiting, False
+
+    def __await__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    def send(self, value):
+        if not self._handed:
+            self._handed = True
+            return self._waiting
+        return self._coroutine.send(value)
+
+    def throw(self, *error):
+        self._handed = True
+        return self._coroutine.throw(*error)
+
+    def close(self) -> None:
+        self._coroutine.close()
+
+
+class Outlet:
+    """One page's end of a subscription: writes its frames in order, without the fan-out waiting on it.
+
+    Events that arrive while the page's snapshot is read are held, and written (those that are news) once
+    `open` is called after the snapshot went out."""
+
+    def __init__(self, send: Send, is_news: Callable[[Mapping[str, Any]], bool]) -> None:
+        self._send = send
+        self._is_news = is_news
+        self._held: list[tuple[Mapping[str, Any] | None, Mapping[str, Any]]] | None = []
+        self._backlog: deque[Mapping[str, Any]] | None = None  # frames behind a write that had to wait
+        self._writer: asyncio.Future | None = None
+        self.closed = False  # a close frame went out (or the socket failed): nothing more is written
+
+    def deliver(self, event: Mapping[str, Any] | None, frame: Mapping[str, Any]) -> None:
+        """Write `frame` (an ASGI message) if `event` is news to this page; `event` None: always."""
+        if self._held is not None:
+            self._held.append((event, frame))
+        elif event is None or self._is_news(event):
+            self._write(frame)
+
+    def open(self) -> None:
+        """Call once the snapshot is written: the events held meanwhile go out, those that are news."""
+        held, self._held = self._held or [], None
+        for event, frame in held:
+            self.deliver(event, frame)
+
+    def stop(self) -> None:
+        self.closed = True
+        if self._writer is not None:
+            self._writer.cancel()
+
+    def _write(self, frame: Mapping[str, Any]) -> None:
+        if self.closed:
+            return
+        self.closed = frame["type"] == "websocket.close"
+        if self._backlog is not None:
+            if len(self._backlog) < BACKLOG_LIMIT:
+                self._backlog.append(frame)
+            else:  # the page cannot keep up: it reconnects to a fresh snapshot
+                self._backlog.clear()
+                self._backlog.append(TRY_AGAIN_LATER)
+                self.closed = True
+            return
+        sending = self._send(frame)
+        try:
+            waiting = sending.send(None)
+        except StopIteration:
+            return  # written: the common case, no task
+        except Exception:
+            self._gone()
+            return
+        self._backlog = deque()
+        self._writer = asyncio.ensure_future(self._drain(_Resumed(sending, waiting)))
+
+    async def _drain(self, first: Awaitable[None]) -> None:
+        try:
+            await first
+            while self._backlog:
+                await self._send(self._backlog.popleft())
+        except Exception:
+            self._gone()
+        finally:
+            self._backlog = self._writer = None
+
+    def _gone(self) -> None:
+        """The server refused a write: the socket is closed, and its disconnect will leave the group."""
+        logger.debug("live frame not written", exc_info=True)
+        self.closed = True
+
+
+class Subscription:
+    """The process's membership of one consultation's group, and its pages there."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.outlets: dict[Outlet, None] = {}  # insertion-ordered: pages are written to in join order
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.reader: asyncio.Task | None = None
+        self.joined = asyncio.ensure_future(self._join())
+
+    async def _join(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # a broken channel layer: the pages keep their sockets and hear again later
+                logger.exception("live: receiving for %s failed", self.group)
+                await asyncio.sleep(1)
+                continue
+            try:
+                self.fan_out(message)
+            except Exception:  # one bad message: the next ones still go out
+                logger.exception("live: fanning out a message for %s failed", self.group)
+
+    def fan_out(self, message: Mapping[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == FORWARD_HANDLER:
+            frame = {"type": "websocket.send", "text": message["text"]}  # one for all: servers only read it
+            for outlet in tuple(self.outlets):
+                outlet.deliver(message, frame)
+        elif kind == CLOSE_HANDLER:
+            for outlet in tuple(self.outlets):
+                outlet.deliver(None, NOT_FOUND)
+        else:
+            logger.warning("live: unknown message %r for %s", kind, self.group)
+
+    async def stop(self) -> None:
+        try:
+            await self.joined
+        except Exception:
+            return  # never joined: nothing to leave
+        self.reader.cancel()
+        try:
+            await self.layer.group_discard(self.group, self.channel)
+        except Exception:
+            logger.exception("live: leaving %s failed", self.group)
+
+
+class Subscriptions:
+    """A process's subscriptions (one event loop's), by group."""
+
+    def __init__(self) -> None:
+        self.by_group: dict[str, Subscription] = {}
+
+    async def join(self, group: str, outlet: Outlet) -> Subscription:
+        """Add `outlet` to the process's subscription to `group`, subscribing the process if it is the first.
+        Returns once the process is in the group: an event sent from then on reaches the outlet."""
+        subscription = self.by_group.get(group)
+        if subscription is None:
+            subscription = self.by_group[group] = Subscription(group)
+        subscription.outlets[outlet] = None
+        try:
+            await asyncio.shield(subscription.joined)
+        except BaseException:
+            joined = subscription.joined
+            failed = joined.done() and not joined.cancelled() and joined.exception() is not None
+            if failed and self.by_group.get(group) is subscription:
+                del self.by_group[group]  # a failed join is not kept: the next page tries again
+            await self.leave(subscription, outlet)
+            raise
+        return subscription
+
+    async def leave(self, subscription: Subscription, outlet: Outlet) -> None:
+        """Remove `outlet`; the last one to leave unsubscribes the process."""
+        outlet.stop()
+        subscription.outlets.pop(outlet, None)
+        if subscription.outlets:
+            return
+        if self.by_group.get(subscription.group) is subscription:
+            del self.by_group[subscription.group]  # a page that comes now subscribes anew
+        await subscription.stop()
+
+
+_subscriptions: dict[asyncio.AbstractEventLoop, Subscriptions] = {}
+
+
+def subscriptions() -> Subscriptions:
+    return per_loop(_subscriptions, Subscriptions)

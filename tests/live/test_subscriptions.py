@@ -1,0 +1,261 @@
+"""One channel-layer subscription per process and consultation, fanned out to the process's pages
+(proposals/live/subscriptions.py), on both Redis channel layers; and a page that cannot keep up holds up
+no other.
+
+Each test creates its data first (committed: transactional database), then runs one coroutine with
+async_to_sync: one event loop, as a worker process has. A "nothing was sent" check is never a sleep: the
+fan-out writes to every page of the process in one loop, so once one page has an event, another page that
+lacks it was not sent it.
+"""
+
+import asyncio
+
+import pytest
+import redis
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
+from django.db import transaction
+
+from cocreate import asgi
+from proposals.live import broadcasts, consumers, events
+from proposals.live.subscriptions import BACKLOG_LIMIT, Outlet
+from tests.support import factories
+from tests.support.live import TIMEOUT, connected
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LAYERS = {
+    "core": {"BACKEND": "channels_redis.core.RedisChannelLayer", "capacity": 1500, "expiry": 10},
+    "pubsub": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"},
+}
+
+
+@pytest.fixture(params=sorted(LAYERS))
+def layer(request, settings):
+    """Each test on both layers (settings.REDIS_CHANNEL_LAYER picks one for the rest of the suite)."""
+    config = dict(LAYERS[request.param])
+    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    backend = config.pop("BACKEND")
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": hosts, **config}}}
+    return request.param
+
+
+def members(group: str) -> int:
+    """How many channels of the layer are in `group` (call on the test's loop)."""
+    layer = get_channel_layer()
+    if isinstance(layer, RedisChannelLayer):
+        from django.conf import settings
+
+        return redis.Redis.from_url(settings.REDIS_URL).zcard(layer._group_key(group))
+    loop_layer = layer._get_layer()  # pub/sub: this process's own record of its channels in the group
+    return len(loop_layer.groups.get(loop_layer._get_group_channel_name(group), ()))
+
+
+def send_count(consultation_id: int, proposal_id: int, version: int) -> None:
+    """A count as a worker sends it once coalesced, at once (no coalescing here: no server loop)."""
+    with transaction.atomic():
+        broadcasts.broadcast_on_commit(
+            consultation_id,
+            events.support_changed(proposal_id=proposal_id, supports=version, version=version),
+        )
+
+
+async def versions(page, n: int) -> list[int]:
+    return [(await page.receive_json_from(timeout=TIMEOUT))["version"] for _ in range(n)]
+
+
+@pytest.fixture
+def proposal():
+    return factories.ProposalFactory(supports_count=5, supports_version=5)
+
+
+@pytest.fixture(autouse=True)
+def _counts_sent_at_once(monkeypatch):
+    """Not coalesced: the test plays the counts of several workers, in the order a group may get them."""
+    monkeypatch.setattr(broadcasts, "_server_loop", None)
+    monkeypatch.setattr(asgi, "bind_server_loop", lambda loop: None)
+
+
+def test_two_pages_of_a_process_are_one_member_of_the_group_and_each_get_one_copy(layer, proposal):
+    group = broadcasts.consultation_group(proposal.consultation_id)
+
+    async def scenario():
+        first, _ = await connected(proposal.consultation_id)
+        second, _ = await connected(proposal.consultation_id)
+        in_group = members(group)
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 6)
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 7)
+        received = [await versions(page, 2) for page in (first, second)]
+        for page in (first, second):
+            await page.disconnect()
+        return in_group, received
+
+    in_group, received = async_to_sync(scenario)()
+    assert in_group == 1
+    assert received == [[6, 7], [6, 7]]  # one copy each: a second copy of 6 would come before 7
+
+
+def test_a_page_that_leaves_hears_nothing_more_and_the_last_one_leaves_the_group(layer, proposal):
+    group = broadcasts.consultation_group(proposal.consultation_id)
+
+    async def scenario():
+        leaving, _ = await connected(proposal.consultation_id)
+        staying, _ = await connected(proposal.consultation_id)
+        await leaving.disconnect()
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 6)
+        heard = await versions(staying, 1)
+        left_empty = leaving.output_queue.empty()  # written in the same loop as `staying`'s, if at all
+        in_group_with_one = members(group)
+        await staying.disconnect()
+        return heard, left_empty, in_group_with_one, members(group)
+
+    heard, left_empty, in_group_with_one, in_group_after = async_to_sync(scenario)()
+    assert heard == [6]
+    assert left_empty
+    assert (in_group_with_one, in_group_after) == (1, 0)
+
+
+def test_a_page_that_comes_after_the_last_one_left_subscribes_again(layer, proposal):
+    async def scenario():
+        first, _ = await connected(proposal.consultation_id)
+        await first.disconnect()
+        again, _ = await connected(proposal.consultation_id)
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 6)
+        heard = await versions(again, 1)
+        await again.disconnect()
+        return heard
+
+    assert async_to_sync(scenario)() == [6]
+
+
+def test_closing_the_consultation_closes_every_page_of_the_process_with_4404(layer, proposal):
+    consultation = proposal.consultation
+
+    async def scenario():
+        pages = [(await connected(consultation.pk))[0] for _ in range(3)]
+        await database_sync_to_async(consultation.unpublish)()
+        closings = [await page.receive_output(timeout=TIMEOUT) for page in pages]
+        for page in pages:
+            await page.disconnect()
+        return closings
+
+    assert [(c["type"], c["code"]) for c in async_to_sync(scenario)()] == [("websocket.close", 4404)] * 3
+
+
+def test_each_page_drops_only_the_counts_that_are_not_news_to_it(layer, proposal):
+    """`early` hears 6; `late` connects with the snapshot's 5. Another worker's 6 then comes again: news to
+    `late` only. Then 7, to both."""
+
+    async def scenario():
+        early, _ = await connected(proposal.consultation_id)
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 6)
+        first = await versions(early, 1)
+        late, snapshot = await connected(proposal.consultation_id)
+        for version in (6, 7):
+            await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, version)
+        received = first + await versions(early, 1), await versions(late, 2)
+        for page in (early, late):
+            await page.disconnect()
+        return snapshot["proposals"][0]["version"], received
+
+    snapshot_version, (early, late) = async_to_sync(scenario)()
+    assert snapshot_version == 5
+    assert early == [6, 7]
+    assert late == [6, 7]
+
+
+def test_a_page_gets_its_snapshot_before_the_events_sent_while_it_was_read(layer, proposal, monkeypatch):
+    """A page of the process is open and hearing counts while a second page's snapshot is read: the second
+    page gets its snapshot first, then the counts that came meanwhile (those newer than the snapshot)."""
+    read = consumers._snapshot
+    reading, release = asyncio.Event(), asyncio.Event()
+
+    async def held(consultation_id):
+        snapshot = await read(consultation_id)
+        if not reading.is_set():
+            reading.set()
+            await release.wait()
+        return snapshot
+
+    async def scenario():
+        open_page, _ = await connected(proposal.consultation_id)
+        monkeypatch.setattr(consumers, "_snapshot", held)
+        joining = asyncio.ensure_future(connected(proposal.consultation_id))
+        await reading.wait()
+        for version in (5, 6, 7):  # 5 is the snapshot's: not news to either page
+            await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, version)
+        heard_meanwhile = await versions(open_page, 2)
+        release.set()
+        joined, snapshot = await joining
+        after_snapshot = await versions(joined, 2)
+        for page in (open_page, joined):
+            await page.disconnect()
+        return heard_meanwhile, snapshot, after_snapshot
+
+    heard_meanwhile, snapshot, after_snapshot = async_to_sync(scenario)()
+    assert heard_meanwhile == [6, 7]
+    assert snapshot["type"] == "snapshot"
+    assert [p["version"] for p in snapshot["proposals"]] == [5]
+    assert after_snapshot == [6, 7]
+
+
+# --- A slow page ----------------------------------------------------------------------------------------
+
+
+def frame(n: int) -> dict:
+    return {"type": "websocket.send", "text": str(n)}
+
+
+class Page:
+    """An ASGI send that returns at once, or, while `held`, waits (as uvicorn's does while the socket's
+    write buffer is full)."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict] = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    async def send(self, message) -> None:
+        await self.writable.wait()
+        self.frames.append(message)
+
+
+def test_a_page_that_cannot_take_more_holds_up_no_other_and_gets_its_frames_in_order():
+    async def scenario():
+        slow, fast = Page(), Page()
+        slow.writable.clear()
+        outlets = [Outlet(page.send, lambda event: True) for page in (slow, fast)]
+        for outlet in outlets:
+            outlet.open()
+        for n in range(3):
+            for outlet in outlets:
+                outlet.deliver(None, frame(n))
+        written_at_once = list(fast.frames), list(slow.frames)  # the loop has not run since
+        slow.writable.set()
+        while len(slow.frames) < 3:
+            await asyncio.sleep(0)  # let the slow page's writer run
+        return written_at_once, slow.frames
+
+    (fast_at_once, slow_at_once), slow_later = async_to_sync(scenario)()
+    assert fast_at_once == [frame(0), frame(1), frame(2)]
+    assert slow_at_once == []
+    assert slow_later == [frame(0), frame(1), frame(2)]
+
+
+def test_a_page_too_far_behind_is_closed_to_reconnect():
+    async def scenario():
+        slow = Page()
+        slow.writable.clear()
+        outlet = Outlet(slow.send, lambda event: True)
+        outlet.open()
+        for n in range(BACKLOG_LIMIT + 2):  # one waiting, BACKLOG_LIMIT behind it, one too many
+            outlet.deliver(None, frame(n))
+        outlet.deliver(None, frame(-1))  # after the close: not written
+        slow.writable.set()
+        while not slow.frames or slow.frames[-1]["type"] != "websocket.close":
+            await asyncio.sleep(0)
+        return slow.frames
+
+    assert async_to_sync(scenario)() == [frame(0), {"type": "websocket.close", "code": 1013}]
