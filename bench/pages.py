@@ -11,7 +11,9 @@ overdue, or answered), official responses, comments and replies, plus a few pend
 that must not show, and a verified citizen who supports some of them. REDIS_URL is the servers' cache and
 channel layer; use a Redis database nobody else uses.
 
-It measures, with the settings of the tests (DEBUG off):
+It measures, with the settings of the tests (DEBUG off), except that the servers keep visitors' pages for
+`--page-cache-seconds` (PAGE_CACHE_SECONDS, production's default 10; cocreate/page_cache.py), so that the
+anonymous rows of (b) and (c) are served warm; `--page-cache-seconds 0` shows what a page costs rendered:
 
   (a) in this process, with Django's test client: the SQL queries, the status and the size in bytes of each
       page (the server cannot count its queries), and whether the hidden and pending proposals stay out;
@@ -61,6 +63,7 @@ THRESHOLD = 100  # supports that promise a response: reached by a few dozen of t
 AUTHORS = 300  # distinct authors and supporters; supports beyond them are anonymised (user NULL)
 SEARCH_WORD = "appointment"
 REQUEST_TIMEOUT = 30  # seconds for one request
+TRIVIAL = "trivial page (accessibility statement)"  # the reference each page is compared with, same run
 
 WORDS = """online application appointment form benefit office payment status claim letter phone website
 account advisor update job seeker delay training notification reminder document upload email message portal
@@ -304,6 +307,7 @@ def targets(data: Seed, *, search: bool) -> list[Target]:
     later = sorted({2, max(2, data.pages // 2), data.pages}) if data.pages > 1 else []
     api = f"/api/v1/consultations/{data.consultation_id}/proposals/"
     found = [
+        Target(TRIVIAL, "/accessibility/"),
         Target("consultation, anonymous", data.url, concurrent=True),
         Target("consultation, citizen", data.url, signed_in=True),
         *[Target(f"consultation ?page={n}", f"{data.url}?page={n}") for n in later],
@@ -455,7 +459,8 @@ def measure_concurrent(
 
 def report(weights: list[Weight], timings: list[Timing], loads: list[Load], args) -> None:
     print()
-    print("(a) per page, in process (Django's test client, the second request): SQL queries and size")
+    print("(a) per page, in process (Django's test client, the second request, rendered: pages are not kept "
+          "here): SQL queries and size")  # fmt: skip
     table(
         ["page", "status", "queries", "KB", "KB gzipped", "hidden shown"],
         [
@@ -467,14 +472,18 @@ def report(weights: list[Weight], timings: list[Timing], loads: list[Load], args
     print()
     print(f"(b) {args.requests} sequential GETs per page after {args.warmup} warm-up, one uvicorn worker, "
           "one keep-alive connection; time to the last byte")  # fmt: skip
+    trivial = {t.pool: t for t in timings if t.name == TRIVIAL and t.latencies}
     table(
-        ["page", "DB_POOL_MAX_SIZE", "p50 ms", "p99 ms", "max ms", "errors", "requests"],
+        ["page", "DB_POOL_MAX_SIZE", "p50 ms", "p99 ms", "max ms", "p50 ×trivial", "p99 ×trivial", "errors",
+         "requests"],
         [
             [t.name, str(t.pool), ms(statistics.median(t.latencies)), ms(percentile(t.latencies, 99)),
-             ms(max(t.latencies)), str(t.errors), f"{len(t.latencies)}{' (time up)' if t.truncated else ''}"]
+             ms(max(t.latencies)), *_ratios(t, trivial.get(t.pool)), str(t.errors),
+             f"{len(t.latencies)}{' (time up)' if t.truncated else ''}"]
             for t in timings if t.latencies
         ],
     )  # fmt: skip
+    print(f"  ×trivial: the page's p50 and p99 over those of '{TRIVIAL}' on the same worker, same run.")
     print()
     print("(c) concurrent clients (threads, keep-alive), spread over the workers")
     table(
@@ -488,6 +497,16 @@ def report(weights: list[Weight], timings: list[Timing], loads: list[Load], args
     )  # fmt: skip
     print()
     print(f"{os.cpu_count()} CPUs shared by the client, the server, PostgreSQL and Redis (loopback only).")
+
+
+def _ratios(timing: Timing, trivial: Timing | None) -> list[str]:
+    if trivial is None:
+        return ["-", "-"]
+    p50, p99 = statistics.median(trivial.latencies), percentile(trivial.latencies, 99)
+    return [
+        f"{statistics.median(timing.latencies) / p50:.1f}" if p50 > 0 else "-",
+        f"{percentile(timing.latencies, 99) / p99:.1f}" if p99 > 0 else "-",
+    ]
 
 
 # --- Main ---------------------------------------------------------------------------------------------------
@@ -511,6 +530,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int_list, default=[1, 2], help="worker counts for (c), e.g. 1,2")
     parser.add_argument("--concurrent-requests", type=int, default=400, help="GETs in all for (c)")
     parser.add_argument("--no-search", action="store_true", help="leave out the search page")
+    parser.add_argument(
+        "--page-cache-seconds", type=int, default=10,
+        help="PAGE_CACHE_SECONDS of the servers: production's default (the test settings' is 0); 0: every "
+             "visitor's page rendered afresh, what a page costs when it is not kept",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generated data")
     parser.add_argument("--max-seconds", type=float, default=900, help="the whole run stops after this")
     return parser.parse_args(argv)
@@ -550,11 +574,10 @@ def main(argv=None) -> int:
 
 def measure_pool(bench_url, redis_url, pool: int, pages, data, args, deadline, timings, loads) -> None:
     """(b) on the first worker, then (c) on 1..max(--workers) of them, all with DB_POOL_MAX_SIZE=pool."""
+    extra = {"DB_POOL_MAX_SIZE": str(pool), "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
+    extra["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     env = servers.server_env(
-        database_url=bench_url,
-        redis_url=redis_url,
-        settings_module="cocreate.settings.test",
-        extra={"DB_POOL_MAX_SIZE": str(pool), "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"},
+        database_url=bench_url, redis_url=redis_url, settings_module="cocreate.settings.test", extra=extra
     )
     count = max(args.workers)
     print(f"starting {count} uvicorn worker(s), DB_POOL_MAX_SIZE={pool} ...", flush=True)

@@ -29,6 +29,8 @@ from wagtail.models import Locale, Orderable, Page, PageManager, TranslatableMix
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from cocreate import page_cache
+
 from .blocks import BodyBlock
 from .page_forms import ConsultationPageForm
 
@@ -379,6 +381,8 @@ class ConsultationPage(Page):
     def serve(self, request, *args, **kwargs):
         # A translation of a consultation that is not published (or not public) is not shown either.
         consultation = self.canonical_page()
+        # The same page for every visitor who is not signed in, until the consultation or a page changes.
+        page_cache.share(request, consultation.pk)
         if (
             consultation.pk != self.pk
             and not ConsultationPage.objects.live().public().filter(pk=consultation.pk).exists()

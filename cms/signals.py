@@ -1,9 +1,18 @@
 """Receivers for Wagtail's signals about pages (senders cms does not own)."""
 
 from django.contrib.auth.models import Group
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import copy_for_translation_done
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import (
+    copy_for_translation_done,
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+)
 
+from cocreate import page_cache
 from cocreate.accounts.roles import OFFICIALS_GROUP
 
 from .models import ConsultationIndexPage
@@ -19,3 +28,22 @@ def index_translated(sender, source_obj, target_obj, **kwargs) -> None:
         group = Group.objects.filter(name=OFFICIALS_GROUP).first()
         if group is not None:
             grant_official_page_permissions(group)
+
+
+@receiver(page_published, dispatch_uid="cms.page_cache.published")
+@receiver(page_unpublished, dispatch_uid="cms.page_cache.unpublished")
+@receiver(page_slug_changed, dispatch_uid="cms.page_cache.slug_changed")
+@receiver(post_page_move, dispatch_uid="cms.page_cache.moved")
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms.page_cache.restricted")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="cms.page_cache.unrestricted")
+def page_changed(sender, **kwargs) -> None:
+    """A page published, unpublished (by hand or at its expiry), renamed or moved, or a view restriction
+    added, changed or removed: the pages kept for visitors may show what is no longer so, or no longer
+    public; forget them all after commit (cocreate/page_cache.py). Rare, so all of them."""
+    page_cache.site_pages_changed_on_commit()
+
+
+@receiver(post_delete, dispatch_uid="cms.page_cache.deleted")
+def page_deleted(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Page):
+        page_cache.site_pages_changed_on_commit()

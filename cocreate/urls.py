@@ -1,9 +1,12 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from cocreate.page_cache import shared_page
 
 urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
@@ -21,8 +24,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's catch-all serves the consultation pages; it must stay last.
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail's catch-all serves the consultation pages; it must stay last. Its page view is kept for visitors
+# who are not signed in (cocreate/page_cache.py) when the page opts in, as a consultation page does.
+urlpatterns += [url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"]
+serve = shared_page(wagtail_views.serve)
+urlpatterns.append(re_path(wagtail_urls.serve_pattern, serve, name="wagtail_serve"))
 
 handler400 = "cocreate.views.bad_request"
 handler404 = "cocreate.views.not_found"

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from cocreate.page_cache import shared_page
+
 from .views import (
     accessibility,
     account,
@@ -8,6 +10,7 @@ from .views import (
     flags,
     follows,
     journeys,
+    language,
     proposals,
     search,
     supports,
@@ -17,7 +20,8 @@ from .views.what_changed import what_changed_page
 urlpatterns = [
     path("search/", search.search_page, name="search"),
     path("accessibility/", accessibility.accessibility_statement, name="accessibility"),
-    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path("language/", language.language_switch, name="language_switch"),
+    path("proposals/<int:pk>/", shared_page(proposals.proposal_detail), name="proposal_detail"),
     path("proposals/<int:pk>/support/", supports.proposal_support, name="proposal_support"),
     path(
         "proposals/<int:pk>/supports-chart/",

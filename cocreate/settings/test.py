@@ -19,6 +19,8 @@ NOTIFICATION_EMAILS_AFTER_COMMIT = "inline"
 # (bench/journeys.py serves with the production defaults through the environment).
 JOURNEY_CACHE_SECONDS = env.int("JOURNEY_CACHE_SECONDS", default=0)  # noqa: F405
 WHAT_CHANGED_CACHE_SECONDS = env.int("WHAT_CHANGED_CACHE_SECONDS", default=0)  # noqa: F405
+# Likewise pages for visitors (tests/test_page_cache.py turns it on).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)  # noqa: F405
 
 # Static files straight from the apps (no collectstatic step); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cms.models import ConsultationCategory, ConsultationPage
+from cocreate import page_cache
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
 from proposals import notifications, permissions, services
 from proposals.milestone_selectors import milestone_list
-from proposals.models import Flag
+from proposals.models import Flag, Proposal
 from votes.selectors import supported_ids
 
 from ..charts import supports_over_time
@@ -27,6 +28,10 @@ from .thread import comments_context
 
 
 def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
+    if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
+        consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
+        if consultation_id is not None:
+            page_cache.share(request, consultation_id)
     proposal = proposal_or_404(request, pk)
     consultation = proposal.consultation
     consultation.localize_categories([proposal.category])

@@ -33,6 +33,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from cocreate import page_cache
 from cocreate.transactions import after_commit
 
 logger = logging.getLogger(__name__)
@@ -183,6 +184,10 @@ def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
     subject, version = _subject_and_version(event)
     after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
+    if event["type"] not in COALESCED:
+        # What open pages are told, the pages kept for visitors must stop showing: forget them. Counts
+        # may be a few seconds old there; the page's live script corrects them on connect.
+        page_cache.pages_changed_on_commit(consultation_id)
 
 
 def close_streams_on_commit(consultation_id: int) -> None:

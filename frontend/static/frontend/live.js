@@ -306,12 +306,11 @@ class ListPage {
       renderProgress(this.config, card, proposal.supports);
     }
     renderThreshold(this.config, card, proposal);
-    const form = card.querySelector("form");
-    if (form) {
-      form.action = urlFor(form.dataset.supported === "true" ? this.config.withdraw_url : this.config.support_url, id);
-      const hidden = form.querySelector('[data-role="button-title"]');
-      if (hidden) hidden.textContent = ` ${format(this.config.t.quoted_title, { title: proposal.title })}`;
-    }
+    // A visitor's form asks the sign-in page and keeps its action; a citizen's posts for this proposal.
+    const form = card.querySelector("form[data-support-form]");
+    if (form) form.action = urlFor(form.dataset.supported === "true" ? this.config.withdraw_url : this.config.support_url, id);
+    const hidden = card.querySelector('.support-form [data-role="button-title"]');
+    if (hidden) hidden.textContent = ` ${format(this.config.t.quoted_title, { title: proposal.title })}`;
     return card;
   }
 
@@ -636,7 +635,7 @@ class DetailPage {
       notice.hidden = false;
       this.announcer.now(this.config.t.this_hidden);
     }
-    for (const form of this.article.querySelectorAll("form[data-support-form]")) form.remove();
+    for (const form of this.article.querySelectorAll("form.support-form")) form.remove();
   }
 
   // Builds the markup of frontend/includes/response.html with text nodes only: the body is user content.

@@ -1,0 +1,167 @@
+"""Whole pages kept a few seconds for visitors who are not signed in, and forgotten as soon as what they
+show changes.
+
+Which requests: a GET with no session cookie, no messages cookie and no Authorization header, by an
+anonymous user: nothing on such a page can belong to one person (no CSRF token, no "you support this", no
+moderator's controls, no message, no signed-in header). A view wrapped in `shared_page` renders these for
+everyone alike and opts in with `share(request, consultation_id)`; the others never reach the cache.
+
+The key: scheme, host (the Wagtail site), the language LocaleMiddleware activated (cookie, then
+Accept-Language) and the path with its query string as sent, so that filters, sorting and page numbers are
+each their own entry and a bad parameter gets the same answer it always did. The entry: the body, its
+content type, and the two generations it was rendered under:
+
+- the site's, bumped after commit whenever any Wagtail page is published, unpublished, moved, renamed or
+  deleted, or a view restriction is added, changed or removed (cms/signals.py): a consultation made private
+  or unpublished is never served from here again, whatever the TTL;
+- its consultation's, bumped after commit by every event its live stream announces except counts
+  (proposals/live/broadcasts.py): a proposal published, hidden or restored by a moderator, a status, a
+  response, a milestone, a comment.
+
+An entry whose generations differ from the current ones, or whose generation is missing from the cache
+(evicted), is a miss. Each generation is read before the view reads anything it shows, so a change that
+commits during a render leaves that render under a generation that is already gone. Support counts do not
+bump anything: they are at most PAGE_CACHE_SECONDS old, and the page's live script gets a snapshot of
+every count over the socket when it connects (and again on each reconnect), which corrects them.
+
+A render is kept only if it answered 200, set no cookie, did not touch the session's contents and did not
+ask for a CSRF token (`get_token`, which any {% csrf_token %} calls): a template that embeds one makes the
+page uncacheable rather than shared.
+"""
+
+import hashlib
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from cocreate.transactions import after_commit
+
+SITE = "site"
+_SITE = "_page_cache_site"  # request attribute: the site's generation, read before routing
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
+
+
+def _generation_key(scope: str | int) -> str:
+    return f"page-generation:{scope}"
+
+
+def _bump(scope: str | int) -> None:
+    cache.set(_generation_key(scope), secrets.token_hex(8), None)
+
+
+def pages_changed_on_commit(consultation_id: int) -> None:
+    """After commit: every kept page of this consultation (its page in each language, its proposals') is
+    forgotten."""
+    after_commit(_bump, int(consultation_id))
+
+
+def site_pages_changed_on_commit() -> None:
+    """After commit: every kept page is forgotten (a Wagtail page changed: publication, privacy, place)."""
+    after_commit(_bump, SITE)
+
+
+def _generations(*scopes: str | int) -> tuple[str | None, ...]:
+    """The current generation of each scope, one made for those the cache lacks (None in the unlikely case
+    that it is gone again at once: nothing is kept under it)."""
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, secrets.token_hex(8), None)
+            found[key] = cache.get(key)
+    return tuple(found[key] for key in keys)
+
+
+def _shareable(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not request.user.is_authenticated
+    )
+
+
+def _page_key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{request.scheme}:{request.get_host()}:{get_language()}:{path}"
+
+
+def may_share(request) -> bool:
+    """Whether this request is one whose page may be kept for others (see the module's docstring)."""
+    return hasattr(request, _SITE)
+
+
+def is_shared(request) -> bool:
+    """Whether this render is kept for every visitor like this one: nothing personal may go on the page
+    (templates read `request.shared_page`)."""
+    return bool(getattr(request, "shared_page", None))
+
+
+def share(request, consultation_id: int) -> None:
+    """Keep this render for visitors like this one, as a page of `consultation_id`. Call before reading
+    anything of the consultation's proposals (its generation has to be read first; the site's was read
+    before routing); a no-op unless may_share(request)."""
+    if may_share(request):
+        (consultation,) = _generations(int(consultation_id))
+        if consultation is not None:
+            request.shared_page = (getattr(request, _SITE), int(consultation_id), consultation)
+
+
+def _cached(key: str) -> HttpResponse | None:
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    site, consultation_id, consultation, content_type, content = entry
+    keys = {_generation_key(SITE): site, _generation_key(consultation_id): consultation}
+    current = cache.get_many(list(keys))
+    if any(current.get(key) != generation for key, generation in keys.items()):
+        return None  # a generation moved on, or is gone: the page may show what is no longer so
+    response = HttpResponse(content, content_type=content_type)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def _keepable(request, response) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+    )
+
+
+def shared_page(view):
+    """Serve `view`'s page from the cache to visitors who are not signed in, and keep the pages it opts
+    in (`share`) for PAGE_CACHE_SECONDS."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _shareable(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        response = _cached(key)
+        if response is not None:
+            return response
+        (site,) = _generations(SITE)  # before routing reads any page
+        if site is not None:
+            setattr(request, _SITE, site)
+        response = view(request, *args, **kwargs)
+        shared = getattr(request, "shared_page", None)
+        if shared:
+            if hasattr(response, "render"):
+                response.render()
+            if _keepable(request, response):
+                entry = (*shared, response["Content-Type"], response.content)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
