@@ -103,8 +103,9 @@ class SearchPage:
     # the part of it the backend counted). Each facet ignores its own filter (and obeys the others), so that
     # a filtered page still shows the other choices and how many proposals each would give.
     facets: dict[str, list[Facet]]
-    # True when `total` and every facet's count are lower bounds ("at least"): the backend counted a bounded
-    # set of the matches (see the database backend's COUNT_WINDOW) and there may be more.
+    # True when `total` and the facets' counts may be lower bounds ("at least"): the backend counted bounded
+    # sets of the matches (see the database backend's COUNT_WINDOW), at least one of them full, and there may
+    # be more. The page then says "at least" before each count.
     total_is_lower_bound: bool = False
 
     @property

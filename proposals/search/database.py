@@ -13,8 +13,9 @@ ranks on the stored vectors `Proposal.search_en` and `search_fr`, which a trigge
 index each serves (migration 0003); the similar-proposal look-up reads the same columns, restricted to the
 title and summary labels (A and B). The query is parsed by `websearch_to_tsquery`, which accepts any text
 ("quoted phrases", `or`, `-word`) without a syntax error. A search counts and ranks at most COUNT_WINDOW
-matches, the most recent, so that a common word costs what a rarer one does; past that its counts are
-lower bounds, and the page and the API say so ("at least", `count_is_lower_bound`): see `postgres_search`.
+matches, the most recent that pass its status, category and stage filters, so that a common word costs
+what a rarer one does; past that its counts are lower bounds, and the page and the API say so ("at least",
+`count_is_lower_bound`): see `postgres_search`.
 
 Highlights come from `ts_headline` with private-use characters as the start and stop markers; the text is
 then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
@@ -30,6 +31,7 @@ are lower bounds. The functions work on any database, so they are tested on Post
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -190,15 +192,30 @@ def _score(queries: dict[str, SearchQuery]) -> Greatest:
 COUNT_WINDOW = 2_000
 
 
-def _window(matches: QuerySet, queries: dict[str, SearchQuery]) -> list[dict]:
-    """The COUNT_WINDOW most recent matches, each with its `score` and what the facets and filters read
-    (rows of FACET_FIELDS). The walk goes down the primary key and stops at the window's end, so a common
-    word reads a few thousand rows, not every match; a rare word is found through the GIN indexes."""
-    return list(
-        matches.annotate(score=_score(queries))
+def _windows(matches: QuerySet, queries: dict[str, SearchQuery], chosen: dict[str, str]) -> dict:
+    """The windows a search reads, by the filters (names of FACET_FIELDS) each obeys: that of every chosen
+    filter, which gives the hits, and for each chosen filter, that of the others, which gives its facet's
+    counts. Each is the COUNT_WINDOW most recent matches passing its filters, with what the facets read
+    (rows of FACET_FIELDS) and, for the hits, their `score`. All of them come in one statement, one bounded
+    walk each down the primary key (a rare word is found through the GIN indexes instead)."""
+    every = frozenset(chosen)
+    keys = [every, *(every - {name} for name in chosen)]
+    parts = [
+        matches.filter(**{name: chosen[name] for name in key})
+        .annotate(
+            window=Value(n),
+            # Only the hits are ranked: a facet's window needs no score, and ranking is most of a row's cost.
+            score=_score(queries) if key == every else Value(0.0, output_field=FloatField()),
+        )
         .order_by("-id")
-        .values("id", "supports_count", "score", *FACET_FIELDS)[:COUNT_WINDOW]
-    )
+        .values("window", "id", "supports_count", "score", *FACET_FIELDS)[:COUNT_WINDOW]
+        for n, key in enumerate(keys)
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    windows: dict[frozenset, list[dict]] = {key: [] for key in keys}
+    for row in rows:
+        windows[keys[row["window"]]].append(row)
+    return windows
 
 
 def _headline(field: str, queries: dict[str, SearchQuery], **options) -> Case:
@@ -222,41 +239,67 @@ def postgres_search(
     page_size: int,
     stage: str | None = None,
 ) -> SearchPage:
-    """The matches counted and ranked within a window: the COUNT_WINDOW most recent matches of the scope.
+    """The matches counted and ranked within a window: the COUNT_WINDOW most recent matches of the scope
+    that pass the filters.
 
     A common word matches tens of thousands of proposals, and counting, faceting and ranking all of them
     reads every one (hundreds of milliseconds at 100,000 proposals). Within the window it is one read of at
     most COUNT_WINDOW rows, whatever the number of matches, each row ranked as it is read (its score, status,
-    category and stage, a few numbers and slugs): the total, the facets and the order of the hits come from
-    those rows in one pass in Python; the highlights are then computed for the page's rows only. When the
-    window is full there may be more matches than it holds: the page says so (`total_is_lower_bound`, "at
-    least" before each count; a window of exactly COUNT_WINDOW matches is reported so too, which is still
-    true). Among the window's matches the ranking is exact: best rank first, then supports, then newest.
+    category and stage, a few numbers and slugs): the total and the order of the hits come from those rows
+    in one pass in Python; the highlights are then computed for the page's rows only. Among the window's
+    matches the ranking is exact: best rank first, then supports, then newest.
 
-    What is given up, only when more than COUNT_WINDOW proposals match the words: older matches are neither
-    counted nor listed, however well they match, and a status, category or stage filter chooses among the
-    window's matches (so that each facet's count is what choosing it lists), so it does not reach them
-    either. More words or a consultation narrow the matches themselves, and bring them back. Why the most
-    recent, rather than the most supported: the primary key orders the whole table, and no index orders
-    supports across consultations (indexing the count would cost every support an index write)."""
+    The status, category and stage filters are part of the read: the window holds the most recent matches
+    that pass them, so a filter finds the proposals of that status however old, once more recent matches of
+    other statuses fill the unfiltered window. Each facet counts the matches that pass the other filters
+    (not its own, so a filtered page still shows the other choices): its own window, read in the same
+    statement, plus the hits' window (whose rows pass those filters too), so the chosen value counts at
+    least what it lists. Without a filter, everything comes from the one window.
+
+    When a window is full there may be more matches than it holds: the page says so (`total_is_lower_bound`,
+    "at least" before the total and every facet's count; a window of exactly COUNT_WINDOW matches is
+    reported so too, which is still true). What is given up then: older matches are neither counted nor
+    listed, however well they match; more words, a filter or a consultation narrow the matches themselves,
+    and bring them back. Why the most recent, rather than the most supported: the primary key orders the
+    whole table, and no index orders supports across consultations (indexing the count would cost every
+    support an index write)."""
     queries = _queries(query)
     matches = _matches(scope(consultation_id=consultation_id), queries)
-    window = _window(matches, queries)
-    chosen = {"status": status, "category__slug": category, "stage__slug": stage}
-    hits = [row for row in window if all(not value or row[key] == value for key, value in chosen.items())]
-    hits.sort(key=lambda row: (-row["score"], -row["supports_count"], -row["id"]))
+    chosen = {
+        name: value
+        for name, value in {"status": status, "category__slug": category, "stage__slug": stage}.items()
+        if value
+    }
+    windows = _windows(matches, queries, chosen)
+    every = frozenset(chosen)
+    hits = sorted(windows[every], key=lambda row: (-row["score"], -row["supports_count"], -row["id"]))
     offset = (page - 1) * page_size
     return SearchPage(
         hits=_highlighted(matches, queries, hits[offset : offset + page_size]),
         total=len(hits),
         page=page,
         page_size=page_size,
-        facets=_counted_facets(_grouped(window), chosen),
-        total_is_lower_bound=len(window) >= COUNT_WINDOW,
+        facets=_window_facets(windows, chosen),
+        total_is_lower_bound=any(len(rows) >= COUNT_WINDOW for rows in windows.values()),
     )
 
 
-def _grouped(rows: list[dict]) -> list[dict]:
+# The facets, by the field of FACET_FIELDS their filter is on.
+FACET_NAMES = {"status": "status", "category__slug": "category", "stage__slug": "stage"}
+
+
+def _window_facets(windows: dict[frozenset, list[dict]], chosen: dict[str, str]) -> dict:
+    """Each facet from the rows of the window without its own filter, and of the hits' window."""
+    every = frozenset(chosen)
+    counted = {every: _counted_facets(_grouped(windows[every]), chosen)}
+    for field in chosen:
+        rows = {row["id"]: row for row in windows[every]}
+        rows.update((row["id"], row) for row in windows[every - {field}])
+        counted[every - {field}] = _counted_facets(_grouped(rows.values()), chosen)
+    return {name: counted[every - {field}][name] for field, name in FACET_NAMES.items()}
+
+
+def _grouped(rows: Iterable[dict]) -> list[dict]:
     """The rows grouped by what the facets count, each group with its number of rows `n`: a few dozen
     groups for `_counted_facets` to filter three times, instead of every row."""
     groups = Counter(tuple(row[name] for name in FACET_FIELDS) for row in rows)

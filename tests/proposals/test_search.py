@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.postgres.search import SearchVector
 from django.core.management import call_command
+from wagtail.models import PageViewRestriction
 
 from cms.models import ConsultationCategory
 from proposals import selectors
@@ -144,6 +145,23 @@ def test_proposals_of_an_unpublished_consultation_are_not_found(consultation, se
 
 
 @WITH_FALLBACK
+def test_proposals_of_a_restricted_consultation_or_section_are_not_found(consultation, search_backend):
+    """A view restriction on the consultation, or on a page above it, hides its proposals from search."""
+    proposal(consultation, "A tracker")
+    restriction = PageViewRestriction.objects.create(
+        page=consultation, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert search_backend.search("tracker").total == 0
+    restriction.delete()
+    assert search_backend.search("tracker").total == 1
+    PageViewRestriction.objects.create(
+        page=consultation.get_parent(), restriction_type=PageViewRestriction.LOGIN
+    )
+    assert search_backend.search("tracker").total == 0
+    assert search_backend.search("tracker", consultation_id=consultation.pk).total == 0
+
+
+@WITH_FALLBACK
 def test_filters_by_consultation_status_and_category(consultation, search_backend):
     other = factories.consultation(title="Housing")
     online = ConsultationCategory.objects.get(page=consultation, slug="online")
@@ -242,7 +260,7 @@ def test_counts_are_exact_up_to_the_bound(consultation, monkeypatch, name):
 
 def test_past_the_bound_the_most_recent_matches_are_counted_and_ranked(consultation, monkeypatch):
     """A common word: only the COUNT_WINDOW most recent matches are counted, faceted and ranked, and the
-    page says its counts are lower bounds. A filter chooses among them: a facet's count is what it lists."""
+    page says its counts are lower bounds."""
     monkeypatch.setattr(backend, "COUNT_WINDOW", 4)
     old = proposal(consultation, "Tracker tracker, the oldest and best match", status=Status.ACCEPTED)
     for n in range(4):
@@ -254,12 +272,41 @@ def test_past_the_bound_the_most_recent_matches_are_counted_and_ranked(consultat
     assert titles(page) == ["Tracker 3", "Tracker 2", "Tracker 1", "Tracker 0"]
     assert old.pk not in [hit.id for hit in page.hits]
     assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 2), ("open", 2)}
-    accepted = search(query="tracker", status="accepted")
-    assert accepted.total == 2 and accepted.total_is_lower_bound
-    assert titles(accepted) == ["Tracker 3", "Tracker 1"]
     # More words narrow the matches themselves: the oldest is found again, and counted exactly.
     narrowed = search(query="tracker oldest")
     assert titles(narrowed) == [old.title] and narrowed.total == 1 and not narrowed.total_is_lower_bound
+
+
+def test_a_filter_finds_matches_older_than_the_unfiltered_window(consultation, monkeypatch):
+    """Past the bound, a filter is part of the read: the window is that of the filtered matches, so the
+    accepted proposals are found however many newer open ones match. Each facet counts with the other
+    filters only, and the chosen status counts at least what it lists."""
+    monkeypatch.setattr(backend, "COUNT_WINDOW", 4)
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    accepted = [
+        proposal(consultation, f"Old tracker {n}", status=Status.ACCEPTED, category=online, supports_count=n)
+        for n in range(2)
+    ]
+    for n in range(5):
+        proposal(consultation, f"New tracker {n}", status=Status.OPEN)
+
+    unfiltered = search(query="tracker")
+    assert unfiltered.total == 4 and unfiltered.total_is_lower_bound
+    assert {(f.value, f.count) for f in unfiltered.facets["status"]} == {("open", 4)}
+
+    page = search(query="tracker", status="accepted")
+    assert titles(page) == ["Old tracker 1", "Old tracker 0"] and page.total == 2
+    assert [hit.id for hit in page.hits] == [accepted[1].pk, accepted[0].pk]
+    # The status facet ignores its own filter (the 4 newest matches) and counts the listed ones too; the
+    # category facet obeys the status filter. Counted from a full window: "at least".
+    assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 2), ("open", 4)}
+    assert [(f.value, f.count) for f in page.facets["category"]] == [("online", 2)]
+    assert page.total_is_lower_bound
+    by_category = search(query="tracker", category="online")
+    assert titles(by_category) == ["Old tracker 1", "Old tracker 0"]
+    both = search(query="tracker", category="online", status="accepted")
+    assert both.total == 2 and {(f.value, f.count) for f in both.facets["status"]} == {("accepted", 2)}
+    assert search(query="tracker", category="online", status="open").hits == []
 
 
 def test_the_fallback_says_its_counts_are_bounded_past_its_candidates(consultation, monkeypatch):
