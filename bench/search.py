@@ -15,7 +15,14 @@ support counts. Then, in this process (no HTTP):
       with vectors computed from the text by the query (as the backend did before migration 0003) and
       once on the stored `search_en`/`search_fr` columns and their GIN indexes, which the backend reads.
   (b) engine backend: starts the in-memory OpenSearch-API test server (osmem-server) on a free loopback
-      port, runs `manage.py reindex` (timed: proposals per second) and times the same calls.
+      port, runs `manage.py reindex` (timed: proposals per second) and times the same calls. For each
+      call it also records the engine's `took` and the time inside the client's HTTP call, and prints per
+      query the total, `took`, total - took, and the backend's own overhead: the time outside the HTTP
+      call (building the request, the database look-up of live consultations, reading the answer) plus
+      a no-op round trip of the same size (the query's recorded request sent through the same client to a
+      local HTTP server that answers at once with the query's recorded answer: serializing, the loopback
+      round trip, parsing). The test server's `took` leaves out its highlighting, so total - took there
+      is mostly the server's own work (see docs/performance.md).
 
 Everything is bounded: `--max-seconds` bounds the whole run (each backend gets its share, and a round
 stops when it is spent), and the search server is stopped at the end, whatever happens. It can be re-run:
@@ -27,11 +34,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import random
 import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,6 +268,10 @@ class Timings:
     totals: dict[str, str] = field(default_factory=dict)  # matching proposals per search call, "+": at least
     stopped_early: bool = False
     unavailable: int = 0  # calls that ran out of the client's timeout (counted in the latencies)
+    # Engine only, per call: the engine's `took` and the time inside the client's HTTP calls (seconds).
+    took: dict[str, list[float]] = field(default_factory=dict)
+    http: dict[str, list[float]] = field(default_factory=dict)
+    noop: dict[str, list[float]] = field(default_factory=dict)  # the query's no-op round trips
 
     @property
     def all(self) -> list[float]:
@@ -270,11 +284,14 @@ def measure(backend: str, seeded: Seeded, *, calls: int, until: float) -> Timing
     from proposals.search import SearchUnavailable
 
     timings = Timings(backend)
+    probe = EngineProbe.install() if backend == "engine" else None
     for call in (CALLS[0], CALLS[-1]):
         with contextlib.suppress(SearchUnavailable):
             run_call(call, seeded)
     while len(timings.all) < calls and time.monotonic() < until:
         for call in CALLS:
+            if probe:
+                probe.reset()
             t0 = time.perf_counter()
             try:
                 result = run_call(call, seeded)
@@ -282,6 +299,10 @@ def measure(backend: str, seeded: Seeded, *, calls: int, until: float) -> Timing
                 timings.unavailable += 1
                 result = None
             timings.per_call.setdefault(call.label, []).append(time.perf_counter() - t0)
+            if probe:
+                timings.took.setdefault(call.label, []).append(probe.took)
+                timings.http.setdefault(call.label, []).append(probe.http)
+                probe.samples[call.label] = probe.last
             if result is not None:
                 timings.totals[call.label] = (
                     str(len(result))
@@ -291,7 +312,107 @@ def measure(backend: str, seeded: Seeded, *, calls: int, until: float) -> Timing
             if time.monotonic() > until:
                 break
     timings.stopped_early = len(timings.all) < calls
+    if probe:
+        timings.noop = probe.noop_round_trips(repeats=30)
     return timings
+
+
+class EngineProbe:
+    """Wraps the engine client's transport: adds up, per call of the backend, the time inside its HTTP
+    requests (serializing the body, the round trip, parsing the answer) and the `took` the engine reports
+    (whole milliseconds), and keeps the last request and answer of each query to replay them against a
+    no-op server. Measured in the benchmark only: the backend is unchanged."""
+
+    def __init__(self, transport) -> None:
+        self.original = transport.perform_request
+        self.took = self.http = 0.0
+        self.last: tuple = ()
+        self.samples: dict[str, tuple] = {}
+        transport.perform_request = self.perform_request
+
+    @classmethod
+    def install(cls) -> EngineProbe:
+        from proposals.search import engine
+
+        return cls(engine.client().transport)
+
+    def reset(self) -> None:
+        self.took = self.http = 0.0
+
+    def perform_request(self, method, url, headers=None, params=None, body=None):
+        answer, t0 = None, time.perf_counter()
+        try:
+            answer = self.original(method, url, headers=headers, params=params, body=body)
+            return answer
+        finally:
+            self.http += time.perf_counter() - t0
+            if isinstance(answer, dict) and isinstance(answer.get("took"), int | float):
+                self.took += answer["took"] / 1000
+                self.last = (method, params, body, answer)
+
+    def noop_round_trips(self, *, repeats: int) -> dict[str, list[float]]:
+        """Each query's last request, sent through a client configured as the backend's to a local server
+        that answers every request at once with that query's recorded answer: the client's and the loopback's
+        share of a call, without the engine's work."""
+        from proposals.search import engine
+
+        labels = [label for label in self.samples if self.samples[label]]
+        answers = [
+            json.dumps(self.samples[label][3], ensure_ascii=False, separators=(",", ":")) for label in labels
+        ]
+        times: dict[str, list[float]] = {}
+        with noop_server(answers) as url:
+            client = engine._client(url)
+            for n, label in enumerate(labels):
+                method, params, body, _answer = self.samples[label]
+                client.transport.perform_request(method, f"/noop/{n}", params=params, body=body)  # warm-up
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    client.transport.perform_request(method, f"/noop/{n}", params=params, body=body)
+                    times.setdefault(label, []).append(time.perf_counter() - t0)
+        return times
+
+
+# A server that reads a request and answers with the n-th recorded answer for a path ending in /n, at once,
+# keeping the connection alive (HTTP/1.1 with a Content-Length), as the engine does.
+NOOP_SERVER = """
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+answers = [a.encode() for a in json.load(open(sys.argv[1]))]
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else the body, sent after the headers, waits for a delayed ACK
+    def answer(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = answers[int(self.path.split("?")[0].rsplit("/", 1)[1])]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_GET = do_POST = answer
+    def log_message(self, *args):
+        pass
+server = HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+@contextlib.contextmanager
+def noop_server(answers: list[str]):
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as recorded:
+        json.dump(answers, recorded)
+        recorded.flush()
+        process = subprocess.Popen(
+            [sys.executable, "-c", NOOP_SERVER, recorded.name], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            yield f"http://127.0.0.1:{process.stdout.readline().strip()}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            process.stdout.close()
 
 
 # --- The cost of computing vectors per query ------------------------------------------------------------
@@ -399,6 +520,9 @@ def report(seeded: Seeded, timings: list[Timings], index_seconds: float | None, 
         rows.append([call.label, f"{call.query!r}"[:34], str(total), *figures])
     headers = [f"{t.backend} {figure}" for t in timings for figure in ("p50", "p95")]
     table(["call", "query", "matches", *headers], rows)
+    for t in timings:
+        if t.took:
+            engine_overhead(t)
     if index_seconds is not None:
         print()
         print(f"reindex: {seeded.published} proposals in {index_seconds:.1f} s, "
@@ -412,6 +536,36 @@ def report(seeded: Seeded, timings: list[Timings], index_seconds: float | None, 
         print(f"  stored tsvector columns + GIN indexes (what the backend reads): {stored} ms")
     print()
     print(f"{os.cpu_count()} CPUs shared by this process, PostgreSQL and the search server (loopback only).")
+
+
+def p50_p95(values: list[float]) -> str:
+    return f"{ms(statistics.median(values))} / {ms(percentile(values, 95))}"
+
+
+def engine_overhead(t: Timings) -> None:
+    """Per query: the backend's total time, the engine's `took`, total - took, and the backend's own
+    overhead: its time outside the HTTP call plus the query's no-op round trip (p50, added to each call)."""
+    print()
+    print("Engine backend, per query, p50 / p95 (milliseconds): total, the engine's `took`, total - took,")
+    print("and the backend's own overhead: outside the HTTP call + the same request's no-op round trip")
+    rows, minus_took, own = [], [], []
+    for call in CALLS:
+        total, took, http = t.per_call.get(call.label), t.took.get(call.label), t.http.get(call.label)
+        if not total:
+            continue
+        noop = statistics.median(t.noop[call.label]) if call.label in t.noop else float("nan")
+        over = [a - b for a, b in zip(total, took, strict=True)]
+        mine = [a - b + noop for a, b in zip(total, http, strict=True)]
+        minus_took += over
+        own += mine
+        rows.append([call.label, *(p50_p95(values) for values in (total, took, over, mine)), ms(noop)])
+    table(["call", "total", "took", "total - took", "own overhead", "no-op round trip p50"], rows)
+    took_all = [x for v in t.took.values() for x in v]
+    print(
+        f"all calls: total - took {p50_p95(minus_took)} ms; own overhead {p50_p95(own)} ms (goal: p95 <= 5)"
+    )
+    print(f"`took` as the engine reports it: whole milliseconds, {sum(x == 0 for x in took_all)} of "
+          f"{len(took_all)} calls at 0, max {ms(max(took_all))} ms")  # fmt: skip
 
 
 # --- Main -----------------------------------------------------------------------------------------------
