@@ -13,6 +13,7 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from proposals import services
+from proposals.journey_selectors import MIN_CHECKINS
 from proposals.models import Proposal, Visibility
 from tests.support import factories
 from tests.support.factories import PASSWORD
@@ -151,6 +152,28 @@ def test_a_status_change_reaches_the_next_visitor(
     html = get(Client(), consultation.url).content.decode()
     assert f'data-proposal-id="{shown.pk}"' in html
     assert '<span class="badge badge--under_review" data-role="status">' in html
+
+
+def test_a_story_hidden_by_a_moderator_leaves_the_next_visitors_page(
+    moderator, django_capture_on_commit_callbacks
+):
+    consultation = factories.consultation(stages=("Apply",))
+    stage = consultation.stages.get().pk
+    told = [
+        services.checkin_save(
+            author=factories.citizen(), consultation=consultation, stage_id=stage, frustration=4,
+            motivation=2, gave_up=False, story=f"The letter never came, story {n}.",
+        )[0]
+        for n in range(MIN_CHECKINS)
+    ]  # fmt: skip
+    latest = f"The letter never came, story {MIN_CHECKINS - 1}."  # the latest stories are shown
+    assert latest in visible_text(get(Client(), consultation.url))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.checkin_moderate(actor=moderator, checkin_id=told[-1].pk, decision="hide", reason="Names.")
+
+    text = visible_text(get(Client(), consultation.url))
+    assert latest not in text and f"The letter never came, story {MIN_CHECKINS - 2}." in text
 
 
 @pytest.mark.parametrize("change", ["unpublish", "private"])

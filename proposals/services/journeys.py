@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cms.models import ConsultationStage
+from cocreate import page_cache
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
 from cocreate.transactions import after_commit
@@ -208,6 +209,8 @@ def checkin_delete(*, actor, checkin_id: int) -> None:
         stage_id = checkin.stage_id
         checkin.delete()
         _retally(stage_id, checkin, None)
+        # Its story leaves the pages kept for visitors too (the figures alone may wait for their TTL).
+        page_cache.pages_changed_on_commit(checkin.consultation_id)
 
 
 def checkin_moderate(*, actor, checkin_id: int, decision: str, reason: str = "") -> CheckIn:
@@ -232,4 +235,7 @@ def checkin_moderate(*, actor, checkin_id: int, decision: str, reason: str = "")
             checkin.visibility, checkin.moderation_reason = after, reason
             # Not updated_at: a moderator's decision is not the author changing their check-in.
             checkin.save(update_fields=["visibility", "moderation_reason"])
+            # The journey map shows stories: a hidden one leaves it, and the pages kept for visitors, at once.
+            after_commit(forget_journey_map, checkin.consultation_id)
+            page_cache.pages_changed_on_commit(checkin.consultation_id)
     return checkin
