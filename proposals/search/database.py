@@ -46,7 +46,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Proposal, Status
+from ..models import MOST_SUPPORTED, Proposal, Status
 from . import Facet, SearchHit, SearchPage, SimilarHit
 
 CONFIGURATIONS = ("cocreate_en", "cocreate_fr")
@@ -389,10 +389,10 @@ def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QueryS
     """An `or` of the words restricted to the title and summary (labels A and B of the stored vectors), so
     the GIN indexes find the candidates; the words are letters and digits only, safe in to_tsquery. Only the
     SIMILAR_CANDIDATES most supported matches are ranked: a draft's common words match most of a large
-    consultation, and ranking them all took 130-190 ms at 50,000 proposals. The consultation's supports index
-    gives them in order, so the walk stops there. Given up: a closer but less supported proposal, when more
-    than SIMILAR_CANDIDATES proposals share a word with the draft (the most supported one is the one worth
-    pointing a citizen to)."""
+    consultation, and ranking them all took 130-190 ms at 50,000 proposals. The consultation's supports-step
+    index gives them in order (MOST_SUPPORTED), so the walk stops there. Given up: a closer but less
+    supported proposal, when more than SIMILAR_CANDIDATES proposals share a word with the draft (the most
+    supported one is the one worth pointing a citizen to)."""
     text = " | ".join(f"{word}:AB" for word in words)
     queries = {config: SearchQuery(text, config=config, search_type="raw") for config in CONFIGURATIONS}
     match = Q()
@@ -402,7 +402,7 @@ def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QueryS
         SearchRank(F(STORED_VECTORS[config]), query, weights=TITLE_SUMMARY_WEIGHTS)
         for config, query in queries.items()
     ]
-    candidates = proposals.filter(match).order_by("-supports_count", "-id").values("pk")
+    candidates = proposals.filter(match).order_by(*MOST_SUPPORTED).values("pk")
     return (
         Proposal.objects.filter(pk__in=candidates[:SIMILAR_CANDIDATES])
         .annotate(score=Greatest(*ranks, output_field=FloatField()))
@@ -414,8 +414,8 @@ def _similar_by_words(proposals: QuerySet[Proposal], words: list[str]) -> QueryS
 def _similar_by_trigrams(proposals: QuerySet[Proposal], title: str) -> list[dict]:
     """Titles close to the draft's among the SIMILAR_TRIGRAM_CANDIDATES most supported proposals of the
     scope. There is no trigram index: the candidates are read through the (consultation, visibility,
-    supports) index, which bounds the work whatever the number of proposals."""
-    candidates = proposals.order_by("-supports_count", "-id").values("pk")[:SIMILAR_TRIGRAM_CANDIDATES]
+    supports step) index (MOST_SUPPORTED), which bounds the work whatever the number of proposals."""
+    candidates = proposals.order_by(*MOST_SUPPORTED).values("pk")[:SIMILAR_TRIGRAM_CANDIDATES]
     return list(
         Proposal.objects.filter(pk__in=candidates)
         .annotate(score=TrigramSimilarity("title", Value(title)))
@@ -479,7 +479,7 @@ def _body_fragment(body: str, wanted: set[str], around: int = 12) -> SafeString 
 def _candidates(consultation_id: int | None, *, extra: int = 0) -> list[dict]:
     return list(
         scope(consultation_id=consultation_id)
-        .order_by("-supports_count", "-id")
+        .order_by(*MOST_SUPPORTED)
         .values(*HIT_FIELDS, "body")[: FALLBACK_CANDIDATES + extra]
     )
 
