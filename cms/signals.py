@@ -43,7 +43,10 @@ def page_changed(sender, **kwargs) -> None:
     page_cache.site_pages_changed_on_commit()
 
 
+@receiver(post_save, dispatch_uid="cms.page_cache.saved")
 @receiver(post_delete, dispatch_uid="cms.page_cache.deleted")
-def page_deleted(sender, instance, **kwargs) -> None:
+def page_saved_or_deleted(sender, instance, **kwargs) -> None:
+    """Any page saved or deleted, also without Wagtail's actions (a page added live by code, as the demo
+    content is, sends no page_published): a kept page at the same address must not outlive it."""
     if isinstance(instance, Page):
         page_cache.site_pages_changed_on_commit()

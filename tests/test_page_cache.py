@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from proposals import services
 from proposals.journey_selectors import MIN_CHECKINS
@@ -195,6 +195,26 @@ def test_a_consultation_taken_out_of_public_view_is_not_served_again(
     assert response.status_code in (302, 404)
     assert "Shorter forms for everyone" not in response.content.decode()
     assert get(Client(), detail).status_code in (302, 404)
+
+
+def test_a_page_added_by_code_at_the_address_of_a_kept_one_is_the_one_shown(
+    django_capture_on_commit_callbacks,
+):
+    """No Wagtail action (a page added live by code, as the demo content is): saving and deleting pages
+    are enough to forget what was kept at their address."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = factories.consultation(service="The first service")
+    assert "The first service" in visible_text(get(Client(), first.url))
+
+    # Moved away behind Wagtail's back (no signal at all), and a new page added at the same address.
+    moved = first.url_path.replace(first.slug, "moved")
+    Page.objects.filter(pk=first.pk).update(slug="moved", url_path=moved)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = factories.consultation(service="The second service")
+
+    assert second.url == first.url
+    text = visible_text(get(Client(), second.url))
+    assert "The second service" in text and "The first service" not in text
 
 
 def test_a_consultation_made_public_again_is_shown_again(scene, django_capture_on_commit_callbacks):
