@@ -21,8 +21,9 @@ content type, and the two generations it was rendered under:
 An entry whose generations differ from the current ones, or whose generation is missing from the cache
 (evicted), is a miss. Each generation is read before the view reads anything it shows, so a change that
 commits during a render leaves that render under a generation that is already gone. Support counts do not
-bump anything: they are at most PAGE_CACHE_SECONDS old, and the page's live script gets a snapshot of
-every count over the socket when it connects (and again on each reconnect), which corrects them.
+bump anything: they are PAGE_CACHE_SECONDS old at most (twice that at worst: past that time one request
+renders the page again while the others still get the kept one), and the page's live script gets a
+snapshot of the counts over the socket when it connects (and again on each reconnect), which corrects them.
 
 A render is kept only if it answered 200, set no cookie, did not touch the session's contents and did not
 ask for a CSRF token (`get_token`, which any {% csrf_token %} calls): a template that embeds one makes the
@@ -31,6 +32,7 @@ page uncacheable rather than shared.
 
 import hashlib
 import secrets
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -115,14 +117,19 @@ def share(request, consultation_id: int) -> None:
 
 
 def _cached(key: str) -> HttpResponse | None:
+    """The kept page, if its generations are the current ones. Past its PAGE_CACHE_SECONDS, one request
+    renders it again while the others go on getting it (for as long again at most): when a popular page
+    runs out, its visitors do not all render it at once."""
     entry = cache.get(key)
     if entry is None:
         return None
-    site, consultation_id, consultation, content_type, content = entry
+    site, consultation_id, consultation, fresh_until, content_type, content = entry
     keys = {_generation_key(SITE): site, _generation_key(consultation_id): consultation}
     current = cache.get_many(list(keys))
     if any(current.get(key) != generation for key, generation in keys.items()):
         return None  # a generation moved on, or is gone: the page may show what is no longer so
+    if time.time() >= fresh_until and cache.add(f"{key}:renewing", 1, settings.PAGE_CACHE_SECONDS):
+        return None  # this request renders it again
     response = HttpResponse(content, content_type=content_type)
     patch_vary_headers(response, ("Cookie",))
     return response
@@ -160,8 +167,10 @@ def shared_page(view):
             if hasattr(response, "render"):
                 response.render()
             if _keepable(request, response):
-                entry = (*shared, response["Content-Type"], response.content)
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                seconds = settings.PAGE_CACHE_SECONDS
+                entry = (*shared, time.time() + seconds, response["Content-Type"], response.content)
+                cache.set(key, entry, 2 * seconds)
+                cache.delete(f"{key}:renewing")
         return response
 
     return wrapper

@@ -2,6 +2,7 @@
 how soon a change reaches the next visitor."""
 
 import re
+import time
 
 import pytest
 import redis
@@ -12,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction
 
+from cms.models import ConsultationPage
+from cocreate import page_cache
 from proposals import services
 from proposals.journey_selectors import MIN_CHECKINS
 from proposals.models import Proposal, Visibility
@@ -109,6 +112,44 @@ def test_a_signed_in_citizen_never_gets_a_visitors_page_nor_anothers(scene, page
     # And a visitor still gets the kept page, not one of theirs.
     visitor = visible_text(get(Client(), url))
     assert "Shorter forms for everyone" in visitor and "Your account" not in visitor
+
+
+def test_past_its_time_one_visitor_renders_the_page_again_while_the_others_get_the_kept_one(
+    scene, monkeypatch
+):
+    consultation, shown, _ = scene
+    get(Client(), consultation.url)
+    renamed_behind_the_cache(shown, "Renamed meanwhile")
+    later = time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+
+    renewing = get(Client(), consultation.url)  # the first one past its time renders it
+    renamed_behind_the_cache(shown, "Renamed again")
+    others = get(Client(), consultation.url)  # the page it kept is fresh for PAGE_CACHE_SECONDS more
+
+    assert "Renamed meanwhile" in visible_text(renewing)
+    assert "Renamed meanwhile" in visible_text(others) and "Renamed again" not in visible_text(others)
+
+
+def test_while_one_visitor_renders_the_page_again_the_others_get_the_kept_one(scene, monkeypatch):
+    consultation, shown, _ = scene
+    get(Client(), consultation.url)
+    renamed_behind_the_cache(shown, "Renamed meanwhile")
+    later = time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    real_view = ConsultationPage.serve
+    seen = []
+
+    def another_visitor_meanwhile(page, request, *args, **kwargs):
+        if not seen:
+            seen.append(visible_text(Client().get(consultation.url)))
+        return real_view(page, request, *args, **kwargs)
+
+    monkeypatch.setattr(ConsultationPage, "serve", another_visitor_meanwhile)
+    renewing = get(Client(), consultation.url)
+
+    assert "Renamed meanwhile" in visible_text(renewing)
+    assert "Shorter forms for everyone" in seen[0] and "Renamed meanwhile" not in seen[0]
 
 
 def test_a_visitor_with_a_session_or_a_message_gets_a_page_of_their_own(client, scene):

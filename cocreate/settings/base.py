@@ -368,7 +368,7 @@ JOURNEY_CACHE_SECONDS = env.int("JOURNEY_CACHE_SECONDS", default=5)
 # How long the consultation page and a proposal's page are kept for visitors who are not signed in
 # (cocreate/page_cache.py); 0: never kept. Whatever changes what they show forgets them at once, except
 # support counts (and a phase that opens or closes with the clock), which may be this many seconds old
-# until the page's live script corrects them.
+# (twice that at worst, while one request renders the page again) until the page's live script corrects them.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10)
 WHAT_CHANGED_CACHE_SECONDS = env.int("WHAT_CHANGED_CACHE_SECONDS", default=60)
 
