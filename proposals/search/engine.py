@@ -31,6 +31,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Left, Length
 from django.urls import reverse
@@ -331,13 +332,23 @@ def _execute(body: dict, filter_path: str) -> dict:
 
 
 def _live_consultations(consultation_id: int | None) -> list[int]:
-    """The live, public consultations (of `consultation_id` only, if given): one query, where Wagtail's
-    `public()` reads the view restrictions first."""
+    """The live, public consultations (of `consultation_id` only, if given), read at every search: one
+    query, where Wagtail's `public()` reads the view restrictions first."""
+    sql, params = _live_consultations_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        live = [pk for (pk,) in cursor.fetchall()]
+    return live if consultation_id is None else [pk for pk in live if pk == consultation_id]
+
+
+@cache
+def _live_consultations_sql(vendor: str) -> tuple[str, tuple]:
+    """The SQL of the live, public consultations (no view restriction on the page or above it), compiled
+    once per process: the ORM took longer to compile it than the database to run it."""
     restricted = PageViewRestriction.objects.filter(page__path=Left(OuterRef("path"), Length("page__path")))
-    live = ConsultationPage.objects.filter(live=True).exclude(Exists(restricted))
-    if consultation_id is not None:
-        live = live.filter(pk=consultation_id)
-    return list(live.values_list("pk", flat=True))
+    live = ConsultationPage.objects.filter(live=True).exclude(Exists(restricted)).values_list("pk", flat=True)
+    sql, params = live.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def _scope(consultation_id: int | None) -> list[dict]:
