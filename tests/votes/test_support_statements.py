@@ -20,16 +20,24 @@ def token_client(user) -> APIClient:
     return client
 
 
+def main_table(select: str) -> str:
+    """The first table of a SELECT's own FROM clause (not of a subquery's)."""
+    depth = 0
+    for i, char in enumerate(select):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and select.startswith(" FROM ", i):
+            return select[i + 6 :].split()[0].strip('"')
+    raise AssertionError(select)
+
+
 def statements(client, method: str, proposal) -> tuple[int, list[str]]:
-    """The response's status, and the first word of each statement it sent (for a SELECT, the table of
-    its first column)."""
+    """The response's status, and the first word of each statement it sent (for a SELECT, its table)."""
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, method)(f"/api/v1/proposals/{proposal.pk}/support/")
     sent = [" ".join(q["sql"].split()) for q in captured.captured_queries]
     sent = [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     return response.status_code, [
-        sql.split()[1].split(".")[0].strip('"') if sql.startswith("SELECT") else sql.split()[0]
-        for sql in sent
+        main_table(sql) if sql.startswith("SELECT") else sql.split()[0] for sql in sent
     ]
 
 
