@@ -150,6 +150,17 @@ class Outlet:
         self.closed = True
 
 
+def rejoin_interval(layer) -> float | None:
+    """How often a subscription joins its group again, or None if the layer never forgets a member.
+
+    channels_redis' core layer drops a member `group_expiry` seconds (a day by default) after it joined. A
+    page's own channel seldom lived that long; a process's subscription lives as long as any page of its
+    consultation is open in the process, which on a busy consultation is for ever: it joins again four
+    times per expiry, so that a late or slow rejoin still comes in time."""
+    expiry = getattr(layer, "group_expiry", None)
+    return expiry / 4 if expiry else None
+
+
 class Subscription:
     """The process's membership of one consultation's group, and its pages there."""
 
@@ -159,12 +170,24 @@ class Subscription:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.reader: asyncio.Task | None = None
+        self.rejoiner: asyncio.Task | None = None
         self.joined = asyncio.ensure_future(self._join())
 
     async def _join(self) -> None:
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
         self.reader = asyncio.ensure_future(self._read())
+        interval = rejoin_interval(self.layer)
+        if interval:
+            self.rejoiner = asyncio.ensure_future(self._rejoin(interval))
+
+    async def _rejoin(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:  # Redis away: the next try may do, the pages keep their sockets meanwhile
+                logger.exception("live: joining %s again failed", self.group)
 
     async def _read(self) -> None:
         while True:
@@ -197,6 +220,8 @@ class Subscription:
         except Exception:
             return  # never joined: nothing to leave
         self.reader.cancel()
+        if self.rejoiner is not None:
+            self.rejoiner.cancel()
         try:
             await self.layer.group_discard(self.group, self.channel)
         except Exception:

@@ -130,6 +130,29 @@ def test_a_page_that_comes_after_the_last_one_left_subscribes_again(layer, propo
     assert async_to_sync(scenario)() == [6]
 
 
+def test_a_subscription_outlasting_the_core_layers_group_expiry_still_hears(settings, proposal):
+    """The core layer forgets a group's member `group_expiry` seconds after it joined (a day by default);
+    a process's subscription lives as long as its consultation has a page open there, so it joins again.
+    Here the expiry is 2 s and the page listens for 4."""
+    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": hosts, "group_expiry": 2},
+        }
+    }
+
+    async def scenario():
+        page, _ = await connected(proposal.consultation_id)
+        await asyncio.sleep(4)
+        await database_sync_to_async(send_count)(proposal.consultation_id, proposal.pk, 6)
+        heard = await versions(page, 1)
+        await page.disconnect()
+        return heard
+
+    assert async_to_sync(scenario)() == [6]
+
+
 def test_closing_the_consultation_closes_every_page_of_the_process_with_4404(layer, proposal):
     consultation = proposal.consultation
 
