@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import PageViewRestriction, get_page_models
 from wagtail.signals import (
     copy_for_translation_done,
     page_published,
@@ -43,10 +43,19 @@ def page_changed(sender, **kwargs) -> None:
     page_cache.site_pages_changed_on_commit()
 
 
-@receiver(post_save, dispatch_uid="cms.page_cache.saved")
-@receiver(post_delete, dispatch_uid="cms.page_cache.deleted")
-def page_saved_or_deleted(sender, instance, **kwargs) -> None:
+def page_saved_or_deleted(sender, **kwargs) -> None:
     """Any page saved or deleted, also without Wagtail's actions (a page added live by code, as the demo
     content is, sends no page_published): a kept page at the same address must not outlive it."""
-    if isinstance(instance, Page):
-        page_cache.site_pages_changed_on_commit()
+    page_cache.site_pages_changed_on_commit()
+
+
+# Connected to each page model, not to every model: a post_delete receiver without a sender makes Django
+# read every row of every delete (of supports, notifications, ...) to send it, where it deletes them in one
+# statement otherwise.
+for _model in get_page_models():
+    post_save.connect(
+        page_saved_or_deleted, sender=_model, dispatch_uid=f"cms.page_cache.saved.{_model._meta.label}"
+    )
+    post_delete.connect(
+        page_saved_or_deleted, sender=_model, dispatch_uid=f"cms.page_cache.deleted.{_model._meta.label}"
+    )

@@ -22,6 +22,7 @@ from tests.support import factories
 from tests.support.factories import PASSWORD
 from tests.support.pages import visible_text
 from votes import services as vote_services
+from votes.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +390,13 @@ def test_hidden_and_pending_proposals_are_not_in_a_kept_page(client, consultatio
     for _ in range(2):
         text = visible_text(get(Client(), consultation.url))
         assert "Waiting" not in text and "Removed" not in text
+
+
+def test_forgetting_pages_on_any_page_change_leaves_other_deletes_one_statement(scene):
+    """The receivers that forget kept pages when a page is saved or deleted listen to page models only: a
+    post_delete receiver for every model would make Django read each row before deleting it."""
+    _, shown, _ = scene
+    Support.objects.bulk_create(Support(proposal=shown, user=factories.citizen()) for _ in range(3))
+    with CaptureQueriesContext(connection) as queries:
+        Support.objects.filter(proposal=shown).delete()
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["DELETE"]
