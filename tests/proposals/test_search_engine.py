@@ -279,7 +279,7 @@ def test_an_engine_that_is_down_does_not_break_submission(
     settings.SEARCH_BACKEND = "engine"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         proposal = submit(citizen, consultation, "A payment tracker")
-    assert len(callbacks) == 2  # the broadcast and the indexing, both run
+    assert len(callbacks) == 3  # the broadcast, visitors' kept pages forgotten, the indexing: all run
     proposal.refresh_from_db()
     assert proposal.visibility == Visibility.PUBLISHED and proposal.title == "A payment tracker"
 
