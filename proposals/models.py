@@ -148,6 +148,11 @@ class Proposal(models.Model):
                 fields=["consultation", "visibility", "-supports_step"], name="proposal_by_support_step"
             ),
             models.Index(fields=["consultation", "visibility", "-created_at"], name="proposal_by_created"),
+            # A search filtered by status, category or stage reads its window of the most recent matches down
+            # one of these, walking only the proposals of that status, category or stage (proposals.search).
+            models.Index(fields=["status", "id"], name="proposal_by_status"),
+            models.Index(fields=["category", "id"], name="proposal_by_category"),
+            models.Index(fields=["stage", "id"], name="proposal_by_stage"),
             GinIndex(fields=["search_en"], name="proposal_search_en"),
             GinIndex(fields=["search_fr"], name="proposal_search_fr"),
             # The officials' queue: promises still unanswered, the most urgent first.

@@ -21,17 +21,17 @@ Highlights come from `ts_headline` with private-use characters as the start and 
 then escaped and only those markers become `<mark>` and `</mark>`, so nothing a citizen wrote is trusted
 as HTML.
 
-Other databases (SQLite for `make run` only): the published proposals of the scope, at most
-FALLBACK_CANDIDATES of them (the most supported), are matched in Python: case and accents folded with
-`unicodedata`, a trailing plural "s"/"x" dropped, every query word required. Ranked by the query words
-found in the title, then supports; with more than FALLBACK_CANDIDATES proposals in the scope, the counts
-are lower bounds. The functions work on any database, so they are tested on PostgreSQL.
+Other databases (SQLite for `make run` only): the published proposals of the scope that pass the filters,
+at most FALLBACK_CANDIDATES of them (the most supported), are matched in Python: case and accents folded
+with `unicodedata`, a trailing plural "s"/"x" dropped, every query word required. Ranked by the query words
+found in the title, then supports; with more than FALLBACK_CANDIDATES such proposals, the counts are lower
+bounds; the facets are counted as on PostgreSQL (`python_search`). The functions work on any database, so
+they are tested on PostgreSQL.
 """
 
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -39,7 +39,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramSimilarity,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Replace
 from django.urls import reverse
@@ -86,6 +86,12 @@ def _named_facets(counts: dict[str, tuple[str, int]]) -> list[Facet]:
         for slug, (name, count) in sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))
         if count
     ]
+
+
+def _chosen(*, status: str | None, category: str | None, stage: str | None) -> dict[str, str]:
+    """The filters a search chose, by the field of FACET_FIELDS they are on."""
+    chosen = {"status": status, "category__slug": category, "stage__slug": stage}
+    return {name: value for name, value in chosen.items() if value}
 
 
 # What the facets count, in rows of HIT_FIELDS as in groups of them.
@@ -192,30 +198,102 @@ def _score(queries: dict[str, SearchQuery]) -> Greatest:
 COUNT_WINDOW = 2_000
 
 
-def _windows(matches: QuerySet, queries: dict[str, SearchQuery], chosen: dict[str, str]) -> dict:
-    """The windows a search reads, by the filters (names of FACET_FIELDS) each obeys: that of every chosen
-    filter, which gives the hits, and for each chosen filter, that of the others, which gives its facet's
-    counts. Each is the COUNT_WINDOW most recent matches passing its filters, with what the facets read
-    (rows of FACET_FIELDS) and, for the hits, their `score`. All of them come in one statement, one bounded
-    walk each down the primary key (a rare word is found through the GIN indexes instead)."""
-    every = frozenset(chosen)
-    keys = [every, *(every - {name} for name in chosen)]
-    parts = [
-        matches.filter(**{name: chosen[name] for name in key})
-        .annotate(
-            window=Value(n),
-            # Only the hits are ranked: a facet's window needs no score, and ranking is most of a row's cost.
-            score=_score(queries) if key == every else Value(0.0, output_field=FloatField()),
-        )
-        .order_by("-id")
-        .values("window", "id", "supports_count", "score", *FACET_FIELDS)[:COUNT_WINDOW]
-        for n, key in enumerate(keys)
-    ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    windows: dict[frozenset, list[dict]] = {key: [] for key in keys}
-    for row in rows:
-        windows[keys[row["window"]]].append(row)
-    return windows
+def _filter_lookups(chosen: dict[str, str]) -> dict[str, dict]:
+    """The lookups of each chosen filter (by its name in FACET_FIELDS) on the proposal's own columns: a
+    category or stage slug is resolved to the ids it names first (one per consultation that has it), so
+    that a filtered window is read down the (category, id) or (stage, id) index instead of joining."""
+    lookups = {}
+    for name, value in chosen.items():
+        if name == "status":
+            lookups[name] = {"status": value}
+        else:
+            relation = name.removesuffix("__slug")
+            model = Proposal._meta.get_field(relation).related_model
+            ids = list(model.objects.filter(slug=value).values_list("pk", flat=True))
+            lookups[name] = {f"{relation}_id__in": ids}
+    return lookups
+
+
+# The planner's cost of a page read out of order (PostgreSQL's default is 4, for spinning disks). A filtered
+# window walks down a (status, id), (category, id) or (stage, id) index; the planner only knows the
+# correlation of the first column with the table's order, none for a status or category, and so costs
+# every row of that walk as a random read, and walks the primary key instead (tens of thousands of rows of
+# other statuses or categories for 2,000 matches). Within one status or category the index follows the
+# table's order, so the reads are in order; 1.1 is the usual figure for data in memory or on SSD. Only
+# for a filtered search: without a filter it would also make a bitmap read of every match look cheap, and
+# the planner took one for three common words (72 ms instead of 21 for the walk at 95,000 proposals).
+WINDOW_RANDOM_PAGE_COST = "1.1"
+
+
+# The statement of a search around its windows (see `_windows`): w0 the hits' (ranked), w1... those of the
+# facets. Its rows are (kind, window, id, score, n, *FACET_FIELDS): a "hit" of the page at position n, the
+# "size" n of a window, or a "group" of n rows of a window with those facet values.
+WINDOWS_SQL = """WITH {windows},
+    groups (part, status, category_id, stage_id, n) AS ({groups})
+SELECT 'hit', 0, id, score, row_number() OVER (ORDER BY score DESC, supports_count DESC, id DESC),
+    NULL, NULL, NULL, NULL, NULL
+FROM (SELECT * FROM w0 ORDER BY score DESC, supports_count DESC, id DESC LIMIT %s OFFSET %s) AS page
+UNION ALL {sizes}
+UNION ALL SELECT 'group', g.part, NULL, NULL, g.n, g.status, c.slug, c.name, s.slug, s.name
+FROM groups AS g
+    LEFT JOIN {category} AS c ON c.id = g.category_id
+    LEFT JOIN {stage} AS s ON s.id = g.stage_id"""
+WINDOW_SIZE = "SELECT 'size', {n}, NULL, NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM w{n}"
+# The hits' window is grouped alone; a facet's, with the hits' window (each proposal once).
+HITS_GROUPS = "SELECT 0, status, category_id, stage_id, count(*) FROM w0 GROUP BY 2, 3, 4"
+FACET_GROUPS = """SELECT {n}, status, category_id, stage_id, count(*) FROM (
+    SELECT id, status, category_id, stage_id FROM w{n} UNION SELECT id, status, category_id, stage_id FROM w0
+) AS u GROUP BY 2, 3, 4"""
+
+
+def _windows(
+    matches: QuerySet, queries: dict[str, SearchQuery], lookups: dict[str, dict], *, offset: int, limit: int
+) -> tuple[list[tuple], dict[frozenset, int], dict[frozenset, list[dict]]]:
+    """The one statement a search runs. It reads windows, by the filters (names of FACET_FIELDS) each
+    obeys: that of every chosen filter, which gives the hits, and for each chosen filter, that of the
+    others, which gives its facet's counts. Each is the COUNT_WINDOW most recent matches passing its
+    filters, one bounded walk down the primary key or a filter's index (a rare word is found through the
+    GIN indexes instead); only the hits' window is ranked. What comes back is small, whatever the number of
+    matches: the hits from `offset` to `offset + limit` (id and score, best ranked first), the size of each
+    window, and each window's rows grouped by what the facets count, with their number `n` (rows of
+    FACET_FIELDS; a facet's window counted together with the hits' window, see `postgres_search`)."""
+    every = frozenset(lookups)
+    keys = [every, *(every - {name} for name in lookups)]
+    ctes, params = [], []
+    for n, key in enumerate(keys):
+        window = matches.filter(**{lookup: value for name in key for lookup, value in lookups[name].items()})
+        columns = ["id", "status", "category_id", "stage_id"]
+        if key == every:
+            window, columns = window.annotate(score=_score(queries)), [*columns, "supports_count", "score"]
+        query = window.order_by("-id").values(*columns)[:COUNT_WINDOW].query
+        # Not elided when a filter can match nothing (a slug that names no category): the window is empty.
+        sql, window_params = query.get_compiler(connection=connection, elide_empty=False).as_sql()
+        ctes.append(f"w{n} ({', '.join(columns)}) AS ({sql})")
+        params += window_params
+    category, stage = (
+        Proposal._meta.get_field(name).related_model._meta.db_table for name in ("category", "stage")
+    )
+    windows = range(len(keys))
+    sql = WINDOWS_SQL.format(
+        windows=", ".join(ctes),
+        groups=" UNION ALL ".join(FACET_GROUPS.format(n=n) if n else HITS_GROUPS for n in windows),
+        sizes=" UNION ALL ".join(WINDOW_SIZE.format(n=n) for n in windows),
+        category=connection.ops.quote_name(category),
+        stage=connection.ops.quote_name(stage),
+    )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if lookups:
+            # Only for this transaction (the search's own, or the caller's if it runs inside one).
+            cursor.execute("SELECT set_config('random_page_cost', %s, true)", [WINDOW_RANDOM_PAGE_COST])
+        cursor.execute(sql, [*params, limit, offset])
+        result = cursor.fetchall()
+    hits = sorted((row[4], row[2], float(row[3])) for row in result if row[0] == "hit")
+    sizes_by_key = {keys[row[1]]: row[4] for row in result if row[0] == "size"}
+    groups: dict[frozenset, list[dict]] = {key: [] for key in keys}
+    for row in result:
+        if row[0] == "group":
+            groups[keys[row[1]]].append({**dict(zip(FACET_FIELDS, row[5:], strict=True)), "n": row[4]})
+    return [(hit_id, score) for _position, hit_id, score in hits], sizes_by_key, groups
 
 
 def _headline(field: str, queries: dict[str, SearchQuery], **options) -> Case:
@@ -244,17 +322,19 @@ def postgres_search(
 
     A common word matches tens of thousands of proposals, and counting, faceting and ranking all of them
     reads every one (hundreds of milliseconds at 100,000 proposals). Within the window it is one read of at
-    most COUNT_WINDOW rows, whatever the number of matches, each row ranked as it is read (its score, status,
-    category and stage, a few numbers and slugs): the total and the order of the hits come from those rows
-    in one pass in Python; the highlights are then computed for the page's rows only. Among the window's
+    most COUNT_WINDOW rows, whatever the number of matches, each row ranked as it is read; the same statement
+    counts them and their facets and orders them, and returns only the page's ids and scores and a few dozen
+    counts (`_windows`); the highlights are then computed for the page's rows only. Among the window's
     matches the ranking is exact: best rank first, then supports, then newest.
 
     The status, category and stage filters are part of the read: the window holds the most recent matches
     that pass them, so a filter finds the proposals of that status however old, once more recent matches of
-    other statuses fill the unfiltered window. Each facet counts the matches that pass the other filters
-    (not its own, so a filtered page still shows the other choices): its own window, read in the same
-    statement, plus the hits' window (whose rows pass those filters too), so the chosen value counts at
-    least what it lists. Without a filter, everything comes from the one window.
+    other statuses fill the unfiltered window; the window is walked down that filter's (status, id),
+    (category, id) or (stage, id) index, through the proposals of that status, category or stage only
+    (a category or stage slug is resolved to its ids first). Each facet counts the matches that pass the
+    other filters (not its own, so a filtered page still shows the other choices): its own window, read in
+    the same statement, plus the hits' window (whose rows pass those filters too), so the chosen value
+    counts at least what it lists. Without a filter, everything comes from the one window.
 
     When a window is full there may be more matches than it holds: the page says so (`total_is_lower_bound`,
     "at least" before the total and every facet's count; a window of exactly COUNT_WINDOW matches is
@@ -265,22 +345,16 @@ def postgres_search(
     support an index write)."""
     queries = _queries(query)
     matches = _matches(scope(consultation_id=consultation_id), queries)
-    chosen = {
-        name: value
-        for name, value in {"status": status, "category__slug": category, "stage__slug": stage}.items()
-        if value
-    }
-    windows = _windows(matches, queries, chosen)
-    every = frozenset(chosen)
-    hits = sorted(windows[every], key=lambda row: (-row["score"], -row["supports_count"], -row["id"]))
+    chosen = _chosen(status=status, category=category, stage=stage)
     offset = (page - 1) * page_size
+    hits, sizes, groups = _windows(matches, queries, _filter_lookups(chosen), offset=offset, limit=page_size)
     return SearchPage(
-        hits=_highlighted(matches, queries, hits[offset : offset + page_size]),
-        total=len(hits),
+        hits=_highlighted(matches, queries, [{"id": hit_id, "score": score} for hit_id, score in hits]),
+        total=sizes[frozenset(chosen)],
         page=page,
         page_size=page_size,
-        facets=_window_facets(windows, chosen),
-        total_is_lower_bound=any(len(rows) >= COUNT_WINDOW for rows in windows.values()),
+        facets=_window_facets(groups, chosen),
+        total_is_lower_bound=any(size >= COUNT_WINDOW for size in sizes.values()),
     )
 
 
@@ -288,22 +362,12 @@ def postgres_search(
 FACET_NAMES = {"status": "status", "category__slug": "category", "stage__slug": "stage"}
 
 
-def _window_facets(windows: dict[frozenset, list[dict]], chosen: dict[str, str]) -> dict:
-    """Each facet from the rows of the window without its own filter, and of the hits' window."""
+def _window_facets(groups: dict[frozenset, list[dict]], chosen: dict[str, str]) -> dict:
+    """Each facet from the groups of the window without its own filter (with the hits' window's rows)."""
     every = frozenset(chosen)
-    counted = {every: _counted_facets(_grouped(windows[every]), chosen)}
-    for field in chosen:
-        rows = {row["id"]: row for row in windows[every]}
-        rows.update((row["id"], row) for row in windows[every - {field}])
-        counted[every - {field}] = _counted_facets(_grouped(rows.values()), chosen)
-    return {name: counted[every - {field}][name] for field, name in FACET_NAMES.items()}
-
-
-def _grouped(rows: Iterable[dict]) -> list[dict]:
-    """The rows grouped by what the facets count, each group with its number of rows `n`: a few dozen
-    groups for `_counted_facets` to filter three times, instead of every row."""
-    groups = Counter(tuple(row[name] for name in FACET_FIELDS) for row in rows)
-    return [{**dict(zip(FACET_FIELDS, key, strict=True)), "n": n} for key, n in groups.items()]
+    return {
+        name: _counted_facets(groups[every - {field}], chosen)[name] for field, name in FACET_NAMES.items()
+    }
 
 
 def _highlighted(matches: QuerySet, queries: dict[str, SearchQuery], page: list[dict]) -> list[SearchHit]:
@@ -476,9 +540,10 @@ def _body_fragment(body: str, wanted: set[str], around: int = 12) -> SafeString 
     return mark_terms(body[start:end], wanted)
 
 
-def _candidates(consultation_id: int | None, *, extra: int = 0) -> list[dict]:
+def _candidates(consultation_id: int | None, *, extra: int = 0, **filters: str) -> list[dict]:
     return list(
         scope(consultation_id=consultation_id)
+        .filter(**filters)
         .order_by(*MOST_SUPPORTED)
         .values(*HIT_FIELDS, "body")[: FALLBACK_CANDIDATES + extra]
     )
@@ -494,30 +559,40 @@ def python_search(
     page_size: int,
     stage: str | None = None,
 ) -> SearchPage:
+    """As `postgres_search`, with the most supported proposals as the windows: the FALLBACK_CANDIDATES most
+    supported of the scope that pass the filters give the hits, and for each chosen filter, those that pass
+    the others (with the hits) give its facet's counts."""
     wanted = set(terms(query))
-    # One more than the candidates, to know whether any proposal was left out.
-    candidates = _candidates(consultation_id, extra=1) if wanted else []
-    matching = []
-    for row in candidates[:FALLBACK_CANDIDATES]:
-        title_terms = set(terms(row["title"]))
-        if wanted <= title_terms | set(terms(row["summary"])) | set(terms(row["body"])):
-            matching.append((len(wanted & title_terms), row))
-    matching.sort(key=lambda item: (-item[0], -item[1]["supports_count"], -item[1]["id"]))
-    chosen = {"status": status, "category__slug": category, "stage__slug": stage}
-    hits = [
-        (n, row)
-        for n, row in matching
-        if all(not value or row[key] == value for key, value in chosen.items())
-    ]
+    chosen = _chosen(status=status, category=category, stage=stage)
+    every = frozenset(chosen)
+    windows, full = {}, False
+    for key in [every, *(every - {name} for name in chosen)]:
+        # One more than the candidates, to know whether any proposal was left out.
+        candidates = (
+            _candidates(consultation_id, extra=1, **{name: chosen[name] for name in key}) if wanted else []
+        )
+        full |= len(candidates) > FALLBACK_CANDIDATES
+        windows[key] = {}
+        for row in candidates[:FALLBACK_CANDIDATES]:
+            title_terms = set(terms(row["title"]))
+            if wanted <= title_terms | set(terms(row["summary"])) | set(terms(row["body"])):
+                windows[key][row["id"]] = (len(wanted & title_terms), row)
+    hits = sorted(
+        windows[every].values(), key=lambda item: (-item[0], -item[1]["supports_count"], -item[1]["id"])
+    )
+    groups = {
+        key: [row for _n, row in ({**matching, **windows[every]}).values()]
+        for key, matching in windows.items()
+    }
     offset = (page - 1) * page_size
     return SearchPage(
         hits=[_python_hit(row, n, wanted) for n, row in hits[offset : offset + page_size]],
         total=len(hits),
         page=page,
         page_size=page_size,
-        facets=_counted_facets([row for _n, row in matching], chosen),
+        facets=_window_facets(groups, chosen),
         # The proposals past the candidates were not looked at.
-        total_is_lower_bound=len(candidates) > FALLBACK_CANDIDATES,
+        total_is_lower_bound=full,
     )
 
 

@@ -309,6 +309,28 @@ def test_a_filter_finds_matches_older_than_the_unfiltered_window(consultation, m
     assert search(query="tracker", category="online", status="open").hits == []
 
 
+def test_a_filter_of_the_fallback_finds_matches_past_its_unfiltered_candidates(consultation, monkeypatch):
+    """The fallback reads its candidates (the most supported) with the filters too, as the database backend
+    reads its window: the accepted proposals are found however many more supported open ones match."""
+    monkeypatch.setattr(backend, "FALLBACK_CANDIDATES", 2)
+    online = ConsultationCategory.objects.get(page=consultation, slug="online")
+    for n in range(2):
+        proposal(
+            consultation, f"Accepted tracker {n}", status=Status.ACCEPTED, category=online, supports_count=n
+        )
+    for n in range(3):
+        proposal(consultation, f"Open tracker {n}", status=Status.OPEN, supports_count=10 + n)
+
+    assert titles(search(backend.python_search, "tracker")) == ["Open tracker 2", "Open tracker 1"]
+    page = search(backend.python_search, "tracker", status="accepted")
+    assert titles(page) == ["Accepted tracker 1", "Accepted tracker 0"] and page.total == 2
+    # The status facet ignores its own filter (the 2 most supported) and counts the listed ones too.
+    assert {(f.value, f.count) for f in page.facets["status"]} == {("accepted", 2), ("open", 2)}
+    assert [(f.value, f.count) for f in page.facets["category"]] == [("online", 2)]
+    assert page.total_is_lower_bound
+    assert titles(search(backend.python_search, "tracker", category="online")) == titles(page)
+
+
 def test_the_fallback_says_its_counts_are_bounded_past_its_candidates(consultation, monkeypatch):
     monkeypatch.setattr(backend, "FALLBACK_CANDIDATES", 2)
     for n in range(3):
