@@ -8,8 +8,9 @@ OFFICIALS_GROUP = "Officials"
 
 # The groups proposals.permissions asks about, and where it keeps, on the user object, the answers it read
 # once per request: the set of these groups the person is in, and whether they confirmed an address. The
-# API's token authentication reads them with the user (selectors.token_with_roles) and stores them there
-# first, so the permission checks of the request send no query of their own.
+# API's token authentication and the sign-in backends (a session's user) read them with the user
+# (selectors.token_with_roles, selectors.user_with_roles) and store them there first, so the permission
+# checks of the request send no query of their own.
 ROLE_GROUPS = (MODERATORS_GROUP, OFFICIALS_GROUP)
 GROUPS_ATTRIBUTE = "_cocreate_groups"
 VERIFIED_ATTRIBUTE = "_cocreate_verified"

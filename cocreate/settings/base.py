@@ -157,9 +157,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's, each reading a session's user with their roles in one query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "cocreate.accounts.backends.ModelBackend",
+    "cocreate.accounts.backends.AuthenticationBackend",
 ]
 
 LANGUAGE_CODE = "en"
