@@ -1,8 +1,6 @@
 """The stage of the journey a proposal is about: named at submission (the consultation's own only), kept,
 filtered on, and carried by the live event that announces the proposal."""
 
-import json
-
 import pytest
 from django.utils import translation
 
@@ -13,6 +11,7 @@ from proposals.account_data import account_export
 from proposals.models import Proposal
 from proposals.services import proposal_submit
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def journey():
 
 def published_event(callbacks) -> dict:
     """The one event the captured after-commit callbacks would broadcast."""
-    [event] = [json.loads(callback.args[1]) for callback in callbacks]
+    [event] = broadcast_events(callbacks)
     return event
 
 

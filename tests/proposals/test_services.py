@@ -1,7 +1,6 @@
 """Proposal services: submission, moderation, status and official responses; one transaction each, live
 events only after commit and only for published proposals."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -21,14 +20,13 @@ from proposals.models import (
 )
 from proposals.services import proposal_moderate, proposal_set_status, proposal_submit, response_publish
 from tests.support import factories
+from tests.support.broadcasts import broadcast_callbacks, broadcast_events
 from tests.support.group_listener import GroupListener
 
 pytestmark = pytest.mark.django_db
 
 
-def sent(callbacks) -> list[dict]:
-    """The events that the captured after-commit callbacks would send, in order."""
-    return [json.loads(callback.args[1]) for callback in callbacks]
+sent = broadcast_events
 
 
 def submit(author, consultation, **fields):
@@ -52,7 +50,7 @@ def test_post_moderated_proposal_is_published_and_announced(
     [event] = sent(callbacks)
     assert event["type"] == "proposal.published"
     assert event["proposal"]["id"] == proposal.pk
-    assert callbacks[0].args[0] == f"consultation.{consultation.pk}"
+    assert broadcast_callbacks(callbacks)[0].args[0] == f"consultation.{consultation.pk}"
 
 
 def test_pre_moderated_proposal_waits_and_is_not_announced(citizen, django_capture_on_commit_callbacks):
