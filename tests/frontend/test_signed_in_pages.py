@@ -1,13 +1,18 @@
-"""The pages people read signed in: their queries do not grow with what they list, and a session's roles
-are read with the person, again on every request."""
+"""The pages people read signed in: their queries do not grow with what they list, each reader sees their
+own support controls on cards kept for everyone, and a session's roles are read again on every request."""
+
+import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cocreate.accounts.roles import MODERATORS_GROUP
+from proposals.models import Proposal
 from tests.frontend.test_consultation_page_size import publish
 from tests.support import factories
+from votes.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +27,16 @@ def queries(client, url: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return [query["sql"] for query in captured.captured_queries]
+
+
+def card(response, proposal) -> str:
+    found = re.search(
+        rf'<article class="proposal-card" data-proposal-id="{proposal.pk}".*?</article>',
+        response.content.decode(),
+        flags=re.S,
+    )
+    assert found, f"no card for {proposal.title}"
+    return found[0]
 
 
 def test_the_consultation_page_costs_the_same_queries_for_a_half_and_a_full_page(
@@ -78,3 +93,50 @@ def test_a_deactivated_account_is_signed_out_at_the_next_request(client_for, con
     type(citizen).objects.filter(pk=citizen.pk).update(is_active=False)
 
     assert "Sign in to submit and support proposals." in client.get(consultation.url).content.decode()
+
+
+def test_each_reader_sees_their_own_support_control_on_a_kept_card(client_for, consultation):
+    (proposal,) = publish(consultation, 1)
+    ana, ben, unverified = factories.citizen(), factories.citizen(), factories.unverified_citizen()
+    Support.objects.create(proposal=proposal, user=ana)
+    withdraw = f'action="/proposals/{proposal.pk}/support/withdraw/"'
+
+    # Each in turn, twice: the second time every card's public part comes from what was kept.
+    for _ in range(2):
+        ana_card = card(client_for(ana).get(consultation.url), proposal)
+        ben_card = card(client_for(ben).get(consultation.url), proposal)
+        unverified_card = card(client_for(unverified).get(consultation.url), proposal)
+        visitor_card = card(client_for().get(consultation.url), proposal)
+
+        assert withdraw in ana_card and 'data-supported="true"' in ana_card
+        assert withdraw not in ben_card and 'data-supported="false"' in ben_card
+        assert "csrfmiddlewaretoken" in ana_card and "csrfmiddlewaretoken" in ben_card
+        assert "Confirm your e-mail address" in unverified_card and "<form" not in unverified_card
+        assert "csrfmiddlewaretoken" not in visitor_card and 'action="/accounts/login/"' in visitor_card
+
+
+def test_a_kept_card_shows_what_changed_since(client_for, consultation, citizen):
+    (proposal,) = publish(consultation, 1)
+    client = client_for(citizen)
+    assert "Idea 1" in card(client.get(consultation.url), proposal)
+
+    Proposal.objects.filter(pk=proposal.pk).update(
+        title="Idea one, reworded", supports_count=4321, supports_version=7, status="accepted"
+    )
+
+    shown = card(client.get(consultation.url), proposal)
+    assert "Idea one, reworded" in shown and "4321" in shown and 'data-version="7"' in shown
+    assert "badge--accepted" in shown
+
+
+def test_a_kept_card_is_in_the_language_of_each_reader(client_for, consultation, citizen):
+    (proposal,) = publish(consultation, 1)
+    english = card(client_for(citizen).get(consultation.url), proposal)
+    french_client = client_for(citizen)
+    french_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    french = card(french_client.get(consultation.url), proposal)
+
+    assert "supports" in english and "soutiens" in french
+    again = card(client_for(citizen).get(consultation.url), proposal)
+    assert "supports" in again and "soutiens" not in again
