@@ -6,45 +6,13 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from proposals.models import OfficialResponse, Proposal, Status, Visibility
+from proposals.models import Visibility
 from tests.support import factories
+from tests.support.factories import published_many as publish
 from tests.support.pages import visible_text
-from votes.models import Support
 
 pytestmark = pytest.mark.django_db
-
-STATUSES = [Status.OPEN, Status.UNDER_REVIEW, Status.ACCEPTED, Status.REJECTED, Status.IMPLEMENTED]
-
-
-def publish(consultation, count: int, *, first: int = 1, authors: int = 0, supporter=None) -> list[Proposal]:
-    """`count` published proposals, "Idea <first>" the most supported: each with its own author (or one of
-    `authors`), in turn in each category and status, one in three with an official response, one in four
-    supported by `supporter`."""
-    categories = [*consultation.categories.all(), None]
-    people = [factories.citizen() for _ in range(authors or count)]
-    proposals = Proposal.objects.bulk_create(
-        Proposal(
-            consultation=consultation,
-            author=people[i % len(people)],
-            title=f"Idea {first + i}",
-            summary="A summary.",
-            body="The details.",
-            category=categories[i % len(categories)],
-            status=STATUSES[i % len(STATUSES)],
-            visibility=Visibility.PUBLISHED,
-            published_at=timezone.now(),
-            supports_count=100_000 - first - i,
-        )
-        for i in range(count)
-    )
-    OfficialResponse.objects.bulk_create(
-        OfficialResponse(proposal=p, author_name="Claire Martin", body="Our answer.") for p in proposals[::3]
-    )
-    if supporter is not None:
-        Support.objects.bulk_create(Support(proposal=p, user=supporter) for p in proposals[::4])
-    return proposals
 
 
 def queries_for(client, url: str) -> int:

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cocreate.accounts.roles import MODERATORS_GROUP
 from proposals.models import Proposal
-from tests.frontend.test_consultation_page_size import publish
 from tests.support import factories
+from tests.support.factories import published_many as publish
 from votes.models import Support
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from cms.models import (
 )
 from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
-from proposals.models import Comment, Flag, Proposal, Status, Visibility
+from proposals.models import Comment, Flag, OfficialResponse, Proposal, Status, Visibility
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
 from proposals.services import flag_create
 from votes.models import Support
@@ -240,3 +240,37 @@ def support_on(proposal, day: date, n: int) -> None:
         support = Support.objects.create(proposal=proposal, user=citizen())
         noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
         Support.objects.filter(pk=support.pk).update(created_at=noon)
+
+
+_STATUSES = [Status.OPEN, Status.UNDER_REVIEW, Status.ACCEPTED, Status.REJECTED, Status.IMPLEMENTED]
+
+
+def published_many(
+    consultation, count: int, *, first: int = 1, authors: int = 0, supporter=None
+) -> list[Proposal]:
+    """`count` published proposals, "Idea <first>" the most supported: each with its own author (or one of
+    `authors`), in turn in each category and status, one in three with an official response, one in four
+    supported by `supporter`."""
+    categories = [*consultation.categories.all(), None]
+    people = [citizen() for _ in range(authors or count)]
+    proposals = Proposal.objects.bulk_create(
+        Proposal(
+            consultation=consultation,
+            author=people[i % len(people)],
+            title=f"Idea {first + i}",
+            summary="A summary.",
+            body="The details.",
+            category=categories[i % len(categories)],
+            status=_STATUSES[i % len(_STATUSES)],
+            visibility=Visibility.PUBLISHED,
+            published_at=timezone.now(),
+            supports_count=100_000 - first - i,
+        )
+        for i in range(count)
+    )
+    OfficialResponse.objects.bulk_create(
+        OfficialResponse(proposal=p, author_name="Claire Martin", body="Our answer.") for p in proposals[::3]
+    )
+    if supporter is not None:
+        Support.objects.bulk_create(Support(proposal=p, user=supporter) for p in proposals[::4])
+    return proposals
