@@ -32,13 +32,18 @@ LAYERS = {
 }
 
 
+def use_layer(settings, name: str, **config) -> None:
+    """The default channel layer: `name` of LAYERS on the tests' Redis, with `config` on top."""
+    config = {**LAYERS[name], **config}
+    backend = config.pop("BACKEND")
+    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": hosts, **config}}}
+
+
 @pytest.fixture(params=sorted(LAYERS))
 def layer(request, settings):
     """Each test on both layers (settings.REDIS_CHANNEL_LAYER picks one for the rest of the suite)."""
-    config = dict(LAYERS[request.param])
-    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    backend = config.pop("BACKEND")
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": hosts, **config}}}
+    use_layer(settings, request.param)
     return request.param
 
 
@@ -134,13 +139,7 @@ def test_a_subscription_outlasting_the_core_layers_group_expiry_still_hears(sett
     """The core layer forgets a group's member `group_expiry` seconds after it joined (a day by default);
     a process's subscription lives as long as its consultation has a page open there, so it joins again.
     Here the expiry is 2 s and the page listens for 4."""
-    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": hosts, "group_expiry": 2},
-        }
-    }
+    use_layer(settings, "core", group_expiry=2)
 
     async def scenario():
         page, _ = await connected(proposal.consultation_id)
