@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
 
         # A signal, as allauth's log-in is not ours to call into: the person's language for their e-mails.
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.remember_language")
+
+        from allauth.socialaccount.signals import social_account_removed
+
+        from . import identity
+
+        # allauth's too: a sign-in through an identity provider records the person's verified identity, and
+        # disconnecting the provider forgets it.
+        user_logged_in.connect(identity.on_user_logged_in, dispatch_uid="accounts.verified_identity")
+        social_account_removed.connect(identity.on_social_account_removed, dispatch_uid="accounts.identity")

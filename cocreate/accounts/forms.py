@@ -1,10 +1,12 @@
-"""allauth's sign-up and add-address forms, refusing addresses from disposable-mail services.
+"""allauth's sign-up forms (with a password, or through an identity provider) and add-address form, refusing
+addresses from disposable-mail services.
 
 Only where an address is chosen: logging in and resetting a password keep working for an account whose
 address was accepted before a domain joined the list.
 """
 
 from allauth.account.forms import AddEmailForm, SignupForm
+from allauth.socialaccount.forms import SignupForm as SocialSignupForm
 from disposable_email_domains import blocklist
 from django import forms
 from django.utils.translation import gettext as _
@@ -43,3 +45,8 @@ class CitizenSignupForm(NoDisposableEmailMixin, SignupForm):
 
 class CitizenAddEmailForm(NoDisposableEmailMixin, AddEmailForm):
     pass
+
+
+class CitizenSocialSignupForm(NoDisposableEmailMixin, SocialSignupForm):
+    """Shown when an identity provider's address cannot make the account by itself: another account has it
+    and the provider does not vouch for it, or it is disposable. The person gives another address."""

@@ -28,3 +28,25 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or _("A citizen")
+
+
+class VerifiedIdentity(models.Model):
+    """That the person signed in through an identity provider (settings: OIDC_PROVIDERS): which one, when
+    last, and the postcode and locality it vouched for, if it sent any. One per person, the latest sign-in's;
+    read with the person on every request (selectors.user_with_roles), for the consultations that ask for a
+    verified identity. It goes with the account, or when the person disconnects that provider."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="verified_identity"
+    )
+    provider = models.CharField(_("identity provider"), max_length=30)  # its id in OIDC_PROVIDERS
+    verified_at = models.DateTimeField(_("verified at"))
+    postal_code = models.CharField(_("postcode"), max_length=16, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("verified identity")
+        verbose_name_plural = _("verified identities")
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.verified_at:%Y-%m-%d})"

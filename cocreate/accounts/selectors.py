@@ -2,7 +2,7 @@
 
 from rest_framework.authtoken.models import Token
 
-from .models import User
+from .models import User, VerifiedIdentity
 from .roles import GROUPS_ATTRIBUTE, MODERATORS_GROUP, OFFICIALS_GROUP, VERIFIED_ATTRIBUTE
 
 
@@ -16,17 +16,22 @@ def token_get(*, user: User) -> Token | None:
 # two queries it saves. Read by the token's key (the API) or by the user's id (a session's request).
 _WITH_ROLES = """
     SELECT u.*,
+        -- their verified identity (models.VerifiedIdentity), NULLs if they have none
+        i.provider AS identity_provider, i.verified_at AS identity_verified_at,
+        i.postal_code AS identity_postal_code, i.locality AS identity_locality,
         EXISTS (SELECT 1 FROM account_emailaddress e WHERE e.user_id = u.id AND e.verified) AS with_address,
         EXISTS (SELECT 1 FROM accounts_user_groups m JOIN auth_group g ON g.id = m.group_id
                 WHERE m.user_id = u.id AND g.name = %s) AS in_moderators,
         EXISTS (SELECT 1 FROM accounts_user_groups m JOIN auth_group g ON g.id = m.group_id
                 WHERE m.user_id = u.id AND g.name = %s) AS in_officials"""
+_IDENTITY = "LEFT JOIN accounts_verifiedidentity i ON i.user_id = u.id"
 _TOKEN_WITH_ROLES = f"""{_WITH_ROLES}
-    FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id
+    FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id {_IDENTITY}
     WHERE t.key = %s"""
 _USER_WITH_ROLES = f"""{_WITH_ROLES}
-    FROM accounts_user u
+    FROM accounts_user u {_IDENTITY}
     WHERE u.id = %s"""
+_IDENTITY_FIELD = User.verified_identity.related  # the reverse one-to-one, and its cache
 
 
 def _read_with_roles(statement: str, key) -> User | None:
@@ -35,10 +40,33 @@ def _read_with_roles(statement: str, key) -> User | None:
     query of their own."""
     user = next(iter(User.objects.raw(statement, [MODERATORS_GROUP, OFFICIALS_GROUP, key])), None)
     if user is not None:
+        # Where Django keeps a one-to-one it has read: `user.verified_identity` sends no query.
+        _IDENTITY_FIELD.set_cached_value(user, _identity_read(user))
         roles = {MODERATORS_GROUP: user.in_moderators, OFFICIALS_GROUP: user.in_officials}
         setattr(user, GROUPS_ATTRIBUTE, {name for name, member in roles.items() if member})
         setattr(user, VERIFIED_ATTRIBUTE, bool(user.with_address))
     return user
+
+
+def _identity_read(user: User) -> VerifiedIdentity | None:
+    if user.identity_provider is None:
+        return None
+    return VerifiedIdentity(
+        user=user,
+        provider=user.identity_provider,
+        verified_at=user.identity_verified_at,
+        postal_code=user.identity_postal_code,
+        locality=user.identity_locality,
+    )
+
+
+def verified_identity_get(*, user: User) -> VerifiedIdentity | None:
+    """`user`'s verified identity, or None; no query for the user a request reads (user_with_roles,
+    token_with_roles)."""
+    try:
+        return user.verified_identity
+    except VerifiedIdentity.DoesNotExist:
+        return None
 
 
 def user_with_roles(*, user_id: int) -> User | None:

@@ -4,7 +4,9 @@ The environment is read here and only here (django-environ). `dev` gives the emb
 in-memory channel layer, database search); `production` refuses to start without its services.
 """
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "django_filters",  # the Wagtail admin's listing filters: their templates and translations
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",  # sign-in with an identity provider (OIDC_PROVIDERS below)
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -205,6 +209,76 @@ ACCOUNT_FORMS = {
     "signup": "cocreate.accounts.forms.CitizenSignupForm",
     "add_email": "cocreate.accounts.forms.CitizenAddEmailForm",
 }
+
+
+def openid_connect_providers(env: environ.Env) -> list[dict]:
+    """The OpenID Connect identity providers people may sign in with, as django-allauth's `openid_connect`
+    apps. OIDC_PROVIDERS lists their ids, separated by commas (e.g. `franceconnect,city`: lower-case
+    letters, digits and `-`; each is in the provider's callback URL, /accounts/oidc/<id>/login/callback/).
+    For each id, upper-cased with `-` as `_`: OIDC_<ID>_NAME (on the "Sign in with" button),
+    OIDC_<ID>_SERVER_URL (the issuer, https; its /.well-known/openid-configuration is read),
+    OIDC_<ID>_CLIENT_ID and OIDC_<ID>_SECRET; optionally OIDC_<ID>_SCOPE (default "openid email"; add
+    "address" for a postcode or locality). A variable missing or malformed stops the site at start-up."""
+    apps: list[dict] = []
+    for provider_id in (value.strip() for value in env.list("OIDC_PROVIDERS", default=[])):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,29}", provider_id):
+            raise ImproperlyConfigured(
+                f"OIDC_PROVIDERS: {provider_id!r} is not an identity provider id (up to 30 lower-case "
+                "letters, digits and -, separated by commas)."
+            )
+        if any(app["provider_id"] == provider_id for app in apps):
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS names {provider_id!r} twice.")
+        prefix = f"OIDC_{provider_id.upper().replace('-', '_')}_"
+        values = {
+            key: env.str(prefix + key, default="").strip()
+            for key in ("NAME", "SERVER_URL", "CLIENT_ID", "SECRET")
+        }
+        for key, value in values.items():
+            if not value:
+                raise ImproperlyConfigured(
+                    f"{prefix}{key} must be set for the identity provider {provider_id!r}."
+                )
+        url = urlsplit(values["SERVER_URL"])
+        loopback = url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost", "::1")
+        if not (url.scheme == "https" or loopback) or not url.hostname:
+            raise ImproperlyConfigured(
+                f"{prefix}SERVER_URL must be an https:// URL, not {values['SERVER_URL']!r}."
+            )
+        if len(values["NAME"]) > 40:
+            raise ImproperlyConfigured(f"{prefix}NAME must be at most 40 characters.")
+        scope = env.str(prefix + "SCOPE", default="openid email").split()
+        if "openid" not in scope:
+            raise ImproperlyConfigured(f"{prefix}SCOPE must include openid, not {' '.join(scope)!r}.")
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": values["NAME"],
+                "client_id": values["CLIENT_ID"],
+                "secret": values["SECRET"],
+                "settings": {"server_url": values["SERVER_URL"], "scope": scope},
+            }
+        )
+    return apps
+
+
+# Sign-in with an identity provider (docs/security.md): configured by the environment only (the adapter
+# ignores providers stored in the database). The authorization-code flow always with PKCE. A provider
+# that vouches for an e-mail address (email_verified: true) signs its person in to the account that has
+# that address, and the two stay linked; a new person gets an account with the address already confirmed.
+# An address the provider does not vouch for links nothing (see cocreate/accounts/adapter.py, which also
+# keeps only the claims we need). Only configure providers trusted to verify the addresses they vouch for.
+OIDC_APPS = openid_connect_providers(env)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": OIDC_APPS}}
+SOCIALACCOUNT_ADAPTER = "cocreate.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "cocreate.accounts.forms.CitizenSocialSignupForm"}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are used once, to read the claims, and dropped
+# Signing in with a provider is a form posted here that the site answers with a redirect to the provider:
+# the browser checks that redirect against form-action too.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in OIDC_APPS}
+)
 # allauth's own limits (docs/security.md): "ip" is the client address (see TRUSTED_PROXY_COUNT), "key" the
 # e-mail address typed in, "user" the account. Past "login_failed"'s key budget the account is locked, even
 # to the right password, until its window passes (a form error); the others answer 429 with the 429 page.
