@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
@@ -37,6 +38,10 @@ from .page_forms import ConsultationPageForm
 # Wagtail hook of the functions `(request, consultation) -> dict` that add to a consultation page's context
 # what the apps above the pages compute for it (its proposals, counts, filters, live stream).
 CONSULTATION_CONTEXT_HOOK = "cocreate_consultation_context"
+
+
+# Reports from distinct accounts that hide an item pending review (ConsultationPage.auto_hide_reports).
+AUTO_HIDE_REPORTS_DEFAULT, AUTO_HIDE_REPORTS_MIN = 5, 2
 
 
 class ModerationMode(models.TextChoices):
@@ -202,6 +207,20 @@ class ConsultationPage(Page):
     moderation_mode = models.CharField(
         _("moderation"), max_length=4, choices=ModerationMode.choices, default=ModerationMode.POST
     )
+    # Five: one person, or two or three acting together, cannot take down what they disagree with, while
+    # content that many people find abusive leaves the page before a moderator comes round.
+    auto_hide_reports = models.PositiveSmallIntegerField(
+        _("hide pending review after this many reports"),
+        null=True,
+        blank=True,
+        default=AUTO_HIDE_REPORTS_DEFAULT,
+        validators=[MinValueValidator(AUTO_HIDE_REPORTS_MIN)],
+        help_text=_(
+            "A published proposal or comment reported by this many different verified accounts is hidden "
+            "at once, until a moderator confirms the hide or restores it. At least 2; leave empty to "
+            "never hide automatically. Moderators’ and officials’ own content is never hidden this way."
+        ),
+    )
     life_events = ParentalManyToManyField(
         LifeEvent,
         blank=True,
@@ -219,6 +238,7 @@ class ConsultationPage(Page):
         "support_threshold",
         "response_deadline_days",
         "moderation_mode",
+        "auto_hide_reports",
     )
 
     objects = PageManager.from_queryset(ConsultationPageQuerySet)()
@@ -240,6 +260,7 @@ class ConsultationPage(Page):
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
                 FieldRowPanel([FieldPanel("support_threshold"), FieldPanel("response_deadline_days")]),
                 FieldPanel("moderation_mode"),
+                FieldPanel("auto_hide_reports"),
             ],
             heading=_("Participation"),
         ),
@@ -256,6 +277,13 @@ class ConsultationPage(Page):
 
     class Meta:
         verbose_name = _("consultation")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(auto_hide_reports__isnull=True)
+                | models.Q(auto_hide_reports__gte=AUTO_HIDE_REPORTS_MIN),
+                name="consultation_auto_hide_at_least_2",
+            )
+        ]
 
     def clean(self):
         super().clean()

@@ -18,6 +18,13 @@ COMMENT_VISIBILITY_LABELS = {
     Visibility.HIDDEN: pgettext_lazy("visibility of a comment", "Hidden by moderation"),
 }
 
+# What the author and the moderators read of a proposal or comment hidden pending review after reports
+# (`auto_hidden_at`), where a moderator's hide shows its reason.
+UNDER_REVIEW_NOTE = _(
+    "Hidden automatically after several reports, until a moderator reviews it: this is not a decision. "
+    "A moderator will restore it or confirm the hide."
+)
+
 
 class Status(models.TextChoices):
     """The public answer to a proposal, set by officials."""
@@ -106,6 +113,9 @@ class Proposal(models.Model):
     language = models.CharField(max_length=8, default="en")
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
     moderation_reason = models.CharField(max_length=500, blank=True)
+    # Hidden by the platform when its consultation's number of reports was reached, until a moderator
+    # confirms the hide or restores it (services.auto_hide); empty otherwise.
+    auto_hidden_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     # Denormalised count, changed only by votes.services in the same transaction as the support row.
     supports_count = models.PositiveIntegerField(default=0)
@@ -170,6 +180,10 @@ class Proposal(models.Model):
                 condition=models.Q(status__in=Status.values), name="proposal_status_valid"
             ),
             models.CheckConstraint(
+                condition=models.Q(auto_hidden_at__isnull=True) | models.Q(visibility=Visibility.HIDDEN),
+                name="proposal_auto_hidden_is_hidden",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(threshold_reached_at__isnull=True, response_due_at__isnull=True)
                 | models.Q(threshold_reached_at__isnull=False, response_due_at__isnull=False),
                 name="proposal_deadline_with_threshold",
@@ -185,6 +199,17 @@ class Proposal(models.Model):
     @property
     def is_published(self) -> bool:
         return self.visibility == Visibility.PUBLISHED
+
+    @property
+    def under_review(self) -> bool:
+        """Hidden automatically after reports, waiting for a moderator's decision."""
+        return self.auto_hidden_at is not None
+
+    @property
+    def moderation_note(self) -> str:
+        """What its author and the moderators are told of its moderation: the moderator's reason, or that it
+        waits for review (UNDER_REVIEW_NOTE)."""
+        return str(UNDER_REVIEW_NOTE) if self.under_review else self.moderation_reason
 
     def is_overdue(self, at=None) -> bool:
         """A response was promised and its deadline passed without one."""
@@ -243,6 +268,8 @@ class Comment(models.Model):
     language = models.CharField(max_length=8, default="en")
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
     moderation_reason = models.CharField(max_length=500, blank=True)
+    # As Proposal.auto_hidden_at: hidden after reports, waiting for a moderator's decision.
+    auto_hidden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -263,6 +290,10 @@ class Comment(models.Model):
                 condition=models.Q(visibility__in=Visibility.values), name="comment_visibility_valid"
             ),
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"),
+            models.CheckConstraint(
+                condition=models.Q(auto_hidden_at__isnull=True) | models.Q(visibility=Visibility.HIDDEN),
+                name="comment_auto_hidden_is_hidden",
+            ),
             # An edit waiting for moderation has its text and its time, or there is none.
             models.CheckConstraint(
                 condition=models.Q(pending_at__isnull=True, pending_body="")
@@ -286,6 +317,17 @@ class Comment(models.Model):
     def has_pending_edit(self) -> bool:
         return self.pending_at is not None
 
+    @property
+    def under_review(self) -> bool:
+        """Hidden automatically after reports, waiting for a moderator's decision."""
+        return self.auto_hidden_at is not None
+
+    @property
+    def moderation_note(self) -> str:
+        """What its author and the moderators are told of its moderation: the moderator's reason, or that it
+        waits for review (UNDER_REVIEW_NOTE)."""
+        return str(UNDER_REVIEW_NOTE) if self.under_review else self.moderation_reason
+
     def get_visibility_display(self) -> str:
         """A comment's label, not a proposal's: they differ in French (« masqué », « masquée »)."""
         return str(COMMENT_VISIBILITY_LABELS.get(self.visibility, self.visibility))
@@ -306,6 +348,11 @@ class AuditAction(models.TextChoices):
     APPROVED = "approved", pgettext_lazy("moderation of a proposal", "Approved by moderation")
     HIDDEN = "hidden", pgettext_lazy("moderation of a proposal", "Hidden by moderation")
     RESTORED = "restored", pgettext_lazy("moderation of a proposal", "Restored by moderation")
+    # By the platform, when the consultation's number of reports from distinct accounts was reached.
+    AUTO_HIDDEN = (
+        "auto_hidden",
+        pgettext_lazy("moderation of a proposal", "Hidden automatically after reports, pending review"),
+    )
     FLAGS_DISMISSED = "flags_dismissed", _("Reports reviewed, nothing to change")
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
@@ -324,6 +371,9 @@ COMMENT_ACTION_LABELS = {
     AuditAction.APPROVED: pgettext_lazy("moderation of a comment", "Approved by moderation"),
     AuditAction.HIDDEN: pgettext_lazy("moderation of a comment", "Hidden by moderation"),
     AuditAction.RESTORED: pgettext_lazy("moderation of a comment", "Restored by moderation"),
+    AuditAction.AUTO_HIDDEN: pgettext_lazy(
+        "moderation of a comment", "Hidden automatically after reports, pending review"
+    ),
 }
 
 
@@ -398,6 +448,7 @@ MODERATION_ACTIONS = (
     AuditAction.APPROVED,
     AuditAction.HIDDEN,
     AuditAction.RESTORED,
+    AuditAction.AUTO_HIDDEN,
     AuditAction.FLAGS_DISMISSED,
     AuditAction.EDIT_APPROVED,
     AuditAction.EDIT_REJECTED,

@@ -1,6 +1,7 @@
 """Reads for the moderators: one queue of the proposals and comments waiting for them (pending, a
-comment's edit held for moderation, or reported and not yet dealt with) and of the check-ins' stories
-waiting for them (pending), oldest first. The Wagtail admin's queue and the API's read it here."""
+comment's edit held for moderation, reported and not yet dealt with, or hidden pending review after
+reports) and of the check-ins' stories waiting for them (pending): those hidden pending review first, then
+the others, each oldest first. The Wagtail admin's queue and the API's read it here."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -49,6 +50,11 @@ class QueueItem:
         return self.item.consultation if self.kind == "checkin" else self.proposal.consultation
 
     @property
+    def under_review(self) -> bool:
+        """Hidden automatically after reports, waiting for a moderator to confirm the hide or restore it."""
+        return self.kind != "checkin" and self.item.under_review
+
+    @property
     def flags(self) -> list[Flag]:
         return getattr(self.item, "open_flags", [])
 
@@ -64,12 +70,16 @@ class QueueItem:
 
 
 def _queued(model, kind: str, flag_field: str) -> QuerySet:
-    """(kind, id, queued_at) of the model's items waiting for a moderator: pending ones since their
-    submission, reported ones since their oldest open report (the earlier of the two when both)."""
+    """(kind, id, urgent, queued_at) of the model's items waiting for a moderator: pending ones since
+    their submission, reported ones since their oldest open report (the earlier of the two when both),
+    urgent (0) those hidden pending review, since then at the latest."""
     open_flags = Flag.objects.filter(resolved_at__isnull=True)
     oldest = open_flags.filter(**{flag_field: OuterRef("pk")}).order_by("created_at").values("created_at")[:1]
-    waiting = Q(visibility=Visibility.PENDING)
-    since = [When(visibility=Visibility.PENDING, then=F("created_at"))]
+    waiting = Q(visibility=Visibility.PENDING) | Q(auto_hidden_at__isnull=False)
+    since = [
+        When(visibility=Visibility.PENDING, then=F("created_at")),
+        When(auto_hidden_at__isnull=False, then=F("auto_hidden_at")),
+    ]
     if model is Comment:
         # A published comment's edit held for moderation (pre-moderated consultation), since it was made.
         waiting |= Q(pending_at__isnull=False)
@@ -83,6 +93,7 @@ def _queued(model, kind: str, flag_field: str) -> QuerySet:
         items.order_by()
         .annotate(
             kind=Value(kind, output_field=CharField()),
+            urgent=Case(When(auto_hidden_at__isnull=False, then=Value(0)), default=Value(1)),
             # Each side falls back on the other: SQLite's MIN() is NULL if either is, where PostgreSQL's
             # LEAST() skips NULLs. The output field is said outright, so SQLite's text comes back as a
             # datetime like PostgreSQL's timestamp.
@@ -92,36 +103,38 @@ def _queued(model, kind: str, flag_field: str) -> QuerySet:
                 output_field=DateTimeField(),
             ),
         )
-        .values_list("kind", "id", "queued_at")
+        .values_list("kind", "id", "urgent", "queued_at")
     )
 
 
 def _queued_stories() -> QuerySet:
-    """(kind, id, queued_at) of the check-ins whose story waits for a moderator, since it was last told
-    (its check-in's last change: a changed story waits again)."""
+    """(kind, id, urgent, queued_at) of the check-ins whose story waits for a moderator, since it was last
+    told (its check-in's last change: a changed story waits again); never urgent (no reports)."""
     return (
         CheckIn.objects.filter(visibility=Visibility.PENDING)
         .exclude(story="")
         .order_by()
         .annotate(
             kind=Value("checkin", output_field=CharField()),
+            urgent=Value(1),
             queued_at=F("updated_at"),
         )
-        .values_list("kind", "id", "queued_at")
+        .values_list("kind", "id", "urgent", "queued_at")
     )
 
 
 def moderation_queue(*, kinds=QUEUE_KINDS) -> QuerySet:
-    """One queue of proposals, comments and check-ins' stories (those of `kinds`), oldest first: first come,
-    first served. Rows are (kind, id, queued_at) tuples, paginated in the database; `queue_items` loads one
-    page of them."""
+    """One queue of proposals, comments and check-ins' stories (those of `kinds`): the items hidden pending
+    review first (their authors wait for a decision), then the others, each oldest first: first come,
+    first served. Rows are (kind, id, urgent, queued_at) tuples, paginated in the database; `queue_items`
+    loads one page of them."""
     parts = {
         "proposal": lambda: _queued(Proposal, "proposal", "proposal_id"),
         "comment": lambda: _queued(Comment, "comment", "comment_id"),
         "checkin": _queued_stories,
     }
     first, *others = (parts[kind]() for kind in kinds)
-    return first.union(*others, all=True).order_by("queued_at", "kind", "id")
+    return first.union(*others, all=True).order_by("urgent", "queued_at", "kind", "id")
 
 
 def _with_open_flags(queryset: QuerySet) -> QuerySet:
@@ -134,7 +147,7 @@ def queue_items(rows) -> list[QueueItem]:
     """The items of one page of `moderation_queue()`, in its order, with their open flags (a check-in has
     none)."""
     ids = {kind: [] for kind in QUEUE_KINDS}
-    for kind, pk, _queued_at in rows:
+    for kind, pk, _urgent, _queued_at in rows:
         ids[kind].append(pk)
     loaded = {
         "proposal": _with_open_flags(
@@ -153,5 +166,7 @@ def queue_items(rows) -> list[QueueItem]:
     }
     # An item gone between the two queries is left out of this page.
     return [
-        QueueItem(kind, loaded[kind][pk], queued_at) for kind, pk, queued_at in rows if pk in loaded[kind]
+        QueueItem(kind, loaded[kind][pk], queued_at)
+        for kind, pk, _urgent, queued_at in rows
+        if pk in loaded[kind]
     ]

@@ -103,7 +103,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_moderation_reason(self, comment: Comment) -> str:
-        return comment.moderation_reason if self._moderator_or_author(comment) else ""
+        return comment.moderation_note if self._moderator_or_author(comment) else ""
 
     @extend_schema_field(
         PendingEditSerializer(

@@ -5,7 +5,7 @@ reports dismissed by proposals.services.flags_dismiss; errors become the common 
 - GET /api/v1/moderation/queue/: pending and reported proposals and comments, and the check-ins' stories
   waiting for a moderator, oldest first, paginated.
 - POST /api/v1/proposals/{id}/dismiss-flags/ and /api/v1/comments/{id}/dismiss-flags/: 409
-  `no_open_flags` when there is nothing to dismiss."""
+  `no_open_flags` when there is nothing to dismiss, `under_review` on an item hidden pending review."""
 
 from collections.abc import Callable
 
@@ -75,6 +75,14 @@ class QueueItemSerializer(serializers.Serializer):
     author_name = serializers.SerializerMethodField(help_text="Empty for a deleted account.")
     consultation = ConsultationRefSerializer()
     visibility = serializers.ChoiceField(source="item.visibility", choices=Visibility.choices)
+    under_review = serializers.BooleanField(
+        help_text="Hidden automatically after reports from its consultation's number of distinct accounts, "
+        "waiting for a moderator: hide confirms the hide (with a reason), restore publishes it again. "
+        "These come first in the queue."
+    )
+    auto_hidden_at = serializers.SerializerMethodField(
+        help_text="When it was hidden pending review; null when it was not."
+    )
     created_at = serializers.DateTimeField(source="item.created_at")
     queued_at = serializers.DateTimeField(
         help_text="Waiting since: its submission if pending, else its oldest open report (the earlier)."
@@ -100,6 +108,11 @@ class QueueItemSerializer(serializers.Serializer):
     def get_author_name(self, entry: QueueItem) -> str:
         return str(entry.item.author.public_name) if entry.item.author else ""
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_auto_hidden_at(self, entry: QueueItem) -> str | None:
+        hidden_at = getattr(entry.item, "auto_hidden_at", None)  # a check-in has none
+        return serializers.DateTimeField().to_representation(hidden_at) if hidden_at else None
+
     @extend_schema_field(serializers.IntegerField())
     def get_open_flags(self, entry: QueueItem) -> int:
         return len(entry.flags)
@@ -121,8 +134,10 @@ class ModerationQueueView(GenericAPIView):
         operation_id="moderation_queue",
         responses={200: QueueItemSerializer(many=True), 400: BAD_PARAMETER, 401: ERROR, 403: ERROR},
         description="Moderators and officials: the proposals and comments waiting for moderation (pending, "
-        "or a comment's edit held in a pre-moderated consultation) or reported (open reports), and the "
-        "check-ins' stories waiting for moderation (kind `checkin`), oldest first, as in the admin's queue.",
+        "or a comment's edit held in a pre-moderated consultation), reported (open reports) or hidden "
+        "pending review after reports (`under_review`), and the check-ins' stories waiting for moderation "
+        "(kind `checkin`): those under review first, then the others, each oldest first, as in the "
+        "admin's queue.",
     )
     def get(self, request):
         page = self.paginate_queryset(moderation_queue())
@@ -154,7 +169,12 @@ def _dismiss_schema(kind: str):
             401: ERROR,
             403: ERROR,
             404: OpenApiResponse(description=f"No such {kind}."),
-            409: refusal("No open reports to dismiss (`no_open_flags`).", "no_open_flags"),
+            409: refusal(
+                "No open reports to dismiss (`no_open_flags`), or hidden pending review after reports "
+                "(`under_review`): restore it or confirm the hide instead.",
+                "no_open_flags",
+                "under_review",
+            ),
             429: ERROR,
         },
         description=f"Moderators and officials: resolve the open reports on a {kind} and leave it as it "

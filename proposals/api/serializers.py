@@ -121,7 +121,7 @@ class ProposalDetailSerializer(ProposalListSerializer):
     @extend_schema_field(serializers.CharField())
     def get_moderation_reason(self, proposal: Proposal) -> str:
         # The reason is for the author and the moderators; a published proposal carries none.
-        return proposal.moderation_reason if self.context.get("may_see_moderation") else ""
+        return proposal.moderation_note if self.context.get("may_see_moderation") else ""
 
 
 class ProposalCreateSerializer(serializers.Serializer):

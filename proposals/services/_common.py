@@ -1,11 +1,14 @@
-"""What the proposal services share: text checks in the common error shape, and the row lock."""
+"""What the proposal services share: text checks in the common error shape, the row lock, and an item's open
+reports (the moderation of an item resolves them, a new one may hide it)."""
 
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import ServiceError
 from cocreate.limits import at_most
 
-from ..models import Proposal
+from ..models import Comment, Flag, Proposal
 
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, REASON_MAX, NOTE_MAX = 140, 500, 10_000, 500, 1000
 
@@ -33,3 +36,21 @@ def _locked(proposal_id: int) -> Proposal:
         .select_related("category", "stage")
         .get(pk=proposal_id)
     )
+
+
+def _one_target(proposal, comment) -> None:
+    if (proposal is None) == (comment is None):
+        raise ValueError("Pass exactly one of proposal and comment.")
+
+
+def open_flags(*, proposal: Proposal | None = None, comment: Comment | None = None) -> QuerySet[Flag]:
+    """The item's flags that no moderator has acted on yet (a proposal's own, not its comments')."""
+    _one_target(proposal, comment)
+    target = {"comment": comment} if comment is not None else {"proposal": proposal}
+    return Flag.objects.filter(resolved_at__isnull=True, **target)
+
+
+def flags_resolve(*, proposal: Proposal | None = None, comment: Comment | None = None) -> int:
+    """Mark the item's open flags as dealt with; returns how many. Call inside the transaction of the
+    moderator's action on the item."""
+    return open_flags(proposal=proposal, comment=comment).update(resolved_at=timezone.now())

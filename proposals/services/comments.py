@@ -25,8 +25,7 @@ from .. import audit, permissions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import AuditAction, Comment, Proposal, Visibility
-from ._common import _locked, _require_text
-from .flags import flags_resolve
+from ._common import _locked, _require_text, flags_resolve
 from .moderation import APPROVE, HIDE, MODERATION_CHOICES, _audit_action, _checked_reason
 
 COMMENT_MAX = 2000
@@ -184,7 +183,8 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
     reason, shown to the author; an edit waiting goes with it), restore (publish a hidden one again) or
     reject_edit (drop the edit waiting, with a reason for its author); each change is recorded in the audit
     trail and resolves the comment's open reports (flags). Asking for the state a comment already has
-    changes nothing, except that hiding a hidden comment again replaces the reason."""
+    changes nothing, except that hiding a hidden comment again replaces the reason (on a comment hidden
+    pending review, after reports, it confirms the hide)."""
     if not permissions.can_moderate_comments(actor):
         raise NotAllowed(_("Only moderators and officials can moderate comments."))
     if action == REJECT_EDIT:  # the rules of a reason to hide: required, since the author reads it
@@ -207,6 +207,7 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
             return comment
         comment.visibility = after
         comment.moderation_reason = reason if action == HIDE else ""
+        comment.auto_hidden_at = None  # a hide pending review is decided either way
         if action == HIDE:  # the moderator judged the comment as it stands: an edit waiting goes
             _set_pending_edit(comment, "")
             comment.edit_rejection_reason = ""
@@ -214,6 +215,7 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
             update_fields=[
                 "visibility",
                 "moderation_reason",
+                "auto_hidden_at",
                 "pending_body",
                 "pending_at",
                 "edit_rejection_reason",

@@ -1,13 +1,12 @@
 """Citizens report proposals and comments to the moderators; moderators resolve the reports.
 
 One flag per citizen per item: the database's unique constraints decide, not a check in Python, so two
-requests sent together make one flag and one Conflict. A moderator acting on an item (approve, hide,
-restore) resolves its open flags in the same transaction (`flags_resolve`); dismissing them changes
-nothing else and is written to the audit trail."""
+requests sent together make one flag and one Conflict. Enough reports hide an item pending review
+(auto_hide). A moderator acting on an item (approve, hide, restore) resolves its open flags in the same
+transaction (`flags_resolve`); dismissing them changes nothing else and is written to the audit trail
+(refused on an item hidden pending review: it waits for a restore or a confirmed hide)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
@@ -15,14 +14,10 @@ from cocreate.limits import at_most
 
 from .. import audit, permissions
 from ..models import AuditAction, Comment, Flag, FlagReason, Proposal
-from ._common import REASON_MAX
+from ._common import REASON_MAX, _one_target, flags_resolve
+from .auto_hide import hide_if_reported
 
 DETAILS_MAX = 500
-
-
-def _one_target(proposal, comment) -> None:
-    if (proposal is None) == (comment is None):
-        raise ValueError("Pass exactly one of proposal and comment.")
 
 
 def _check_reason(reason: str | None) -> str:
@@ -87,7 +82,8 @@ def flag_create(
     reason: str,
     details: str = "",
 ) -> Flag:
-    """Report a published proposal or comment of someone else's to the moderators, once."""
+    """Report a published proposal or comment of someone else's to the moderators, once. The report that
+    brings the item to its consultation's number of reports hides it pending review (auto_hide)."""
     _one_target(proposal, comment)
     if not permissions.can_flag(reporter):
         raise NotAllowed(_("Confirm your e-mail address before reporting content."), code="email_unverified")
@@ -98,28 +94,17 @@ def flag_create(
         target = {"comment": item} if isinstance(item, Comment) else {"proposal": item}
         try:
             with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
-                return Flag.objects.create(reporter=reporter, reason=reason, details=details, **target)
+                flag = Flag.objects.create(reporter=reporter, reason=reason, details=details, **target)
         except IntegrityError:
             raise Conflict(_already_flagged(comment is not None), code="already_flagged") from None
+        hide_if_reported(item)
+    return flag
 
 
 def _already_flagged(is_comment: bool) -> str:
     if is_comment:
         return _("You have already reported this comment: moderators will look at it.")
     return _("You have already reported this proposal: moderators will look at it.")
-
-
-def open_flags(*, proposal: Proposal | None = None, comment: Comment | None = None) -> QuerySet[Flag]:
-    """The item's flags that no moderator has acted on yet (a proposal's own, not its comments')."""
-    _one_target(proposal, comment)
-    target = {"comment": comment} if comment is not None else {"proposal": proposal}
-    return Flag.objects.filter(resolved_at__isnull=True, **target)
-
-
-def flags_resolve(*, proposal: Proposal | None = None, comment: Comment | None = None) -> int:
-    """Mark the item's open flags as dealt with; returns how many. Call inside the transaction of the
-    moderator's action on the item."""
-    return open_flags(proposal=proposal, comment=comment).update(resolved_at=timezone.now())
 
 
 def flags_dismiss(
@@ -139,6 +124,12 @@ def flags_dismiss(
     with transaction.atomic():
         item = _locked_item(proposal, comment)
         is_comment = isinstance(item, Comment)
+        if item.under_review:
+            # Dismissing would leave it hidden with nothing left to decide on: restore it, or confirm.
+            raise Conflict(
+                _("It was hidden after reports and waits for your review: restore it or confirm the hide."),
+                code="under_review",
+            )
         dismissed = flags_resolve(**({"comment": item} if is_comment else {"proposal": item}))
         if not dismissed:
             raise Conflict(_("There are no open reports to dismiss."), code="no_open_flags")

@@ -13,8 +13,7 @@ from .. import audit, permissions, search
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import AuditAction, Proposal, Visibility
-from ._common import REASON_MAX, _locked
-from .flags import flags_resolve
+from ._common import REASON_MAX, _locked, flags_resolve
 
 APPROVE, HIDE, RESTORE = "approve", "hide", "restore"
 MODERATION_ACTIONS = (APPROVE, HIDE, RESTORE)
@@ -46,7 +45,9 @@ def _checked_reason(action: str, reason: str, *, missing: str) -> str:
 def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "") -> Proposal:
     """Approve (publish), hide, or restore (publish again) a proposal. Hiding needs a reason; it is shown to
     the author. The audit trail says what happened: approved from pending, restored from hidden. The
-    proposal's open flags are resolved: a moderator has looked at it."""
+    proposal's open flags are resolved: a moderator has looked at it. On a proposal hidden pending review
+    (after reports), hiding confirms the hide and restoring publishes it again; only reports made after
+    that decision count towards hiding it again."""
     if not permissions.can_moderate(actor):
         raise NotAllowed(_("Only moderators and officials can moderate proposals."))
     reason = _checked_reason(action, reason, missing=_("Say why the proposal is hidden."))
@@ -61,7 +62,8 @@ def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "
         else:
             proposal.visibility = Visibility.HIDDEN
             proposal.moderation_reason = reason
-        proposal.save(update_fields=["visibility", "published_at", "moderation_reason"])
+        proposal.auto_hidden_at = None  # a hide pending review is decided either way
+        proposal.save(update_fields=["visibility", "published_at", "moderation_reason", "auto_hidden_at"])
         flags_resolve(proposal=proposal)
         audit.audit_record(
             proposal=proposal,

@@ -579,8 +579,8 @@ def test_a_pending_comment_is_edited_in_place_and_stays_pending(pre_moderated):
 def test_the_waiting_edit_is_in_the_moderation_queue_since_it_was_made(approved, moderator):
     assert list(moderation_queue()) == []
     comment_edit(actor=approved.author, comment=approved, body="Edit.")
-    [(kind, pk, queued_at)] = list(moderation_queue())
-    assert (kind, pk, queued_at) == ("comment", approved.pk, Comment.objects.get().pending_at)
+    [(kind, pk, urgent, queued_at)] = list(moderation_queue())
+    assert (kind, pk, urgent, queued_at) == ("comment", approved.pk, 1, Comment.objects.get().pending_at)
     [item] = queue_items(list(moderation_queue()))
     assert item.item.pending_body == "Edit."
     comment_moderate(actor=moderator, comment=approved, action="approve")
