@@ -151,16 +151,18 @@ def spawn(
     port: int | None = None,
     access_log: bool = True,
     uvicorn_args: Sequence[str] = (),
+    app: str = APP,
 ) -> AsgiServer:
     """Start a server process and return at once; `wait_ready` it before use. `uvicorn_args` are added to
-    uvicorn's command line (e.g. `("--ws-per-message-deflate", "false")`)."""
+    uvicorn's command line (e.g. `("--ws-per-message-deflate", "false")`); `app` is another ASGI
+    application than cocreate's (the identity provider of the sign-in tests)."""
     port = port or free_port()
     fd, log_name = tempfile.mkstemp(prefix=f"uvicorn-{port}-", suffix=".log")
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        APP,
+        app,
         "--host",
         HOST,
         "--port",
@@ -217,10 +219,11 @@ def start_servers(
     access_log: bool = True,
     timeout: float = 30,
     uvicorn_args: Sequence[str] = (),
+    app: str = APP,
 ) -> list[AsgiServer]:
     """Start `workers` separate server processes on distinct ports (sharing the database and the Redis
     channel layer, like several production workers) and wait until every one answers."""
-    options = {"access_log": access_log, "uvicorn_args": uvicorn_args}
+    options = {"access_log": access_log, "uvicorn_args": uvicorn_args, "app": app}
     servers = [spawn(env, **options) for _ in range(workers)]
     try:
         for i, server in enumerate(servers):
