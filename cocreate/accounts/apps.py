@@ -7,12 +7,19 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from allauth.account.models import EmailAddress
         from allauth.account.signals import user_logged_in
+        from django.db.models.signals import post_save
 
         from .language import on_user_logged_in
+        from .signals import on_email_address_saved
 
         # A signal, as allauth's log-in is not ours to call into: the person's language for their e-mails.
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.remember_language")
+        # allauth's addresses: each gets its canonical form (signals.py).
+        post_save.connect(
+            on_email_address_saved, sender=EmailAddress, dispatch_uid="accounts.canonical_email"
+        )
 
         from allauth.socialaccount.signals import social_account_removed
 

@@ -11,6 +11,8 @@ from disposable_email_domains import blocklist
 from django import forms
 from django.utils.translation import gettext as _
 
+from .unique_email import CanonicalAddEmailMixin, CanonicalSignupMixin
+
 
 def disposable_domain(email: str) -> str | None:
     """The address's domain (or the listed domain it is a subdomain of) when a disposable-mail service
@@ -39,11 +41,11 @@ class NoDisposableEmailMixin:
         return super().clean_email()
 
 
-class CitizenSignupForm(NoDisposableEmailMixin, SignupForm):
+class CitizenSignupForm(NoDisposableEmailMixin, CanonicalSignupMixin, SignupForm):
     pass
 
 
-class CitizenAddEmailForm(NoDisposableEmailMixin, AddEmailForm):
+class CitizenAddEmailForm(NoDisposableEmailMixin, CanonicalAddEmailMixin, AddEmailForm):
     pass
 
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +51,50 @@ class VerifiedIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} ({self.verified_at:%Y-%m-%d})"
+
+
+class CanonicalEmail(models.Model):
+    """The canonical form (canonical.py) of one of allauth's e-mail addresses, unique across all accounts:
+    one mailbox, one account, decided by the database even when two sign-ups race. Written with the
+    address (signals.py); NULL for an address that already shared its canonical form with an older account
+    when the rule came in (migration 0005 keeps the oldest as the owner)."""
+
+    address = models.OneToOneField(
+        "account.EmailAddress", on_delete=models.CASCADE, primary_key=True, related_name="canonical_form"
+    )
+    canonical = models.CharField(max_length=254, null=True)
+
+    class Meta:
+        # PostgreSQL lets many NULLs through a unique constraint: the addresses that own no mailbox.
+        constraints = [models.UniqueConstraint(fields=["canonical"], name="one_account_per_mailbox")]
+
+    def __str__(self) -> str:
+        return self.canonical or ""
+
+
+class AccountBlock(models.Model):
+    """A moderator's block of an account: the person can sign in and read, but not write
+    (cocreate.accounts.blocking). The row is its audit record: who blocked, when and why; who lifted it,
+    when and why. At most one block stands per account (the partial unique constraint)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.TextField()
+    blocked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The names as they were, kept if the moderator's account goes (as the proposals' audit trail does).
+    blocked_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    lifted_by_name = models.CharField(max_length=150, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(lifted_at__isnull=True), name="one_standing_block"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d})"

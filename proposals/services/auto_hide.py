@@ -50,9 +50,7 @@ def hide_if_reported(item: Proposal | Comment) -> bool:
     proposal published too if it is a comment). Hide it pending review if its counted reports reached its
     consultation's number; whether it did."""
     proposal = item.proposal if isinstance(item, Comment) else item
-    # The one setting, not the whole page (its body and fields): every report asks.
-    mine = Proposal.objects.filter(pk=proposal.pk)
-    threshold = mine.values_list("consultation__auto_hide_reports", flat=True).get()
+    threshold = proposal.consultation.auto_hide_reports
     if threshold is None:
         return False
     reports = _counted_reports(item, threshold)
