@@ -50,7 +50,9 @@ def hide_if_reported(item: Proposal | Comment) -> bool:
     proposal published too if it is a comment). Hide it pending review if its counted reports reached its
     consultation's number; whether it did."""
     proposal = item.proposal if isinstance(item, Comment) else item
-    threshold = proposal.consultation.auto_hide_reports
+    # The one setting, not the whole page (its body and fields): every report asks.
+    mine = Proposal.objects.filter(pk=proposal.pk)
+    threshold = mine.values_list("consultation__auto_hide_reports", flat=True).get()
     if threshold is None:
         return False
     reports = _counted_reports(item, threshold)
