@@ -6,9 +6,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.emailkit import valid_email_or_none
 from allauth.account.utils import user_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .forms import disposable_domain
+from .unique_email import canonical_owner
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -79,9 +81,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return sociallogin.user
 
     def is_auto_signup_allowed(self, request, sociallogin) -> bool:
-        """A new person whose provider gives an address at a disposable-mail service goes to the sign-up
-        form, which asks for another one (cocreate.accounts.forms)."""
+        """A new person whose provider gives an address at a disposable-mail service, or one whose canonical
+        form another account has (unique_email: allauth links by the exact address only), goes to the
+        sign-up form, which says why and asks for another address (forms.CitizenSocialSignupForm)."""
         email = user_email(sociallogin.user) or ""
-        if email and disposable_domain(email):
+        if email and (disposable_domain(email) or canonical_owner(email) is not None):
             return False
         return super().is_auto_signup_allowed(request, sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        """The account, its link to the provider and its address in one transaction: nothing half-made if
+        one of them fails (a mailbox another sign-up took meanwhile: unique_email)."""
+        with transaction.atomic():
+            return super().save_user(request, sociallogin, form=form)

@@ -49,6 +49,7 @@ class CitizenAddEmailForm(NoDisposableEmailMixin, CanonicalAddEmailMixin, AddEma
     pass
 
 
-class CitizenSocialSignupForm(NoDisposableEmailMixin, SocialSignupForm):
+class CitizenSocialSignupForm(NoDisposableEmailMixin, CanonicalSignupMixin, SocialSignupForm):
     """Shown when an identity provider's address cannot make the account by itself: another account has it
-    and the provider does not vouch for it, or it is disposable. The person gives another address."""
+    (as typed, or in its canonical form) and the provider does not vouch for it, or it is disposable. The
+    person gives another address."""

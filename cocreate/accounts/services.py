@@ -13,6 +13,7 @@ first, a deliberate act, and the account then goes like anyone's.
 """
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from cocreate.exceptions import NotAllowed, ServiceError
 
 from .data import export_sections, when
-from .models import User
+from .models import User, VerifiedIdentity
 from .roles import MODERATORS_GROUP, OFFICIALS_GROUP
 
 EXPORT_FORMAT = 1
@@ -51,6 +52,30 @@ def account_export(*, user) -> dict:
                 for a in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
             ],
             "api_token": Token.objects.filter(user=user).exists(),
+            # Sign-in with an identity provider: each one linked, with the claims kept of it
+            # (adapter.minimal_claims), and the verified identity the latest one recorded.
+            "identity_providers": [
+                {
+                    "provider": a.provider,
+                    "subject": a.uid,
+                    "claims": a.extra_data,
+                    "linked_at": when(a.date_joined),
+                    "last_sign_in": when(a.last_login),
+                }
+                for a in SocialAccount.objects.filter(user=user).order_by("provider", "uid")
+            ],
+            "verified_identity": next(
+                (
+                    {
+                        "provider": i.provider,
+                        "verified_at": when(i.verified_at),
+                        "postcode": i.postal_code,
+                        "locality": i.locality,
+                    }
+                    for i in VerifiedIdentity.objects.filter(user=user)
+                ),
+                None,
+            ),
         },
         **export_sections(user=user),
     }

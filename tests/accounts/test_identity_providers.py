@@ -11,10 +11,13 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from cocreate.accounts.forms import CitizenSocialSignupForm
 from cocreate.accounts.identity import identity_forget, identity_record
 from cocreate.accounts.models import VerifiedIdentity
 from cocreate.accounts.selectors import token_with_roles, user_with_roles, verified_identity_get
+from cocreate.accounts.services import account_export
 from cocreate.settings.base import openid_connect_providers
+from tests.support import factories
 from tests.support.pages import visible_text
 
 CITY = {
@@ -199,6 +202,28 @@ def test_only_the_environments_providers_are_listed(city, settings):
     assert [app.provider_id for app in apps] == ["city-id"]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["jean.valjean+id@gmail.com", "jean@mailinator.com"])
+def test_a_mailbox_taken_or_disposable_asks_for_another_address(city, email):
+    """An account has the mailbox in its canonical form, or the address is disposable: no account is made
+    from it; the sign-up form asks for another address, and refuses this one."""
+    factories.citizen(email="jeanvaljean@gmail.com")
+    request = RequestFactory().get("/")
+    login = city.sociallogin_from_response(request, answer(email=email))
+
+    assert get_adapter(request).is_auto_signup_allowed(request, login) is False
+    form = CitizenSocialSignupForm(data={"email": email}, sociallogin=login)
+    assert not form.is_valid() and form.errors["email"]
+
+
+@pytest.mark.django_db
+def test_a_new_mailbox_makes_the_account_at_once(city):
+    request = RequestFactory().get("/")
+    login = city.sociallogin_from_response(request, answer(email="jean@example.org"))
+
+    assert get_adapter(request).is_auto_signup_allowed(request, login) is True
+
+
 # The verified identity
 
 
@@ -250,6 +275,29 @@ def test_no_identity_costs_no_query_either(citizen, django_assert_num_queries):
     with django_assert_num_queries(1):
         person = user_with_roles(user_id=citizen.pk)
         assert verified_identity_get(user=person) is None
+
+
+@pytest.mark.django_db
+def test_the_export_says_what_is_kept_of_each_provider(citizen):
+    claims = {"sub": "24601", "email": citizen.email, "email_verified": True}
+    claims["address"] = {"locality": "Paris"}
+    citizen.socialaccount_set.create(provider="city-id", uid="24601", extra_data=claims)
+    identity_record(user=citizen, provider="city-id", claims=claims)
+
+    account = account_export(user=citizen)["account"]
+
+    assert [(p["provider"], p["subject"], p["claims"]) for p in account["identity_providers"]] == [
+        ("city-id", "24601", claims)
+    ]
+    identity = account["verified_identity"]
+    assert (identity["provider"], identity["postcode"], identity["locality"]) == ("city-id", "", "Paris")
+
+
+@pytest.mark.django_db
+def test_the_export_of_someone_without_a_provider(citizen):
+    account = account_export(user=citizen)["account"]
+
+    assert (account["identity_providers"], account["verified_identity"]) == ([], None)
 
 
 # The buttons
