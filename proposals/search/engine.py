@@ -25,7 +25,7 @@ characters are removed from the indexed text, so a proposal cannot bring its own
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache
 
@@ -398,8 +398,9 @@ def proposal_search(
         {b["key"]: (_bucket_name(b), b["doc_count"]) for b in buckets(facet)}
         for facet in ("category", "stage")
     )
+    url = _urls()
     return SearchPage(
-        hits=[_hit(hit) for hit in answer.get("hits", {}).get("hits", [])],
+        hits=[_hit(hit, url) for hit in answer.get("hits", {}).get("hits", [])],
         total=answer["hits"]["total"]["value"],
         page=page,
         page_size=page_size,
@@ -464,22 +465,36 @@ def _highlight() -> dict:
 HIGHLIGHT = _highlight()
 
 
+HIGHLIGHTED = {name: [f"{name}{analysis}" for analysis in ANALYSES] for name in TEXT_FIELDS}
+
+
+def _marks(fragments: list[str]) -> int:
+    return sum(fragment.count(START) for fragment in fragments)
+
+
 def _highlights(found: dict[str, list[str]]) -> dict[str, list[str]]:
     """Per field, the fragments of the analysis that marked the most words (the same text either way)."""
     highlights = {}
-    for name in TEXT_FIELDS:
-        candidates = [found[f"{name}{a}"] for a in ANALYSES if f"{name}{a}" in found]
+    for name, keys in HIGHLIGHTED.items():
+        candidates = [found[key] for key in keys if key in found]
         if candidates:
-            best = max(candidates, key=lambda fragments: sum(f.count(START) for f in fragments))
-            highlights[name] = [safe_highlight(f.strip()) for f in best if START in f]
-    return {name: fragments for name, fragments in highlights.items() if fragments}
+            best = max(candidates, key=_marks) if len(candidates) > 1 else candidates[0]
+            fragments = [safe_highlight(f.strip()) for f in best if START in f]
+            if fragments:
+                highlights[name] = fragments
+    return highlights
 
 
-def _url(proposal_id: int) -> str:
-    return reverse("proposal_detail", args=[proposal_id])
+def _urls() -> Callable[[int], str]:
+    """The address of a proposal's page from its id: one `reverse` for a page of hits, not one a hit."""
+    sample = reverse("proposal_detail", args=[0])
+    head = sample.removesuffix("/0/")
+    if head == sample:  # the id is not the last part of the path
+        return lambda proposal_id: reverse("proposal_detail", args=[proposal_id])
+    return lambda proposal_id: f"{head}/{proposal_id}/"
 
 
-def _hit(hit: dict) -> SearchHit:
+def _hit(hit: dict, url: Callable[[int], str]) -> SearchHit:
     source = hit["_source"]
     return SearchHit(
         id=source["id"],
@@ -491,7 +506,7 @@ def _hit(hit: dict) -> SearchHit:
         stage=source.get("stage"),
         stage_name=source.get("stage_name") or "",
         supports=source["supports"],
-        url=_url(source["id"]),
+        url=url(source["id"]),
         score=float(hit.get("_score") or 0.0),
         highlights=_highlights(hit.get("highlight", {})),
     )
@@ -513,6 +528,7 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
         "_source": SIMILAR_SOURCE,
         "size": limit,
     }
+    url = _urls()
     return [
         SimilarHit(
             id=source["id"],
@@ -520,7 +536,7 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
             summary=source["summary"],
             status=source["status"],
             supports=source["supports"],
-            url=_url(source["id"]),
+            url=url(source["id"]),
             score=float(hit.get("_score") or 0.0),
         )
         for hit in _execute(body, SIMILAR_FILTER_PATH).get("hits", {}).get("hits", [])
