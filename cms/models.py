@@ -33,6 +33,7 @@ from wagtail.search import index
 from cocreate import page_cache
 
 from .blocks import BodyBlock
+from .locales import active_locale, language_code_of
 from .page_forms import ConsultationPageForm
 
 # Wagtail hook of the functions `(request, consultation) -> dict` that add to a consultation page's context
@@ -169,7 +170,7 @@ class LifeEventGroup(NamedTuple):
             tagged.setdefault(key, set()).add(page_id)
         events: dict = {}
         try:
-            active = Locale.get_active().pk
+            active = active_locale().pk
         except Locale.DoesNotExist:  # no pages in the reader's language yet
             active = None
         # One event per translation group: the reader's language's, else the earliest written.
@@ -323,15 +324,23 @@ class ConsultationPage(Page):
     def for_reader(self) -> "ConsultationPage":
         """This consultation as a reader sees it: its published translation in the active language, with
         the consultation's settings, or itself. For display: proposals still go to this page."""
-        page = self.localized
-        return page.with_participation_of(self) if page.pk != self.pk else self
+        try:
+            locale = active_locale()
+        except Locale.DoesNotExist:
+            return self
+        if locale.pk == self.locale_id:
+            self.locale = locale  # its language code without a query
+            return self
+        # Wagtail's `localized`, with the locale read once per request.
+        page = self.get_translation_or_none(locale)
+        return page.with_participation_of(self) if page is not None and page.live else self
 
     def _texts_in_reader_language(self, model, *fields: str) -> dict | None:
         """The `fields` of this consultation's categories or stages (`model`) by slug, as its live page in the
         active language gives them: the original's, or a translation's (which keeps the original's slugs and
         translates the texts). None when no page is in that language yet. One query."""
         try:
-            locale = Locale.get_active()
+            locale = active_locale()
         except Locale.DoesNotExist:  # no pages in the reader's language yet
             return None
         rows = model.objects.filter(
@@ -353,7 +362,7 @@ class ConsultationPage(Page):
         a live page in it has them. Two queries at most."""
         stages = list(self.stages.order_by("sort_order", "pk"))
         try:
-            if Locale.get_active().pk == self.locale_id:
+            if active_locale().pk == self.locale_id:
                 return stages  # the page's own texts
         except Locale.DoesNotExist:  # no pages in the reader's language yet
             return stages
@@ -376,7 +385,7 @@ class ConsultationPage(Page):
         if it has one (with the consultation's participation settings): one query."""
         pages = list(consultations)
         try:
-            locale = Locale.get_active()
+            locale = active_locale()
         except Locale.DoesNotExist:  # no pages in the reader's language yet
             return pages
         translations = {
@@ -398,7 +407,7 @@ class ConsultationPage(Page):
     def one_per_consultation(pages) -> list["ConsultationPage"]:
         """`pages` (search hits, the best first) with one page per consultation: the first found, or the one
         in the reader's language if it was found too."""
-        active = Locale.get_active().pk
+        active = active_locale().pk
         chosen: dict = {}
         for page in pages:
             first = chosen.setdefault(page.translation_key, page)
@@ -432,7 +441,7 @@ class ConsultationPage(Page):
         if consultation.pk != self.pk:
             context["phases"] = list(self.phases.all())
         # The language the page's texts are in, which is the reader's only if this page is in it.
-        context["content_language"] = self.locale.language_code
+        context["content_language"] = language_code_of(self)
         return context
 
 

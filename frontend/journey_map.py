@@ -224,10 +224,11 @@ def stage_row(index: int, map_stage, stories: list) -> StageRow:
     return row
 
 
-def journey_map_view(*, consultation: ConsultationPage) -> JourneyMapView | None:
+def journey_map_view(*, consultation: ConsultationPage, stages=None) -> JourneyMapView | None:
     """The journey map of `consultation` (the canonical page) as its page shows it, in the reader's language;
-    None for a consultation without stages. Six queries, whatever the number of check-ins and proposals."""
-    found = current_journey_map(consultation=consultation)
+    None for a consultation without stages. `stages`: its localized_stages(), when the caller has them. Six
+    queries at most, whatever the number of check-ins and proposals."""
+    found = current_journey_map(consultation=consultation, stages=stages)
     if not found.stages:
         return None
     stories = stage_stories(stage_ids=[s.stage.pk for s in found.stages])

@@ -6,16 +6,18 @@ whatever the number of proposals: the page of proposals (with category and a has
 the viewer's supports among them, the categories, the stages and the phases.
 """
 
+import functools
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.translation import gettext, ngettext, npgettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
 from wagtail.models import Locale
 
+from cms.locales import active_locale
 from cms.models import ConsultationCategory, ConsultationStage
 from proposals import permissions, selectors
 from proposals.models import MilestoneState, OfficialResponse, Proposal, Status
@@ -76,7 +78,7 @@ def consultation_context(request, page) -> dict:
         "card_template_proposal": card_template_proposal(page),
         "funnel": funnel_steps(consultation=page),
         # None without stages: the page then has no journey map.
-        "journey_map": journey_map_view(consultation=page),
+        "journey_map": journey_map_view(consultation=page, stages=stages),
         "journey_config": journey_config(page),
     }
 
@@ -94,7 +96,7 @@ def stage_names_by_slug(slugs) -> dict[str, str]:
 
 def _names_by_slug(model, slugs) -> dict[str, str]:
     try:
-        locale = Locale.get_active()
+        locale = active_locale()
     except Locale.DoesNotExist:
         return {}
     names: dict[str, set[str]] = {}
@@ -162,7 +164,16 @@ def date_config() -> dict:
 
 
 def live_config() -> dict:
-    """Translated strings and URL patterns for live.js, rendered with json_script (no inline script)."""
+    """Translated strings and URL patterns for live.js, rendered with json_script (no inline script). The
+    same for every request in a language, time zone and script prefix: made once for each in this process
+    (the translations and URLs are the process's own). Shared: read it, never change it."""
+    return _live_config(get_language(), timezone.get_current_timezone_name(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=32)
+def _live_config(language: str, time_zone: str, script_prefix: str) -> dict:
+    """live_config for the language, time zone and script prefix that are active (its arguments are the
+    cache's key)."""
     return {
         # Plural choices are made in the browser with Intl.PluralRules for the page's language; each
         # message is sent in the forms that rule can name for our languages ("one" covers 0 in French).

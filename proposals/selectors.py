@@ -6,6 +6,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from cms.locales import active_locale
 from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
@@ -111,7 +112,7 @@ def _names_of(model, field: str, proposal_ids) -> dict[int, str]:
     slug, as ConsultationPage.category_names and stage_names): for lists of proposals, from one consultation
     or several. One query."""
     try:
-        locale = Locale.get_active()
+        locale = active_locale()
     except Locale.DoesNotExist:  # no pages in the reader's language yet
         return {}
     named = model.objects.filter(

@@ -10,19 +10,17 @@ part is rendered with the proposal alone, in a context without the request or th
 reader can be kept for another. At most KEPT parts, the least recently read forgotten first.
 """
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.utils import timezone, translation
+
+from ..kept import KeptParts
 
 register = template.Library()
 
 PUBLIC_PART = "frontend/includes/proposal_card_public.html"
 KEPT = 2000  # a consultation's first pages in both languages; a few KB each
 
-_kept: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+_kept = KeptParts(KEPT)
 
 
 def _shown(proposal) -> tuple:
@@ -51,22 +49,14 @@ def _shown(proposal) -> tuple:
 
 @register.simple_tag(takes_context=True)
 def proposal_card_public(context, proposal) -> str:
-    key = _shown(proposal)
-    with _lock:
-        part = _kept.get(key)
-        if part is not None:
-            _kept.move_to_end(key)
-            return part
-    # A context of its own, with the proposal alone: no request, no user, no CSRF token.
-    alone = template.Context(
-        {"proposal": proposal},
-        autoescape=context.autoescape,
-        use_l10n=context.use_l10n,
-        use_tz=context.use_tz,
-    )
-    part = context.template.engine.get_template(PUBLIC_PART).render(alone)
-    with _lock:
-        _kept[key] = part
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return part
+    def render() -> str:
+        # A context of its own, with the proposal alone: no request, no user, no CSRF token.
+        alone = template.Context(
+            {"proposal": proposal},
+            autoescape=context.autoescape,
+            use_l10n=context.use_l10n,
+            use_tz=context.use_tz,
+        )
+        return context.template.engine.get_template(PUBLIC_PART).render(alone)
+
+    return _kept.get(_shown(proposal), render)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -43,7 +44,6 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         # Its title and language in the breadcrumb: its published translation in the reader's language.
         "consultation_shown": consultation.for_reader(),
         "responses": list(proposal.responses.all()),
-        "status_changes": list(proposal.audit_entries.status_changes()),
         "history": list(proposal.audit_entries.public().select_related("response", "milestone")),
         "milestones": milestone_list(proposal=proposal),
         "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
@@ -64,20 +64,31 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
 def report_context(request, proposal, flag_form) -> dict:
     user = request.user
     is_author = user.is_authenticated and proposal.author_id == user.pk
-    flagged_comments = (
-        Flag.objects.filter(reporter=user.pk, comment__proposal=proposal) if user.pk else Flag.objects.none()
+    # This viewer's reports of the proposal and of its comments, in one query.
+    mine = (
+        Flag.objects.filter(Q(proposal=proposal) | Q(comment__proposal=proposal), reporter=user.pk)
+        .order_by()
+        .values_list("proposal_id", "comment_id")
+        if user.pk
+        else []
     )
+    flagged_comment_ids = set()
+    flagged_by_me = False
+    for proposal_id, comment_id in mine:
+        flagged_by_me = flagged_by_me or proposal_id is not None
+        if comment_id is not None:
+            flagged_comment_ids.add(comment_id)
     return {
         # Offered on published proposals of someone else's; visitors and unverified citizens are told how.
         "may_report": proposal.is_published and not is_author,
         "can_flag": permissions.can_flag(user),
-        "flagged_by_me": user.is_authenticated and proposal.flags.filter(reporter=user).exists(),
+        "flagged_by_me": flagged_by_me,
         "flag_form": flag_form or FlagForm(auto_id="id_report_%s"),
         # The comments' report forms: unbound (a failed proposal report must not open them all), and the
         # comments of this page's proposal that this viewer already reported.
         "may_report_comments": proposal.is_published,
         "comment_flag_form": FlagForm(),
-        "flagged_comment_ids": set(flagged_comments.values_list("comment_id", flat=True)),
+        "flagged_comment_ids": flagged_comment_ids,
     }
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cocreate.accounts.roles import MODERATORS_GROUP
+from proposals import services
 from proposals.models import Proposal
 from tests.support import factories
 from tests.support.factories import published_many as publish
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 # Every query of a signed-in render, whatever the number of proposals or comments. If a change adds one,
 # it adds it to every signed-in page: say why in the change and raise the number there.
-CONSULTATION_QUERIES = 24
-PROPOSAL_QUERIES = 20
+CONSULTATION_QUERIES = 20
+PROPOSAL_QUERIES = 16
 
 
 def queries(client, url: str) -> list[str]:
@@ -29,14 +30,15 @@ def queries(client, url: str) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-def card(response, proposal) -> str:
-    found = re.search(
-        rf'<article class="proposal-card" data-proposal-id="{proposal.pk}".*?</article>',
-        response.content.decode(),
-        flags=re.S,
-    )
-    assert found, f"no card for {proposal.title}"
+def part(response, pattern: str, what: str) -> str:
+    found = re.search(pattern, response.content.decode(), flags=re.S)
+    assert found, f"no {what}"
     return found[0]
+
+
+def card(response, proposal) -> str:
+    pattern = rf'<article class="proposal-card" data-proposal-id="{proposal.pk}".*?</article>'
+    return part(response, pattern, f"card for {proposal.title}")
 
 
 def test_the_consultation_page_costs_the_same_queries_for_a_half_and_a_full_page(
@@ -140,3 +142,80 @@ def test_a_kept_card_is_in_the_language_of_each_reader(client_for, consultation,
     assert "supports" in english and "soutiens" in french
     again = card(client_for(citizen).get(consultation.url), proposal)
     assert "supports" in again and "soutiens" not in again
+
+
+# The comment boxes of a proposal's thread, kept for the readers who may only read, reply and report.
+
+
+def box(response, comment) -> str:
+    """The comment's own box, without its replies."""
+    pattern = rf'<li class="comment[^"]*" id="comment-{comment.pk}".*?</article>'
+    return part(response, pattern, f"box for comment {comment.pk}")
+
+
+def test_a_kept_comment_box_shows_what_changed_since(client_for, consultation):
+    (proposal,) = publish(consultation, 1)
+    author = factories.citizen(display_name="Ana")
+    edited = services.comment_post(author=author, proposal=proposal, body="Save the form halfway.")
+    hidden = services.comment_post(author=factories.citizen(), proposal=proposal, body="Rude words here.")
+    # With a reply, a hidden comment stays in the thread as a placeholder.
+    services.comment_post(author=factories.citizen(), proposal=proposal, body="I disagree.", parent=hidden)
+    services.comment_edit(actor=author, comment=edited, body="Save the form halfway, please.")
+    reader = client_for(factories.citizen())
+    first = reader.get(proposal.get_absolute_url())
+    assert "Save the form halfway, please." in box(first, edited) and "Ana" in box(first, edited)
+    assert "Rude words here." in box(first, hidden)
+
+    services.comment_edit(actor=author, comment=edited, body="Save the form at every step.")
+    services.comment_moderate(actor=factories.moderator(), comment=hidden, action="hide", reason="Rude.")
+
+    again = reader.get(proposal.get_absolute_url())
+    shown = box(again, edited)
+    assert "Save the form at every step." in shown and "halfway" not in shown
+    assert 'data-role="edited">' in shown  # "(edited)", not hidden
+    assert "Rude words here." not in again.content.decode()
+    assert "This comment was hidden by moderation." in box(again, hidden)
+    type(author).objects.filter(pk=author.pk).update(display_name="Ana B.")
+    assert "Ana B." in box(reader.get(proposal.get_absolute_url()), edited)
+
+
+def test_a_kept_comment_box_never_carries_another_readers_controls(client_for, consultation):
+    (proposal,) = publish(consultation, 1)
+    ana, ben, cleo = factories.citizen(), factories.citizen(), factories.citizen()
+    comment = services.comment_post(author=ana, proposal=proposal, body="Save the form halfway.")
+    services.flag_create(reporter=cleo, comment=comment, reason="spam")
+    url = proposal.get_absolute_url()
+    edit, delete = f"/comments/{comment.pk}/edit/", f"/comments/{comment.pk}/delete/"
+    moderate, report = f"/comments/{comment.pk}/moderate/", f"report={comment.pk}"
+
+    # Each in turn, twice: the second time the readers' box comes from what was kept.
+    for _ in range(2):
+        ana_box = box(client_for(ana).get(url), comment)
+        ben_box = box(client_for(ben).get(url), comment)
+        moderator_box = box(client_for(factories.moderator()).get(url), comment)
+        cleo_box = box(client_for(cleo).get(url), comment)
+        visitor_box = box(client_for().get(url), comment)
+
+        assert edit in ana_box and delete in ana_box and "csrfmiddlewaretoken" in ana_box
+        assert moderate in moderator_box and "csrfmiddlewaretoken" in moderator_box
+        assert "You reported this" in cleo_box
+        for other in (ben_box, visitor_box):
+            assert edit not in other and delete not in other and moderate not in other
+            assert "csrfmiddlewaretoken" not in other and "You reported this" not in other
+            assert report in other and "Save the form halfway." in other
+        assert "Reply" in ben_box and "Reply" not in visitor_box
+
+
+def test_a_kept_comment_box_is_in_the_language_of_each_reader(client_for, consultation, citizen):
+    (proposal,) = publish(consultation, 1)
+    comment = factories.a_comment(proposal)
+    url = proposal.get_absolute_url()
+    english = box(client_for(citizen).get(url), comment)
+    french_client = client_for(citizen)
+    french_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    french = box(french_client.get(url), comment)
+
+    assert "Reply" in english and "Répondre" in french
+    again = box(client_for(citizen).get(url), comment)
+    assert "Reply" in again and "Répondre" not in again
