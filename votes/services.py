@@ -10,20 +10,31 @@ statement of the transaction, each a round trip from a busy worker (docs/perform
 A support is three statements (the support row, the follow row, the count), a withdrawal two, in plain
 SQL where the ORM has no form for them: an insert that says whether it inserted (`ON CONFLICT DO NOTHING
 RETURNING`, no savepoint), a delete without the ORM's read before it, and an update that returns what it
-wrote (`UPDATE ... RETURNING`). All run on PostgreSQL and on SQLite (3.35 or later)."""
+wrote (`UPDATE ... RETURNING`). All run on PostgreSQL and on SQLite (3.35 or later).
 
+On PostgreSQL the supports and withdrawals of one proposal that a worker receives together share one
+transaction (group commit, votes.batching): a batch is the same statements, each once for all of them
+(the support rows from an array, their follows, one count update by the net change), so the row is locked
+once per batch instead of once per support, and each request is still answered the figures of its own
+turn. A batch of one, SQLite, and a caller's own transaction take the single path."""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+import psycopg
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed, NotFound
+from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from proposals import notifications, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal, Visibility
 from proposals.services import proposal_reach_threshold
+
+from .batching import BatchTimeout, GroupCommit
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,7 @@ _INSERT_SUPPORT = """
 # state, and the consultation's threshold as committed now.
 _MOVE_COUNT = """
     UPDATE proposals_proposal
-    SET supports_count = supports_count + %s, supports_version = supports_version + 1
+    SET supports_count = supports_count + %s, supports_version = supports_version + %s
     WHERE id = %s AND visibility = %s AND EXISTS (
         SELECT 1 FROM cms_consultationpage c JOIN wagtailcore_page w ON w.id = c.page_ptr_id
         WHERE c.page_ptr_id = proposals_proposal.consultation_id
@@ -104,16 +115,23 @@ def _delete_support(proposal: Proposal, user) -> bool:
         return cursor.rowcount > 0
 
 
-def _move_count(proposal: Proposal, delta: int) -> SupportResult:
+def _move_count(
+    proposal: Proposal, delta: int, *, changes: int = 1, peak_above: int | None = None
+) -> SupportResult:
     """Call inside the transaction that inserted or deleted the support row, as its last statement: from
     the UPDATE to the commit the proposal's row is this transaction's, so a support that waited for the
     row adds to what its predecessor committed. PostgreSQL checks the WHERE again on the row as it is once
     locked, so a proposal hidden while this support waited is not updated and the support is refused (the
     caller's transaction rolls back). The consultation is checked as that statement found it, at the time
-    it started: a support sent before the consultation closed counts, however long it waited for the row."""
+    it started: a support sent before the consultation closed counts, however long it waited for the row.
+
+    A batch moves the count by its net `delta` and the version by its `changes`. `peak_above`: how far
+    above the final count the batch's supports took it, each right after its own change (above 0 when
+    withdrawals followed them), None when no support was added: one support that reached the threshold
+    makes the promise, as one by one. A single support is a batch of one (0, or None for a withdrawal)."""
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_COUNT, [delta, proposal.pk, Visibility.PUBLISHED.value, at, at])
+        cursor.execute(_MOVE_COUNT, [delta, changes, proposal.pk, Visibility.PUBLISHED.value, at, at])
         moved = cursor.fetchone()
     if moved is None:
         _refuse(proposal)
@@ -124,11 +142,11 @@ def _move_count(proposal: Proposal, delta: int) -> SupportResult:
     )
     # After the count's event: pages hear of the new count first, then of the promise it made. Under the
     # lock, so the promise is made exactly once however many supports arrive together.
-    if delta > 0 and unreached and supports >= threshold:
+    if peak_above is not None and unreached and supports + peak_above >= threshold:
         proposal.supports_count, proposal.supports_version, proposal.status = supports, version, status
         proposal.threshold_reached_at = None
         proposal.consultation.support_threshold = threshold
-        proposal_reach_threshold(proposal=proposal, supports=supports)
+        proposal_reach_threshold(proposal=proposal, supports=supports + peak_above)
     search.index_on_commit(proposal.pk)
     return SupportResult(proposal.pk, supports, version, changed=True)
 
@@ -151,20 +169,143 @@ def _current(proposal: Proposal) -> SupportResult:
     return SupportResult(proposal.pk, supports, version, changed=False)
 
 
-def support_add(*, user, proposal: Proposal) -> SupportResult:
-    """`proposal` as the caller read it (its consultation too)."""
-    _check_may_change(user, proposal)
+def _add_one(user, proposal: Proposal) -> SupportResult:
     with transaction.atomic():
         if not _insert_support(proposal, user):
             return _current(proposal)
         # Supporting follows by default (withdrawing does not unfollow); a follow already there is kept.
         notifications.follow_ensure(user=user, proposal=proposal)
-        return _move_count(proposal, +1)
+        return _move_count(proposal, +1, peak_above=0)
 
 
-def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
-    _check_may_change(user, proposal)
+def _withdraw_one(user, proposal: Proposal) -> SupportResult:
     with transaction.atomic():
         if not _delete_support(proposal, user):
             return _current(proposal)
         return _move_count(proposal, -1)
+
+
+# --- Group commit (votes.batching) ----------------------------------------------------------------------
+#
+# In a rush on one proposal, every support waits for its row; the supports that one worker receives at
+# the same moment share one transaction instead: one insert of all their rows, one delete, one insert of
+# the follows, one count update, one commit, one broadcast of the final count. Each request still gets the
+# count and version as they were right after its own change.
+
+# The supports of a batch whose citizens do not support the proposal yet (one statement, whatever their
+# number); in the order of the users' ids, as every batch does, so that two workers' batches wait for each
+# other's rows in one order rather than in a deadlock.
+_INSERT_SUPPORTS = """
+    INSERT INTO votes_support (proposal_id, user_id, created_at)
+    SELECT %s, user_id, %s FROM unnest(%s::bigint[]) AS user_id ORDER BY user_id
+    ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING user_id"""
+
+_DELETE_SUPPORTS = """
+    DELETE FROM votes_support WHERE proposal_id = %s AND user_id = ANY(%s::bigint[]) RETURNING user_id"""
+
+
+@dataclass(frozen=True)
+class _Change:
+    add: bool  # a support, or its withdrawal
+    user: object
+    proposal: Proposal
+
+
+def _run_batch(changes: Sequence[_Change]) -> list[SupportResult]:
+    """The results of `changes` to one proposal, in arrival order, each citizen at most once (the batcher
+    sees to it), as if made one after the other: in one transaction on this thread's connection. A batch
+    of one takes the single path (SQLite has no arrays; one support needs none)."""
+    if len(changes) == 1:
+        [change] = changes
+        return [(_add_one if change.add else _withdraw_one)(change.user, change.proposal)]
+    proposal = changes[0].proposal  # the leader's copy
+    with transaction.atomic():
+        added = _insert_supports(proposal, [c.user.pk for c in changes if c.add])
+        withdrawn = _delete_supports(proposal, [c.user.pk for c in changes if not c.add])
+        deltas = [int(c.user.pk in added) if c.add else -int(c.user.pk in withdrawn) for c in changes]
+        if not any(deltas):
+            return [_current(proposal)] * len(changes)
+        if added:
+            notifications.follows_ensure(user_ids=sorted(added), proposal=proposal)
+        after = _after_each(deltas)
+        # The count a support reached is the final one less the changes after it: the highest of them.
+        reached = [-later for (later, _n), d in zip(after, deltas, strict=True) if d > 0]
+        peak_above = max(reached, default=None)
+        final = _move_count(proposal, sum(deltas), changes=sum(d != 0 for d in deltas), peak_above=peak_above)
+    # A repeat is answered the figures of its turn too, as one by one (it read them, unlocked, then).
+    return [
+        SupportResult(proposal.pk, final.supports - later, final.version - n, changed=delta != 0)
+        for (later, n), delta in zip(after, deltas, strict=True)
+    ]
+
+
+def _after_each(deltas: list[int]) -> list[tuple[int, int]]:
+    """For each change of a batch (its delta: +1, -1, or 0 when it changed nothing), what the changes
+    after it moved: the count's net delta and the version's bumps. Its own figures are the final ones less
+    these."""
+    after: list[tuple[int, int]] = []
+    later_delta = later_changes = 0
+    for delta in reversed(deltas):
+        after.append((later_delta, later_changes))
+        later_delta, later_changes = later_delta + delta, later_changes + (delta != 0)
+    return after[::-1]
+
+
+def _insert_supports(proposal: Proposal, user_ids: list[int]) -> set[int]:
+    """The ids of the users whose support row was inserted."""
+    if not user_ids:
+        return set()
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SUPPORTS, [proposal.pk, created_at, user_ids])
+        return {user_id for (user_id,) in cursor.fetchall()}
+
+
+def _delete_supports(proposal: Proposal, user_ids: list[int]) -> set[int]:
+    """The ids of the users whose support row was deleted."""
+    if not user_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_SUPPORTS, [proposal.pk, sorted(user_ids)])
+        return {user_id for (user_id,) in cursor.fetchall()}
+
+
+def _batch_window() -> float:
+    return getattr(settings, "SUPPORT_BATCH_WINDOW_MS", 0) / 1000
+
+
+_batches = GroupCommit(_run_batch, window=_batch_window, max_size=64, wait_timeout=30.0)
+
+# The refusals a batch meets, by code: each request words its own in its own language (the leader's
+# thread raised it in the leader's).
+_REFUSALS = {
+    "proposal_not_published": _not_published,
+    "consultation_closed": _closed,
+    "not_found": lambda: NotFound(_("No such proposal.")),
+}
+
+
+def _change(change: _Change) -> SupportResult:
+    """Batched when the database can (PostgreSQL), batching is on, and the caller has no transaction of
+    its own: a change made inside the caller's transaction must commit or roll back with it."""
+    _check_may_change(change.user, change.proposal)
+    if not _batch_window() or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _run_batch([change])[0]
+    try:
+        return _batches.submit(change.proposal.pk, change.user.pk, change)
+    except ServiceError as refusal:
+        if refusal.code not in _REFUSALS:
+            raise
+        raise _REFUSALS[refusal.code]() from None
+    except BatchTimeout as timeout:
+        # As if the database had not answered (cocreate.views.database_unavailable): a 503, try again.
+        raise OperationalError(str(timeout)) from psycopg.OperationalError(str(timeout))
+
+
+def support_add(*, user, proposal: Proposal) -> SupportResult:
+    """`proposal` as the caller read it (its consultation too)."""
+    return _change(_Change(add=True, user=user, proposal=proposal))
+
+
+def support_withdraw(*, user, proposal: Proposal) -> SupportResult:
+    return _change(_Change(add=False, user=user, proposal=proposal))

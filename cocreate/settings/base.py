@@ -436,6 +436,9 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Live pages get a proposal's support count at most once per this many milliseconds from each worker
 # process (the newest count; proposals.live.broadcasts).
 LIVE_COUNT_INTERVAL_MS = env.int("LIVE_COUNT_INTERVAL_MS", default=250)
+# Group commit (votes.batching): the supports of one proposal that a worker receives within this many
+# milliseconds share one transaction, on PostgreSQL, while the proposal is busy; 0: each its own.
+SUPPORT_BATCH_WINDOW_MS = env.float("SUPPORT_BATCH_WINDOW_MS", default=2)
 # How long a consultation's journey map and its What changed figures are kept in the cache (per language)
 # before they are read again; 0: never kept. A check-in forgets the map at once (its figures are live), a
 # step planned, started or done forgets the What changed figures; what else they show (the top proposals'

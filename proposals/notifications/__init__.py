@@ -38,7 +38,7 @@ from .delivery import (
 )
 from .digest import DigestGroup, digest_groups, digest_in_language, digest_recipients, digest_send
 from .fanout import notify_entry
-from .follows import follow_add, follow_ensure, follow_remove, is_following
+from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
 from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
 from .unsubscribe import email_notifications_set, unsubscribe_target, unsubscribe_token, unsubscribe_user
 
@@ -59,6 +59,7 @@ __all__ = [
     "follow_add",
     "follow_ensure",
     "follow_remove",
+    "follows_ensure",
     "is_following",
     "notification_list",
     "notification_text",

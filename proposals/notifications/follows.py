@@ -30,5 +30,11 @@ def follow_ensure(*, user, proposal: Proposal) -> None:
     Follow.objects.bulk_create([Follow(user=user, proposal=proposal)], ignore_conflicts=True)
 
 
+def follows_ensure(*, user_ids, proposal: Proposal) -> None:
+    """follow_ensure for several supporters at once (a batch of supports), in one statement."""
+    follows = [Follow(user_id=user_id, proposal=proposal) for user_id in user_ids]
+    Follow.objects.bulk_create(follows, ignore_conflicts=True)
+
+
 def is_following(*, user, proposal: Proposal) -> bool:
     return user.is_authenticated and Follow.objects.filter(user=user, proposal=proposal).exists()

@@ -8,8 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cocreate.accounts.models import User
 from proposals.models import Proposal
 from tests.support import factories
+from votes import services
+from votes.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,30 @@ def test_a_withdrawal_is_four_statements(proposal, supporter):
         ["authtoken_token", "proposals_proposal", "DELETE", "UPDATE"],
     )
     assert Proposal.objects.get(pk=proposal.pk).supports_count == 1
+
+
+def batch_statements(changes) -> list[str]:
+    """The first word of each statement one batch of group commit sent (votes.services), transaction
+    statements left out."""
+    with CaptureQueriesContext(connection) as captured:
+        services._run_batch(changes)
+    sent = [" ".join(q["sql"].split()) for q in captured.captured_queries]
+    return [sql.split()[0] for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_a_batch_of_supports_is_three_statements_whatever_its_size(proposal, n):
+    """The supports, the follows, and the count: one of each for the whole batch."""
+    proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)
+    changes = [services._Change(True, factories.citizen(), proposal) for _ in range(n)]
+    assert batch_statements(changes) == ["INSERT", "INSERT", "UPDATE"]
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 1 + n
+
+
+def test_a_batch_of_supports_and_withdrawals_is_four_statements(proposal, supporter):
+    proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)
+    withdrawing = list(Support.objects.filter(proposal=proposal).values_list("user", flat=True))
+    changes = [services._Change(True, factories.citizen(), proposal) for _ in range(10)]
+    changes += [services._Change(False, User.objects.get(pk=pk), proposal) for pk in withdrawing]
+    assert batch_statements(changes) == ["INSERT", "DELETE", "INSERT", "UPDATE"]
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 10

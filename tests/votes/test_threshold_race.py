@@ -22,6 +22,16 @@ NEWCOMERS = 12  # distinct citizens supporting during the race
 REPEATS = 4  # newcomers who click twice at once: their second click changes nothing
 
 
+def events_until(listener: GroupListener, version: int) -> list[dict]:
+    """The events up to the count at `version` and the crossing's two (in any order: the commits of
+    concurrent transactions announce in any order); TimeoutError if they do not all come."""
+    events: list[dict] = []
+    kinds = {"proposal.status_changed", "proposal.threshold_reached"}
+    while not (kinds <= {e["type"] for e in events} and version in {e.get("version") for e in events}):
+        events += listener.events(1)
+    return events
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_threshold_is_reached_once_whatever_the_interleaving():
     page = factories.consultation(support_threshold=THRESHOLD)
@@ -47,8 +57,10 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving():
         finally:
             connections.close_all()
 
-    # The events of the race: one per change of the count, plus the crossing's status and promise.
+    # The events of the race: the count's, up to one per change (supports that shared a transaction share
+    # one event, votes.batching), and the crossing's status and promise.
     changed = len(calls) - REPEATS
+    version = ALREADY + changed
     with GroupListener(consultation_group(page.pk)) as listener:
         threads = [threading.Thread(target=run, args=call) for call in calls]
         for thread in threads:
@@ -57,13 +69,13 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving():
             thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in threads)
         assert errors == []
-        events = listener.events(changed + 2)
+        events = events_until(listener, version)
 
     proposal.refresh_from_db()
     final = ALREADY + NEWCOMERS - ALREADY
     assert proposal.supports_count == final == Support.objects.filter(proposal=proposal).count()
     # Every change of the count bumped the version once; the repeats changed nothing.
-    assert proposal.supports_version == ALREADY + len(calls) - REPEATS
+    assert proposal.supports_version == version
     assert proposal.threshold_reached_at is not None and proposal.response_due_at is not None
     assert proposal.status == Status.AWAITING_RESPONSE
     audit = AuditEntry.objects.filter(proposal=proposal)
@@ -72,7 +84,7 @@ def test_the_threshold_is_reached_once_whatever_the_interleaving():
     assert [(c.from_value, c.to_value) for c in changes] == [("open", "awaiting_response")]
 
     kinds = [event["type"] for event in events]
-    assert kinds.count("proposal.support_changed") == changed
+    assert 1 <= kinds.count("proposal.support_changed") <= changed
     assert kinds.count("proposal.status_changed") == 1
     [reached] = [event for event in events if event["type"] == "proposal.threshold_reached"]
     assert reached["response_due_at"] == proposal.response_due_at.isoformat()
