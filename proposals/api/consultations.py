@@ -60,10 +60,17 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "support_threshold",
             "response_deadline_days",
             "moderation_mode",
+            "auto_hide_reports",
             "phases",
             "categories",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "auto_hide_reports": {
+                "help_text": "A published proposal or comment reported by this many distinct verified "
+                "accounts is hidden pending a moderator's review; null: never automatically."
+            }
+        }
 
     def get_state(self, page: ConsultationPage) -> str:
         return page.phase_state()

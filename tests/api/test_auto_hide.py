@@ -146,3 +146,9 @@ def test_dismissing_its_reports_is_409_under_review(proposal):
         f"/api/v1/proposals/{proposal.pk}/dismiss-flags/", {}, format="json"
     )
     assert_error(response, 409, "under_review")
+
+
+def test_the_consultation_says_its_number(api, proposal):
+    never = factories.consultation(auto_hide_reports=None, title="Housing allowance")
+    assert api.get(f"/api/v1/consultations/{proposal.consultation_id}/").json()["auto_hide_reports"] == N
+    assert api.get(f"/api/v1/consultations/{never.pk}/").json()["auto_hide_reports"] is None
