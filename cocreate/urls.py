@@ -6,11 +6,14 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cocreate.accounts import views as accounts_views
 from cocreate.page_cache import shared_page
 
 urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Before allauth's own route to the same view: a provider that cannot be reached is a page, not a 500.
+    path("accounts/oidc/<str:provider_id>/login/", accounts_views.provider_login),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("cocreate.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -19,6 +19,7 @@ from cocreate.accounts.services import account_export
 from cocreate.settings.base import openid_connect_providers
 from tests.support import factories
 from tests.support.pages import visible_text
+from tests.support.servers import free_port
 
 CITY = {
     "OIDC_PROVIDERS": "city-id",
@@ -330,3 +331,32 @@ def test_no_provider_no_button(client, settings, page):
 
     assert response.status_code == 200
     assert "identity-providers" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_provider_out_of_reach_is_a_page_not_a_server_error(settings, language):
+    """The sign-in starts by reading the provider's discovery document: nobody answers at its address."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "city-id",
+                    "name": "City ID",
+                    "client_id": "cocreate",
+                    "secret": "s3cret",
+                    "settings": {"server_url": dead, "scope": ["openid", "email"]},
+                }
+            ],
+        }
+    }
+    client = Client(headers={"accept-language": language})
+
+    response = client.post("/accounts/oidc/city-id/login/?process=login")
+
+    assert response.status_code == 401  # allauth's answer to a sign-in that could not be made
+    failure = {"en": "Third-Party Login Failure", "fr": "Échec de la connexion"}[language]
+    assert failure in visible_text(response)
+    assert "_auth_user_id" not in client.session
