@@ -27,7 +27,8 @@ def public_api_only(endpoints):
 COMMON_CODES = {
     "400": ("invalid", "malformed_request", "bad_request"),
     "401": ("not_authenticated", "authentication_failed"),
-    "403": ("forbidden",),
+    # A refusal; a staff person's, for want of their second factor (cocreate/accounts/mfa.py), names it.
+    "403": ("forbidden", "mfa_required"),
     "404": ("not_found",),
     "406": ("not_acceptable",),
     "414": ("uri_too_long",),

@@ -8,6 +8,9 @@ Role matrix (docs/roles.md has the full table):
 - moderator (group "Moderators"): approves or hides proposals; sees pending and hidden ones.
 - official (group "Officials"): as a moderator, plus sets the status and publishes official responses.
 - admin (superuser): everything.
+A role counts only with a second factor: until its holder activates a TOTP authenticator, the role
+predicates below (is_official, can_moderate and every one built on them) answer no, whatever asks them
+(the API, the services, the pages), and their *_refusal says `mfa_required` (cocreate/accounts/mfa.py).
 """
 
 from datetime import timedelta
@@ -17,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
+from cocreate.accounts.mfa import MFA_REQUIRED, has_second_factor
 from cocreate.accounts.roles import (
     GROUPS_ATTRIBUTE,
     MODERATORS_GROUP,
@@ -44,13 +48,44 @@ def _active(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def is_official(user) -> bool:
+def _official_role(user) -> bool:
     # An inactive account holds no role, superuser or not.
     return _active(user) and (user.is_superuser or _in_group(user, OFFICIALS_GROUP))
 
 
+def _moderator_role(user) -> bool:
+    return _official_role(user) or _in_group(user, MODERATORS_GROUP)
+
+
+# The role predicates: the role, and its second factor (asked last, so a citizen's answer needs no query).
+
+
+def is_official(user) -> bool:
+    return _official_role(user) and has_second_factor(user)
+
+
 def can_moderate(user) -> bool:
-    return is_official(user) or _in_group(user, MODERATORS_GROUP)
+    return _moderator_role(user) and has_second_factor(user)
+
+
+FORBIDDEN = "forbidden"
+
+
+def _role_refusal(role_held: bool, user) -> str | None:
+    if not role_held:
+        return FORBIDDEN
+    return None if has_second_factor(user) else MFA_REQUIRED
+
+
+def official_refusal(user) -> str | None:
+    """Why `user` may not act as an official (status, responses, milestones, the dashboards): None if they
+    may, MFA_REQUIRED if they hold the role without a second factor yet, FORBIDDEN otherwise."""
+    return _role_refusal(_official_role(user), user)
+
+
+def moderation_refusal(user) -> str | None:
+    """Why `user` may not moderate (proposals, comments, stories, reports): as official_refusal."""
+    return _role_refusal(_moderator_role(user), user)
 
 
 def has_verified_email(user) -> bool:

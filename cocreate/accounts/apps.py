@@ -16,6 +16,13 @@ class AccountsConfig(AppConfig):
 
         # A signal, as allauth's log-in is not ours to call into: the person's language for their e-mails.
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.remember_language")
+
+        from allauth.mfa.signals import authenticator_added
+
+        from .mfa import on_authenticator_added
+
+        # allauth's too: an API token made before the account had its second factor goes (mfa.py).
+        authenticator_added.connect(on_authenticator_added, dispatch_uid="accounts.mfa_token")
         # allauth's addresses: each gets its canonical form (signals.py).
         post_save.connect(
             on_email_address_saved, sender=EmailAddress, dispatch_uid="accounts.canonical_email"

@@ -3,7 +3,13 @@
 from rest_framework.authtoken.models import Token
 
 from .models import User, VerifiedIdentity
-from .roles import GROUPS_ATTRIBUTE, MODERATORS_GROUP, OFFICIALS_GROUP, VERIFIED_ATTRIBUTE
+from .roles import (
+    GROUPS_ATTRIBUTE,
+    MODERATORS_GROUP,
+    OFFICIALS_GROUP,
+    SECOND_FACTOR_ATTRIBUTE,
+    VERIFIED_ATTRIBUTE,
+)
 
 
 def token_get(*, user: User) -> Token | None:
@@ -11,9 +17,10 @@ def token_get(*, user: User) -> Token | None:
     return Token.objects.filter(user=user).first()
 
 
-# The person, whether they confirmed an address and whether they are in each role group, in one statement
-# written once: the ORM would compile its three subqueries again on every request, which cost more than the
-# two queries it saves. Read by the token's key (the API) or by the user's id (a session's request).
+# The person, whether they confirmed an address, whether they are in each role group and whether they have
+# an activated TOTP authenticator (staff need one: mfa.py), in one statement written once: the ORM would
+# compile its subqueries again on every request, which cost more than the queries it saves. Read by the
+# token's key (the API) or by the user's id (a session's request).
 _WITH_ROLES = """
     SELECT u.*,
         -- their verified identity (models.VerifiedIdentity), NULLs if they have none
@@ -23,7 +30,8 @@ _WITH_ROLES = """
         EXISTS (SELECT 1 FROM accounts_user_groups m JOIN auth_group g ON g.id = m.group_id
                 WHERE m.user_id = u.id AND g.name = %s) AS in_moderators,
         EXISTS (SELECT 1 FROM accounts_user_groups m JOIN auth_group g ON g.id = m.group_id
-                WHERE m.user_id = u.id AND g.name = %s) AS in_officials"""
+                WHERE m.user_id = u.id AND g.name = %s) AS in_officials,
+        EXISTS (SELECT 1 FROM mfa_authenticator a WHERE a.user_id = u.id AND a.type = 'totp') AS with_totp"""
 _IDENTITY = "LEFT JOIN accounts_verifiedidentity i ON i.user_id = u.id"
 _TOKEN_WITH_ROLES = f"""{_WITH_ROLES}
     FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id {_IDENTITY}
@@ -45,6 +53,7 @@ def _read_with_roles(statement: str, key) -> User | None:
         roles = {MODERATORS_GROUP: user.in_moderators, OFFICIALS_GROUP: user.in_officials}
         setattr(user, GROUPS_ATTRIBUTE, {name for name, member in roles.items() if member})
         setattr(user, VERIFIED_ATTRIBUTE, bool(user.with_address))
+        setattr(user, SECOND_FACTOR_ATTRIBUTE, bool(user.with_totp))
     return user
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",  # the Wagtail admin's listing filters: their templates and translations
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # staff's second factor: TOTP and recovery codes (cocreate/accounts/mfa.py)
     "allauth.socialaccount",  # sign-in with an identity provider (OIDC_PROVIDERS below)
     "allauth.socialaccount.providers.openid_connect",
     "django.contrib.auth",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cocreate.accounts.mfa.StaffSecondFactorMiddleware",
     "cocreate.accounts.language.RememberLanguageMiddleware",
 ]
 
@@ -299,6 +301,12 @@ ACCOUNT_RATE_LIMITS = {
 # value for both the API's throttles (NUM_PROXIES) and allauth's limits.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Staff (moderators, officials, staff and superusers: anyone with a role or the admin) must have an activated
+# TOTP authenticator before reaching /cms/ or a staff API (cocreate/accounts/mfa.py); signing in then asks
+# for its code. Recovery codes are the way in when the phone is lost; no WebAuthn. Wrong codes count against
+# allauth's "login_failed" limit above, as wrong passwords do.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "cocreate"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
 # Where people tell the team about what they cannot use (the accessibility statement, /accessibility/).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cocreate.accounts.mfa import role_refused
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 
 from .. import audit, permissions
@@ -186,7 +187,9 @@ def comment_moderate(*, actor, comment: Comment, action: str, reason: str = "") 
     changes nothing, except that hiding a hidden comment again replaces the reason (on a comment hidden
     pending review, after reports, it confirms the hide)."""
     if not permissions.can_moderate_comments(actor):
-        raise NotAllowed(_("Only moderators and officials can moderate comments."))
+        raise role_refused(
+            permissions.moderation_refusal(actor), _("Only moderators and officials can moderate comments.")
+        )
     if action == REJECT_EDIT:  # the rules of a reason to hide: required, since the author reads it
         reason = _checked_reason(
             HIDE, reason, missing=_("Say why the edit is rejected: its author will read it.")

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed, ServiceError
+from cocreate.accounts.mfa import role_refused
+from cocreate.exceptions import Conflict, ServiceError
 from cocreate.limits import at_most
 
 from .. import audit, permissions, search
@@ -100,7 +101,9 @@ def _check_status(status: str | None, *, field: str, allow_blank: bool = False) 
 
 def proposal_set_status(*, actor, proposal: Proposal, status: str, note: str = "") -> Proposal:
     if not permissions.can_set_status(actor):
-        raise NotAllowed(_("Only officials can change the status of a proposal."))
+        raise role_refused(
+            permissions.official_refusal(actor), _("Only officials can change the status of a proposal.")
+        )
     status = _check_status(status, field="status")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -115,7 +118,9 @@ def response_publish(*, actor, proposal: Proposal, body: str, decision: str = ""
     """Publish an official response; a decision, if given, becomes the proposal's status in the same
     transaction, so the answer and the status never disagree."""
     if not permissions.can_respond(actor):
-        raise NotAllowed(_("Only officials can publish official responses."))
+        raise role_refused(
+            permissions.official_refusal(actor), _("Only officials can publish official responses.")
+        )
     body = _require_text({"body": body}, {"body": BODY_MAX})["body"]
     decision = _check_status(decision, field="decision", allow_blank=True)
     with transaction.atomic():

@@ -9,6 +9,7 @@ transaction (`flags_resolve`); dismissing them changes nothing else and is writt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cocreate.accounts.mfa import role_refused
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
 
@@ -114,7 +115,9 @@ def flags_dismiss(
     decision is written to the audit trail. Returns how many flags were dismissed."""
     _one_target(proposal, comment)
     if not permissions.can_moderate(actor):
-        raise NotAllowed(_("Only moderators and officials can review reports."))
+        raise role_refused(
+            permissions.moderation_refusal(actor), _("Only moderators and officials can review reports.")
+        )
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         raise ServiceError(

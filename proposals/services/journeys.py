@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from cms.models import ConsultationStage
 from cocreate import page_cache
+from cocreate.accounts.mfa import role_refused
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from cocreate.limits import at_most
 from cocreate.transactions import after_commit
@@ -219,7 +220,9 @@ def checkin_moderate(*, actor, checkin_id: int, decision: str, reason: str = "")
     are: only the story is judged. Asking for the state a story already has changes nothing, except that
     hiding a hidden story again replaces the reason."""
     if not permissions.can_moderate(actor):
-        raise NotAllowed(_("Only moderators and officials can moderate stories."))
+        raise role_refused(
+            permissions.moderation_refusal(actor), _("Only moderators and officials can moderate stories.")
+        )
     reason = _checked_reason(
         decision, reason, missing=_("Say why the story is hidden: its author will read it.")
     )

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+from cocreate.accounts.mfa import role_refused
+from cocreate.exceptions import Conflict, NotFound, ServiceError
 from cocreate.limits import at_most
 from cocreate.transactions import after_commit
 
@@ -40,7 +41,10 @@ STATE_ACTIONS = {
 
 def _refuse_unless_official(actor) -> None:
     if not permissions.can_manage_milestones(actor):
-        raise NotAllowed(_("Only officials can plan and follow the implementation of a proposal."))
+        raise role_refused(
+            permissions.official_refusal(actor),
+            _("Only officials can plan and follow the implementation of a proposal."),
+        )
 
 
 def _check_proposal(proposal: Proposal) -> None:

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cocreate.exceptions import NotAllowed, ServiceError
+from cocreate.accounts.mfa import role_refused
+from cocreate.exceptions import ServiceError
 from cocreate.limits import at_most
 
 from .. import audit, permissions, search
@@ -49,7 +50,9 @@ def proposal_moderate(*, actor, proposal: Proposal, action: str, reason: str = "
     (after reports), hiding confirms the hide and restoring publishes it again; only reports made after
     that decision count towards hiding it again."""
     if not permissions.can_moderate(actor):
-        raise NotAllowed(_("Only moderators and officials can moderate proposals."))
+        raise role_refused(
+            permissions.moderation_refusal(actor), _("Only moderators and officials can moderate proposals.")
+        )
     reason = _checked_reason(action, reason, missing=_("Say why the proposal is hidden."))
 
     with transaction.atomic():

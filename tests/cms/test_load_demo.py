@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import translation
 from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
-from cms.backoffice.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD
+from cms.backoffice.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from cms.models import ConsultationIndexPage, ConsultationPage, ConsultationStage, LifeEvent, ModerationMode
 from cocreate.accounts.models import User
 from proposals import permissions
@@ -305,12 +305,13 @@ def test_make_run_prints_the_accounts_last_at_its_own_port_and_no_e_mail(tmp_pat
     assert run.returncode == 0, run.stderr[-3000:]
     printed = run.stdout
     assert "Subject:" not in printed and "Content-Type:" not in printed
-    tail = printed.rstrip().splitlines()[-len(ACCOUNTS) - 5 :]
+    tail = printed.rstrip().splitlines()[-len(ACCOUNTS) - 6 :]
     assert tail[0].startswith("Demo accounts (password for all: cocreate-demo)")
     assert [line.split()[1] for line in tail[1 : len(ACCOUNTS) + 1]] == [a.email for a in ACCOUNTS]
-    assert tail[-3:] == [
+    assert tail[-4:] == [
         "  site      http://127.0.0.1:8001/",
-        "  CMS       http://127.0.0.1:8001/cms/   (log in with the username)",
+        "  CMS       http://127.0.0.1:8001/cms/   (staff: e-mail, password, then a code from any TOTP app",
+        f"            set up on the key {DEMO_TOTP_SECRET})",
         "  API docs  http://127.0.0.1:8001/api/docs/",
     ]
     assert ":8000" not in printed

@@ -1,9 +1,12 @@
 """Test data. Pages go into Wagtail's tree through `consultation()`, not a bare factory."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.auth.models import Group, Permission
 from django.db.models import F
 from django.utils import timezone
@@ -45,6 +48,29 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=user, email=user.email, primary=True, verified=extracted is not False
             )
 
+    @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        """Staff (is_superuser or is_staff) get an activated TOTP authenticator, as the site requires of
+        them, unless second_factor=False; second_factor=True gives anyone one."""
+        if create and (extracted or (extracted is None and (user.is_superuser or user.is_staff))):
+            activate_totp(user)
+
+
+def activate_totp(user, secret: str | None = None) -> str:
+    """Give `user` an activated TOTP authenticator, as allauth's set-up page does; returns its secret."""
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows for `secret` now, by allauth's own algorithm. In the last
+    seconds of its period it waits for the next one, so the code is still good when the test sends it."""
+    period = mfa_settings.TOTP_PERIOD
+    if period - time.time() % period < 5:
+        time.sleep(period - time.time() % period + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
 
 def citizen(**kwargs) -> User:
     return UserFactory(**kwargs)
@@ -54,24 +80,28 @@ def unverified_citizen(**kwargs) -> User:
     return UserFactory(verified=False, **kwargs)
 
 
-def moderator(**kwargs) -> User:
-    user = UserFactory(**kwargs)
+# Staff come with an activated TOTP authenticator, as the site requires of them before /cms/ or a staff API;
+# second_factor=False makes one who has not set it up yet.
+
+
+def moderator(*, second_factor: bool = True, **kwargs) -> User:
+    user = UserFactory(second_factor=second_factor, **kwargs)
     user.groups.add(ensure_role_groups()[MODERATORS_GROUP])
     return user
 
 
-def official(**kwargs) -> User:
+def official(*, second_factor: bool = True, **kwargs) -> User:
     kwargs.setdefault("department", "Employment Services")
-    user = UserFactory(**kwargs)
+    user = UserFactory(second_factor=second_factor, **kwargs)
     user.groups.add(ensure_role_groups()[OFFICIALS_GROUP])
     return user
 
 
-def admin_only_user() -> User:
+def admin_only_user(*, second_factor: bool = True) -> User:
     """Someone let into the admin for other work (an editor), without a proposal role."""
-    group = Group.objects.create(name="Editors of other things")
+    group, _created = Group.objects.get_or_create(name="Editors of other things")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
-    user = citizen()
+    user = citizen(second_factor=second_factor)
     user.groups.add(group)
     return user
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -40,6 +42,9 @@ from votes import services as vote_services
 
 # Only ever set by this command, which refuses to run without DEBUG (see handle): never a production secret.
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105
+# Staff must sign in with a second factor (cocreate/accounts/mfa.py): the demo's moderator, official and admin
+# come with an authenticator app set up on this key, which any TOTP app takes, printed with the password.
+DEMO_TOTP_SECRET = "COCREATEDEMOSTAFFKEYCOCREATEDEMO"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -499,8 +504,17 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         if spec.group:
             user.groups.add(Group.objects.get(name=spec.group))
+        if spec.group or spec.superuser:
+            self._second_factor(user)
         self._verified_email(user)
         return user
+
+    @staticmethod
+    def _second_factor(user: User) -> None:
+        """The demo key's authenticator app, as allauth's set-up page would record it (one a person set up
+        since is left alone)."""
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def _resident(self, username: str, first_name: str, last_name: str) -> User:
         user, created = User.objects.get_or_create(
@@ -883,5 +897,6 @@ class Command(BaseCommand):
             out.write(f"  {spec.role:<10} {spec.email:<24} (username {spec.username})")
         out.write("")
         out.write(f"  site      {base}/")
-        out.write(f"  CMS       {base}/cms/   (log in with the username)")
+        out.write(f"  CMS       {base}/cms/   (staff: e-mail, password, then a code from any TOTP app")
+        out.write(f"            set up on the key {DEMO_TOTP_SECRET})")
         out.write(f"  API docs  {base}/api/docs/")
