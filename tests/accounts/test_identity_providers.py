@@ -360,3 +360,17 @@ def test_a_provider_out_of_reach_is_a_page_not_a_server_error(settings, language
     failure = {"en": "Third-Party Login Failure", "fr": "Échec de la connexion"}[language]
     assert failure in visible_text(response)
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_disconnecting_the_provider_on_the_connections_page_forgets_the_identity(client, city, citizen):
+    account = citizen.socialaccount_set.create(provider="city-id", uid="24601", extra_data={"sub": "24601"})
+    identity_record(user=citizen, provider="city-id", claims={"sub": "24601"})
+    client.force_login(citizen)
+
+    assert "City ID" in visible_text(client.get("/accounts/3rdparty/"))
+    response = client.post("/accounts/3rdparty/", {"account": account.pk})
+
+    assert response.status_code == 302
+    assert not citizen.socialaccount_set.exists()
+    assert not VerifiedIdentity.objects.filter(user=citizen).exists()
