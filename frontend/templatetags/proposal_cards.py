@@ -10,8 +10,12 @@ part is rendered with the proposal alone, in a context without the request or th
 reader can be kept for another. At most KEPT parts, the least recently read forgotten first.
 """
 
+from typing import NamedTuple
+
 from django import template
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from ..kept import KeptParts
 
@@ -60,3 +64,64 @@ def proposal_card_public(context, proposal) -> str:
         return context.template.engine.get_template(PUBLIC_PART).render(alone)
 
     return _kept.get(_shown(proposal), render)
+
+
+SUPPORT_CONTROL = "frontend/includes/support_form.html"
+# Where the reader's own CSRF token goes in a kept support control: a kept control never holds a token.
+TOKEN_PLACEHOLDER = "csrf-token-of-this-reader"  # noqa: S105 - a placeholder, not a secret
+
+_kept_controls = KeptParts(KEPT)
+
+
+class _Reader(NamedTuple):
+    """What the support control reads of the user and of the request, and nothing else."""
+
+    is_authenticated: bool
+    full_path: str
+
+    def get_full_path(self) -> str:
+        return self.full_path
+
+
+@register.simple_tag(takes_context=True)
+def proposal_support_control(context, proposal) -> str:
+    """The reader's support control of `proposal` on a card (support_form.html): kept by all it depends on
+    (the proposal's id and title, whether this reader supports it, may support, is signed in, the page's
+    path, the language), rendered without the request, the user or a token; this reader's CSRF token is
+    put in its place on the way out."""
+    request = context.get("request")
+    user = context.get("user")
+    reader = _Reader(bool(user and user.is_authenticated), request.get_full_path() if request else "")
+    supported = proposal.pk in context.get("supported_ids", ())
+    key = (
+        translation.get_language(),
+        proposal.pk,
+        proposal.title,
+        supported,
+        bool(context.get("supports_open")),
+        bool(context.get("can_participate")),
+        reader,
+        request is not None,
+    )
+
+    def render() -> str:
+        alone = template.Context(
+            {
+                "proposal": proposal,
+                "supported_ids": (proposal.pk,) if supported else (),
+                "supports_open": context.get("supports_open"),
+                "can_participate": context.get("can_participate"),
+                "user": reader,
+                "request": reader if request is not None else None,
+                "csrf_token": TOKEN_PLACEHOLDER,
+            },
+            autoescape=context.autoescape,
+            use_l10n=context.use_l10n,
+            use_tz=context.use_tz,
+        )
+        return context.template.engine.get_template(SUPPORT_CONTROL).render(alone)
+
+    part = _kept_controls.get(key, render)
+    if TOKEN_PLACEHOLDER in part:  # only then is the token asked for: a visitor's page stays shareable
+        part = mark_safe(part.replace(TOKEN_PLACEHOLDER, conditional_escape(str(context["csrf_token"]))))  # noqa: S308 - the kept part is safe, the token escaped
+    return part

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test.utils import CaptureQueriesContext
 
 from cocreate.accounts.roles import MODERATORS_GROUP
@@ -115,6 +116,30 @@ def test_each_reader_sees_their_own_support_control_on_a_kept_card(client_for, c
         assert "csrfmiddlewaretoken" in ana_card and "csrfmiddlewaretoken" in ben_card
         assert "Confirm your e-mail address" in unverified_card and "<form" not in unverified_card
         assert "csrfmiddlewaretoken" not in visitor_card and 'action="/accounts/login/"' in visitor_card
+
+
+def test_each_reader_gets_their_own_csrf_token_in_a_kept_support_control(client_for, consultation):
+    (proposal,) = publish(consultation, 1)
+    readers = [client_for(factories.citizen()), client_for(factories.citizen())]
+
+    for _ in range(2):  # the second time each control comes from what was kept
+        for client in readers:
+            shown = card(client.get(consultation.url), proposal)
+            (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown)
+            assert _unmask_cipher_token(token) == client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_a_kept_support_control_follows_the_readers_support(client_for, consultation, citizen):
+    (proposal,) = publish(consultation, 1)
+    client = client_for(citizen)
+    withdraw = f'action="/proposals/{proposal.pk}/support/withdraw/"'
+    assert withdraw not in card(client.get(consultation.url), proposal)
+
+    Support.objects.create(proposal=proposal, user=citizen)
+    assert withdraw in card(client.get(consultation.url), proposal)
+
+    Support.objects.filter(proposal=proposal, user=citizen).delete()
+    assert withdraw not in card(client.get(consultation.url), proposal)
 
 
 def test_a_kept_card_shows_what_changed_since(client_for, consultation, citizen):
