@@ -167,3 +167,20 @@ def test_an_address_the_provider_does_not_vouch_for_takes_over_no_account(provid
     assert list(User.objects.filter(email__iexact="javert@example.org")) == [citizen]
     visitor.goto(EMAILS)
     expect(visitor).to_have_url(site.http_url(f"/accounts/login/?next={EMAILS}"))
+
+
+def test_staff_signing_in_with_the_provider_still_give_their_second_factor(provider, site, visitor):
+    """A provider vouching for a moderator's address signs in to the moderator's account: only once the
+    code of their authenticator app is given, as with a password."""
+    moderator = factories.moderator(email="inspector@example.org", second_factor=False)
+    secret = factories.activate_totp(moderator)
+    provider.add_user("inspector@example.org", PASSWORD)
+
+    sign_in_at_the_provider(visitor, provider, "inspector@example.org")
+
+    expect(visitor).to_have_url(site.http_url("/accounts/2fa/authenticate/"))
+    assert not VerifiedIdentity.objects.exists()  # not signed in yet
+    visitor.get_by_label("Code").fill(factories.totp_code(secret))
+    visitor.get_by_role("button", name="Sign in").last.click()
+    expect(visitor).to_have_url(site.http_url(EMAILS))
+    assert VerifiedIdentity.objects.get().user == moderator
