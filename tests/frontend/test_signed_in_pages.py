@@ -78,6 +78,17 @@ def test_a_session_reads_the_person_and_their_roles_in_one_query(client_for, con
     assert not [sql for sql in sent if sql.lstrip().startswith('SELECT 1 AS "a" FROM "account_emailaddress"')]
 
 
+def test_a_reader_with_nothing_unread_costs_one_small_look_at_their_notifications(
+    client_for, consultation, citizen
+):
+    (proposal,) = publish(consultation, 1)
+
+    sent = queries(client_for(citizen), proposal.get_absolute_url())
+
+    (notifications,) = [sql for sql in sent if '"proposals_notification"' in sql]
+    assert '"proposals_auditentry"' not in notifications  # not the rule of which ones count
+
+
 def test_a_role_taken_away_counts_at_the_next_request(client_for, consultation, moderator):
     (proposal,) = publish(consultation, 1)
     factories.a_comment(proposal)
