@@ -153,7 +153,7 @@ def test_a_member_whose_leader_does_not_answer_gives_up_with_an_error():
     """The batch ahead hangs: the next leader runs its batch beside it after `wait_timeout`, and that
     batch hangs too: its member stops waiting after `wait_timeout` with an error instead of forever."""
     runs = Runs()
-    requests = Requests(GroupCommit(runs, window=lambda: 0, wait_timeout=0.2))
+    requests = Requests(GroupCommit(runs, window=lambda: 0, wait_timeout=1.0))
     requests.submit("a", 1)
     until(lambda: runs.batches == [[1]])
     requests.submit("b", 2)
