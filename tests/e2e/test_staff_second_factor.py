@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SET_UP = "/accounts/2fa/totp/activate/"
 
 
-def path_of(page) -> str:
-    return urlsplit(page.url).path
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
 
 
 def test_an_official_sets_up_the_app_then_reaches_the_admin_and_is_asked_for_the_code(new_page):
@@ -28,13 +29,13 @@ def test_an_official_sets_up_the_app_then_reaches_the_admin_and_is_asked_for_the
     # The admin sends them to set it up; allauth first asks for the password again.
     page.wait_for_url(lambda url: urlsplit(url).path == "/accounts/reauthenticate/")
     expect(page.get_by_text("Staff accounts (moderators, officials, administrators) need")).to_be_visible()
-    page.locator("main input[name=password]").fill(factories.PASSWORD)
-    page.locator("main form [type=submit]").click()
+    assert_accessible(page)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url(lambda url: urlsplit(url).path == SET_UP)
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
-    violations = axe_violations(page)
-    assert not violations, describe_violations(violations)
+    assert_accessible(page)
     secret = page.get_by_label("Cannot scan? Type this key into the app instead:").input_value()
     page.get_by_label("Code from the app").fill(factories.totp_code(secret))
     page.get_by_role("button", name="Turn on two-factor authentication").click()
@@ -51,20 +52,21 @@ def test_an_official_sets_up_the_app_then_reaches_the_admin_and_is_asked_for_the
     page.goto("/accounts/login/?next=/cms/")
     submit_sign_in_form(page, official)
     page.wait_for_url(lambda url: urlsplit(url).path == "/accounts/2fa/authenticate/")
+    assert_accessible(page)
     page.get_by_label("Code").fill(factories.totp_code(secret))
-    page.locator("main form [type=submit]").first.click()
+    page.get_by_role("button", name="Sign in").last.click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/cms/")
 
 
-def test_the_set_up_page_fits_a_phone(new_page, settings):
+def test_the_set_up_page_fits_a_phone(new_page):
     official = factories.official(second_factor=False)
     page = new_page(label="phone")
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"/accounts/login/?next={SET_UP}")
     submit_sign_in_form(page, official)
     page.wait_for_url(lambda url: urlsplit(url).path == "/accounts/reauthenticate/")
-    page.locator("main input[name=password]").fill(factories.PASSWORD)
-    page.locator("main form [type=submit]").click()
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: urlsplit(url).path == SET_UP)
 
     assert horizontal_overflow(page) is None, horizontal_overflow(page)
