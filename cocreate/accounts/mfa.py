@@ -65,6 +65,14 @@ def has_second_factor(user) -> bool:
     return found
 
 
+def second_factor_reset(*, user) -> int:
+    """Delete `user`'s authenticator app and recovery codes (they lost both); returns how many went."""
+    from allauth.mfa.models import Authenticator
+
+    deleted, _rows = Authenticator.objects.filter(user_id=user.pk).delete()
+    return deleted
+
+
 def _role_groups(user) -> set[str]:
     groups = getattr(user, GROUPS_ATTRIBUTE, None)
     if groups is None:

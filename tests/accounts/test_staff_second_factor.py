@@ -3,9 +3,12 @@ app a moderator, an official, a staff member or an administrator is sent from th
 the staff API answers 403 `mfa_required`; with one, they go on as before; citizens never notice. Signing in
 then asks for the app's code, or a recovery code, which works once."""
 
+from io import StringIO
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -312,3 +315,22 @@ def test_a_recovery_code_signs_in_once():
     assert refused.status_code == 200
     assert "Incorrect code." in refused.content.decode()
     assert "_auth_user_id" not in again.session
+
+
+# Lost phone and lost recovery codes ---------------------------------------------------------------------
+
+
+def test_an_operator_takes_away_a_lost_second_factor_and_the_admin_asks_for_a_new_one():
+    official = factories.official()
+    RecoveryCodes.activate(official)
+    client = signed_in(official)
+    assert client.get("/cms/").status_code == 200
+    out = StringIO()
+    call_command("second_factor_reset", official.email.upper(), stdout=out)
+    assert "Removed the authenticator app and recovery codes" in out.getvalue()
+    assert not Authenticator.objects.filter(user=official).exists()
+    assert client.get("/cms/")["Location"] == SET_UP
+    call_command("second_factor_reset", official.email, stdout=out)
+    assert "nothing changed" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("second_factor_reset", "nobody@example.org")
