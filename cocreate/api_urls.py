@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
+from proposals.api.account_blocks import AccountBlocksView, AccountBlockView, AccountUnblockView
 from proposals.api.checkins import (
     CheckInModerationView,
     ConsultationStagesView,
@@ -51,6 +52,13 @@ urlpatterns = [
     path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
     path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
     path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
+    path("moderation/accounts/<int:pk>/", AccountBlocksView.as_view(), name="moderation-account"),
+    path("moderation/accounts/<int:pk>/block/", AccountBlockView.as_view(), name="moderation-account-block"),
+    path(
+        "moderation/accounts/<int:pk>/unblock/",
+        AccountUnblockView.as_view(),
+        name="moderation-account-unblock",
+    ),
     path(
         "proposals/<int:pk>/dismiss-flags/", ProposalDismissFlagsView.as_view(), name="proposal-dismiss-flags"
     ),

@@ -13,6 +13,11 @@ class CsrfFailed(exceptions.PermissionDenied):
     default_code = "csrf_failed"
 
 
+class AccountBlocked(exceptions.PermissionDenied):
+    default_detail = _("Your account is blocked by the moderators.")
+    default_code = "account_blocked"
+
+
 class SessionAuthentication(authentication.SessionAuthentication):
     def enforce_csrf(self, request):
         try:
@@ -22,6 +27,16 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
+    def authenticate(self, request):
+        """DRF's, and a blocked person's write refused (403 `account_blocked`): a token is read here, after
+        the middlewares, so cocreate.accounts.blocking's middleware cannot see who sends it."""
+        from cocreate.accounts.blocking import refusal_message, write_refused  # at call time: see above
+
+        found = super().authenticate(request)
+        if found is not None and write_refused(request._request, found[0]):
+            raise AccountBlocked(refusal_message(found[0]))
+        return found
+
     def authenticate_credentials(self, key):
         from cocreate.accounts.selectors import token_with_roles  # at call time: see the docstring
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .accounts.mfa import MFA_REQUIRED, SecondFactorRequired
-from .authentication import CsrfFailed
+from .authentication import AccountBlocked, CsrfFailed
 from .limits import grouped
 from .request_limits import URLTooLong
 
@@ -55,6 +55,7 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 _DRF_CODES = {
     CsrfFailed: "csrf_failed",  # before PermissionDenied, its base
+    AccountBlocked: "account_blocked",  # the same
     SecondFactorRequired: MFA_REQUIRED,  # likewise: a staff person who has not set up their second factor
     drf_exceptions.NotAuthenticated: "not_authenticated",
     drf_exceptions.AuthenticationFailed: "authentication_failed",

@@ -15,15 +15,16 @@ def public_api_only(endpoints):
 
 
 # Every operation can answer with the common error body (cocreate.exceptions.api_exception_handler), with
-# these codes: bad input or an out-of-range page (400), a missing or bad token (401), a refusal (403), an
-# id that does not exist or cannot be seen (404), an Accept header it cannot satisfy (406), no database
+# these codes: bad input or an out-of-range page (400), a missing or bad token (401), a refusal (403), an id
+# that does not exist or cannot be seen (404), an Accept header it cannot satisfy (406), no database
 # connection to give (503, with Retry-After), a request Django refuses (400 `bad_request`) or a URL over
 # MAX_URL_LENGTH (414); writes also a failed CSRF check (403), the rate limits (429), a body over
-# DATA_UPLOAD_MAX_MEMORY_SIZE (413) or with too many fields (400), and those with a body one in a format
-# it does not read (415); JSON nested deeper than JSON_MAX_DEPTH is a 400 `malformed_request`. A view
-# documents its own codes, and its own meaning of a status, with `refusal` in its extend_schema; this fills
-# in the rest, so that the schema lists every status, and every `error.code` of each, a client may get
-# (tests/support/contract.py checks every answer of the API tests against it).
+# DATA_UPLOAD_MAX_MEMORY_SIZE (413) or with too many fields (400), and those with a body one in a format it
+# does not read (415), or a blocked account's (403 `account_blocked`); JSON nested deeper than JSON_MAX_DEPTH
+# is a 400 `malformed_request`. A view documents its own codes, and its own meaning of a status, with
+# `refusal` in its extend_schema; this fills in the rest, so that the schema lists every status, and every
+# `error.code` of each, a client may get (tests/support/contract.py checks every answer of the API tests
+# against it).
 COMMON_CODES = {
     "400": ("invalid", "malformed_request", "bad_request"),
     "401": ("not_authenticated", "authentication_failed"),
@@ -36,7 +37,8 @@ COMMON_CODES = {
 }
 WRITE_CODES = {
     "400": ("too_many_fields",),
-    "403": ("csrf_failed",),
+    # A blocked account's write (cocreate.accounts.blocking), whichever endpoint it is.
+    "403": ("csrf_failed", "account_blocked"),
     "413": ("request_too_large",),
     "429": ("rate_limited",),
 }

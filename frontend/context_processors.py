@@ -2,6 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from cocreate.accounts.blocking import is_blocked, refusal_message
 from proposals.notifications import unread_count
 
 
@@ -11,3 +12,14 @@ def notifications(request):
     if user is None:
         return {}
     return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user=user))}
+
+
+def blocked_account(request):
+    """For a blocked person, the notice every page shows, with the reason (cocreate.accounts.blocking). No
+    query for anyone else: whether a block stands is read with the person."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {
+        "account_blocked_notice": SimpleLazyObject(lambda: refusal_message(user) if is_blocked(user) else "")
+    }

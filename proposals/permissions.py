@@ -28,6 +28,7 @@ from cocreate.accounts.roles import (
     ROLE_GROUPS,
     VERIFIED_ATTRIBUTE,
 )
+from cocreate.accounts.services import holds_role
 
 from .choices import Visibility
 
@@ -236,3 +237,14 @@ def checkin_refusal(user, consultation, at=None) -> str | None:
 
 def can_check_in(user, consultation, at=None) -> bool:
     return checkin_refusal(user, consultation, at) is None
+
+
+def can_block_account(actor, target) -> bool:
+    """Block or unblock `target`'s account (cocreate.accounts.blocking): moderators, officials and
+    administrators, for a citizen's; an account holding a role (moderator, official, staff, administrator)
+    only by an administrator; never one's own."""
+    if not can_moderate(actor) or target.pk == actor.pk:
+        return False
+    if holds_role(target):
+        return actor.is_superuser
+    return True

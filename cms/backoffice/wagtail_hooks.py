@@ -16,7 +16,7 @@ from wagtail.models import Page
 from proposals import permissions
 from proposals.models import Proposal
 
-from . import dashboard, views
+from . import accounts, dashboard, views
 
 app_name = "cms_proposals"
 urlpatterns = [
@@ -51,6 +51,13 @@ class ProposalsMenuItem(MenuItem):
 def register_proposal_urls():
     # Wagtail wraps these in its admin-access check: anonymous visitors go to the log-in page.
     return [path("proposals/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_urls")
+def register_account_urls():
+    # Blocking an account (accounts.py), reached from a proposal's author.
+    urls = (accounts.urlpatterns, accounts.app_name)
+    return [path("accounts/", include(urls, namespace=accounts.app_name))]
 
 
 @hooks.register("register_admin_menu_item")

@@ -14,6 +14,8 @@ OFFICIALS_GROUP = "Officials"
 ROLE_GROUPS = (MODERATORS_GROUP, OFFICIALS_GROUP)
 GROUPS_ATTRIBUTE = "_cocreate_groups"
 VERIFIED_ATTRIBUTE = "_cocreate_verified"
+# Whether a moderator's block stands on the account (blocking.py), read in the same statement.
+BLOCKED_ATTRIBUTE = "_cocreate_blocked"
 # Whether they activated a TOTP authenticator, read in the same statement: a role counts only with it
 # (mfa.py).
 SECOND_FACTOR_ATTRIBUTE = "_cocreate_second_factor"

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from .models import User, VerifiedIdentity
 from .roles import (
+    BLOCKED_ATTRIBUTE,
     GROUPS_ATTRIBUTE,
     MODERATORS_GROUP,
     OFFICIALS_GROUP,
@@ -31,6 +32,8 @@ _WITH_ROLES = """
                 WHERE m.user_id = u.id AND g.name = %s) AS in_moderators,
         EXISTS (SELECT 1 FROM accounts_user_groups m JOIN auth_group g ON g.id = m.group_id
                 WHERE m.user_id = u.id AND g.name = %s) AS in_officials,
+        EXISTS (SELECT 1 FROM accounts_accountblock b
+                WHERE b.user_id = u.id AND b.lifted_at IS NULL) AS blocked,
         EXISTS (SELECT 1 FROM mfa_authenticator a WHERE a.user_id = u.id AND a.type = 'totp') AS with_totp"""
 _IDENTITY = "LEFT JOIN accounts_verifiedidentity i ON i.user_id = u.id"
 _TOKEN_WITH_ROLES = f"""{_WITH_ROLES}
@@ -53,6 +56,7 @@ def _read_with_roles(statement: str, key) -> User | None:
         roles = {MODERATORS_GROUP: user.in_moderators, OFFICIALS_GROUP: user.in_officials}
         setattr(user, GROUPS_ATTRIBUTE, {name for name, member in roles.items() if member})
         setattr(user, VERIFIED_ATTRIBUTE, bool(user.with_address))
+        setattr(user, BLOCKED_ATTRIBUTE, bool(user.blocked))
         setattr(user, SECOND_FACTOR_ATTRIBUTE, bool(user.with_totp))
     return user
 

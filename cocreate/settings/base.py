@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A blocked account's writes answer 403 `account_blocked` (cocreate/accounts/blocking.py).
+    "cocreate.accounts.blocking.BlockedAccountMiddleware",
     "cocreate.accounts.mfa.StaffSecondFactorMiddleware",
     "cocreate.accounts.language.RememberLanguageMiddleware",
 ]
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.notifications",
+                "frontend.context_processors.blocked_account",
             ],
         },
     },
