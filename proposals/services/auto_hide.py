@@ -4,9 +4,10 @@ platform, as a moderator's hide would (search, live pages, the public placeholde
 `auto_hidden_at` until a moderator confirms the hide with a reason or restores it.
 
 What counts is the item's open reports (a report per account per item, by the database's unique
-constraints) from accounts that may report now (`permissions.can_flag`: an account unverified or blocked
-since keeps its report in the queue, but it does not count). A moderator's decision resolves the open
-reports, so after a restore only reports made since count, by accounts that had not reported the item.
+constraints) from accounts that may report now (`permissions.can_flag`, and not blocked: an account
+unverified or blocked since keeps its report in the queue, but it does not count). A moderator's
+decision resolves the open reports, so after a restore only reports made since count, by accounts that
+had not reported the item.
 Moderators' and officials' own items are never hidden this way: their reports wait in the queue.
 
 Called by `flag_create` in the report's transaction, holding the proposal row lock that every report and
@@ -16,6 +17,8 @@ the item is hidden once, with one audit entry and one event."""
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
+
+from cocreate.accounts.blocking import is_blocked
 
 from .. import audit, permissions, search
 from ..live import events
@@ -32,7 +35,13 @@ def _counted_reports(item: Proposal | Comment, threshold: int) -> int:
     reports = open_flags(**target)
     if reports.count() < threshold:
         return 0
-    return sum(permissions.can_flag(flag.reporter) for flag in reports.select_related("reporter"))
+    return sum(_may_report_now(flag.reporter) for flag in reports.select_related("reporter"))
+
+
+def _may_report_now(reporter) -> bool:
+    """Who may report (`permissions.can_flag`), and is not blocked: a block refuses their writes on the
+    way in, so it must also take back the weight of a report they made before it."""
+    return permissions.can_flag(reporter) and not is_blocked(reporter)
 
 
 def _reason(reports: int, threshold: int) -> str:

@@ -15,6 +15,7 @@ from proposals.live import broadcasts
 from proposals.models import AuditAction, AuditEntry, Comment, Flag, Proposal, Visibility
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services import flag_create, flags_dismiss, proposal_moderate
+from proposals.services.account_blocks import account_block
 from proposals.services.comments import comment_moderate
 from tests.support import factories
 from tests.support.broadcasts import broadcast_events
@@ -147,11 +148,13 @@ def test_the_same_account_twice_is_one_report(proposal):
     assert Flag.objects.filter(proposal=proposal).count() == N - 1
 
 
-@pytest.mark.parametrize("since", ["unverified", "deactivated"])
+@pytest.mark.parametrize("since", ["unverified", "deactivated", "blocked"])
 def test_a_reporter_who_may_no_longer_report_does_not_count(proposal, since):
     [first] = report(proposal)
     if since == "unverified":
         EmailAddress.objects.filter(user=first.reporter).update(verified=False)
+    elif since == "blocked":
+        account_block(actor=factories.moderator(), user=first.reporter, reason="Reports everything.")
     else:
         type(first.reporter).objects.filter(pk=first.reporter_id).update(is_active=False)
     report(proposal, N - 1)
