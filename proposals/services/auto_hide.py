@@ -44,6 +44,12 @@ def _may_report_now(reporter) -> bool:
     return permissions.can_flag(reporter) and not is_blocked(reporter)
 
 
+def _holds_staff_role(author) -> bool:
+    """A moderator or an official (admins included), second factor set up or not yet: what they write is
+    written in that role either way."""
+    return permissions.moderation_refusal(author) != permissions.FORBIDDEN
+
+
 def _reason(reports: int, threshold: int) -> str:
     """The audit entry's reason, in the site's language as the moderators' own reasons are written."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -67,8 +73,7 @@ def hide_if_reported(item: Proposal | Comment) -> bool:
     reports = _counted_reports(item, threshold)
     if reports < threshold:
         return False
-    author = item.author
-    if author is not None and permissions.can_moderate(author):
+    if item.author is not None and _holds_staff_role(item.author):
         return False  # accountable staff: a moderator decides, from the queue
     before = item.visibility
     item.visibility, item.auto_hidden_at, item.moderation_reason = Visibility.HIDDEN, timezone.now(), ""

@@ -163,9 +163,10 @@ def test_a_reporter_who_may_no_longer_report_does_not_count(proposal, since):
     assert fresh(proposal).under_review
 
 
-@pytest.mark.parametrize("role", ["moderator", "official"])
+@pytest.mark.parametrize("role", ["moderator", "official", "moderator without a second factor yet"])
 def test_staff_content_is_never_hidden_automatically_and_waits_in_the_queue(consultation, role):
-    author = getattr(factories, role)()
+    make, _, without = role.partition(" without")
+    author = getattr(factories, make)(second_factor=not without)
     proposal = factories.ProposalFactory(consultation=consultation, author=author)
     comment = a_comment(proposal, author=author)
     report(proposal, N + 1)
