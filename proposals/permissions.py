@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
-from cocreate.accounts.mfa import MFA_REQUIRED, has_second_factor
+from cocreate.accounts.mfa import ADMIN_ACCESS, MFA_REQUIRED, has_second_factor
 from cocreate.accounts.roles import (
     GROUPS_ATTRIBUTE,
     MODERATORS_GROUP,
@@ -241,10 +241,11 @@ def can_check_in(user, consultation, at=None) -> bool:
 
 def can_block_account(actor, target) -> bool:
     """Block or unblock `target`'s account (cocreate.accounts.blocking): moderators, officials and
-    administrators, for a citizen's; an account holding a role (moderator, official, staff, administrator)
-    only by an administrator; never one's own."""
+    administrators, for a citizen's; the account of staff (a role: moderator, official, staff,
+    administrator; or anyone let into the admin, such as an editor) only by an administrator; never one's
+    own."""
     if not can_moderate(actor) or target.pk == actor.pk:
         return False
-    if holds_role(target):
+    if holds_role(target) or target.has_perm(ADMIN_ACCESS):
         return actor.is_superuser
     return True

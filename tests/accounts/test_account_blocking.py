@@ -300,13 +300,14 @@ def test_a_moderator_blocks_a_citizen_and_the_record_says_who_when_and_why():
     assert not is_blocked(user_with_roles(user_id=user.pk))
 
 
-@pytest.mark.parametrize("target", ["moderator", "official", "superuser", "self"])
+@pytest.mark.parametrize("target", ["moderator", "official", "superuser", "editor", "self"])
 def test_a_moderator_cannot_block_staff_or_themselves(target):
     moderator = factories.moderator()
     user = {
         "moderator": factories.moderator,
         "official": factories.official,
         "superuser": lambda: factories.citizen(is_superuser=True, is_staff=True),
+        "editor": factories.admin_only_user,
         "self": lambda: moderator,
     }[target]()
 
