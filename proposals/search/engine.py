@@ -25,13 +25,16 @@ characters are removed from the indexed text, so a proposal cannot bring its own
 """
 
 import logging
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cache
+from threading import BoundedSemaphore
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Left, Length
 from django.urls import reverse
@@ -296,49 +299,91 @@ def consultation_index(consultation_id: int) -> None:
 # A search is one request whose body is built here as plain dicts, not through elasticsearch-dsl's
 # `Search` and `Q` objects: those copy themselves at every step and wrap the answer in attribute objects,
 # which cost more than the engine itself on a small index. The answer is read as the dicts the client
-# parses, and only what the page shows comes back: the hits' displayed fields (`_source` filtering, so no
-# proposal's details travel), their highlights, and the facet buckets (`filter_path`). The facets come in
-# the same request as the hits (aggregations), over the client's kept-alive connection (one client per
-# process, see `client`).
+# parses, and only the hits' displayed fields come back (`_source` filtering, so no proposal's details
+# travel). The rest of the answer is read whole: a `filter_path` trimming it cost more than it saved, as
+# urllib3 1.26 re-encodes a request's query string in Python, character by character (about 0.1 ms for
+# that one parameter, against a few hundredths for parsing the fields it left out). The facets come in the
+# same request as the hits (aggregations), over the client's kept-alive connection (one client per process,
+# see `client`).
 
 SORT = [{"_score": "desc"}, {"supports": "desc"}, {"id": "desc"}]
 SIMILAR_SOURCE = ["id", "title", "summary", "status", "supports"]
 HIT_SOURCE = [*SIMILAR_SOURCE, "category", "category_name", "stage", "stage_name"]
-# What a search answer is cut down to (real engines and osmem honour it; an engine that ignored it would
-# only send more). `took` stays: it is what the benchmark subtracts to measure this backend's own time.
-SEARCH_FILTER_PATH = ",".join(
-    [
-        "took",
-        "hits.total.value",
-        "hits.hits._score",
-        "hits.hits._source",
-        "hits.hits.highlight",
-        "aggregations.*.values.buckets.key",
-        "aggregations.*.values.buckets.doc_count",
-        "aggregations.*.values.buckets.name.buckets.key",
-    ]
-)
-SIMILAR_FILTER_PATH = "took,hits.hits._score,hits.hits._source"
 FACETS = {"status": len(Status.values), "category": MAX_CATEGORIES, "stage": MAX_CATEGORIES}
 
 
-def _execute(body: dict, filter_path: str) -> dict:
+# Which consultations are live and public is read from the database at every search, and the engine is
+# asked for their proposals only. That read is a round trip (0.6–1 ms on an idle machine, a few on a busy
+# one) that the engine's request would otherwise wait for, and its answer changes rarely (a consultation
+# published, unpublished or restricted). So a search asks the engine at once for the consultations the
+# previous search of this process read, while a helper thread reads them again, on this thread's database
+# connection (Django's thread sharing: this thread does not use it meanwhile, and waits for the helper
+# before going on). The engine's answer is used only if the two agree; if they differ (or there was no
+# previous search, or every helper is busy), the engine is asked again with what was just read. Either
+# way a search answers for the consultations live during it, as if it had read them first.
+AHEAD_THREADS = 8  # searches of one process reading aside at once; more read before asking the engine
+_last_live: list[int] | None = None
+
+
+def _execute(body: dict, consultation_id: int | None) -> dict:
+    """The engine's answer to `body` over the published proposals of the live, public consultations (of
+    `consultation_id` only, if given)."""
+    global _last_live
     with engine_failures_as_unavailable():
+        guess = _last_live
+        reading = None if guess is None else _read_live_aside()
+        if reading is None:
+            live = _last_live = _live_consultations(connection)
+            return _ask(_scoped(body, _scope(live, consultation_id)))
+        guessed = _scope(guess, consultation_id)
         try:
-            return client().search(index=alias_name(), body=body, filter_path=filter_path)
-        except NotFoundError:  # no index yet: create it (empty) on first use
-            ensure_index()
-            return client().search(index=alias_name(), body=body, filter_path=filter_path)
+            answer = _ask(_scoped(body, guessed))
+        finally:  # whatever the engine did: the helper is using this thread's connection
+            live = _last_live = reading.result()
+        scope = _scope(live, consultation_id)
+        return answer if scope == guessed else _ask(_scoped(body, scope))
 
 
-def _live_consultations(consultation_id: int | None) -> list[int]:
-    """The live, public consultations (of `consultation_id` only, if given), read at every search: one
-    query, where Wagtail's `public()` reads the view restrictions first."""
-    sql, params = _live_consultations_sql(connection.vendor)
-    with connection.cursor() as cursor:
+def _ask(body: dict) -> dict:
+    try:
+        return client().search(index=alias_name(), body=body)
+    except NotFoundError:  # no index yet: create it (empty) on first use
+        ensure_index()
+        return client().search(index=alias_name(), body=body)
+
+
+def _read_live_aside() -> Future | None:
+    """The live consultations, read by a helper thread on this thread's connection; None if every helper
+    is busy. The caller must wait for the result before it uses the connection again."""
+    pool, free = _helpers(os.getpid())
+    if not free.acquire(blocking=False):
+        return None
+    db = connections[DEFAULT_DB_ALIAS]
+    db.inc_thread_sharing()
+
+    def read() -> list[int]:
+        try:
+            return _live_consultations(db)
+        finally:
+            db.dec_thread_sharing()
+            free.release()
+
+    return pool.submit(read)
+
+
+@cache
+def _helpers(pid: int) -> tuple[ThreadPoolExecutor, BoundedSemaphore]:
+    # Per process: a worker forked from a process whose pool had started threads would have none of them.
+    return ThreadPoolExecutor(AHEAD_THREADS, "search-live"), BoundedSemaphore(AHEAD_THREADS)
+
+
+def _live_consultations(db) -> list[int]:
+    """The live, public consultations: one query, where Wagtail's `public()` reads the view restrictions
+    first."""
+    sql, params = _live_consultations_sql(db.vendor)
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
-        live = [pk for (pk,) in cursor.fetchall()]
-    return live if consultation_id is None else [pk for pk in live if pk == consultation_id]
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 @cache
@@ -351,9 +396,17 @@ def _live_consultations_sql(vendor: str) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _scope(consultation_id: int | None) -> list[dict]:
-    """The filters every search applies: published proposals of live, public consultations."""
-    return [{"term": {"published": True}}, {"terms": {"consultation": _live_consultations(consultation_id)}}]
+def _scope(live: list[int], consultation_id: int | None) -> list[dict]:
+    """The filters every search applies: published proposals of the live, public consultations (of
+    `consultation_id` only, if given)."""
+    if consultation_id is not None:
+        live = [pk for pk in live if pk == consultation_id]
+    return [{"term": {"published": True}}, {"terms": {"consultation": live}}]
+
+
+def _scoped(body: dict, scope: list[dict]) -> dict:
+    """`body` with its query within `scope`, as a new dict: a helper thread may be sending another."""
+    return {**body, "query": {"bool": {**body["query"]["bool"], "filter": scope}}}
 
 
 def _fields(weights: dict[str, int]) -> list[str]:
@@ -377,7 +430,7 @@ def proposal_search(
     chosen = {"status": status, "category": category, "stage": stage}
     filters = {name: {"term": {name: value}} for name, value in chosen.items() if value}
     body = {
-        "query": {"bool": {"filter": _scope(consultation_id), "must": [_text_query(query)]}},
+        "query": {"bool": {"must": [_text_query(query)]}},
         "post_filter": {"bool": {"filter": list(filters.values())}},
         "aggs": {facet: _facet_aggregation(facet, filters) for facet in FACETS},
         "sort": SORT,
@@ -387,7 +440,7 @@ def proposal_search(
         "_source": HIT_SOURCE,
         "highlight": HIGHLIGHT,
     }
-    answer = _execute(body, SEARCH_FILTER_PATH)
+    answer = _execute(body, consultation_id)
     aggregations = answer.get("aggregations", {})
 
     def buckets(facet: str) -> list[dict]:
@@ -523,7 +576,7 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
     should = [{"multi_match": {"query": text, "fields": SIMILAR_FIELDS}}, {"multi_match": fuzzy}]
     match = {"bool": {"should": should, "minimum_should_match": 1}}
     body = {
-        "query": {"bool": {"filter": _scope(consultation_id), "must": [match]}},
+        "query": {"bool": {"must": [match]}},
         "sort": SORT,
         "_source": SIMILAR_SOURCE,
         "size": limit,
@@ -539,7 +592,7 @@ def proposal_similar(*, consultation_id: int, title: str, summary: str, limit: i
             url=url(source["id"]),
             score=float(hit.get("_score") or 0.0),
         )
-        for hit in _execute(body, SIMILAR_FILTER_PATH).get("hits", {}).get("hits", [])
+        for hit in _execute(body, consultation_id).get("hits", {}).get("hits", [])
         for source in [hit["_source"]]
     ]
 

@@ -8,10 +8,12 @@ built; removing a proposal refreshes at once). Every analysis test also has quer
 that must not match: a broken analyzer there makes every document match every query."""
 
 import socket
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from proposals import services
 from proposals.models import Proposal, Status, Visibility
@@ -170,6 +172,36 @@ def test_the_api_answers_from_the_engine(search_engine, api, consultation):
         "/api/v1/proposals/similar/", {"consultation": consultation.pk, "title": "Tracking my steps"}
     ).json()
     assert [hit["id"] for hit in similar] == [tracker.pk]
+
+
+PLACES = "bicycle library garden parking museum bridge market school hospital theatre stadium harbour"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searches_at_once_from_many_threads_each_get_their_own_answer(search_engine, consultation):
+    """More searches at once than the helpers that read the live consultations beside the engine's
+    request, each thread on its own database connection, as a server's threads are."""
+    for place in PLACES.split():
+        factories.ProposalFactory(consultation=consultation, title=f"A better {place}", summary="-", body="-")
+    reindex()
+    start, found, failed = threading.Barrier(len(PLACES.split())), {}, []
+
+    def searches(place: str) -> None:
+        try:
+            start.wait(timeout=10)
+            found[place] = [titles(place) for _ in range(3)]
+        except Exception as error:
+            failed.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=searches, args=[place]) for place in PLACES.split()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failed == []
+    assert found == {place: [[f"A better {place}"]] * 3 for place in PLACES.split()}
 
 
 def test_reindex_refuses_the_database_backend(settings):
