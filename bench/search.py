@@ -18,11 +18,12 @@ support counts. Then, in this process (no HTTP):
       port, runs `manage.py reindex` (timed: proposals per second) and times the same calls. For each
       call it also records the engine's `took` and the time inside the client's HTTP call, and prints per
       query the total, `took`, total - took, and the backend's own overhead: the time outside the HTTP
-      call (building the request, the database look-up of live consultations, reading the answer) plus
-      a no-op round trip of the same size (the query's recorded request sent through the same client to a
-      local HTTP server that answers at once with the query's recorded answer: serializing, the loopback
-      round trip, parsing). The test server's `took` leaves out its highlighting, so total - took there
-      is mostly the server's own work (see docs/performance.md).
+      call (building the request, the part of the database look-up of live consultations that outlasts
+      the HTTP call, which it runs beside, reading the answer) plus a no-op round trip of the same size
+      (the query's recorded request sent through the same client to a local HTTP server that answers at
+      once with the query's recorded answer: serializing, the loopback round trip, parsing). The test
+      server's `took` leaves out its highlighting, so total - took there is mostly the server's own work
+      (see docs/performance.md).
 
 Everything is bounded: `--max-seconds` bounds the whole run (each backend gets its share, and a round
 stops when it is spent), and the search server is stopped at the end, whatever happens. It can be re-run:
