@@ -30,7 +30,13 @@ class SupportView(APIView):
     def post(self, request, pk: int):
         proposal = selectors.proposal_get_to_support(proposal_id=pk, user=request.user)
         result = services.support_add(user=request.user, proposal=proposal)
-        body = SupportStateSerializer({**result.__dict__, "supported_by_me": True}).data
+        # SupportStateSerializer's body, built without it: a Serializer costs more than the rest of the view.
+        body = {
+            "proposal": result.proposal_id,
+            "supports": result.supports,
+            "version": result.version,
+            "supported_by_me": True,
+        }
         return Response(body, status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses={204: None, **SUPPORT_REFUSALS})
