@@ -11,9 +11,13 @@ TRUSTED_PROXY_COUNT setting), the address that many entries from the end of X-Fo
 """
 
 import math
-from functools import wraps
+import os
+from functools import partial, wraps
 from types import SimpleNamespace
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -52,14 +56,70 @@ def _ready(budget, request, view) -> bool:
     return budget.key is not None
 
 
+# Both budgets in one round trip, in Redis itself: each budget's history is a sorted set of the times of
+# the requests it counted (DRF's list, one member per request), trimmed, counted and added to in one atomic
+# script, so concurrent requests of one account cannot both read the same history and each write back their
+# own. KEYS: the budgets in order. ARGV: now, a member name unique to this request, then each budget's
+# duration and number of requests. Returns {0} when every budget counted the request, or, for the first
+# budget that refuses it, {its position, its history's length, its oldest time}; the budgets before it
+# count the request, as DRF's throttles one after the other would.
+_BUDGETS_SCRIPT = """
+local now, member = tonumber(ARGV[1]), ARGV[2]
+for i, key in ipairs(KEYS) do
+    local duration, allowed = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
+    local held = redis.call('ZCARD', key)
+    if held >= allowed then
+        for j = 1, i - 1 do
+            redis.call('ZADD', KEYS[j], now, member)
+            redis.call('PEXPIRE', KEYS[j], math.ceil(tonumber(ARGV[1 + 2 * j]) * 1000))
+        end
+        return {i, held, redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]}
+    end
+end
+for j, key in ipairs(KEYS) do
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[1 + 2 * j]) * 1000))
+end
+return {0}
+"""
+# The histories as sorted sets are version 2 of the cache's keys: never read as the pickled lists of
+# version 1 (the other caches' way, below), whatever ran before.
+_SORTED_SET_VERSION = 2
+_scripts: dict[tuple, object] = {}  # per process and cache location: the script on the cache's own pool
+
+
+def _budgets_script(cache):
+    """The script, registered on a client of `cache`'s connection pool (one per process,
+    cocreate.redis_pool), or None when the cache is not Redis."""
+    if cache is default_cache:  # DRF's throttles hold the proxy of the default cache
+        cache = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(cache, RedisCache):
+        return None
+    key = (os.getpid(), tuple(cache._servers), cache.key_prefix)
+    script = _scripts.get(key)
+    if script is None:
+        script = _scripts[key] = cache._cache.get_client(write=True).register_script(_BUDGETS_SCRIPT)
+    return script
+
+
+def _drf_wait(budget) -> float | None:
+    """DRF's `SimpleRateThrottle.wait` for a budget that refused at `budget.now`, from its history's
+    length `held` and oldest time `oldest`."""
+    remaining = budget.duration - (budget.now - budget.oldest) if budget.held else budget.duration
+    available = budget.num_requests - budget.held + 1
+    return None if available <= 0 else remaining / float(available)
+
+
 class AccountAndAddressThrottle(ScopedRateThrottle):
     """Both budgets of a write scope: the account's, then the address's. Reads are never limited.
 
     DRF's throttles each read their history and write it back: four Redis round trips per write. Here
-    both histories come in one read (MGET) and both go back in one pipelined write, with DRF's own
-    arithmetic on them, so a request is counted, refused and told when to retry exactly as two DRF
-    throttles in a row would: a request the account's budget refuses counts against neither, one the
-    address's budget refuses still counts against the account."""
+    both budgets go in one: a script (above) that applies DRF's arithmetic to both histories in Redis, so
+    a request is counted, refused and told when to retry exactly as two DRF throttles in a row would: a
+    request the account's budget refuses counts against neither, one the address's budget refuses still
+    counts against the account. Another cache (none in production) reads both histories at once and
+    writes them back at once."""
 
     def allow_request(self, request, view):
         self.refused_by = None
@@ -73,6 +133,22 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
         if not budgets:
             return True
         now = budgets[0].timer()
+        script = _budgets_script(self.cache)
+        if script is None:
+            return self._allow_in_cache(budgets, now)
+        keys = [self.cache.make_key(budget.key, version=_SORTED_SET_VERSION) for budget in budgets]
+        args = [repr(now), os.urandom(9).hex()]
+        for budget in budgets:
+            args += [budget.duration, budget.num_requests]
+        refused = script(keys=keys, args=args)
+        if refused[0]:
+            budget = self.refused_by = budgets[refused[0] - 1]
+            oldest = float(refused[2]) if len(refused) > 2 else now  # none when it allows no request
+            budget.now, budget.held, budget.oldest = now, refused[1], oldest
+            budget.wait = partial(_drf_wait, budget)
+        return self.refused_by is None
+
+    def _allow_in_cache(self, budgets, now) -> bool:
         histories = self.cache.get_many([budget.key for budget in budgets])
         counted = []
         for budget in budgets:
