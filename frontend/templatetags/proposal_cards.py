@@ -10,6 +10,7 @@ part is rendered with the proposal alone, in a context without the request or th
 reader can be kept for another. At most KEPT parts, the least recently read forgotten first.
 """
 
+import secrets
 from typing import NamedTuple
 
 from django import template
@@ -68,7 +69,9 @@ def proposal_card_public(context, proposal) -> str:
 
 SUPPORT_CONTROL = "frontend/includes/support_form.html"
 # Where the reader's own CSRF token goes in a kept support control: a kept control never holds a token.
-TOKEN_PLACEHOLDER = "csrf-token-of-this-reader"  # noqa: S105 - a placeholder, not a secret
+# Drawn at random for each process (the kept parts are the process's own): a title or any other text of a
+# citizen's that wrote it out would otherwise have the reader's token put in its place.
+TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 _kept_controls = KeptParts(KEPT)
 

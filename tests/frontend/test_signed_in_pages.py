@@ -140,6 +140,20 @@ def test_each_reader_gets_their_own_csrf_token_in_a_kept_support_control(client_
             assert _unmask_cipher_token(token) == client.cookies[settings.CSRF_COOKIE_NAME].value
 
 
+def test_a_title_cannot_ask_for_the_readers_csrf_token(client_for, consultation, citizen):
+    # A kept control's token goes where a placeholder stands: a title written like a placeholder (the fixed
+    # one of the first form of this code) must stay as written, and the token appear in the form alone.
+    (proposal,) = publish(consultation, 1)
+    Proposal.objects.filter(pk=proposal.pk).update(title="csrf-token-of-this-reader csrf-0123456789abcdef")
+    client = client_for(citizen)
+
+    for _ in range(2):  # the second time the control comes from what was kept
+        shown = card(client.get(consultation.url), proposal)
+        (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown)
+        assert shown.count(token) == 1
+        assert "csrf-token-of-this-reader csrf-0123456789abcdef" in shown
+
+
 def test_a_kept_support_control_follows_the_readers_support(client_for, consultation, citizen):
     (proposal,) = publish(consultation, 1)
     client = client_for(citizen)
