@@ -284,6 +284,11 @@ SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are used once, to re
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
     {"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in OIDC_APPS}
 )
+# The sign-up's proof of work (cocreate/accounts/proof.py): the browser tries half this many SHA-256 hashes on
+# average (at 100,000, about a second in headless Chromium on a 2-core server; slower on an old phone), and
+# sends the answer within this many seconds of opening the page.
+PROOF_OF_WORK_MAX_NUMBER = env.int("PROOF_OF_WORK_MAX_NUMBER", default=100_000)
+PROOF_OF_WORK_SECONDS = env.int("PROOF_OF_WORK_SECONDS", default=3600)
 # allauth's own limits (docs/security.md): "ip" is the client address (see TRUSTED_PROXY_COUNT), "key" the
 # e-mail address typed in, "user" the account. Past "login_failed"'s key budget the account is locked, even
 # to the right password, until its window passes (a form error); the others answer 429 with the 429 page.
@@ -291,6 +296,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/h/ip"),
+    # Sign-ups that bring no proof of work (no JavaScript): few per address, see cocreate/accounts/proof.py.
+    "signup_without_proof": env.str("RATE_LIMIT_SIGNUP_WITHOUT_PROOF", default="5/h/ip"),
     "confirm_email": env.str("RATE_LIMIT_CONFIRM_EMAIL", default="1/3m/key"),
     "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
     "reset_password_from_key": "20/m/ip",

@@ -193,7 +193,7 @@ def test_the_sign_up_page_and_its_errors(client, headers, title, expected, butto
 
 
 def test_signing_up_creates_the_account_and_sends_the_confirmation(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, fresh_allauth_limits
 ):
     address = f"new-{uuid4().hex[:8]}@example.org"
     with django_capture_on_commit_callbacks(execute=True):
