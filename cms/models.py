@@ -35,6 +35,7 @@ from cocreate import page_cache
 from .blocks import BodyBlock
 from .locales import active_locale, language_code_of
 from .page_forms import ConsultationPageForm
+from .participation import ParticipationLevel, admits, area_lines
 
 # Wagtail hook of the functions `(request, consultation) -> dict` that add to a consultation page's context
 # what the apps above the pages compute for it (its proposals, counts, filters, live stream).
@@ -222,6 +223,29 @@ class ConsultationPage(Page):
             "never hide automatically. Moderators’ and officials’ own content is never hidden this way."
         ),
     )
+    # Who may support and submit (proposals.permissions.level_refusal). A change counts from then on: the
+    # supports given before stay and count, only new supports and proposals are checked.
+    participation_level = models.CharField(
+        _("required to support and submit"),
+        max_length=10,
+        choices=ParticipationLevel.choices,
+        default=ParticipationLevel.EMAIL,
+        help_text=_(
+            "What a person needs to support proposals and to submit them. A verified identity needs an "
+            "identity service set up on the site. A change applies to new supports and proposals only: "
+            "supports given before stay and count. Commenting always needs a verified e-mail address only."
+        ),
+    )
+    participation_areas = models.TextField(
+        _("residents’ areas"),
+        blank=True,
+        max_length=5000,
+        help_text=_(
+            "For “Residents”: the postcodes and localities whose residents may take part, one per line. "
+            "Postcodes are compared without spaces; localities without regard to case or accents. The "
+            "list is shown on the consultation page."
+        ),
+    )
     life_events = ParentalManyToManyField(
         LifeEvent,
         blank=True,
@@ -240,6 +264,8 @@ class ConsultationPage(Page):
         "response_deadline_days",
         "moderation_mode",
         "auto_hide_reports",
+        "participation_level",
+        "participation_areas",
     )
 
     objects = PageManager.from_queryset(ConsultationPageQuerySet)()
@@ -262,6 +288,8 @@ class ConsultationPage(Page):
                 FieldRowPanel([FieldPanel("support_threshold"), FieldPanel("response_deadline_days")]),
                 FieldPanel("moderation_mode"),
                 FieldPanel("auto_hide_reports"),
+                FieldPanel("participation_level", widget=forms.RadioSelect),
+                FieldPanel("participation_areas"),
             ],
             heading=_("Participation"),
         ),
@@ -283,13 +311,36 @@ class ConsultationPage(Page):
                 condition=models.Q(auto_hide_reports__isnull=True)
                 | models.Q(auto_hide_reports__gte=AUTO_HIDE_REPORTS_MIN),
                 name="consultation_auto_hide_at_least_2",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(participation_level__in=ParticipationLevel.values),
+                name="consultation_participation_level_known",
+            ),
+            # Residents of nowhere would shut everyone out.
+            models.CheckConstraint(
+                condition=~models.Q(participation_level=ParticipationLevel.RESIDENTS)
+                | ~models.Q(participation_areas=""),
+                name="consultation_residents_have_areas",
+            ),
         ]
 
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A consultation must close after it opens.")})
+        self.participation_areas = "\n".join(area_lines(self.participation_areas))
+        if self.participation_level == ParticipationLevel.RESIDENTS and not self.participation_areas:
+            message = _("List at least one postcode or locality whose residents may take part.")
+            raise ValidationError({"participation_areas": message})
+
+    def admits_resident(self, *, postal_code: str, locality: str) -> bool:
+        """Whether an identity service's address (`postal_code`, `locality`) is in this consultation's
+        residents' areas. No query."""
+        return admits(self.participation_areas, postal_code=postal_code, locality=locality)
+
+    @property
+    def resident_areas(self) -> list[str]:
+        return area_lines(self.participation_areas)
 
     def is_open(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()

@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .participation import ParticipationLevel, identity_services
+
 
 @cache
 def stage_form(base: type[forms.ModelForm]) -> type[forms.ModelForm]:
@@ -46,6 +48,9 @@ class ConsultationPageForm(WagtailAdminPageForm):
         stages = self.formsets.get("stages")
         if stages is not None:  # before its forms are built (a cached property of the formset)
             stages.form = stage_form(stages.form)
+        if "participation_level" in self.fields:
+            # Left out of a post (a client of the editor that does not know it yet), the page keeps its own.
+            self.fields["participation_level"].required = False
         page = self.instance
         original = page if page.pk is None else page.canonical_page()  # a new page is a consultation
         if original.pk == page.pk:
@@ -79,3 +84,19 @@ class ConsultationPageForm(WagtailAdminPageForm):
             translation_key=OuterRef("translation_key"), locale_id=locale_id
         )
         field.queryset = field.queryset.filter(Q(locale_id=locale_id) | ~Exists(translated))
+
+    def clean(self):
+        cleaned = super().clean()
+        field = self.fields.get("participation_level")
+        # Checked where it is chosen, on the original page (a translation shows the original's, disabled).
+        level = cleaned.get("participation_level")
+        asks_identity = bool(level) and level != ParticipationLevel.EMAIL
+        if field is not None and not field.disabled and asks_identity and not identity_services():
+            self.add_error(
+                "participation_level",
+                _(
+                    "No identity service is set up on this site, so nobody could take part: keep “A verified "
+                    "e-mail address”, or ask the site’s administrators to set up an identity service first."
+                ),
+            )
+        return cleaned

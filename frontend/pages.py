@@ -21,6 +21,7 @@ from cms.locales import active_locale
 from cms.models import ConsultationCategory, ConsultationStage
 from proposals import permissions, selectors
 from proposals.models import MilestoneState, OfficialResponse, Proposal, Status
+from proposals.participation import participation_context
 from proposals.services import SUMMARY_MAX, TITLE_MAX
 from votes.selectors import supported_ids
 
@@ -64,6 +65,7 @@ def consultation_context(request, page) -> dict:
         "proposals": page_obj.object_list,
         "supported_ids": supported_ids(user=user, proposal_ids=[p.pk for p in page_obj]),
         "can_participate": permissions.can_participate(user),
+        **participation_context(user, page),
         "supports_open": state == "open",
         # What a live insertion must match to belong on this page (see live.js, proposal.published).
         "live_filter": {

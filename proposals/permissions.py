@@ -5,6 +5,9 @@ Role matrix (docs/roles.md has the full table):
 - citizen (signed in): as a visitor, plus their own proposals whatever their state.
 - verified citizen (confirmed e-mail): submits proposals, supports and comments while the consultation is
   open (can_submit, can_support, can_comment: the person, the proposal and the consultation's phase).
+  A consultation may ask more to support and submit (its participation_level, level_refusal): a verified
+  identity (signed in through an identity provider), or that identity's address in its residents' areas.
+  Comments, check-ins and withdrawing a support ask a confirmed address only.
 - moderator (group "Moderators"): approves or hides proposals; sees pending and hidden ones.
 - official (group "Officials"): as a moderator, plus sets the status and publishes official responses.
 - admin (superuser): everything.
@@ -19,6 +22,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import timezone
 
+from cms.participation import ParticipationLevel
+
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
 from cocreate.accounts.mfa import ADMIN_ACCESS, MFA_REQUIRED, has_second_factor
 from cocreate.accounts.roles import (
@@ -28,6 +33,7 @@ from cocreate.accounts.roles import (
     ROLE_GROUPS,
     VERIFIED_ATTRIBUTE,
 )
+from cocreate.accounts.selectors import verified_identity_get
 from cocreate.accounts.services import holds_role
 
 from .choices import Visibility
@@ -113,6 +119,8 @@ def can_participate(user) -> bool:
 EMAIL_UNVERIFIED = "email_unverified"
 PROPOSAL_NOT_PUBLISHED = "proposal_not_published"
 CONSULTATION_CLOSED = "consultation_closed"
+IDENTITY_REQUIRED = "identity_required"
+RESIDENTS_ONLY = "residents_only"
 
 
 def consultation_open(consultation, at=None) -> bool:
@@ -125,13 +133,33 @@ def proposal_open(proposal, at=None) -> bool:
     return proposal.is_published and consultation_open(proposal.consultation, at)
 
 
-def submit_refusal(user, consultation, at=None) -> str | None:
-    """Why `user` may not submit a proposal to `consultation` now, or None if they may."""
+def level_refusal(user, consultation) -> str | None:
+    """Why `user` falls short of what `consultation` asks to support and submit (its participation_level):
+    IDENTITY_REQUIRED, RESIDENTS_ONLY, or None. No query for the person a request reads (their verified
+    identity comes with them: cocreate.accounts.selectors.user_with_roles)."""
+    level = consultation.participation_level
+    if level == ParticipationLevel.EMAIL:
+        return None
+    identity = verified_identity_get(user=user)
+    if level == ParticipationLevel.IDENTITY:
+        return None if identity is not None else IDENTITY_REQUIRED
+    admitted = identity is not None and consultation.admits_resident(
+        postal_code=identity.postal_code, locality=identity.locality
+    )
+    return None if admitted else RESIDENTS_ONLY
+
+
+def _consultation_refusal(user, consultation, at=None) -> str | None:
     if not can_participate(user):
         return EMAIL_UNVERIFIED
     if not consultation_open(consultation, at):
         return CONSULTATION_CLOSED
     return None
+
+
+def submit_refusal(user, consultation, at=None) -> str | None:
+    """Why `user` may not submit a proposal to `consultation` now, or None if they may."""
+    return _consultation_refusal(user, consultation, at) or level_refusal(user, consultation)
 
 
 def _proposal_refusal(user, proposal, at=None) -> str | None:
@@ -144,9 +172,17 @@ def _proposal_refusal(user, proposal, at=None) -> str | None:
     return None
 
 
-def support_refusal(user, proposal, at=None) -> str | None:
-    """Why `user` may not support `proposal`, or withdraw their support, now; None if they may."""
+def support_change_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not give or withdraw a support of `proposal` now (the person, the proposal and the
+    phase); None if they may. Withdrawing asks nothing more: people may always take back a support, also
+    one given before the consultation asked more than they have."""
     return _proposal_refusal(user, proposal, at)
+
+
+def support_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not support `proposal` now; None if they may: support_change_refusal, then what the
+    consultation asks (level_refusal)."""
+    return support_change_refusal(user, proposal, at) or level_refusal(user, proposal.consultation)
 
 
 def comment_refusal(user, proposal, at=None) -> str | None:
@@ -231,8 +267,9 @@ def can_read_comment_text(user, comment) -> bool:
 
 def checkin_refusal(user, consultation, at=None) -> str | None:
     """Why `user` may not check in on (or change, or delete a check-in on) a stage of `consultation` now:
-    the rule of submitting a proposal (a confirmed address, the consultation open); None if they may."""
-    return submit_refusal(user, consultation, at)
+    a confirmed address and the consultation open, whatever it asks to support and submit (level_refusal);
+    None if they may."""
+    return _consultation_refusal(user, consultation, at)
 
 
 def can_check_in(user, consultation, at=None) -> bool:

@@ -83,7 +83,8 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
 _TO_SUPPORT = """
     SELECT p.id, p.consultation_id, p.visibility, p.status, p.supports_count, p.supports_version,
         p.threshold_reached_at, p.response_due_at,
-        w.live, c.opens_at, c.closes_at, c.support_threshold, c.response_deadline_days
+        w.live, c.opens_at, c.closes_at, c.support_threshold, c.response_deadline_days,
+        c.participation_level, c.participation_areas
     FROM proposals_proposal p
     JOIN cms_consultationpage c ON c.page_ptr_id = p.consultation_id
     JOIN wagtailcore_page w ON w.id = c.page_ptr_id
@@ -98,7 +99,10 @@ _SUPPORT_PROPOSAL_FIELDS = (
     "id", "consultation_id", "visibility", "status", "supports_count", "supports_version",
     "threshold_reached_at", "response_due_at",
 )  # fmt: skip
-_SUPPORT_CONSULTATION = ("live", "opens_at", "closes_at", "support_threshold", "response_deadline_days")
+_SUPPORT_CONSULTATION = (
+    "live", "opens_at", "closes_at", "support_threshold", "response_deadline_days",
+    "participation_level", "participation_areas",
+)  # fmt: skip
 _CONSULTATION_FIELD = Proposal.consultation.field  # where a proposal keeps the consultation read with it
 _BIGINT = range(-(2**63), 2**63)
 

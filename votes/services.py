@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
-from proposals import notifications, permissions, search
+from proposals import notifications, participation, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal, Visibility
@@ -47,8 +47,9 @@ class SupportResult:
 
 def _check_may_change(user, proposal: Proposal) -> None:
     """Before the transaction, on the caller's copy: the citizen may take part, and the proposal takes
-    supports (permissions.support_refusal). The proposal's state is checked again when the count moves."""
-    refusal = permissions.support_refusal(user, proposal)
+    supports (permissions.support_change_refusal). The proposal's state is checked again when the count
+    moves."""
+    refusal = permissions.support_change_refusal(user, proposal)
     if refusal == permissions.EMAIL_UNVERIFIED:
         raise NotAllowed(
             _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
@@ -303,7 +304,11 @@ def _change(change: _Change) -> SupportResult:
 
 
 def support_add(*, user, proposal: Proposal) -> SupportResult:
-    """`proposal` as the caller read it (its consultation too)."""
+    """`proposal` as the caller read it (its consultation too). A new support also asks what the
+    consultation asks (its participation_level); a withdrawal never does, and supports already given count."""
+    refusal = permissions.support_refusal(user, proposal)
+    if refusal in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY):
+        raise participation.level_error(refusal, user, proposal.consultation, action="support")
     return _change(_Change(add=True, user=user, proposal=proposal))
 
 

@@ -103,6 +103,7 @@ def proposal_support_control(context, proposal) -> str:
         supported,
         bool(context.get("supports_open")),
         bool(context.get("can_participate")),
+        context.get("level_refusal"),
         reader,
         request is not None,
     )
@@ -114,6 +115,7 @@ def proposal_support_control(context, proposal) -> str:
                 "supported_ids": (proposal.pk,) if supported else (),
                 "supports_open": context.get("supports_open"),
                 "can_participate": context.get("can_participate"),
+                "level_refusal": context.get("level_refusal"),
                 "user": reader,
                 "request": reader if request is not None else None,
                 "csrf_token": TOKEN_PLACEHOLDER,

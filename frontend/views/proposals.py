@@ -19,6 +19,7 @@ from cocreate.throttling import write_limited
 from proposals import notifications, permissions, services
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
+from proposals.participation import participation_context
 from votes.selectors import supported_ids
 
 from ..charts import supports_over_time
@@ -51,6 +52,7 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
         "supports_open": permissions.proposal_open(proposal),
         "can_participate": permissions.can_participate(request.user),
+        **participation_context(request.user, consultation),
         "following": notifications.is_following(user=request.user, proposal=proposal),
         "live_config": live_config(),
         # Supports only move while published: a pending proposal has none, a hidden one is out of view.
@@ -139,6 +141,9 @@ def proposal_submit(request, page_id: int):
         return render(request, "frontend/proposal_submit_unverified.html", context)
     if refusal == permissions.CONSULTATION_CLOSED:
         return render(request, "frontend/proposal_submit_closed.html", context)
+    if refusal in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY):
+        context.update(participation_context(request.user, consultation))
+        return render(request, "frontend/proposal_submit_unqualified.html", context, status=403)
 
     categories = ConsultationCategory.objects.filter(page=consultation)
     form = ProposalForm(request.POST or None, categories=categories, stages=consultation.localized_stages())

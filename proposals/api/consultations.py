@@ -42,6 +42,13 @@ class ConsultationSerializer(serializers.ModelSerializer):
     translations = serializers.SerializerMethodField()
     phases = PhaseSerializer(many=True, read_only=True)
     categories = CategorySerializer(many=True, read_only=True)
+    participation_areas = serializers.ListField(
+        child=serializers.CharField(),
+        source="resident_areas",
+        read_only=True,
+        help_text="For `residents`: the postcodes and localities whose residents may support and submit "
+        "(postcodes compared without spaces, localities without regard to case or accents); else empty.",
+    )
 
     class Meta:
         model = ConsultationPage
@@ -61,6 +68,8 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "response_deadline_days",
             "moderation_mode",
             "auto_hide_reports",
+            "participation_level",
+            "participation_areas",
             "phases",
             "categories",
         ]
@@ -69,7 +78,12 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "auto_hide_reports": {
                 "help_text": "A published proposal or comment reported by this many distinct verified "
                 "accounts is hidden pending a moderator's review; null: never automatically."
-            }
+            },
+            "participation_level": {
+                "help_text": "What supporting and submitting need: `email` (a confirmed address), "
+                "`identity` (signed in through an identity service) or `residents` (that identity's postcode "
+                "or locality in participation_areas). Supports given before a change stay and count."
+            },
         }
 
     def get_state(self, page: ConsultationPage) -> str:

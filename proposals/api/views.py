@@ -26,6 +26,15 @@ from .serializers import (
 
 # Refusals several operations share: taking part needs a confirmed address, and an open proposal.
 UNVERIFIED = refusal("E-mail address not confirmed (`email_unverified`).", "email_unverified")
+# Supporting and submitting: also what the consultation asks (its participation_level).
+UNQUALIFIED = refusal(
+    "E-mail address not confirmed (`email_unverified`); or the consultation asks for a verified identity "
+    "(`identity_required`: sign in with an identity service) or for residents of its areas "
+    "(`residents_only`: a verified identity whose address is in them). The message says what is missing.",
+    "email_unverified",
+    "identity_required",
+    "residents_only",
+)
 NOT_OPEN = refusal(
     "The proposal is not published (`proposal_not_published`), or its consultation is closed "
     "(`consultation_closed`).",
@@ -106,7 +115,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         request=ProposalCreateSerializer,
         responses={
             201: ProposalDetailSerializer,
-            403: UNVERIFIED,
+            403: UNQUALIFIED,
             409: refusal("The consultation is not open (`consultation_closed`).", "consultation_closed"),
         },
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 
-from .. import notifications, permissions, search
+from .. import notifications, participation, permissions, search
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, Visibility
@@ -27,6 +27,8 @@ def proposal_submit(
         )
     if refusal == permissions.CONSULTATION_CLOSED:
         raise Conflict(_("This consultation is not open for proposals."), code="consultation_closed")
+    if refusal in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY):
+        raise participation.level_error(refusal, author, consultation, action="submit")
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(
             _("This category does not belong to the consultation."),

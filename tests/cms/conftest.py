@@ -16,6 +16,18 @@ def client_as():
 
 
 @pytest.fixture
+def index(db):
+    """The consultation list, under which officials add consultations."""
+    return factories.site_root()
+
+
+@pytest.fixture
+def official(index):
+    # After the site root: the role groups get their page permissions on the consultation list.
+    return factories.official()
+
+
+@pytest.fixture
 def pending(db):
     """A proposal waiting in the queue of a pre-moderated consultation."""
     page = factories.consultation(moderation="pre", title="Housing allowance")

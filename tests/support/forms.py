@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -40,3 +41,8 @@ def page_form(**overrides) -> dict:
     }
     data.update(overrides)
     return nested_form_data(data)
+
+
+def consultation_add_url(index) -> str:
+    """The editor's page that adds a consultation under the consultation list `index`."""
+    return reverse("wagtailadmin_pages:add", args=("cms", "consultationpage", index.pk))

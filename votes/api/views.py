@@ -8,13 +8,14 @@ from cocreate.schema import ERROR
 from cocreate.throttling import ScopedWriteThrottle
 from proposals import selectors
 from proposals.api.serializers import SupportStateSerializer
-from proposals.api.views import NOT_OPEN, UNVERIFIED
+from proposals.api.views import NOT_OPEN, UNQUALIFIED, UNVERIFIED
 
 from .. import services
 from ..selectors import supports_by_day
 
-# Giving and withdrawing a support are refused alike (votes.services).
-SUPPORT_REFUSALS = {403: UNVERIFIED, 409: NOT_OPEN}
+# Giving a support also asks what the consultation asks; withdrawing one never does (votes.services).
+SUPPORT_REFUSALS = {403: UNQUALIFIED, 409: NOT_OPEN}
+WITHDRAW_REFUSALS = {403: UNVERIFIED, 409: NOT_OPEN}
 
 
 class SupportView(APIView):
@@ -39,7 +40,7 @@ class SupportView(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses={204: None, **SUPPORT_REFUSALS})
+    @extend_schema(request=None, responses={204: None, **WITHDRAW_REFUSALS})
     def delete(self, request, pk: int):
         proposal = selectors.proposal_get_to_support(proposal_id=pk, user=request.user)
         services.support_withdraw(user=request.user, proposal=proposal)
