@@ -2,23 +2,13 @@
 violation (Chromium reports each one in the console), and live updates still arrive under it."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from proposals.models import Comment, Visibility
 from tests.support import factories
-from tests.support.browser import wait_live
+from tests.support.browser import csp_violations, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def violations(page: Page) -> list[str]:
-    """Collects, from now on, what the browser says the policy blocked."""
-    found: list[str] = []
-    page.on(
-        "console",
-        lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    return found
 
 
 def test_main_pages_run_without_a_violation_and_stay_live(new_page, server_api):
@@ -28,7 +18,7 @@ def test_main_pages_run_without_a_violation_and_stay_live(new_page, server_api):
         proposal=proposal, author=factories.citizen(), body="Yes, please.", visibility=Visibility.PUBLISHED
     )
     page = new_page(user=factories.citizen(), label="citizen")
-    blocked = violations(page)
+    blocked = csp_violations(page)
 
     page.goto(consultation.url)
     wait_live(page)
@@ -54,7 +44,7 @@ def test_main_pages_run_without_a_violation_and_stay_live(new_page, server_api):
 
 def test_the_api_docs_run_under_their_own_policy(new_page):
     page = new_page(label="docs")
-    blocked = violations(page)
+    blocked = csp_violations(page)
 
     page.goto("/api/docs/")
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cocreate.accounts.models import User
-from tests.e2e.test_content_security_policy import violations
+from tests.support.browser import csp_violations
 from tests.support.factories import PASSWORD
 
 pytestmark = [
@@ -39,7 +39,7 @@ def fill(page: Page, email: str, *, again: str = PASSWORD) -> None:
 
 
 def test_the_browser_solves_the_challenge_and_signs_up(page, asgi_server):
-    blocked = violations(page)
+    blocked = csp_violations(page)
     sent = sent_forms(page)
     elsewhere: list[str] = []
     page.on(

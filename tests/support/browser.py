@@ -28,3 +28,13 @@ def submit_sign_in_form(page: Page, user) -> None:
 def wait_live(page: Page) -> None:
     """Wait until the page's socket is connected and its snapshot applied (live.js sets the attribute)."""
     expect(page.locator("html[data-live=connected]")).to_be_attached()
+
+
+def csp_violations(page: Page) -> list[str]:
+    """Collects, from now on, what the browser says the content-security policy blocked."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return found
