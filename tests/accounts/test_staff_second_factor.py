@@ -334,3 +334,22 @@ def test_an_operator_takes_away_a_lost_second_factor_and_the_admin_asks_for_a_ne
     assert "nothing changed" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("second_factor_reset", "nobody@example.org")
+
+
+@pytest.mark.parametrize(
+    ("path", "asks", "action"),
+    [
+        ("/accounts/reauthenticate/", "type your password again", "/accounts/reauthenticate/"),
+        (
+            "/accounts/2fa/reauthenticate/",
+            "type the code your authenticator app",
+            "/accounts/2fa/reauthenticate/",
+        ),
+    ],
+)
+def test_confirming_it_is_you_asks_the_password_or_the_code_on_the_sites_page(path, asks, action):
+    page = signed_in(factories.official()).get(path)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert asks in html and f'action="{action}"' in html
+    assert "<h1>Confirm it is you</h1>" in html
