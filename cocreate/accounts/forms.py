@@ -1,5 +1,6 @@
 """allauth's sign-up forms (with a password, or through an identity provider) and add-address form, refusing
-addresses from disposable-mail services; the sign-up with a password asks the browser for a proof of work.
+addresses from disposable-mail services; the sign-up with a password and the password-reset request ask the
+browser for a proof of work.
 
 Only where an address is chosen: logging in and resetting a password keep working for an account whose
 address was accepted before a domain joined the list.
@@ -7,12 +8,13 @@ address was accepted before a domain joined the list.
 
 import json
 
-from allauth.account.forms import AddEmailForm, SignupForm
+from allauth.account.forms import AddEmailForm, ResetPasswordForm, SignupForm
 from allauth.core import context, ratelimit
 from allauth.socialaccount.forms import SignupForm as SocialSignupForm
 from disposable_email_domains import blocklist
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .proof import ProofRefused, challenge_create, proof_verify
 from .unique_email import CanonicalAddEmailMixin, CanonicalSignupMixin
@@ -54,10 +56,16 @@ class ProofInput(forms.HiddenInput):
 
 class ProofOfWorkMixin:
     """A `proof` field carrying a fresh challenge (cocreate/accounts/proof.py). Without a proof (no script,
-    or the browser could not solve it) the form still works, under the stricter "signup_without_proof"
-    limit per client address, so a citizen without JavaScript can sign up while a script that skips the
-    work makes few accounts. A proof that is there but does not hold (tampered, wrong, expired, replayed)
-    is refused: the page comes back with a new challenge."""
+    or the browser could not solve it) the form still works, under the stricter `limit_without_proof`
+    allauth limit per client address, so a citizen without JavaScript can still send it while a script
+    that skips the work sends it few times. A proof that is there but does not hold (tampered, wrong,
+    expired, replayed) is refused: the page comes back with a new challenge."""
+
+    limit_without_proof = "signup_without_proof"
+    without_proof_refusal = gettext_lazy(
+        "Your browser did not run the automatic check (it needs JavaScript), and many accounts were made "
+        "from your connection without it lately. Please turn JavaScript on, or try again in an hour."
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -81,20 +89,24 @@ class ProofOfWorkMixin:
                     ),
                     code="proof_refused",
                 ) from None
-        elif not ratelimit.consume(context.request, action="signup_without_proof"):
-            raise forms.ValidationError(
-                _(
-                    "Your browser did not run the automatic check (it needs JavaScript), and many "
-                    "accounts were made from your connection without it lately. Please turn JavaScript "
-                    "on, or try again in an hour."
-                ),
-                code="proof_missing",
-            )
+        elif not ratelimit.consume(context.request, action=self.limit_without_proof):
+            raise forms.ValidationError(self.without_proof_refusal, code="proof_missing")
         return cleaned
 
 
 class CitizenSignupForm(NoDisposableEmailMixin, CanonicalSignupMixin, ProofOfWorkMixin, SignupForm):
     pass
+
+
+class CitizenResetPasswordForm(ProofOfWorkMixin, ResetPasswordForm):
+    """The request for a reset link. allauth's answer stays the same whether or not an account has the
+    address (ACCOUNT_PREVENT_ENUMERATION): the proof is asked of every request alike."""
+
+    limit_without_proof = "reset_password_without_proof"
+    without_proof_refusal = gettext_lazy(
+        "Your browser did not run the automatic check (it needs JavaScript), and many links were asked for "
+        "from your connection without it lately. Please turn JavaScript on, or try again in an hour."
+    )
 
 
 class CitizenAddEmailForm(NoDisposableEmailMixin, CanonicalAddEmailMixin, AddEmailForm):

@@ -213,6 +213,7 @@ ACCOUNT_ADAPTER = "cocreate.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "cocreate.accounts.forms.CitizenSignupForm",
     "add_email": "cocreate.accounts.forms.CitizenAddEmailForm",
+    "reset_password": "cocreate.accounts.forms.CitizenResetPasswordForm",  # with a proof of work
 }
 
 
@@ -300,6 +301,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup_without_proof": env.str("RATE_LIMIT_SIGNUP_WITHOUT_PROOF", default="5/h/ip"),
     "confirm_email": env.str("RATE_LIMIT_CONFIRM_EMAIL", default="1/3m/key"),
     "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    # Reset-link requests that bring no proof of work (no JavaScript), likewise.
+    "reset_password_without_proof": env.str("RATE_LIMIT_RESET_PASSWORD_WITHOUT_PROOF", default="5/h/ip"),
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",

@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 import time
-from html import unescape
 from uuid import uuid4
 
 import pytest
@@ -17,31 +16,14 @@ from django.test import Client
 from cocreate.accounts.models import User
 from cocreate.accounts.proof import ProofRefused, challenge_create, proof_verify
 from tests.support.pages import visible_text
+from tests.support.proof import page_challenge as challenge_on
+from tests.support.proof import payload, solve, spoiled
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_allauth_limits")]
 
 PASSWORD = "a long pass phrase 42"  # noqa: S105
 REFUSED = "The automatic check of your browser did not pass"
 FRENCH = {"Accept-Language": "fr"}
-
-
-def solve(challenge: dict) -> int:
-    """What the browser's worker does."""
-    for number in range(challenge["maxnumber"] + 1):
-        if hashlib.sha256(f"{challenge['salt']}{number}".encode()).hexdigest() == challenge["challenge"]:
-            return number
-    raise AssertionError("no solution")
-
-
-def payload(issued: dict, number: int | None = None, **changes) -> str:
-    answer = {
-        "algorithm": issued["algorithm"],
-        "challenge": issued["challenge"],
-        "number": solve(issued) if number is None else number,
-        "salt": issued["salt"],
-        "signature": issued["signature"],
-    } | changes
-    return base64.b64encode(json.dumps(answer).encode()).decode()
 
 
 def refusal(text: str) -> str:
@@ -124,10 +106,7 @@ def test_another_algorithm_or_a_negative_number_is_malformed():
 
 
 def page_challenge(client: Client, headers=None) -> dict:
-    html = client.get("/accounts/signup/", headers=headers).content.decode()
-    found = re.search(r'<input type="hidden" name="proof" data-challenge="([^"]+)"', html)
-    assert found, html
-    return json.loads(unescape(found.group(1)))
+    return challenge_on(client, "/accounts/signup/", headers)
 
 
 def sign_up(client: Client, proof: str | None = None, headers=None):
@@ -137,17 +116,7 @@ def sign_up(client: Client, proof: str | None = None, headers=None):
     return client.post("/accounts/signup/", data, headers=headers)
 
 
-@pytest.fixture
-def quick(settings):
-    settings.PROOF_OF_WORK_MAX_NUMBER = 2000
-
-
-@pytest.fixture
-def strict_without_proof(settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup_without_proof": "1/h/ip"}
-
-
-def test_the_page_carries_a_fresh_challenge_and_a_status_line(client, quick):
+def test_the_page_carries_a_fresh_challenge_and_a_status_line(client, quick_proof):
     first, second = page_challenge(client), page_challenge(client)
 
     assert first["maxnumber"] == 2000 and first["challenge"] != second["challenge"]
@@ -163,7 +132,7 @@ def test_the_status_words_are_french_in_french(client):
 
 
 def test_a_solved_challenge_makes_the_account_even_past_the_limit_without_proof(
-    client, quick, strict_without_proof
+    client, quick_proof, strict_without_proof
 ):
     assert sign_up(Client()).status_code == 302  # the one sign-up without proof this hour
 
@@ -174,14 +143,10 @@ def test_a_solved_challenge_makes_the_account_even_past_the_limit_without_proof(
 
 
 @pytest.mark.parametrize("spoil", ["wrong", "tampered", "replayed"])
-def test_a_bad_proof_is_a_form_error_with_a_new_challenge(client, quick, spoil):
+def test_a_bad_proof_is_a_form_error_with_a_new_challenge(client, quick_proof, spoil):
     challenge = page_challenge(client)
-    proof = payload(challenge)
-    if spoil == "wrong":
-        proof = payload(challenge, number=solve(challenge) + 1)
-    elif spoil == "tampered":
-        proof = payload(challenge, signature="0" * 64)
-    else:
+    proof = spoiled(challenge, spoil)
+    if spoil == "replayed":
         assert sign_up(Client(), proof).status_code == 302
 
     response = sign_up(client, proof)
@@ -192,7 +157,7 @@ def test_a_bad_proof_is_a_form_error_with_a_new_challenge(client, quick, spoil):
     assert page_challenge(client)["challenge"] != challenge["challenge"]
 
 
-def test_an_expired_proof_is_refused_in_french(client, quick, monkeypatch):
+def test_an_expired_proof_is_refused_in_french(client, quick_proof, monkeypatch):
     proof = payload(page_challenge(client))
     later = time.time() + 3601
     monkeypatch.setattr(time, "time", lambda: later)
@@ -222,7 +187,9 @@ def test_past_the_limit_without_proof_the_form_says_why(client, strict_without_p
     assert User.objects.count() == 1
 
 
-def test_a_form_with_other_errors_spends_neither_the_proof_nor_the_limit(client, quick, strict_without_proof):
+def test_a_form_with_other_errors_spends_neither_the_proof_nor_the_limit(
+    client, quick_proof, strict_without_proof
+):
     proof = payload(page_challenge(client))
     mismatch = {"email": "ada@example.org", "password1": PASSWORD, "password2": "other"}
     client.post("/accounts/signup/", mismatch | {"proof": proof})

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from cocreate.accounts.models import User
 from tests.support.browser import csp_violations
 from tests.support.factories import PASSWORD
+from tests.support.proof import posts, proof_status
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,17 +22,6 @@ pytestmark = [
 SIGNUP = "/accounts/signup/"
 
 
-def sent_forms(page: Page) -> list[str]:
-    """The bodies of the sign-up form's posts, from now on."""
-    sent: list[str] = []
-    page.on("request", lambda r: sent.append(r.post_data or "") if r.method == "POST" else None)
-    return sent
-
-
-def status(page: Page):
-    return page.locator("[role=status][aria-live=polite][data-role=proof-status]")
-
-
 def fill(page: Page, email: str, *, again: str = PASSWORD) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -40,7 +30,7 @@ def fill(page: Page, email: str, *, again: str = PASSWORD) -> None:
 
 def test_the_browser_solves_the_challenge_and_signs_up(page, asgi_server):
     blocked = csp_violations(page)
-    sent = sent_forms(page)
+    sent = posts(page)
     elsewhere: list[str] = []
     page.on(
         "request", lambda r: elsewhere.append(r.url) if not r.url.startswith(asgi_server.base_url) else None
@@ -49,7 +39,7 @@ def test_the_browser_solves_the_challenge_and_signs_up(page, asgi_server):
 
     started = time.monotonic()
     page.goto(SIGNUP)
-    expect(status(page)).to_have_text("Ready: your browser passed the check.")
+    expect(proof_status(page)).to_have_text("Ready: your browser passed the check.")
     print(f"\nproof of work solved in {time.monotonic() - started:.2f} s (page load included)")
     fill(page, email)
     page.get_by_role("button", name="Create the account").click()
@@ -61,7 +51,7 @@ def test_the_browser_solves_the_challenge_and_signs_up(page, asgi_server):
 
 
 def test_a_form_sent_before_the_answer_waits_for_it(page):
-    sent = sent_forms(page)
+    sent = posts(page)
     email = f"grace-{uuid4().hex[:8]}@example.org"
     page.goto(SIGNUP)
     fill(page, email)
@@ -76,19 +66,19 @@ def test_a_form_sent_before_the_answer_waits_for_it(page):
 def test_the_status_is_said_in_french(new_page):
     page = new_page(language="fr")
     page.goto(SIGNUP)
-    expect(status(page)).to_have_text("C’est prêt\u00a0: votre navigateur a passé la vérification.")
+    expect(proof_status(page)).to_have_text("C’est prêt\u00a0: votre navigateur a passé la vérification.")
 
 
 def test_a_form_error_brings_a_new_challenge_that_is_solved_again(page):
-    sent = sent_forms(page)
+    sent = posts(page)
     email = f"alan-{uuid4().hex[:8]}@example.org"
     page.goto(SIGNUP)
-    expect(status(page)).to_have_text("Ready: your browser passed the check.")
+    expect(proof_status(page)).to_have_text("Ready: your browser passed the check.")
     fill(page, email, again="not the same")
     page.get_by_role("button", name="Create the account").click()
     expect(page.get_by_role("alert")).to_contain_text("same password")
 
-    expect(status(page)).to_have_text("Ready: your browser passed the check.")
+    expect(proof_status(page)).to_have_text("Ready: your browser passed the check.")
     fill(page, email)
     page.get_by_role("button", name="Create the account").click()
 
@@ -99,10 +89,10 @@ def test_a_form_error_brings_a_new_challenge_that_is_solved_again(page):
 
 def test_without_javascript_the_form_still_makes_the_account(new_page):
     page = new_page(java_script_enabled=False)
-    sent = sent_forms(page)
+    sent = posts(page)
     email = f"edsger-{uuid4().hex[:8]}@example.org"
     page.goto(SIGNUP)
-    expect(status(page)).to_have_text("")
+    expect(proof_status(page)).to_have_text("")
 
     fill(page, email)
     page.get_by_role("button", name="Create the account").click()

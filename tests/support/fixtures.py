@@ -38,3 +38,18 @@ def fresh_allauth_limits():
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(match="*allauth:rl:*", count=1000):
         client.delete(key)
+
+
+@pytest.fixture
+def quick_proof(settings):  # pytest-django's, changed for the test only
+    """Proofs of work (cocreate/accounts/proof.py) that a test solves in a few milliseconds."""
+    settings.PROOF_OF_WORK_MAX_NUMBER = 2000
+
+
+@pytest.fixture
+def strict_without_proof(settings):
+    """One form without a proof of work per address and hour, for the sign-up and the reset request each."""
+    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {
+        "signup_without_proof": "1/h/ip",
+        "reset_password_without_proof": "1/h/ip",
+    }

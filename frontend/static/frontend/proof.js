@@ -1,7 +1,8 @@
-// Solves the sign-up form's proof of work (cocreate/accounts/proof.py: ALTCHA's scheme) in a worker, so the
-// page stays responsive, and puts the answer in the form's hidden `proof` field. The status line says what
-// is happening to screen readers too. Without script, or if solving fails, the form is sent without a proof
-// and the server still takes it (under a stricter limit). No request leaves the page for this.
+// Solves an anonymous form's proof of work (sign-up, password reset; cocreate/accounts/proof.py: ALTCHA's
+// scheme) in a worker, so the page stays responsive, and puts the answer in the form's hidden `proof` field.
+// The status line says what is happening to screen readers too. Without script, or if solving fails, the
+// form is sent without a proof and the server still takes it (under a stricter limit). No request leaves the
+// page for this.
 
 const input = document.querySelector("input[data-challenge]");
 const box = input && input.closest("[data-proof]");
