@@ -21,5 +21,7 @@ def blocked_account(request):
     if user is None:
         return {}
     return {
-        "account_blocked_notice": SimpleLazyObject(lambda: refusal_message(user) if is_blocked(user) else "")
+        "account_blocked_notice": SimpleLazyObject(lambda: refusal_message(user) if is_blocked(user) else ""),
+        # Where a control would be, the pages say it is not for this person (includes/account_blocked.html).
+        "account_blocked": SimpleLazyObject(lambda: is_blocked(user)),
     }

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cms.models import ConsultationPage
+from cocreate.accounts.blocking import is_blocked, refusal_response
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
@@ -51,6 +52,8 @@ def checkin_page(request, page_id: int):
     consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if is_blocked(request.user):  # the form too: the page says why, with the block's reason
+        return refusal_response(request, request.user)
     context = {"consultation": consultation.for_reader()}  # its title in the reader's language
     refusal = permissions.checkin_refusal(request.user, consultation)
     if refusal == permissions.EMAIL_UNVERIFIED:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate import page_cache
+from cocreate.accounts.blocking import is_blocked, refusal_response
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
@@ -88,7 +89,8 @@ def report_context(request, proposal, flag_form) -> dict:
         "flag_form": flag_form or FlagForm(auto_id="id_report_%s"),
         # The comments' report forms: unbound (a failed proposal report must not open them all), and the
         # comments of this page's proposal that this viewer already reported.
-        "may_report_comments": proposal.is_published,
+        # Not for a blocked person: the page says why where the comment form would be.
+        "may_report_comments": proposal.is_published and not is_blocked(user),
         "comment_flag_form": FlagForm(),
         "flagged_comment_ids": flagged_comment_ids,
     }
@@ -135,6 +137,8 @@ def proposal_submit(request, page_id: int):
     consultation = get_object_or_404(ConsultationPage.objects.live().public().of_page(page_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if is_blocked(request.user):  # the form too: the page says why, with the block's reason
+        return refusal_response(request, request.user)
     context = {"consultation": consultation.for_reader()}  # its title in the reader's language
     refusal = permissions.submit_refusal(request.user, consultation)
     if refusal == permissions.EMAIL_UNVERIFIED:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from cocreate.accounts.blocking import is_blocked
 from cocreate.exceptions import NotFound
 from proposals import permissions
 from proposals.comments_selectors import comment_get, comment_thread
@@ -62,7 +63,8 @@ def comments_context(request, proposal, failed=None) -> dict:
     user = request.user
     failed = failed or ("", None)
     open_ = permissions.proposal_open(proposal)
-    may_write = permissions.can_comment(user, proposal)
+    # A blocked person reads the thread without its reply links (comments.html says why).
+    may_write = permissions.can_comment(user, proposal) and not is_blocked(user)
     page = Paginator(comment_thread(proposal=proposal, user=user), COMMENTS_PAGE_SIZE).get_page(
         request.GET.get("comments")
     )
