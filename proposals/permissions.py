@@ -27,28 +27,20 @@ from cms.participation import ParticipationLevel
 # The role names are the accounts layer's; callers may still read them here, as permissions.OFFICIALS_GROUP.
 from cocreate.accounts.mfa import ADMIN_ACCESS, MFA_REQUIRED, has_second_factor
 from cocreate.accounts.roles import (
-    GROUPS_ATTRIBUTE,
     MODERATORS_GROUP,
     OFFICIALS_GROUP,
-    ROLE_GROUPS,
     VERIFIED_ATTRIBUTE,
+    holds_role,
+    role_groups,
 )
 from cocreate.accounts.selectors import verified_identity_get
-from cocreate.accounts.services import holds_role
 
 from .choices import Visibility
 
 
 def _in_group(user, name: str) -> bool:
     """`name` is one of ROLE_GROUPS: the API's token authentication reads only those with the user."""
-    if not _active(user):
-        return False
-    # Cached per user object: a request asks several predicates of one user.
-    groups = getattr(user, GROUPS_ATTRIBUTE, None)
-    if groups is None:
-        groups = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
-        setattr(user, GROUPS_ATTRIBUTE, groups)
-    return name in groups
+    return _active(user) and name in role_groups(user)
 
 
 def _active(user) -> bool:

@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
-from .roles import GROUPS_ATTRIBUTE, ROLE_GROUPS, SECOND_FACTOR_ATTRIBUTE
+from .roles import SECOND_FACTOR_ATTRIBUTE, holds_role
 
 MFA_REQUIRED = "mfa_required"
 ADMIN_ACCESS = "wagtailadmin.access_admin"
@@ -71,26 +71,6 @@ def second_factor_reset(*, user) -> int:
 
     deleted, _rows = Authenticator.objects.filter(user_id=user.pk).delete()
     return deleted
-
-
-def _role_groups(user) -> set[str]:
-    groups = getattr(user, GROUPS_ATTRIBUTE, None)
-    if groups is None:
-        groups = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
-        setattr(user, GROUPS_ATTRIBUTE, groups)
-    return groups
-
-
-def holds_role(user) -> bool:
-    """Superuser, staff, moderator or official, and active."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.is_staff or bool(_role_groups(user))
-
-
-def second_factor_missing(user) -> bool:
-    """A role held without its second factor (no query for a citizen: their roles come with them)."""
-    return holds_role(user) and not has_second_factor(user)
 
 
 class StaffSecondFactorMiddleware:

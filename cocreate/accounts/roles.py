@@ -1,6 +1,6 @@
-"""The role groups' names. Citizens need none; moderators and officials are members of these groups, which
-get into the Wagtail admin at /cms/ (cms.roles gives them their permissions there). Who may do what with a
-role is said once, in proposals.permissions.
+"""The role groups' names, and whether someone holds a role. Citizens need none; moderators and officials
+are members of these groups, which get into the Wagtail admin at /cms/ (cms.roles gives them their
+permissions there). Who may do what with a role is said once, in proposals.permissions.
 """
 
 MODERATORS_GROUP = "Moderators"
@@ -19,3 +19,23 @@ BLOCKED_ATTRIBUTE = "_cocreate_blocked"
 # Whether they activated a TOTP authenticator, read in the same statement: a role counts only with it
 # (mfa.py).
 SECOND_FACTOR_ATTRIBUTE = "_cocreate_second_factor"
+
+
+def role_groups(user) -> set[str]:
+    """The ROLE_GROUPS `user` is in, kept on the user object: read with the person (selectors), or here once
+    per user object, since a request asks several predicates of one user."""
+    groups = getattr(user, GROUPS_ATTRIBUTE, None)
+    if groups is None:
+        groups = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        setattr(user, GROUPS_ATTRIBUTE, groups)
+    return groups
+
+
+def holds_role(user) -> bool:
+    """Administrator, staff, moderator or official (an inactive account holds no group role, as in
+    proposals.permissions, which says what each role may do)."""
+    if user.is_superuser or user.is_staff:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(role_groups(user))

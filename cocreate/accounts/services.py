@@ -25,7 +25,7 @@ from cocreate.exceptions import NotAllowed, ServiceError
 
 from .data import export_sections, when
 from .models import User, VerifiedIdentity
-from .roles import MODERATORS_GROUP, OFFICIALS_GROUP
+from .roles import holds_role
 
 EXPORT_FORMAT = 1
 
@@ -79,16 +79,6 @@ def account_export(*, user) -> dict:
         },
         **export_sections(user=user),
     }
-
-
-def holds_role(user) -> bool:
-    """Administrator, staff, moderator or official (an inactive account holds no group role, as in
-    proposals.permissions, which says what each role may do)."""
-    if user.is_superuser or user.is_staff:
-        return True
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.groups.filter(name__in=(MODERATORS_GROUP, OFFICIALS_GROUP)).exists()
 
 
 def account_delete(*, user, password: str = "", username: str = "") -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cocreate.accounts import selectors as account_selectors
 from cocreate.accounts import services as account_services
 from cocreate.accounts.data_forms import AccountDeleteForm
+from cocreate.accounts.roles import holds_role
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import too_many_requests, write_limited
@@ -79,7 +80,7 @@ def account_export(request):
 @write_limited("account_delete")
 def account_delete(request):
     """The confirmation page, then the deletion: POST only, with the password (or the username)."""
-    refused = account_services.holds_role(request.user)
+    refused = holds_role(request.user)
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and not refused and form.is_valid():
         try:
