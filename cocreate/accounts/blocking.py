@@ -52,12 +52,12 @@ ALWAYS_ALLOWED = frozenset(
 
 def is_blocked(user) -> bool:
     """Whether a block stands on `user`'s account; read with the person (no query) or, for a user read
-    some other way, once per user object."""
+    some other way, with the block itself (standing_block), once per user object."""
     if not getattr(user, "is_authenticated", False):
         return False
     blocked = getattr(user, BLOCKED_ATTRIBUTE, None)
     if blocked is None:
-        blocked = AccountBlock.objects.filter(user_id=user.pk, lifted_at__isnull=True).exists()
+        blocked = standing_block(user) is not None
         setattr(user, BLOCKED_ATTRIBUTE, blocked)
     return blocked
 
