@@ -26,6 +26,22 @@ UNDER_REVIEW_NOTE = _(
 )
 
 
+class ReviewedAfterReports:
+    """What proposals and comments say of their moderation, from their `auto_hidden_at` and
+    `moderation_reason`."""
+
+    @property
+    def under_review(self) -> bool:
+        """Hidden automatically after reports, waiting for a moderator's decision."""
+        return self.auto_hidden_at is not None
+
+    @property
+    def moderation_note(self) -> str:
+        """What its author and the moderators are told of its moderation: the moderator's reason, or that it
+        waits for review (UNDER_REVIEW_NOTE)."""
+        return str(UNDER_REVIEW_NOTE) if self.under_review else self.moderation_reason
+
+
 class Status(models.TextChoices):
     """The public answer to a proposal, set by officials."""
 
@@ -83,7 +99,7 @@ class ProposalManager(models.Manager.from_queryset(ProposalQuerySet)):
         return super().get_queryset().defer("search_en", "search_fr")
 
 
-class Proposal(models.Model):
+class Proposal(ReviewedAfterReports, models.Model):
     consultation = models.ForeignKey(
         "cms.ConsultationPage", on_delete=models.PROTECT, related_name="proposals"
     )
@@ -200,17 +216,6 @@ class Proposal(models.Model):
     def is_published(self) -> bool:
         return self.visibility == Visibility.PUBLISHED
 
-    @property
-    def under_review(self) -> bool:
-        """Hidden automatically after reports, waiting for a moderator's decision."""
-        return self.auto_hidden_at is not None
-
-    @property
-    def moderation_note(self) -> str:
-        """What its author and the moderators are told of its moderation: the moderator's reason, or that it
-        waits for review (UNDER_REVIEW_NOTE)."""
-        return str(UNDER_REVIEW_NOTE) if self.under_review else self.moderation_reason
-
     def is_overdue(self, at=None) -> bool:
         """A response was promised and its deadline passed without one."""
         return (
@@ -246,7 +251,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(visibility=Visibility.PUBLISHED)
 
 
-class Comment(models.Model):
+class Comment(ReviewedAfterReports, models.Model):
     """A comment on a proposal, or a reply to one (one level only: the services refuse a reply to a reply).
 
     An author's deletion keeps the row with its text removed, so the replies below it keep their place.
@@ -316,17 +321,6 @@ class Comment(models.Model):
     @property
     def has_pending_edit(self) -> bool:
         return self.pending_at is not None
-
-    @property
-    def under_review(self) -> bool:
-        """Hidden automatically after reports, waiting for a moderator's decision."""
-        return self.auto_hidden_at is not None
-
-    @property
-    def moderation_note(self) -> str:
-        """What its author and the moderators are told of its moderation: the moderator's reason, or that it
-        waits for review (UNDER_REVIEW_NOTE)."""
-        return str(UNDER_REVIEW_NOTE) if self.under_review else self.moderation_reason
 
     def get_visibility_display(self) -> str:
         """A comment's label, not a proposal's: they differ in French (« masqué », « masquée »)."""
