@@ -99,9 +99,9 @@ def test_plain_http_only_on_the_machine_itself(monkeypatch):
 # The claims kept
 
 
-@pytest.fixture
-def city(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = {
+def city_provider(server_url: str) -> dict:
+    """SOCIALACCOUNT_PROVIDERS with one provider, "City ID", at `server_url`."""
+    return {
         "openid_connect": {
             "OAUTH_PKCE_ENABLED": True,
             "APPS": [
@@ -110,11 +110,16 @@ def city(settings):
                     "name": "City ID",
                     "client_id": "cocreate",
                     "secret": "s3cret",
-                    "settings": {"server_url": "https://id.example.org", "scope": ["openid", "email"]},
+                    "settings": {"server_url": server_url, "scope": ["openid", "email"]},
                 }
             ],
         }
     }
+
+
+@pytest.fixture
+def city(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = city_provider("https://id.example.org")
     request = RequestFactory().get("/")
     return get_adapter(request).get_provider(request, "city-id")
 
@@ -338,20 +343,7 @@ def test_no_provider_no_button(client, settings, page):
 def test_a_provider_out_of_reach_is_a_page_not_a_server_error(settings, language):
     """The sign-in starts by reading the provider's discovery document: nobody answers at its address."""
     dead = f"http://127.0.0.1:{free_port()}"
-    settings.SOCIALACCOUNT_PROVIDERS = {
-        "openid_connect": {
-            "OAUTH_PKCE_ENABLED": True,
-            "APPS": [
-                {
-                    "provider_id": "city-id",
-                    "name": "City ID",
-                    "client_id": "cocreate",
-                    "secret": "s3cret",
-                    "settings": {"server_url": dead, "scope": ["openid", "email"]},
-                }
-            ],
-        }
-    }
+    settings.SOCIALACCOUNT_PROVIDERS = city_provider(dead)
     client = Client(headers={"accept-language": language})
 
     response = client.post("/accounts/oidc/city-id/login/?process=login")

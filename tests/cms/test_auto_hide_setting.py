@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 INDEX = reverse("cms_proposals:index")
 
 
-@pytest.fixture
-def index(db):
-    return factories.site_root()
-
-
-@pytest.fixture
-def official(index):
-    return factories.official()  # after the site root: the role groups get their page permissions
-
-
 def add_url(index) -> str:
     return reverse("wagtailadmin_pages:add", args=("cms", "consultationpage", index.pk))
 

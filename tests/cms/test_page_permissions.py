@@ -18,17 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def index(db):
-    return factories.site_root()
-
-
-@pytest.fixture
-def official(index):
-    # After the site root: the role groups get their page permissions on the consultation list.
-    return factories.official()
-
-
-@pytest.fixture
 def moderator(index):
     return factories.moderator()
 
