@@ -27,17 +27,20 @@ EDIT_PENDING = gettext_noop(
 )
 
 
-def _comment_forms(user, comment, *, open_for_replies: bool, failed: tuple, reply_to: int | None) -> None:
+def _comment_forms(
+    user, comment, *, open_for_replies: bool, blocked: bool, failed: tuple, reply_to: int | None
+) -> None:
     """Give one comment of the thread what its template needs: whether this viewer reads its text, its edit
     form, whether it offers a reply, and its reply form when it is the one asked for (`reply_to`, from
-    ?reply=<id>) or the one that failed, bound. Other comments only link to theirs: one form per page."""
+    ?reply=<id>) or the one that failed, bound. Other comments only link to theirs: one form per page.
+    A `blocked` author reads their comment, and why it was hidden, without the forms their block refuses."""
     key, form = failed
     comment.readable = permissions.can_read_comment_text(user, comment)
     comment.mine = permissions.is_comment_author(user, comment)
     comment.show_reason = comment.mine or permissions.can_moderate_comments(user)
-    comment.deletable = permissions.can_delete_comment(user, comment)
+    comment.deletable = permissions.can_delete_comment(user, comment) and not blocked
     comment.edit_form = None
-    if permissions.can_edit_comment(user, comment):
+    if permissions.can_edit_comment(user, comment) and not blocked:
         comment.edit_form = (
             form
             if key == f"edit-{comment.pk}"
@@ -63,21 +66,25 @@ def comments_context(request, proposal, failed=None) -> dict:
     user = request.user
     failed = failed or ("", None)
     open_ = permissions.proposal_open(proposal)
-    # A blocked person reads the thread without its reply links (comments.html says why).
-    may_write = permissions.can_comment(user, proposal) and not is_blocked(user)
+    # A blocked person reads the thread without its reply links, edit and delete forms (comments.html says
+    # why), and a blocked moderator without the moderation forms: each would answer 403.
+    blocked = is_blocked(user)
+    may_write = permissions.can_comment(user, proposal) and not blocked
     page = Paginator(comment_thread(proposal=proposal, user=user), COMMENTS_PAGE_SIZE).get_page(
         request.GET.get("comments")
     )
     reply_to = _comment_id_param(request, "reply")
     for comment in page:
-        _comment_forms(user, comment, open_for_replies=may_write, failed=failed, reply_to=reply_to)
+        _comment_forms(
+            user, comment, open_for_replies=may_write, blocked=blocked, failed=failed, reply_to=reply_to
+        )
         for reply in comment.shown_replies:
-            _comment_forms(user, reply, open_for_replies=False, failed=failed, reply_to=None)
+            _comment_forms(user, reply, open_for_replies=False, blocked=blocked, failed=failed, reply_to=None)
     return {
         "comments_page": page,
         "comments_open": open_,
         "can_comment": may_write,
-        "can_moderate_comments": permissions.can_moderate_comments(user),
+        "can_moderate_comments": permissions.can_moderate_comments(user) and not blocked,
         "comment_form": failed[1] if failed[0] == "new" else CommentForm(auto_id="id_comment_%s"),
         # The reply form of a comment that arrives live: comments.js puts the comment's id for the 0.
         "reply_template_form": CommentForm(auto_id="id_reply0_%s", label=_("Your reply")),
