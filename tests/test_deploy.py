@@ -2,10 +2,11 @@
 to load without it. Each case runs manage.py in a fresh process with only the variables it names."""
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.support.deploy import manage, production_env
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "MFA_ENCRYPTION_KEYS")
 
 
 def test_check_deploy_is_clean():
@@ -33,6 +34,20 @@ def test_allowed_hosts_of_only_commas_is_refused():
     result = manage("check", env=production_env(ALLOWED_HOSTS=" , ,"))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize("keys", [" , ,", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"])
+def test_mfa_encryption_keys_that_are_not_fernet_keys_are_refused(keys):
+    result = manage("check", env=production_env(MFA_ENCRYPTION_KEYS=keys))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "MFA_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_mfa_encryption_keys_newest_first_are_all_kept():
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keys = production_setting("settings.MFA_ENCRYPTION_KEYS", MFA_ENCRYPTION_KEYS=f" {new}, {old} ")
+    assert keys == str([new, old])
 
 
 def production_setting(expression: str, **overrides) -> str:

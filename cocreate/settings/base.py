@@ -320,6 +320,32 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # allauth's "login_failed" limit above, as wrong passwords do.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cocreate"
+# Their secrets are stored encrypted (cocreate/accounts/mfa_secrets.py) under MFA_ENCRYPTION_KEYS: Fernet
+# keys separated by commas, newest first (it encrypts; the others still decrypt, for a rotation). Production
+# requires it; dev and test use a fixed key of their own.
+MFA_ADAPTER = "cocreate.accounts.mfa_secrets.MFAAdapter"
+
+
+def mfa_encryption_keys(env: environ.Env) -> list[str]:
+    """MFA_ENCRYPTION_KEYS from the environment, each checked to be a Fernet key (make one with
+    `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`)."""
+    from cryptography.fernet import Fernet
+
+    keys = [key.strip() for key in env.list("MFA_ENCRYPTION_KEYS", default=[]) if key.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"MFA_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from None
+    return keys
+
+
+MFA_ENCRYPTION_KEYS = mfa_encryption_keys(env)
+# dev and test only (never production, which requires its own): a fixed key, public by design, so their
+# databases stay readable between runs. It is b"cocreate-dev-only-not-a-secret!!", base64-encoded.
+INSECURE_DEV_MFA_ENCRYPTION_KEY = "Y29jcmVhdGUtZGV2LW9ubHktbm90LWEtc2VjcmV0ISE="
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cocreate <no-reply@localhost>")
 # Where people tell the team about what they cannot use (the accessibility statement, /accessibility/).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")

@@ -1,6 +1,7 @@
 """Production: every service named by the environment; no silent fallback.
 
-Required: SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (channel layer and cache), ALLOWED_HOSTS.
+Required: SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (channel layer and cache), ALLOWED_HOSTS,
+MFA_ENCRYPTION_KEYS (the second factor's secrets, see base.py).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -9,7 +10,7 @@ from .base import *  # noqa: F403
 from .base import database_settings, env
 
 # Blank counts as missing: a `SECRET_KEY=` line left in an env file must not start a site with an empty key.
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "MFA_ENCRYPTION_KEYS"):
     if not env.str(_name, default="").strip():
         raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
 
@@ -17,6 +18,8 @@ SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in env.list("ALLOWED_HOSTS") if host.strip()]
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host for production.")
+if not MFA_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS must name at least one key for production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 # psycopg's pool, DB_POOL_MAX_SIZE connections per worker process (0 turns it off): keep workers times
 # that under PostgreSQL's max_connections. Not DB_CONN_MAX_AGE: under ASGI every sync request runs in a

@@ -7,6 +7,7 @@ tests/conftest.py), so a missing service fails the run instead of skipping it.
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key"  # noqa: S105
+MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [INSECURE_DEV_MFA_ENCRYPTION_KEY]  # noqa: F405
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

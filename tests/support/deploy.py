@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -20,6 +22,7 @@ def production_env(**overrides) -> dict[str, str]:
         "DATABASE_URL": "postgres://cocreate:s3cret@db.internal:5432/cocreate",
         "REDIS_URL": "redis://redis.internal:6379/0",
         "ALLOWED_HOSTS": "participate.example.org,www.participate.example.org",
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
