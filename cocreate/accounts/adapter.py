@@ -5,11 +5,16 @@ in French), and the social-account adapter of sign-in with an identity provider 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.emailkit import valid_email_or_none
 from allauth.account.utils import user_email
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .forms import disposable_domain
+from .language import email_language
 from .unique_email import canonical_owner
 
 
@@ -21,6 +26,22 @@ class AccountAdapter(DefaultAccountAdapter):
             "right password. Try again later, or reset your password."
         ),
     }
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """allauth's e-mail telling the owner of a change to how they sign in (ACCOUNT_EMAIL_NOTIFICATIONS),
+        written in their language whatever the request's (an administrator's, another browser's), with
+        what the site's wording needs (frontend/templates/account/email/base_notification.txt)."""
+        context = {
+            "recipient": user,
+            "account_url": settings.SITE_URL.rstrip("/") + reverse("account"),
+            "reset_url": settings.SITE_URL.rstrip("/") + reverse("account_reset_password"),
+            **(context or {}),
+        }
+        # allauth sends some after the commit (an authenticator app set up): the request it renders with is
+        # then this adapter's, should allauth's own have been let go by the time the commit came.
+        request = allauth_context.request or self.request
+        with translation.override(email_language(user)), allauth_context.request_context(request):
+            super().send_notification_mail(template_prefix, user, context, email)
 
 
 # What is kept of the claims a provider sends (its ID token and user info): the stable subject, the e-mail

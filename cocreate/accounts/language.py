@@ -5,6 +5,13 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 
+def email_language(user) -> str:
+    """The language `user`'s e-mails are written in: the one they last used the site in if the site has it,
+    else the site's default."""
+    available = {code for code, _name in settings.LANGUAGES}
+    return user.language if user.language in available else settings.LANGUAGE_CODE
+
+
 def remember_language(user, code: str | None) -> None:
     """Store `code` on the account if it is one of the site's languages and differs from the stored one
     (so a request in the same language as before writes nothing)."""

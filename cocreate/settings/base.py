@@ -209,6 +209,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "cocreate.accounts.adapter.AccountAdapter"
+# The owner is e-mailed each change to how they sign in: password changed, set or reset, an address added,
+# removed or made primary, an authenticator app or recovery codes set up or removed, an identity provider
+# connected or disconnected. Whoever took over a session or a password cannot change these unseen: the
+# mailbox's owner hears of it, from which IP address and browser. In the person's language
+# (AccountAdapter.send_notification_mail), in the site's words (frontend/templates/account/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Sign-up and adding an address refuse disposable-mail domains (cocreate/accounts/forms.py).
 ACCOUNT_FORMS = {
     "signup": "cocreate.accounts.forms.CitizenSignupForm",

@@ -23,6 +23,8 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
+from cocreate.accounts.language import email_language
+
 from ..models import AuditAction, Notification, Proposal, Status
 from .unsubscribe import unsubscribe_token
 
@@ -167,12 +169,6 @@ def recipient_address(user) -> str | None:
 
 def absolute_url(path: str) -> str:
     return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
-
-
-def email_language(user) -> str:
-    """The person's language if the site has it, else the site's default."""
-    available = {code for code, _name in settings.LANGUAGES}
-    return user.language if user.language in available else settings.LANGUAGE_CODE
 
 
 def unsubscribe_headers(token: str) -> dict[str, str]:
