@@ -3,6 +3,7 @@
 Body: {"error": {"code": "...", "message": "...", "fields": {...}}}
 """
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,17 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     http_status = 409
     default_code = "conflict"
+
+
+def refuse(refusal: str | None, errors: Mapping[str, Callable[[], ServiceError]]) -> None:
+    """Raise the error that `errors` makes for `refusal`, a permission predicate's code (None: allowed, so
+    nothing). A code the service has no error for is refused all the same, with its own code: a new reason
+    to refuse, added to a predicate, must never let a write through only because a service does not know
+    it yet."""
+    if refusal is None:
+        return
+    make = errors.get(refusal)
+    raise make() if make else NotAllowed(_("You are not allowed to do this."), code=refusal)
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:

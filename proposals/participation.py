@@ -1,6 +1,7 @@
 """What a consultation asks to support and submit (cms ParticipationLevel), said to the person it refuses:
 what is missing and how to get it. The API's 403 and the pages say the same sentences."""
 
+from collections.abc import Callable
 from typing import Literal
 
 from django.utils.translation import gettext as _
@@ -50,12 +51,17 @@ def how_to(user, consultation) -> str:
     return _("Sign in with %(services)s: it confirms who you are.") % services
 
 
-def level_error(refusal: str, user, consultation, *, action: Action) -> NotAllowed:
-    """The 403 of a support or submission refused for `refusal` (permissions.IDENTITY_REQUIRED or
-    RESIDENTS_ONLY): its message says what is missing and how to get it."""
-    message = f"{requirement(consultation, action=action)} {how_to(user, consultation)}"
-    code = "identity_required" if refusal == permissions.IDENTITY_REQUIRED else "residents_only"
-    return NotAllowed(message, code=code)
+def level_errors(user, consultation, *, action: Action) -> dict[str, Callable[[], NotAllowed]]:
+    """The 403s of a support or submission refused for want of what `consultation` asks, by refusal code
+    (permissions.IDENTITY_REQUIRED, RESIDENTS_ONLY), for cocreate.exceptions.refuse: the message says what
+    is missing and how to get it."""
+
+    def error(code: str) -> Callable[[], NotAllowed]:
+        return lambda: NotAllowed(
+            f"{requirement(consultation, action=action)} {how_to(user, consultation)}", code=code
+        )
+
+    return {code: error(code) for code in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY)}
 
 
 def participation_context(user, consultation) -> dict:

@@ -27,7 +27,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError, refuse
 from proposals import notifications, participation, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
@@ -49,15 +49,7 @@ def _check_may_change(user, proposal: Proposal) -> None:
     """Before the transaction, on the caller's copy: the citizen may take part, and the proposal takes
     supports (permissions.support_change_refusal). The proposal's state is checked again when the count
     moves."""
-    refusal = permissions.support_change_refusal(user, proposal)
-    if refusal == permissions.EMAIL_UNVERIFIED:
-        raise NotAllowed(
-            _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
-        )
-    if refusal == permissions.PROPOSAL_NOT_PUBLISHED:
-        raise _not_published()
-    if refusal == permissions.CONSULTATION_CLOSED:
-        raise _closed()
+    refuse(permissions.support_change_refusal(user, proposal), _CHANGE_REFUSALS)
 
 
 def _not_published() -> Conflict:
@@ -271,6 +263,16 @@ def _delete_supports(proposal: Proposal, user_ids: list[int]) -> set[int]:
         return {user_id for (user_id,) in cursor.fetchall()}
 
 
+# The refusals of permissions.support_change_refusal, by code (cocreate.exceptions.refuse).
+_CHANGE_REFUSALS = {
+    permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
+        _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
+    ),
+    permissions.PROPOSAL_NOT_PUBLISHED: _not_published,
+    permissions.CONSULTATION_CLOSED: _closed,
+}
+
+
 def _batch_window() -> float:
     return getattr(settings, "SUPPORT_BATCH_WINDOW_MS", 0) / 1000
 
@@ -306,9 +308,8 @@ def _change(change: _Change) -> SupportResult:
 def support_add(*, user, proposal: Proposal) -> SupportResult:
     """`proposal` as the caller read it (its consultation too). A new support also asks what the
     consultation asks (its participation_level); a withdrawal never does, and supports already given count."""
-    refusal = permissions.support_refusal(user, proposal)
-    if refusal in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY):
-        raise participation.level_error(refusal, user, proposal.consultation, action="support")
+    level_errors = participation.level_errors(user, proposal.consultation, action="support")
+    refuse(permissions.support_refusal(user, proposal), {**_CHANGE_REFUSALS, **level_errors})
     return _change(_Change(add=True, user=user, proposal=proposal))
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cocreate.accounts.mfa import role_refused
-from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError, refuse
 
 from .. import audit, permissions
 from ..live import events
@@ -56,14 +56,20 @@ def _locked_comment(comment_id: int) -> tuple[Proposal, Comment]:
 
 def _refuse_comment(refusal: str | None) -> None:
     """A refusal of permissions.comment_refusal as this service's error; nothing when None."""
-    if refusal == permissions.EMAIL_UNVERIFIED:
-        raise NotAllowed(_("Confirm your e-mail address before commenting."), code="email_unverified")
-    if refusal == permissions.PROPOSAL_NOT_PUBLISHED:
-        raise Conflict(_("Only published proposals can be commented on."), code="proposal_not_published")
-    if refusal == permissions.CONSULTATION_CLOSED:
-        raise Conflict(
-            _("This consultation is closed: comments can no longer be added."), code="consultation_closed"
-        )
+    refuse(refusal, _COMMENT_REFUSALS)
+
+
+_COMMENT_REFUSALS = {
+    permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
+        _("Confirm your e-mail address before commenting."), code="email_unverified"
+    ),
+    permissions.PROPOSAL_NOT_PUBLISHED: lambda: Conflict(
+        _("Only published proposals can be commented on."), code="proposal_not_published"
+    ),
+    permissions.CONSULTATION_CLOSED: lambda: Conflict(
+        _("This consultation is closed: comments can no longer be added."), code="consultation_closed"
+    ),
+}
 
 
 def _check_parent(proposal: Proposal, parent: Comment | None) -> Comment | None:

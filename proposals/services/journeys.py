@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cms.models import ConsultationStage
 from cocreate import page_cache
 from cocreate.accounts.mfa import role_refused
-from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError, refuse
 from cocreate.limits import at_most
 from cocreate.transactions import after_commit
 
@@ -39,15 +39,19 @@ STORY_MAX = 1000
 
 
 def _refuse(refusal: str | None) -> None:
-    if refusal == permissions.EMAIL_UNVERIFIED:
-        raise NotAllowed(
-            _("Confirm your e-mail address before telling how a stage went."), code="email_unverified"
-        )
-    if refusal == permissions.CONSULTATION_CLOSED:
-        raise Conflict(
-            _("This consultation is closed: check-ins can no longer be given or changed."),
-            code="consultation_closed",
-        )
+    """A refusal of permissions.checkin_refusal as this service's error; nothing when None."""
+    refuse(refusal, _CHECKIN_REFUSALS)
+
+
+_CHECKIN_REFUSALS = {
+    permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
+        _("Confirm your e-mail address before telling how a stage went."), code="email_unverified"
+    ),
+    permissions.CONSULTATION_CLOSED: lambda: Conflict(
+        _("This consultation is closed: check-ins can no longer be given or changed."),
+        code="consultation_closed",
+    ),
+}
 
 
 def _checked_scores(frustration, motivation, story) -> str:

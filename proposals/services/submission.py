@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import Conflict, NotAllowed, ServiceError
+from cocreate.exceptions import Conflict, NotAllowed, ServiceError, refuse
 
 from .. import notifications, participation, permissions, search
 from ..live import events
@@ -20,15 +20,18 @@ def proposal_submit(
     """`category` and `stage` (a cms.ConsultationStage: the step of the service journey the proposal is
     about), when given, must be the consultation's own: a proposal is listed, filtered and mapped on the
     journey of the consultation it belongs to."""
-    refusal = permissions.submit_refusal(author, consultation)
-    if refusal == permissions.EMAIL_UNVERIFIED:
-        raise NotAllowed(
-            _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
-        )
-    if refusal == permissions.CONSULTATION_CLOSED:
-        raise Conflict(_("This consultation is not open for proposals."), code="consultation_closed")
-    if refusal in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY):
-        raise participation.level_error(refusal, author, consultation, action="submit")
+    refuse(
+        permissions.submit_refusal(author, consultation),
+        {
+            permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
+                _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
+            ),
+            permissions.CONSULTATION_CLOSED: lambda: Conflict(
+                _("This consultation is not open for proposals."), code="consultation_closed"
+            ),
+            **participation.level_errors(author, consultation, action="submit"),
+        },
+    )
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(
             _("This category does not belong to the consultation."),
