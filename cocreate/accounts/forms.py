@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .proof import ProofRefused, challenge_create, proof_verify
-from .unique_email import CanonicalAddEmailMixin, CanonicalSignupMixin
+from .unique_email import CanonicalAddEmailMixin, CanonicalResetPasswordMixin, CanonicalSignupMixin
 
 
 def disposable_domain(email: str) -> str | None:
@@ -98,9 +98,10 @@ class CitizenSignupForm(NoDisposableEmailMixin, CanonicalSignupMixin, ProofOfWor
     pass
 
 
-class CitizenResetPasswordForm(ProofOfWorkMixin, ResetPasswordForm):
-    """The request for a reset link. allauth's answer stays the same whether or not an account has the
-    address (ACCOUNT_PREVENT_ENUMERATION): the proof is asked of every request alike."""
+class CitizenResetPasswordForm(ProofOfWorkMixin, CanonicalResetPasswordMixin, ResetPasswordForm):
+    """The request for a reset link, found by the address as typed or by its canonical form. allauth's
+    answer stays the same whether or not an account has the address (ACCOUNT_PREVENT_ENUMERATION): the
+    proof is asked of every request alike."""
 
     limit_without_proof = "reset_password_without_proof"
     without_proof_refusal = gettext_lazy(

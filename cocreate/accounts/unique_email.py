@@ -10,6 +10,9 @@ worked and allauth e-mails the address that an account exists (the same mailbox,
 Adding an address to one's account says "taken" in both cases: allauth lets an address already on
 another account be added unconfirmed, but a canonical form can have only one owner.
 
+A password-reset request for an address no account has as typed finds the account whose address has its
+canonical form, and sends the link to that account's own address (CanonicalResetPasswordMixin).
+
 The unique constraint decides a race between two sign-ups that both passed the check: the second one's
 transaction rolls back whole, and it is answered as its check would have answered (back to the sign-up
 page with allauth's "taken" message, or allauth's hidden answer), never a half-made account or a 500.
@@ -18,6 +21,7 @@ page with allauth's "taken" message, or allauth's hidden answer), never a half-m
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
@@ -34,6 +38,16 @@ def canonical_owner(email: str) -> int | None:
     return (
         CanonicalEmail.objects.filter(canonical=canonical_email(email))
         .values_list("address__user_id", flat=True)
+        .first()
+    )
+
+
+def canonical_twin(email: str):
+    """The active account's allauth EmailAddress (its user read with it) that has `email`'s canonical form,
+    if any."""
+    return (
+        EmailAddress.objects.select_related("user")
+        .filter(canonical_form__canonical=canonical_email(email), user__is_active=True)
         .first()
     )
 
@@ -92,3 +106,29 @@ class CanonicalAddEmailMixin:
     def save(self, request):
         with transaction.atomic():
             return super().save(request)
+
+
+class CanonicalResetPasswordMixin:
+    """For allauth's ResetPasswordForm: someone who types "jdoe@gmail.com" when their account has
+    "J.Doe+x@gmail.com" gets the link, at the account's own address (the one it proved it receives mail at),
+    never at the address typed. allauth's lookup of the address as typed goes first; the answer on the page
+    is allauth's in every case (ACCOUNT_PREVENT_ENUMERATION: the same whether or not an account was found).
+    """
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.reset_address = email
+        if not self.users:
+            twin = canonical_twin(email)
+            if twin is not None:
+                self.users, self.reset_address = [twin.user], twin.email
+        return email
+
+    def save(self, request, **kwargs) -> str:
+        typed = self.cleaned_data["email"]
+        self.cleaned_data["email"] = self.reset_address  # whom allauth mails
+        try:
+            super().save(request, **kwargs)
+        finally:
+            self.cleaned_data["email"] = typed
+        return typed
