@@ -25,8 +25,9 @@ def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tu
     """The proposal's supports standing at the end of each day, in the site's time zone, every day from its
     publication to `until` (today by default, the consultation's closing day once it has closed): one
     grouped query. A withdrawn support is a deleted row, so it is not counted on any day, as if never given;
-    an anonymised one (its citizen's account deleted) still is. The last day's total is the rows there are,
-    which the services keep equal to `supports_count`. Empty for a proposal never published.
+    an anonymised one (its citizen's account deleted) still is, one set aside is not. The last day's total
+    is the valid rows there are, which the services keep equal to `supports_count`. Empty for a proposal
+    never published.
 
     The rows are found through the (proposal, user) unique index and read from the table. Measured on 600,000
     supports given in time order (PostgreSQL 15, warm cache): 2.5-5.7 ms for a proposal of 500 supports and
@@ -36,7 +37,7 @@ def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tu
     if proposal.published_at is None:
         return []
     given = dict(
-        Support.objects.filter(proposal=proposal)
+        Support.objects.filter(proposal=proposal, invalidation=None)
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(n=Count("id"))

@@ -18,6 +18,7 @@ transaction (group commit, votes.batching): a batch is the same statements, each
 once per batch instead of once per support, and each request is still answered the figures of its own
 turn. A batch of one, SQLite, and a caller's own transaction take the single path."""
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +35,9 @@ from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal, Visibility
 from proposals.services import proposal_reach_threshold
 
+from . import tallies
 from .batching import BatchTimeout, GroupCommit
+from .tallies import Facts
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def _closed() -> Conflict:
 # The support row, unless the citizen already supports the proposal: then no row, and no error that would
 # need a savepoint to keep the transaction usable.
 _INSERT_SUPPORT = """
-    INSERT INTO votes_support (proposal_id, user_id, created_at) VALUES (%s, %s, %s)
+    INSERT INTO votes_support (proposal_id, user_id, created_at, address_hash, email_domain, joined_on)
+    VALUES (%s, %s, %s, %s, %s, %s)
     ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING id"""
 
 # The count and version moved by the database's own arithmetic on the row as it is once locked, only while
@@ -88,24 +92,39 @@ _MOVE_COUNT = """
          WHERE c.page_ptr_id = proposals_proposal.consultation_id)"""
 
 
-# The citizen's support row, if any (no model signal listens to a support's deletion, so no need for the
-# ORM's read of the rows before it deletes them).
-_DELETE_SUPPORT = "DELETE FROM votes_support WHERE proposal_id = %s AND user_id = %s"
+# The citizen's support row, if any, and what the tallies counted of it (no model signal listens to a
+# support's deletion, so no need for the ORM's read of the rows before it deletes them).
+_DELETE_SUPPORT = """
+    DELETE FROM votes_support WHERE proposal_id = %s AND user_id = %s
+    RETURNING user_id, invalidation_id IS NULL, created_at, joined_on, email_domain, address_hash"""
 
 
-def _insert_support(proposal: Proposal, user) -> bool:
-    """Whether the support row was inserted (False: the citizen already supports the proposal)."""
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+def _insert_support(proposal: Proposal, user, address_hash: str | None) -> Facts | None:
+    """What the new support row records, or None when the citizen already supports the proposal."""
+    facts = Facts.of(user, at=timezone.now(), address_hash=address_hash)
+    created_at = connection.ops.adapt_datetimefield_value(facts.created_at)
+    row = [proposal.pk, user.pk, created_at, address_hash, facts.email_domain, facts.joined_on]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SUPPORT, [proposal.pk, user.pk, created_at])
-        return cursor.fetchone() is not None
+        cursor.execute(_INSERT_SUPPORT, row)
+        return facts if cursor.fetchone() is not None else None
 
 
-def _delete_support(proposal: Proposal, user) -> bool:
-    """Whether there was a support row to delete."""
+def _delete_support(proposal: Proposal, user) -> tuple[bool, Facts] | None:
+    """Whether the deleted support counted (it was not set aside) and what it recorded; None if there was no
+    support to delete."""
     with connection.cursor() as cursor:
         cursor.execute(_DELETE_SUPPORT, [proposal.pk, user.pk])
-        return cursor.rowcount > 0
+        row = cursor.fetchone()
+    return None if row is None else _deleted(row)[1:]
+
+
+def _deleted(row) -> tuple[int, bool, Facts]:
+    user_id, valid, *facts = row
+    return user_id, bool(valid), Facts(*facts)
+
+
+def _tallies_less(changes: tallies.Changes, valid: bool, facts: Facts) -> None:
+    changes.add(facts, valid=-int(valid), invalid=-int(not valid))
 
 
 def _move_count(
@@ -162,19 +181,30 @@ def _current(proposal: Proposal) -> SupportResult:
     return SupportResult(proposal.pk, supports, version, changed=False)
 
 
-def _add_one(user, proposal: Proposal) -> SupportResult:
+def _add_one(user, proposal: Proposal, address_hash: str | None) -> SupportResult:
     with transaction.atomic():
-        if not _insert_support(proposal, user):
+        facts = _insert_support(proposal, user, address_hash)
+        if facts is None:
             return _current(proposal)
         # Supporting follows by default (withdrawing does not unfollow); a follow already there is kept.
         notifications.follow_ensure(user=user, proposal=proposal)
+        changes = tallies.Changes()
+        changes.add(facts, valid=1)
+        tallies.tallies_move(proposal_id=proposal.pk, changes=changes)
         return _move_count(proposal, +1, peak_above=0)
 
 
 def _withdraw_one(user, proposal: Proposal) -> SupportResult:
     with transaction.atomic():
-        if not _delete_support(proposal, user):
+        deleted = _delete_support(proposal, user)
+        if deleted is None:
             return _current(proposal)
+        valid, facts = deleted
+        changes = tallies.Changes()
+        _tallies_less(changes, valid, facts)
+        tallies.tallies_move(proposal_id=proposal.pk, changes=changes)
+        if not valid:  # a support set aside was not counted: the count stays as it is
+            return dataclasses.replace(_current(proposal), changed=True)
         return _move_count(proposal, -1)
 
 
@@ -189,12 +219,14 @@ def _withdraw_one(user, proposal: Proposal) -> SupportResult:
 # number); in the order of the users' ids, as every batch does, so that two workers' batches wait for each
 # other's rows in one order rather than in a deadlock.
 _INSERT_SUPPORTS = """
-    INSERT INTO votes_support (proposal_id, user_id, created_at)
-    SELECT %s, user_id, %s FROM unnest(%s::bigint[]) AS user_id ORDER BY user_id
+    INSERT INTO votes_support (proposal_id, created_at, user_id, address_hash, email_domain, joined_on)
+    SELECT %s, %s, new.* FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::date[])
+        AS new(user_id, address_hash, email_domain, joined_on) ORDER BY user_id
     ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING user_id"""
 
 _DELETE_SUPPORTS = """
-    DELETE FROM votes_support WHERE proposal_id = %s AND user_id = ANY(%s::bigint[]) RETURNING user_id"""
+    DELETE FROM votes_support WHERE proposal_id = %s AND user_id = ANY(%s::bigint[])
+    RETURNING user_id, invalidation_id IS NULL, created_at, joined_on, email_domain, address_hash"""
 
 
 @dataclass(frozen=True)
@@ -202,6 +234,7 @@ class _Change:
     add: bool  # a support, or its withdrawal
     user: object
     proposal: Proposal
+    address_hash: str | None = None  # where a support came from (cocreate.addresses)
 
 
 def _run_batch(changes: Sequence[_Change]) -> list[SupportResult]:
@@ -210,16 +243,23 @@ def _run_batch(changes: Sequence[_Change]) -> list[SupportResult]:
     of one takes the single path (SQLite has no arrays; one support needs none)."""
     if len(changes) == 1:
         [change] = changes
-        return [(_add_one if change.add else _withdraw_one)(change.user, change.proposal)]
+        if change.add:
+            return [_add_one(change.user, change.proposal, change.address_hash)]
+        return [_withdraw_one(change.user, change.proposal)]
     proposal = changes[0].proposal  # the leader's copy
     with transaction.atomic():
-        added = _insert_supports(proposal, [c.user.pk for c in changes if c.add])
-        withdrawn = _delete_supports(proposal, [c.user.pk for c in changes if not c.add])
-        deltas = [int(c.user.pk in added) if c.add else -int(c.user.pk in withdrawn) for c in changes]
-        if not any(deltas):
-            return [_current(proposal)] * len(changes)
+        moves = tallies.Changes()
+        added = _insert_supports(proposal, [c for c in changes if c.add], moves)
+        withdrawn = _delete_supports(proposal, [c.user.pk for c in changes if not c.add], moves)
         if added:
             notifications.follows_ensure(user_ids=sorted(added), proposal=proposal)
+        tallies.tallies_move(proposal_id=proposal.pk, changes=moves)
+        # A support set aside (votes.invalidations) was not counted: withdrawing it leaves the count.
+        deltas = [
+            int(c.user.pk in added) if c.add else -int(withdrawn.get(c.user.pk, False)) for c in changes
+        ]
+        if not any(deltas):
+            return [_current(proposal)] * len(changes)
         after = _after_each(deltas)
         # The count a support reached is the final one less the changes after it: the highest of them.
         reached = [-later for (later, _n), d in zip(after, deltas, strict=True) if d > 0]
@@ -244,23 +284,39 @@ def _after_each(deltas: list[int]) -> list[tuple[int, int]]:
     return after[::-1]
 
 
-def _insert_supports(proposal: Proposal, user_ids: list[int]) -> set[int]:
-    """The ids of the users whose support row was inserted."""
-    if not user_ids:
+def _insert_supports(proposal: Proposal, supports: list[_Change], moves: tallies.Changes) -> set[int]:
+    """The ids of the users whose support row was inserted, their facts added to `moves`."""
+    if not supports:
         return set()
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    at = timezone.now()
+    facts = {c.user.pk: Facts.of(c.user, at=at, address_hash=c.address_hash) for c in supports}
+    columns = [
+        list(facts),
+        [f.address_hash for f in facts.values()],
+        [f.email_domain for f in facts.values()],
+        [f.joined_on for f in facts.values()],
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SUPPORTS, [proposal.pk, created_at, user_ids])
-        return {user_id for (user_id,) in cursor.fetchall()}
+        cursor.execute(
+            _INSERT_SUPPORTS, [proposal.pk, connection.ops.adapt_datetimefield_value(at), *columns]
+        )
+        added = {user_id for (user_id,) in cursor.fetchall()}
+    for user_id in added:
+        moves.add(facts[user_id], valid=1)
+    return added
 
 
-def _delete_supports(proposal: Proposal, user_ids: list[int]) -> set[int]:
-    """The ids of the users whose support row was deleted."""
+def _delete_supports(proposal: Proposal, user_ids: list[int], moves: tallies.Changes) -> dict[int, bool]:
+    """The ids of the users whose support row was deleted, each with whether it counted; what the rows
+    recorded taken away in `moves`."""
     if not user_ids:
-        return set()
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(_DELETE_SUPPORTS, [proposal.pk, sorted(user_ids)])
-        return {user_id for (user_id,) in cursor.fetchall()}
+        deleted = [_deleted(row) for row in cursor.fetchall()]
+    for _user_id, valid, facts in deleted:
+        _tallies_less(moves, valid, facts)
+    return {user_id: valid for user_id, valid, _facts in deleted}
 
 
 # The refusals of permissions.support_change_refusal, by code (cocreate.exceptions.refuse).
@@ -305,12 +361,13 @@ def _change(change: _Change) -> SupportResult:
         raise OperationalError(str(timeout)) from psycopg.OperationalError(str(timeout))
 
 
-def support_add(*, user, proposal: Proposal) -> SupportResult:
+def support_add(*, user, proposal: Proposal, address_hash: str | None = None) -> SupportResult:
     """`proposal` as the caller read it (its consultation too). A new support also asks what the
-    consultation asks (its participation_level); a withdrawal never does, and supports already given count."""
+    consultation asks (its participation_level); a withdrawal never does, and supports already given count.
+    `address_hash`: the keyed hash of the client address (cocreate.addresses), for the fraud review."""
     level_errors = participation.level_errors(user, proposal.consultation, action="support")
     refuse(permissions.support_refusal(user, proposal), {**_CHANGE_REFUSALS, **level_errors})
-    return _change(_Change(add=True, user=user, proposal=proposal))
+    return _change(_Change(add=True, user=user, proposal=proposal, address_hash=address_hash))
 
 
 def support_withdraw(*, user, proposal: Proposal) -> SupportResult:

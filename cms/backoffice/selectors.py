@@ -115,7 +115,7 @@ def supports_per_day(consultation_id: int) -> list[tuple[date, int]]:
     """Supports standing now (a withdrawn one is gone) by the day they were given, in the site's time zone,
     every day from the first to the last, the empty ones too; the last CHART_DAYS days at most."""
     counted = dict(
-        Support.objects.filter(proposal__consultation_id=consultation_id)
+        Support.objects.filter(proposal__consultation_id=consultation_id, invalidation=None)
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(n=Count("id"))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cocreate.addresses import request_address_hash
 from cocreate.exceptions import ServiceError
 from cocreate.throttling import write_limited
 from votes import services as vote_services
@@ -19,9 +20,13 @@ def _support(request, pk: int, *, add: bool):
         messages.info(request, _("Sign in to support proposals."))
         return redirect_to_login(safe_next(request, reverse("proposal_detail", args=[pk])))
     proposal = proposal_or_404(request, pk)
-    service = vote_services.support_add if add else vote_services.support_withdraw
     try:
-        result = service(user=request.user, proposal=proposal)
+        if add:
+            result = vote_services.support_add(
+                user=request.user, proposal=proposal, address_hash=request_address_hash(request)
+            )
+        else:
+            result = vote_services.support_withdraw(user=request.user, proposal=proposal)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

@@ -33,15 +33,21 @@ def main_table(select: str) -> str:
     raise AssertionError(select)
 
 
+def described(sql: str) -> str:
+    """A SELECT by its table, a write by its verb and table."""
+    if sql.startswith("SELECT"):
+        return main_table(sql)
+    verb, *rest = sql.split()
+    return f"{verb} {rest[1] if verb in ('INSERT', 'DELETE') else rest[0]}".replace('"', "")
+
+
 def statements(client, method: str, proposal) -> tuple[int, list[str]]:
-    """The response's status, and the first word of each statement it sent (for a SELECT, its table)."""
+    """The response's status, and each statement it sent, described."""
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, method)(f"/api/v1/proposals/{proposal.pk}/support/")
     sent = [" ".join(q["sql"].split()) for q in captured.captured_queries]
     sent = [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    return response.status_code, [
-        main_table(sql) if sql.startswith("SELECT") else sql.split()[0] for sql in sent
-    ]
+    return response.status_code, [described(sql) for sql in sent]
 
 
 @pytest.fixture
@@ -59,12 +65,22 @@ def supporter(proposal) -> APIClient:
     return client
 
 
-def test_a_support_is_five_statements(proposal):
-    """Who is asking with their roles, the proposal with its consultation, the support, the follow, and
-    the count with what it wrote."""
+SUPPORT = [
+    "authtoken_token",
+    "proposals_proposal",
+    "INSERT votes_support",
+    "INSERT proposals_follow",
+    "INSERT votes_supporttally",
+    "UPDATE proposals_proposal",
+]
+
+
+def test_a_support_is_six_statements(proposal):
+    """Who is asking with their roles, the proposal with its consultation, the support, the follow, the
+    fraud review's tallies, and the count with what it wrote."""
     assert statements(token_client(factories.citizen()), "post", proposal) == (
         201,
-        ["authtoken_token", "proposals_proposal", "INSERT", "INSERT", "UPDATE"],
+        SUPPORT,
     )
 
 
@@ -72,47 +88,64 @@ def test_a_support_of_a_moderator_is_as_cheap(proposal):
     """Roles come with the token: a moderator's support asks nothing more."""
     assert statements(token_client(factories.moderator()), "post", proposal) == (
         201,
-        ["authtoken_token", "proposals_proposal", "INSERT", "INSERT", "UPDATE"],
+        SUPPORT,
     )
 
 
 def test_a_repeated_support_reads_the_count_without_writing_it(proposal, supporter):
     assert statements(supporter, "post", proposal) == (
         200,
-        ["authtoken_token", "proposals_proposal", "INSERT", "proposals_proposal"],
+        ["authtoken_token", "proposals_proposal", "INSERT votes_support", "proposals_proposal"],
     )
 
 
-def test_a_withdrawal_is_four_statements(proposal, supporter):
+def test_a_withdrawal_is_five_statements(proposal, supporter):
     assert statements(supporter, "delete", proposal) == (
         204,
-        ["authtoken_token", "proposals_proposal", "DELETE", "UPDATE"],
+        [
+            "authtoken_token",
+            "proposals_proposal",
+            "DELETE votes_support",
+            "INSERT votes_supporttally",
+            "UPDATE proposals_proposal",
+        ],
     )
     assert Proposal.objects.get(pk=proposal.pk).supports_count == 1
 
 
 def batch_statements(changes) -> list[str]:
-    """The first word of each statement one batch of group commit sent (votes.services), transaction
-    statements left out."""
+    """Each statement one batch of group commit sent (votes.services), described, transaction statements
+    left out."""
     with CaptureQueriesContext(connection) as captured:
         services._run_batch(changes)
     sent = [" ".join(q["sql"].split()) for q in captured.captured_queries]
-    return [sql.split()[0] for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    return [described(sql) for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_a_batch_of_supports_is_three_statements_whatever_its_size(proposal, n):
-    """The supports, the follows, and the count: one of each for the whole batch."""
+def test_a_batch_of_supports_is_four_statements_whatever_its_size(proposal, n):
+    """The supports, the follows, the tallies and the count: one of each for the whole batch."""
     proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)
     changes = [services._Change(True, factories.citizen(), proposal) for _ in range(n)]
-    assert batch_statements(changes) == ["INSERT", "INSERT", "UPDATE"]
+    assert batch_statements(changes) == [
+        "INSERT votes_support",
+        "INSERT proposals_follow",
+        "INSERT votes_supporttally",
+        "UPDATE proposals_proposal",
+    ]
     assert Proposal.objects.get(pk=proposal.pk).supports_count == 1 + n
 
 
-def test_a_batch_of_supports_and_withdrawals_is_four_statements(proposal, supporter):
+def test_a_batch_of_supports_and_withdrawals_is_five_statements(proposal, supporter):
     proposal = Proposal.objects.select_related("consultation").get(pk=proposal.pk)
     withdrawing = list(Support.objects.filter(proposal=proposal).values_list("user", flat=True))
     changes = [services._Change(True, factories.citizen(), proposal) for _ in range(10)]
     changes += [services._Change(False, User.objects.get(pk=pk), proposal) for pk in withdrawing]
-    assert batch_statements(changes) == ["INSERT", "DELETE", "INSERT", "UPDATE"]
+    assert batch_statements(changes) == [
+        "INSERT votes_support",
+        "DELETE votes_support",
+        "INSERT proposals_follow",
+        "INSERT votes_supporttally",
+        "UPDATE proposals_proposal",
+    ]
     assert Proposal.objects.get(pk=proposal.pk).supports_count == 10

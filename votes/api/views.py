@@ -4,6 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.addresses import request_address_hash
 from cocreate.schema import ERROR
 from cocreate.throttling import ScopedWriteThrottle
 from proposals import selectors
@@ -30,7 +31,9 @@ class SupportView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get_to_support(proposal_id=pk, user=request.user)
-        result = services.support_add(user=request.user, proposal=proposal)
+        result = services.support_add(
+            user=request.user, proposal=proposal, address_hash=request_address_hash(request)
+        )
         # SupportStateSerializer's body, built without it: a Serializer costs more than the rest of the view.
         body = {
             "proposal": result.proposal_id,
