@@ -28,11 +28,21 @@ class AccountsConfig(AppConfig):
             on_email_address_saved, sender=EmailAddress, dispatch_uid="accounts.canonical_email"
         )
 
-        from allauth.socialaccount.signals import social_account_removed
+        from allauth.socialaccount.signals import (
+            social_account_added,
+            social_account_removed,
+            social_account_updated,
+        )
 
         from . import identity
 
-        # allauth's too: a sign-in through an identity provider records the person's verified identity, and
-        # disconnecting the provider forgets it.
+        # allauth's too: a sign-in through an identity provider, or connecting one to the account, records
+        # the person's verified identity, and disconnecting the provider forgets it.
         user_logged_in.connect(identity.on_user_logged_in, dispatch_uid="accounts.verified_identity")
+        social_account_added.connect(
+            identity.on_social_account_connected, dispatch_uid="accounts.identity_added"
+        )
+        social_account_updated.connect(
+            identity.on_social_account_connected, dispatch_uid="accounts.identity_updated"
+        )
         social_account_removed.connect(identity.on_social_account_removed, dispatch_uid="accounts.identity")

@@ -184,3 +184,40 @@ def test_staff_signing_in_with_the_provider_still_give_their_second_factor(provi
     visitor.get_by_role("button", name="Sign in").last.click()
     expect(visitor).to_have_url(site.http_url(EMAILS))
     assert VerifiedIdentity.objects.get().user == moderator
+
+
+def test_connecting_the_provider_from_the_account_verifies_the_identity_and_removing_it_forgets(
+    provider, site, visitor
+):
+    """A citizen signed in with their password connects the provider on the connections page (allauth's
+    "connect" flow), at an address of the provider's that is not theirs here: their identity is verified
+    from then on, with the trimmed claims; removing the connection forgets it."""
+    citizen = factories.citizen(email="marius@example.org")
+    provider.add_user("pontmercy@example.org", PASSWORD)
+    visitor.goto("/accounts/login/")
+    visitor.locator("input[name=login]").fill("marius@example.org")
+    visitor.locator("input[name=password]").fill(PASSWORD)
+    visitor.locator("form[action='/accounts/login/'] [type=submit]").click()
+    expect(visitor).not_to_have_url(re.compile(r".*/accounts/login/.*"))
+
+    visitor.goto("/accounts/3rdparty/")
+    visitor.get_by_role("link", name="Test ID").click()
+    visitor.get_by_role("button", name="Continue").click()  # allauth starts it on a POST only
+    visitor.wait_for_url(f"{provider.issuer}/accounts/login/**")
+    visitor.locator("input[name=login]").fill("pontmercy@example.org")
+    visitor.locator("input[name=password]").fill(PASSWORD)
+    visitor.locator("form[action^='/accounts/login/'] [type=submit]").click()
+    visitor.get_by_role("button", name="Authorize").click()
+
+    expect(visitor).to_have_url(site.http_url("/accounts/3rdparty/"))
+    account = SocialAccount.objects.get(user=citizen)
+    assert account.extra_data["address"] == {"postal_code": "75007", "locality": "Paris"}
+    assert "name" not in account.extra_data
+    identity = VerifiedIdentity.objects.get(user=citizen)
+    assert (identity.provider, identity.postal_code, identity.locality) == ("testid", "75007", "Paris")
+
+    visitor.get_by_role("radio").check()
+    visitor.get_by_role("button", name="Remove").click()
+    expect(visitor.get_by_text("You currently have no third-party accounts connected")).to_be_visible()
+    assert not SocialAccount.objects.filter(user=citizen).exists()
+    assert not VerifiedIdentity.objects.filter(user=citizen).exists()
