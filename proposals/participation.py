@@ -56,12 +56,13 @@ def level_errors(user, consultation, *, action: Action) -> dict[str, Callable[[]
     (permissions.IDENTITY_REQUIRED, RESIDENTS_ONLY), for cocreate.exceptions.refuse: the message says what
     is missing and how to get it."""
 
-    def error(code: str) -> Callable[[], NotAllowed]:
-        return lambda: NotAllowed(
-            f"{requirement(consultation, action=action)} {how_to(user, consultation)}", code=code
-        )
+    def message() -> str:
+        return f"{requirement(consultation, action=action)} {how_to(user, consultation)}"
 
-    return {code: error(code) for code in (permissions.IDENTITY_REQUIRED, permissions.RESIDENTS_ONLY)}
+    return {
+        permissions.IDENTITY_REQUIRED: lambda: NotAllowed(message(), code="identity_required"),
+        permissions.RESIDENTS_ONLY: lambda: NotAllowed(message(), code="residents_only"),
+    }
 
 
 def participation_context(user, consultation) -> dict:

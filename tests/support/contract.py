@@ -190,6 +190,25 @@ def _error_bodies(tree: ast.AST, func) -> set[tuple[int, str]]:
     return {(status, code) for status in statuses for code in codes}
 
 
+def _tables_passed(call: ast.Call, func) -> set[tuple[int, str]]:
+    """The errors of the tables of error factories a call is handed by name (cocreate.exceptions.refuse's
+    `{code: make_error}`): each factory that needs no argument is called, and what it makes is counted."""
+    found = set()
+    for arg in call.args:
+        for node in ast.walk(arg):
+            table = func.__globals__.get(node.id) if isinstance(node, ast.Name) else None
+            if not isinstance(table, dict):
+                continue
+            for make in table.values():
+                if callable(make) and not any(
+                    p.default is p.empty for p in inspect.signature(make).parameters.values()
+                ):
+                    error = make()
+                    if isinstance(error, ServiceError):
+                        found.add((error.http_status, error.code))
+    return found
+
+
 def raised_errors(func, cls=None, seen=None) -> set[tuple[int, str]]:
     """(status, code) of every error `func` (a view's method when `cls` is its class) may end in."""
     seen = set() if seen is None else seen
@@ -202,6 +221,7 @@ def raised_errors(func, cls=None, seen=None) -> set[tuple[int, str]]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
+        found |= _tables_passed(node, func)
         callee = _resolve_call(node.func, func, cls)
         if inspect.isclass(callee) and issubclass(callee, ServiceError):
             found |= {(callee.http_status, code) for code in _codes_of(node, callee, tree)}
