@@ -26,6 +26,7 @@ from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, Pr
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from proposals.api.what_changed import ConsultationWhatChangedView
+from votes.api.review import SupportsReviewView
 from votes.api.views import SupportsByDayView, SupportView
 
 router = DefaultRouter()
@@ -52,6 +53,11 @@ urlpatterns = [
     path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
     path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
     path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "moderation/proposals/<int:pk>/supports-review/",
+        SupportsReviewView.as_view(),
+        name="moderation-proposal-supports-review",
+    ),
     path("moderation/accounts/<int:pk>/", AccountBlocksView.as_view(), name="moderation-account"),
     path("moderation/accounts/<int:pk>/block/", AccountBlockView.as_view(), name="moderation-account-block"),
     path(

@@ -1,5 +1,10 @@
-"""Reads about a person's own account."""
+"""Reads about a person's own account, and when each e-mail domain's first account was made."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Min
 from rest_framework.authtoken.models import Token
 
 from .models import User, VerifiedIdentity
@@ -98,3 +103,38 @@ def token_with_roles(*, key: str) -> Token | None:
     if user is None:
         return None
     return Token(key=key, user=user)  # request.auth: the key is all it is read for
+
+
+@dataclass(frozen=True)
+class FirstSignUps:
+    site: datetime | None  # the site's first account (the lowest id)
+    domains: dict[str, datetime]  # each domain's earliest account, among the accounts there are now
+
+
+# One probe per domain of the index user_by_email_domain (migration 0007), whose expression this repeats
+# exactly so that PostgreSQL uses it, and the site's first account by the primary key.
+_FIRST_SIGN_UPS = """
+    SELECT d.domain,
+        (SELECT min(u.date_joined) FROM accounts_user u WHERE lower(split_part(u.email, '@', -1)) = d.domain),
+        (SELECT u.date_joined FROM accounts_user u ORDER BY u.id LIMIT 1)
+    FROM unnest(%s::text[]) AS d(domain)"""
+
+
+def first_sign_ups(*, domains: list[str]) -> FirstSignUps:
+    """When the site's first account was made, and the earliest account whose e-mail address is at each of
+    `domains` (lower case); a domain no account has now is left out. One statement on PostgreSQL."""
+    if not domains:
+        return FirstSignUps(site=None, domains={})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_FIRST_SIGN_UPS, [list(domains)])
+            rows = cursor.fetchall()
+        return FirstSignUps(site=rows[0][2], domains={domain: first for domain, first, _ in rows if first})
+    found = {}  # SQLite (the embedded demo): a query per domain, without the index
+    for domain in domains:
+        accounts = User.objects.filter(email__iendswith=f"@{domain}")
+        first = accounts.aggregate(first=Min("date_joined"))["first"]
+        if first is not None:
+            found[domain] = first
+    site = User.objects.order_by("pk").values_list("date_joined", flat=True).first()
+    return FirstSignUps(site=site, domains=found)
