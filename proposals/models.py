@@ -153,7 +153,8 @@ class Proposal(ReviewedAfterReports, models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # The petition promise: set once, by the support that first reaches the consultation's threshold, in
     # its transaction; the deadline is that moment plus the consultation's deadline in days. They stay
-    # set if supports later fall back below the threshold: a promise made is not withdrawn.
+    # set if supports are later withdrawn below the threshold: a promise made is not withdrawn, unless an
+    # official sets aside fraudulent supports it was made on (votes.invalidations), publicly.
     threshold_reached_at = models.DateTimeField(null=True, blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     # The first official response, whenever it came: a response before the threshold counts too.
@@ -351,6 +352,11 @@ class AuditAction(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     RESPONSE_PUBLISHED = "response_published", _("Official response published")
     THRESHOLD_REACHED = "threshold_reached", _("Support threshold reached")
+    # Supports found fraudulent set aside by an official (votes.invalidations), one set back, and the
+    # promise withdrawn when the supports left no longer reach the threshold: all public, with the reason.
+    SUPPORTS_SET_ASIDE = "supports_set_aside", _("Supports set aside")
+    SUPPORT_REINSTATED = "support_reinstated", _("Support counted again")
+    THRESHOLD_WITHDRAWN = "threshold_withdrawn", _("Support threshold no longer reached")
     # An accepted proposal's implementation, step by step (Milestone): each change is public.
     MILESTONE_PLANNED = "milestone_planned", _("Implementation step planned")
     MILESTONE_REPLANNED = "milestone_replanned", _("Implementation step rescheduled")
@@ -360,6 +366,16 @@ class AuditAction(models.TextChoices):
     EDIT_APPROVED = "edit_approved", pgettext_lazy("moderation of a comment", "Edit approved by moderation")
     EDIT_REJECTED = "edit_rejected", pgettext_lazy("moderation of a comment", "Edit rejected by moderation")
 
+
+# The entries whose `to_value` is a number of supports (see AuditEntry.counts).
+COUNT_ACTIONS = frozenset(
+    {
+        AuditAction.THRESHOLD_REACHED,
+        AuditAction.SUPPORTS_SET_ASIDE,
+        AuditAction.SUPPORT_REINSTATED,
+        AuditAction.THRESHOLD_WITHDRAWN,
+    }
+)
 
 COMMENT_ACTION_LABELS = {
     AuditAction.APPROVED: pgettext_lazy("moderation of a comment", "Approved by moderation"),
@@ -464,6 +480,9 @@ class AuditEntry(models.Model):
         AuditAction.STATUS_CHANGED,
         AuditAction.RESPONSE_PUBLISHED,
         AuditAction.THRESHOLD_REACHED,
+        AuditAction.SUPPORTS_SET_ASIDE,
+        AuditAction.SUPPORT_REINSTATED,
+        AuditAction.THRESHOLD_WITHDRAWN,
         AuditAction.MILESTONE_PLANNED,
         AuditAction.MILESTONE_REPLANNED,
         AuditAction.MILESTONE_STARTED,
@@ -528,6 +547,12 @@ class AuditEntry(models.Model):
         else:
             labels = dict(Visibility.choices)
         return str(labels.get(value, value))
+
+    @property
+    def counts(self) -> bool:
+        """Its value is a number of supports (the threshold, or how many were set aside or counted
+        again), not a state: shown as it is."""
+        return self.action in COUNT_ACTIONS
 
     @property
     def from_label(self) -> str:

@@ -214,6 +214,13 @@ def can_respond(user) -> bool:
     return is_official(user)
 
 
+def can_set_aside_supports(user) -> bool:
+    """Set aside a proposal's fraudulent supports, or count one again (votes.invalidations): the officials,
+    who answer for the promise those supports make. Moderators do not: it moves the count and may withdraw
+    the promise."""
+    return is_official(user)
+
+
 def can_manage_milestones(user) -> bool:
     """Plan, start and complete the implementation steps of an accepted proposal: the officials who decide
     are the ones who answer for putting it into practice."""

@@ -61,6 +61,18 @@ class ThresholdReached(TypedDict):
     response_due_at: str
 
 
+class ThresholdWithdrawn(TypedDict):
+    """The petition promise taken back: supports were set aside and those left (`supports`) no longer
+    reach the threshold. No deadline any more; `status` as the transaction leaves it."""
+
+    type: Literal["proposal.threshold_withdrawn"]
+    proposal: int
+    status: str
+    status_label: str
+    threshold: int
+    supports: int
+
+
 class ProposalHidden(TypedDict):
     type: Literal["proposal.hidden"]
     proposal: int
@@ -146,6 +158,17 @@ def threshold_reached(proposal: Proposal, *, status: str, threshold: int) -> Thr
         "status_label": str(Status(status).label),
         "threshold": threshold,
         "response_due_at": proposal.response_due_at.isoformat(),
+    }
+
+
+def threshold_withdrawn(proposal: Proposal, *, status: str, threshold: int) -> ThresholdWithdrawn:
+    return {
+        "type": "proposal.threshold_withdrawn",
+        "proposal": proposal.pk,
+        "status": status,
+        "status_label": str(Status(status).label),
+        "threshold": threshold,
+        "supports": proposal.supports_count,
     }
 
 

@@ -17,6 +17,7 @@ from .decisions import (
     consultation_thresholds_apply,
     proposal_reach_threshold,
     proposal_set_status,
+    proposal_withdraw_promise,
     response_publish,
 )
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
@@ -54,5 +55,6 @@ __all__ = [
     "proposal_reach_threshold",
     "proposal_set_status",
     "proposal_submit",
+    "proposal_withdraw_promise",
     "response_publish",
 ]

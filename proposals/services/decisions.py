@@ -67,6 +67,40 @@ def proposal_reach_threshold(*, proposal: Proposal, supports: int) -> bool:
     return True
 
 
+def proposal_withdraw_promise(*, actor, proposal: Proposal, reason: str) -> bool:
+    """The petition promise taken back: an official set aside supports (votes.invalidations) and those
+    left no longer reach the consultation's threshold. Call while holding the proposal row lock, in that
+    transaction, with `proposal.supports_count` as it now is and `proposal.consultation` loaded. The
+    deadline goes (the database keeps the two together: proposal_deadline_with_threshold), a proposal
+    awaiting its response and not answered yet is open again, and the public history says so with the
+    official's reason. A response already published stays, and so does the status it decided. The next
+    support that reaches the threshold makes the promise again, with a new deadline. Returns whether the
+    promise was withdrawn now."""
+    threshold = proposal.consultation.support_threshold
+    if proposal.threshold_reached_at is None or proposal.supports_count >= threshold:
+        return False
+    proposal.threshold_reached_at = proposal.response_due_at = None
+    proposal.save(update_fields=["threshold_reached_at", "response_due_at"])
+    audit.audit_record(
+        proposal=proposal,
+        actor=actor,
+        action=AuditAction.THRESHOLD_WITHDRAWN,
+        from_value=str(threshold),
+        to_value=str(proposal.supports_count),
+        reason=reason,
+    )
+    reopen = proposal.status == Status.AWAITING_RESPONSE and proposal.responded_at is None
+    status = Status.OPEN if reopen else proposal.status
+    if proposal.is_published:
+        broadcast_on_commit(
+            proposal.consultation_id,
+            events.threshold_withdrawn(proposal, status=status, threshold=threshold),
+        )
+        search.index_on_commit(proposal.pk)
+    _change_status(actor=None, proposal=proposal, status=status, note="")
+    return True
+
+
 def consultation_thresholds_apply(*, consultation) -> list[int]:
     """A consultation published with a threshold some of its proposals already meet (an official lowered
     it): each of them gets the promise now, as if its last support had reached the threshold, rather than
