@@ -26,6 +26,7 @@ from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, Pr
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from proposals.api.what_changed import ConsultationWhatChangedView
+from votes.api.invalidations import ProposalInvalidationsView
 from votes.api.review import SupportsReviewView
 from votes.api.views import SupportsByDayView, SupportView
 
@@ -53,6 +54,11 @@ urlpatterns = [
     path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
     path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
     path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "moderation/proposals/<int:pk>/invalidations/",
+        ProposalInvalidationsView.as_view(),
+        name="moderation-proposal-invalidations",
+    ),
     path(
         "moderation/proposals/<int:pk>/supports-review/",
         SupportsReviewView.as_view(),

@@ -38,6 +38,7 @@ CONTRACT = {
     "/api/v1/comments/{id}/": {"get", "patch", "delete"},
     "/api/v1/comments/{id}/moderation/": {"post"},
     "/api/v1/moderation/queue/": {"get"},
+    "/api/v1/moderation/proposals/{id}/invalidations/": {"get", "post"},
     "/api/v1/moderation/proposals/{id}/supports-review/": {"get"},
     "/api/v1/moderation/accounts/{id}/": {"get"},
     "/api/v1/moderation/accounts/{id}/block/": {"post"},
