@@ -1,0 +1,63 @@
+"""The fraud review of one proposal's supports in the Wagtail admin (/cms/proposals/<id>/supports/), linked
+from the proposal's page: the figures and flags of votes.review, the chart drawn by cocreate.charts. Read
+only: setting supports aside is a form of its own (the template keeps its place)."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cocreate.charts import bar_chart
+from cocreate.exceptions import NotFound
+from proposals import permissions, selectors
+from votes import review
+
+from .views import ModeratorsOnlyMixin
+
+
+class SupportsReviewView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "backoffice/supports_review.html"
+    header_icon = "warning"
+
+    def dispatch(self, request, *args, **kwargs):
+        if permissions.can_moderate(request.user):
+            try:
+                self.proposal = selectors.proposal_get(proposal_id=kwargs["pk"], user=request.user)
+            except NotFound:
+                raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Supports review")
+
+    def get_page_subtitle(self):
+        return self.proposal.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("cms_proposals:index"), "label": _("Proposals")},
+            {"url": reverse("cms_proposals:detail", args=[self.proposal.pk]), "label": self.proposal.title},
+            {"url": "", "label": _("Supports review")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = review.supports_review(proposal=self.proposal)
+        context.update(
+            proposal=self.proposal,
+            review=result,
+            chart=bar_chart([(bucket.key, bucket.supports) for bucket in result.over_time]),
+            more_flags=sum(result.flag_counts.values()) - len(result.flags),
+            thresholds={
+                "burst_factor": review.BURST_FACTOR,
+                "burst_min": review.BURST_MIN,
+                "shared_min": review.SHARED_ADDRESS_MIN,
+                "new_domain_days": review.NEW_DOMAIN_DAYS,
+                "new_domain_min": review.NEW_DOMAIN_MIN,
+                "signup_factor": review.SIGNUP_BURST_FACTOR,
+                "signup_min": review.SIGNUP_BURST_MIN,
+            },
+        )
+        return context
