@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight install
+	bench-page-weight bench-fraud install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -91,6 +91,12 @@ bench-journeys: $(BIN)/.installed
 # recreates its own database (cocreate_bench_fanout). BENCH_FANOUT_ARGS="--followers 1000,10000".
 bench-fanout: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_SUPPORTS_REDIS_URL) $(BIN)/python bench/fanout.py $(BENCH_FANOUT_ARGS)
+
+# The officials' fraud review of a proposal with 100,000 supports, against a trivial page (bench/fraud.py):
+# drops and recreates its own database (cocreate_bench_fraud). BENCH_FRAUD_ARGS="--requests 100".
+BENCH_FRAUD_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench-fraud: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_FRAUD_REDIS_URL) $(BIN)/python bench/fraud.py $(BENCH_FRAUD_ARGS)
 
 # What a phone downloads for each main page (bench/page_weight.py runs the browser test that holds them to
 # their budget and prints the table of docs/performance.md); its Redis database is nobody else's.
