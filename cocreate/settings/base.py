@@ -492,6 +492,11 @@ LIVE_COUNT_INTERVAL_MS = env.int("LIVE_COUNT_INTERVAL_MS", default=250)
 # Group commit (votes.batching): the supports of one proposal that a worker receives within this many
 # milliseconds share one transaction, on PostgreSQL, while the proposal is busy; 0: each its own.
 SUPPORT_BATCH_WINDOW_MS = env.float("SUPPORT_BATCH_WINDOW_MS", default=2)
+# Days a support's address hash (cocreate.addresses) is kept after its consultation closes; then
+# `support_addresses_erase` (run daily) erases it and its proposal's address tallies. Long enough for the
+# officials to review a petition's supports after it closes, and to answer a citizen who asks for a review
+# of their support set aside; short enough not to keep, for long, a trace of the networks people used.
+SUPPORT_ADDRESS_RETENTION_DAYS = env.int("SUPPORT_ADDRESS_RETENTION_DAYS", default=90)
 # How long a consultation's journey map and its What changed figures are kept in the cache (per language)
 # before they are read again; 0: never kept. A check-in forgets the map at once (its figures are live), a
 # step planned, started or done forgets the What changed figures; what else they show (the top proposals'

@@ -196,7 +196,9 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
                 "visibility", "moderation_reason", "status", "supports", "created_at", "published_at",
             ]
         ],
-        "supports": [["proposal", "created_at"]],
+        "supports": [
+            ["proposal", "created_at", "set_aside", "email_domain", "joined_on", "address_hash"]
+        ],
         "comments": [
             [
                 "id", "proposal", "parent", "body", "language", "visibility", "moderation_reason",
