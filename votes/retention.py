@@ -1,7 +1,8 @@
 """How long a support's address hash is kept, and its erasure (docs/security.md, "What is stored about a
 support"): SUPPORT_ADDRESS_RETENTION_DAYS after the consultation closes, the hashes of its proposals'
 supports become NULL and the proposals' address tallies go, so that nothing is left of the network a
-support came from. The other facts (the hour, the e-mail domain, the sign-up day) stay with the support.
+support came from; so do the address hashes an official's setting aside named in its criteria (its reason
+stays). The other facts (the hour, the e-mail domain, the sign-up day) stay with the support.
 
 Erasing runs in transactions of at most `BATCH` supports, each taking whole address keys: the hashes of a
 few hundred addresses on their supports, then those keys' tallies. Each commit leaves the proposal as
@@ -28,12 +29,13 @@ from django.utils import timezone
 
 from proposals.models import Proposal
 
-from .models import Support, SupportTally, TallyKind
+from .models import Invalidation, Support, SupportTally, TallyKind
 
 # Supports per transaction. Erasing a proposal of 100,000 supports from 30,000 addresses took 101
 # transactions of a median 0.15 s each (18 s in all) on a loaded two-core test machine; 5,000 a batch held
 # the rows a second at a time. An address with more supports than this is erased in a transaction of its own.
 BATCH = 1_000
+ADDRESS_CRITERION = "address_hashes"  # in Invalidation.criteria
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,10 @@ def support_addresses_erase(*, now: datetime | None = None, batch: int = BATCH) 
     cutoff = (now or timezone.now()) - timedelta(days=settings.SUPPORT_ADDRESS_RETENTION_DAYS)
     hashed = Support.objects.filter(proposal=OuterRef("pk"), address_hash__isnull=False)
     tallied = SupportTally.objects.filter(proposal=OuterRef("pk"), kind=TallyKind.ADDRESS)
+    named = _naming_addresses().filter(proposal=OuterRef("pk"))
     due = (
         Proposal.objects.filter(consultation__closes_at__lt=cutoff)
-        .filter(Q(Exists(hashed)) | Q(Exists(tallied)))
+        .filter(Q(Exists(hashed)) | Q(Exists(tallied)) | Q(Exists(named)))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -84,7 +87,16 @@ def _erase(proposal_id: int, batch: int) -> tuple[int, int]:
             supports, tallies = _erase_batch(proposal_id, keys, ids)
             erased, deleted = erased + supports, deleted + tallies
     # Address tallies that no support stands for (a count left at zero by withdrawals).
-    return erased, deleted + _tallies(proposal_id).delete()[0]
+    deleted += _tallies(proposal_id).delete()[0]
+    for invalidation in _naming_addresses().filter(proposal_id=proposal_id):
+        del invalidation.criteria[ADDRESS_CRITERION]
+        invalidation.save(update_fields=["criteria"])
+    return erased, deleted
+
+
+def _naming_addresses():
+    """The settings aside that selected supports by their address hashes (votes.invalidations)."""
+    return Invalidation.objects.filter(criteria__has_key=ADDRESS_CRITERION)
 
 
 @transaction.atomic

@@ -173,3 +173,21 @@ def test_address_tallies_without_supports_of_an_old_proposal_are_deleted():
 
     assert support_addresses_erase().tallies == 1
     assert not SupportTally.objects.filter(proposal=proposal, kind=TallyKind.ADDRESS).exists()
+
+
+def test_the_addresses_a_setting_aside_named_are_erased_its_reason_and_other_criteria_kept():
+    old, _citizens = _supported()
+    recent, _citizens = _supported(addresses=["203.0.113.5"])
+    criteria = {"address_hashes": [address_hash("192.0.2.1")], "domains": ["a.example"]}
+    kept = Invalidation.objects.create(proposal=recent, reason="Recent", criteria=dict(criteria))
+    aside = Invalidation.objects.create(proposal=old, reason="One address", criteria=dict(criteria))
+    _closed(old, days_ago=91)
+    _closed(recent, days_ago=89)
+
+    support_addresses_erase()
+
+    aside.refresh_from_db()
+    assert (aside.reason, aside.criteria) == ("One address", {"domains": ["a.example"]})
+    kept.refresh_from_db()
+    assert kept.criteria == criteria
+    assert support_addresses_erase().proposals == 0
