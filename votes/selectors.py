@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from proposals.models import Proposal
 
-from .models import Support
+from .models import Invalidation, Support
 
 
 def supported_ids(*, user, proposal_ids: Iterable[int]) -> set[int]:
@@ -57,3 +57,13 @@ def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tu
         total += given.get(day, 0)
         days.append((day, total))
     return days
+
+
+def invalidations_list(*, proposal: Proposal):
+    """The proposal's sets of supports set aside, newest first, each with who made it and how many of its
+    supports are still set aside (`still_set_aside`: neither counted again nor withdrawn since)."""
+    return (
+        Invalidation.objects.filter(proposal=proposal)
+        .select_related("created_by")
+        .annotate(still_set_aside=Count("supports"))
+    )

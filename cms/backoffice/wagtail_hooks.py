@@ -17,6 +17,7 @@ from proposals import permissions
 from proposals.models import Proposal
 
 from . import accounts, dashboard, views
+from .invalidations import SupportsSetAsideView
 from .supports_review import SupportsReviewView
 
 app_name = "cms_proposals"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/moderate/", views.ProposalModerateView.as_view(), name="moderate"),
     path("<int:pk>/dismiss-flags/", views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
     path("<int:pk>/supports/", SupportsReviewView.as_view(), name="supports_review"),
+    path("<int:pk>/supports/set-aside/", SupportsSetAsideView.as_view(), name="supports_set_aside"),
     path("comments/<int:pk>/moderate/", views.CommentModerateView.as_view(), name="comment_moderate"),
     path(
         "comments/<int:pk>/dismiss-flags/",

@@ -5,7 +5,6 @@ cocreate.exceptions.api_exception_handler.
 - POST the same: set aside the counted supports that match the criteria, with a reason (201).
 Officials only, with their second factor; writes are rate-limited by the `official` scope."""
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -24,6 +23,7 @@ from proposals.services import REASON_MAX
 
 from ..invalidations import CRITERIA_MAX, supports_invalidate
 from ..models import Invalidation
+from ..selectors import invalidations_list
 
 
 class CanSetAsideSupports(BasePermission):
@@ -133,12 +133,7 @@ class ProposalInvalidationsView(APIView):
     )
     def get(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        invalidations = (
-            Invalidation.objects.filter(proposal=proposal)
-            .select_related("created_by")
-            .annotate(still_set_aside=Count("supports"))
-        )
-        return Response(InvalidationSerializer(invalidations, many=True).data)
+        return Response(InvalidationSerializer(invalidations_list(proposal=proposal), many=True).data)
 
     @extend_schema(
         operation_id="proposal_invalidation_add",
