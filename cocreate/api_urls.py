@@ -10,7 +10,12 @@ from proposals.api.checkins import (
     MyCheckInsView,
     MyCheckInView,
 )
-from proposals.api.comments import CommentDetailView, CommentModerationView, ProposalCommentsView
+from proposals.api.comments import (
+    CommentDetailView,
+    CommentHelpfulView,
+    CommentModerationView,
+    ProposalCommentsView,
+)
 from proposals.api.consultations import ConsultationViewSet
 from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
 from proposals.api.journey import ConsultationJourneyView
@@ -53,6 +58,7 @@ urlpatterns = [
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
     path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
     path("comments/<int:pk>/moderation/", CommentModerationView.as_view(), name="comment-moderation"),
+    path("comments/<int:pk>/helpful/", CommentHelpfulView.as_view(), name="comment-helpful"),
     path("moderation/queue/", ModerationQueueView.as_view(), name="moderation-queue"),
     path(
         "moderation/proposals/<int:pk>/invalidations/",

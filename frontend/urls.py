@@ -59,4 +59,5 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", comments.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", comments.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/moderate/", comments.comment_moderate, name="comment_moderate"),
+    path("comments/<int:pk>/helpful/", comments.comment_helpful, name="comment_helpful"),
 ]

@@ -283,6 +283,10 @@ class Comment(ReviewedAfterReports, models.Model):
     pending_body = models.TextField(max_length=2000, blank=True)
     pending_at = models.DateTimeField(null=True, blank=True)
     edit_rejection_reason = models.CharField(max_length=500, blank=True)
+    # The citizens who found it helpful (CommentHelpful rows), moved by one atomic UPDATE in the mark's
+    # transaction (services.helpful); `helpful_version` grows with each change, so pages drop older counts.
+    helpful_count = models.PositiveIntegerField(default=0)
+    helpful_version = models.PositiveIntegerField(default=0)
 
     objects = CommentQuerySet.as_manager()
 
@@ -294,6 +298,9 @@ class Comment(ReviewedAfterReports, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(visibility__in=Visibility.values), name="comment_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(helpful_count__gte=0), name="comment_helpful_count_not_negative"
             ),
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"),
             models.CheckConstraint(
@@ -326,6 +333,33 @@ class Comment(ReviewedAfterReports, models.Model):
     def get_visibility_display(self) -> str:
         """A comment's label, not a proposal's: they differ in French (« masqué », « masquée »)."""
         return str(COMMENT_VISIBILITY_LABELS.get(self.visibility, self.visibility))
+
+
+class CommentHelpful(models.Model):
+    """A citizen found a comment helpful: one mark per citizen per comment (the unique constraint), taken
+    back by deleting it. Like a support, a mark outlives its citizen's account (`user` set to NULL), so
+    `Comment.helpful_count` stays the number of rows."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="helpful_marks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="helpful_marks"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_helpful_per_citizen")]
+        indexes = [models.Index(fields=["user", "comment"], name="helpful_by_user")]
+
+    def __str__(self) -> str:
+        return f"helpful: comment {self.comment_id}"
+
+
+# The order of a thread's top-level comments (comments_selectors.comment_thread): the default, and the
+# most helpful first (ties oldest first).
+THREAD_ORDERINGS = {
+    "oldest": ("created_at", "id"),
+    "helpful": ("-helpful_count", "created_at", "id"),
+}
 
 
 class FlagReason(models.TextChoices):

@@ -182,6 +182,28 @@ def comment_refusal(user, proposal, at=None) -> str | None:
     return _proposal_refusal(user, proposal, at)
 
 
+OWN_COMMENT = "own_comment"
+COMMENT_NOT_PUBLISHED = "comment_not_published"
+
+
+def helpful_refusal(user, comment, at=None) -> str | None:
+    """Why `user` may not mark `comment` as helpful now; None if they may: whoever may comment on its
+    proposal now (comment_refusal), on a published comment that stands (not pending, hidden or deleted),
+    not their own. Taking a mark back asks nothing: people may always withdraw it."""
+    refusal = comment_refusal(user, comment.proposal, at)
+    if refusal is not None:
+        return refusal
+    if is_comment_author(user, comment):
+        return OWN_COMMENT
+    if not comment.is_published or comment.is_deleted:
+        return COMMENT_NOT_PUBLISHED
+    return None
+
+
+def can_mark_helpful(user, comment, at=None) -> bool:
+    return helpful_refusal(user, comment, at) is None
+
+
 def can_submit(user, consultation, at=None) -> bool:
     return submit_refusal(user, consultation, at) is None
 

@@ -387,6 +387,8 @@ REST_FRAMEWORK = {
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         "follow": env.str("THROTTLE_FOLLOW", default="120/minute"),
         "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
+        # Helpful marks on comments: a click each, taken back as easily.
+        "helpful": env.str("THROTTLE_HELPFUL", default="300/hour"),
         # Check-ins: a few per journey, each changed as often as a person wishes.
         "checkins": env.str("THROTTLE_CHECKINS", default="120/hour"),
         # A person's own data (cocreate/accounts/services.py): the export reads much, the deletion checks a
@@ -401,6 +403,7 @@ REST_FRAMEWORK = {
         "flags_address": env.str("THROTTLE_FLAGS_ADDRESS", default="120/hour"),
         "follow_address": env.str("THROTTLE_FOLLOW_ADDRESS", default="600/minute"),
         "comments_address": env.str("THROTTLE_COMMENTS_ADDRESS", default="300/hour"),
+        "helpful_address": env.str("THROTTLE_HELPFUL_ADDRESS", default="1200/hour"),
         "checkins_address": env.str("THROTTLE_CHECKINS_ADDRESS", default="600/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -5,10 +5,12 @@ citizen or a visitor; a box with any other control (the author's edit and delete
 forms, a report form opened or already sent) is rendered each time, with the whole context.
 
 The key holds what the box shows (the comment's text, author's name and badge, dates, language), what the
-reader may do with it (reply, report), the proposal and the thread's page its links go to, and the
-language and time zone. A comment that changed has another key, and so has a reader who may do something
-else with it. A kept box is rendered in a context of its own with those alone: no request, no user, no CSRF
-token, so nothing of one reader can be shown to another.
+reader may do with it (reply, report), the proposal and the thread's page and order its links go to, and
+the language and time zone. The helpful count and button are not in the box: they change with every mark
+and the button is the reader's, so comment.html renders them after it, each time. A comment that changed
+has another key, and so has a reader who may do something else with it. A kept box is rendered in a
+context of its own with those alone: no request, no user, no CSRF token, so nothing of one reader can be
+shown to another.
 """
 
 from django import template
@@ -47,6 +49,7 @@ def _shown(context, comment) -> tuple:
         timezone.get_current_timezone_name(),
         context["proposal"].pk,
         page.number,
+        context.get("comments_sort"),
         bool(context.get("may_report_comments")),
         bool(comment.can_reply),
         comment.pk,
@@ -75,6 +78,7 @@ class CommentBoxNode(template.Node):
                     "comment": comment,
                     "proposal": context["proposal"],
                     "comments_page": context["comments_page"],
+                    "comments_sort": context.get("comments_sort"),
                     "may_report_comments": context.get("may_report_comments"),
                 },
                 autoescape=context.autoescape,

@@ -18,7 +18,7 @@ from proposals.models import Comment
 from ..forms import CommentForm
 from .base import proposal_or_404
 from .proposals import proposal_detail
-from .thread import EDIT_PENDING, comment_anchor, comment_or_404
+from .thread import EDIT_PENDING, comment_anchor, comment_or_404, thread_sort
 
 
 def _comment_failed(request, proposal, key: str, form: CommentForm, error: ServiceError | None = None):
@@ -123,3 +123,28 @@ def comment_moderate(request, pk: int):
     else:
         messages.success(request, _("The moderation decision is saved."))
     return redirect(comment_anchor(request, comment))
+
+
+@require_POST
+@write_limited("helpful")
+def comment_helpful(request, pk: int):
+    """The helpful button under a comment: `helpful=1` marks it, `helpful=0` takes the mark back. Back to the
+    comment in the thread's order (`sort`), the outcome in a message above the page."""
+    withdraw = request.POST.get("helpful") == "0"
+    comment = comment_or_404(request, pk, to_unmark=withdraw)
+    sort = thread_sort(request.POST)
+    if not request.user.is_authenticated:
+        return redirect_to_login(comment_anchor(request, comment, sort))
+    try:
+        if withdraw:
+            services.comment_helpful_withdraw(user=request.user, comment=comment)
+        else:
+            services.comment_helpful_mark(user=request.user, comment=comment)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Your helpful mark is withdrawn.") if withdraw else _("You marked this comment as helpful."),
+        )
+    return redirect(comment_anchor(request, comment, sort))

@@ -8,13 +8,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cocreate.api_params import BAD_PARAMETER, StrictPagination
+from cocreate.api_params import BAD_PARAMETER, StrictPagination, query_params
 from cocreate.limits import Text
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
 
 from .. import permissions, selectors, services
-from ..comments_selectors import comment_get, comment_thread
+from ..comments_selectors import ORDERINGS, comment_get, comment_get_to_unmark, comment_thread
 from ..models import Comment
 from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
 from .views import NOT_OPEN, UNVERIFIED, _valid
@@ -48,6 +48,13 @@ class CommentSerializer(serializers.ModelSerializer):
     edit_rejection_reason = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
     can_delete = serializers.SerializerMethodField()
+    helpful = serializers.IntegerField(
+        source="helpful_count", read_only=True, help_text="How many citizens found it helpful."
+    )
+    helpful_version = serializers.IntegerField(
+        read_only=True, help_text="Grows with each change of `helpful`: the live event with a newer one wins."
+    )
+    helpful_by_me = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
@@ -69,6 +76,9 @@ class CommentSerializer(serializers.ModelSerializer):
             "edit_rejection_reason",
             "can_edit",
             "can_delete",
+            "helpful",
+            "helpful_version",
+            "helpful_by_me",
         ]
         read_only_fields = fields
 
@@ -132,6 +142,10 @@ class CommentSerializer(serializers.ModelSerializer):
     def get_can_delete(self, comment: Comment) -> bool:
         return permissions.can_delete_comment(self._user, comment)
 
+    @extend_schema_field(serializers.BooleanField(help_text="Whether the requesting citizen marked it."))
+    def get_helpful_by_me(self, comment: Comment) -> bool:
+        return bool(getattr(comment, "helpful_by_me", False))
+
 
 class CommentThreadSerializer(CommentSerializer):
     replies = CommentSerializer(source="shown_replies", many=True, read_only=True)
@@ -139,6 +153,22 @@ class CommentThreadSerializer(CommentSerializer):
     class Meta(CommentSerializer.Meta):
         fields = [*CommentSerializer.Meta.fields, "replies"]
         read_only_fields = fields
+
+
+class CommentThreadParamsSerializer(serializers.Serializer):
+    ordering = serializers.ChoiceField(
+        choices=[("oldest", "Oldest first"), ("helpful", "Most helpful first")],
+        default=ORDERINGS[0],
+        help_text="The order of the top-level comments: `oldest` first, or the most `helpful` first (ties "
+        "oldest first). Replies are always oldest first.",
+    )
+
+
+class HelpfulStateSerializer(serializers.Serializer):
+    comment = serializers.IntegerField()
+    helpful = serializers.IntegerField(help_text="How many citizens found the comment helpful, now.")
+    version = serializers.IntegerField(help_text="As `helpful_version` and the live event's `version`.")
+    helpful_by_me = serializers.BooleanField()
 
 
 class CommentCreateSerializer(serializers.Serializer):
@@ -179,10 +209,15 @@ class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
     serializer_class = CommentThreadSerializer
     pagination_class = CommentPagination
 
-    @extend_schema(responses={200: CommentThreadSerializer(many=True), 400: BAD_PARAMETER})
+    @extend_schema(
+        parameters=[CommentThreadParamsSerializer],
+        responses={200: CommentThreadSerializer(many=True), 400: BAD_PARAMETER},
+    )
     def get(self, request, pk: int):
+        ordering = query_params(CommentThreadParamsSerializer, request)["ordering"]
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        page = self.paginate_queryset(comment_thread(proposal=proposal, user=request.user))
+        thread = comment_thread(proposal=proposal, user=request.user, ordering=ordering)
+        page = self.paginate_queryset(thread)
         data = CommentThreadSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
@@ -270,3 +305,52 @@ class CommentModerationView(GenericAPIView):
             actor=request.user, comment=comment, action=data["action"], reason=data["reason"]
         )
         return _comment_response(comment, request)
+
+
+HELPFUL_REFUSALS = {
+    403: refusal(
+        "E-mail address not confirmed (`email_unverified`), or the comment is the requester's own "
+        "(`own_comment`).",
+        "email_unverified",
+        "own_comment",
+    ),
+    409: refusal(
+        "The comment is not published, or was deleted (`comment_not_published`); its proposal is not "
+        "published (`proposal_not_published`); or its consultation is closed (`consultation_closed`).",
+        "comment_not_published",
+        "proposal_not_published",
+        "consultation_closed",
+    ),
+}
+
+
+class CommentHelpfulView(GenericAPIView):
+    """POST marks a comment as helpful (201, or 200 when already marked); DELETE takes the mark back (204,
+    also when there was none). One mark per citizen per comment."""
+
+    queryset = Comment.objects.none()
+    serializer_class = HelpfulStateSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "helpful"
+
+    @extend_schema(
+        request=None,
+        responses={200: HelpfulStateSerializer, 201: HelpfulStateSerializer, **HELPFUL_REFUSALS},
+    )
+    def post(self, request, pk: int):
+        comment = comment_get(comment_id=pk, user=request.user)
+        result = services.comment_helpful_mark(user=request.user, comment=comment)
+        body = {
+            "comment": result.comment_id,
+            "helpful": result.helpful,
+            "version": result.version,
+            "helpful_by_me": True,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.changed else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        comment = comment_get_to_unmark(comment_id=pk, user=request.user)
+        services.comment_helpful_withdraw(user=request.user, comment=comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -258,6 +258,29 @@ def comment_removed(
     }
 
 
+class CommentHelpfulChanged(TypedDict):
+    """How many citizens found a published comment helpful (`helpful`), as of `version`: a page drops a
+    count older than the one it shows. Nothing about who marked it."""
+
+    type: Literal["comment.helpful_changed"]
+    proposal: int
+    comment: int
+    helpful: int
+    version: int
+
+
+def comment_helpful_changed(
+    *, proposal_id: int, comment_id: int, helpful: int, version: int
+) -> CommentHelpfulChanged:
+    return {
+        "type": "comment.helpful_changed",
+        "proposal": proposal_id,
+        "comment": comment_id,
+        "helpful": helpful,
+        "version": version,
+    }
+
+
 class StageSummary(TypedDict):
     """What the journey map shows of one stage, or nothing (None) below the minimum of check-ins."""
 

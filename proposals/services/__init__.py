@@ -21,6 +21,7 @@ from .decisions import (
     response_publish,
 )
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
+from .helpful import HelpfulResult, comment_helpful_mark, comment_helpful_withdraw
 from .journeys import STORY_MAX, checkin_delete, checkin_moderate, checkin_save
 from .milestones import milestone_add, milestone_update
 from .moderation import MODERATION_CHOICES, proposal_moderate
@@ -31,6 +32,7 @@ __all__ = [
     "COMMENT_MAX",
     "COMMENT_MODERATION_CHOICES",
     "DETAILS_MAX",
+    "HelpfulResult",
     "MODERATION_CHOICES",
     "NOTE_MAX",
     "REASON_MAX",
@@ -42,6 +44,8 @@ __all__ = [
     "checkin_moderate",
     "checkin_save",
     "comment_delete",
+    "comment_helpful_mark",
+    "comment_helpful_withdraw",
     "consultation_thresholds_apply",
     "comment_edit",
     "comment_moderate",

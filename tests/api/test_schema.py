@@ -37,6 +37,7 @@ CONTRACT = {
     "/api/v1/proposals/{id}/comments/": {"get", "post"},
     "/api/v1/comments/{id}/": {"get", "patch", "delete"},
     "/api/v1/comments/{id}/moderation/": {"post"},
+    "/api/v1/comments/{id}/helpful/": {"post", "delete"},
     "/api/v1/moderation/queue/": {"get"},
     "/api/v1/moderation/proposals/{id}/invalidations/": {"get", "post"},
     "/api/v1/moderation/proposals/{id}/supports-review/": {"get"},

@@ -102,7 +102,14 @@ SCREENS: dict[str, Screen] = {
     "proposal-signed-in": Screen(
         lambda w: w.urls["proposal"],
         user="citizen",
-        targets=(*HEADER, SUPPORT, ".follow-form [type=submit]", "#comment-form [type=submit]"),
+        targets=(
+            *HEADER,
+            SUPPORT,
+            ".follow-form [type=submit]",
+            "#comment-form [type=submit]",
+            ".comment__helpful [type=submit]",
+            ".comments__sort a",
+        ),
         screenshot=True,
         live=True,
     ),
@@ -149,6 +156,12 @@ SCREENS: dict[str, Screen] = {
         targets=("main [type=submit]",),
         content=ADMIN,
     ),
+    "admin-supports-review": Screen(
+        lambda w: w.urls["admin_proposal"] + "supports/",
+        user="official",
+        targets=(ADMIN_LINK,),
+        content=ADMIN,
+    ),
     "admin-awaiting": Screen(
         lambda w: "/cms/promises/", user="official", targets=(ADMIN_LINK,), content=ADMIN
     ),
@@ -191,6 +204,9 @@ def build_world() -> World:
         author=citizen, proposal=proposal, body="Yes: the first month is the hardest."
     )
     services.comment_post(author=author, proposal=proposal, body="Thank you.", parent=first)
+    # A second thread to sort by, and a count of helpful marks for everyone to read.
+    services.comment_post(author=author, proposal=proposal, body="Counters close at noon on Fridays.")
+    services.comment_helpful_mark(user=factories.citizen(), comment=first)
     services.proposal_set_status(
         actor=official, proposal=proposal, status=Status.UNDER_REVIEW, note="Costing."
     )

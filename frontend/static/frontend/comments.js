@@ -33,7 +33,7 @@ function setParagraphs(element, text) {
 // form that came back with errors is shown at the address it was posted to).
 function linkTo(pageUrl, name, id, anchor) {
   const params = new URLSearchParams(window.location.search);
-  for (const key of [...params.keys()]) if (key !== "comments") params.delete(key);
+  for (const key of [...params.keys()]) if (key !== "comments" && key !== "sort") params.delete(key);
   params.set(name, id);
   return `${pageUrl}?${params}#${anchor}`;
 }
@@ -119,11 +119,27 @@ class Thread {
         link.querySelector('[data-role="link-name"]').textContent = format(this.t.report_by, { author });
       }
     }
+    const helpful = item.querySelector("form[data-helpful]");
+    if (helpful) {
+      helpful.action = helpful.getAttribute("action").replace(/\/0\/([^/]*\/)$/, `/${Number(id)}/$1`);
+      helpful.querySelector('[data-role="helpful-name"]').textContent = `, ${format(this.t.helpful_by, { author })}`;
+    }
     if (comment.parent) {
       item.classList.add("comment--reply");
       item.querySelector('[data-role="replies"]').remove();
     }
     return item;
+  }
+
+  // A comment's helpful count, unless the page shows a newer one (its version). A count shown as text is
+  // hidden at 0, as the server renders it; the button keeps its pressed state (the reader's own mark).
+  setHelpful(id, helpful, version) {
+    const item = this.item(id);
+    const shown = item && item.querySelector(":scope > .comment__box > [data-helpful]");
+    if (!shown || Number(shown.dataset.helpfulVersion) >= version) return;
+    shown.dataset.helpfulVersion = String(version);
+    shown.querySelector('[data-role="helpful-count"]').textContent = String(helpful);
+    if (shown.tagName === "P") shown.hidden = helpful === 0;
   }
 
   /* ------------------------------------------------------------ reply and report forms, opened in place */
@@ -287,6 +303,9 @@ class Thread {
         this.setCount(event.comments);
         this.remove(event.comment, event.reason);
         break;
+      case "comment.helpful_changed":
+        this.setHelpful(event.comment, event.helpful, event.version);
+        break;
     }
   }
 
@@ -295,7 +314,8 @@ class Thread {
     const page = new URLSearchParams(window.location.search).get("comments") || "1";
     let data;
     try {
-      const response = await fetch(`${this.config.comments_url}?page=${encodeURIComponent(page)}&page_size=50`, {
+      const query = `page=${encodeURIComponent(page)}&page_size=50&ordering=${encodeURIComponent(this.config.ordering)}`;
+      const response = await fetch(`${this.config.comments_url}?${query}`, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
@@ -316,6 +336,7 @@ class Thread {
         } else if (shown && comment.visibility === "published") {
           this.update(comment);
         }
+        if (comment.visibility === "published") this.setHelpful(comment.id, comment.helpful, comment.helpful_version);
       }
     }
     for (const item of [...this.section.querySelectorAll("li[data-comment-id]")]) {
