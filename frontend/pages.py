@@ -231,6 +231,10 @@ def _live_config(language: str, time_zone: str, script_prefix: str) -> dict:
             "threshold_overdue_label": gettext("Overdue:"),
             "threshold_overdue": gettext("the response was due on %(date)s"),
             "threshold_answered": gettext("Answered on %(date)s"),
+            "threshold_withdrawn": gettext(
+                "“%(title)s” no longer reaches its support threshold: supports were set aside, and the "
+                "promise of a response is withdrawn."
+            ),
             "threshold_reached": plural_forms(
                 lambda n: ngettext(
                     "“%(title)s” reached %(count)s support: an official response is due by %(date)s.",

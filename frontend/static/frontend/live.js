@@ -210,6 +210,35 @@ function applyThresholdReached(config, announcer, event, key, countKey) {
   announcer.queue(key, text);
 }
 
+// The promise withdrawn (supports set aside): the progress comes back where the deadline was, with the
+// count the supports left make, and the new status; said once under `key`, in place of the status change's
+// message. A promise already answered stays "Answered on": the response stands.
+function applyThresholdWithdrawn(config, announcer, event, key, countKey) {
+  applyStatus(event.proposal, event.status, statusLabel(config, event.status, event.status_label));
+  let changed = false;
+  for (const holder of document.querySelectorAll(`[data-proposal-id="${event.proposal}"]`)) {
+    const block = holder.querySelector('[data-role="threshold"]');
+    const shown = block && block.querySelector("[data-state]");
+    if (!block || (shown && !["due", "overdue"].includes(shown.dataset.state))) continue;
+    const id = `threshold-${event.proposal}-text`;
+    const progress = document.createElement("progress");
+    progress.className = "supports__progress";
+    progress.dataset.role = "supports-progress";
+    progress.max = event.threshold;
+    progress.setAttribute("aria-labelledby", id);
+    const text = document.createElement("p");
+    text.className = "threshold__text";
+    text.id = id;
+    text.dataset.role = "threshold-text";
+    block.replaceChildren(progress, text);
+    renderProgress(config, holder, event.supports);
+    changed = true;
+  }
+  if (!changed) return;
+  if (countKey) announcer.drop(countKey);
+  announcer.queue(key, format(config.t.threshold_withdrawn, { title: titleOf(event.proposal) }));
+}
+
 function titleOf(id) {
   const holder = document.querySelector(`[data-proposal-id="${id}"]`);
   if (!holder) return "";
@@ -434,6 +463,11 @@ class ListPage {
       case "proposal.threshold_reached":
         if (this.card(event.proposal)) {
           applyThresholdReached(this.config, this.announcer, event, `status-${event.proposal}`);
+        }
+        break;
+      case "proposal.threshold_withdrawn":
+        if (this.card(event.proposal)) {
+          applyThresholdWithdrawn(this.config, this.announcer, event, `status-${event.proposal}`);
         }
         break;
       case "proposal.status_changed":
@@ -695,6 +729,9 @@ class DetailPage {
         break;
       case "proposal.threshold_reached":
         applyThresholdReached(this.config, this.announcer, event, "status", COUNT_KEY);
+        break;
+      case "proposal.threshold_withdrawn":
+        applyThresholdWithdrawn(this.config, this.announcer, event, "status", COUNT_KEY);
         break;
       case "proposal.status_changed": {
         const status = statusLabel(this.config, event.status, event.status_label);
