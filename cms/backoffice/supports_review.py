@@ -4,6 +4,7 @@ only: setting supports aside is a form of its own (the template keeps its place)
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -42,6 +43,20 @@ class SupportsReviewView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             {"url": "", "label": _("Supports review")},
         ]
 
+    def set_aside_url(self, flag: review.Flag) -> str:
+        """The form to set aside the supports a flag names, filled in, for those who may use it (officials);
+        an hour is no criterion of it, so a burst of supports has none."""
+        if not permissions.is_official(self.request.user):
+            return ""
+        criteria = {
+            review.SHARED_ADDRESS: {"address_hashes": flag.key},
+            review.NEW_DOMAIN: {"domains": flag.label},
+            review.SIGNUP_BURST: {"joined_from": flag.label, "joined_to": flag.label},
+        }.get(flag.kind)
+        if criteria is None:
+            return ""
+        return f"{reverse('cms_proposals:supports_set_aside', args=[self.proposal.pk])}?{urlencode(criteria)}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         result = review.supports_review(proposal=self.proposal)
@@ -50,6 +65,7 @@ class SupportsReviewView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             review=result,
             chart=bar_chart([(bucket.key, bucket.supports) for bucket in result.over_time]),
             more_flags=sum(result.flag_counts.values()) - len(result.flags),
+            flags=[(flag, self.set_aside_url(flag)) for flag in result.flags],
             thresholds={
                 "burst_factor": review.BURST_FACTOR,
                 "burst_min": review.BURST_MIN,

@@ -47,7 +47,7 @@ def test_officials_and_moderators_read_the_review_from_the_proposals_page(client
     assert "Many accounts from one address: 12 supports came from one client address" in text
     assert "not proof" in text
     assert address_hash("192.0.2.44")[:8] in text
-    assert address_hash("192.0.2.44") not in html  # the prefix only
+    assert address_hash("192.0.2.44") not in text  # the prefix only (an official's link names it whole)
     assert html.count("<caption") == 6  # over time, sign-up days and months, domains, addresses
     assert 'scope="row"' in html and 'scope="col"' in html
     assert "<svg" in html and "<title" in html
@@ -91,3 +91,19 @@ def test_the_review_is_in_french(client_as, proposal):
     assert "Examen des soutiens" in text
     assert "Plusieurs comptes depuis une même adresse\u00a0: 12 soutiens viennent d’une même adresse" in text
     assert "Comment les signalements sont levés" in text
+
+
+def test_an_official_follows_a_flag_to_the_form_that_sets_its_supports_aside(client_as, proposal):
+    html = client_as(factories.official()).get(url(proposal)).content.decode()
+    form = f"/cms/proposals/{proposal.pk}/supports/set-aside/?address_hashes={address_hash('192.0.2.44')}"
+    assert f'href="{form}"' in html
+    assert "Set aside these supports…" in html
+    filled = client_as(factories.official()).get(form)
+    assert filled.status_code == 200
+    assert f"{address_hash('192.0.2.44')}</textarea>" in filled.content.decode()
+
+
+def test_a_moderator_who_may_not_set_supports_aside_gets_no_link_to_it(client_as, proposal):
+    html = client_as(factories.moderator()).get(url(proposal)).content.decode()
+    assert "/supports/set-aside/" not in html
+    assert address_hash("192.0.2.44") not in html
