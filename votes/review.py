@@ -246,22 +246,46 @@ def _over_time(review: SupportsReview, rows) -> datetime | None:
     review.invalid = sum(invalid for _key, _n, invalid in rows)
     if not rows:
         return None
-    hours = {_hour(key): (n, invalid) for key, n, invalid in rows}
-    first, last = min(hours), max(hours)
+    hours = {key: (n, invalid) for key, n, invalid in rows}
+    first, last = _hour(min(hours)), _hour(max(hours))  # the keys sort as the hours do
     if last - first <= timedelta(hours=HOURLY_SPAN_HOURS):
         review.unit = "hour"
         steps = int((last - first) / timedelta(hours=1)) + 1
-        at = [first + timedelta(hours=i) for i in range(steps)]
-        review.over_time = [Count(f"{h:%Y-%m-%dT%H}", *hours.get(h, (0, 0))) for h in at]
+        keys = [f"{first + timedelta(hours=i):%Y-%m-%dT%H}" for i in range(steps)]
+        review.over_time = [Count(key, *hours.get(key, (0, 0))) for key in keys]
     else:
-        zone = timezone.get_current_timezone()
-        days = _rolled_up(rows, lambda key: _hour(key).astimezone(zone).date())
-        start, end = min(days), max(days)
-        every = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        review.over_time = [Count(day.isoformat(), *days.get(day, (0, 0))) for day in every]
+        days = _rolled_up(rows, _local_day())
+        start, end = date.fromisoformat(min(days)), date.fromisoformat(max(days))
+        every = [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+        review.over_time = [Count(day, *days.get(day, (0, 0))) for day in every]
     review.hour_median = _active_median(rows)
     _flag(review, BURST, _bursts(BURST, rows, review.hour_median, factor=BURST_FACTOR, minimum=BURST_MIN))
     return first
+
+
+def _local_day(zone=None):
+    """key -> the day ("YYYY-MM-DD") of that UTC hour in the site's time zone: seven hundred hours read for
+    each review, so a UTC day whose offset is the same at both ends (every day but the two changes of
+    summer time) is shifted by whole hours without making a datetime of each hour."""
+    zone = zone or timezone.get_current_timezone()
+    offsets: dict[str, int | None] = {}
+
+    def local_day(key: str) -> str:
+        utc_day = key[:10]
+        if utc_day not in offsets:
+            ends = {zone.utcoffset(_hour(f"{utc_day}T{h:02}").replace(tzinfo=None)) for h in (0, 23)}
+            (offset,) = ends if len(ends) == 1 else (None,)
+            whole = offset is not None and offset % timedelta(hours=1) == timedelta(0)
+            offsets[utc_day] = offset // timedelta(hours=1) if whole else None
+        shift = offsets[utc_day]
+        if shift is None:
+            return _hour(key).astimezone(zone).date().isoformat()
+        hour = int(key[11:13]) + shift
+        if 0 <= hour < 24:
+            return utc_day
+        return (date.fromisoformat(utc_day) + timedelta(days=1 if hour >= 24 else -1)).isoformat()
+
+    return local_day
 
 
 def _signups(review: SupportsReview, rows, *, published_at: datetime | None) -> None:

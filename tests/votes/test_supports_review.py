@@ -2,8 +2,9 @@
 the services (so the tallies are the real ones), each flag raised when it should be and not for an ordinary
 proposal, and its cost, which does not grow with the number of supports."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -231,3 +232,13 @@ def test_tallies_moved_by_the_services_match_a_recount(proposal):
     before = supports_review(proposal=proposal)
     tallies_rebuild(proposal_id=proposal.pk)
     assert supports_review(proposal=proposal) == before
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kolkata", "Pacific/Auckland"])
+def test_each_hour_falls_on_its_local_day_across_the_changes_of_summer_time(zone):
+    local_day = review._local_day(ZoneInfo(zone))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    hours = [start + timedelta(hours=i) for i in range(365 * 24)]
+    assert [local_day(f"{h:%Y-%m-%dT%H}") for h in hours] == [
+        h.astimezone(ZoneInfo(zone)).date().isoformat() for h in hours
+    ]
