@@ -138,7 +138,7 @@ class Thread {
     const shown = item && item.querySelector(":scope > .comment__box > [data-helpful]");
     if (!shown || Number(shown.dataset.helpfulVersion) >= version) return;
     shown.dataset.helpfulVersion = String(version);
-    shown.querySelector('[data-role="helpful-count"]').textContent = String(helpful);
+    for (const count of shown.querySelectorAll('[data-role="helpful-count"]')) count.textContent = String(helpful);
     if (shown.tagName === "P") shown.hidden = helpful === 0;
   }
 
