@@ -59,6 +59,15 @@ def supports_by_day(*, proposal: Proposal, until: date | None = None) -> list[tu
     return days
 
 
+def supports_of(*, user, proposal_ids: Iterable[int]) -> dict[int, Support]:
+    """The citizen's supports of these proposals, by proposal, each with its invalidation if an official
+    set it aside (when and why): in one query, where a page reads which it supports."""
+    if not user.is_authenticated:
+        return {}
+    supports = Support.objects.filter(user=user, proposal_id__in=list(proposal_ids))
+    return {support.proposal_id: support for support in supports.select_related("invalidation")}
+
+
 def invalidations_list(*, proposal: Proposal):
     """The proposal's sets of supports set aside, newest first, each with who made it and how many of its
     supports are still set aside (`still_set_aside`: neither counted again nor withdrawn since)."""

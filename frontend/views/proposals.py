@@ -21,7 +21,7 @@ from proposals import notifications, permissions, services
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
-from votes.selectors import supported_ids
+from votes.selectors import supports_of
 
 from ..charts import supports_over_time
 from ..forms import FlagForm, ProposalForm
@@ -48,7 +48,9 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "responses": list(proposal.responses.all()),
         "history": list(proposal.audit_entries.public().select_related("response", "milestone")),
         "milestones": milestone_list(proposal=proposal),
-        "supported_ids": supported_ids(user=request.user, proposal_ids=[proposal.pk]),
+        "supported_ids": set(supports := supports_of(user=request.user, proposal_ids=[proposal.pk])),
+        # Their support set aside by an official: the page says when and why (votes.invalidations).
+        "set_aside": next((s for s in supports.values() if s.invalidation_id), None),
         "may_see_moderation": permissions.can_moderate(request.user)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
         "supports_open": permissions.proposal_open(proposal),
