@@ -17,7 +17,7 @@ from proposals.api.comments import (
     ProposalCommentsView,
 )
 from proposals.api.consultations import ConsultationViewSet
-from proposals.api.follows import FollowView, NotificationListView, NotificationReadView
+from proposals.api.follows import EmailSettingsView, FollowView, NotificationListView, NotificationReadView
 from proposals.api.journey import ConsultationJourneyView
 from proposals.api.milestones import MilestoneDetailView, ProposalMilestonesView
 from proposals.api.moderation import CommentFlagView, ProposalFlagView, ProposalHistoryView
@@ -53,6 +53,7 @@ urlpatterns = [
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("me/export/", AccountExportView.as_view(), name="me-export"),
     path("me/delete/", AccountDeleteView.as_view(), name="me-delete"),
+    path("me/email-settings/", EmailSettingsView.as_view(), name="me-email-settings"),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),

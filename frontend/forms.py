@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import ConsultationStage
-from cocreate.accounts.models import User
+from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency, User
 from cocreate.limits import MaxLength
 from proposals.choices import Frustration, Motivation
 from proposals.models import FlagReason, Status
@@ -208,3 +208,31 @@ class CheckInForm(forms.Form):
             ),
             STORY_MAX,
         )
+
+
+# The e-mail choices of the account page: a frequency per kind of notification, and the master switch.
+EMAIL_KIND_LEGENDS = {
+    "status": _("When an official changes the status of a proposal I follow"),
+    "response": _("When an official responds to a proposal I follow"),
+    "threshold": _("When a proposal I wrote or follow reaches its support threshold"),
+    "milestone": _("When an accepted proposal I follow moves on in its implementation"),
+}
+
+
+class EmailSettingsForm(forms.Form):
+    """The account page's e-mail settings: the master switch and a frequency per kind (radios in a
+    fieldset each, legend = the kind). Every kind is required: the page always sends one of each."""
+
+    email_notifications = forms.BooleanField(
+        required=False, label=_("Send me e-mails about the proposals I follow")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in EMAIL_KINDS:
+            self.fields[kind] = forms.ChoiceField(
+                label=EMAIL_KIND_LEGENDS[kind], choices=EmailFrequency.choices, widget=forms.RadioSelect
+            )
+
+    def kind_fields(self):
+        return [self[kind] for kind in EMAIL_KINDS]

@@ -2,6 +2,33 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class EmailFrequency(models.TextChoices):
+    """How a person wants one kind of notification by e-mail (the in-site list gets every one anyway)."""
+
+    INSTANT = "instant", pgettext_lazy("e-mail frequency", "At once, one e-mail each")
+    DAILY = "daily", pgettext_lazy("e-mail frequency", "In a daily summary")
+    WEEKLY = "weekly", pgettext_lazy("e-mail frequency", "In a weekly summary")
+    NONE = "none", pgettext_lazy("e-mail frequency", "No e-mail")
+
+
+# The kinds of notification a person chooses a frequency for, each a field `email_<kind>` below; which
+# audit actions make each kind is proposals.notifications.preferences' business.
+EMAIL_KINDS = ("status", "response", "threshold", "milestone")
+
+
+def _frequency_field(verbose_name):
+    # The default in the database too: rows written without the column (raw SQL, or the previous release's
+    # code during a deploy) get it as well.
+    return models.CharField(
+        verbose_name,
+        max_length=8,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.INSTANT,
+        db_default=EmailFrequency.INSTANT,
+    )
 
 
 class User(AbstractUser):
@@ -16,15 +43,31 @@ class User(AbstractUser):
         blank=True,
         help_text=_("For officials: shown with every official response they publish."),
     )
+    # The master switch: off, no notification e-mail goes, whatever the kinds below say. It is what the
+    # link in every e-mail and the one-click List-Unsubscribe turn off, so "stop everything" is one
+    # reversible step that keeps the person's choices per kind for when they turn it back on.
     email_notifications = models.BooleanField(
         _("e-mail me about proposals I follow"),
         default=True,
         help_text=_("Official responses and status changes. Every e-mail has a link to stop them."),
     )
+    email_status = _frequency_field(_("e-mails about status changes"))
+    email_response = _frequency_field(_("e-mails about official responses"))
+    email_threshold = _frequency_field(_("e-mails about support thresholds reached"))
+    email_milestone = _frequency_field(_("e-mails about implementation steps"))
 
     # The language the person last used the site in (set as they sign in or change language): e-mails to
     # them are written in it. Blank until known; e-mails then use the site's default language.
     language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"email_{kind}__in": EmailFrequency.values}),
+                name=f"email_{kind}_known_frequency",
+            )
+            for kind in EMAIL_KINDS
+        ]
 
     @property
     def public_name(self) -> str:

@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from cocreate.exceptions import NotAllowed, ServiceError
 
 from .data import export_sections, when
-from .models import User, VerifiedIdentity
+from .models import EMAIL_KINDS, User, VerifiedIdentity
 from .roles import holds_role
 
 EXPORT_FORMAT = 1
@@ -45,6 +45,7 @@ def account_export(*, user) -> dict:
             "department": user.department,
             "language": user.language,
             "email_notifications": user.email_notifications,
+            "email_frequencies": {kind: getattr(user, f"email_{kind}") for kind in EMAIL_KINDS},
             "date_joined": when(user.date_joined),
             "last_login": when(user.last_login),
             "emails": [

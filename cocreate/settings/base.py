@@ -432,6 +432,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProposalStatusEnum": "proposals.models.Status",
         "AuditActionEnum": "proposals.models.AuditAction",
+        "EmailFrequencyEnum": "cocreate.accounts.models.EmailFrequency",
         "ModerationActionEnum": "proposals.services.moderation.MODERATION_CHOICES",
     },
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.

@@ -18,8 +18,9 @@ from cocreate.accounts.roles import holds_role
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import too_many_requests, write_limited
+from proposals import notifications
 
-from ..forms import DisplayNameForm
+from ..forms import DisplayNameForm, EmailSettingsForm
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 
@@ -31,14 +32,24 @@ def account(request):
         form.save()
         messages.success(request, _("Your public name is saved."))
         return redirect("account")
+    return account_page(request, form=form)
+
+
+def account_page(request, *, form=None, email_form=None, status: int = 200):
+    """The account page, with the forms given (bound, with their errors) or fresh ones."""
     context = {
-        "form": form,
+        "form": DisplayNameForm(instance=request.user) if form is None else form,
+        "email_form": (
+            EmailSettingsForm(initial=notifications.email_settings(request.user))
+            if email_form is None
+            else email_form
+        ),
         "emails": list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email")),
         "token": account_selectors.token_get(user=request.user),
         # Shown once, right after creation: the key is not displayed again.
         "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
     }
-    return render(request, "frontend/account.html", context)
+    return render(request, "frontend/account.html", context, status=status)
 
 
 @login_required

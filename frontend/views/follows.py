@@ -15,6 +15,8 @@ from cocreate.exceptions import NotFound, ServiceError
 from cocreate.throttling import write_limited
 from proposals import notifications
 
+from ..forms import EmailSettingsForm
+from .account import account_page
 from .base import proposal_or_404, safe_next
 
 
@@ -61,11 +63,17 @@ def notifications_read(request):
 
 @login_required
 @require_POST
+@write_limited("follow")
 def account_notifications(request):
-    enabled = request.POST.get("email_notifications") == "on"
-    notifications.email_notifications_set(user=request.user, enabled=enabled)
+    """The e-mail settings of the account page: the master switch and a frequency per kind."""
+    form = EmailSettingsForm(request.POST)
+    if not form.is_valid():
+        return account_page(request, email_form=form, status=400)
+    values = dict(form.cleaned_data)
+    enabled = values.pop("email_notifications")
+    notifications.email_settings_set(user=request.user, email_notifications=enabled, frequencies=values)
     if enabled:
-        messages.success(request, _("You will receive e-mails about the proposals you follow."))
+        messages.success(request, _("Your e-mail settings are saved."))
     else:
         messages.success(request, _("You will receive no e-mails about the proposals you follow."))
     return redirect(reverse("account") + "#email-notifications")

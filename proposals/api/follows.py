@@ -6,8 +6,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency
 from cocreate.api_params import BAD_PARAMETER, query_params
-from cocreate.schema import refusal
+from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
 
 from .. import notifications, selectors
@@ -127,3 +128,69 @@ class NotificationReadView(APIView):
     def post(self, request):
         marked = notifications.notifications_mark_read(user=request.user)
         return Response(MarkedReadSerializer({"marked": marked}).data)
+
+
+FREQUENCY_HELP = {
+    "status": "E-mails about a status change an official made.",
+    "response": "E-mails about an official response.",
+    "threshold": "E-mails about a proposal reaching its support threshold (yours, or one you follow).",
+    "milestone": "E-mails about an accepted proposal's implementation steps.",
+}
+
+
+class EmailSettingsSerializer(serializers.Serializer):
+    """Every field is required (a PUT replaces the whole setting); a field this does not know is refused."""
+
+    email_notifications = serializers.BooleanField(
+        help_text="The master switch (what the link in every e-mail turns off): false, no notification "
+        "e-mail at all, whatever the kinds say; they are kept for when it is turned back on."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in EMAIL_KINDS:
+            self.fields[kind] = serializers.ChoiceField(
+                choices=EmailFrequency.choices,
+                help_text=f"{FREQUENCY_HELP[kind]} `instant`: one e-mail each, at once; `daily` or `weekly`: "
+                "in a summary grouped by consultation; `none`: no e-mail (the site's list still has them).",
+            )
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            errors = dict(error.detail)
+        errors.update({name: ["Unknown field."] for name in unknown})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class EmailSettingsView(APIView):
+    """The signed-in person's notification e-mails: per kind, at once, in a daily or weekly summary, or
+    none, and the master switch. The in-site notifications are not concerned: they list everything."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "follow"
+
+    @extend_schema(responses={200: EmailSettingsSerializer, 401: ERROR})
+    def get(self, request):
+        return Response(EmailSettingsSerializer(notifications.email_settings(request.user)).data)
+
+    @extend_schema(
+        request=EmailSettingsSerializer,
+        responses={200: EmailSettingsSerializer, 400: ERROR, 401: ERROR, 429: ERROR},
+    )
+    def put(self, request):
+        serializer = EmailSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        notifications.email_settings_set(
+            user=request.user,
+            email_notifications=values.pop("email_notifications"),
+            frequencies=values,
+        )
+        return Response(EmailSettingsSerializer(notifications.email_settings(request.user)).data)

@@ -17,12 +17,18 @@ Which entries notify whom:
   milestones): the followers, except the official who did it ("you said, we did").
 Nothing is notified about a proposal that is not published: its followers could not open it.
 
-One module per concern: follows, fanout (the rows of an entry), delivery (composing and sending e-mails,
-the background thread), unsubscribe (signed links, the e-mail setting), inbox (the in-site list), digest
-(the officials' daily e-mail). The names other modules use are re-exported here; patch a name in the module
-that uses it (e.g. `proposals.notifications.delivery.render_email`), not here.
+Each person chooses, per kind of notification (status, response, threshold, milestone), to get its e-mail at
+once, in a daily or weekly summary, or not at all (preferences); `email_notifications` is the master switch
+the links in e-mails turn off. The in-site list shows every notification whatever the choices.
+
+One module per concern: follows, fanout (the rows of an entry), preferences (the e-mail choices per kind),
+delivery (composing and sending the instant e-mails, the background thread), citizen_digest (the daily and
+weekly summaries, `send_citizen_digests`), unsubscribe (signed links, the master switch), inbox (the in-site
+list), digest (the officials' daily e-mail). The names other modules use are re-exported here; patch a
+name in the module that uses it (e.g. `proposals.notifications.delivery.render_email`), not here.
 """
 
+from .citizen_digest import citizen_digests_send
 from .delivery import (
     MAX_ATTEMPTS,
     SEND_AFTER_COMMIT_MAX,
@@ -40,9 +46,14 @@ from .digest import DigestGroup, digest_groups, digest_in_language, digest_recip
 from .fanout import notify_entry
 from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
 from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
+from .preferences import KIND_ACTIONS, email_settings, email_settings_set
 from .unsubscribe import email_notifications_set, unsubscribe_target, unsubscribe_token, unsubscribe_user
 
 __all__ = [
+    "KIND_ACTIONS",
+    "citizen_digests_send",
+    "email_settings",
+    "email_settings_set",
     "MAX_ATTEMPTS",
     "SEND_AFTER_COMMIT_MAX",
     "DigestGroup",

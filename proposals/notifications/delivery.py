@@ -7,8 +7,10 @@ crash between a delivered e-mail and its commit sends it again on the next run.
 """
 
 import logging
+import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -24,8 +26,10 @@ from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
 from cocreate.accounts.language import email_language
+from cocreate.accounts.models import EmailFrequency
 
 from ..models import AuditAction, Notification, Proposal, Status
+from .preferences import sent_by
 from .unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -93,48 +97,66 @@ class SendReport:
     failed: int = 0
     dropped: int = 0  # the recipient turned e-mails off, or has no confirmed address any more
 
+    def count(self, outcome: str | None) -> None:
+        """Count one send's outcome ("sent", "failed" or "dropped"; None: another sender had it)."""
+        if outcome is not None:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
 
 def _unsent():
+    """The e-mails still to send, at once or in a summary."""
     return Notification.objects.filter(
         emailed_at__isnull=True, email_wanted=True, email_attempts__lt=MAX_ATTEMPTS
     )
 
 
+def _unsent_instant():
+    """The e-mails still to send whose recipient wants their kind at once (the others wait for their
+    summary: digests.py)."""
+    return _unsent().filter(sent_by(EmailFrequency.INSTANT))
+
+
 def notifications_send(
     *, entry_id: int | None = None, limit: int | None = None, stop_on_failure: bool = False
 ) -> SendReport:
-    """Send the wanted, unsent e-mails (of one entry, or all), oldest first. Never raises for a failed
-    send: it is logged and counted on the row. Safe to run concurrently: each row is sent under its row
-    lock, and rows another sender holds are skipped. `stop_on_failure` stops at the first failure (after
-    a commit, the request should not wait on a mail server that is down)."""
-    pending = _unsent()
+    """Send the wanted, unsent e-mails (of one entry, or all) their recipients want at once, oldest first.
+    Never raises for a failed send: it is logged and counted on the row. Safe to run concurrently: each
+    row is sent under its row lock, and rows another sender holds are skipped. `stop_on_failure` stops at
+    the first failure (after a commit, the request should not wait on a mail server that is down)."""
+    pending = _unsent_instant()
     if entry_id is not None:
         pending = pending.filter(entry_id=entry_id)
     ids = list(pending.order_by("created_at", "id").values_list("pk", flat=True)[:limit])
     report = SendReport()
     if not ids:
         return report
-    connection = get_connection()
-    try:
+    with mail_connection() as connection:
         for pk in ids:
             outcome = _send_one(pk, connection)
-            if outcome is not None:
-                setattr(report, outcome, getattr(report, outcome) + 1)
+            report.count(outcome)
             if outcome == "failed" and stop_on_failure:
                 break
+    return report
+
+
+@contextmanager
+def mail_connection():
+    """One connection to the mail server for a run of sends, closed after it even if it broke."""
+    connection = get_connection()
+    try:
+        yield connection
     finally:
         try:
             connection.close()
         except Exception:  # noqa: BLE001 - closing a broken connection must not lose the report
             log.warning("Closing the mail connection failed", exc_info=True)
-    return report
 
 
 def _send_one(pk: int, connection) -> str | None:
     """Send one notification's e-mail under its row lock; None when another sender has it or it went."""
     with transaction.atomic():
         notification = (
-            _unsent()
+            _unsent_instant()
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "entry__proposal", "entry__response", "entry__milestone")
             .filter(pk=pk)
@@ -214,7 +236,9 @@ def render_email(template: str, context: dict, *, language: str, token: str) -> 
         }
         subject = render_to_string(f"emails/{template}_subject.txt", context)
         body = render_to_string(f"emails/{template}.txt", context)
-    return " ".join(subject.split()), body
+    # One line, without touching the no-break spaces French puts before ":" (str.split() would take them
+    # for spaces to collapse).
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), body
 
 
 def build_notification_email(notification: Notification, address: str, *, connection=None):
@@ -223,6 +247,12 @@ def build_notification_email(notification: Notification, address: str, *, connec
     subject, body = render_email(
         "notification", _email_context(notification), language=email_language(recipient), token=token
     )
+    return unsubscribable_email(subject, body, address=address, token=token, connection=connection)
+
+
+def unsubscribable_email(subject: str, body: str, *, address: str, token: str, connection=None):
+    """An e-mail to a citizen about what they follow, with the headers that let their mail program offer
+    the one-click unsubscribe of `token`."""
     return EmailMultiAlternatives(
         subject,
         body,

@@ -12,13 +12,7 @@ from cocreate.transactions import after_commit
 
 from ..models import AuditAction, AuditEntry, Follow, Notification, Proposal
 from .delivery import _send_after_commit, _verified_primary
-
-MILESTONE_ACTIONS = (
-    AuditAction.MILESTONE_PLANNED,
-    AuditAction.MILESTONE_REPLANNED,
-    AuditAction.MILESTONE_STARTED,
-    AuditAction.MILESTONE_DONE,
-)
+from .preferences import frequency_field, kind_of
 
 
 def _recipients_query(entry: AuditEntry, proposal: Proposal):
@@ -27,12 +21,7 @@ def _recipients_query(entry: AuditEntry, proposal: Proposal):
         return None
     if entry.action == AuditAction.STATUS_CHANGED and (entry.response_id or entry.actor_id is None):
         return None
-    if entry.action not in (
-        AuditAction.STATUS_CHANGED,
-        AuditAction.RESPONSE_PUBLISHED,
-        AuditAction.THRESHOLD_REACHED,
-        *MILESTONE_ACTIONS,
-    ):
+    if kind_of(entry.action) is None:  # the kinds of notification are preferences.KIND_ACTIONS
         return None
     who = Exists(Follow.objects.filter(proposal_id=proposal.pk, user_id=OuterRef("pk")))
     if entry.action == AuditAction.THRESHOLD_REACHED and proposal.author_id:
@@ -49,19 +38,21 @@ def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
     users = _recipients_query(entry, proposal)
     if users is None:
         return 0
-    written = _insert_notifications(entry, users)
+    written = _insert_notifications(entry, users, kind=kind_of(entry.action))
     if written:
         after_commit(_send_after_commit, entry.pk)
     return written
 
 
-def _insert_notifications(entry: AuditEntry, users) -> int:
+def _insert_notifications(entry: AuditEntry, users, *, kind: str) -> int:
     """One INSERT ... SELECT: the rows never travel to Python and back. The action holds the proposal's
     row lock meanwhile (supports to it wait), so for a proposal with 50,000 followers this is the
-    difference between seconds and a fraction of one (bench/fanout.py)."""
+    difference between seconds and a fraction of one (bench/fanout.py). An e-mail is wanted when the
+    person has e-mails on, a confirmed address, and does not say "none" for this kind (whether it goes at
+    once or in a summary is decided when sending: preferences)."""
+    wanted = Q(email_notifications=True) & Q(verified=True) & ~Q(**{frequency_field(kind): "none"})
     recipients = users.annotate(
-        recipient=F("pk"),
-        wanted=ExpressionWrapper(Q(email_notifications=True) & Q(verified=True), output_field=BooleanField()),
+        recipient=F("pk"), wanted=ExpressionWrapper(wanted, output_field=BooleanField())
     ).values("recipient", "wanted")
     select_sql, select_params = recipients.query.sql_with_params()
     table = connection.ops.quote_name(Notification._meta.db_table)

@@ -32,6 +32,7 @@ CONTRACT = {
     "/api/v1/proposals/{id}/follow/": {"post", "delete"},
     "/api/v1/me/export/": {"get"},
     "/api/v1/me/delete/": {"post"},
+    "/api/v1/me/email-settings/": {"get", "put"},
     "/api/v1/notifications/": {"get"},
     "/api/v1/notifications/read/": {"post"},
     "/api/v1/proposals/{id}/comments/": {"get", "post"},

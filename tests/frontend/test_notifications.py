@@ -145,13 +145,14 @@ def test_the_account_page_turns_e_mails_off_and_on(client_for, citizen):
     client = client_for(citizen)
     page = client.get(reverse("account")).content.decode()
     assert 'name="email_notifications" aria-describedby="email-notifications-help" checked' in page
+    kinds = dict.fromkeys(("status", "response", "threshold", "milestone"), "instant")
 
-    response = client.post(reverse("account_notifications"), {}, follow=True)
+    response = client.post(reverse("account_notifications"), kinds, follow=True)
     citizen.refresh_from_db()
     assert citizen.email_notifications is False
     assert "You will receive no e-mails about the proposals you follow." in visible_text(response)
 
-    client.post(reverse("account_notifications"), {"email_notifications": "on"})
+    client.post(reverse("account_notifications"), {**kinds, "email_notifications": "on"})
     citizen.refresh_from_db()
     assert citizen.email_notifications is True
 

@@ -1,0 +1,88 @@
+"""A person's e-mail choices: per kind of notification, at once, in a daily or weekly summary, or none.
+
+The choices are fields of the account (cocreate.accounts.models: `email_<kind>`, and the master switch
+`email_notifications`); this module says which audit actions make each kind, and selects the
+notifications each way of sending is for. The in-site list is not concerned: it shows every notification.
+
+The choice at the time of sending decides, not the one at the time of the event: a person who moves a kind
+from "daily" to "instant" gets what was waiting at the next `send_notifications`, and one who moves it to
+"weekly" gets it in the next weekly summary. Choosing "none" drops what was waiting.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+
+from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency
+
+from ..models import AuditAction, Notification
+
+# Which audit actions make each kind (the package docstring says whom they notify).
+KIND_ACTIONS: dict[str, tuple[str, ...]] = {
+    "status": (AuditAction.STATUS_CHANGED,),
+    "response": (AuditAction.RESPONSE_PUBLISHED,),
+    "threshold": (AuditAction.THRESHOLD_REACHED,),
+    "milestone": (
+        AuditAction.MILESTONE_PLANNED,
+        AuditAction.MILESTONE_REPLANNED,
+        AuditAction.MILESTONE_STARTED,
+        AuditAction.MILESTONE_DONE,
+    ),
+}
+assert set(KIND_ACTIONS) == set(EMAIL_KINDS)  # noqa: S101 - a kind without a field is a programming error
+
+# The frequencies a summary is sent for (send_citizen_digests --period).
+DIGEST_PERIODS = (EmailFrequency.DAILY, EmailFrequency.WEEKLY)
+
+
+def kind_of(action: str) -> str | None:
+    """The kind an audit action's notification is, or None for an action that notifies nobody."""
+    return next((kind for kind, actions in KIND_ACTIONS.items() if action in actions), None)
+
+
+def frequency_field(kind: str) -> str:
+    return f"email_{kind}"
+
+
+def sent_by(frequency: str) -> Q:
+    """The notifications whose recipient wants their kind sent with `frequency` (a filter on
+    Notification)."""
+    condition = Q(pk__in=[])
+    for kind, actions in KIND_ACTIONS.items():
+        condition |= Q(entry__action__in=actions, **{f"recipient__{frequency_field(kind)}": frequency})
+    return condition
+
+
+def email_settings(user) -> dict:
+    """The person's e-mail choices: the master switch and the frequency of each kind."""
+    return {
+        "email_notifications": user.email_notifications,
+        **{kind: getattr(user, frequency_field(kind)) for kind in EMAIL_KINDS},
+    }
+
+
+def email_settings_set(*, user, email_notifications: bool, frequencies: dict[str, str]) -> bool:
+    """Save the master switch and the frequency of each kind in `frequencies` (kinds left out keep
+    theirs); returns whether anything changed. The waiting e-mails of a kind set to "none" are dropped in
+    the same transaction (the in-site list keeps them)."""
+    unknown = set(frequencies) - set(EMAIL_KINDS)
+    if unknown or not set(frequencies.values()) <= set(EmailFrequency.values):
+        raise ValueError(f"Unknown kinds or frequencies: {frequencies!r}")  # the callers validate first
+    values = {"email_notifications": email_notifications}
+    values.update({frequency_field(kind): frequency for kind, frequency in frequencies.items()})
+    before = email_settings(user)
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(**values)
+        silenced = [
+            action
+            for kind, frequency in frequencies.items()
+            if frequency == EmailFrequency.NONE
+            for action in KIND_ACTIONS[kind]
+        ]
+        if silenced:
+            Notification.objects.filter(
+                recipient=user, emailed_at__isnull=True, email_wanted=True, entry__action__in=silenced
+            ).update(email_wanted=False)
+    for name, value in values.items():
+        setattr(user, name, value)
+    return email_settings(user) != before
