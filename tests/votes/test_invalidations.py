@@ -5,7 +5,9 @@ follow in the same transaction; one support can be counted again."""
 import json
 from datetime import date, timedelta
 
+import psycopg
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from cocreate.addresses import address_hash
@@ -14,6 +16,7 @@ from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
 from proposals.services import proposal_set_status, response_publish
 from tests.support import factories
+from votes import invalidations
 from votes.invalidations import support_reinstate, supports_invalidate
 from votes.models import Invalidation, Support, SupportTally
 from votes.services import support_add, support_withdraw
@@ -386,3 +389,30 @@ def test_the_public_history_says_what_was_set_aside_and_why_in_english_and_frenc
     french = client.get(proposal.get_absolute_url(), headers={"accept-language": "fr"}).content.decode()
     assert "1 soutien jugé non valable a été écarté et ne compte plus" in french
     assert "le seuil de soutiens n’est plus atteint (1 soutien compte)" in french
+
+
+@pytest.mark.django_db(transaction=True)  # the retry is for a transaction of its own, not a caller's
+def test_a_deadlock_runs_the_invalidation_again_and_anything_else_is_raised(monkeypatch):
+    official = factories.official()
+    proposal = proposal_with_threshold(100)
+    supporter(proposal, "bot@spam.example")
+    real, calls = invalidations._invalidate, []
+
+    def deadlocked_once(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            error = OperationalError("deadlock detected")
+            error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
+            raise error
+        return real(*args)
+
+    monkeypatch.setattr(invalidations, "_invalidate", deadlocked_once)
+    result = supports_invalidate(actor=official, proposal=proposal, reason="Bot.", domains=["spam.example"])
+    assert len(calls) == 2 and result.supports == 0
+
+    def lost(*args):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(invalidations, "_invalidate", lost)
+    with pytest.raises(OperationalError):
+        supports_invalidate(actor=official, proposal=proposal, reason="Again.", domains=["example.org"])
