@@ -35,7 +35,8 @@ pages = {
     "citizen": ["/notifications/", "/account/", "/api/v1/notifications/", *proposals],
     "moderator": ["/cms/", "/cms/proposals/", *proposals],
     "official": ["/cms/", "/cms/proposals/", "/cms/promises/", "/cms/promises/dashboards/", *dashboards,
-                 *[f"/cms/proposals/{pk}/" for pk in Proposal.objects.values_list("pk", flat=True)]],
+                 *[f"/cms/proposals/{pk}/" for pk in Proposal.objects.values_list("pk", flat=True)],
+                 *[f"/cms/proposals/{pk}/supports/" for pk in Proposal.objects.values_list("pk", flat=True)]],
 }
 statuses = {}
 for username, urls in pages.items():
