@@ -12,7 +12,15 @@ from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency, User
 from cocreate.limits import MaxLength
 from proposals.choices import Frustration, Motivation
 from proposals.models import FlagReason, Status
-from proposals.services import BODY_MAX, COMMENT_MAX, DETAILS_MAX, STORY_MAX, SUMMARY_MAX, TITLE_MAX
+from proposals.services import (
+    BODY_MAX,
+    COMMENT_MAX,
+    DETAILS_MAX,
+    REASON_MAX,
+    STORY_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+)
 
 
 class CountedBoundField(BoundField):
@@ -41,12 +49,31 @@ def _text(label, limit: int, *, widget=None) -> forms.CharField:
     return field
 
 
-class ProposalForm(forms.Form):
+class ProposalEditForm(forms.Form):
+    """A proposal's texts: what its author edits (services.proposal_edit), and the start of the form that
+    submits one."""
+
     bound_field_class = CountedBoundField
 
     title = _text(_("Title"), TITLE_MAX)
     summary = _text(_("Summary"), SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     body = _text(_("Details"), BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set here, not on the class: the limits are interpolated in the language of this request.
+        help_texts = {
+            "title": gettext("Say what you propose in one short sentence. Up to %(n)s characters."),
+            "summary": gettext(
+                "Two or three sentences, shown in the list of proposals. Up to %(n)s characters."
+            ),
+            "body": gettext("Explain the problem, your idea and whom it helps. Up to %(n)s characters."),
+        }
+        for name, text in help_texts.items():
+            self.fields[name].help_text = _up_to(text, int(self.fields[name].widget.attrs["data-maxlength"]))
+
+
+class ProposalForm(ProposalEditForm):
     category = forms.ModelChoiceField(
         label=_("Category (optional)"),
         queryset=None,
@@ -66,16 +93,6 @@ class ProposalForm(forms.Form):
         """`stages`: the consultation's stages in journey order, named in the reader's language
         (ConsultationPage.localized_stages); the field is left out when there are none."""
         super().__init__(*args, **kwargs)
-        # Set here, not on the class: the limits are interpolated in the language of this request.
-        help_texts = {
-            "title": gettext("Say what you propose in one short sentence. Up to %(n)s characters."),
-            "summary": gettext(
-                "Two or three sentences, shown in the list of proposals. Up to %(n)s characters."
-            ),
-            "body": gettext("Explain the problem, your idea and whom it helps. Up to %(n)s characters."),
-        }
-        for name, text in help_texts.items():
-            self.fields[name].help_text = _up_to(text, int(self.fields[name].widget.attrs["data-maxlength"]))
         self.fields["category"].queryset = categories
         if not categories.exists():
             del self.fields["category"]
@@ -86,6 +103,21 @@ class ProposalForm(forms.Form):
             field.label_from_instance = lambda stage: names[stage.pk]
         else:
             del self.fields["stage"]
+
+
+class WithdrawForm(forms.Form):
+    """Its author withdraws the proposal (services.proposal_withdraw), saying why, publicly."""
+
+    bound_field_class = CountedBoundField
+
+    reason = _text(_("Why do you withdraw it?"), REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_withdraw_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _up_to(
+            gettext("Everyone will read it in the proposal’s history. Up to %(n)s characters."), REASON_MAX
+        )
 
 
 class ProposalFilterForm(forms.Form):

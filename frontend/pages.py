@@ -196,6 +196,15 @@ def _live_config(language: str, time_zone: str, script_prefix: str) -> dict:
             "status_changed": gettext("“%(title)s” is now: %(status)s"),
             "response_published": gettext("An official response was published for “%(title)s”."),
             "proposal_hidden": gettext("A proposal was removed by moderation."),
+            "proposal_edited": gettext("“%(title)s” was edited by its author."),
+            "proposal_withdrawn": gettext("“%(title)s” was withdrawn by its author."),
+            "withdrawn_heading": gettext("Withdrawn by its author"),
+            "reason_given": gettext("Reason given:"),
+            "this_withdrawn": gettext(
+                "Its author withdrew this proposal. It stays here as it was, with its supports, but takes no "
+                "new ones."
+            ),
+            "no_new_supports": gettext("Its author withdrew this proposal: it takes no new supports."),
             "this_hidden": gettext("This proposal has been removed by moderation."),
             "updates": plural_forms(lambda n: ngettext("and %(n)s more update", "and %(n)s more updates", n)),
             "reconnecting": gettext("Live updates paused: reconnecting…"),

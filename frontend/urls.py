@@ -34,6 +34,8 @@ urlpatterns = [
         name="proposal_support_withdraw",
     ),
     path("proposals/<int:pk>/report/", flags.proposal_flag, name="proposal_flag"),
+    path("proposals/<int:pk>/edit/", proposals.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),
     path("consultations/<int:page_id>/what-changed/", what_changed_page, name="what_changed"),

@@ -29,6 +29,7 @@ def audit_record(
     proposal,
     action: AuditAction,
     actor=None,
+    as_author: bool = False,
     comment=None,
     response=None,
     milestone=None,
@@ -36,8 +37,9 @@ def audit_record(
     to_value: str = "",
     reason: str = "",
 ) -> AuditEntry:
-    """Record one action; `actor=None` means the platform did it (the support threshold). Call inside the
-    action's transaction."""
+    """Record one action; `actor=None` means the platform did it (the support threshold), `as_author` that
+    the actor did it as the proposal's author (named as the proposal names them). Call inside the action's
+    transaction."""
     if action not in AuditAction.values:
         raise ValueError(_("Unknown audit action %r.") % action)
     entry = AuditEntry.objects.create(
@@ -46,8 +48,8 @@ def audit_record(
         response=response,
         milestone=milestone,
         actor=actor,
-        actor_name=_name(actor),
-        actor_role=_role(actor),
+        actor_name=str(actor.public_name) if as_author else _name(actor),
+        actor_role=AuditRole.AUTHOR if as_author else _role(actor),
         action=action,
         from_value=from_value,
         to_value=to_value,

@@ -159,6 +159,11 @@ class Proposal(ReviewedAfterReports, models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     # The first official response, whenever it came: a response before the threshold counts too.
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by its author, with the reason they gave publicly (services.proposal_withdraw): it stays
+    # readable, listed and counted as it was, its supports stand and may still be withdrawn, but it takes no
+    # new one. Not a Status: the status is the officials' answer, which a withdrawal does not change.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.CharField(max_length=500, blank=True)
     # The full-text vectors of title (weight A), summary (B) and details (C) in the `cocreate_en` and
     # `cocreate_fr` configurations, written by a PostgreSQL trigger on every insert and on every update of
     # those fields (migration 0003), so search matches through an index instead of computing them for
@@ -205,6 +210,12 @@ class Proposal(ReviewedAfterReports, models.Model):
                 | models.Q(threshold_reached_at__isnull=False, response_due_at__isnull=False),
                 name="proposal_deadline_with_threshold",
             ),
+            # A withdrawal has its time and its reason, or there is none.
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (models.Q(withdrawn_at__isnull=False) & ~models.Q(withdrawal_reason="")),
+                name="proposal_withdrawal_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +228,10 @@ class Proposal(ReviewedAfterReports, models.Model):
     def is_published(self) -> bool:
         return self.visibility == Visibility.PUBLISHED
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
     def is_overdue(self, at=None) -> bool:
         """A response was promised and its deadline passed without one."""
         return (
@@ -224,6 +239,30 @@ class Proposal(ReviewedAfterReports, models.Model):
             and self.responded_at is None
             and self.response_due_at <= (at or timezone.now())
         )
+
+
+class ProposalVersion(models.Model):
+    """One version of a proposal's text, as its author wrote it: the first at submission, then one per edit
+    (services.proposal_edit). Kept for good: the public history compares each version published to the one
+    before it (proposals.versions). A proposal submitted before versions were kept gets its original text
+    as a first version at its first edit."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    title = models.CharField(max_length=140)
+    summary = models.CharField(max_length=500)
+    body = models.TextField(max_length=10_000)
+    # Who wrote this version: the proposal's author (kept empty if their account is deleted).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["proposal", "created_at"], name="version_by_proposal")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class OfficialResponse(models.Model):
@@ -399,6 +438,8 @@ class AuditAction(models.TextChoices):
     # A published comment's edit, held for moderation in a pre-moderated consultation.
     EDIT_APPROVED = "edit_approved", pgettext_lazy("moderation of a comment", "Edit approved by moderation")
     EDIT_REJECTED = "edit_rejected", pgettext_lazy("moderation of a comment", "Edit rejected by moderation")
+    # Its author withdrew the proposal (services.proposal_withdraw), with their reason: public.
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).
@@ -425,6 +466,8 @@ class AuditRole(models.TextChoices):
     PLATFORM = "platform", _("The platform")
     MODERATOR = "moderator", _("Moderator")
     OFFICIAL = "official", _("Official")
+    # The proposal's author, for what only they do to it (its withdrawal).
+    AUTHOR = "author", pgettext_lazy("who did an action in a proposal's history", "Author")
 
 
 class Flag(models.Model):
@@ -521,6 +564,7 @@ class AuditEntry(models.Model):
         AuditAction.MILESTONE_REPLANNED,
         AuditAction.MILESTONE_STARTED,
         AuditAction.MILESTONE_DONE,
+        AuditAction.WITHDRAWN,
     )
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")

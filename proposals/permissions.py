@@ -113,6 +113,7 @@ PROPOSAL_NOT_PUBLISHED = "proposal_not_published"
 CONSULTATION_CLOSED = "consultation_closed"
 IDENTITY_REQUIRED = "identity_required"
 RESIDENTS_ONLY = "residents_only"
+PROPOSAL_WITHDRAWN = "proposal_withdrawn"
 
 
 def consultation_open(consultation, at=None) -> bool:
@@ -172,9 +173,14 @@ def support_change_refusal(user, proposal, at=None) -> str | None:
 
 
 def support_refusal(user, proposal, at=None) -> str | None:
-    """Why `user` may not support `proposal` now; None if they may: support_change_refusal, then what the
-    consultation asks (level_refusal)."""
-    return support_change_refusal(user, proposal, at) or level_refusal(user, proposal.consultation)
+    """Why `user` may not support `proposal` now; None if they may: support_change_refusal, then whether
+    its author withdrew it (PROPOSAL_WITHDRAWN: it takes no new support, those given may be taken back),
+    then what the consultation asks (level_refusal)."""
+    return (
+        support_change_refusal(user, proposal, at)
+        or (PROPOSAL_WITHDRAWN if proposal.withdrawn_at is not None else None)
+        or level_refusal(user, proposal.consultation)
+    )
 
 
 def comment_refusal(user, proposal, at=None) -> str | None:
@@ -247,6 +253,68 @@ def can_manage_milestones(user) -> bool:
     """Plan, start and complete the implementation steps of an accepted proposal: the officials who decide
     are the ones who answer for putting it into practice."""
     return is_official(user)
+
+
+# Editing a proposal -------------------------------------------------------------------------------------
+# Its author corrects it while the people who support it have read what they support: at any time while no
+# one else supports it, then for PROPOSAL_EDIT_WINDOW_MINUTES after the earliest support from someone else
+# that still stands. Never once hidden (the moderator judged that text), withdrawn, or its consultation
+# closed (the text the officials answer is fixed). Withdrawing it: its author, once (withdraw_refusal).
+
+NOT_AUTHOR = "not_author"
+PROPOSAL_HIDDEN = "proposal_hidden"
+EDIT_WINDOW_CLOSED = "edit_window_closed"
+
+
+def is_proposal_author(user, proposal) -> bool:
+    # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
+    return _active(user) and proposal.author_id is not None and proposal.author_id == user.pk
+
+
+def proposal_edit_deadline(first_other_support_at):
+    """Until when the author may edit, given when the earliest support from someone else was given; None
+    while no one else supports the proposal (no deadline yet)."""
+    if first_other_support_at is None:
+        return None
+    return first_other_support_at + timedelta(minutes=settings.PROPOSAL_EDIT_WINDOW_MINUTES)
+
+
+def edit_refusal(user, proposal, *, first_other_support_at, at=None) -> str | None:
+    """Why `user` may not edit `proposal`'s text now; None if they may. `first_other_support_at`: when the
+    earliest support still standing from anyone but the author was given, None if there is none
+    (selectors.first_other_support_at)."""
+    if not is_proposal_author(user, proposal):
+        return NOT_AUTHOR
+    if not can_participate(user):
+        return EMAIL_UNVERIFIED
+    if proposal.visibility == Visibility.HIDDEN:
+        return PROPOSAL_HIDDEN
+    if proposal.withdrawn_at is not None:
+        return PROPOSAL_WITHDRAWN
+    if not consultation_open(proposal.consultation, at):
+        return CONSULTATION_CLOSED
+    deadline = proposal_edit_deadline(first_other_support_at)
+    if deadline is not None and (at or timezone.now()) >= deadline:
+        return EDIT_WINDOW_CLOSED
+    return None
+
+
+def can_edit_proposal(user, proposal, *, first_other_support_at, at=None) -> bool:
+    return edit_refusal(user, proposal, first_other_support_at=first_other_support_at, at=at) is None
+
+
+def withdraw_refusal(user, proposal) -> str | None:
+    """Why `user` may not withdraw `proposal`; None if they may: its author, once, whatever its state or its
+    consultation's phase (people may always stop standing behind their words; what was said stays public)."""
+    if not is_proposal_author(user, proposal):
+        return NOT_AUTHOR
+    if proposal.withdrawn_at is not None:
+        return PROPOSAL_WITHDRAWN
+    return None
+
+
+def can_withdraw_proposal(user, proposal) -> bool:
+    return withdraw_refusal(user, proposal) is None
 
 
 def is_comment_author(user, comment) -> bool:

@@ -64,6 +64,12 @@ def _check_published(visibility: str) -> None:
         raise _not_published()
 
 
+def _withdrawn() -> Conflict:
+    return Conflict(
+        _("Its author withdrew this proposal: it takes no new supports."), code=permissions.PROPOSAL_WITHDRAWN
+    )
+
+
 def _closed() -> Conflict:
     return Conflict(
         _("This consultation is closed: supports can no longer change."), code="consultation_closed"
@@ -78,12 +84,13 @@ _INSERT_SUPPORT = """
     ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING id"""
 
 # The count and version moved by the database's own arithmetic on the row as it is once locked, only while
-# the proposal is published and its consultation is live and open at `at`; what it wrote, the promise's
-# state, and the consultation's threshold as committed now.
+# the proposal is published, not withdrawn by its author unless no support is added (the parameter after
+# the visibility: withdrawals only), and its consultation is live and open at `at`; what it wrote, the
+# promise's state, and the consultation's threshold as committed now.
 _MOVE_COUNT = """
     UPDATE proposals_proposal
     SET supports_count = supports_count + %s, supports_version = supports_version + %s
-    WHERE id = %s AND visibility = %s AND EXISTS (
+    WHERE id = %s AND visibility = %s AND (withdrawn_at IS NULL OR %s) AND EXISTS (
         SELECT 1 FROM cms_consultationpage c JOIN wagtailcore_page w ON w.id = c.page_ptr_id
         WHERE c.page_ptr_id = proposals_proposal.consultation_id
             AND w.live AND c.opens_at <= %s AND c.closes_at > %s)
@@ -143,7 +150,10 @@ def _move_count(
     makes the promise, as one by one. A single support is a batch of one (0, or None for a withdrawal)."""
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_COUNT, [delta, changes, proposal.pk, Visibility.PUBLISHED.value, at, at])
+        withdrawals_only = peak_above is None
+        cursor.execute(
+            _MOVE_COUNT, [delta, changes, proposal.pk, Visibility.PUBLISHED.value, withdrawals_only, at, at]
+        )
         moved = cursor.fetchone()
     if moved is None:
         _refuse(proposal)
@@ -165,11 +175,14 @@ def _move_count(
 
 def _refuse(proposal: Proposal):
     """The count did not move: say why (the caller's transaction then rolls back)."""
-    visibility = Proposal.objects.filter(pk=proposal.pk).values_list("visibility", flat=True).first()
-    if visibility is None:
+    found = Proposal.objects.filter(pk=proposal.pk).values_list("visibility", "withdrawn_at").first()
+    if found is None:
         raise NotFound(_("No such proposal."))
+    visibility, withdrawn_at = found
     _check_published(visibility)
-    raise _closed()  # published, so its consultation was not open
+    if withdrawn_at is not None:  # withdrawn while this support waited for the row
+        raise _withdrawn()
+    raise _closed()  # published and not withdrawn, so its consultation was not open
 
 
 def _current(proposal: Proposal) -> SupportResult:
@@ -326,6 +339,7 @@ _CHANGE_REFUSALS = {
     ),
     permissions.PROPOSAL_NOT_PUBLISHED: _not_published,
     permissions.CONSULTATION_CLOSED: _closed,
+    permissions.PROPOSAL_WITHDRAWN: _withdrawn,
 }
 
 
@@ -339,6 +353,7 @@ _batches = GroupCommit(_run_batch, window=_batch_window, max_size=64, wait_timeo
 # thread raised it in the leader's).
 _REFUSALS = {
     "proposal_not_published": _not_published,
+    permissions.PROPOSAL_WITHDRAWN: _withdrawn,
     "consultation_closed": _closed,
     "not_found": lambda: NotFound(_("No such proposal.")),
 }

@@ -389,6 +389,8 @@ REST_FRAMEWORK = {
         "comments": env.str("THROTTLE_COMMENTS", default="60/hour"),
         # Helpful marks on comments: a click each, taken back as easily.
         "helpful": env.str("THROTTLE_HELPFUL", default="300/hour"),
+        # An author's changes to their own proposal: its edits, its withdrawal.
+        "proposal_edit": env.str("THROTTLE_PROPOSAL_EDIT", default="60/hour"),
         # Check-ins: a few per journey, each changed as often as a person wishes.
         "checkins": env.str("THROTTLE_CHECKINS", default="120/hour"),
         # A person's own data (cocreate/accounts/services.py): the export reads much, the deletion checks a
@@ -404,12 +406,17 @@ REST_FRAMEWORK = {
         "follow_address": env.str("THROTTLE_FOLLOW_ADDRESS", default="600/minute"),
         "comments_address": env.str("THROTTLE_COMMENTS_ADDRESS", default="300/hour"),
         "helpful_address": env.str("THROTTLE_HELPFUL_ADDRESS", default="1200/hour"),
+        "proposal_edit_address": env.str("THROTTLE_PROPOSAL_EDIT_ADDRESS", default="300/hour"),
         "checkins_address": env.str("THROTTLE_CHECKINS_ADDRESS", default="600/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # How long the author of a comment may still correct it; deleting stays possible at any time.
 COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
+# How long the author of a proposal may still edit it once someone else supports it (before that, they
+# may at any time while it takes supports): long enough to correct what the first readers point out,
+# short enough that those who supported it early are not, later, counted for a text they never read.
+PROPOSAL_EDIT_WINDOW_MINUTES = env.int("PROPOSAL_EDIT_WINDOW_MINUTES", default=60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "cocreate API",
     "DESCRIPTION": (

@@ -49,6 +49,7 @@ def _shown(proposal) -> tuple:
         proposal.responded_at,
         proposal.response_due_at,
         proposal.is_overdue(),
+        proposal.withdrawn_at is not None,
     )
 
 
@@ -89,9 +90,9 @@ class _Reader(NamedTuple):
 @register.simple_tag(takes_context=True)
 def proposal_support_control(context, proposal) -> str:
     """The reader's support control of `proposal` on a card (support_form.html): kept by all it depends on
-    (the proposal's id and title, whether this reader supports it, may support, is signed in, the page's
-    path, the language), rendered without the request, the user or a token; this reader's CSRF token is
-    put in its place on the way out."""
+    (the proposal's id, title and whether it was withdrawn, whether this reader supports it, may support,
+    is signed in, the page's path, the language), rendered without the request, the user or a token; this
+    reader's CSRF token is put in its place on the way out."""
     request = context.get("request")
     user = context.get("user")
     reader = _Reader(bool(user and user.is_authenticated), request.get_full_path() if request else "")
@@ -100,6 +101,7 @@ def proposal_support_control(context, proposal) -> str:
         translation.get_language(),
         proposal.pk,
         proposal.title,
+        proposal.withdrawn_at is not None,
         supported,
         bool(context.get("supports_open")),
         bool(context.get("can_participate")),

@@ -7,30 +7,31 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cms.models import ConsultationCategory, ConsultationPage
 from cocreate import page_cache
 from cocreate.accounts.blocking import is_blocked, refusal_response
-from cocreate.exceptions import ServiceError
+from cocreate.exceptions import ServiceError, refuse
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
-from proposals import notifications, permissions, services
+from proposals import notifications, permissions, services, versions
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
 from votes.selectors import supports_of
 
 from ..charts import supports_over_time
-from ..forms import FlagForm, ProposalForm
+from ..forms import FlagForm, ProposalEditForm, ProposalForm, WithdrawForm
 from ..pages import live_config, similar_config
 from .base import proposal_or_404
 from .thread import comments_context
 
 
-def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
+def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None):
     if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
         consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
         if consultation_id is not None:
@@ -47,6 +48,10 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         "consultation_shown": consultation.for_reader(),
         "responses": list(proposal.responses.all()),
         "history": list(proposal.audit_entries.public().select_related("response", "milestone")),
+        "revisions": versions.published_revisions(proposal=proposal),
+        **edit_context(request.user, proposal),
+        "may_withdraw": permissions.can_withdraw_proposal(request.user, proposal),
+        "withdraw_form": withdraw_form or WithdrawForm(),
         "milestones": milestone_list(proposal=proposal),
         "supported_ids": set(supports := supports_of(user=request.user, proposal_ids=[proposal.pk])),
         # Their support set aside by an official: the page says when and why (votes.invalidations).
@@ -64,6 +69,18 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None):
         **comments_context(request, proposal, comment_failed),
     }
     return render(request, "frontend/proposal_detail.html", context)
+
+
+def edit_context(user, proposal) -> dict:
+    """Whether this reader may edit the proposal now, and until when (None: while nobody else supports it).
+    Asked of its author only: for anyone else it costs no query."""
+    if not permissions.is_proposal_author(user, proposal):
+        return {"may_edit": False}
+    first = versions.first_other_support_at(proposal=proposal)
+    return {
+        "may_edit": permissions.can_edit_proposal(user, proposal, first_other_support_at=first),
+        "edit_deadline": permissions.proposal_edit_deadline(first),
+    }
 
 
 def report_context(request, proposal, flag_form) -> dict:
@@ -178,3 +195,74 @@ def proposal_submit(request, page_id: int):
     context["form"] = form
     context["similar_config"] = similar_config(consultation)
     return render(request, "frontend/proposal_submit.html", context)
+
+
+@write_limited("proposal_edit")
+def proposal_edit(request, pk: int):
+    """Its author edits their proposal's text (services.proposal_edit); anyone else, or the author once the
+    rule says no more, is told why instead of the form."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if is_blocked(request.user):
+        return refusal_response(request, request.user)
+    proposal = proposal_or_404(request, pk)
+    context = {"proposal": proposal, "consultation_shown": proposal.consultation.for_reader()}
+    first = versions.first_other_support_at(proposal=proposal)
+    try:
+        refuse(
+            permissions.edit_refusal(request.user, proposal, first_other_support_at=first),
+            services.EDIT_REFUSALS,
+        )
+    except ServiceError as error:
+        context["refusal"] = error.message
+        return render(request, "frontend/proposal_edit.html", context, status=error.http_status)
+    initial = {"title": proposal.title, "summary": proposal.summary, "body": proposal.body}
+    form = ProposalEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        was_published = proposal.is_published
+        try:
+            proposal = services.proposal_edit(actor=request.user, proposal=proposal, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _edited_message(was_published, proposal.is_published))
+            return redirect(proposal)
+    context.update(form=form, edit_deadline=permissions.proposal_edit_deadline(first))
+    return render(request, "frontend/proposal_edit.html", context)
+
+
+def _edited_message(was_published: bool, published: bool) -> str:
+    if published:
+        return _("Your proposal is updated. Its history shows what changed.")
+    if was_published:  # a pre-moderated consultation: back to the moderators
+        return _(
+            "Your changes are saved. A moderator will read them: until then, your proposal is not shown "
+            "in the list."
+        )
+    return _("Your changes are saved.")
+
+
+@require_POST
+@write_limited("proposal_edit")
+def proposal_withdraw(request, pk: int):
+    """Its author withdraws the proposal with a reason (services.proposal_withdraw): back to its page, told
+    it is done or why not; a form's errors show the page again with them."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("proposal_detail", args=[pk]))
+    if is_blocked(request.user):
+        return refusal_response(request, request.user)
+    proposal = proposal_or_404(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_withdraw(actor=request.user, proposal=proposal, **form.cleaned_data)
+        except ServiceError as error:  # not the author, or withdrawn already: said above the page
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Your proposal is withdrawn. It stays readable, marked as withdrawn.")
+            )
+        return redirect(proposal)
+    response = proposal_detail(request, pk, withdraw_form=form)
+    response.status_code = 400
+    return response

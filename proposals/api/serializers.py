@@ -67,9 +67,16 @@ class ProposalListSerializer(serializers.ModelSerializer):
             "response_due_at",
             "responded_at",
             "overdue",
+            "withdrawn_at",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
         extra_kwargs = {
+            "withdrawn_at": {
+                "help_text": "When its author withdrew it (null: not withdrawn). A withdrawn proposal stays "
+                "readable and counted, and takes no new supports."
+            },
+            "withdrawal_reason": {"help_text": "Why its author withdrew it, in their words (empty if not)."},
             "threshold_reached_at": {"help_text": "When the supports first reached the threshold."},
             "response_due_at": {"help_text": "The promised deadline for an official response."},
             "responded_at": {"help_text": "When the first official response was published."},
@@ -136,6 +143,18 @@ class ProposalCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The slug of one of the consultation's stages, if the proposal is about one.",
     )
+
+
+class ProposalEditSerializer(serializers.Serializer):
+    """Any of the texts; a field left out stays as it is."""
+
+    title = Text(max_length=140, required=False)
+    summary = Text(max_length=500, required=False)
+    body = Text(max_length=10_000, required=False)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = Text(max_length=500, help_text="Why its author withdraws it: public, in its history.")
 
 
 class ModerationSerializer(serializers.Serializer):

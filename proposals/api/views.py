@@ -20,8 +20,10 @@ from .serializers import (
     OfficialResponseSerializer,
     ProposalCreateSerializer,
     ProposalDetailSerializer,
+    ProposalEditSerializer,
     ResponseCreateSerializer,
     StatusSerializer,
+    WithdrawSerializer,
 )
 
 # Refusals several operations share: taking part needs a confirmed address, and an open proposal.
@@ -97,7 +99,8 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     throttle_classes = [ScopedWriteThrottle]
 
     def get_throttles(self):
-        self.throttle_scope = "proposal_submit" if self.action == "create" else "official"
+        scopes = {"create": "proposal_submit", "partial_update": "proposal_edit", "withdraw": "proposal_edit"}
+        self.throttle_scope = scopes.get(self.action, "official")
         return super().get_throttles()
 
     def get_permissions(self):
@@ -132,6 +135,55 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             stage=stage_for(consultation, data.get("stage")),
         )
         return detail_response(proposal, request, http_status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ProposalEditSerializer,
+        description="Its author edits the title, summary or details (a field left out stays as it is): "
+        "at any time while nobody else supports it, then for PROPOSAL_EDIT_WINDOW_MINUTES after the first "
+        "support from someone else. Each version is kept and the public history shows what changed. In a "
+        "pre-moderated consultation, an edit of a published proposal returns it to moderation.",
+        responses={
+            200: ProposalDetailSerializer,
+            403: refusal(
+                "Not the proposal's author (`not_author`), or e-mail address not confirmed "
+                "(`email_unverified`).",
+                "not_author",
+                "email_unverified",
+            ),
+            409: refusal(
+                "Hidden by moderation (`proposal_hidden`), withdrawn by its author (`proposal_withdrawn`), "
+                "its consultation closed (`consultation_closed`), or supported by others for longer than "
+                "the edit window (`edit_window_closed`).",
+                "proposal_hidden",
+                "proposal_withdrawn",
+                "consultation_closed",
+                "edit_window_closed",
+            ),
+        },
+    )
+    def partial_update(self, request, pk=None):
+        data = _valid(ProposalEditSerializer, request)
+        proposal = services.proposal_edit(actor=request.user, proposal=self._proposal(), **data)
+        return detail_response(proposal, request)
+
+    @extend_schema(
+        request=WithdrawSerializer,
+        description="Its author withdraws the proposal, once, with a public reason: it stays readable and "
+        "counted as it was, marked withdrawn, and takes no new support (existing ones stand and may be "
+        "withdrawn). Its status is the officials' and does not change.",
+        responses={
+            200: ProposalDetailSerializer,
+            403: refusal("Not the proposal's author (`not_author`).", "not_author"),
+            409: refusal("Already withdrawn (`proposal_withdrawn`).", "proposal_withdrawn"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        data = _valid(WithdrawSerializer, request)
+        proposal = services.proposal_withdraw(
+            actor=request.user, proposal=self._proposal(), reason=data["reason"]
+        )
+        return detail_response(proposal, request)
 
     @extend_schema(request=ModerationSerializer, responses={200: ProposalDetailSerializer})
     @action(detail=True, methods=["post"])

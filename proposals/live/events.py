@@ -184,6 +184,43 @@ def response_published(response: OfficialResponse) -> ResponsePublished:
     }
 
 
+class ProposalEdited(TypedDict):
+    """Its author edited the title or summary, what a card shows (an edit of the details alone is not sent:
+    the page reads them afresh)."""
+
+    type: Literal["proposal.edited"]
+    proposal: int
+    title: str
+    summary: str
+
+
+def proposal_edited(proposal: Proposal) -> ProposalEdited:
+    return {
+        "type": "proposal.edited",
+        "proposal": proposal.pk,
+        "title": proposal.title,
+        "summary": proposal.summary,
+    }
+
+
+class ProposalWithdrawn(TypedDict):
+    """Its author withdrew it: still shown and counted, closed to new supports; `reason` is theirs."""
+
+    type: Literal["proposal.withdrawn"]
+    proposal: int
+    withdrawn_at: str
+    reason: str
+
+
+def proposal_withdrawn(proposal: Proposal) -> ProposalWithdrawn:
+    return {
+        "type": "proposal.withdrawn",
+        "proposal": proposal.pk,
+        "withdrawn_at": proposal.withdrawn_at.isoformat(),
+        "reason": proposal.withdrawal_reason,
+    }
+
+
 class CommentState(TypedDict):
     """A published comment as everyone may read it; pending or hidden text is never sent."""
 

@@ -20,18 +20,21 @@ from .decisions import (
     proposal_withdraw_promise,
     response_publish,
 )
+from .editing import EDIT_REFUSALS, proposal_edit
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .helpful import HelpfulResult, comment_helpful_mark, comment_helpful_withdraw
 from .journeys import STORY_MAX, checkin_delete, checkin_moderate, checkin_save
 from .milestones import milestone_add, milestone_update
 from .moderation import MODERATION_CHOICES, proposal_moderate
 from .submission import proposal_submit
+from .withdrawal import WITHDRAW_REFUSALS, proposal_withdraw
 
 __all__ = [
     "BODY_MAX",
     "COMMENT_MAX",
     "COMMENT_MODERATION_CHOICES",
     "DETAILS_MAX",
+    "EDIT_REFUSALS",
     "HelpfulResult",
     "MODERATION_CHOICES",
     "NOTE_MAX",
@@ -40,6 +43,7 @@ __all__ = [
     "STORY_MAX",
     "SUMMARY_MAX",
     "TITLE_MAX",
+    "WITHDRAW_REFUSALS",
     "checkin_delete",
     "checkin_moderate",
     "checkin_save",
@@ -55,10 +59,12 @@ __all__ = [
     "flags_resolve",
     "milestone_add",
     "milestone_update",
+    "proposal_edit",
     "proposal_moderate",
     "proposal_reach_threshold",
     "proposal_set_status",
     "proposal_submit",
+    "proposal_withdraw",
     "proposal_withdraw_promise",
     "response_publish",
 ]

@@ -12,6 +12,7 @@ from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, Visibility
 from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
+from .editing import version_original
 
 
 def proposal_submit(
@@ -58,6 +59,7 @@ def proposal_submit(
             published_at=timezone.now() if published else None,
             **text,
         )
+        version_original(proposal)
         # Authors hear of what happens to their proposal like its supporters do.
         notifications.follow_ensure(user=author, proposal=proposal)
         if published:

@@ -144,11 +144,12 @@ def test_there_is_no_list_of_all_proposals(citizen):
     assert_error(client_for(citizen).get("/api/v1/proposals/"), 405, "method_not_allowed")
 
 
-def test_proposals_cannot_be_edited_or_deleted_over_the_api(citizen):
+def test_proposals_cannot_be_replaced_or_deleted_over_the_api(citizen):
+    # Their author edits them with PATCH (tests/api/test_proposal_edit.py); nobody replaces or deletes one.
     proposal = factories.ProposalFactory(author=citizen)
     client = client_for(citizen)
     url = f"/api/v1/proposals/{proposal.pk}/"
-    assert_error(client.patch(url, {"title": "Changed"}, format="json"), 405, "method_not_allowed")
+    assert_error(client.put(url, {"title": "Changed"}, format="json"), 405, "method_not_allowed")
     assert_error(client.delete(url), 405, "method_not_allowed")
     proposal.refresh_from_db()
     assert proposal.title != "Changed"

@@ -5,18 +5,39 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cocreate.addresses import request_address_hash
-from cocreate.schema import ERROR
+from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
 from proposals import selectors
 from proposals.api.serializers import SupportStateSerializer
-from proposals.api.views import NOT_OPEN, UNQUALIFIED, UNVERIFIED
+from proposals.api.views import UNQUALIFIED, UNVERIFIED
 
 from .. import services
 from ..selectors import supports_by_day
 
 # Giving a support also asks what the consultation asks; withdrawing one never does (votes.services).
-SUPPORT_REFUSALS = {403: UNQUALIFIED, 409: NOT_OPEN}
-WITHDRAW_REFUSALS = {403: UNVERIFIED, 409: NOT_OPEN}
+SUPPORT_REFUSALS = {
+    403: UNQUALIFIED,
+    409: refusal(
+        "The proposal is not published (`proposal_not_published`), its author withdrew it "
+        "(`proposal_withdrawn`: it takes no new supports), or its consultation is closed "
+        "(`consultation_closed`).",
+        "proposal_not_published",
+        "proposal_withdrawn",
+        "consultation_closed",
+    ),
+}
+WITHDRAW_REFUSALS = {
+    403: UNVERIFIED,
+    409: refusal(
+        "The proposal is not published (`proposal_not_published`), or its consultation is closed "
+        "(`consultation_closed`). Rarely `proposal_withdrawn`: the withdrawal shared its transaction with "
+        "new supports (votes.batching) that were refused because the author withdrew the proposal just "
+        "then; send it again.",
+        "proposal_not_published",
+        "proposal_withdrawn",
+        "consultation_closed",
+    ),
+}
 
 
 class SupportView(APIView):

@@ -246,6 +246,47 @@ function titleOf(id) {
   return title ? title.textContent.trim() : "";
 }
 
+// A proposal's title and summary as its author edited them (proposal.edited), on its card or its page: the
+// text only, never markup. Whether anything changed.
+function applyText(id, title, summary) {
+  const holder = document.querySelector(`[data-proposal-id="${id}"]`);
+  if (!holder) return false;
+  const titleEl = holder.querySelector('[data-role="title"]') || holder.querySelector("h1");
+  const summaryEl = holder.querySelector('[data-role="summary"]');
+  let changed = false;
+  for (const [element, text] of [[titleEl, title], [summaryEl, summary]]) {
+    if (element && element.textContent !== text) {
+      element.textContent = text;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// Its author withdrew the proposal (proposal.withdrawn): marked, and a support control that would give a new
+// support is replaced by the note that it takes none (a support already given may still be withdrawn).
+// Whether it was news to this page.
+function applyWithdrawn(config, id, reason) {
+  const holder = document.querySelector(`[data-proposal-id="${id}"]`);
+  const marker = holder && holder.querySelector('[data-role="withdrawn"], [data-role="withdrawn-notice"]');
+  if (!marker || !marker.hidden) return false;
+  marker.hidden = false;
+  const reasonText = marker.querySelector('[data-role="withdrawal-reason"]');
+  if (reasonText) {
+    marker.querySelector("h2").textContent = config.t.withdrawn_heading;
+    marker.querySelector("p").textContent = config.t.this_withdrawn;
+    marker.querySelector("strong").textContent = config.t.reason_given;
+    reasonText.textContent = reason;
+  }
+  for (const form of holder.querySelectorAll('form[data-support-form][data-supported="false"]')) {
+    const note = document.createElement("p");
+    note.className = "support-note";
+    note.textContent = config.t.no_new_supports;
+    form.replaceWith(note);
+  }
+  return true;
+}
+
 function setSupported(form, supported, config) {
   const id = form.closest("[data-proposal-id]").dataset.proposalId;
   form.dataset.supported = String(supported);
@@ -433,6 +474,7 @@ class ListPage {
       applySupports(this.config, proposal.id, proposal.supports, proposal.version);
       renderThreshold(this.config, card, proposal);
       applyStatus(proposal.id, proposal.status, this.config.status_labels[proposal.status] || proposal.status);
+      applyText(proposal.id, proposal.title, proposal.summary);
     }
     if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
     this.updateEmpty();
@@ -485,6 +527,16 @@ class ListPage {
         break;
       case "proposal.hidden":
         if (this.remove(event.proposal)) this.announcer.queue(`hidden-${event.proposal}`, t.proposal_hidden);
+        break;
+      case "proposal.edited":
+        if (applyText(event.proposal, event.title, event.summary)) {
+          this.announcer.queue(`edited-${event.proposal}`, format(t.proposal_edited, { title: event.title }));
+        }
+        break;
+      case "proposal.withdrawn":
+        if (applyWithdrawn(this.config, event.proposal, event.reason)) {
+          this.announcer.queue(`withdrawn-${event.proposal}`, format(t.proposal_withdrawn, { title: titleOf(event.proposal) }));
+        }
         break;
       case "response.published": {
         const card = this.card(event.proposal);
@@ -742,6 +794,17 @@ class DetailPage {
       }
       case "proposal.hidden":
         this.markHidden();
+        break;
+      case "proposal.edited":
+        if (applyText(this.id, event.title, event.summary)) {
+          document.title = document.title.replace(title, event.title);
+          this.announcer.queue("edited", format(t.proposal_edited, { title: event.title }));
+        }
+        break;
+      case "proposal.withdrawn":
+        if (applyWithdrawn(this.config, this.id, event.reason)) {
+          this.announcer.queue("withdrawn", format(t.proposal_withdrawn, { title }));
+        }
         break;
       case "response.published":
         renderThreshold(this.config, this.article, { responded_at: event.response.published_at });
