@@ -26,7 +26,8 @@ It measures, with the settings of the tests (DEBUG off):
   (b) against one real uvicorn worker (tests/support/servers.py; DB_POOL_MAX_SIZE=`--pool`): after
       `--warmup` requests, `--requests` sequential GETs of each page over one keep-alive connection, the
       official's session cookie on the review's; p50/p99/max of the time to the last byte, and each over
-      the trivial page's (the accessibility statement, anonymous).
+      the trivial page's (the accessibility statement, anonymous; also measured with the official's
+      session, which shows what reading the session and the account adds to any page of theirs).
 
 The goal: the review's p99 within 5× the trivial page's. Every request has a timeout, `--max-seconds`
 bounds the whole run, and the server is stopped at the end, whatever happens.
@@ -57,6 +58,7 @@ from tests.support import servers  # noqa: E402
 
 GOAL = 5  # the review's p99 within this many times the trivial page's
 TRIVIAL = "trivial page (accessibility statement)"
+SIGNED_IN_TRIVIAL = "trivial page, signed in as the official"
 DAYS = 30  # the campaign's length
 BURST_HOUR_SUPPORTS = 3000
 HEAVY_ADDRESSES = (1500, 900, 600, 400, 300)  # a campus, a carrier gateway, offices
@@ -189,6 +191,8 @@ def seed(*, supports: int, addresses: int, rng: random.Random) -> Seed:
 def targets(data: Seed) -> list[Target]:
     return [
         Target(TRIVIAL, "/accessibility/"),
+        # The same page with the official's session: what reading the session and the account costs.
+        Target(SIGNED_IN_TRIVIAL, "/accessibility/", signed_in=True),
         Target(
             "review API", f"/api/v1/moderation/proposals/{data.proposal_id}/supports-review/", signed_in=True
         ),
