@@ -86,3 +86,42 @@ class SupportTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} {self.get_kind_display()} {self.key}: {self.supports}"
+
+
+class ReviewDecision(models.TextChoices):
+    REINSTATED = "reinstated", _("Counted again")
+    UPHELD = "upheld", _("Stays set aside")
+
+
+class SupportReview(models.Model):
+    """A citizen asks for their support set aside to be looked at again, with a message; an official
+    decides: count it again (votes.invalidations.support_reinstate) or keep it set aside, with a reply. One
+    open request per support, kept by the database; a decided one stays, and the citizen may ask again."""
+
+    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="reviews")
+    message = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=12, choices=ReviewDecision.choices, blank=True, default="")
+    reply = models.TextField(max_length=1000, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["support"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_review_per_support",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_at__isnull=True, decision="")
+                | models.Q(decided_at__isnull=False, decision__in=ReviewDecision.values),
+                name="review_decided_with_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"review of support {self.support_id}"
