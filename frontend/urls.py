@@ -7,6 +7,7 @@ from .views import (
     account,
     checkins,
     comments,
+    drafts,
     flags,
     follows,
     journeys,
@@ -29,6 +30,9 @@ urlpatterns = [
         name="proposal_supports_chart",
     ),
     path(
+        "proposals/<int:pk>/support/review/", supports.proposal_support_review, name="proposal_support_review"
+    ),
+    path(
         "proposals/<int:pk>/support/withdraw/",
         supports.proposal_support_withdraw,
         name="proposal_support_withdraw",
@@ -36,6 +40,7 @@ urlpatterns = [
     path("proposals/<int:pk>/report/", flags.proposal_flag, name="proposal_flag"),
     path("proposals/<int:pk>/edit/", proposals.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path("drafts/<int:pk>/delete/", drafts.draft_delete, name="draft_delete"),
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),
     path("consultations/<int:page_id>/what-changed/", what_changed_page, name="what_changed"),

@@ -842,3 +842,33 @@ class StageTally(models.Model):
 
     def __str__(self) -> str:
         return f"stage {self.stage_id} on {self.day or 'all days'}: {self.checkins}"
+
+
+class ProposalDraft(models.Model):
+    """A proposal its author saved unfinished, to come back to: theirs alone (never listed, searched,
+    counted, exported as open data or sent live; no one else, moderators included, reads it). Submitting it
+    goes through services.proposal_submit like any proposal, and the draft is gone. Its fields may be empty
+    or unfinished, within the limits of a proposal's; it goes with its author's account."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    consultation = models.ForeignKey(
+        "cms.ConsultationPage", on_delete=models.CASCADE, related_name="proposal_drafts"
+    )
+    title = models.CharField(max_length=140, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    body = models.TextField(max_length=10_000, blank=True)
+    category = models.ForeignKey(
+        "cms.ConsultationCategory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stage = models.ForeignKey(
+        "cms.ConsultationStage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["author", "consultation"], name="draft_by_author")]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} by {self.author_id}"

@@ -12,7 +12,7 @@ from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
-from .models import MOST_SUPPORTED, CheckIn, OfficialResponse, Proposal, Visibility
+from .models import MOST_SUPPORTED, CheckIn, OfficialResponse, Proposal, ProposalDraft, Visibility
 
 # The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
 SEARCH_VECTORS = ("search_en", "search_fr")
@@ -207,3 +207,10 @@ def checkins_of(*, author, consultation: ConsultationPage) -> dict[int, CheckIn]
         return {}
     checkins = CheckIn.objects.filter(consultation=consultation, author=author)
     return {checkin.stage_id: checkin for checkin in checkins}
+
+
+def draft_list(*, author, consultation_id: int) -> QuerySet[ProposalDraft]:
+    """The author's drafts of proposals to this consultation, the last changed first: theirs alone."""
+    if not author.is_authenticated:
+        return ProposalDraft.objects.none()
+    return ProposalDraft.objects.filter(author=author, consultation_id=consultation_id)

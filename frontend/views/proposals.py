@@ -22,16 +22,20 @@ from proposals import notifications, permissions, services, versions
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
+from votes.reviews import support_review_latest
 from votes.selectors import supports_of
 
 from ..charts import supports_over_time
 from ..forms import FlagForm, ProposalEditForm, ProposalForm, WithdrawForm
 from ..pages import live_config, similar_config
+from . import drafts
 from .base import proposal_or_404
 from .thread import comments_context
 
 
-def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None):
+def proposal_detail(
+    request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None, review_failed=None
+):
     if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
         consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
         if consultation_id is not None:
@@ -55,7 +59,10 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None, wi
         "milestones": milestone_list(proposal=proposal),
         "supported_ids": set(supports := supports_of(user=request.user, proposal_ids=[proposal.pk])),
         # Their support set aside by an official: the page says when and why (votes.invalidations).
-        "set_aside": next((s for s in supports.values() if s.invalidation_id), None),
+        "set_aside": (set_aside := next((s for s in supports.values() if s.invalidation_id), None)),
+        # Their request to look at it again: the latest, and the form's errors if it just failed.
+        "review": support_review_latest(support=set_aside) if set_aside else None,
+        "review_failed": review_failed,
         "may_see_moderation": permissions.can_moderate(request.user)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
         "supports_open": permissions.proposal_open(proposal),
@@ -168,16 +175,29 @@ def proposal_submit(request, page_id: int):
         context.update(participation_context(request.user, consultation))
         return render(request, "frontend/proposal_submit_unqualified.html", context, status=403)
 
+    draft = drafts.draft_from_request(request, consultation)  # the author's draft it continues, if any
     categories = ConsultationCategory.objects.filter(page=consultation)
-    form = ProposalForm(request.POST or None, categories=categories, stages=consultation.localized_stages())
+    form = ProposalForm(
+        request.POST or None,
+        initial=drafts.draft_initial(draft),
+        categories=categories,
+        stages=consultation.localized_stages(),
+    )
     if "category" in form.fields:  # the options named in the reader's language
         names = consultation.category_names()
         form.fields["category"].label_from_instance = lambda category: names.get(category.slug, category.name)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and drafts.SAVE_DRAFT in request.POST:
+        saved = drafts.save_draft(request, consultation, form, draft)
+        if saved is not None:
+            return saved
+    elif request.method == "POST" and form.is_valid():
         try:
-            proposal = services.proposal_submit(
-                author=request.user, consultation=consultation, **form.cleaned_data
-            )
+            if draft is not None:  # submitted like any proposal; the draft goes in its transaction
+                proposal = services.draft_submit(author=request.user, draft=draft, **form.cleaned_data)
+            else:
+                proposal = services.proposal_submit(
+                    author=request.user, consultation=consultation, **form.cleaned_data
+                )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -194,6 +214,7 @@ def proposal_submit(request, page_id: int):
             return redirect(proposal)
     context["form"] = form
     context["similar_config"] = similar_config(consultation)
+    context.update(drafts.draft_context(request, consultation, draft))
     return render(request, "frontend/proposal_submit.html", context)
 
 

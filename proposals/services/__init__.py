@@ -20,6 +20,7 @@ from .decisions import (
     proposal_withdraw_promise,
     response_publish,
 )
+from .drafts import DRAFTS_MAX, draft_delete, draft_get, draft_save, draft_submit
 from .editing import EDIT_REFUSALS, proposal_edit
 from .flags import DETAILS_MAX, flag_create, flags_dismiss, flags_resolve
 from .helpful import HelpfulResult, comment_helpful_mark, comment_helpful_withdraw
@@ -34,6 +35,7 @@ __all__ = [
     "COMMENT_MAX",
     "COMMENT_MODERATION_CHOICES",
     "DETAILS_MAX",
+    "DRAFTS_MAX",
     "EDIT_REFUSALS",
     "HelpfulResult",
     "MODERATION_CHOICES",
@@ -51,6 +53,10 @@ __all__ = [
     "comment_helpful_mark",
     "comment_helpful_withdraw",
     "consultation_thresholds_apply",
+    "draft_delete",
+    "draft_get",
+    "draft_save",
+    "draft_submit",
     "comment_edit",
     "comment_moderate",
     "comment_post",

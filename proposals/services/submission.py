@@ -15,24 +15,27 @@ from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
 from .editing import version_original
 
 
+def submit_errors(author, consultation) -> dict:
+    """The errors of permissions.submit_refusal, by code (cocreate.exceptions.refuse): submitting a
+    proposal, and saving one's draft (services.drafts)."""
+    return {
+        permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
+            _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
+        ),
+        permissions.CONSULTATION_CLOSED: lambda: Conflict(
+            _("This consultation is not open for proposals."), code="consultation_closed"
+        ),
+        **participation.level_errors(author, consultation, action="submit"),
+    }
+
+
 def proposal_submit(
     *, author, consultation, title: str, summary: str, body: str, category=None, stage=None
 ) -> Proposal:
     """`category` and `stage` (a cms.ConsultationStage: the step of the service journey the proposal is
     about), when given, must be the consultation's own: a proposal is listed, filtered and mapped on the
     journey of the consultation it belongs to."""
-    refuse(
-        permissions.submit_refusal(author, consultation),
-        {
-            permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
-                _("Confirm your e-mail address before submitting a proposal."), code="email_unverified"
-            ),
-            permissions.CONSULTATION_CLOSED: lambda: Conflict(
-                _("This consultation is not open for proposals."), code="consultation_closed"
-            ),
-            **participation.level_errors(author, consultation, action="submit"),
-        },
-    )
+    refuse(permissions.submit_refusal(author, consultation), submit_errors(author, consultation))
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(
             _("This category does not belong to the consultation."),
