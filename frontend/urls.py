@@ -30,6 +30,9 @@ urlpatterns = [
         name="proposal_supports_chart",
     ),
     path(
+        "proposals/<int:pk>/support/review/", supports.proposal_support_review, name="proposal_support_review"
+    ),
+    path(
         "proposals/<int:pk>/support/withdraw/",
         supports.proposal_support_withdraw,
         name="proposal_support_withdraw",

@@ -83,6 +83,11 @@ def support_review_decide(*, actor, review_id: int, decision: str, reply: str = 
     return review
 
 
+def support_review_latest(*, support: Support) -> SupportReview | None:
+    """The citizen's latest request about this support: open, or decided with its reply."""
+    return support.reviews.order_by("-created_at", "-id").first()
+
+
 def open_reviews(*, proposal_id: int):
     """The proposal's open requests, oldest first, with their support and its invalidation."""
     return SupportReview.objects.filter(

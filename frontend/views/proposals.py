@@ -22,6 +22,7 @@ from proposals import notifications, permissions, services, versions
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
+from votes.reviews import support_review_latest
 from votes.selectors import supports_of
 
 from ..charts import supports_over_time
@@ -32,7 +33,9 @@ from .base import proposal_or_404
 from .thread import comments_context
 
 
-def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None):
+def proposal_detail(
+    request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None, review_failed=None
+):
     if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
         consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
         if consultation_id is not None:
@@ -56,7 +59,10 @@ def proposal_detail(request, pk: int, *, flag_form=None, comment_failed=None, wi
         "milestones": milestone_list(proposal=proposal),
         "supported_ids": set(supports := supports_of(user=request.user, proposal_ids=[proposal.pk])),
         # Their support set aside by an official: the page says when and why (votes.invalidations).
-        "set_aside": next((s for s in supports.values() if s.invalidation_id), None),
+        "set_aside": (set_aside := next((s for s in supports.values() if s.invalidation_id), None)),
+        # Their request to look at it again: the latest, and the form's errors if it just failed.
+        "review": support_review_latest(support=set_aside) if set_aside else None,
+        "review_failed": review_failed,
         "may_see_moderation": permissions.can_moderate(request.user)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
         "supports_open": permissions.proposal_open(proposal),

@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from cocreate.addresses import request_address_hash
 from cocreate.exceptions import ServiceError
 from cocreate.throttling import write_limited
+from votes import reviews
 from votes import services as vote_services
 
 from .base import proposal_or_404, safe_next
+from .proposals import proposal_detail
 
 
 def _support(request, pk: int, *, add: bool):
@@ -52,3 +54,26 @@ def proposal_support(request, pk: int):
 @write_limited("support")
 def proposal_support_withdraw(request, pk: int):
     return _support(request, pk, add=False)
+
+
+@require_POST
+@write_limited("flags")
+def proposal_support_review(request, pk: int):
+    """The citizen whose support was set aside asks for a review (votes.reviews), from the proposal's page;
+    a refusal is shown on the page again, at the form."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(safe_next(request, reverse("proposal_detail", args=[pk])))
+    proposal = proposal_or_404(request, pk)
+    try:
+        reviews.support_review_request(
+            user=request.user, proposal_id=proposal.pk, message=request.POST.get("message", "")
+        )
+    except ServiceError as error:
+        if not error.fields:  # nothing to review, or already asked: said at the top of the page
+            messages.error(request, error.message)
+            return redirect(proposal.get_absolute_url())
+        response = proposal_detail(request, pk, review_failed=error)
+        response.status_code = error.http_status
+        return response
+    messages.success(request, _("Your request is sent: an official will look at your support again."))
+    return redirect(proposal.get_absolute_url())
