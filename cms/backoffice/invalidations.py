@@ -20,6 +20,8 @@ from cocreate.forms import add_service_error
 from proposals import permissions, selectors
 from proposals.services import REASON_MAX
 from votes.invalidations import supports_invalidate
+from votes.models import ReviewDecision
+from votes.reviews import MESSAGE_MAX, open_reviews, support_review_decide
 from votes.selectors import invalidations_list
 
 from .views import forbidden
@@ -87,6 +89,30 @@ class SetAsideForm(forms.Form):
         }
 
 
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.HiddenInput)
+    reply = forms.CharField(
+        label=gettext_lazy("Reply to the citizen"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Needed to keep it set aside; the citizen reads it on the proposal's page."),
+    )
+
+    def __init__(self, *args, review_id: int, **kwargs):
+        # One form per request on the page: their ids must differ.
+        kwargs.setdefault("auto_id", f"id_review_{review_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.review_id = review_id
+        self.errors_id = f"id_review_{review_id}_reply-errors"
+
+    def link_errors(self) -> None:
+        """As SetAsideForm.link_errors: the reply names its errors, then its help."""
+        if "reply" in self.errors:
+            help_id = f"id_review_{self.review_id}_reply-helptext"
+            self.fields["reply"].widget.attrs["aria-describedby"] = f"{self.errors_id} {help_id}"
+
+
 CRITERIA_IN_ADDRESS = ("address_hashes", "domains", "joined_from", "joined_to", "user_ids")
 
 
@@ -117,7 +143,7 @@ class SupportsSetAsideView(WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": _("Set aside supports")},
         ]
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, review_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         if form is None:
             initial = {name: "\n".join(self.request.GET.getlist(name)) for name in CRITERIA_IN_ADDRESS}
@@ -126,6 +152,15 @@ class SupportsSetAsideView(WagtailAdminTemplateMixin, TemplateView):
             proposal=self.proposal,
             form=form,
             invalidations=invalidations_list(proposal=self.proposal),
+            reviews=[
+                (
+                    review,
+                    review_form
+                    if review_form and review_form.review_id == review.pk
+                    else ReviewDecisionForm(review_id=review.pk),
+                )
+                for review in open_reviews(proposal_id=self.proposal.pk)
+            ],
         )
         return context
 
@@ -174,3 +209,39 @@ def _done(result) -> str:
             "The supports left no longer reach the threshold: the promise of a response is withdrawn."
         )
     return message
+
+
+class SupportReviewDecideView(SupportsSetAsideView):
+    """POST only: an official decides a citizen's request, from the set-aside page, which shows the
+    form's errors again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not any(review.pk == kwargs["review_id"] for review in open_reviews(proposal_id=self.proposal.pk)):
+            raise Http404  # another proposal's, or decided already
+        form = ReviewDecisionForm(request.POST, review_id=kwargs["review_id"])
+        if form.is_valid():
+            try:
+                review = support_review_decide(
+                    actor=request.user, review_id=form.review_id, **form.cleaned_data
+                )
+            except NotAllowed as error:
+                return forbidden(request, error.message)
+            except NotFound:
+                raise Http404 from None
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                counted = review.decision == ReviewDecision.REINSTATED
+                messages.success(
+                    request, _("The support counts again.") if counted else _("The support stays set aside.")
+                )
+                return HttpResponseRedirect(
+                    reverse("cms_proposals:supports_set_aside", args=[self.proposal.pk])
+                )
+        form.link_errors()
+        messages.error(request, _("The request was not decided: see the errors below."))
+        return TemplateResponse(
+            request, self.template_name, self.get_context_data(review_form=form), status=400
+        )

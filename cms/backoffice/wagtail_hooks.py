@@ -17,7 +17,7 @@ from proposals import permissions
 from proposals.models import Proposal
 
 from . import accounts, dashboard, views
-from .invalidations import SupportsSetAsideView
+from .invalidations import SupportReviewDecideView, SupportsSetAsideView
 from .supports_review import SupportsReviewView
 
 app_name = "cms_proposals"
@@ -28,6 +28,11 @@ urlpatterns = [
     path("<int:pk>/dismiss-flags/", views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
     path("<int:pk>/supports/", SupportsReviewView.as_view(), name="supports_review"),
     path("<int:pk>/supports/set-aside/", SupportsSetAsideView.as_view(), name="supports_set_aside"),
+    path(
+        "<int:pk>/supports/reviews/<int:review_id>/",
+        SupportReviewDecideView.as_view(),
+        name="support_review_decide",
+    ),
     path("comments/<int:pk>/moderate/", views.CommentModerateView.as_view(), name="comment_moderate"),
     path(
         "comments/<int:pk>/dismiss-flags/",

@@ -119,3 +119,51 @@ def test_the_page_is_in_french(client_as, official, proposal):
     )
     assert "Domaine spam.example" in text
     assert Support.objects.exclude(invalidation=None).count() == 2
+
+
+@pytest.fixture
+def asked(official, proposal):
+    from votes.invalidations import supports_invalidate
+    from votes.reviews import support_review_request
+
+    supports_invalidate(actor=official, proposal=proposal, reason="Bots.", domains=["spam.example"])
+    bot = Support.objects.get(user__email="bot1@spam.example").user
+    return support_review_request(user=bot, proposal_id=proposal.pk, message="I am <real>.")
+
+
+def decide_url(proposal, review) -> str:
+    return f"/cms/proposals/{proposal.pk}/supports/reviews/{review.pk}/"
+
+
+def test_an_official_reads_the_open_requests_and_counts_a_support_again(client_as, official, proposal, asked):
+    client = client_as(official)
+    html = client.get(url(proposal)).content.decode()
+    assert "I am &lt;real&gt;." in html and f'action="{decide_url(proposal, asked)}"' in html
+    response = client.post(decide_url(proposal, asked), {"decision": "reinstated", "reply": ""})
+    assert response.status_code == 302
+    assert counted(proposal) == 2
+    assert "The support counts again." in visible_text(client.get(url(proposal)))
+    assert client.post(decide_url(proposal, asked), {"decision": "upheld", "reply": "x"}).status_code == 404
+
+
+def test_keeping_it_set_aside_needs_a_reply_at_the_field(client_as, official, proposal, asked):
+    client = client_as(official)
+    response = client.post(decide_url(proposal, asked), {"decision": "upheld", "reply": " "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = re.search(r'<textarea name="reply"[^>]*>', html).group(0)
+    assert (
+        f'aria-describedby="id_review_{asked.pk}_reply-errors id_review_{asked.pk}_reply-helptext"' in field
+    )
+    assert re.search(rf'id="id_review_{asked.pk}_reply-errors">.*?This field is required.', html, re.S)
+    assert (
+        client.post(decide_url(proposal, asked), {"decision": "upheld", "reply": "Same address."}).status_code
+        == 302
+    )
+    assert counted(proposal) == 1
+
+
+def test_only_officials_decide(client_as, proposal, asked):
+    response = client_as(factories.moderator()).post(decide_url(proposal, asked), {"decision": "reinstated"})
+    assert response.status_code == 403
+    assert counted(proposal) == 1
