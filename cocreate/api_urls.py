@@ -33,6 +33,7 @@ from proposals.api.views import ProposalViewSet
 from proposals.api.what_changed import ConsultationWhatChangedView
 from votes.api.invalidations import ProposalInvalidationsView
 from votes.api.review import SupportsReviewView
+from votes.api.reviews import ProposalSupportReviewsView, SupportReviewDecisionView, SupportReviewRequestView
 from votes.api.views import SupportsByDayView, SupportView
 
 router = DefaultRouter()
@@ -44,6 +45,11 @@ urlpatterns = [
     # Before the router, whose proposals/{pk}/ would take "similar" for an id.
     path("proposals/similar/", ProposalSimilarView.as_view(), name="proposal-similar"),
     path("proposals/<int:pk>/support/", SupportView.as_view(), name="proposal-support"),
+    path(
+        "proposals/<int:pk>/support/review/",
+        SupportReviewRequestView.as_view(),
+        name="support-review-request",
+    ),
     path("proposals/<int:pk>/flag/", ProposalFlagView.as_view(), name="proposal-flag"),
     path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),
     path("proposals/<int:pk>/milestones/", ProposalMilestonesView.as_view(), name="proposal-milestones"),
@@ -65,6 +71,16 @@ urlpatterns = [
         "moderation/proposals/<int:pk>/invalidations/",
         ProposalInvalidationsView.as_view(),
         name="moderation-proposal-invalidations",
+    ),
+    path(
+        "moderation/proposals/<int:pk>/support-reviews/",
+        ProposalSupportReviewsView.as_view(),
+        name="moderation-proposal-support-reviews",
+    ),
+    path(
+        "moderation/support-reviews/<int:pk>/decision/",
+        SupportReviewDecisionView.as_view(),
+        name="moderation-support-review-decision",
     ),
     path(
         "moderation/proposals/<int:pk>/supports-review/",

@@ -441,6 +441,7 @@ SPECTACULAR_SETTINGS = {
         "AuditActionEnum": "proposals.models.AuditAction",
         "EmailFrequencyEnum": "cocreate.accounts.models.EmailFrequency",
         "ModerationActionEnum": "proposals.services.moderation.MODERATION_CHOICES",
+        "ReviewDecisionEnum": "votes.models.ReviewDecision",
     },
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",
