@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import psycopg
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,7 +37,7 @@ from cocreate.accounts.mfa import role_refused
 from cocreate.addresses import HASH_LENGTH
 from cocreate.exceptions import Conflict, NotFound, ServiceError
 from cocreate.limits import at_most
-from proposals import audit, permissions, search
+from proposals import audit, notifications, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import AuditAction, Proposal, Visibility
@@ -243,19 +244,26 @@ def _invalidate(actor, proposal_id: int, reason: str, criteria: dict) -> Invalid
         invalidation.set_aside = count
         supports, version, published, promised, threshold = _move_count(proposal_id, -count)
         proposal = _locked_proposal(proposal_id)
-        audit.audit_record(
+        entry = audit.audit_record(
             proposal=proposal,
             actor=actor,
             action=AuditAction.SUPPORTS_SET_ASIDE,
             to_value=str(count),
             reason=reason,
         )
+        # Each citizen set aside is told, with the reason, and may ask for a review (one statement).
+        notifications.notify_people(entry=entry, users=_citizens(supports__invalidation_id=invalidation.pk))
         withdrawn = promised and supports < threshold
         if published:
             _announce(proposal, supports, version)
         if withdrawn:
             proposal_withdraw_promise(actor=actor, proposal=proposal, reason=reason)
     return InvalidationResult(invalidation, supports, version, withdrawn)
+
+
+def _citizens(**supports):
+    """The accounts behind the supports matching `supports` (an anonymised support has none)."""
+    return get_user_model().objects.filter(**supports)
 
 
 def _deadlocked(error: OperationalError) -> bool:
@@ -330,9 +338,10 @@ def support_reinstate(*, actor, support: Support, reason: str = "") -> Reinstate
             cursor.execute(_COUNT_ONE, [support.proposal_id])
             supports, version = cursor.fetchone()
         proposal = _locked_proposal(support.proposal_id)
-        audit.audit_record(
+        entry = audit.audit_record(
             proposal=proposal, actor=actor, action=AuditAction.SUPPORT_REINSTATED, to_value="1", reason=reason
         )
+        notifications.notify_people(entry=entry, users=_citizens(supports__pk=support.pk))
         made = False
         if proposal.is_published:
             _announce(proposal, supports, version)

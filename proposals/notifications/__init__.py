@@ -21,6 +21,10 @@ Each person chooses, per kind of notification (status, response, threshold, mile
 once, in a daily or weekly summary, or not at all (preferences); `email_notifications` is the master switch
 the links in e-mails turn off. The in-site list shows every notification whatever the choices.
 
+A personal notice (personal) tells a citizen what an official did to their own support: set aside, with
+the reason and where to ask for a review, or counted again after a review. It is not a kind one chooses:
+always in the site, and e-mailed at once unless the master switch is off.
+
 One module per concern: follows, fanout (the rows of an entry), preferences (the e-mail choices per kind),
 delivery (composing and sending the instant e-mails, the background thread), citizen_digest (the daily and
 weekly summaries, `send_citizen_digests`), unsubscribe (signed links, the master switch), inbox (the in-site
@@ -46,6 +50,7 @@ from .digest import DigestGroup, digest_groups, digest_in_language, digest_recip
 from .fanout import notify_entry
 from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
 from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
+from .personal import notify_people
 from .preferences import KIND_ACTIONS, email_settings, email_settings_set
 from .unsubscribe import email_notifications_set, unsubscribe_target, unsubscribe_token, unsubscribe_user
 
@@ -77,6 +82,7 @@ __all__ = [
     "notifications_mark_read",
     "notifications_send",
     "notify_entry",
+    "notify_people",
     "recipient_address",
     "render_email",
     "unread_count",

@@ -29,7 +29,7 @@ from cocreate.accounts.language import email_language
 from cocreate.accounts.models import EmailFrequency
 
 from ..models import AuditAction, Notification, Proposal, Status
-from .preferences import sent_by
+from .preferences import PERSONAL_ACTIONS, sent_by
 from .unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -241,11 +241,17 @@ def render_email(template: str, context: dict, *, language: str, token: str) -> 
     return re.sub(r"[ \t\r\n]+", " ", subject).strip(), body
 
 
+def _template(notification: Notification) -> str:
+    """A personal notice (personal.py) has its own words, and says why it came to someone who follows
+    nothing."""
+    return "support_notice" if notification.entry.action in PERSONAL_ACTIONS else "notification"
+
+
 def build_notification_email(notification: Notification, address: str, *, connection=None):
     recipient = notification.recipient
     token = unsubscribe_token(user_id=recipient.pk, proposal_id=notification.entry.proposal_id)
     subject, body = render_email(
-        "notification", _email_context(notification), language=email_language(recipient), token=token
+        _template(notification), _email_context(notification), language=email_language(recipient), token=token
     )
     return unsubscribable_email(subject, body, address=address, token=token, connection=connection)
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ..models import AuditAction, Notification, Proposal
+from .personal import notice_text
+from .preferences import PERSONAL_ACTIONS
 
 
 def _readable_notifications(user):
@@ -51,6 +53,8 @@ def notification_text(notification: Notification) -> str:
         return _("%(name)s published an official response to “%(title)s”.") % {"name": name, "title": title}
     if entry.action == AuditAction.THRESHOLD_REACHED:
         return _("“%(title)s” reached its support threshold: an official response is due.") % {"title": title}
+    if entry.action in PERSONAL_ACTIONS:
+        return notice_text(entry, title)
     if entry.milestone_id:
         return _milestone_text(entry, title)
     return _("The status of “%(title)s” changed to “%(status)s”.") % {

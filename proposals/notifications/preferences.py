@@ -31,6 +31,10 @@ KIND_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 assert set(KIND_ACTIONS) == set(EMAIL_KINDS)  # noqa: S101 - a kind without a field is a programming error
 
+# Personal notices (personal.py): about the person's own support, not a kind one chooses; sent at once
+# whatever the choices per kind, unless the master switch is off.
+PERSONAL_ACTIONS = (AuditAction.SUPPORTS_SET_ASIDE, AuditAction.SUPPORT_REINSTATED)
+
 # The frequencies a summary is sent for (send_citizen_digests --period).
 DIGEST_PERIODS = (EmailFrequency.DAILY, EmailFrequency.WEEKLY)
 
@@ -48,6 +52,8 @@ def sent_by(frequency: str) -> Q:
     """The notifications whose recipient wants their kind sent with `frequency` (a filter on
     Notification)."""
     condition = Q(pk__in=[])
+    if frequency == EmailFrequency.INSTANT:
+        condition = Q(entry__action__in=PERSONAL_ACTIONS)
     for kind, actions in KIND_ACTIONS.items():
         condition |= Q(entry__action__in=actions, **{f"recipient__{frequency_field(kind)}": frequency})
     return condition

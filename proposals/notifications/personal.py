@@ -1,0 +1,51 @@
+"""Personal notices: a citizen told of what an official did to their own support, in the site and by e-mail.
+
+A follower's notification (fanout) is about a proposal someone chose to hear of; a notice is about the
+person's own participation, like an account notice. So it is written whatever their per-kind choices say,
+always shown in the site, and e-mailed at once unless they turned every e-mail off with the master switch
+(`email_notifications`): that switch is what the one-click unsubscribe of every e-mail turns off, and a
+person who asked for no more e-mails from the site gets none. The notice still waits for them in the site,
+and the proposal's page shows it with the form to ask for a review.
+
+- supports set aside (votes.invalidations.supports_invalidate): each citizen whose support it set aside,
+  with the official's reason;
+- a support counted again (support_reinstate, after a review or not): its citizen, with the reply.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from cocreate.transactions import after_commit
+
+from ..models import AuditAction, AuditEntry
+from .delivery import _send_after_commit, _verified_primary
+from .fanout import _insert_notifications
+from .preferences import PERSONAL_ACTIONS
+
+
+def notify_people(*, entry: AuditEntry, users) -> int:
+    """Tell `users` (a queryset of accounts, never read into Python: an invalidation may set aside
+    thousands of supports) of `entry`, one of preferences.PERSONAL_ACTIONS. Call inside the action's
+    transaction: one INSERT ... SELECT, whatever the number of people; e-mails go after commit, the first
+    SEND_AFTER_COMMIT_MAX at once and the rest by `send_notifications`. Returns how many were written."""
+    if entry.action not in PERSONAL_ACTIONS:
+        raise ValueError(f"{entry.action!r} is not a personal notice")
+    users = users.filter(is_active=True).annotate(verified=Exists(_verified_primary(OuterRef("pk"))))
+    written = _insert_notifications(entry, users, wanted=Q(email_notifications=True) & Q(verified=True))
+    if written:
+        after_commit(_send_after_commit, entry.pk)
+    return written
+
+
+def notice_text(entry: AuditEntry, title: str) -> str:
+    """One line of the in-site list, in the active language."""
+    values = {"title": title, "reason": entry.reason}
+    if entry.action == AuditAction.SUPPORT_REINSTATED:
+        if entry.reason:
+            return _("Your support for “%(title)s” counts again. Reply: %(reason)s") % values
+        return _("Your support for “%(title)s” counts again.") % values
+    text = _(
+        "Your support for “%(title)s” was set aside and no longer counts: you can ask for a review on the "
+        "proposal’s page. Reason: %(reason)s"
+    )
+    return text % values
