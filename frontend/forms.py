@@ -248,6 +248,7 @@ EMAIL_KIND_LEGENDS = {
     "response": _("When an official responds to a proposal I follow"),
     "threshold": _("When a proposal I wrote or follow reaches its support threshold"),
     "milestone": _("When an accepted proposal I follow moves on in its implementation"),
+    "comments": _("When someone comments on a proposal I wrote"),
 }
 
 

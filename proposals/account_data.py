@@ -1,11 +1,12 @@
 """What this app holds about one person, for their data export (cocreate.accounts.data, registered in
-wagtail_hooks.py): their proposals, comments, follows, notifications, reports and check-ins."""
+wagtail_hooks.py): their proposals, comments, follows, notifications, reports, check-ins and the comments
+they marked helpful."""
 
 from django.db.models import QuerySet
 
 from cocreate.accounts.data import when
 
-from .models import CheckIn, Comment, Flag, Follow, Notification, Proposal
+from .models import CheckIn, Comment, CommentHelpful, Flag, Follow, Notification, Proposal
 
 
 def readable_among(*, user, named: list[QuerySet]) -> set[int]:
@@ -34,8 +35,10 @@ def account_export(*, user) -> dict[str, list]:
     comments = Comment.objects.filter(author=user).select_related("proposal")
     follows = Follow.objects.filter(user=user).select_related("proposal")
     notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
+    marks = CommentHelpful.objects.filter(user=user).select_related("comment__proposal")
     named = [rows.order_by().values("proposal_id") for rows in (comments, follows)]
     named.append(notices.order_by().values("entry__proposal_id"))
+    named.append(marks.order_by().values("comment__proposal_id"))
     readable = readable_among(user=user, named=named)
     return {
         "proposals": [
@@ -101,6 +104,16 @@ def account_export(*, user) -> dict[str, list]:
             for f in Flag.objects.filter(reporter=user).order_by("created_at", "pk")
         ],
         "checkins": checkins_export(user=user),
+        # The comments they marked helpful: which, on which proposal, since when (not the comment's text:
+        # it is someone else's).
+        "helpful": [
+            {
+                "comment": m.comment_id,
+                "proposal": proposal_named(m.comment.proposal, readable),
+                "created_at": when(m.created_at),
+            }
+            for m in marks.order_by("created_at", "pk")
+        ],
     }
 
 

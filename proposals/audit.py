@@ -60,3 +60,20 @@ def audit_record(
         # The followers' notifications, in this same transaction; their e-mails go after commit.
         notifications.notify_entry(entry=entry, proposal=proposal)
     return entry
+
+
+def comment_published_record(*, proposal, comment) -> AuditEntry | None:
+    """Call holding the proposal row lock (every comment write takes it), as `comment` becomes public.
+    The first time, record it and tell the proposal's author; never for the author's own comment, nor
+    again (a restore after a hide: the constraint `comment_published_once` backs the check). Recorded as
+    the platform's, so the trail keeps no citizen's name; not public, so it is not in the history."""
+    if proposal.author_id is None or comment.author_id == proposal.author_id or not proposal.is_published:
+        return None
+    action = AuditAction.COMMENT_PUBLISHED
+    if AuditEntry.objects.filter(comment=comment, action=action).exists():
+        return None
+    entry = AuditEntry.objects.create(
+        proposal=proposal, comment=comment, actor_role=AuditRole.PLATFORM, action=action, public=False
+    )
+    notifications.notify_comment_published(entry=entry, proposal=proposal, comment=comment)
+    return entry

@@ -440,6 +440,9 @@ class AuditAction(models.TextChoices):
     EDIT_REJECTED = "edit_rejected", pgettext_lazy("moderation of a comment", "Edit rejected by moderation")
     # Its author withdrew the proposal (services.proposal_withdraw), with their reason: public.
     WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+    # A comment became public for the first time (posted, or approved by moderation): what tells the
+    # proposal's author (notifications.fanout). Recorded by the platform, without the commenter's name.
+    COMMENT_PUBLISHED = "comment_published", _("Comment published")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).
@@ -530,6 +533,11 @@ class AuditEntryQuerySet(models.QuerySet):
     def moderation(self):
         return self.filter(action__in=MODERATION_ACTIONS)
 
+    def trail(self):
+        """What the officials' trail shows: everything but the record of each comment's first publication
+        (one a comment, kept to notify its proposal's author once), which would bury the rest."""
+        return self.exclude(action=AuditAction.COMMENT_PUBLISHED)
+
 
 MODERATION_ACTIONS = (
     AuditAction.APPROVED,
@@ -604,6 +612,12 @@ class AuditEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(actor_role__in=AuditRole.values), name="audit_role_valid"
+            ),
+            # A comment is announced once: an edit, a hide and a restore do not announce it again.
+            models.UniqueConstraint(
+                fields=["comment"],
+                condition=models.Q(action="comment_published"),
+                name="comment_published_once",
             ),
         ]
 

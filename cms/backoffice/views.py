@@ -167,9 +167,9 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             dismiss_form=self.forms.get("dismiss") or DismissFlagsForm(),
             open_flags=list(proposal.flags.filter(resolved_at__isnull=True)),
             # The full trail, comment moderation included: who, in which role, when, what and why.
-            trail=proposal.audit_entries.order_by("created_at", "id").select_related(
-                "comment", "response", "milestone"
-            ),
+            trail=proposal.audit_entries.trail()
+            .order_by("created_at", "id")
+            .select_related("comment", "response", "milestone"),
             responses=proposal.responses.all(),
             **self.milestones_context(),
             next_url=get_valid_next_url_from_request(self.request),

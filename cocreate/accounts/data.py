@@ -19,7 +19,16 @@ ACCOUNT_EXPORT_HOOK = "cocreate_account_export"
 
 # The file is a format (services.EXPORT_FORMAT): its sections after "account", in the file's order, are
 # written here once, whichever app fills each of them in.
-EXPORT_SECTIONS = ("proposals", "supports", "comments", "follows", "notifications", "reports", "checkins")
+EXPORT_SECTIONS = (
+    "proposals",
+    "supports",
+    "comments",
+    "follows",
+    "notifications",
+    "reports",
+    "checkins",
+    "helpful",
+)
 
 
 def when(value) -> str | None:

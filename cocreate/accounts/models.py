@@ -16,18 +16,14 @@ class EmailFrequency(models.TextChoices):
 
 # The kinds of notification a person chooses a frequency for, each a field `email_<kind>` below; which
 # audit actions make each kind is proposals.notifications.preferences' business.
-EMAIL_KINDS = ("status", "response", "threshold", "milestone")
+EMAIL_KINDS = ("status", "response", "threshold", "milestone", "comments")
 
 
-def _frequency_field(verbose_name):
+def _frequency_field(verbose_name, default=EmailFrequency.INSTANT):
     # The default in the database too: rows written without the column (raw SQL, or the previous release's
     # code during a deploy) get it as well.
     return models.CharField(
-        verbose_name,
-        max_length=8,
-        choices=EmailFrequency.choices,
-        default=EmailFrequency.INSTANT,
-        db_default=EmailFrequency.INSTANT,
+        verbose_name, max_length=8, choices=EmailFrequency.choices, default=default, db_default=default
     )
 
 
@@ -55,6 +51,10 @@ class User(AbstractUser):
     email_response = _frequency_field(_("e-mails about official responses"))
     email_threshold = _frequency_field(_("e-mails about support thresholds reached"))
     email_milestone = _frequency_field(_("e-mails about implementation steps"))
+    # Comments on the person's own proposals: a daily summary by default. A busy proposal gets hundreds a
+    # day, and one e-mail each would bury the ones that matter (an official's response); the in-site list
+    # still shows each at once, and "instant" is one choice away.
+    email_comments = _frequency_field(_("e-mails about comments on my proposals"), EmailFrequency.DAILY)
 
     # The language the person last used the site in (set as they sign in or change language): e-mails to
     # them are written in it. Blank until known; e-mails then use the site's default language.

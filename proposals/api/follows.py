@@ -135,6 +135,11 @@ FREQUENCY_HELP = {
     "response": "E-mails about an official response.",
     "threshold": "E-mails about a proposal reaching its support threshold (yours, or one you follow).",
     "milestone": "E-mails about an accepted proposal's implementation steps.",
+    "comments": "E-mails about someone else's comments published on your proposals (default `daily`).",
+}
+# What `instant` means, where it is not one e-mail per notification.
+INSTANT_HELP = {
+    "comments": "one e-mail per proposal for the comments waiting, at most one an hour per proposal",
 }
 
 
@@ -151,7 +156,8 @@ class EmailSettingsSerializer(serializers.Serializer):
         for kind in EMAIL_KINDS:
             self.fields[kind] = serializers.ChoiceField(
                 choices=EmailFrequency.choices,
-                help_text=f"{FREQUENCY_HELP[kind]} `instant`: one e-mail each, at once; `daily` or `weekly`: "
+                help_text=f"{FREQUENCY_HELP[kind]} `instant`: "
+                f"{INSTANT_HELP.get(kind, 'one e-mail each, at once')}; `daily` or `weekly`: "
                 "in a summary grouped by consultation; `none`: no e-mail (the site's list still has them).",
             )
 

@@ -103,7 +103,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 def proposal_history(*, proposal: Proposal, user) -> QuerySet[AuditEntry]:
     """The proposal's trail, oldest first: public entries for everyone; every entry (moderation of the
     proposal and of its comments included) for moderators and officials."""
-    entries = proposal.audit_entries.order_by("created_at", "id")
+    entries = proposal.audit_entries.trail().order_by("created_at", "id")
     return entries if permissions.can_moderate(user) else entries.public()
 
 

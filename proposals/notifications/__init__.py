@@ -15,11 +15,15 @@ Which entries notify whom:
   rather than in a second one;
 - an implementation step of an accepted proposal planned, rescheduled, started or done (proposals.services.
   milestones): the followers, except the official who did it ("you said, we did").
+- someone else's comment or reply on a proposal becoming public (posted, or approved by a moderator in a
+  pre-moderated consultation): its author, once per comment (an edit, a hide and a restore do not tell
+  again). Instant e-mails of this kind go from `send_notifications`, one per proposal for the
+  comments waiting, at most one an hour (delivery._coalesced_with); summaries give one line per proposal.
 Nothing is notified about a proposal that is not published: its followers could not open it.
 
-Each person chooses, per kind of notification (status, response, threshold, milestone), to get its e-mail at
-once, in a daily or weekly summary, or not at all (preferences); `email_notifications` is the master switch
-the links in e-mails turn off. The in-site list shows every notification whatever the choices.
+Each person chooses, per kind of notification (status, response, threshold, milestone, comments), to get
+its e-mail at once, in a daily or weekly summary, or not at all (preferences); `email_notifications` is the
+master switch the links in e-mails turn off. The in-site list shows every notification whatever the choices.
 
 A personal notice (personal) tells a citizen what an official did to their own support: set aside, with
 the reason and where to ask for a review, or counted again after a review. It is not a kind one chooses:
@@ -47,7 +51,7 @@ from .delivery import (
     unsubscribe_headers,
 )
 from .digest import DigestGroup, digest_groups, digest_in_language, digest_recipients, digest_send
-from .fanout import notify_entry
+from .fanout import notify_comment_published, notify_entry
 from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
 from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
 from .personal import notify_people
@@ -81,6 +85,7 @@ __all__ = [
     "notification_text",
     "notifications_mark_read",
     "notifications_send",
+    "notify_comment_published",
     "notify_entry",
     "notify_people",
     "recipient_address",

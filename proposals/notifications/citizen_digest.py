@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cms.models import ConsultationPage
 
-from ..models import Notification, Proposal
+from ..models import AuditAction, Notification, Proposal
 from .delivery import (
     SendReport,
     _unsent,
@@ -28,7 +28,7 @@ from .delivery import (
     render_email,
     unsubscribable_email,
 )
-from .inbox import notification_text
+from .inbox import comments_text, notification_text
 from .preferences import DIGEST_PERIODS, sent_by
 from .unsubscribe import unsubscribe_token
 
@@ -119,12 +119,29 @@ def digest_groups_for(notifications: list[Notification], language: str) -> list[
         pages = ConsultationPage.localized_list(consultations)
         groups = []
         for page, members in zip(pages, by_consultation.values(), strict=True):
-            items = [
-                DigestItem(notification_text(n), absolute_url(n.entry.proposal.get_absolute_url()))
-                for n in members
-            ]
-            groups.append(ConsultationGroup(page.title, items))
+            groups.append(ConsultationGroup(page.title, _items(members)))
     return sorted(groups, key=lambda group: group.title.lower())
+
+
+def _items(notifications: list[Notification]) -> list[DigestItem]:
+    """One line per notification, except comments: one line per proposal with how many (a busy proposal
+    would otherwise fill its author's summary), where its first comment was."""
+    items: list[DigestItem] = []
+    comments: dict[int, tuple[int, int]] = {}  # proposal id: (its line's index, how many comments)
+    for n in notifications:
+        proposal = n.entry.proposal
+        url = absolute_url(proposal.get_absolute_url())
+        if n.entry.action != AuditAction.COMMENT_PUBLISHED:
+            items.append(DigestItem(notification_text(n), url))
+            continue
+        index, count = comments.get(proposal.pk, (len(items), 0))
+        comments[proposal.pk] = (index, count + 1)
+        item = DigestItem(comments_text(proposal.title, count + 1), f"{url}#comments")
+        if count:
+            items[index] = item
+        else:
+            items.append(item)
+    return items
 
 
 def build_digest_email(

@@ -12,13 +12,14 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urljoin
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,6 +40,8 @@ MAX_ATTEMPTS = 5
 # E-mails sent right after the action's commit, in the request; the command sends any beyond these.
 SEND_AFTER_COMMIT_MAX = 50
 EXCERPT_CHARS = 600
+# The shortest time between two instant e-mails to one person about the comments on one proposal.
+COMMENT_EMAIL_INTERVAL = timedelta(hours=1)
 
 
 def _verified_primary(user_ref):
@@ -167,18 +170,42 @@ def _send_one(pk: int, connection) -> str | None:
         recipient = notification.recipient
         address = recipient_address(recipient)
         readable = Proposal.objects.readable_by(recipient).filter(pk=notification.entry.proposal_id)
+        coalesced = _coalesced_with(notification)
+        if coalesced is None:
+            return None
+        rows = Notification.objects.filter(pk__in=[pk, *coalesced])
         if not (recipient.is_active and recipient.email_notifications and address and readable.exists()):
-            notification.email_wanted = False
-            notification.save(update_fields=["email_wanted"])
+            rows.update(email_wanted=False)
             return "dropped"
         try:
-            build_notification_email(notification, address, connection=connection).send()
+            build_notification_email(notification, address, connection=connection, count=rows.count()).send()
         except Exception:  # noqa: BLE001 - any transport error: keep the row for a retry
             log.exception("Notification %s: the e-mail could not be sent", pk)
-            Notification.objects.filter(pk=pk).update(email_attempts=F("email_attempts") + 1)
+            rows.update(email_attempts=F("email_attempts") + 1)
             return "failed"
-        Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+        rows.update(emailed_at=timezone.now())
         return "sent"
+
+
+def _coalesced_with(notification: Notification) -> list[int] | None:
+    """The other notifications that go in this one's e-mail, locked; None when it is not time yet.
+
+    Other kinds go one e-mail each. Comments go one e-mail per proposal ("3 new comments on ..."), with
+    every comment on it waiting for the person, and at most one every COMMENT_EMAIL_INTERVAL: a proposal
+    with 500 comments a day sends its author at most 24 e-mails, not 500, the first within a run of
+    `send_notifications` (every 5 minutes) of the first comment."""
+    if notification.entry.action != AuditAction.COMMENT_PUBLISHED:
+        return []
+    same = Q(
+        recipient_id=notification.recipient_id,
+        entry__action=AuditAction.COMMENT_PUBLISHED,
+        entry__proposal_id=notification.entry.proposal_id,
+    )
+    recent = timezone.now() - COMMENT_EMAIL_INTERVAL
+    if Notification.objects.filter(same, emailed_at__gt=recent).exists():
+        return None
+    waiting = _unsent_instant().filter(same).exclude(pk=notification.pk)
+    return list(waiting.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True))
 
 
 def recipient_address(user) -> str | None:
@@ -247,11 +274,13 @@ def _template(notification: Notification) -> str:
     return "support_notice" if notification.entry.action in PERSONAL_ACTIONS else "notification"
 
 
-def build_notification_email(notification: Notification, address: str, *, connection=None):
+def build_notification_email(notification: Notification, address: str, *, connection=None, count: int = 1):
+    """The e-mail of one notification; `count` is how many comments it tells of (coalesced: _send_one)."""
     recipient = notification.recipient
     token = unsubscribe_token(user_id=recipient.pk, proposal_id=notification.entry.proposal_id)
+    context = {**_email_context(notification), "count": count}
     subject, body = render_email(
-        _template(notification), _email_context(notification), language=email_language(recipient), token=token
+        _template(notification), context, language=email_language(recipient), token=token
     )
     return unsubscribable_email(subject, body, address=address, token=token, connection=connection)
 

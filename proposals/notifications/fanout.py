@@ -44,6 +44,17 @@ def notify_entry(*, entry: AuditEntry, proposal: Proposal) -> int:
     return written
 
 
+def notify_comment_published(*, entry: AuditEntry, proposal: Proposal, comment) -> int:
+    """Tell the proposal's author that someone else's comment on it became public (audit.
+    comment_published_record). Call inside the action's transaction. No e-mail goes after commit: on a
+    busy proposal that would be one e-mail a comment; `send_notifications` sends one e-mail per proposal
+    for the comments waiting (delivery._coalesced_with), and the summaries list them per proposal."""
+    users = get_user_model().objects.filter(pk=proposal.author_id, is_active=True)
+    users = users.exclude(pk=comment.author_id)
+    users = users.annotate(verified=Exists(_verified_primary(OuterRef("pk"))))
+    return _insert_notifications(entry, users, kind=kind_of(entry.action))
+
+
 def _insert_notifications(entry: AuditEntry, users, *, kind: str = "", wanted: Q | None = None) -> int:
     """One INSERT ... SELECT: the rows never travel to Python and back. The action holds the proposal's
     row lock meanwhile (supports to it wait), so for a proposal with 50,000 followers this is the

@@ -2,7 +2,7 @@
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from ..models import AuditAction, Notification, Proposal
 from .personal import notice_text
@@ -53,6 +53,8 @@ def notification_text(notification: Notification) -> str:
         return _("%(name)s published an official response to “%(title)s”.") % {"name": name, "title": title}
     if entry.action == AuditAction.THRESHOLD_REACHED:
         return _("“%(title)s” reached its support threshold: an official response is due.") % {"title": title}
+    if entry.action == AuditAction.COMMENT_PUBLISHED:
+        return comments_text(title, 1)
     if entry.action in PERSONAL_ACTIONS:
         return notice_text(entry, title)
     if entry.milestone_id:
@@ -61,6 +63,15 @@ def notification_text(notification: Notification) -> str:
         "title": title,
         "status": entry.to_label,
     }
+
+
+def comments_text(title: str, count: int) -> str:
+    """`count` comments published on the reader's proposal (one line of the list, or of a summary)."""
+    return ngettext(
+        "A new comment on your proposal “%(title)s”.",
+        "%(count)d new comments on your proposal “%(title)s”.",
+        count,
+    ) % {"title": title, "count": count}
 
 
 def _milestone_text(entry, title: str) -> str:

@@ -28,6 +28,8 @@ KIND_ACTIONS: dict[str, tuple[str, ...]] = {
         AuditAction.MILESTONE_STARTED,
         AuditAction.MILESTONE_DONE,
     ),
+    # Comments on the person's own proposals (fanout.notify_comment_published).
+    "comments": (AuditAction.COMMENT_PUBLISHED,),
 }
 assert set(KIND_ACTIONS) == set(EMAIL_KINDS)  # noqa: S101 - a kind without a field is a programming error
 

@@ -113,6 +113,7 @@ def comment_post(*, author, proposal: Proposal, body: str, parent: Comment | Non
         if published:
             count = _move_count(proposal, +1)
             broadcast_on_commit(proposal.consultation_id, events.comment_published(comment, comments=count))
+            audit.comment_published_record(proposal=proposal, comment=comment)
     return comment
 
 
@@ -277,6 +278,7 @@ def _announce_moderation(proposal: Proposal, comment: Comment, before: str) -> N
     if before != Visibility.PUBLISHED and comment.is_published:
         count = _move_count(proposal, +1)
         event = events.comment_published(comment, comments=count)
+        audit.comment_published_record(proposal=proposal, comment=comment)  # its first time only
     elif before == Visibility.PUBLISHED and not comment.is_published:
         count = _move_count(proposal, -1)
         event = events.comment_removed(comment, reason="hidden", comments=count)

@@ -10,7 +10,14 @@ from cocreate.accounts.services import account_delete, account_export
 from cocreate.exceptions import NotAllowed, ServiceError
 from proposals import notifications
 from proposals.models import AuditEntry, Comment, Flag, Follow, Notification, Proposal, Visibility
-from proposals.services import checkin_save, comment_post, flag_create, proposal_moderate, proposal_set_status
+from proposals.services import (
+    checkin_save,
+    comment_helpful_mark,
+    comment_post,
+    flag_create,
+    proposal_moderate,
+    proposal_set_status,
+)
 from tests.support import factories
 from votes.models import Support
 from votes.services import support_add, support_withdraw
@@ -164,7 +171,7 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
     assert AuditEntry.objects.filter(proposal=proposal).count() == 1
 
 
-SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports", "checkins"]
+SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports", "checkins", "helpful"]
 
 
 def test_export_keeps_its_layout_section_by_section(citizen, consultation, official):
@@ -176,6 +183,9 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
     comment_post(author=citizen, proposal=theirs, body="Mine")
     flag_create(reporter=citizen, proposal=theirs, reason="spam")
     proposal_set_status(actor=official, proposal=theirs, status="under_review")  # notifies the follower
+    comment_helpful_mark(
+        user=citizen, comment=comment_post(author=factories.citizen(), proposal=theirs, body="Yes")
+    )
     stage = ConsultationStage.objects.create(page=consultation, name="Apply", slug="apply")
     checkin_save(
         author=citizen,
@@ -215,7 +225,15 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
                 "visibility", "moderation_reason", "day", "created_at", "updated_at",
             ]
         ],
+        "helpful": [["comment", "proposal", "created_at"]],
     }  # fmt: skip
+    assert set(data["account"]["email_frequencies"]) == {
+        "status",
+        "response",
+        "threshold",
+        "milestone",
+        "comments",
+    }
 
 
 def test_a_proposal_hidden_since_is_named_by_its_id_alone_in_every_section(citizen, consultation, official):
@@ -238,3 +256,28 @@ def test_staff_accounts_are_refused_too():
         account_delete(user=staff, password=PASSWORD)
     assert refused.value.code == "account_has_role"
     assert get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_helpful_marks_and_the_comments_choice_are_exported(citizen, consultation):
+    theirs = factories.ProposalFactory(consultation=consultation, title="Theirs")
+    hidden = factories.ProposalFactory(consultation=consultation, title="Hidden since")
+    first = comment_post(author=factories.citizen(), proposal=theirs, body="Someone else's words")
+    second = comment_post(author=factories.citizen(), proposal=hidden, body="More words")
+    comment_helpful_mark(user=citizen, comment=first)
+    comment_helpful_mark(user=citizen, comment=second)
+    comment_helpful_mark(user=factories.citizen(), comment=first)  # not theirs
+    Proposal.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    notifications.email_settings_set(
+        user=citizen, email_notifications=True, frequencies={"comments": "weekly"}
+    )
+
+    data = account_export(user=citizen)
+
+    assert [(m["comment"], m["proposal"]) for m in data["helpful"]] == [
+        (first.pk, {"id": theirs.pk, "title": "Theirs"}),
+        (second.pk, {"id": hidden.pk, "title": None}),
+    ]
+    assert all(m["created_at"] for m in data["helpful"])
+    assert "Someone else's words" not in str(data)
+    assert data["account"]["email_frequencies"]["comments"] == "weekly"
+    assert account_export(user=factories.citizen())["helpful"] == []

@@ -226,7 +226,7 @@ def test_moderators_approve_hide_and_restore(role, as_role):
     hidden = client.post(url, {"action": "hide", "reason": "Insults."}, format="json")
     assert (hidden.json()["visibility"], hidden.json()["moderation_reason"]) == ("hidden", "Insults.")
     assert client.post(url, {"action": "restore"}, format="json").json()["visibility"] == "published"
-    assert list(AuditEntry.objects.filter(comment=comment).values_list("action", "actor")) == [
+    assert list(AuditEntry.objects.trail().filter(comment=comment).values_list("action", "actor")) == [
         ("approved", user.pk),
         ("hidden", user.pk),
         ("restored", user.pk),
@@ -257,7 +257,7 @@ def test_bad_moderation_input(moderator, proposal, data, field):
     comment = post(factories.citizen(), proposal)
     response = client_for(moderator).post(f"{comment_url(comment)}moderation/", data, format="json")
     assert_error(response, 400, "invalid", fields=[field])
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.trail().exists()
 
 
 # Rate limit
@@ -332,7 +332,7 @@ def test_moderators_approve_or_reject_the_edit(approved, moderator):
     assert_error(
         client.post(url, {"action": "reject_edit", "reason": "x"}, format="json"), 409, "no_pending_edit"
     )
-    assert list(AuditEntry.objects.filter(comment=approved).values_list("action", "reason")) == [
+    assert list(AuditEntry.objects.trail().filter(comment=approved).values_list("action", "reason")) == [
         ("approved", ""),
         ("edit_approved", ""),
         ("edit_rejected", "Insults."),

@@ -16,6 +16,7 @@ DEFAULTS = {
     "response": "instant",
     "threshold": "instant",
     "milestone": "instant",
+    "comments": "daily",  # a busy proposal's comments, one e-mail each, would bury the rest
 }
 CHOSEN = {
     "email_notifications": True,
@@ -23,6 +24,7 @@ CHOSEN = {
     "response": "instant",
     "threshold": "weekly",
     "milestone": "none",
+    "comments": "instant",
 }
 
 
@@ -39,7 +41,12 @@ def test_anyone_signed_in_reads_and_sets_their_own(role):
     assert response.json() == CHOSEN
     assert client.get(URL).json() == CHOSEN
     user.refresh_from_db()
-    assert (user.email_status, user.email_threshold, user.email_milestone) == ("daily", "weekly", "none")
+    assert (user.email_status, user.email_threshold, user.email_milestone, user.email_comments) == (
+        "daily",
+        "weekly",
+        "none",
+        "instant",
+    )
     assert client_for(other).get(URL).json() == DEFAULTS  # nobody else's changed
 
 
@@ -65,7 +72,8 @@ def test_the_master_switch_off_is_kept_with_the_choices(citizen):
         ({"status": None}, {"status"}),
         ({"status": 1}, {"status"}),
         ({"email_notifications": "maybe"}, {"email_notifications"}),
-        ({"comments": "daily"}, {"comments"}),  # a kind there is no such e-mail for
+        ({"comments": "hourly"}, {"comments"}),
+        ({"likes": "daily"}, {"likes"}),  # a kind there is no such e-mail for
         ({"status": "hourly", "colour": "blue"}, {"status", "colour"}),  # every problem at once
     ],
 )

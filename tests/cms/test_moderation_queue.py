@@ -217,7 +217,7 @@ def test_hiding_and_restoring_a_reported_comment(client_as, consultation, role):
     client.post(moderate_url(comment), {"action": "restore"})
     comment.refresh_from_db()
     assert comment.visibility == Visibility.PUBLISHED
-    assert list(AuditEntry.objects.values_list("action", "comment_id", "actor_id")) == [
+    assert list(AuditEntry.objects.trail().values_list("action", "comment_id", "actor_id")) == [
         ("hidden", comment.pk, user.pk),
         ("restored", comment.pk, user.pk),
     ]
@@ -258,7 +258,7 @@ def test_an_authors_edit_waits_in_the_queue_to_be_approved_or_rejected(moderator
     moderator_client.post(moderate_url(comment), {"action": "approve"})
     comment.refresh_from_db()
     assert (comment.body, queue(moderator_client)) == ("Kind words.", [])
-    assert list(AuditEntry.objects.filter(comment=comment).values_list("action", flat=True)) == [
+    assert list(AuditEntry.objects.trail().filter(comment=comment).values_list("action", flat=True)) == [
         "approved",
         "edit_rejected",
         "edit_approved",

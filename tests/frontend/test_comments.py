@@ -211,7 +211,7 @@ def test_a_moderator_hides_from_the_page(client_for, proposal, moderator):
     assert "A reason is required." in visible_text(refused)
     client.post(f"/comments/{comment.pk}/moderate/", {"action": "hide", "reason": "Spam."})
     assert Comment.objects.get().visibility == Visibility.HIDDEN
-    assert AuditEntry.objects.get().reason == "Spam."
+    assert AuditEntry.objects.trail().get().reason == "Spam."
 
 
 def test_a_citizen_cannot_moderate_from_the_page(client_for, proposal):
@@ -392,7 +392,7 @@ def test_a_moderator_approves_or_rejects_the_edit_from_the_page(client_for, appr
     text = visible_text(page(author, approved.proposal))
     assert "The last edit was rejected by moderation. Reason given: Insults." in text
     assert "Insults." not in visible_text(page(client_for(factories.citizen()), approved.proposal))
-    assert list(AuditEntry.objects.filter(comment=approved).values_list("action", flat=True)) == [
+    assert list(AuditEntry.objects.trail().filter(comment=approved).values_list("action", flat=True)) == [
         "approved",
         "edit_approved",
         "edit_rejected",

@@ -10,7 +10,7 @@ from tests.support.pages import visible_text, visible_text_with_nbsp
 
 pytestmark = pytest.mark.django_db
 
-KINDS = ("status", "response", "threshold", "milestone")
+KINDS = ("status", "response", "threshold", "milestone", "comments")
 URL = "/account/notifications/"
 
 
@@ -28,13 +28,14 @@ def test_each_kind_is_a_fieldset_of_radios_with_the_choice_checked(client_for, c
     html = client_for(citizen).get(reverse("account")).content.decode()
 
     groups = fieldsets(html)
-    assert len(groups) == 4
+    assert len(groups) == 5
     legends = [re.search(r"<legend>(.*?)</legend>", group).group(1) for group in groups]
     assert legends == [
         "When an official changes the status of a proposal I follow",
         "When an official responds to a proposal I follow",
         "When a proposal I wrote or follow reaches its support threshold",
         "When an accepted proposal I follow moves on in its implementation",
+        "When someone comments on a proposal I wrote",
     ]
     for group, kind in zip(groups, KINDS, strict=True):
         labels = re.findall(r'<label for="id_(\w+)_\d">(.*?)</label>', group)
@@ -49,12 +50,13 @@ def test_each_kind_is_a_fieldset_of_radios_with_the_choice_checked(client_for, c
         "response": "instant",
         "threshold": "weekly",
         "milestone": "instant",
+        "comments": "daily",
     }
 
 
 def test_saving_the_choices(client_for, citizen):
     body = {"email_notifications": "on", "status": "daily", "response": "instant", "threshold": "weekly"}
-    response = client_for(citizen).post(URL, {**body, "milestone": "none"}, follow=True)
+    response = client_for(citizen).post(URL, {**body, "milestone": "none", "comments": "none"}, follow=True)
 
     assert "Your e-mail settings are saved." in visible_text(response)
     citizen.refresh_from_db()
@@ -63,10 +65,12 @@ def test_saving_the_choices(client_for, citizen):
         citizen.email_response,
         citizen.email_threshold,
         citizen.email_milestone,
+        citizen.email_comments,
     ) == (
         "daily",
         "instant",
         "weekly",
+        "none",
         "none",
     )
     assert checked(response.content.decode())["milestone"] == "none"
@@ -75,8 +79,8 @@ def test_saving_the_choices(client_for, citizen):
 @pytest.mark.parametrize(
     "body",
     [
-        {"status": "hourly", "response": "instant", "threshold": "instant", "milestone": "instant"},
-        {"response": "instant", "threshold": "instant", "milestone": "instant"},
+        {"status": "hourly", **dict.fromkeys(("response", "threshold", "milestone", "comments"), "instant")},
+        dict.fromkeys(("response", "threshold", "milestone", "comments"), "instant"),
     ],
     ids=["unknown frequency", "kind missing"],
 )
@@ -106,6 +110,7 @@ def test_the_settings_in_french(client_for, citizen):
     text = visible_text_with_nbsp(client.get(reverse("account")))
 
     assert "Quand l’administration répond à une proposition que je suis" in text
+    assert "Quand quelqu’un commente une proposition que j’ai écrite" in text
     assert "Tout de suite, un e-mail à chaque fois" in text
     assert "Dans un résumé quotidien" in text and "Dans un résumé hebdomadaire" in text
     assert "Pas d’e-mail" in text

@@ -145,7 +145,7 @@ def test_the_account_page_turns_e_mails_off_and_on(client_for, citizen):
     client = client_for(citizen)
     page = client.get(reverse("account")).content.decode()
     assert 'name="email_notifications" aria-describedby="email-notifications-help" checked' in page
-    kinds = dict.fromkeys(("status", "response", "threshold", "milestone"), "instant")
+    kinds = dict.fromkeys(("status", "response", "threshold", "milestone", "comments"), "instant")
 
     response = client.post(reverse("account_notifications"), kinds, follow=True)
     citizen.refresh_from_db()

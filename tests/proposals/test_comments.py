@@ -355,7 +355,7 @@ def test_approve_hide_restore_with_counts_audit_and_events(
     ]
     assert sent(callbacks)[1]["reason"] == "hidden"
     assert "body" not in json.dumps(sent(callbacks)[1])
-    entries = AuditEntry.objects.filter(comment=comment)
+    entries = AuditEntry.objects.trail().filter(comment=comment)
     assert list(entries.values_list("action", "from_value", "to_value", "reason", "actor", "public")) == [
         ("approved", "pending", "published", "", actor.pk, False),
         ("hidden", "published", "hidden", "Personal data.", actor.pk, False),
@@ -372,7 +372,7 @@ def test_citizens_cannot_moderate(role, pre_moderated):
     with pytest.raises(NotAllowed):
         comment_moderate(actor=comment.author, comment=comment, action="approve")
     assert Comment.objects.get().visibility == Visibility.PENDING
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.trail().exists()
 
 
 @pytest.mark.parametrize(
@@ -396,7 +396,7 @@ def test_asking_for_the_current_state_changes_nothing(proposal, moderator):
     comment = post(factories.citizen(), proposal)
     comment_moderate(actor=moderator, comment=comment, action="approve")
     assert count_of(proposal) == 1
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.trail().exists()
 
 
 def test_a_deleted_comment_is_not_moderated(proposal, moderator):

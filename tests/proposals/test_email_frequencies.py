@@ -335,14 +335,17 @@ def test_the_database_refuses_an_unknown_frequency(citizen):
 
 def test_people_who_had_turned_e_mails_off_get_none_for_every_kind():
     on, off = factories.citizen(), factories.citizen(email_notifications=False)
-    migration = importlib.import_module("cocreate.accounts.migrations.0008_email_frequencies")
-    migration.none_for_those_who_said_no(apps, connection.schema_editor())
+    for name in ("0008_email_frequencies", "0009_email_comments"):
+        migration = importlib.import_module(f"cocreate.accounts.migrations.{name}")
+        migration.none_for_those_who_said_no(apps, connection.schema_editor())
 
     assert notifications.email_settings(type(on).objects.get(pk=on.pk)) == {
         "email_notifications": True,
         **dict.fromkeys(KINDS, "instant"),
+        "comments": "daily",
     }
     assert notifications.email_settings(type(off).objects.get(pk=off.pk)) == {
         "email_notifications": False,
         **dict.fromkeys(KINDS, "none"),
+        "comments": "none",
     }
