@@ -17,14 +17,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cocreate.exceptions import NotAllowed, NotFound, ServiceError
 from cocreate.forms import add_service_error
-from proposals import permissions, selectors
+from proposals import permissions
 from proposals.services import REASON_MAX
 from votes.invalidations import supports_invalidate
 from votes.models import ReviewDecision
 from votes.reviews import MESSAGE_MAX, open_reviews, support_review_decide
 from votes.selectors import invalidations_list
 
-from .views import forbidden
+from .views import ProposalSubpageMixin, forbidden
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -116,32 +116,16 @@ class ReviewDecisionForm(forms.Form):
 CRITERIA_IN_ADDRESS = ("address_hashes", "domains", "joined_from", "joined_to", "user_ids")
 
 
-class SupportsSetAsideView(WagtailAdminTemplateMixin, TemplateView):
+class SupportsSetAsideView(ProposalSubpageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "backoffice/supports_set_aside.html"
     header_icon = "warning"
+    page_label = gettext_lazy("Set aside supports")
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can_set_aside_supports(request.user):
             return forbidden(request, _("Only officials can set supports aside or count them again."))
-        try:
-            self.proposal = selectors.proposal_get(proposal_id=kwargs["pk"], user=request.user)
-        except NotFound:
-            raise Http404 from None
+        self.load_proposal(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Set aside supports")
-
-    def get_page_subtitle(self):
-        return self.proposal.title
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("cms_proposals:index"), "label": _("Proposals")},
-            {"url": reverse("cms_proposals:detail", args=[self.proposal.pk]), "label": self.proposal.title},
-            {"url": "", "label": _("Set aside supports")},
-        ]
 
     def get_context_data(self, form=None, review_form=None, **kwargs):
         context = super().get_context_data(**kwargs)

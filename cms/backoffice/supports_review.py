@@ -2,46 +2,28 @@
 from the proposal's page: the figures and flags of votes.review, the chart drawn by cocreate.charts. Read
 only: setting supports aside is a form of its own (the template keeps its place)."""
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cocreate.charts import bar_chart
-from cocreate.exceptions import NotFound
-from proposals import permissions, selectors
+from proposals import permissions
 from votes import review
 
-from .views import ModeratorsOnlyMixin
+from .views import ModeratorsOnlyMixin, ProposalSubpageMixin
 
 
-class SupportsReviewView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class SupportsReviewView(ModeratorsOnlyMixin, ProposalSubpageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "backoffice/supports_review.html"
     header_icon = "warning"
+    page_label = gettext_lazy("Supports review")
 
     def dispatch(self, request, *args, **kwargs):
         if permissions.can_moderate(request.user):
-            try:
-                self.proposal = selectors.proposal_get(proposal_id=kwargs["pk"], user=request.user)
-            except NotFound:
-                raise Http404 from None
+            self.load_proposal(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Supports review")
-
-    def get_page_subtitle(self):
-        return self.proposal.title
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("cms_proposals:index"), "label": _("Proposals")},
-            {"url": reverse("cms_proposals:detail", args=[self.proposal.pk]), "label": self.proposal.title},
-            {"url": "", "label": _("Supports review")},
-        ]
 
     def set_aside_url(self, flag: review.Flag) -> str:
         """The form to set aside the supports a flag names, filled in, for those who may use it (officials);

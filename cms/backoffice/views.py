@@ -75,6 +75,34 @@ class ModeratorsOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class ProposalSubpageMixin:
+    """An admin page about one proposal, below the proposal's own page in the breadcrumbs, titled
+    `page_label` with the proposal's title under it. `load_proposal` reads the proposal as the reader may
+    see it (404 otherwise); call it in `dispatch` once the reader is let in."""
+
+    page_label = ""
+
+    def load_proposal(self, request, pk: int) -> None:
+        try:
+            self.proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        except NotFound:
+            raise Http404 from None
+
+    def get_page_title(self):
+        return self.page_label
+
+    def get_page_subtitle(self):
+        return self.proposal.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("cms_proposals:index"), "label": _("Proposals")},
+            {"url": reverse("cms_proposals:detail", args=[self.proposal.pk]), "label": self.proposal.title},
+            {"url": "", "label": self.page_label},
+        ]
+
+
 class ProposalIndexView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """The moderation queue of proposals and comments; with ?consultation=<id>, every proposal of that
     consultation instead."""
