@@ -443,6 +443,9 @@ class AuditAction(models.TextChoices):
     # A comment became public for the first time (posted, or approved by moderation): what tells the
     # proposal's author (notifications.fanout). Recorded by the platform, without the commenter's name.
     COMMENT_PUBLISHED = "comment_published", _("Comment published")
+    # An official kept a support set aside after its citizen asked for a review (votes.reviews), with the
+    # reply: not public, it concerns one citizen, who is told (notifications.personal).
+    SUPPORT_KEPT_ASIDE = "support_kept_aside", _("Support kept set aside after a review")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).

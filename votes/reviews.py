@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotFound, ServiceError
 from cocreate.limits import at_most
+from proposals import audit, notifications
+from proposals.models import AuditAction, Proposal
 
-from .invalidations import _refuse_unless_official, support_reinstate
+from .invalidations import _citizens, _refuse_unless_official, support_reinstate
 from .models import ReviewDecision, Support, SupportReview
 
 MESSAGE_MAX = 1000
@@ -72,7 +74,9 @@ def support_review_decide(*, actor, review_id: int, decision: str, reply: str = 
         if review.decided_at is not None:
             raise Conflict(_("This request was decided already."), code="review_decided")
         if decision == ReviewDecision.REINSTATED:
-            support_reinstate(actor=actor, support=review.support, reason=reply)
+            support_reinstate(actor=actor, support=review.support, reason=reply)  # tells its citizen
+        else:
+            _kept_aside(actor, review.support, reply)
         review.decision, review.reply, review.decided_by, review.decided_at = (
             decision,
             reply,
@@ -81,6 +85,15 @@ def support_review_decide(*, actor, review_id: int, decision: str, reply: str = 
         )
         review.save(update_fields=["decision", "reply", "decided_by", "decided_at"])
     return review
+
+
+def _kept_aside(actor, support: Support, reply: str) -> None:
+    """Record the decision (not public: it concerns one citizen) and tell the citizen, with the reply."""
+    proposal = Proposal.objects.get(pk=support.proposal_id)
+    entry = audit.audit_record(
+        proposal=proposal, actor=actor, action=AuditAction.SUPPORT_KEPT_ASIDE, reason=reply
+    )
+    notifications.notify_people(entry=entry, users=_citizens(supports__pk=support.pk))
 
 
 def support_review_latest(*, support: Support) -> SupportReview | None:

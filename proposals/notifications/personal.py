@@ -9,7 +9,8 @@ and the proposal's page shows it with the form to ask for a review.
 
 - supports set aside (votes.invalidations.supports_invalidate): each citizen whose support it set aside,
   with the official's reason;
-- a support counted again (support_reinstate, after a review or not): its citizen, with the reply.
+- a support counted again (support_reinstate, after a review or not): its citizen, with the reply;
+- a support kept set aside after a review (votes.reviews.support_review_decide): its citizen, with the reply.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -44,6 +45,11 @@ def notice_text(entry: AuditEntry, title: str) -> str:
         if entry.reason:
             return _("Your support for “%(title)s” counts again. Reply: %(reason)s") % values
         return _("Your support for “%(title)s” counts again.") % values
+    if entry.action == AuditAction.SUPPORT_KEPT_ASIDE:
+        return (
+            _("Your support for “%(title)s” was looked at again and stays set aside. Reply: %(reason)s")
+            % values
+        )
     text = _(
         "Your support for “%(title)s” was set aside and no longer counts: you can ask for a review on the "
         "proposal’s page. Reason: %(reason)s"

@@ -35,7 +35,11 @@ assert set(KIND_ACTIONS) == set(EMAIL_KINDS)  # noqa: S101 - a kind without a fi
 
 # Personal notices (personal.py): about the person's own support, not a kind one chooses; sent at once
 # whatever the choices per kind, unless the master switch is off.
-PERSONAL_ACTIONS = (AuditAction.SUPPORTS_SET_ASIDE, AuditAction.SUPPORT_REINSTATED)
+PERSONAL_ACTIONS = (
+    AuditAction.SUPPORTS_SET_ASIDE,
+    AuditAction.SUPPORT_REINSTATED,
+    AuditAction.SUPPORT_KEPT_ASIDE,
+)
 
 # The frequencies a summary is sent for (send_citizen_digests --period).
 DIGEST_PERIODS = (EmailFrequency.DAILY, EmailFrequency.WEEKLY)

@@ -129,22 +129,28 @@ def test_a_french_speaking_citizen_is_told_in_french(proposal, official, django_
     assert "ne compte plus" in line
 
 
+def decide_a_review(official, proposal, citizen, capture, **decision):
+    """The citizen's support set aside, their request for a review, then the official's decision: only
+    the e-mails of the decision are left in the outbox."""
+    set_aside(official, proposal)
+    review = support_review_request(user=citizen, proposal_id=proposal.pk, message="I am real.")
+    mail.outbox.clear()
+    with capture(execute=True):
+        support_review_decide(actor=official, review_id=review.pk, **decision)
+
+
 def test_counted_again_after_a_review_the_citizen_is_told_with_the_reply(
     proposal, official, django_capture_on_commit_callbacks
 ):
     citizen = supporter(proposal, "ben@spam.example")
-    set_aside(official, proposal)
-    review = support_review_request(user=citizen, proposal_id=proposal.pk, message="I am real.")
-    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        support_review_decide(
-            actor=official, review_id=review.pk, decision="reinstated", reply="Checked: sorry."
-        )
+    decide_a_review(
+        official, proposal, citizen, django_capture_on_commit_callbacks, decision="reinstated", reply="Sorry."
+    )
 
     assert told(AuditAction.SUPPORT_REINSTATED) == {citizen.pk}
     message = email_to(citizen)
-    assert "counts again" in message.subject and "Checked: sorry." in message.body
+    assert "counts again" in message.subject and "Sorry." in message.body
     notice = Notification.objects.get(recipient=citizen, entry__action=AuditAction.SUPPORT_REINSTATED)
     assert "counts again" in notifications.notification_text(notice)
 
@@ -157,3 +163,29 @@ def test_an_anonymised_support_counted_again_tells_no_one(proposal, official):
     support_reinstate(actor=official, support=Support.objects.get(proposal=proposal), reason="Fine.")
 
     assert not told(AuditAction.SUPPORT_REINSTATED)
+
+
+def test_kept_set_aside_after_a_review_the_citizen_alone_is_told_with_the_reply(
+    proposal, official, django_capture_on_commit_callbacks
+):
+    citizen = supporter(proposal, "ben@spam.example", language="fr")
+    supporter(proposal, "ana@example.org")
+
+    decide_a_review(
+        official,
+        proposal,
+        citizen,
+        django_capture_on_commit_callbacks,
+        decision="upheld",
+        reply="Same address as 40.",
+    )
+
+    assert told(AuditAction.SUPPORT_KEPT_ASIDE) == {citizen.pk}
+    [message] = mail.outbox
+    assert message.to == [citizen.email] and "reste écarté" in message.subject
+    assert "Same address as 40." in message.body
+    entry = proposal.audit_entries.get(action=AuditAction.SUPPORT_KEPT_ASIDE)
+    assert (entry.public, entry.actor, entry.reason) == (False, official, "Same address as 40.")
+    with translation.override("fr"):
+        line = notifications.notification_text(Notification.objects.get(entry=entry))
+    assert "reste écarté" in line and "Same address as 40." in line
