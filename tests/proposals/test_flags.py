@@ -1,18 +1,16 @@
 """Reports to the moderators (flags): who may report what, once each (even when two requests race), and
 how a moderator's action resolves them."""
 
-import threading
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections, transaction
+from django.db import transaction
 
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
 from proposals.models import AuditAction, AuditEntry, Flag, FlagReason, Proposal, Visibility
 from proposals.services import flag_create, flags_dismiss, proposal_moderate
 from proposals.services.comments import comment_moderate
 from tests.support import factories
-from tests.support.db import someone_waits_on_a_lock
+from tests.support.db import race
 from tests.support.factories import a_comment
 
 pytestmark = pytest.mark.django_db
@@ -164,32 +162,6 @@ def test_each_citizen_reports_each_item_once(proposal):
         flag_create(reporter=reporter, proposal=proposal, reason="spam")
         flag_create(reporter=reporter, comment=comment, reason="spam")
     assert Flag.objects.count() == 4
-
-
-def race(first, second) -> dict[str, object]:
-    """Run `first` in a transaction that stays open until PostgreSQL shows `second` (in another thread and
-    connection) waiting on its lock; then commit. Deterministic, no sleeps. What `second` returned or
-    raised."""
-    outcome: dict[str, object] = {}
-
-    def other_request():
-        try:
-            outcome["result"] = second()
-        except Exception as error:  # noqa: BLE001 - reported to the main thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_request)
-    with transaction.atomic():
-        first()
-        thread.start()
-        for _ in range(100_000):
-            if someone_waits_on_a_lock() or not thread.is_alive():
-                break
-    thread.join(timeout=60)
-    assert not thread.is_alive()
-    return outcome
 
 
 @pytest.mark.django_db(transaction=True)

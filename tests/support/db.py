@@ -1,6 +1,8 @@
-"""Looking into PostgreSQL from a test: who waits on whom."""
+"""Looking into PostgreSQL from a test: who waits on whom, and two requests made to wait on each other."""
 
-from django.db import connection
+import threading
+
+from django.db import connection, connections, transaction
 
 
 def someone_waits_on_a_lock() -> bool:
@@ -18,3 +20,29 @@ def waiting_on_locks() -> int:
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
+
+
+def race(first, second) -> dict[str, object]:
+    """Run `first` in a transaction that stays open until PostgreSQL shows `second` (in another thread and
+    connection) waiting on its lock; then commit. Deterministic, no sleeps. What `second` returned
+    (`result`) or raised (`error`). Call from a `django_db(transaction=True)` test."""
+    outcome: dict[str, object] = {}
+
+    def other_request():
+        try:
+            outcome["result"] = second()
+        except Exception as error:  # noqa: BLE001 - reported to the main thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_request)
+    with transaction.atomic():
+        first()
+        thread.start()
+        for _ in range(100_000):
+            if someone_waits_on_a_lock() or not thread.is_alive():
+                break
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    return outcome
