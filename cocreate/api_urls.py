@@ -17,6 +17,7 @@ from proposals.api.comments import (
     ProposalCommentsView,
 )
 from proposals.api.consultations import ConsultationViewSet
+from proposals.api.drafts import MyDraftSubmitView, MyDraftsView, MyDraftView, ProposalVersionsView
 from proposals.api.follows import EmailSettingsView, FollowView, NotificationListView, NotificationReadView
 from proposals.api.journey import ConsultationJourneyView
 from proposals.api.milestones import MilestoneDetailView, ProposalMilestonesView
@@ -57,6 +58,10 @@ urlpatterns = [
     path("proposals/<int:pk>/supports-by-day/", SupportsByDayView.as_view(), name="proposal-supports-by-day"),
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
+    path("proposals/<int:pk>/versions/", ProposalVersionsView.as_view(), name="proposal-versions"),
+    path("me/drafts/", MyDraftsView.as_view(), name="me-drafts"),
+    path("me/drafts/<int:pk>/", MyDraftView.as_view(), name="me-draft"),
+    path("me/drafts/<int:pk>/submit/", MyDraftSubmitView.as_view(), name="me-draft-submit"),
     path("me/export/", AccountExportView.as_view(), name="me-export"),
     path("me/delete/", AccountDeleteView.as_view(), name="me-delete"),
     path("me/email-settings/", EmailSettingsView.as_view(), name="me-email-settings"),

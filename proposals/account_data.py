@@ -1,12 +1,12 @@
 """What this app holds about one person, for their data export (cocreate.accounts.data, registered in
 wagtail_hooks.py): their proposals, comments, follows, notifications, reports, check-ins and the comments
-they marked helpful."""
+they marked helpful, and their drafts."""
 
 from django.db.models import QuerySet
 
 from cocreate.accounts.data import when
 
-from .models import CheckIn, Comment, CommentHelpful, Flag, Follow, Notification, Proposal
+from .models import CheckIn, Comment, CommentHelpful, Flag, Follow, Notification, Proposal, ProposalDraft
 
 
 def readable_among(*, user, named: list[QuerySet]) -> set[int]:
@@ -30,6 +30,18 @@ def dated(rows: QuerySet, readable: set[int]) -> list[dict]:
     ]
 
 
+def _written(row: Proposal | ProposalDraft) -> dict:
+    """What a proposal and a draft both hold: where, about what, and the texts."""
+    return {
+        "consultation": {"id": row.consultation_id, "title": row.consultation.title},
+        "category": row.category.name if row.category else None,
+        "stage": row.stage.name if row.stage else None,
+        "title": row.title,
+        "summary": row.summary,
+        "body": row.body,
+    }
+
+
 def account_export(*, user) -> dict[str, list]:
     proposals = Proposal.objects.filter(author=user).select_related("consultation", "category", "stage")
     comments = Comment.objects.filter(author=user).select_related("proposal")
@@ -44,12 +56,7 @@ def account_export(*, user) -> dict[str, list]:
         "proposals": [
             {
                 "id": p.pk,
-                "consultation": {"id": p.consultation_id, "title": p.consultation.title},
-                "category": p.category.name if p.category else None,
-                "stage": p.stage.name if p.stage else None,
-                "title": p.title,
-                "summary": p.summary,
-                "body": p.body,
+                **_written(p),
                 "language": p.language,
                 "visibility": p.visibility,
                 "moderation_reason": p.moderation_reason,
@@ -114,7 +121,22 @@ def account_export(*, user) -> dict[str, list]:
             }
             for m in marks.order_by("created_at", "pk")
         ],
+        "drafts": drafts_export(user=user),
     }
+
+
+def drafts_export(*, user) -> list[dict]:
+    """Their drafts, every field: theirs alone, never published."""
+    drafts = ProposalDraft.objects.filter(author=user).select_related("consultation", "category", "stage")
+    return [
+        {
+            "id": d.pk,
+            **_written(d),
+            "created_at": when(d.created_at),
+            "updated_at": when(d.updated_at),
+        }
+        for d in drafts.order_by("created_at", "pk")
+    ]
 
 
 def checkins_export(*, user) -> list[dict]:

@@ -209,8 +209,10 @@ def checkins_of(*, author, consultation: ConsultationPage) -> dict[int, CheckIn]
     return {checkin.stage_id: checkin for checkin in checkins}
 
 
-def draft_list(*, author, consultation_id: int) -> QuerySet[ProposalDraft]:
-    """The author's drafts of proposals to this consultation, the last changed first: theirs alone."""
+def draft_list(*, author, consultation_id: int | None = None) -> QuerySet[ProposalDraft]:
+    """The author's drafts of proposals to this consultation (to every consultation without one), the last
+    changed first: theirs alone."""
     if not author.is_authenticated:
         return ProposalDraft.objects.none()
-    return ProposalDraft.objects.filter(author=author, consultation_id=consultation_id)
+    drafts = ProposalDraft.objects.filter(author=author)
+    return drafts if consultation_id is None else drafts.filter(consultation_id=consultation_id)

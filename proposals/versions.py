@@ -88,3 +88,25 @@ def published_revisions(*, proposal: Proposal) -> list[Revision]:
             )
         )
     return revisions
+
+
+def published_versions(*, proposal: Proposal) -> list[ProposalVersion]:
+    """The versions of `proposal` the public has read, oldest first: the one it was published with (the
+    last written by then, or the first), then every edit since, as published_revisions compares them. One
+    that never had a version kept (submitted before versions were) has its text as it is, dated from its
+    publication. Nothing while it was never published. One query."""
+    if proposal.published_at is None:
+        return []
+    versions = list(ProposalVersion.objects.filter(proposal=proposal))
+    if not versions:
+        return [
+            ProposalVersion(
+                proposal=proposal,
+                title=proposal.title,
+                summary=proposal.summary,
+                body=proposal.body,
+                created_at=proposal.published_at,
+            )
+        ]
+    first = max((i for i, v in enumerate(versions) if v.created_at <= proposal.published_at), default=0)
+    return versions[first:]

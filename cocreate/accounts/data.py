@@ -28,6 +28,7 @@ EXPORT_SECTIONS = (
     "reports",
     "checkins",
     "helpful",
+    "drafts",
 )
 
 

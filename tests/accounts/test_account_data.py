@@ -14,6 +14,7 @@ from proposals.services import (
     checkin_save,
     comment_helpful_mark,
     comment_post,
+    draft_save,
     flag_create,
     proposal_moderate,
     proposal_set_status,
@@ -171,7 +172,10 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
     assert AuditEntry.objects.filter(proposal=proposal).count() == 1
 
 
-SECTIONS = ["proposals", "supports", "comments", "follows", "notifications", "reports", "checkins", "helpful"]
+SECTIONS = [
+    "proposals", "supports", "comments", "follows", "notifications", "reports", "checkins", "helpful",
+    "drafts",
+]  # fmt: skip
 
 
 def test_export_keeps_its_layout_section_by_section(citizen, consultation, official):
@@ -195,6 +199,7 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
         motivation=4,
         gave_up=False,
     )
+    draft_save(author=citizen, consultation=consultation, title="Unfinished")
 
     data = account_export(user=citizen)
 
@@ -226,6 +231,12 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
             ]
         ],
         "helpful": [["comment", "proposal", "created_at"]],
+        "drafts": [
+            [
+                "id", "consultation", "category", "stage", "title", "summary", "body", "created_at",
+                "updated_at",
+            ]
+        ],
     }  # fmt: skip
     assert set(data["account"]["email_frequencies"]) == {
         "status",
@@ -281,3 +292,16 @@ def test_helpful_marks_and_the_comments_choice_are_exported(citizen, consultatio
     assert "Someone else's words" not in str(data)
     assert data["account"]["email_frequencies"]["comments"] == "weekly"
     assert account_export(user=factories.citizen())["helpful"] == []
+
+
+def test_drafts_are_exported_whole_and_only_the_person_s(citizen, consultation):
+    draft_save(author=citizen, consultation=consultation, title="Mine", summary="Short.", body="<b>Why</b>")
+    draft_save(author=factories.citizen(), consultation=consultation, title="Theirs")
+
+    drafts = account_export(user=citizen)["drafts"]
+
+    assert [(d["title"], d["summary"], d["body"], d["category"]) for d in drafts] == [
+        ("Mine", "Short.", "<b>Why</b>", None)
+    ]
+    assert drafts[0]["consultation"] == {"id": consultation.pk, "title": consultation.title}
+    assert drafts[0]["updated_at"] is not None
