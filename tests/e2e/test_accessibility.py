@@ -75,8 +75,13 @@ class World:
     users: dict[str, str] = field(default_factory=dict)  # role -> session key
 
 
+# The submit form's two buttons: send the proposal, or keep it as a draft.
+SUBMIT_PROPOSAL = "form.form [type=submit]:not([name=save_draft])"
+SAVE_DRAFT = "form.form [type=submit][name=save_draft]"
+
+
 def submit_empty(page: Page) -> None:
-    page.locator("form.form [type=submit]").click()
+    page.locator(SUBMIT_PROPOSAL).click()
     expect(page.locator(".error-summary")).to_be_visible()
 
 
@@ -117,13 +122,13 @@ SCREENS: dict[str, Screen] = {
     "submit": Screen(
         lambda w: w.urls["propose"],
         user="citizen",
-        targets=(*HEADER, "form.form [type=submit]"),
+        targets=(*HEADER, SUBMIT_PROPOSAL, SAVE_DRAFT),
         screenshot=True,
     ),
     "submit-errors": Screen(
         lambda w: w.urls["propose"],
         user="citizen",
-        targets=(*HEADER, "form.form [type=submit]"),
+        targets=(*HEADER, SUBMIT_PROPOSAL, SAVE_DRAFT),
         prepare=submit_empty,
     ),
     "search": Screen(lambda w: "/search/?q=benefit", screenshot=True),
