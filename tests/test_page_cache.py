@@ -17,12 +17,11 @@ from cms.models import ConsultationPage
 from cocreate import page_cache
 from proposals import services
 from proposals.journey_selectors import MIN_CHECKINS
-from proposals.models import Proposal, Visibility
+from proposals.models import Follow, Proposal, Visibility
 from tests.support import factories
 from tests.support.factories import PASSWORD
 from tests.support.pages import visible_text
 from votes import services as vote_services
-from votes.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -394,9 +393,10 @@ def test_hidden_and_pending_proposals_are_not_in_a_kept_page(client, consultatio
 
 def test_forgetting_pages_on_any_page_change_leaves_other_deletes_one_statement(scene):
     """The receivers that forget kept pages when a page is saved or deleted listen to page models only: a
-    post_delete receiver for every model would make Django read each row before deleting it."""
+    post_delete receiver for every model would make Django read each row before deleting it. (Follows: a
+    model nothing else points to, so Django's own cascade has nothing to read either.)"""
     _, shown, _ = scene
-    Support.objects.bulk_create(Support(proposal=shown, user=factories.citizen()) for _ in range(3))
+    Follow.objects.bulk_create(Follow(proposal=shown, user=factories.citizen()) for _ in range(3))
     with CaptureQueriesContext(connection) as queries:
-        Support.objects.filter(proposal=shown).delete()
+        Follow.objects.filter(proposal=shown).delete()
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["DELETE"]
