@@ -45,6 +45,24 @@ for username, urls in pages.items():
         client.force_login(User.objects.get(username=username))
     for url in urls:
         statuses[f"{username} {url}"] = client.get(url).status_code
+
+# The officials' and citizens' writes that run raw SQL: setting a support aside, asking for a review,
+# withdrawing that support (its request goes with it). Each answers its own success code.
+from votes.models import Support
+support = Support.objects.filter(user__username="citizen").select_related("proposal").first()
+official, citizen = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
+official.force_login(User.objects.get(username="official"))
+citizen.force_login(support.user)
+writes = [
+    (official, f"/api/v1/moderation/proposals/{support.proposal_id}/invalidations/",
+     {"reason": "Checked on the demo.", "user_ids": [support.user_id]}, 201),
+    (citizen, f"/api/v1/proposals/{support.proposal_id}/support/review/", {"message": "It was me."}, 201),
+]
+for client, url, body, expected in writes:
+    code = client.post(url, body, content_type="application/json").status_code
+    statuses[f"write {url}"] = 200 if code == expected else code
+code = citizen.delete(f"/api/v1/proposals/{support.proposal_id}/support/").status_code
+statuses["write withdraw"] = 200 if code == 204 else code
 json.dump(statuses, sys.stdout)
 """
 

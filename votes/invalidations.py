@@ -153,25 +153,39 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _among(column: str, values: list, cast: str) -> tuple[str, list]:
+    """`column` is one of `values`: one array parameter on PostgreSQL, a list of them on the demo's SQLite
+    (which has no arrays)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{cast}[])", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 # Each kind of criterion given, as SQL on votes_support (AND across kinds, OR within one).
 _MATCHES = {
-    "address_hashes": "address_hash = ANY(%s::varchar[])",
-    "domains": "email_domain = ANY(%s::varchar[])",
-    "joined_from": "joined_on >= %s::date",
-    "joined_to": "joined_on <= %s::date",
-    "user_ids": "user_id = ANY(%s::bigint[])",
+    "address_hashes": lambda values: _among("address_hash", values, "varchar"),
+    "domains": lambda values: _among("email_domain", values, "varchar"),
+    "joined_from": lambda day: ("joined_on >= %s", [day]),
+    "joined_to": lambda day: ("joined_on <= %s", [day]),
+    "user_ids": lambda values: _among("user_id", values, "bigint"),
 }
 
 # The valid supports that match, locked in the order of their users' ids as every writer locks them
-# (the anonymous ones, whose account was deleted, last: no other writer touches them).
+# (the anonymous ones, whose account was deleted, last: no other writer touches them). SQLite has no row
+# locks: its writers take the whole database, one at a time.
 _PICK = """
     SELECT id FROM votes_support WHERE proposal_id = %s AND invalidation_id IS NULL AND {matches}
-    ORDER BY user_id, id FOR UPDATE"""
+    ORDER BY user_id, id"""
 
 # What each support set aside records, for the tallies (they never change after the support is given).
 _SET_ASIDE = """
-    UPDATE votes_support SET invalidation_id = %s WHERE id = ANY(%s::bigint[]) AND invalidation_id IS NULL
+    UPDATE votes_support SET invalidation_id = %s WHERE {ids} AND invalidation_id IS NULL
     RETURNING created_at, joined_on, email_domain, address_hash"""
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
 
 # The count and version, whatever the proposal's visibility and its consultation's phase; with what
 # decides whether the promise still stands.
@@ -185,17 +199,19 @@ _MOVE_COUNT = """
 
 
 def _pick(proposal_id: int, criteria: dict) -> list[int]:
-    names = [name for name in _MATCHES if name in criteria]
-    sql = _PICK.format(matches=" AND ".join(_MATCHES[name] for name in names))  # noqa: S608 (constants)
+    matches = [_MATCHES[name](criteria[name]) for name in _MATCHES if name in criteria]
+    # Every part is one of this module's constants; the values are parameters.
+    sql = _PICK.format(matches=" AND ".join(sql for sql, _params in matches)) + _for_update()  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [proposal_id, *(criteria[name] for name in names)])
+        cursor.execute(sql, [proposal_id, *(value for _sql, params in matches for value in params)])
         return [support_id for (support_id,) in cursor.fetchall()]
 
 
 def _set_aside(invalidation: Invalidation, support_ids: list[int]) -> tallies.Changes:
     changes = tallies.Changes()
+    ids, params = _among("id", support_ids, "bigint")
     with connection.cursor() as cursor:
-        cursor.execute(_SET_ASIDE, [invalidation.pk, support_ids])
+        cursor.execute(_SET_ASIDE.format(ids=ids), [invalidation.pk, *params])  # noqa: S608 (constants)
         for row in cursor.fetchall():
             changes.add(Facts(*row), valid=-1, invalid=1)
     return changes
@@ -301,7 +317,7 @@ def supports_invalidate(
 
 
 # The support, if it is still set aside, locked first as every writer of supports does.
-_PICK_ONE = "SELECT id FROM votes_support WHERE id = %s AND invalidation_id IS NOT NULL FOR UPDATE"
+_PICK_ONE = "SELECT id FROM votes_support WHERE id = %s AND invalidation_id IS NOT NULL"
 _REINSTATE = """
     UPDATE votes_support SET invalidation_id = NULL WHERE id = %s
     RETURNING created_at, joined_on, email_domain, address_hash"""
@@ -325,7 +341,7 @@ def support_reinstate(*, actor, support: Support, reason: str = "") -> Reinstate
         )
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(_PICK_ONE, [support.pk])
+            cursor.execute(_PICK_ONE + _for_update(), [support.pk])
             if cursor.fetchone() is None:
                 if not Support.objects.filter(pk=support.pk).exists():
                     raise NotFound(_("No such support."))

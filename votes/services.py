@@ -37,6 +37,7 @@ from proposals.services import proposal_reach_threshold
 
 from . import tallies
 from .batching import BatchTimeout, GroupCommit
+from .models import SupportReview
 from .tallies import Facts
 
 
@@ -209,6 +210,10 @@ def _add_one(user, proposal: Proposal, address_hash: str | None) -> SupportResul
 
 def _withdraw_one(user, proposal: Proposal) -> SupportResult:
     with transaction.atomic():
+        if connection.vendor != "postgresql":
+            # PostgreSQL deletes a support's review requests with it (votes 0005); the demo's SQLite cannot
+            # be told to, so they go first.
+            SupportReview.objects.filter(support__proposal=proposal, support__user=user).delete()
         deleted = _delete_support(proposal, user)
         if deleted is None:
             return _current(proposal)
