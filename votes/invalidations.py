@@ -321,10 +321,6 @@ _PICK_ONE = "SELECT id FROM votes_support WHERE id = %s AND invalidation_id IS N
 _REINSTATE = """
     UPDATE votes_support SET invalidation_id = NULL WHERE id = %s
     RETURNING created_at, joined_on, email_domain, address_hash"""
-_COUNT_ONE = """
-    UPDATE proposals_proposal
-    SET supports_count = supports_count + 1, supports_version = supports_version + 1
-    WHERE id = %s RETURNING supports_count, supports_version"""
 
 
 def support_reinstate(*, actor, support: Support, reason: str = "") -> ReinstateResult:
@@ -351,8 +347,7 @@ def support_reinstate(*, actor, support: Support, reason: str = "") -> Reinstate
             changes = tallies.Changes()
             changes.add(facts, valid=1, invalid=-1)
             tallies.tallies_move(proposal_id=support.proposal_id, changes=changes)
-            cursor.execute(_COUNT_ONE, [support.proposal_id])
-            supports, version = cursor.fetchone()
+        supports, version, *_promise = _move_count(support.proposal_id, +1)
         proposal = _locked_proposal(support.proposal_id)
         entry = audit.audit_record(
             proposal=proposal, actor=actor, action=AuditAction.SUPPORT_REINSTATED, to_value="1", reason=reason
