@@ -2,6 +2,7 @@
 people get a 503 that says to try again in a few seconds, with Retry-After: not a 500 that says something
 is broken. A real server pointed at a PostgreSQL port nobody listens on; and a real pool timeout."""
 
+import json
 import urllib.error
 import urllib.request
 
@@ -69,3 +70,14 @@ def test_an_empty_pool_is_the_database_being_busy_and_a_bug_is_not():
     with pytest.raises(Exception) as query_error, connection.cursor() as cursor:
         cursor.execute("SELECT no_such_column FROM proposals_proposal")
     assert not database_unavailable(query_error.value)
+
+
+def test_readyz_says_the_database_is_down_and_healthz_that_the_process_lives(server_without_database):
+    status, headers, body = fetch(server_without_database.http_url("/readyz"), "application/json")
+    assert status == 503
+    checks = json.loads(body)["checks"]
+    assert checks["database"]["status"] == "error"
+    assert checks["redis"]["status"] == "ok"
+    assert "postgres://" not in body
+    status, headers, body = fetch(server_without_database.http_url("/healthz"), "application/json")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})

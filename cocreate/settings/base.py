@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect (cocreate/health.py).
+    "cocreate.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cocreate.headers.PathPolicyCSPMiddleware",
     "cocreate.headers.PermissionsPolicyMiddleware",
@@ -566,6 +568,13 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# What /readyz checks (cocreate/health.py): the services this configuration uses, no more.
+READINESS_CHECKS = {"database": "cocreate.health.database"}
+if REDIS_URL:
+    READINESS_CHECKS["redis"] = "cocreate.health.redis"
+if SEARCH_BACKEND == "engine":
+    READINESS_CHECKS["search"] = "proposals.search.engine.ready"
 
 LOGGING = {
     "version": 1,

@@ -106,6 +106,15 @@ def client() -> Elasticsearch:
     return _client(settings.ELASTICSEARCH_URL)
 
 
+# A readiness probe waits this long at most for the engine (cocreate/health.py).
+READY_TIMEOUT = 2
+
+
+def ready() -> None:
+    """Raise unless the engine answers: `/readyz` lists it when the site searches through it."""
+    client().info(request_timeout=READY_TIMEOUT)
+
+
 def alias_name() -> str:
     return f"{settings.SEARCH_INDEX_PREFIX}-proposals"
 
