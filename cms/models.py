@@ -118,6 +118,50 @@ class LifeEvent(TranslatableMixin, models.Model):
         return self.name
 
 
+class AreaSet(models.Model):
+    """The areas (districts, neighbourhoods) one or more consultations are divided into, as a Wagtail
+    snippet: officials upload their boundaries as a GeoJSON file (cms.areas validates it and replaces the
+    set's areas). Proposals may name one of a consultation's areas; citizens may declare theirs, once per
+    set (proposals.DeclaredArea)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    updated_at = models.DateTimeField(_("boundaries updated at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("area set")
+        verbose_name_plural = _("area sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """One area of a set: its name (unique in the set, the key an upload that replaces the boundaries keeps
+    it by, so proposals and declarations stay on it) and its boundary, a GeoJSON Polygon or MultiPolygon
+    geometry in WGS84, positions as [longitude, latitude], as validated by cms.areas."""
+
+    area_set = models.ForeignKey(AreaSet, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True)
+    geometry = models.JSONField(_("boundary"))
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("area")
+        constraints = [
+            models.UniqueConstraint(fields=["area_set", "name"], name="area_name_unique_per_set"),
+            models.UniqueConstraint(fields=["area_set", "slug"], name="area_slug_unique_per_set"),
+            # The target of the declarations' foreign key (area_set, area): a citizen's declared area is
+            # one of the set they declare it for (proposals migration 0018).
+            models.UniqueConstraint(fields=["area_set", "id"], name="area_in_its_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ConsultationIndexPage(TranslatedTreeMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
@@ -255,6 +299,20 @@ class ConsultationPage(Page):
             "The moments of life that bring people to this service: the home page lists it under each."
         ),
     )
+    # The areas proposals may name and citizens declare (a set may serve several consultations). Like life
+    # events, the consultation's: set on its original page, a translation shows it.
+    area_set = models.ForeignKey(
+        AreaSet,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations",
+        verbose_name=_("areas"),
+        help_text=_(
+            "The areas (districts, neighbourhoods) a proposal may name and citizens may declare they live "
+            "in. Upload their boundaries under “Areas” first."
+        ),
+    )
     # What the consultation does, as opposed to what its page says: a translation shows its canonical
     # page's (see with_participation_of); its own copies are not used.
     PARTICIPATION_FIELDS = (
@@ -280,6 +338,7 @@ class ConsultationPage(Page):
         InlinePanel("categories", label=_("Categories"), heading=_("Proposal categories")),
         InlinePanel("stages", label=_("Stages"), heading=_("The service journey, stage by stage")),
         FieldPanel("life_events", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("area_set"),
     ]
     settings_panels = [
         MultiFieldPanel(

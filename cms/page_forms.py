@@ -41,7 +41,8 @@ class ConsultationPageForm(WagtailAdminPageForm):
     translation writes the original's values into it, so its copies never drift from what the site uses.
     Its categories' and stages' names are translated there, their slugs kept: proposals (and check-ins) are
     filed by the original's slugs, and the name shown for each is the one its slug has in the reader's
-    language. Life events are the consultation's too: the home page files it by its original's."""
+    language. Life events and the area set are the consultation's too: the home page files it by its
+    original's, proposals name the original's areas."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +70,10 @@ class ConsultationPageForm(WagtailAdminPageForm):
             self.fields["life_events"].disabled = True
             self.fields["life_events"].help_text = note
             self.initial["life_events"] = [event.pk for event in original.life_events.all()]
+        if "area_set" in self.fields:
+            self.fields["area_set"].disabled = True
+            self.fields["area_set"].help_text = note
+            self.initial["area_set"] = original.area_set_id
         slug_note = _("Set on the original page: translate the name only.")
         for relation in ("categories", "stages"):
             for form in self.formsets[relation].forms:

@@ -126,6 +126,16 @@ class Proposal(ReviewedAfterReports, models.Model):
         related_name="proposals",
         verbose_name=_("stage of the journey"),
     )
+    # The area of the consultation's area set the proposal is about, if its author named one; emptied when
+    # an upload of new boundaries removes the area (cms.areas).
+    area = models.ForeignKey(
+        "cms.Area",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("area"),
+    )
     language = models.CharField(max_length=8, default="en")
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PENDING)
     moderation_reason = models.CharField(max_length=500, blank=True)
@@ -185,6 +195,8 @@ class Proposal(ReviewedAfterReports, models.Model):
             models.Index(fields=["status", "id"], name="proposal_by_status"),
             models.Index(fields=["category", "id"], name="proposal_by_category"),
             models.Index(fields=["stage", "id"], name="proposal_by_stage"),
+            # A consultation's proposals per area (its map), and its list filtered by area.
+            models.Index(fields=["consultation", "area"], name="proposal_by_area"),
             GinIndex(fields=["search_en"], name="proposal_search_en"),
             GinIndex(fields=["search_fr"], name="proposal_search_fr"),
             # The officials' queue: promises still unanswered, the most urgent first.
@@ -880,6 +892,7 @@ class ProposalDraft(models.Model):
     stage = models.ForeignKey(
         "cms.ConsultationStage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    area = models.ForeignKey("cms.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -889,3 +902,25 @@ class ProposalDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk} by {self.author_id}"
+
+
+class DeclaredArea(models.Model):
+    """The area a citizen says they live in, one per area set (a set may serve several consultations): what
+    the proposal page's supports per declared area count. Theirs to change or remove; it goes with their
+    account, and with the area when an upload of new boundaries removes it. On PostgreSQL a foreign key on
+    (area_set, area) keeps the area in the set (migration 0018); the services check it everywhere."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declared_areas"
+    )
+    area_set = models.ForeignKey("cms.AreaSet", on_delete=models.CASCADE, related_name="declarations")
+    area = models.ForeignKey("cms.Area", on_delete=models.CASCADE, related_name="declarations")
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "area_set"], name="one_declared_area_per_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in area {self.area_id}"

@@ -13,6 +13,8 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from cms.models import (
+    Area,
+    AreaSet,
     ConsultationCategory,
     ConsultationIndexPage,
     ConsultationPage,
@@ -167,6 +169,30 @@ def translation(page: ConsultationPage, locale: Locale, *, publish: bool = True,
     if publish:
         revision.publish()
     return ConsultationPage.objects.get(pk=copy.pk)
+
+
+def square(west: float, south: float, side: float = 0.01) -> dict:
+    """A GeoJSON Polygon geometry: the square of `side` degrees whose south-west corner is (west, south)."""
+    ring = [[west, south], [west + side, south], [west + side, south + side], [west, south + side]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def area_set(*names: str, name: str = "Districts", consultations=()) -> AreaSet:
+    """An area set with one square area per name, side by side from (2.30, 48.85) eastwards, given to
+    `consultations`."""
+    areas = AreaSet.objects.create(name=name)
+    for i, area_name in enumerate(names):
+        Area.objects.create(
+            area_set=areas,
+            name=area_name,
+            slug=area_name.lower().replace(" ", "-"),
+            geometry=square(2.30 + 0.01 * i, 48.85),
+            sort_order=i,
+        )
+    for page in consultations:
+        page.area_set = areas
+        page.save(update_fields=["area_set"])
+    return areas
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):
