@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, before the host check and the HTTPS redirect (cocreate/health.py).
     "cocreate.health.HealthMiddleware",
+    # The request id and the line per request (cocreate/request_log.py).
+    "cocreate.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cocreate.headers.PathPolicyCSPMiddleware",
     "cocreate.headers.PermissionsPolicyMiddleware",
@@ -576,22 +578,57 @@ if REDIS_URL:
 if SEARCH_BACKEND == "engine":
     READINESS_CHECKS["search"] = "proposals.search.engine.ready"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "filters": {"without_traceback": {"()": "cocreate.request_limits.WithoutTraceback"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # A request over the limits above is the client's doing: one line, not a traceback.
-        **{
-            f"django.security.{refusal}": {"filters": ["without_traceback"]}
-            for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "URLTooLong")
+
+def logging_config(log_format: str) -> dict:
+    """LOG_FORMAT: "text" (plain lines, the default here) or "json" (production's default: one JSON object a
+    line with the request id, docs/reliability.md). In JSON, uvicorn's lines go through the same handler and
+    its access log is off: the site's own line per request replaces it, without the query string."""
+    if log_format not in ("text", "json"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {log_format!r}.")
+    json_lines = log_format == "json"
+    console = {"class": "logging.StreamHandler", "filters": ["request_id"]}
+    if json_lines:
+        console["formatter"] = "json"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": "time",
+            }
         },
-        # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
-        "django_tasks": {"level": "WARNING"},
-        # The search client logs every request at INFO; failures still come through as warnings.
-        "elasticsearch": {"level": "WARNING"},
-    },
-}
+        "handlers": {"console": console},
+        "filters": {
+            "request_id": {"()": "cocreate.request_log.RequestIdFilter"},
+            "without_traceback": {"()": "cocreate.request_limits.WithoutTraceback"},
+        },
+        "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        "loggers": {
+            "django.request": {"level": "ERROR"},
+            # A request over the limits above is the client's doing: one line, not a traceback.
+            **{
+                f"django.security.{refusal}": {"filters": ["without_traceback"]}
+                for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "URLTooLong")
+            },
+            # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
+            "django_tasks": {"level": "WARNING"},
+            # The search client logs every request at INFO; failures still come through as warnings.
+            "elasticsearch": {"level": "WARNING"},
+            # The line per request, in JSON only: in text the server's own access log says as much.
+            "cocreate.request": {"level": "INFO" if json_lines else "WARNING"},
+            **(
+                {
+                    "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                    "uvicorn.access": {"handlers": [], "propagate": False},
+                }
+                if json_lines
+                else {}
+            ),
+        },
+    }
+
+
+LOGGING = logging_config(env.str("LOG_FORMAT", default="text"))

@@ -7,7 +7,7 @@ MFA_ENCRYPTION_KEYS (the second factor's secrets, see base.py).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_settings, env
+from .base import database_settings, env, logging_config
 
 # Blank counts as missing: a `SECRET_KEY=` line left in an env file must not start a site with an empty key.
 for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "MFA_ENCRYPTION_KEYS"):
@@ -27,6 +27,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" 
 # (measured in bench/ at 50 concurrent supporters).
 DATABASES = {"default": database_settings(env.str("DATABASE_URL"), pool_max_size=10)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# One JSON object a log line, with the request id (docs/reliability.md); LOG_FORMAT=text for plain lines.
+LOGGING = logging_config(env.str("LOG_FORMAT", default="json"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
