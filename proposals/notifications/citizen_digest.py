@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 
 from cms.models import ConsultationPage
@@ -26,6 +25,7 @@ from .delivery import (
     mail_connection,
     recipient_address,
     render_email,
+    send_failed,
     unsubscribable_email,
 )
 from .inbox import comments_text, notification_text
@@ -64,6 +64,8 @@ def citizen_digests_send(*, period: str) -> SendReport:
     with mail_connection() as connection:
         for person in people:
             report.count(_send_digest(person, period, connection))
+            if report.server_away:
+                break
     return report
 
 
@@ -100,10 +102,9 @@ def _send_digest(person_id: int, period: str, connection) -> str | None:
             return "dropped"
         try:
             build_digest_email(recipient, told, period=period, address=address, connection=connection).send()
-        except Exception:  # noqa: BLE001 - any transport error: keep the rows for the next run
-            log.exception("Summary for user %s: the e-mail could not be sent", person_id)
-            Notification.objects.filter(pk__in=told_ids).update(email_attempts=F("email_attempts") + 1)
-            return "failed"
+        except Exception as error:  # noqa: BLE001 - any failure: keep the rows for the next run
+            told_rows = Notification.objects.filter(pk__in=told_ids)
+            return send_failed(error, told_rows, f"Summary for user {person_id}")
         Notification.objects.filter(pk__in=told_ids).update(emailed_at=timezone.now())
         return "sent"
 

@@ -8,6 +8,7 @@ crash between a delivered e-mail and its commit sends it again on the next run.
 
 import logging
 import re
+import smtplib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -35,8 +36,15 @@ from .unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
 
-# After this many failed attempts a notification's e-mail is given up (it stays in the in-site list).
+# After this many failed attempts a notification's e-mail is given up (it stays in the in-site list). Only
+# failures that are about the message count (MESSAGE_REFUSALS): a mail server that is away costs none.
 MAX_ATTEMPTS = 5
+# A mail server that refuses this message (its recipient, its sender, its content) will refuse it again,
+# and so will anything that is not a network error (a template that cannot render). Any other OSError
+# (a refused or dropped connection, a timeout, a failed greeting or login) says the server is away: nothing
+# about the message. Then the run stops and every row waits for the next one with its attempts untouched,
+# however long the server stays away (docs/reliability.md).
+MESSAGE_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 # E-mails sent right after the action's commit, in the request; the command sends any beyond these.
 SEND_AFTER_COMMIT_MAX = 50
 EXCERPT_CHARS = 600
@@ -99,11 +107,32 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     dropped: int = 0  # the recipient turned e-mails off, or has no confirmed address any more
+    server_away: bool = False  # the run stopped there: the mail server did not answer
 
     def count(self, outcome: str | None) -> None:
-        """Count one send's outcome ("sent", "failed" or "dropped"; None: another sender had it)."""
-        if outcome is not None:
+        """Count one send's outcome ("sent", "failed", "dropped" or "away"; None: another sender had it)."""
+        if outcome == "away":
+            self.server_away = True
+        elif outcome is not None:
             setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> str:
+        text = f"Sent {self.sent}, failed {self.failed}, not wanted any more {self.dropped}."
+        if self.server_away:
+            text += " The mail server did not answer: the rest waits for the next run."
+        return text
+
+
+def send_failed(error: Exception, rows, what: str) -> str:
+    """The outcome of a send that raised `error`, for the notification `rows` it was about: "away" (the
+    rows stay as they were) or "failed" (one more attempt counted on each). Call inside the except."""
+    if isinstance(error, OSError) and not isinstance(error, MESSAGE_REFUSALS):
+        reason = type(error).__name__
+        log.warning("%s: the mail server did not answer (%s); left for the next run", what, reason)
+        return "away"
+    log.exception("%s: the e-mail could not be sent", what)
+    rows.update(email_attempts=F("email_attempts") + 1)
+    return "failed"
 
 
 def _unsent():
@@ -137,7 +166,7 @@ def notifications_send(
         for pk in ids:
             outcome = _send_one(pk, connection)
             report.count(outcome)
-            if outcome == "failed" and stop_on_failure:
+            if outcome == "away" or (outcome == "failed" and stop_on_failure):
                 break
     return report
 
@@ -179,10 +208,8 @@ def _send_one(pk: int, connection) -> str | None:
             return "dropped"
         try:
             build_notification_email(notification, address, connection=connection, count=rows.count()).send()
-        except Exception:  # noqa: BLE001 - any transport error: keep the row for a retry
-            log.exception("Notification %s: the e-mail could not be sent", pk)
-            rows.update(email_attempts=F("email_attempts") + 1)
-            return "failed"
+        except Exception as error:  # noqa: BLE001 - any failure: keep the row for a retry
+            return send_failed(error, rows, f"Notification {pk}")
         rows.update(emailed_at=timezone.now())
         return "sent"
 

@@ -18,13 +18,13 @@ from proposals import notifications
 from proposals.models import Follow, Notification, Status
 from proposals.services import milestone_add, proposal_set_status, response_publish
 from tests.support import factories
+from tests.support.mail import MAIL_SERVER_AWAY, RECIPIENT_REFUSED
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db
 
 SITE_URL = "https://participate.example.org"
 KINDS = ("status", "response", "threshold", "milestone")
-FAILING_BACKEND = "tests.proposals.test_notifications.FailingBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -244,10 +244,13 @@ def test_a_failed_summary_is_sent_by_the_next_run_and_only_once(
     person = person_following(proposal, status="daily")
     happen("status", proposal, official, django_capture_on_commit_callbacks)
 
-    settings.EMAIL_BACKEND = FAILING_BACKEND
+    settings.EMAIL_BACKEND = RECIPIENT_REFUSED
     assert digests("daily").startswith("Sent 0, failed 1,")
     row = Notification.objects.get(recipient=person)
     assert (row.emailed_at, row.email_attempts) == (None, 1)
+    settings.EMAIL_BACKEND = MAIL_SERVER_AWAY  # costs no attempt
+    assert digests("daily").endswith("The mail server did not answer: the rest waits for the next run.\n")
+    assert Notification.objects.get(recipient=person).email_attempts == 1
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert digests("daily").startswith("Sent 1,")

@@ -1,6 +1,7 @@
 """Notifications: who is told of a proposal's status change, official response or threshold, in the site
 and by e-mail; e-mails go after commit, and a failed one stays queued until `send_notifications` sends it."""
 
+import io
 import re
 import threading
 from datetime import timedelta
@@ -8,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
-from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import formats, timezone, translation
 
@@ -17,22 +17,13 @@ from proposals import notifications
 from proposals.models import AuditAction, Follow, Notification, Status, Visibility
 from proposals.services import proposal_moderate, proposal_set_status, response_publish
 from tests.support import factories
+from tests.support.mail import MAIL_SERVER_AWAY, RECIPIENT_REFUSED
 from votes.models import Support
 from votes.services import support_add, support_withdraw
 
 pytestmark = pytest.mark.django_db
 
 SITE_URL = "https://participate.example.org"
-
-
-class FailingBackend(BaseEmailBackend):
-    """The outgoing transport is down: every send raises, as SMTP would."""
-
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError("the mail server is down")
-
-
-FAILING_BACKEND = "tests.proposals.test_notifications.FailingBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -172,13 +163,13 @@ def test_a_failed_send_stays_queued_and_the_command_delivers_it(
     proposal, official, settings, django_capture_on_commit_callbacks
 ):
     citizen = follower(proposal)
-    settings.EMAIL_BACKEND = FAILING_BACKEND
+    settings.EMAIL_BACKEND = MAIL_SERVER_AWAY
 
     with django_capture_on_commit_callbacks(execute=True):
         set_status(official, proposal)  # does not raise
 
     notification = Notification.objects.get(recipient=citizen)
-    assert (notification.emailed_at, notification.email_attempts) == (None, 1)
+    assert (notification.emailed_at, notification.email_attempts) == (None, 0)  # the server's fault
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -188,9 +179,9 @@ def test_a_failed_send_stays_queued_and_the_command_delivers_it(
     assert [m.to for m in mail.outbox] == [[citizen.email]]
 
 
-def test_the_command_counts_failures_and_gives_up_after_five(proposal, official, settings):
+def test_a_refused_message_is_given_up_after_five_attempts(proposal, official, settings):
     citizen = follower(proposal)
-    settings.EMAIL_BACKEND = FAILING_BACKEND
+    settings.EMAIL_BACKEND = RECIPIENT_REFUSED
     set_status(official, proposal)  # no commit callbacks here: nothing sent yet
 
     for _attempt in range(7):
@@ -198,6 +189,25 @@ def test_the_command_counts_failures_and_gives_up_after_five(proposal, official,
 
     notification = Notification.objects.get(recipient=citizen)
     assert (notification.emailed_at, notification.email_attempts) == (None, notifications.MAX_ATTEMPTS)
+
+
+def test_a_mail_server_away_for_many_runs_costs_no_attempt_and_stops_each_run(proposal, official, settings):
+    followers = [follower(proposal) for _ in range(3)]
+    settings.EMAIL_BACKEND = MAIL_SERVER_AWAY
+    set_status(official, proposal)
+
+    for _run in range(notifications.MAX_ATTEMPTS + 3):
+        report = notifications.notifications_send()
+        assert (report.sent, report.failed, report.server_away) == (0, 0, True)
+    out = io.StringIO()
+    call_command("send_notifications", stdout=out)
+    assert "The mail server did not answer: the rest waits for the next run." in out.getvalue()
+    assert set(Notification.objects.values_list("email_attempts", flat=True)) == {0}
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.notifications_send().sent == 3
+    assert notifications.notifications_send().sent == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f.email for f in followers)
 
 
 def test_the_command_sends_each_once(proposal, official):

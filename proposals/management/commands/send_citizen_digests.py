@@ -16,6 +16,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, period: str, **options):
         report = citizen_digests_send(period=period)
-        self.stdout.write(
-            f"Sent {report.sent}, failed {report.failed}, not wanted any more {report.dropped}."
-        )
+        self.stdout.write(report.summary())

@@ -15,6 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit=None, **options):
         report = notifications_send(limit=limit)
-        self.stdout.write(
-            f"Sent {report.sent}, failed {report.failed}, not wanted any more {report.dropped}."
-        )
+        self.stdout.write(report.summary())
