@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.account_blocks import AccountBlocksView, AccountBlockView, AccountUnblockView
+from proposals.api.attachments import ProposalAttachmentsView, ProposalAttachmentView
 from proposals.api.checkins import (
     CheckInModerationView,
     ConsultationStagesView,
@@ -50,6 +51,12 @@ urlpatterns = [
         "proposals/<int:pk>/support/review/",
         SupportReviewRequestView.as_view(),
         name="support-review-request",
+    ),
+    path("proposals/<int:pk>/attachments/", ProposalAttachmentsView.as_view(), name="proposal-attachments"),
+    path(
+        "proposals/<int:pk>/attachments/<int:attachment_id>/",
+        ProposalAttachmentView.as_view(),
+        name="proposal-attachment",
     ),
     path("proposals/<int:pk>/flag/", ProposalFlagView.as_view(), name="proposal-flag"),
     path("proposals/<int:pk>/history/", ProposalHistoryView.as_view(), name="proposal-history"),

@@ -19,7 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .accounts.mfa import MFA_REQUIRED, SecondFactorRequired
 from .authentication import AccountBlocked, CsrfFailed
 from .limits import grouped
-from .request_limits import URLTooLong
+from .request_limits import UploadTooLarge, URLTooLong
 
 
 class ServiceError(Exception):
@@ -95,6 +95,8 @@ def _flatten_fields(detail: Any) -> dict[str, Any]:
 # What Django refuses before or around a view (a SuspiciousOperation, which reaches handler400), with the
 # setting whose limit the message names.
 _REFUSALS = (
+    (UploadTooLarge, 413, "request_too_large", "UPLOAD_MAX_REQUEST_SIZE",
+     gettext_lazy("The request is too large: %(limit)s bytes at most.")),
     (RequestDataTooBig, 413, "request_too_large", "DATA_UPLOAD_MAX_MEMORY_SIZE",
      gettext_lazy("The request is too large: %(limit)s bytes at most.")),
     (TooManyFieldsSent, 400, "too_many_fields", "DATA_UPLOAD_MAX_NUMBER_FIELDS",

@@ -1,7 +1,8 @@
 """What a client may send, beyond Django's own limits on a body's size and its number of fields.
 
 A URL longer than MAX_URL_LENGTH, or JSON nested deeper than JSON_MAX_DEPTH, is refused here; Django refuses
-a body over DATA_UPLOAD_MAX_MEMORY_SIZE and more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS. Every such
+a body over DATA_UPLOAD_MAX_MEMORY_SIZE and more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS; a multipart
+body's files, which Django does not count in those bytes, are refused past UPLOAD_MAX_REQUEST_SIZE. Every such
 refusal becomes the common error body under /api/ and the site's error page elsewhere
 (cocreate.exceptions.refusal, cocreate.views.bad_request).
 """
@@ -10,7 +11,8 @@ import io
 import logging
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -32,6 +34,35 @@ class URLLengthMiddleware(MiddlewareMixin):
     def process_request(self, request):
         if len(request.get_full_path()) > settings.MAX_URL_LENGTH:
             raise URLTooLong(f"URL longer than {settings.MAX_URL_LENGTH} characters")
+
+
+class UploadTooLarge(RequestDataTooBig):
+    """A multipart body over UPLOAD_MAX_REQUEST_SIZE: 413 `request_too_large`, naming that limit."""
+
+
+class UploadSizeHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: refuses a multipart body larger than UPLOAD_MAX_REQUEST_SIZE (413
+    `request_too_large`, like any body too large) from its Content-Length before a byte of it is read, and
+    one without a length, or longer than it said, as its files' bytes arrive past the limit. Each file's own
+    limit is its kind's, checked by the service that keeps it (proposals.attachments)."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+        if content_length and content_length > settings.UPLOAD_MAX_REQUEST_SIZE:
+            raise UploadTooLarge(upload_too_large())
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_REQUEST_SIZE:
+            raise UploadTooLarge(upload_too_large())
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler keeps the file
+
+
+def upload_too_large() -> str:
+    return f"Multipart body larger than {settings.UPLOAD_MAX_REQUEST_SIZE} bytes"
 
 
 class WithoutTraceback(logging.Filter):

@@ -5,6 +5,7 @@ from cocreate.page_cache import shared_page
 from .views import (
     accessibility,
     account,
+    attachments,
     checkins,
     comments,
     drafts,
@@ -23,6 +24,17 @@ urlpatterns = [
     path("accessibility/", accessibility.accessibility_statement, name="accessibility"),
     path("language/", language.language_switch, name="language_switch"),
     path("proposals/<int:pk>/", shared_page(proposals.proposal_detail), name="proposal_detail"),
+    path(
+        "proposals/<int:pk>/files/<int:attachment_id>/",
+        attachments.attachment_file,
+        name="proposal_attachment",
+    ),
+    path(
+        "proposals/<int:pk>/files/<int:attachment_id>/small/",
+        attachments.attachment_file,
+        {"small": True},
+        name="proposal_attachment_small",
+    ),
     path("proposals/<int:pk>/support/", supports.proposal_support, name="proposal_support"),
     path(
         "proposals/<int:pk>/supports-chart/",

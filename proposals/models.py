@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -458,6 +460,9 @@ class AuditAction(models.TextChoices):
     # An official kept a support set aside after its citizen asked for a review (votes.reviews), with the
     # reply: not public, it concerns one citizen, who is told (notifications.personal).
     SUPPORT_KEPT_ASIDE = "support_kept_aside", _("Support kept set aside after a review")
+    # A moderator removed one of a proposal's pictures or documents (services.attachment_remove), with the
+    # reason; `from_value` is its kind (image, pdf). Not public, as hides are not.
+    ATTACHMENT_REMOVED = "attachment_removed", _("File removed by moderation")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).
@@ -924,3 +929,85 @@ class DeclaredArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in area {self.area_id}"
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF document")
+
+
+# How many files of each kind a proposal may carry: the positions 1 to ATTACHMENTS_PER_KIND, one file each
+# (the constraints below), so the limit holds in the database whatever the code does.
+ATTACHMENTS_PER_KIND = 3
+
+
+def attachment_path(attachment: "ProposalAttachment", filename: str) -> str:
+    """A random name under the proposal's folder: nothing of the uploader's file name reaches the storage,
+    and no address can be guessed (files are served by a view that checks the proposal, never from
+    MEDIA_URL). `filename` is the service's, with the extension of the checked format."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"proposals/{attachment.proposal_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ProposalAttachment(models.Model):
+    """An image or a PDF document on a proposal, stored through Django's storage API (STORAGES["default"]:
+    the local disk, or an S3-compatible object store). Written only by services.attachments, which checked
+    its content: an image is re-encoded without its metadata, at most IMAGE_LONG_SIDE pixels on its long
+    side, with a phone-sized copy (`small_file`); a PDF is kept as sent. It is shown to whoever may read the
+    proposal, and to no one else."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=8, choices=AttachmentKind.choices)
+    position = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    # An image's copy for phones (at most IMAGE_SMALL_SIDE pixels wide or high); empty for a PDF, or an
+    # image already that small.
+    small_file = models.FileField(upload_to=attachment_path, max_length=200, blank=True)
+    small_width = models.PositiveIntegerField(null=True, blank=True)
+    # What the image shows, for those who cannot see it: required for an image.
+    alt_text = models.CharField(max_length=300, blank=True)
+    # A PDF's name for its download (the uploader's file name, made safe).
+    title = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AttachmentKind.values), name="attachment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1, position__lte=ATTACHMENTS_PER_KIND),
+                name="attachment_position_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "kind", "position"], name="attachment_one_per_position"
+            ),
+            # An image says what it shows, and its size; a document has a name.
+            models.CheckConstraint(
+                condition=~models.Q(kind=AttachmentKind.IMAGE)
+                | (~models.Q(alt_text="") & models.Q(width__isnull=False, height__isnull=False)),
+                name="attachment_image_described",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=AttachmentKind.PDF) | ~models.Q(title=""),
+                name="attachment_pdf_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.position} of proposal {self.proposal_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposal_attachment", args=[self.proposal_id, self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == AttachmentKind.IMAGE
+
+    def get_small_url(self) -> str:
+        return reverse("proposal_attachment_small", args=[self.proposal_id, self.pk])

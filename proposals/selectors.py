@@ -12,7 +12,15 @@ from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
-from .models import MOST_SUPPORTED, CheckIn, OfficialResponse, Proposal, ProposalDraft, Visibility
+from .models import (
+    MOST_SUPPORTED,
+    CheckIn,
+    OfficialResponse,
+    Proposal,
+    ProposalAttachment,
+    ProposalDraft,
+    Visibility,
+)
 
 # The stored full-text vectors (as large as the text itself) serve search only, which reads them in SQL.
 SEARCH_VECTORS = ("search_en", "search_fr")
@@ -67,12 +75,26 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
             proposals.select_related("category", "stage", "author", "consultation")
             .defer(*SEARCH_VECTORS)
             .prefetch_related(
-                Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at"))
+                Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at")),
+                "attachments",
             )
             .get(pk=proposal_id)
         )
     except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("No such proposal.")) from None
+
+
+def attachment_get(*, proposal_id: int, attachment_id: int, user) -> ProposalAttachment:
+    """A proposal's file if this user may read the proposal (the rule of proposal_get, so a hidden or
+    pending proposal's files are its author's and the moderators' only); not found otherwise."""
+    try:
+        return ProposalAttachment.objects.select_related("proposal").get(
+            pk=attachment_id,
+            proposal_id=proposal_id,
+            proposal__in=Proposal.objects.readable_by(user).values("pk"),
+        )
+    except (ProposalAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("No such file.")) from None
 
 
 # What giving or withdrawing a support reads of a proposal (votes.services): its state (withdrawn by its

@@ -198,6 +198,24 @@ STORAGES = {
 # `malformed_request`), the site's error page elsewhere. A body's bytes, files apart (Django's default):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # query parameters, or fields of a form
+# A proposal's pictures and documents (proposals.attachments): each file's size as sent, an image's pixels
+# before it is decoded (a small file may claim a huge picture: refused from its header), and the sizes it is
+# kept at (the long side) and sent to phones at (srcset). A multipart request may carry the files of a whole
+# proposal, 3 of each kind, and its text; past that it is refused as too large (413 `request_too_large`)
+# while it arrives, before its files are kept anywhere (cocreate.request_limits.UploadSizeHandler).
+ATTACHMENT_IMAGE_MAX_BYTES = env.int("ATTACHMENT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+ATTACHMENT_PDF_MAX_BYTES = env.int("ATTACHMENT_PDF_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_IMAGE_MAX_PIXELS = 40_000_000
+ATTACHMENT_IMAGE_LONG_SIDE = 1600
+ATTACHMENT_IMAGE_SMALL_SIDE = 640
+UPLOAD_MAX_REQUEST_SIZE = (
+    3 * (ATTACHMENT_IMAGE_MAX_BYTES + ATTACHMENT_PDF_MAX_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+FILE_UPLOAD_HANDLERS = [
+    "cocreate.request_limits.UploadSizeHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MAX_URL_LENGTH = 16_000  # characters of the path and query, under Django's 16,384 for a redirect
 JSON_MAX_DEPTH = 32  # levels of nested arrays and objects in a JSON body
 
@@ -446,6 +464,7 @@ SPECTACULAR_SETTINGS = {
         "EmailFrequencyEnum": "cocreate.accounts.models.EmailFrequency",
         "ModerationActionEnum": "proposals.services.moderation.MODERATION_CHOICES",
         "ReviewDecisionEnum": "votes.models.ReviewDecision",
+        "AttachmentKindEnum": "proposals.models.AttachmentKind",
     },
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from cocreate.limits import Slug, Text
 
-from ..models import OfficialResponse, Proposal, Status
+from ..models import OfficialResponse, Proposal, ProposalAttachment, Status
 from ..services import MODERATION_CHOICES
 
 
@@ -21,6 +21,52 @@ class OfficialResponseSerializer(serializers.ModelSerializer):
     def get_author_name(self, response: OfficialResponse) -> str:
         # Stored empty for an official without a name: named in the reader's language.
         return response.author_name or pgettext("author of an official response", "Official")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="Where the file is served: an image inline, a PDF as a download. Only to those who may "
+        "read the proposal."
+    )
+    small_url = serializers.SerializerMethodField(
+        help_text="An image's copy for phones (`small_width` pixels wide or high at most); null for a PDF or "
+        "an image already that small."
+    )
+
+    class Meta:
+        model = ProposalAttachment
+        fields = [
+            "id",
+            "kind",
+            "url",
+            "small_url",
+            "small_width",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "alt_text",
+            "title",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "size": {"help_text": "Bytes, as kept (an image is re-encoded without its metadata)."},
+            "alt_text": {"help_text": "What an image shows, for those who cannot see it (empty for a PDF)."},
+            "title": {"help_text": "A PDF's file name (empty for an image)."},
+        }
+
+    @extend_schema_field(serializers.CharField())
+    def get_url(self, attachment: ProposalAttachment) -> str:
+        return self._absolute(attachment.get_absolute_url())
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_small_url(self, attachment: ProposalAttachment) -> str | None:
+        return self._absolute(attachment.get_small_url()) if attachment.small_file else None
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ProposalListSerializer(serializers.ModelSerializer):
@@ -108,6 +154,7 @@ class ProposalListSerializer(serializers.ModelSerializer):
 
 class ProposalDetailSerializer(ProposalListSerializer):
     responses = OfficialResponseSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
     supported_by_me = serializers.SerializerMethodField()
     moderation_reason = serializers.SerializerMethodField()
 
@@ -118,6 +165,7 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "supported_by_me",
             "moderation_reason",
             "responses",
+            "attachments",
         ]
         read_only_fields = fields
 

@@ -4,6 +4,7 @@ and each action of a moderator, an official or the platform is written to the au
 in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
+from .attachments import attachment_remove, attachments_add, proposal_submit_with_files
 from .comments import (
     COMMENT_MAX,
     COMMENT_MODERATION_CHOICES,
@@ -46,6 +47,8 @@ __all__ = [
     "SUMMARY_MAX",
     "TITLE_MAX",
     "WITHDRAW_REFUSALS",
+    "attachment_remove",
+    "attachments_add",
     "checkin_delete",
     "checkin_moderate",
     "checkin_save",
@@ -70,6 +73,7 @@ __all__ = [
     "proposal_reach_threshold",
     "proposal_set_status",
     "proposal_submit",
+    "proposal_submit_with_files",
     "proposal_withdraw",
     "proposal_withdraw_promise",
     "response_publish",

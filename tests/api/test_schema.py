@@ -22,6 +22,8 @@ CONTRACT = {
     "/api/v1/proposals/{id}/moderation/": {"post"},
     "/api/v1/proposals/{id}/status/": {"post"},
     "/api/v1/proposals/{id}/responses/": {"post"},
+    "/api/v1/proposals/{id}/attachments/": {"post"},
+    "/api/v1/proposals/{id}/attachments/{attachment_id}/": {"delete"},
     "/api/v1/proposals/{id}/flag/": {"post"},
     "/api/v1/proposals/{id}/history/": {"get"},
     "/api/v1/proposals/{id}/milestones/": {"get", "post"},

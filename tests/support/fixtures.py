@@ -53,3 +53,11 @@ def strict_without_proof(settings):
         "signup_without_proof": "1/h/ip",
         "reset_password_without_proof": "1/h/ip",
     }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own (the default storage is the disk under MEDIA_ROOT);
+    tests.support.files.stored(media) lists what was kept there."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
