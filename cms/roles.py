@@ -1,13 +1,13 @@
 """The role groups' Wagtail permissions. Citizens need none; moderators and officials get into the Wagtail
 admin at /cms/.
 
-Officials also write consultations: their group holds Wagtail page permissions (add, change, publish) on
-the consultation list, and on its translation into the other language, which cover every consultation page
-below them; and they may translate a page (simple_translation's "Translate" action, which copies it into
-the other language's tree). They keep the list of life events too (a snippet: add, change, delete, and
-translate it the same way). Moderators only get into the admin, for the moderation queue; they hold no page
-permission, edit no snippet and translate nothing. The groups' names are the accounts layer's
-(cocreate.accounts.roles).
+Officials also write consultations: their group holds Wagtail page permissions (add, change, publish) on the
+consultation list, and on its translation into the other language, which cover every consultation page below
+them; and they may translate a page (simple_translation's "Translate" action, which copies it into the other
+language's tree). They keep the list of life events too (a snippet: add, change, delete, and translate it the
+same way), and the area sets (a snippet: add, change, delete; upload their boundaries). Moderators only get
+into the admin, for the moderation queue; they hold no page permission, edit no snippet and translate nothing.
+The groups' names are the accounts layer's (cocreate.accounts.roles).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -20,6 +20,8 @@ from .models import ConsultationIndexPage
 OFFICIAL_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 # Officials keep the list of life events (a Wagtail snippet) and translate it.
 OFFICIAL_LIFE_EVENT_PERMISSIONS = ("add_lifeevent", "change_lifeevent", "delete_lifeevent", "view_lifeevent")
+# And the area sets (a snippet too), whose areas they upload as GeoJSON boundaries.
+OFFICIAL_AREA_SET_PERMISSIONS = ("add_areaset", "change_areaset", "delete_areaset", "view_areaset")
 
 
 def ensure_role_groups() -> dict[str, Group]:
@@ -35,7 +37,8 @@ def ensure_role_groups() -> dict[str, Group]:
     groups[OFFICIALS_GROUP].permissions.add(
         Permission.objects.get(content_type__app_label="simple_translation", codename="submit_translation"),
         *Permission.objects.filter(
-            content_type__app_label="cms", codename__in=OFFICIAL_LIFE_EVENT_PERMISSIONS
+            content_type__app_label="cms",
+            codename__in=OFFICIAL_LIFE_EVENT_PERMISSIONS + OFFICIAL_AREA_SET_PERMISSIONS,
         ),
     )
     grant_official_page_permissions(groups[OFFICIALS_GROUP])
