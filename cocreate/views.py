@@ -43,8 +43,10 @@ def bad_request(request, exception=None):
 
 # Seconds a client is asked to wait when the database has no connection for it.
 DATABASE_BUSY_RETRY_AFTER = 5
-# PostgreSQL refusing a connection for now: too many clients, or starting up / shutting down.
-_BUSY_SQLSTATES = {"53300", "57P03"}
+# PostgreSQL refusing a connection for now (too many clients; starting up or shutting down), or ending the
+# session because it is shutting down or restarting (fast shutdown, a crash of another backend), and any
+# connection exception (class 08).
+_BUSY_SQLSTATES = {"53300", "57P03", "57P01", "57P02"}
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -57,7 +59,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
     if isinstance(cause, PoolTimeout):
         return True
     return isinstance(cause, psycopg.OperationalError) and (
-        cause.sqlstate is None or cause.sqlstate in _BUSY_SQLSTATES
+        cause.sqlstate is None or cause.sqlstate in _BUSY_SQLSTATES or cause.sqlstate.startswith("08")
     )
 
 

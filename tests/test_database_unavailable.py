@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
+import psycopg
 import psycopg_pool
 import pytest
 from django.conf import settings
@@ -70,6 +71,22 @@ def test_an_empty_pool_is_the_database_being_busy_and_a_bug_is_not():
     with pytest.raises(Exception) as query_error, connection.cursor() as cursor:
         cursor.execute("SELECT no_such_column FROM proposals_proposal")
     assert not database_unavailable(query_error.value)
+
+
+@pytest.mark.django_db
+def test_a_session_that_a_restart_ended_is_the_database_being_unavailable():
+    """What a request on a connection PostgreSQL ended (a restart's fast shutdown) gets: a 503, not a 500."""
+    victim = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [victim.info.backend_pid])
+    with pytest.raises(psycopg.OperationalError) as ended:
+        victim.execute("SELECT 1")
+    victim.close()
+    assert ended.value.sqlstate == "57P01"  # admin_shutdown
+    try:
+        raise OperationalError(str(ended.value)) from ended.value
+    except OperationalError as error:
+        assert database_unavailable(error)
 
 
 def test_readyz_says_the_database_is_down_and_healthz_that_the_process_lives(server_without_database):

@@ -158,6 +158,10 @@ def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
             # Seconds a request waits for a free connection before failing.
             "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
         }
+        # With a pool, Django's health checks are the pool's: each connection is checked (one empty round
+        # trip) before a request gets it, so those a PostgreSQL restart or failover ended are replaced, not
+        # handed to requests that would fail (tests/test_database_restart.py).
+        database["CONN_HEALTH_CHECKS"] = True
     return database
 
 

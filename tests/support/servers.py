@@ -280,6 +280,7 @@ def _stop_all() -> None:
 class ApiResponse:
     status: int
     body: Any  # the decoded JSON, or None for an empty body
+    headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
 
 
 def api_request(
@@ -303,10 +304,11 @@ def api_request(
     request = urllib.request.Request(server.http_url(path), data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
+            status, raw, received = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    return ApiResponse(status, json.loads(raw) if raw else None)
+        status, raw, received = error.code, error.read(), error.headers
+    headers = {name.lower(): value for name, value in received.items()}
+    return ApiResponse(status, json.loads(raw) if raw else None, headers)
 
 
 # --- A client for the servers' live streams: the `websockets` package --------------------------------

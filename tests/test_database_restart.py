@@ -1,0 +1,101 @@
+"""PostgreSQL restarted in the middle of supports (as an upgrade or a failover does): the requests in flight
+and those that arrive while it is away answer 503 with Retry-After, never a 500 and never half an action;
+the connection pool recovers by itself once PostgreSQL is back; and the count equals the rows. On a
+PostgreSQL server of the test's own (tests/support/postgres.py), holding a copy of the test database."""
+
+import contextlib
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from cocreate.views import DATABASE_BUSY_RETRY_AFTER
+from tests.support import factories, servers
+from tests.support.postgres import Cluster, private_cluster
+from tests.support.servers import api_request
+
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
+
+IN_FLIGHT = 4  # supports sent while the proposal's row is held, before PostgreSQL stops
+WHILE_AWAY = 3  # supports that arrive while it is stopped
+POOL = 4
+
+
+def copy_test_database(cluster: Cluster, tmp_path) -> str:
+    dump = tmp_path / "test.dump"
+    source = servers.database_url_of(connection.settings_dict)
+    subprocess.run(["pg_dump", "-Fc", "--no-owner", f"--file={dump}", source], check=True, timeout=120)
+    with psycopg.connect(cluster.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE cocreate")
+    url = cluster.url("cocreate")
+    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={url}", str(dump)], check=True)
+    return url
+
+
+def wait_for(condition, timeout: float = 30) -> float:
+    """Seconds until `condition()` holds, polled; fails the test after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "timed out"
+        time.sleep(0.05)  # polling a condition, with a deadline
+    return time.monotonic() - started
+
+
+def waiting_on_locks(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'cocreate' AND wait_event_type = 'Lock'"
+        ).fetchone()[0]
+
+
+def test_postgresql_restarted_during_supports_loses_nothing_and_recovers_alone(asgi_server_env, tmp_path):
+    proposal = factories.ProposalFactory()
+    tokens = [Token.objects.create(user=factories.citizen()).key for _ in range(IN_FLIGHT + WHILE_AWAY)]
+    support, read = f"/api/v1/proposals/{proposal.pk}/support/", f"/api/v1/proposals/{proposal.pk}/"
+
+    with private_cluster() as cluster:
+        url = copy_test_database(cluster, tmp_path)
+        env = {**asgi_server_env, "DATABASE_URL": url, "DB_POOL_MAX_SIZE": str(POOL), "DB_POOL_TIMEOUT": "2"}
+        with servers.serving(env) as server, ThreadPoolExecutor(IN_FLIGHT + WHILE_AWAY) as pool:
+
+            def cast(token: str):
+                return api_request(server, "POST", support, token=token, timeout=30)
+
+            holder = psycopg.connect(url)  # holds the proposal's row: the supports wait in their transactions
+            holder.execute("SELECT 1 FROM proposals_proposal WHERE id = %s FOR UPDATE", [proposal.pk])
+            in_flight = [pool.submit(cast, token) for token in tokens[:IN_FLIGHT]]
+            # Supports are committed in batches (SUPPORT_BATCH_WINDOW_MS): one batch's statement waits on the
+            # lock, the other requests in it wait for the batch. Which of the two a request is in when
+            # PostgreSQL stops does not change what it must answer.
+            wait_for(lambda: waiting_on_locks(url) >= 1)
+            assert not any(future.done() for future in in_flight)
+            cluster.stop()
+            with contextlib.suppress(psycopg.Error):
+                holder.close()
+            while_away = [pool.submit(cast, token) for token in tokens[IN_FLIGHT:]]
+            answers = [future.result() for future in in_flight + while_away]
+
+            for answer in answers:
+                assert answer.status == 503, answer
+                assert answer.body["error"]["code"] == "service_unavailable"
+                assert answer.headers["retry-after"] == str(DATABASE_BUSY_RETRY_AFTER)
+
+            cluster.start()
+            # The pool recovers by itself: from the moment PostgreSQL is back, no request meets one of
+            # the connections the restart broke.
+            started = time.monotonic()
+            assert api_request(server, "GET", read).status == 200
+            first = time.monotonic() - started
+            assert [api_request(server, "GET", read).status for _ in range(2 * POOL)] == [200] * (2 * POOL)
+            # Nothing was half written: each citizen's support is there once, when they try again.
+            assert [cast(token).status for token in tokens] == [201] * len(tokens)
+            assert api_request(server, "GET", read).body["supports"] == len(tokens)
+
+        with psycopg.connect(url) as db:
+            rows = db.execute("SELECT count(*) FROM votes_support WHERE proposal_id = %s", [proposal.pk])
+            assert rows.fetchone()[0] == len(tokens)
+    print(f"PostgreSQL back: the first read was served {first:.2f} s after it accepted connections")
