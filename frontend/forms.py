@@ -2,6 +2,7 @@
 these forms (see `cocreate.forms.add_service_error`)."""
 
 from django import forms
+from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -9,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import ConsultationStage
 from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency, User
+from cocreate.exceptions import ServiceError
 from cocreate.limits import MaxLength
+from proposals.attachments import ALT_TEXT_MAX, prepare_image, prepare_pdf
 from proposals.choices import Frustration, Motivation
-from proposals.models import FlagReason, Status
+from proposals.models import ATTACHMENTS_PER_KIND, FlagReason, Status
 from proposals.services import (
     BODY_MAX,
     COMMENT_MAX,
@@ -269,3 +272,96 @@ class EmailSettingsForm(forms.Form):
 
     def kind_fields(self):
         return [self[kind] for kind in EMAIL_KINDS]
+
+
+def _megabytes(size: int) -> str:
+    return number_format(round(size / (1024 * 1024)), force_grouping=True)
+
+
+def _file_field(label: str, help_text: str, accept: str) -> forms.FileField:
+    # `accept` only helps the browser's picker: the content is what is checked (proposals.attachments).
+    widget = forms.ClearableFileInput(attrs={"accept": accept})
+    return forms.FileField(label=label, required=False, help_text=help_text, widget=widget)
+
+
+class AttachmentsForm(forms.Form):
+    """Up to ATTACHMENTS_PER_KIND images, each with what it shows, and as many PDF documents: optional, sent
+    with a proposal or added to it later. Each file is checked from its content (proposals.attachments);
+    `prepared` in cleaned_data is what the services keep. `images` and `documents`: how many of each the
+    form offers (the room left on the proposal)."""
+
+    def __init__(
+        self, *args, images: int = ATTACHMENTS_PER_KIND, documents: int = ATTACHMENTS_PER_KIND, **kw
+    ):
+        kw.setdefault("auto_id", "id_files_%s")
+        super().__init__(*args, **kw)
+        image_help = gettext("JPEG, PNG or WebP, up to %(size)s MB. Its location data is removed.") % {
+            "size": _megabytes(settings.ATTACHMENT_IMAGE_MAX_BYTES)
+        }
+        pdf_help = gettext("A PDF document, up to %(size)s MB. Readers download it.") % {
+            "size": _megabytes(settings.ATTACHMENT_PDF_MAX_BYTES)
+        }
+        self.image_rows = []
+        for n in range(1, images + 1):
+            label = gettext("Image %(n)s (optional)") % {"n": n}
+            self.fields[f"image_{n}"] = _file_field(label, image_help, "image/jpeg,image/png,image/webp")
+            self.fields[f"alt_text_{n}"] = forms.CharField(
+                label=gettext("What image %(n)s shows") % {"n": n},
+                required=False,
+                help_text=gettext("Required with the image: describe it for those who cannot see it."),
+                validators=[MaxLength(ALT_TEXT_MAX)],
+            )
+            self.image_rows.append((f"image_{n}", f"alt_text_{n}"))
+        self.document_names = []
+        for n in range(1, documents + 1):
+            label = gettext("Document %(n)s (optional)") % {"n": n}
+            self.fields[f"document_{n}"] = _file_field(label, pdf_help, "application/pdf")
+            self.document_names.append(f"document_{n}")
+
+    def clean(self):
+        data = super().clean()
+        prepared = []
+        for file_name, alt_name in self.image_rows:
+            if data.get(file_name):
+                prepared.append(
+                    self._checked(
+                        prepare_image,
+                        data[file_name],
+                        data.get(alt_name, ""),
+                        names={"file": file_name, "alt_text": alt_name},
+                    )
+                )
+            elif (data.get(alt_name) or "").strip():
+                self.add_error(file_name, gettext("Choose the image this text describes."))
+        for name in self.document_names:
+            if data.get(name):
+                prepared.append(self._checked(prepare_pdf, data[name], names={"file": name}))
+        data["prepared"] = [item for item in prepared if item is not None]
+        return data
+
+    def _checked(self, prepare, *args, names: dict):
+        try:
+            return prepare(*args)
+        except ServiceError as error:
+            for field, messages in error.fields.items():
+                for message in messages:
+                    self.add_error(names.get(field), message)
+            return None
+
+    def fieldsets(self):
+        """The image rows (file and description together), then the documents, as bound fields."""
+        return (
+            [(self[file], self[alt]) for file, alt in self.image_rows],
+            [self[name] for name in self.document_names],
+        )
+
+
+def attachments_form_for(attachments, data=None, files=None) -> AttachmentsForm:
+    """The files form offering the room a proposal with these `attachments` has left."""
+    images = sum(1 for attachment in attachments if attachment.is_image)
+    return AttachmentsForm(
+        data,
+        files,
+        images=ATTACHMENTS_PER_KIND - images,
+        documents=ATTACHMENTS_PER_KIND - (len(attachments) - images),
+    )

@@ -35,6 +35,12 @@ urlpatterns = [
         {"small": True},
         name="proposal_attachment_small",
     ),
+    path("proposals/<int:pk>/edit/files/", attachments.attachments_add, name="proposal_attachments_add"),
+    path(
+        "proposals/<int:pk>/edit/files/<int:attachment_id>/remove/",
+        attachments.attachment_remove,
+        name="proposal_attachment_remove",
+    ),
     path("proposals/<int:pk>/support/", supports.proposal_support, name="proposal_support"),
     path(
         "proposals/<int:pk>/supports-chart/",

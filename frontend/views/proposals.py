@@ -1,5 +1,7 @@
 """A proposal's page, its supports chart, and the form that submits one."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -26,7 +28,14 @@ from votes.reviews import support_review_latest
 from votes.selectors import supports_of
 
 from ..charts import supports_over_time
-from ..forms import FlagForm, ProposalEditForm, ProposalForm, WithdrawForm
+from ..forms import (
+    AttachmentsForm,
+    FlagForm,
+    ProposalEditForm,
+    ProposalForm,
+    WithdrawForm,
+    attachments_form_for,
+)
 from ..pages import live_config, similar_config
 from . import drafts
 from .base import proposal_or_404
@@ -186,18 +195,20 @@ def proposal_submit(request, page_id: int):
     if "category" in form.fields:  # the options named in the reader's language
         names = consultation.category_names()
         form.fields["category"].label_from_instance = lambda category: names.get(category.slug, category.name)
+    files_form = AttachmentsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and drafts.SAVE_DRAFT in request.POST:
         saved = drafts.save_draft(request, consultation, form, draft)
         if saved is not None:
             return saved
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and all([form.is_valid(), files_form.is_valid()]):
+        if draft is not None:  # submitted like any proposal; the draft goes in its transaction
+            submit = partial(services.draft_submit, author=request.user, draft=draft, **form.cleaned_data)
+        else:
+            submit = partial(
+                services.proposal_submit, author=request.user, consultation=consultation, **form.cleaned_data
+            )
         try:
-            if draft is not None:  # submitted like any proposal; the draft goes in its transaction
-                proposal = services.draft_submit(author=request.user, draft=draft, **form.cleaned_data)
-            else:
-                proposal = services.proposal_submit(
-                    author=request.user, consultation=consultation, **form.cleaned_data
-                )
+            proposal = services.submitted_with(files=files_form.cleaned_data["prepared"], submit=submit)
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -213,15 +224,17 @@ def proposal_submit(request, page_id: int):
                 )
             return redirect(proposal)
     context["form"] = form
+    context["files_form"] = files_form
     context["similar_config"] = similar_config(consultation)
     context.update(drafts.draft_context(request, consultation, draft))
     return render(request, "frontend/proposal_submit.html", context)
 
 
 @write_limited("proposal_edit")
-def proposal_edit(request, pk: int):
-    """Its author edits their proposal's text (services.proposal_edit); anyone else, or the author once the
-    rule says no more, is told why instead of the form."""
+def proposal_edit(request, pk: int, *, files_form=None):
+    """Its author edits their proposal's text (services.proposal_edit) and its files (views.attachments);
+    anyone else, or the author once the rule says no more, is told why instead of the forms. `files_form`:
+    the files form with its errors, from views.attachments."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if is_blocked(request.user):
@@ -238,8 +251,9 @@ def proposal_edit(request, pk: int):
         context["refusal"] = error.message
         return render(request, "frontend/proposal_edit.html", context, status=error.http_status)
     initial = {"title": proposal.title, "summary": proposal.summary, "body": proposal.body}
-    form = ProposalEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    text_posted = request.method == "POST" and files_form is None
+    form = ProposalEditForm(request.POST if text_posted else None, initial=initial)
+    if text_posted and form.is_valid():
         was_published = proposal.is_published
         try:
             proposal = services.proposal_edit(actor=request.user, proposal=proposal, **form.cleaned_data)
@@ -248,8 +262,14 @@ def proposal_edit(request, pk: int):
         else:
             messages.success(request, _edited_message(was_published, proposal.is_published))
             return redirect(proposal)
-    context.update(form=form, edit_deadline=permissions.proposal_edit_deadline(first))
-    return render(request, "frontend/proposal_edit.html", context)
+    attachments = list(proposal.attachments.all())
+    context.update(
+        form=form,
+        edit_deadline=permissions.proposal_edit_deadline(first),
+        attachments=attachments,
+        files_form=files_form or attachments_form_for(attachments),
+    )
+    return render(request, "frontend/proposal_edit.html", context, status=400 if files_form else 200)
 
 
 def _edited_message(was_published: bool, published: bool) -> str:

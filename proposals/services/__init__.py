@@ -4,7 +4,7 @@ and each action of a moderator, an official or the platform is written to the au
 in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
-from .attachments import attachment_remove, attachments_add, proposal_submit_with_files
+from .attachments import attachment_remove, attachments_add, proposal_submit_with_files, submitted_with
 from .comments import (
     COMMENT_MAX,
     COMMENT_MODERATION_CHOICES,
@@ -77,4 +77,5 @@ __all__ = [
     "proposal_withdraw",
     "proposal_withdraw_promise",
     "response_publish",
+    "submitted_with",
 ]

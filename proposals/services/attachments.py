@@ -7,6 +7,7 @@ and supports of the proposal wait for its row. So the rules are read once withou
 common case before anything is written, and again under it; whatever refuses or fails after the files were
 written deletes them before the error goes on. A removed file is deleted once its row's deletion commits."""
 
+from collections.abc import Callable
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -90,14 +91,20 @@ def attachments_add(*, actor, proposal: Proposal, files: list[Prepared]) -> list
 
 
 def proposal_submit_with_files(*, files: list[Prepared], **fields) -> Proposal:
-    """services.proposal_submit (with its `fields`), and `files` kept with the proposal, all in one
-    transaction: refused as a whole, with nothing kept, if the proposal or any file is. The files are
-    written while the new proposal's row is seen by no one else, so nothing waits for them."""
+    """services.proposal_submit with its `fields`, and `files` kept with the proposal: see submitted_with."""
+    return submitted_with(files=files, submit=partial(proposal_submit, **fields))
+
+
+def submitted_with(*, files: list[Prepared], submit: Callable[[], Proposal]) -> Proposal:
+    """`submit()` (services.proposal_submit or draft_submit, given their arguments) and `files` kept with
+    the proposal it makes, all in one transaction: refused as a whole, with nothing kept, if the proposal
+    or any file is. The files are written while the new proposal's row is seen by no one else, so nothing
+    waits for them."""
     check_room(None, files)
     stored: list[str] = []
     try:
         with transaction.atomic():
-            proposal = proposal_submit(**fields)
+            proposal = submit()
             attachments_keep(
                 proposal=proposal, attachments=[stored_for(proposal.pk, p, stored) for p in files]
             )
