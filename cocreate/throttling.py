@@ -8,15 +8,25 @@ default cache, Redis in production, shared by every worker.
 
 The client address is DRF's `get_ident`: REMOTE_ADDR, or, behind `NUM_PROXIES` trusted proxies (the
 TRUSTED_PROXY_COUNT setting), the address that many entries from the end of X-Forwarded-For.
+
+Redis away: the limits hold per worker. A write must not be lost because the counters are out of reach,
+nor be free of any limit: when Redis does not answer, each worker counts both budgets in its own memory
+(`_LOCAL`) and goes on counting there for `REDIS_RETRY_AFTER` seconds before it asks Redis again, so a
+request does not wait on an unreachable server each time. Meanwhile one account or address gets each budget
+once per worker; the Redis counters start again from what they held (or from nothing after a restart).
 """
 
+import logging
 import math
 import os
+import time
 from functools import partial, wraps
 from types import SimpleNamespace
 
+import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
 from rest_framework.throttling import ScopedRateThrottle
@@ -88,6 +98,13 @@ return {0}
 _SORTED_SET_VERSION = 2
 _scripts: dict[tuple, object] = {}  # per process and cache location: the script on the cache's own pool
 
+logger = logging.getLogger(__name__)
+
+# Where the budgets are counted while Redis is away: this process's memory (see the module's docstring).
+_LOCAL = LocMemCache("cocreate-throttling", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+REDIS_RETRY_AFTER = 5.0  # seconds: how long a worker counts locally after Redis failed to answer
+_redis_away_until = float("-inf")  # time.monotonic() before which Redis is not asked
+
 
 def _budgets_script(cache):
     """The script, registered on a client of `cache`'s connection pool (one per process,
@@ -135,12 +152,20 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
         now = budgets[0].timer()
         script = _budgets_script(self.cache)
         if script is None:
-            return self._allow_in_cache(budgets, now)
+            return self._allow_in_cache(budgets, now, self.cache)
+        global _redis_away_until
+        if time.monotonic() < _redis_away_until:
+            return self._allow_in_cache(budgets, now, _LOCAL)
         keys = [self.cache.make_key(budget.key, version=_SORTED_SET_VERSION) for budget in budgets]
         args = [repr(now), os.urandom(9).hex()]
         for budget in budgets:
             args += [budget.duration, budget.num_requests]
-        refused = script(keys=keys, args=args)
+        try:
+            refused = script(keys=keys, args=args)
+        except (redis.ConnectionError, redis.TimeoutError):
+            logger.warning("rate limits: no answer from Redis, counted in this worker", exc_info=True)
+            _redis_away_until = time.monotonic() + REDIS_RETRY_AFTER
+            return self._allow_in_cache(budgets, now, _LOCAL)
         if refused[0]:
             budget = self.refused_by = budgets[refused[0] - 1]
             oldest = float(refused[2]) if len(refused) > 2 else now  # none when it allows no request
@@ -148,8 +173,8 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
             budget.wait = partial(_drf_wait, budget)
         return self.refused_by is None
 
-    def _allow_in_cache(self, budgets, now) -> bool:
-        histories = self.cache.get_many([budget.key for budget in budgets])
+    def _allow_in_cache(self, budgets, now, cache) -> bool:
+        histories = cache.get_many([budget.key for budget in budgets])
         counted = []
         for budget in budgets:
             budget.now, budget.history = now, histories.get(budget.key, [])
@@ -161,7 +186,7 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
             budget.history.insert(0, now)
             counted.append(budget)
         for duration in {budget.duration for budget in counted}:
-            self.cache.set_many(
+            cache.set_many(
                 {budget.key: budget.history for budget in counted if budget.duration == duration}, duration
             )
         return self.refused_by is None

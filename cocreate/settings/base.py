@@ -587,7 +587,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"pool_class": "cocreate.redis_pool.SharedConnectionPool"},
+            # A Redis that does not answer (a partition, a frozen host) fails a call within a second instead
+            # of holding the request for ever: the rate limits then count in the worker (throttling.py).
+            "OPTIONS": {
+                "pool_class": "cocreate.redis_pool.SharedConnectionPool",
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+            },
         }
     }
 else:
