@@ -528,6 +528,9 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Live pages get a proposal's support count at most once per this many milliseconds from each worker
 # process (the newest count; proposals.live.broadcasts).
 LIVE_COUNT_INTERVAL_MS = env.int("LIVE_COUNT_INTERVAL_MS", default=250)
+# Each worker checks this often, per consultation with open pages, that the channel layer still carries its
+# events; if not (Redis away or restarted), those pages reconnect to a fresh snapshot (proposals.live).
+LIVE_PROBE_INTERVAL_MS = env.int("LIVE_PROBE_INTERVAL_MS", default=2000)
 # Group commit (votes.batching): the supports of one proposal that a worker receives within this many
 # milliseconds share one transaction, on PostgreSQL, while the proposal is busy; 0: each its own.
 SUPPORT_BATCH_WINDOW_MS = env.float("SUPPORT_BATCH_WINDOW_MS", default=2)

@@ -19,6 +19,13 @@ another worker's newer one (its interval ended later). A count's channel-layer m
 its proposal (a stage's figures, their stage) and version beside the text, and each socket forwards them
 only if they are newer than the last it forwarded or its snapshot held (`ConsultationConsumer`): the last
 figures on every stream are the newest sent, which are the stored ones once the rush is over.
+
+An event the layer fails to send (Redis away or restarting) is lost, and the pages of its consultation, on
+every worker, would keep a count that no longer moves. So the sender remembers when it last lost an event
+for each consultation and, once the layer answers again, sends that consultation a resync (RESYNC_HANDLER,
+RESYNC_REPEATS times, RESYNC_EVERY seconds apart, so a worker whose subscription reconnects a moment later
+still hears it): every page whose stream opened before the loss is closed with 1013 and reconnects to a
+fresh snapshot. The repeats close no page twice: a page that reconnected since the loss ignores them.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +50,12 @@ logger = logging.getLogger(__name__)
 FORWARD_HANDLER = "live.forward"
 # The consumer closes its socket with 4404, as if the consultation had never been there.
 CLOSE_HANDLER = "live.close"
+# A process's subscription sends this to itself to check that the layer still carries its events.
+PROBE_HANDLER = "live.probe"
+# Events of this consultation were lost at "lost_at" (time.time()): pages opened before then reconnect.
+RESYNC_HANDLER = "live.resync"
+RESYNC_EVERY = 1.0  # seconds between two tries to send a resync, and between its repeats
+RESYNC_REPEATS = 3
 COUNT_EVENT = "proposal.support_changed"
 STAGE_EVENT = "journey.stage_changed"
 # The events coalesced per subject: each names its subject under this key and carries a version.
@@ -83,15 +97,24 @@ def _message(text: str | None, subject: Subject | None = None, version: int | No
     return {"type": FORWARD_HANDLER, "text": text, kind: subject_id, "version": version}
 
 
-async def _group_send(group: str, message: dict[str, Any]) -> None:
+async def _group_send(group: str, message: dict[str, Any], *, log: bool = True) -> bool:
+    """Whether the layer took the message."""
     layer = get_channel_layer()
     if layer is None:
-        return
+        return True
     try:
         await layer.group_send(group, message)
     except Exception:
         # A broken channel layer must not break the request that already committed, nor the sender.
-        logger.exception("live broadcast to %s failed", group)
+        if log:
+            logger.exception("live broadcast to %s failed", group)
+        return False
+    return True
+
+
+async def send_probe(group: str, number: int) -> None:
+    """Send probe `number` to `group` (a subscription's own probe group); raises if the layer fails."""
+    await get_channel_layer().group_send(group, {"type": PROBE_HANDLER, "probe": number})
 
 
 class _Sender:
@@ -106,12 +129,29 @@ class _Sender:
         self.timers: dict[Subject, asyncio.TimerHandle] = {}
         # subject -> (loop time, version) of the last figures sent
         self.sent: dict[Subject, tuple[float, int]] = {}
+        # group -> [time.time() of its last lost event, resyncs sent since]
+        self.lost: dict[str, list[float | int]] = {}
+        self.resyncer: asyncio.Task | None = None
         self.task = loop.create_task(self._send_forever())
 
     async def _send_forever(self) -> None:
         while True:
             group, message = await self.outbox.get()
-            await _group_send(group, message)
+            if not await _group_send(group, message):
+                self.lost[group] = [time.time(), 0]
+                if self.resyncer is None or self.resyncer.done():
+                    self.resyncer = self.loop.create_task(self._resync())
+
+    async def _resync(self) -> None:
+        """Until every consultation that lost an event has had its resyncs (see the module's docstring)."""
+        while self.lost:
+            await asyncio.sleep(RESYNC_EVERY)
+            for group, lost in list(self.lost.items()):
+                message = {"type": RESYNC_HANDLER, "lost_at": lost[0]}
+                if await _group_send(group, message, log=False) and self.lost.get(group) is lost:
+                    lost[1] += 1
+                    if lost[1] >= RESYNC_REPEATS:
+                        del self.lost[group]
 
     def event(self, group: str, message: dict[str, Any], subject: Subject | None) -> None:
         if subject is not None:

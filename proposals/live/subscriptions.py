@@ -13,26 +13,39 @@ take more (uvicorn waits only while the transport's write buffer is over its hig
 write is run up to its first suspension in the fan-out loop itself; a write that has to wait goes on in a
 task of its own, and that page's next frames queue behind it, up to BACKLOG_LIMIT, past which the page is
 closed with 1013 (try again later): it reconnects, reads a fresh snapshot and refetches over REST.
+
+Redis away or restarted: events sent meanwhile are lost (sending fails), and the layer may have lost the
+subscription itself (the core layer keeps group members in Redis, which a restart empties; the pub/sub
+layer's subscription lives on a connection that broke). So each subscription checks every
+`LIVE_PROBE_INTERVAL_MS` that the layer still carries its events: it sends a probe to a group of its own
+and waits for it. When the probe fails or does not come back within PROBE_TIMEOUT, its pages are closed with
+1013 at once (each says it is reconnecting, instead of showing a count that no longer moves) and the
+subscription is dropped; the pages reconnect with backoff, which succeeds once Redis answers, to a fresh
+snapshot, and refetch over REST what they missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 # Receiving only: everything sent to the layer goes through broadcasts.py.
 from channels.layers import get_channel_layer
+from django.conf import settings
 
-from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER
+from .broadcasts import CLOSE_HANDLER, FORWARD_HANDLER, PROBE_HANDLER, RESYNC_HANDLER, send_probe
 
 logger = logging.getLogger(__name__)
 
 BACKLOG_LIMIT = 500  # frames waiting behind a write that had to wait, before the page is closed
 NOT_FOUND = {"type": "websocket.close", "code": 4404}  # as if the consultation had never been there
 TRY_AGAIN_LATER = {"type": "websocket.close", "code": 1013}
+PROBE_TIMEOUT = 5.0  # seconds for a probe to come back before the layer is taken for lost
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]  # a socket's ASGI send
 T = TypeVar("T")
@@ -86,6 +99,7 @@ class Outlet:
     `open` is called after the snapshot went out."""
 
     def __init__(self, send: Send, is_news: Callable[[Mapping[str, Any]], bool]) -> None:
+        self.since = time.time()  # before its snapshot is read: an event lost after this is in the snapshot
         self._send = send
         self._is_news = is_news
         self._held: list[tuple[Mapping[str, Any] | None, Mapping[str, Any]]] | None = []
@@ -161,22 +175,35 @@ def rejoin_interval(layer) -> float | None:
     return expiry / 4 if expiry else None
 
 
+def probe_interval() -> float:
+    return getattr(settings, "LIVE_PROBE_INTERVAL_MS", 2000) / 1000
+
+
 class Subscription:
     """The process's membership of one consultation's group, and its pages there."""
 
-    def __init__(self, group: str) -> None:
+    def __init__(self, group: str, on_lost: Callable[[Subscription], None] | None = None) -> None:
         self.group = group
         self.outlets: dict[Outlet, None] = {}  # insertion-ordered: pages are written to in join order
         self.layer = get_channel_layer()
         self.channel: str | None = None
+        # A group of this subscription alone, for its probes: ASCII, well under the layers' 100 characters.
+        self.probe_group = f"{group}.probe.{uuid.uuid4().hex[:16]}"
+        self.on_lost = on_lost
+        self.lost = False
+        self._probe = 0
+        self._probe_back: asyncio.Future | None = None
         self.reader: asyncio.Task | None = None
         self.rejoiner: asyncio.Task | None = None
+        self.watcher: asyncio.Task | None = None
         self.joined = asyncio.ensure_future(self._join())
 
     async def _join(self) -> None:
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
+        await self.layer.group_add(self.probe_group, self.channel)
         self.reader = asyncio.ensure_future(self._read())
+        self.watcher = asyncio.ensure_future(self._watch(probe_interval()))
         interval = rejoin_interval(self.layer)
         if interval:
             self.rejoiner = asyncio.ensure_future(self._rejoin(interval))
@@ -185,18 +212,49 @@ class Subscription:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.layer.group_add(self.group, self.channel)
-            except Exception:  # Redis away: the next try may do, the pages keep their sockets meanwhile
+                for group in (self.group, self.probe_group):
+                    await self.layer.group_add(group, self.channel)
+            except Exception:  # Redis away: the next try may do (the probes close the pages if it stays away)
                 logger.exception("live: joining %s again failed", self.group)
+
+    async def _watch(self, interval: float) -> None:
+        """Probe the layer every `interval` seconds; the first probe that fails or is not back within
+        PROBE_TIMEOUT loses the subscription (see the module's docstring)."""
+        while True:
+            await asyncio.sleep(interval)
+            self._probe += 1
+            self._probe_back = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(self._send_probe(self._probe_back), PROBE_TIMEOUT)
+            except Exception:
+                logger.warning("live: the layer lost %s, its pages reconnect", self.group, exc_info=True)
+                self._lose()
+                return
+
+    async def _send_probe(self, back: asyncio.Future) -> None:
+        await send_probe(self.probe_group, self._probe)
+        await back
+
+    def _lose(self) -> None:
+        """Close every page with 1013 (they reconnect to a fresh snapshot) and stop receiving; the process's
+        next page of this consultation subscribes anew."""
+        self.lost = True
+        for task in (self.reader, self.rejoiner, self.watcher):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        for outlet in tuple(self.outlets):
+            outlet.deliver(None, TRY_AGAIN_LATER)
+        if self.on_lost is not None:
+            self.on_lost(self)
 
     async def _read(self) -> None:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
-            except Exception:  # a broken channel layer: the pages keep their sockets and hear again later
-                logger.exception("live: receiving for %s failed", self.group)
-                await asyncio.sleep(1)
-                continue
+            except Exception:  # Redis away (the core layer): events are being lost, the pages reconnect
+                logger.warning("live: receiving for %s failed, pages reconnect", self.group, exc_info=True)
+                self._lose()
+                return
             try:
                 self.fan_out(message)
             except Exception:  # one bad message: the next ones still go out
@@ -211,6 +269,14 @@ class Subscription:
         elif kind == CLOSE_HANDLER:
             for outlet in tuple(self.outlets):
                 outlet.deliver(None, NOT_FOUND)
+        elif kind == RESYNC_HANDLER:  # events were lost: the pages that missed them reconnect
+            for outlet in tuple(self.outlets):
+                if outlet.since < message["lost_at"]:
+                    outlet.deliver(None, TRY_AGAIN_LATER)
+        elif kind == PROBE_HANDLER:
+            back = self._probe_back
+            if back is not None and not back.done() and message.get("probe") == self._probe:
+                back.set_result(None)
         else:
             logger.warning("live: unknown message %r for %s", kind, self.group)
 
@@ -219,11 +285,12 @@ class Subscription:
             await self.joined
         except Exception:
             return  # never joined: nothing to leave
-        self.reader.cancel()
-        if self.rejoiner is not None:
-            self.rejoiner.cancel()
+        for task in (self.reader, self.rejoiner, self.watcher):
+            if task is not None:
+                task.cancel()
         try:
-            await self.layer.group_discard(self.group, self.channel)
+            for group in (self.group, self.probe_group):
+                await self.layer.group_discard(group, self.channel)
         except Exception:
             logger.exception("live: leaving %s failed", self.group)
 
@@ -239,7 +306,7 @@ class Subscriptions:
         Returns once the process is in the group: an event sent from then on reaches the outlet."""
         subscription = self.by_group.get(group)
         if subscription is None:
-            subscription = self.by_group[group] = Subscription(group)
+            subscription = self.by_group[group] = Subscription(group, self._forget)
         subscription.outlets[outlet] = None
         try:
             await asyncio.shield(subscription.joined)
@@ -251,6 +318,11 @@ class Subscriptions:
             await self.leave(subscription, outlet)
             raise
         return subscription
+
+    def _forget(self, subscription: Subscription) -> None:
+        """A lost subscription: a page that comes now subscribes anew."""
+        if self.by_group.get(subscription.group) is subscription:
+            del self.by_group[subscription.group]
 
     async def leave(self, subscription: Subscription, outlet: Outlet) -> None:
         """Remove `outlet`; the last one to leave unsubscribes the process."""
