@@ -34,6 +34,7 @@ from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from proposals.api.what_changed import ConsultationWhatChangedView
 from votes.api.invalidations import ProposalInvalidationsView
+from votes.api.merging import ProposalMergeView
 from votes.api.review import SupportsReviewView
 from votes.api.reviews import ProposalSupportReviewsView, SupportReviewDecisionView, SupportReviewRequestView
 from votes.api.views import SupportsByDayView, SupportView
@@ -83,6 +84,9 @@ urlpatterns = [
         "moderation/proposals/<int:pk>/invalidations/",
         ProposalInvalidationsView.as_view(),
         name="moderation-proposal-invalidations",
+    ),
+    path(
+        "moderation/proposals/<int:pk>/merge/", ProposalMergeView.as_view(), name="moderation-proposal-merge"
     ),
     path(
         "moderation/proposals/<int:pk>/support-reviews/",

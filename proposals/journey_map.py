@@ -48,7 +48,7 @@ class JourneyMap:
 def top_proposals(stage_ids, limit: int = TOP_PROPOSALS) -> dict[int, list[Proposal]]:
     """Each stage's `limit` most supported published proposals (ties: the oldest first). One query."""
     ranked = (
-        Proposal.objects.published()
+        Proposal.objects.listed()
         .filter(stage_id__in=list(stage_ids))
         .annotate(
             rank=Window(

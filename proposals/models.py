@@ -60,6 +60,11 @@ class ProposalQuerySet(models.QuerySet):
     def published(self):
         return self.filter(visibility=Visibility.PUBLISHED)
 
+    def listed(self):
+        """Published and not merged into another (votes.merging): what lists, search, the live stream and
+        open data show. A merged one's page still answers, sending its reader to the one it went into."""
+        return self.published().filter(merged_into__isnull=True)
+
     def for_consultation(self, consultation_id: int):
         return self.filter(consultation_id=consultation_id)
 
@@ -176,6 +181,13 @@ class Proposal(ReviewedAfterReports, models.Model):
     # new one. Not a Status: the status is the officials' answer, which a withdrawal does not change.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.CharField(max_length=500, blank=True)
+    # Merged by an official into another proposal of its consultation, a duplicate (votes.merging): its
+    # supports, followers and comments are the other's now, it takes no support, comment or edit, and its
+    # page sends readers to the other one. Both set together, once, by the merge; never merged into itself.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
     # The full-text vectors of title (weight A), summary (B) and details (C) in the `cocreate_en` and
     # `cocreate_fr` configurations, written by a PostgreSQL trigger on every insert and on every update of
     # those fields (migration 0003), so search matches through an index instead of computing them for
@@ -230,6 +242,14 @@ class Proposal(ReviewedAfterReports, models.Model):
                 | (models.Q(withdrawn_at__isnull=False) & ~models.Q(withdrawal_reason="")),
                 name="proposal_withdrawal_whole",
             ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True, merged_at__isnull=True)
+                | models.Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="proposal_merge_whole",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="proposal_not_merged_into_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +265,10 @@ class Proposal(ReviewedAfterReports, models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     def is_overdue(self, at=None) -> bool:
         """A response was promised and its deadline passed without one."""
@@ -463,6 +487,11 @@ class AuditAction(models.TextChoices):
     # A moderator removed one of a proposal's pictures or documents (services.attachment_remove), with the
     # reason; `from_value` is its kind (image, pdf). Not public, as hides are not.
     ATTACHMENT_REMOVED = "attachment_removed", _("File removed by moderation")
+    # An official merged duplicates into one proposal (votes.merging), with the reason, public on both
+    # sides: on the duplicate, where it went (`to_value`: the proposal's id); on the proposal it went
+    # into, which one came (`from_value`) with how many supports it brought (`to_value`).
+    MERGED_INTO = "merged_into", _("Merged into another proposal")
+    MERGED_FROM = "merged_from", _("A duplicate merged into it")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).
@@ -593,6 +622,8 @@ class AuditEntry(models.Model):
         AuditAction.MILESTONE_STARTED,
         AuditAction.MILESTONE_DONE,
         AuditAction.WITHDRAWN,
+        AuditAction.MERGED_INTO,
+        AuditAction.MERGED_FROM,
     )
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")

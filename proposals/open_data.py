@@ -113,7 +113,8 @@ def _responses_by_proposal(ids: list[int]) -> dict[int, list[dict]]:
 def proposal_chunks(consultation_id: int, absolute: Callable[[str], str]) -> Iterator[list[dict]]:
     """The consultation's published proposals by id, each with its responses, a chunk at a time: two
     queries per chunk."""
-    published = Proposal.objects.published().for_consultation(consultation_id).order_by("id")
+    # A merged proposal's supports and comments are counted in the one it went into (votes.merging).
+    published = Proposal.objects.listed().for_consultation(consultation_id).order_by("id")
     last_id = 0
     while True:
         rows = list(published.filter(id__gt=last_id).values(*PROPOSAL_FIELDS)[:CHUNK])

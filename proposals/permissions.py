@@ -114,6 +114,8 @@ CONSULTATION_CLOSED = "consultation_closed"
 IDENTITY_REQUIRED = "identity_required"
 RESIDENTS_ONLY = "residents_only"
 PROPOSAL_WITHDRAWN = "proposal_withdrawn"
+# Merged into another proposal (votes.merging): closed to supports, their withdrawal, comments and edits.
+PROPOSAL_MERGED = "proposal_merged"
 
 
 def consultation_open(consultation, at=None) -> bool:
@@ -160,6 +162,8 @@ def _proposal_refusal(user, proposal, at=None) -> str | None:
         return EMAIL_UNVERIFIED
     if not proposal.is_published:
         return PROPOSAL_NOT_PUBLISHED
+    if proposal.merged_into_id is not None:
+        return PROPOSAL_MERGED
     if not consultation_open(proposal.consultation, at):
         return CONSULTATION_CLOSED
     return None
@@ -249,6 +253,12 @@ def can_set_aside_supports(user) -> bool:
     return is_official(user)
 
 
+def can_merge_proposals(user) -> bool:
+    """Merge duplicate proposals into one (votes.merging): the officials, as for setting supports aside,
+    since a merge moves supports between counts and may make or withdraw a promise."""
+    return is_official(user)
+
+
 def can_manage_milestones(user) -> bool:
     """Plan, start and complete the implementation steps of an accepted proposal: the officials who decide
     are the ones who answer for putting it into practice."""
@@ -291,6 +301,8 @@ def edit_refusal(user, proposal, *, first_other_support_at, at=None) -> str | No
         return PROPOSAL_HIDDEN
     if proposal.withdrawn_at is not None:
         return PROPOSAL_WITHDRAWN
+    if proposal.merged_into_id is not None:
+        return PROPOSAL_MERGED
     if not consultation_open(proposal.consultation, at):
         return CONSULTATION_CLOSED
     deadline = proposal_edit_deadline(first_other_support_at)

@@ -44,7 +44,7 @@ def proposal_list(
     """With `awaiting_response`, only the promises still unanswered, the earliest deadline (so the
     overdue) first, whatever `ordering` says. Each proposal carries its consultation's `support_threshold`."""
     qs = Proposal.objects.for_consultation(consultation_id)
-    qs = qs.visible_to(user) if include_unpublished else qs.published()
+    qs = qs.visible_to(user) if include_unpublished else qs.listed()
     if status:
         qs = qs.filter(status=status)
     if category:
@@ -98,14 +98,14 @@ def attachment_get(*, proposal_id: int, attachment_id: int, user) -> ProposalAtt
 
 
 # What giving or withdrawing a support reads of a proposal (votes.services): its state (withdrawn by its
-# author too), its count and promise, and its consultation's phase and threshold; nothing of its text,
-# author, category or responses.
+# author, merged into another too), its count and promise, and its consultation's phase and threshold;
+# nothing of its text, author, category or responses.
 # One statement written once, the rule of `readable_by` in SQL: the ORM compiled its joins and subquery
 # again on every support, which cost more than the database's answer (docs/performance.md). The first
 # parameter is whether the reader moderates: then every proposal is theirs to read.
 _TO_SUPPORT = """
     SELECT p.id, p.consultation_id, p.visibility, p.status, p.supports_count, p.supports_version,
-        p.threshold_reached_at, p.response_due_at, p.withdrawn_at,
+        p.threshold_reached_at, p.response_due_at, p.withdrawn_at, p.merged_into_id,
         w.live, c.opens_at, c.closes_at, c.support_threshold, c.response_deadline_days,
         c.participation_level, c.participation_areas
     FROM proposals_proposal p
@@ -120,7 +120,7 @@ _TO_SUPPORT = """
 # The columns above, by attname: the proposal's, then its consultation's.
 _SUPPORT_PROPOSAL_FIELDS = (
     "id", "consultation_id", "visibility", "status", "supports_count", "supports_version",
-    "threshold_reached_at", "response_due_at", "withdrawn_at",
+    "threshold_reached_at", "response_due_at", "withdrawn_at", "merged_into_id",
 )  # fmt: skip
 _SUPPORT_CONSULTATION = (
     "live", "opens_at", "closes_at", "support_threshold", "response_deadline_days",

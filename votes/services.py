@@ -33,7 +33,7 @@ from proposals import notifications, participation, permissions, search
 from proposals.live import events
 from proposals.live.broadcasts import broadcast_on_commit
 from proposals.models import Proposal, Visibility
-from proposals.services import proposal_reach_threshold
+from proposals.services import merged_refusal, proposal_reach_threshold
 
 from . import tallies
 from .batching import BatchTimeout, GroupCommit
@@ -86,12 +86,14 @@ _INSERT_SUPPORT = """
 
 # The count and version moved by the database's own arithmetic on the row as it is once locked, only while
 # the proposal is published, not withdrawn by its author unless no support is added (the parameter after
-# the visibility: withdrawals only), and its consultation is live and open at `at`; what it wrote, the
+# the visibility: withdrawals only), not merged into another (votes.merging moved its supports), and its
+# consultation is live and open at `at`; what it wrote, the
 # promise's state, and the consultation's threshold as committed now.
 _MOVE_COUNT = """
     UPDATE proposals_proposal
     SET supports_count = supports_count + %s, supports_version = supports_version + %s
-    WHERE id = %s AND visibility = %s AND (withdrawn_at IS NULL OR %s) AND EXISTS (
+    WHERE id = %s AND visibility = %s AND (withdrawn_at IS NULL OR %s) AND merged_into_id IS NULL
+    AND EXISTS (
         SELECT 1 FROM cms_consultationpage c JOIN wagtailcore_page w ON w.id = c.page_ptr_id
         WHERE c.page_ptr_id = proposals_proposal.consultation_id
             AND w.live AND c.opens_at <= %s AND c.closes_at > %s)
@@ -176,11 +178,17 @@ def _move_count(
 
 def _refuse(proposal: Proposal):
     """The count did not move: say why (the caller's transaction then rolls back)."""
-    found = Proposal.objects.filter(pk=proposal.pk).values_list("visibility", "withdrawn_at").first()
+    found = (
+        Proposal.objects.filter(pk=proposal.pk)
+        .values_list("visibility", "withdrawn_at", "merged_into")
+        .first()
+    )
     if found is None:
         raise NotFound(_("No such proposal."))
-    visibility, withdrawn_at = found
+    visibility, withdrawn_at, merged_into = found
     _check_published(visibility)
+    if merged_into is not None:  # merged while this support waited for the row
+        raise merged_refusal()
     if withdrawn_at is not None:  # withdrawn while this support waited for the row
         raise _withdrawn()
     raise _closed()  # published and not withdrawn, so its consultation was not open
@@ -188,10 +196,12 @@ def _refuse(proposal: Proposal):
 
 def _current(proposal: Proposal) -> SupportResult:
     """Nothing changed: the count and version last committed, read without locking the row."""
-    supports, version, visibility = Proposal.objects.values_list(
-        "supports_count", "supports_version", "visibility"
+    supports, version, visibility, merged_into = Proposal.objects.values_list(
+        "supports_count", "supports_version", "visibility", "merged_into"
     ).get(pk=proposal.pk)
     _check_published(visibility)
+    if merged_into is not None:  # its supports went with it: one withdrawn now is withdrawn there
+        raise merged_refusal()
     return SupportResult(proposal.pk, supports, version, changed=False)
 
 
@@ -345,6 +355,7 @@ _CHANGE_REFUSALS = {
     permissions.PROPOSAL_NOT_PUBLISHED: _not_published,
     permissions.CONSULTATION_CLOSED: _closed,
     permissions.PROPOSAL_WITHDRAWN: _withdrawn,
+    permissions.PROPOSAL_MERGED: merged_refusal,
 }
 
 
@@ -360,6 +371,7 @@ _REFUSALS = {
     "proposal_not_published": _not_published,
     permissions.PROPOSAL_WITHDRAWN: _withdrawn,
     "consultation_closed": _closed,
+    permissions.PROPOSAL_MERGED: merged_refusal,
     "not_found": lambda: NotFound(_("No such proposal.")),
 }
 

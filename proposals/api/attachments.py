@@ -64,10 +64,17 @@ EDIT_REFUSED_403 = refusal(
     "email_unverified",
 )
 EDIT_REFUSED_409 = (
-    "Hidden by moderation (`proposal_hidden`), withdrawn (`proposal_withdrawn`), its consultation closed "
-    "(`consultation_closed`), or supported by others for longer than the edit window (`edit_window_closed`)"
+    "Hidden by moderation (`proposal_hidden`), withdrawn (`proposal_withdrawn`), merged into another "
+    "(`proposal_merged`), its consultation closed (`consultation_closed`), or supported by others for "
+    "longer than the edit window (`edit_window_closed`)"
 )
-EDIT_CODES = ("proposal_hidden", "proposal_withdrawn", "consultation_closed", "edit_window_closed")
+EDIT_CODES = (
+    "proposal_hidden",
+    "proposal_withdrawn",
+    "proposal_merged",
+    "consultation_closed",
+    "edit_window_closed",
+)
 
 
 class ProposalAttachmentsView(APIView):

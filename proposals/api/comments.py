@@ -316,9 +316,11 @@ HELPFUL_REFUSALS = {
     ),
     409: refusal(
         "The comment is not published, or was deleted (`comment_not_published`); its proposal is not "
-        "published (`proposal_not_published`); or its consultation is closed (`consultation_closed`).",
+        "published (`proposal_not_published`) or was merged into another (`proposal_merged`); or its "
+        "consultation is closed (`consultation_closed`).",
         "comment_not_published",
         "proposal_not_published",
+        "proposal_merged",
         "consultation_closed",
     ),
 }

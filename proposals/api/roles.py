@@ -31,3 +31,11 @@ class CanRespond(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return _allowed(permissions.can_respond(user), permissions.official_refusal(user))
+
+
+class CanMergeProposals(BasePermission):
+    message = _("Only officials can merge proposals.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return _allowed(permissions.can_merge_proposals(user), permissions.official_refusal(user))

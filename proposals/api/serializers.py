@@ -115,6 +115,7 @@ class ProposalListSerializer(serializers.ModelSerializer):
             "overdue",
             "withdrawn_at",
             "withdrawal_reason",
+            "merged_into",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -123,6 +124,11 @@ class ProposalListSerializer(serializers.ModelSerializer):
                 "readable and counted, and takes no new supports."
             },
             "withdrawal_reason": {"help_text": "Why its author withdrew it, in their words (empty if not)."},
+            "merged_into": {
+                "help_text": "The proposal an official merged it into, a duplicate (null: not merged). "
+                "Its supports, followers and comments are there; it takes no supports or comments, its "
+                "count is 0, and its page redirects there."
+            },
             "threshold_reached_at": {"help_text": "When the supports first reached the threshold."},
             "response_due_at": {"help_text": "The promised deadline for an official response."},
             "responded_at": {"help_text": "When the first official response was published."},

@@ -38,9 +38,11 @@ UNQUALIFIED = refusal(
     "residents_only",
 )
 NOT_OPEN = refusal(
-    "The proposal is not published (`proposal_not_published`), or its consultation is closed "
+    "The proposal is not published (`proposal_not_published`), was merged into another "
+    "(`proposal_merged`: its `merged_into` takes the comments), or its consultation is closed "
     "(`consultation_closed`).",
     "proposal_not_published",
+    "proposal_merged",
     "consultation_closed",
 )
 
@@ -152,10 +154,11 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             ),
             409: refusal(
                 "Hidden by moderation (`proposal_hidden`), withdrawn by its author (`proposal_withdrawn`), "
-                "its consultation closed (`consultation_closed`), or supported by others for longer than "
-                "the edit window (`edit_window_closed`).",
+                "merged into another (`proposal_merged`), its consultation closed (`consultation_closed`), "
+                "or supported by others for longer than the edit window (`edit_window_closed`).",
                 "proposal_hidden",
                 "proposal_withdrawn",
+                "proposal_merged",
                 "consultation_closed",
                 "edit_window_closed",
             ),

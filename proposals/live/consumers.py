@@ -29,7 +29,7 @@ def _snapshot(consultation_id: int) -> dict | None:
         return None
     rows = (
         Proposal.objects.for_consultation(consultation_id)
-        .published()
+        .listed()
         .order_by(*MOST_SUPPORTED)
         .values_list("pk", "status", "supports_count", "supports_version")[:SNAPSHOT_LIMIT]
     )

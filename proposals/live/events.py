@@ -221,6 +221,27 @@ def proposal_withdrawn(proposal: Proposal) -> ProposalWithdrawn:
     }
 
 
+class ProposalMerged(TypedDict):
+    """An official merged it into another proposal (votes.merging): its supports count there now, and an
+    open page of it sends its reader to `url`, the other proposal's."""
+
+    type: Literal["proposal.merged"]
+    proposal: int
+    into: int
+    title: str  # the other proposal's
+    url: str
+
+
+def proposal_merged(proposal: Proposal, *, into: Proposal) -> ProposalMerged:
+    return {
+        "type": "proposal.merged",
+        "proposal": proposal.pk,
+        "into": into.pk,
+        "title": into.title,
+        "url": into.get_absolute_url(),
+    }
+
+
 class CommentState(TypedDict):
     """A published comment as everyone may read it; pending or hidden text is never sent."""
 

@@ -31,7 +31,7 @@ from cocreate.accounts.language import email_language
 from cocreate.accounts.models import EmailFrequency
 
 from ..models import AuditAction, Notification, Proposal, Status
-from .preferences import PERSONAL_ACTIONS, sent_by
+from .preferences import MERGE_ACTIONS, PERSONAL_ACTIONS, merged_with, sent_by
 from .unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,9 @@ def _email_context(notification: Notification) -> dict:
         context.update(threshold=int(entry.to_value or 0))
     elif entry.milestone_id:
         context.update(milestone=entry.milestone)
+    elif entry.action in MERGE_ACTIONS:
+        other = merged_with(entry)
+        context.update(other=other, other_url=absolute_url(other.get_absolute_url()) if other else "")
     return context
 
 
@@ -298,6 +301,8 @@ def render_email(template: str, context: dict, *, language: str, token: str) -> 
 def _template(notification: Notification) -> str:
     """A personal notice (personal.py) has its own words, and says why it came to someone who follows
     nothing."""
+    if notification.entry.action in MERGE_ACTIONS:
+        return "merge_notice"
     return "support_notice" if notification.entry.action in PERSONAL_ACTIONS else "notification"
 
 

@@ -10,7 +10,8 @@ and the proposal's page shows it with the form to ask for a review.
 - supports set aside (votes.invalidations.supports_invalidate): each citizen whose support it set aside,
   with the official's reason;
 - a support counted again (support_reinstate, after a review or not): its citizen, with the reply;
-- a support kept set aside after a review (votes.reviews.support_review_decide): its citizen, with the reply.
+- a support kept set aside after a review (votes.reviews.support_review_decide): its citizen, with the reply;
+- a proposal merged into another (votes.merging): its author, and the author of the one it went into.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -21,7 +22,7 @@ from cocreate.transactions import after_commit
 from ..models import AuditAction, AuditEntry
 from .delivery import _send_after_commit, _verified_primary
 from .fanout import _insert_notifications
-from .preferences import PERSONAL_ACTIONS
+from .preferences import MERGE_ACTIONS, PERSONAL_ACTIONS, merged_with
 
 
 def notify_people(*, entry: AuditEntry, users) -> int:
@@ -38,8 +39,27 @@ def notify_people(*, entry: AuditEntry, users) -> int:
     return written
 
 
+def _merge_text(entry: AuditEntry, title: str) -> str:
+    other = merged_with(entry)
+    values = {"title": title, "other": other.title if other else "", "reason": entry.reason}
+    if entry.action == AuditAction.MERGED_INTO:
+        return (
+            _(
+                "Your proposal “%(title)s” was merged into “%(other)s”: its supports count "
+                "there. Reason: %(reason)s"
+            )
+            % values
+        )
+    return (
+        _("“%(other)s” was merged into your proposal “%(title)s”, with its supports. Reason: %(reason)s")
+        % values
+    )
+
+
 def notice_text(entry: AuditEntry, title: str) -> str:
     """One line of the in-site list, in the active language."""
+    if entry.action in MERGE_ACTIONS:
+        return _merge_text(entry, title)
     values = {"title": title, "reason": entry.reason}
     if entry.action == AuditAction.SUPPORT_REINSTATED:
         if entry.reason:

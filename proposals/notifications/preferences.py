@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency
 
-from ..models import AuditAction, Notification
+from ..models import AuditAction, Notification, Proposal
 
 # Which audit actions make each kind (the package docstring says whom they notify).
 KIND_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -39,7 +39,19 @@ PERSONAL_ACTIONS = (
     AuditAction.SUPPORTS_SET_ASIDE,
     AuditAction.SUPPORT_REINSTATED,
     AuditAction.SUPPORT_KEPT_ASIDE,
+    # Their proposal merged into another, or another merged into theirs (votes.merging): its author.
+    AuditAction.MERGED_INTO,
+    AuditAction.MERGED_FROM,
 )
+
+MERGE_ACTIONS = (AuditAction.MERGED_INTO, AuditAction.MERGED_FROM)
+
+
+def merged_with(entry):
+    """The other proposal of a merge's entry (the one it went into, or the one that came), or None."""
+    other = entry.to_value if entry.action == AuditAction.MERGED_INTO else entry.from_value
+    return Proposal.objects.filter(pk=int(other)).first() if other.isdigit() else None
+
 
 # The frequencies a summary is sent for (send_citizen_digests --period).
 DIGEST_PERIODS = (EmailFrequency.DAILY, EmailFrequency.WEEKLY)

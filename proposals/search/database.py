@@ -68,7 +68,7 @@ FALLBACK_CANDIDATES = 2000
 
 def scope(*, consultation_id: int | None) -> QuerySet[Proposal]:
     """Everything search may ever return: published proposals of live, public consultations."""
-    proposals = Proposal.objects.published().in_public_consultations()
+    proposals = Proposal.objects.listed().in_public_consultations()
     if consultation_id is not None:
         proposals = proposals.for_consultation(consultation_id)
     return proposals

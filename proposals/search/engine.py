@@ -230,7 +230,8 @@ def document(proposal: Proposal) -> ProposalDocument:
         stage=stage.slug if stage else None,
         stage_name=stage.name if stage else "",
         status=proposal.status,
-        published=proposal.is_published,
+        # A merged one is found through the one it went into (votes.merging).
+        published=proposal.is_published and not proposal.is_merged,
         supports=proposal.supports_count,
         created=proposal.created_at,
         language=proposal.language,
@@ -248,7 +249,7 @@ def proposal_index(proposal_id: int) -> None:
     for name in rebuilding_indices():
         body = document(proposal).to_dict() if proposal else {"id": proposal_id, "published": False}
         es.index(index=name, id=proposal_id, body=body)
-    if proposal is None or not proposal.is_published:
+    if proposal is None or not proposal.is_published or proposal.is_merged:
         es.delete(index=alias_name(), id=proposal_id, refresh=True, ignore=[404])
         return
     body = document(proposal).to_dict()
@@ -262,7 +263,7 @@ def proposal_index(proposal_id: int) -> None:
 
 
 def published_proposals() -> Iterator[Proposal]:
-    return _proposals().published().order_by("pk").iterator(BATCH_SIZE)
+    return _proposals().listed().order_by("pk").iterator(BATCH_SIZE)
 
 
 def bulk_index(index_name: str, proposals, *, total: int, progress=None, create_only: bool = False) -> int:
@@ -297,7 +298,7 @@ def _already_there(item: dict) -> bool:
 def consultation_index(consultation_id: int) -> None:
     """Rewrite every published proposal of the consultation (after its categories were renamed), in the
     index behind the alias and in one being rebuilt."""
-    proposals = _proposals().published().for_consultation(consultation_id).order_by("pk")
+    proposals = _proposals().listed().for_consultation(consultation_id).order_by("pk")
     ensure_index()  # a bulk to a missing alias would create a plain index of that name
     for name in [alias_name(), *rebuilding_indices()]:
         bulk_index(name, proposals.iterator(BATCH_SIZE), total=0)

@@ -3,7 +3,7 @@ comments and flags. One transaction each; live events go out after commit throug
 and each action of a moderator, an official or the platform is written to the audit trail (proposals.audit)
 in its transaction."""
 
-from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX
+from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX, merged_refusal
 from .attachments import attachment_remove, attachments_add, proposal_submit_with_files, submitted_with
 from .comments import (
     COMMENT_MAX,
@@ -66,6 +66,7 @@ __all__ = [
     "flag_create",
     "flags_dismiss",
     "flags_resolve",
+    "merged_refusal",
     "milestone_add",
     "milestone_update",
     "proposal_edit",

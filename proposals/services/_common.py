@@ -5,9 +5,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.exceptions import ServiceError
+from cocreate.exceptions import Conflict, ServiceError
 from cocreate.limits import at_most
 
+from .. import permissions
 from ..models import Comment, Flag, Proposal
 
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, REASON_MAX, NOTE_MAX = 140, 500, 10_000, 500, 1000
@@ -26,6 +27,15 @@ def _require_text(fields: dict[str, str], limits: dict[str, int]) -> dict[str, s
     if errors:
         raise ServiceError(_("Some fields need your attention."), code="invalid", fields=errors)
     return cleaned
+
+
+def merged_refusal() -> Conflict:
+    """What every write to a proposal merged into another (votes.merging) is answered: supports, their
+    withdrawal, comments and edits go to the proposal it went into."""
+    return Conflict(
+        _("This proposal was merged into another one: support it and comment there."),
+        code=permissions.PROPOSAL_MERGED,
+    )
 
 
 def _locked(proposal_id: int) -> Proposal:

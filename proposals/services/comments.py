@@ -26,7 +26,7 @@ from .. import audit, permissions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import AuditAction, Comment, Proposal, Visibility
-from ._common import _locked, _require_text, flags_resolve
+from ._common import _locked, _require_text, flags_resolve, merged_refusal
 from .moderation import APPROVE, HIDE, MODERATION_CHOICES, _audit_action, _checked_reason
 
 COMMENT_MAX = 2000
@@ -66,6 +66,7 @@ _COMMENT_REFUSALS = {
     permissions.PROPOSAL_NOT_PUBLISHED: lambda: Conflict(
         _("Only published proposals can be commented on."), code="proposal_not_published"
     ),
+    permissions.PROPOSAL_MERGED: merged_refusal,
     permissions.CONSULTATION_CLOSED: lambda: Conflict(
         _("This consultation is closed: comments can no longer be added."), code="consultation_closed"
     ),

@@ -13,7 +13,7 @@ from .. import permissions, search, versions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, ProposalVersion, Visibility
-from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _locked, _require_text
+from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _locked, _require_text, merged_refusal
 
 TEXT_FIELDS = ("title", "summary", "body")
 
@@ -43,6 +43,7 @@ EDIT_REFUSALS = {
     permissions.PROPOSAL_WITHDRAWN: lambda: Conflict(
         _("A withdrawn proposal cannot be edited."), code=permissions.PROPOSAL_WITHDRAWN
     ),
+    permissions.PROPOSAL_MERGED: merged_refusal,
     permissions.CONSULTATION_CLOSED: lambda: Conflict(
         _("This consultation is closed: its proposals can no longer be edited."),
         code=permissions.CONSULTATION_CLOSED,

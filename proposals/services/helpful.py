@@ -21,6 +21,7 @@ from .. import permissions
 from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Comment, Visibility
+from ._common import merged_refusal
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ _HELPFUL_REFUSALS = {
     permissions.PROPOSAL_NOT_PUBLISHED: lambda: Conflict(
         _("Only comments on published proposals can be marked as helpful."), code="proposal_not_published"
     ),
+    permissions.PROPOSAL_MERGED: merged_refusal,
     permissions.CONSULTATION_CLOSED: lambda: Conflict(
         _("This consultation is closed: comments can no longer be marked as helpful."),
         code="consultation_closed",

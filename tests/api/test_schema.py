@@ -48,6 +48,7 @@ CONTRACT = {
     "/api/v1/comments/{id}/helpful/": {"post", "delete"},
     "/api/v1/moderation/queue/": {"get"},
     "/api/v1/moderation/proposals/{id}/invalidations/": {"get", "post"},
+    "/api/v1/moderation/proposals/{id}/merge/": {"post"},
     "/api/v1/moderation/proposals/{id}/support-reviews/": {"get"},
     "/api/v1/moderation/support-reviews/{id}/decision/": {"post"},
     "/api/v1/proposals/{id}/support/review/": {"post"},

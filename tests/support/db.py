@@ -1,8 +1,9 @@
 """Looking into PostgreSQL from a test: who waits on whom, and two requests made to wait on each other."""
 
 import threading
+import time
 
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 
 def someone_waits_on_a_lock() -> bool:
@@ -46,3 +47,34 @@ def race(first, second) -> dict[str, object]:
     thread.join(timeout=60)
     assert not thread.is_alive()
     return outcome
+
+
+def retried(call, victims: list):
+    """As a client does with a 503: a transaction PostgreSQL chose as a deadlock's victim (or a batch that
+    waited too long) is sent again, up to five times; each failure is kept in `victims`."""
+    for _attempt in range(5):
+        try:
+            return call()
+        except OperationalError as error:
+            victims.append(error)
+            time.sleep(0.01)
+    return call()
+
+
+def run_together(calls, victims: list) -> tuple[list[threading.Thread], list]:
+    """Start each call in its own thread and connection (`retried`); returns the threads, and the list
+    their outcomes fill in, in the order of `calls`: what each returned, or the exception it raised."""
+    outcomes: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            outcomes[i] = retried(call, victims)
+        except Exception as error:  # noqa: BLE001 - the outcome the test checks
+            outcomes[i] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes

@@ -9,17 +9,16 @@ whose order PostgreSQL does not promise: a deadlock with an invalidation is poss
 then runs again, and a batch chosen as the victim is answered as a lost connection, which its client
 sends again (as here)."""
 
-import threading
 import time
 
 import pytest
-from django.db import OperationalError, connections, transaction
+from django.db import transaction
 
 from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict
 from proposals.models import AuditEntry, Proposal
 from tests.support import factories
-from tests.support.db import someone_waits_on_a_lock, waiting_on_locks
+from tests.support.db import run_together, someone_waits_on_a_lock, waiting_on_locks
 from votes.invalidations import supports_invalidate
 from votes.models import Invalidation, Support, SupportTally
 from votes.services import support_add, support_withdraw
@@ -44,34 +43,6 @@ def citizens(n: int, domain: str) -> list:
 def tallies(proposal) -> dict:
     rows = SupportTally.objects.filter(proposal=proposal).values_list("kind", "key", "supports", "invalid")
     return {(kind, key): (valid, invalid) for kind, key, valid, invalid in rows if valid or invalid}
-
-
-def retried(call, victims: list):
-    """As a client does with a 503: a transaction PostgreSQL chose as a deadlock's victim is sent again."""
-    for _attempt in range(5):
-        try:
-            return call()
-        except OperationalError as error:
-            victims.append(error)
-            time.sleep(0.01)
-    return call()
-
-
-def run_together(calls, victims: list) -> list:
-    outcomes: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            outcomes[i] = retried(call, victims)
-        except Exception as error:  # noqa: BLE001 - the outcome the test checks
-            outcomes[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    return threads, outcomes
 
 
 @pytest.mark.django_db(transaction=True)

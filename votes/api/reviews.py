@@ -50,7 +50,9 @@ class ReviewDecisionSerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer_class, request) -> dict:
+def validated_body(serializer_class, request) -> dict:
+    """The request's JSON object validated by `serializer_class`: 400 `malformed_request` for anything but
+    an object, the common 400 naming each bad field otherwise."""
     if not isinstance(request.data, dict):
         raise ServiceError(_("Send a JSON object."), code="malformed_request")
     serializer = serializer_class(data=request.data)
@@ -80,7 +82,7 @@ class SupportReviewRequestView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _valid(ReviewRequestSerializer, request)
+        data = validated_body(ReviewRequestSerializer, request)
         review = support_review_request(user=request.user, proposal_id=proposal.pk, message=data["message"])
         return Response(SupportReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
@@ -120,6 +122,6 @@ class SupportReviewDecisionView(APIView):
         "the public history follow), `upheld` keeps it set aside and needs a reply. Officials only.",
     )
     def post(self, request, pk: int):
-        data = _valid(ReviewDecisionSerializer, request)
+        data = validated_body(ReviewDecisionSerializer, request)
         review = support_review_decide(actor=request.user, review_id=pk, **data)
         return Response(SupportReviewSerializer(review).data)

@@ -19,22 +19,26 @@ SUPPORT_REFUSALS = {
     403: UNQUALIFIED,
     409: refusal(
         "The proposal is not published (`proposal_not_published`), its author withdrew it "
-        "(`proposal_withdrawn`: it takes no new supports), or its consultation is closed "
+        "(`proposal_withdrawn`: it takes no new supports), an official merged it into another "
+        "(`proposal_merged`: support its `merged_into`), or its consultation is closed "
         "(`consultation_closed`).",
         "proposal_not_published",
         "proposal_withdrawn",
+        "proposal_merged",
         "consultation_closed",
     ),
 }
 WITHDRAW_REFUSALS = {
     403: UNVERIFIED,
     409: refusal(
-        "The proposal is not published (`proposal_not_published`), or its consultation is closed "
-        "(`consultation_closed`). Rarely `proposal_withdrawn`: the withdrawal shared its transaction with "
-        "new supports (votes.batching) that were refused because the author withdrew the proposal just "
-        "then; send it again.",
+        "The proposal is not published (`proposal_not_published`), was merged into another "
+        "(`proposal_merged`: the support went with it, to its `merged_into`), or its consultation is "
+        "closed (`consultation_closed`). Rarely `proposal_withdrawn`: the withdrawal shared its "
+        "transaction with new supports (votes.batching) that were refused because the author withdrew "
+        "the proposal just then; send it again.",
         "proposal_not_published",
         "proposal_withdrawn",
+        "proposal_merged",
         "consultation_closed",
     ),
 }

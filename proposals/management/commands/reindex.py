@@ -26,7 +26,7 @@ class Command(BaseCommand):
         name = engine.new_index_name()
         engine.create_index(name)
         engine.start_rebuild(name)  # before reading: later writes go to the new index as well
-        total = Proposal.objects.published().count()
+        total = Proposal.objects.listed().count()
         self.stdout.write(f"Indexing {total} published proposals into {name}")
         proposals = engine.published_proposals()
         done = engine.bulk_index(name, proposals, total=total, progress=self._progress, create_only=True)
