@@ -198,6 +198,8 @@ def _live_config(language: str, time_zone: str, script_prefix: str) -> dict:
             "proposal_hidden": gettext("A proposal was removed by moderation."),
             "proposal_edited": gettext("“%(title)s” was edited by its author."),
             "proposal_withdrawn": gettext("“%(title)s” was withdrawn by its author."),
+            "proposal_merged": gettext("“%(title)s” was merged into “%(into)s”."),
+            "this_merged": gettext("This proposal was merged into “%(into)s”: read it there."),
             "withdrawn_heading": gettext("Withdrawn by its author"),
             "reason_given": gettext("Reason given:"),
             "this_withdrawn": gettext(

@@ -18,6 +18,7 @@ from proposals.models import Proposal
 
 from . import accounts, dashboard, views
 from .invalidations import SupportReviewDecideView, SupportsSetAsideView
+from .merging import ProposalMergeView
 from .supports_review import SupportsReviewView
 
 app_name = "cms_proposals"
@@ -28,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/dismiss-flags/", views.ProposalDismissFlagsView.as_view(), name="dismiss_flags"),
     path("<int:pk>/supports/", SupportsReviewView.as_view(), name="supports_review"),
     path("<int:pk>/supports/set-aside/", SupportsSetAsideView.as_view(), name="supports_set_aside"),
+    path("<int:pk>/merge/", ProposalMergeView.as_view(), name="merge"),
     path(
         "<int:pk>/supports/reviews/<int:review_id>/",
         SupportReviewDecideView.as_view(),

@@ -50,6 +50,11 @@ def proposal_detail(
         if consultation_id is not None:
             page_cache.share(request, consultation_id)
     proposal = proposal_or_404(request, pk)
+    if proposal.merged_into_id is not None:
+        # Merged into another (votes.merging): its reader goes there and is told where they came from.
+        return redirect(
+            f"{reverse('proposal_detail', args=[proposal.merged_into_id])}?merged_from={proposal.pk}"
+        )
     consultation = proposal.consultation
     consultation.localize_categories([proposal.category])
     if proposal.stage is not None:  # named as the reader's language names it
@@ -83,8 +88,20 @@ def proposal_detail(
         "supports_chart": supports_over_time(proposal=proposal) if proposal.is_published else None,
         **report_context(request, proposal, flag_form),
         **comments_context(request, proposal, comment_failed),
+        **merged_context(request, proposal),
     }
     return render(request, "frontend/proposal_detail.html", context)
+
+
+def merged_context(request, proposal) -> dict:
+    """The duplicates merged into this proposal, their authors credited, the earliest first; and the one
+    the reader came from, if a link to it sent them here (`?merged_from=`)."""
+    merged = list(proposal.merged_from.select_related("author").order_by("merged_at", "pk"))
+    came_from = request.GET.get("merged_from", "")
+    return {
+        "merged_from": merged,
+        "arrived_from": next((p for p in merged if str(p.pk) == came_from), None),
+    }
 
 
 def edit_context(user, proposal) -> dict:

@@ -533,6 +533,13 @@ class ListPage {
           this.announcer.queue(`edited-${event.proposal}`, format(t.proposal_edited, { title: event.title }));
         }
         break;
+      case "proposal.merged": {
+        const title = titleOf(event.proposal);
+        if (this.remove(event.proposal)) {
+          this.announcer.queue(`merged-${event.proposal}`, format(t.proposal_merged, { title, into: event.title }));
+        }
+        break;
+      }
       case "proposal.withdrawn":
         if (applyWithdrawn(this.config, event.proposal, event.reason)) {
           this.announcer.queue(`withdrawn-${event.proposal}`, format(t.proposal_withdrawn, { title: titleOf(event.proposal) }));
@@ -714,6 +721,20 @@ class DetailPage {
     return true;
   }
 
+  // Merged into another while open: the page says where it went, with a link, and takes no support.
+  markMerged(event) {
+    const notice = this.article.querySelector('[data-role="merged-notice"]');
+    if (!notice || !notice.hidden) return;
+    const text = format(this.config.t.this_merged, { into: event.title });
+    const link = document.createElement("a");
+    link.href = event.url;
+    link.textContent = text;
+    notice.querySelector("p").replaceChildren(link);
+    notice.hidden = false;
+    this.announcer.now(text);
+    for (const form of this.article.querySelectorAll("form.support-form")) form.remove();
+  }
+
   markHidden() {
     const notice = this.article.querySelector('[data-role="hidden-notice"]');
     if (notice && notice.hidden) {
@@ -794,6 +815,9 @@ class DetailPage {
       }
       case "proposal.hidden":
         this.markHidden();
+        break;
+      case "proposal.merged":
+        if (event.proposal === this.id) this.markMerged(event);
         break;
       case "proposal.edited":
         if (applyText(this.id, event.title, event.summary)) {
