@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud install
+	bench-page-weight bench-fraud bench-faults install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -97,6 +97,12 @@ bench-fanout: $(BIN)/.installed
 BENCH_FRAUD_REDIS_URL ?= redis://127.0.0.1:6379/8
 bench-fraud: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_FRAUD_REDIS_URL) $(BIN)/python bench/fraud.py $(BENCH_FRAUD_ARGS)
+
+# Redis restarted and unreachable for 30 s under open pages and writes, on both channel layers
+# (bench/faults.py): its own Redis processes, never the shared one; drops and recreates its own database
+# (cocreate_bench_faults). BENCH_FAULTS_ARGS="--pages 100 --partition-seconds 60".
+bench-faults: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/faults.py $(BENCH_FAULTS_ARGS)
 
 # What a phone downloads for each main page (bench/page_weight.py runs the browser test that holds them to
 # their budget and prints the table of docs/performance.md); its Redis database is nobody else's.

@@ -11,18 +11,16 @@ stale count without saying so).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from dataclasses import dataclass, field
 
 import pytest
 from rest_framework.authtoken.models import Token
-from websockets.exceptions import WebSocketException
 
 from proposals.models import Comment, Proposal
 from tests.support import factories
 from tests.support.redis_server import redis_process
-from tests.support.servers import api_request, open_stream, receive_json, serving
+from tests.support.servers import api_request, serving
+from tests.support.stream_pages import Page, follow, until
 from votes.models import Support
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -39,53 +37,6 @@ def site(request, asgi_server_env):
         env = {**asgi_server_env, "REDIS_URL": redis.url(), "REDIS_CHANNEL_LAYER": request.param}
         with serving(env) as server:
             yield server, redis
-
-
-@dataclass
-class Page:
-    """What a page of the consultation knows of one proposal, kept as live.js keeps it."""
-
-    proposal: int
-    supports: int | None = None
-    comments: set[int] = field(default_factory=set)
-    snapshots: int = 0  # snapshots read: more than one means it reconnected and refetched over REST
-    closed: int = 0  # times its socket closed or failed to open: it said "reconnecting"
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def read(self, message: dict) -> None:
-        if message["type"] == "snapshot":
-            self.snapshots += 1
-            self.supports = next(p["supports"] for p in message["proposals"] if p["id"] == self.proposal)
-            self.ready.set()
-        elif message["type"] == "proposal.support_changed" and message["proposal"] == self.proposal:
-            self.supports = message["supports"]
-        elif message["type"] == "comment.published":
-            self.comments.add(message["comment"]["id"])
-
-
-async def follow(server, consultation_id: int, page: Page) -> None:
-    """Keep a page's stream open as live.js does: read every message, reconnect after a close with backoff."""
-    delay = 0.1
-    while True:
-        try:
-            async with open_stream(server, consultation_id) as ws:
-                page.read(await receive_json(ws, TIMEOUT))
-                delay = 0.1
-                async for text in ws:
-                    page.read(json.loads(text))
-        except (OSError, TimeoutError, WebSocketException):
-            pass  # closed, refused or failed: live.js says "reconnecting" and tries again
-        page.closed += 1
-        await asyncio.sleep(delay)  # the page's backoff
-        delay = min(delay * 2, 1)
-
-
-async def until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        await asyncio.sleep(0.05)  # polling a condition, with a deadline
 
 
 async def call_api(server, method: str, path: str, **kwargs):

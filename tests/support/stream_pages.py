@@ -1,0 +1,68 @@
+"""Pages of a consultation as a fault test or benchmark keeps them open: each follows the stream of a real
+server (tests/support/servers.py) as live.js does, reconnects with backoff after a close, and remembers what
+it would show of one proposal. Nothing here imports pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+
+from websockets.exceptions import WebSocketException
+
+from .servers import open_stream, receive_json
+
+TIMEOUT = 10  # seconds to wait for a snapshot that must come
+
+
+@dataclass
+class Page:
+    """What a page knows of one proposal, kept as live.js keeps it."""
+
+    proposal: int
+    supports: int | None = None
+    comments: set[int] = field(default_factory=set)
+    snapshots: int = 0  # snapshots read: more than one means it reconnected and refetched over REST
+    last_snapshot: float = 0.0  # time.monotonic() of the last one
+    closed: int = 0  # times its socket closed or failed to open: each time it said "reconnecting"
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def read(self, message: dict) -> None:
+        if message["type"] == "snapshot":
+            self.snapshots += 1
+            self.last_snapshot = time.monotonic()
+            self.supports = next(p["supports"] for p in message["proposals"] if p["id"] == self.proposal)
+            self.ready.set()
+        elif message["type"] == "proposal.support_changed" and message["proposal"] == self.proposal:
+            self.supports = message["supports"]
+        elif message["type"] == "comment.published":
+            self.comments.add(message["comment"]["id"])
+
+
+async def follow(server, consultation_id: int, page: Page, *, cap: float = 1.0) -> None:
+    """Keep a page's stream open until cancelled: read every message, reconnect after a close, with
+    backoff (0.1 s doubling up to `cap`)."""
+    delay = 0.1
+    while True:
+        try:
+            async with open_stream(server, consultation_id) as ws:
+                page.read(await receive_json(ws, TIMEOUT))
+                delay = 0.1
+                async for text in ws:
+                    page.read(json.loads(text))
+        except (OSError, TimeoutError, WebSocketException):
+            pass  # closed, refused or failed: live.js says "reconnecting" and tries again
+        page.closed += 1
+        await asyncio.sleep(delay)  # the page's backoff
+        delay = min(delay * 2, cap)
+
+
+async def until(condition, timeout: float) -> None:
+    """Return once `condition()` holds; TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.05)  # polling a condition, with a deadline
