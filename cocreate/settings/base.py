@@ -193,8 +193,36 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+
+def uploads_storage(read: environ.Env) -> dict:
+    """Where uploaded files (proposals' pictures and documents) are kept: the local disk under MEDIA_ROOT,
+    or, when AWS_STORAGE_BUCKET_NAME names a bucket, an S3-compatible object store (django-storages):
+    AWS_S3_ENDPOINT_URL for a store other than Amazon's (MinIO, Ceph, OVH, Scaleway...), AWS_S3_REGION_NAME,
+    AWS_S3_ACCESS_KEY_ID and AWS_S3_SECRET_ACCESS_KEY (else boto3's own lookup: AWS_ACCESS_KEY_ID, an
+    instance role), AWS_LOCATION (a prefix in the bucket), AWS_S3_ADDRESSING_STYLE ("path" for stores
+    without per-bucket host names). The files are served by the site (frontend.views.attachments), which
+    checks who may read them: the bucket stays private, no public or signed address is ever given out."""
+    bucket = read.str("AWS_STORAGE_BUCKET_NAME", default="").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": read.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": read.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": read.str("AWS_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": read.str("AWS_S3_SECRET_ACCESS_KEY", default="") or None,
+        "location": read.str("AWS_LOCATION", default=""),
+        "addressing_style": read.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        "default_acl": None,  # the bucket's own (private); never public-read
+        "querystring_auth": True,  # a URL, if ever asked for, is signed and short-lived
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": uploads_storage(env),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # What a client may send (README, "The API"; cocreate/request_limits.py). Beyond, a 4xx in the common error

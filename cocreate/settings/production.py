@@ -31,7 +31,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 LOGGING = logging_config(env.str("LOG_FORMAT", default="json"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405  (the disk, or the object store: base.uploads_storage)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -331,3 +331,97 @@ def open_stream(
 async def receive_json(ws: ClientConnection, timeout: float = 5) -> Any:
     """The next message, decoded; TimeoutError if none comes within `timeout` seconds."""
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+# A real S3-API server: moto's, in its own process on a loopback port, for the object-store tests. It
+# keeps its buckets in memory, so each server starts empty; no request leaves the machine.
+S3_REGION = "us-east-1"
+S3_KEYS = {"access_key": "test-access-key", "secret_key": "test-secret-key"}
+
+
+@dataclass
+class S3Server:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def storage_options(self, bucket: str) -> dict[str, Any]:
+        """The OPTIONS of a django-storages S3Storage on this server, as cocreate.settings.base builds
+        them from the environment (uploads_storage)."""
+        return {
+            "bucket_name": bucket,
+            "endpoint_url": self.endpoint_url,
+            "region_name": S3_REGION,
+            "addressing_style": "path",
+            "default_acl": None,
+            "file_overwrite": False,
+            **S3_KEYS,
+        }
+
+    def client(self):
+        import boto3  # the tests' own reading of the bucket, past the code under test
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=S3_REGION,
+            aws_access_key_id=S3_KEYS["access_key"],
+            aws_secret_access_key=S3_KEYS["secret_key"],
+        )
+
+
+@contextlib.contextmanager
+def s3_serving(timeout: float = 30) -> Iterator[S3Server]:
+    """moto's S3-API server process until the block ends; raises ServerError with its log if it does not
+    answer within `timeout` seconds."""
+    port = free_port()
+    fd, log_name = tempfile.mkstemp(prefix=f"moto-{port}-", suffix=".log")
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": S3_KEYS["access_key"],
+        "AWS_SECRET_ACCESS_KEY": S3_KEYS["secret_key"],
+    }
+    with os.fdopen(fd, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+    server = S3Server(process=process, port=port, log_path=Path(log_name))
+    try:
+        _wait_answering(server, timeout)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_answering(server: S3Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise ServerError(f"moto's server exited: {server.log()}")
+        try:
+            with urllib.request.urlopen(f"{server.endpoint_url}/", timeout=2):  # noqa: S310 (loopback)
+                return
+        except urllib.error.HTTPError:
+            return  # it answers: an error status is an answer
+        except OSError:
+            if time.monotonic() > deadline:
+                raise ServerError(f"moto's server did not answer in {timeout} s: {server.log()}") from None
+            time.sleep(0.05)  # polling a condition, with a deadline
