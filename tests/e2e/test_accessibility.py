@@ -119,6 +119,10 @@ SCREENS: dict[str, Screen] = {
         live=True,
     ),
     "proposal-pending-author": Screen(lambda w: w.urls["pending"], user="author"),
+    # Its author's edit page: the text, then the pictures and documents with the fields to add some.
+    "proposal-edit": Screen(
+        lambda w: w.urls["proposal"] + "edit/", user="author", targets=(*HEADER, "form.form [type=submit]")
+    ),
     "submit": Screen(
         lambda w: w.urls["propose"],
         user="citizen",
