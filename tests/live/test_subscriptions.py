@@ -9,6 +9,7 @@ lacks it was not sent it.
 """
 
 import asyncio
+import time
 
 import pytest
 import redis
@@ -19,7 +20,7 @@ from channels_redis.core import RedisChannelLayer
 from django.db import transaction
 
 from cocreate import asgi
-from proposals.live import broadcasts, consumers, events
+from proposals.live import broadcasts, consumers, events, subscriptions
 from proposals.live.subscriptions import BACKLOG_LIMIT, Outlet
 from tests.support import factories
 from tests.support.live import TIMEOUT, connected
@@ -281,3 +282,48 @@ def test_a_page_too_far_behind_is_closed_to_reconnect():
         return slow.frames
 
     assert async_to_sync(scenario)() == [frame(0), {"type": "websocket.close", "code": 1013}]
+
+
+def test_a_resync_closes_the_pages_opened_before_the_loss_and_no_other(layer, proposal):
+    """A worker that could not send an event sends a resync once the layer answers (broadcasts.py)."""
+    consultation_id = proposal.consultation_id
+
+    async def scenario():
+        before, _ = await connected(consultation_id)
+        lost_at = time.time()
+        after, _ = await connected(consultation_id)
+        message = {"type": broadcasts.RESYNC_HANDLER, "lost_at": lost_at}
+        await get_channel_layer().group_send(broadcasts.consultation_group(consultation_id), message)
+        closing = await before.receive_output(timeout=TIMEOUT)
+        await database_sync_to_async(send_count)(consultation_id, proposal.pk, 6)
+        heard = await after.receive_json_from(timeout=TIMEOUT)
+        await after.disconnect()
+        return closing, heard
+
+    closing, heard = async_to_sync(scenario)()
+    assert (closing["type"], closing["code"]) == ("websocket.close", 1013)
+    assert (heard["type"], heard["version"]) == ("proposal.support_changed", 6)
+
+
+def test_a_failed_probe_closes_the_pages_and_the_next_subscribes_anew(layer, proposal, settings, monkeypatch):
+    """Redis away: the subscription's probe fails, its pages reconnect (1013) instead of going stale."""
+    settings.LIVE_PROBE_INTERVAL_MS = 20
+    consultation_id = proposal.consultation_id
+
+    async def failing_probe(group, number):
+        raise redis.ConnectionError("Redis is away")
+
+    async def scenario():
+        with monkeypatch.context() as patch:
+            patch.setattr(subscriptions, "send_probe", failing_probe)
+            pages = [(await connected(consultation_id))[0] for _ in range(2)]
+            closings = [await page.receive_output(timeout=TIMEOUT) for page in pages]
+        again, _ = await connected(consultation_id)
+        await database_sync_to_async(send_count)(consultation_id, proposal.pk, 6)
+        heard = await again.receive_json_from(timeout=TIMEOUT)
+        await again.disconnect()
+        return closings, heard
+
+    closings, heard = async_to_sync(scenario)()
+    assert [(c["type"], c["code"]) for c in closings] == [("websocket.close", 1013)] * 2
+    assert heard["version"] == 6
