@@ -34,6 +34,7 @@ from tests.support import factories
 from tests.support.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
 from tests.support.browser import ARTIFACTS, wait_live
 from tests.support.what_changed import checked_in, step
+from votes.merging import proposals_merge
 from votes.services import support_add
 
 # Plain django_db: the tests read the module's committed data and write nothing. The mark also tells
@@ -123,6 +124,8 @@ SCREENS: dict[str, Screen] = {
     "proposal-edit": Screen(
         lambda w: w.urls["proposal"] + "edit/", user="author", targets=(*HEADER, "form.form [type=submit]")
     ),
+    # A proposal a duplicate was merged into, reached from a link to the duplicate.
+    "proposal-merged": Screen(lambda w: w.urls["merged"], live=True),
     "submit": Screen(
         lambda w: w.urls["propose"],
         user="citizen",
@@ -170,6 +173,10 @@ SCREENS: dict[str, Screen] = {
         user="official",
         targets=(ADMIN_LINK,),
         content=ADMIN,
+    ),
+    # Ticking the duplicates, the reason, then the count the proposal would reach.
+    "admin-merge": Screen(
+        lambda w: w.urls["admin_merge"], user="official", targets=("main [type=submit]",), content=ADMIN
     ),
     "admin-awaiting": Screen(
         lambda w: "/cms/promises/", user="official", targets=(ADMIN_LINK,), content=ADMIN
@@ -274,6 +281,12 @@ def build_world() -> World:
     checked_in(changed, apply, today - timedelta(days=3), 5, frustration=4, motivation=2)
     checked_in(changed, apply, today, 5, frustration=2, motivation=4)
     world.urls["what_changed"] = f"/consultations/{changed.pk}/what-changed/"
+    # A duplicate merged into a proposal of its own: its reader arrives on the other, told so.
+    merged_into = factories.ProposalFactory(consultation=closed, title="Longer opening hours")
+    duplicate = factories.ProposalFactory(consultation=closed, title="Open the office later", author=author)
+    proposals_merge(actor=official, target=merged_into, sources=[duplicate], reason="The same idea.")
+    world.urls["merged"] = f"/proposals/{merged_into.pk}/?merged_from={duplicate.pk}"
+    world.urls["admin_merge"] = f"/cms/proposals/{proposal.pk}/merge/"
     notifications.background_sends_wait(timeout=10)
 
     token = notifications.unsubscribe_token(user_id=citizen.pk, proposal_id=proposal.pk)
