@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults install
+	bench-page-weight bench-fraud bench-faults bench-merge install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -103,6 +103,12 @@ bench-fraud: $(BIN)/.installed
 # (cocreate_bench_faults). BENCH_FAULTS_ARGS="--pages 100 --partition-seconds 60".
 bench-faults: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/faults.py $(BENCH_FAULTS_ARGS)
+
+# Merging two proposals with 50,000 supports each, and the supports given meanwhile (bench/merge.py): drops
+# and recreates its own database (cocreate_bench_merge). BENCH_MERGE_ARGS="--runs 3 --overlap 10000".
+BENCH_MERGE_REDIS_URL ?= redis://127.0.0.1:6379/10
+bench-merge: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_MERGE_REDIS_URL) $(BIN)/python bench/merge.py $(BENCH_MERGE_ARGS)
 
 # What a phone downloads for each main page (bench/page_weight.py runs the browser test that holds them to
 # their budget and prints the table of docs/performance.md); its Redis database is nobody else's.
