@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.accounts.mfa import role_refused
-from cocreate.exceptions import NotFound, ServiceError
+from cocreate.exceptions import Conflict, NotFound, ServiceError
 from cocreate.limits import at_most
 from proposals import permissions
 from proposals.live import events
@@ -199,8 +199,11 @@ def proposals_merge(*, actor, target: Proposal, sources: Sequence, reason: str) 
     duplicate that does not exist; (409) a duplicate of another consultation (`other_consultation`), one
     merged already (`source_merged`) or not published (`source_not_published`), and a target that is not
     published (`proposal_not_published`), withdrawn (`proposal_withdrawn`) or merged itself
-    (`proposal_merged`). See the module's docstring."""
+    (`proposal_merged`); on another database than PostgreSQL, every merge (`merge_unavailable`). See the
+    module's docstring."""
     _refuse_unless_official(actor)
+    if connection.vendor != "postgresql":  # the demo's SQLite has no DISTINCT ON, arrays or table locks
+        raise Conflict(_("Merging proposals needs the PostgreSQL database."), code="merge_unavailable")
     source_ids = merge_source_ids(target_id=target.pk, sources=sources)
     reason = _reason(reason)
     for attempt in range(1, DEADLOCK_RETRIES + 1):

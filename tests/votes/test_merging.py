@@ -279,3 +279,14 @@ def test_refusals_say_what_is_wrong_and_write_nothing(official, page):
     assert into_hidden.value.code == "proposal_not_published"
     assert read(other).merged_into_id is None
     assert AuditEntry.objects.filter(action=AuditEntry.Action.MERGED_INTO).count() == 1
+
+
+def test_on_another_database_a_merge_is_refused_in_so_many_words(official, page, monkeypatch):
+    from django.db import connection
+
+    target, source = (factories.ProposalFactory(consultation=page) for _ in range(2))
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # the demo's database: no DISTINCT ON, no locks
+    with pytest.raises(Conflict) as refused:
+        proposals_merge(actor=official, target=target, sources=[source], reason="Duplicates.")
+    assert refused.value.code == "merge_unavailable"
+    assert read(source).merged_into_id is None

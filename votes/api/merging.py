@@ -72,13 +72,15 @@ class ProposalMergeView(APIView):
                 "A duplicate of another consultation (`other_consultation`), merged already "
                 "(`source_merged`) or not published (`source_not_published`); or this proposal is not "
                 "published (`proposal_not_published`), withdrawn (`proposal_withdrawn`) or merged "
-                "itself (`proposal_merged`).",
+                "itself (`proposal_merged`). On a site running on SQLite (the demo), every merge "
+                "(`merge_unavailable`).",
                 "other_consultation",
                 "source_merged",
                 "source_not_published",
                 "proposal_not_published",
                 "proposal_withdrawn",
                 "proposal_merged",
+                "merge_unavailable",
             ),
         },
         description="Merge duplicates into this proposal, with a reason. Officials only. Each citizen's "
