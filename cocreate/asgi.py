@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from proposals.live.broadcasts import bind_server_loop  # noqa: E402
 
+from .request_limits import UnreadLargeBodies  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -36,7 +37,7 @@ class BindLiveLoop:
 
 router = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": UnreadLargeBodies(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -65,6 +65,44 @@ def upload_too_large() -> str:
     return f"Multipart body larger than {settings.UPLOAD_MAX_REQUEST_SIZE} bytes"
 
 
+class UnreadLargeBodies:
+    """ASGI, around Django: a request whose Content-Length is past UPLOAD_MAX_REQUEST_SIZE is handed to
+    Django with an empty body, its own left unread (Django's ASGI handler would first copy all of it to a
+    temporary file). Django refuses it from the length it declares, as any body too large (413
+    `request_too_large`: UploadSizeHandler for a multipart body, DATA_UPLOAD_MAX_MEMORY_SIZE for any
+    other); what the client still sends is read and dropped while Django waits for it to go."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or _declared_length(scope) <= settings.UPLOAD_MAX_REQUEST_SIZE:
+            return await self.app(scope, receive, send)
+        handed = False
+
+        async def nothing_then_disconnect():
+            nonlocal handed
+            if not handed:
+                handed = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            while True:  # Django listens for the client leaving: pass that on, never the dropped body
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message
+
+        return await self.app(scope, nothing_then_disconnect, send)
+
+
+def _declared_length(scope) -> int:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
 class WithoutTraceback(logging.Filter):
     """Logs a refusal as its one-line message: Django logs each SuspiciousOperation with its traceback, which
     for a client's oversized request says nothing about the site and reads like a crash."""

@@ -227,3 +227,25 @@ def test_every_refusal_is_json_through_the_server(asgi_server):
     log = asgi_server.log()[log_start:]
     assert "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE" in log  # one line each
     assert "Traceback" not in log
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_a_body_announced_past_the_upload_limit_is_refused_without_being_read(asgi_server):
+    """A client that announces more than UPLOAD_MAX_REQUEST_SIZE bytes is answered 413 at once: neither the
+    server nor Django waits for (or keeps) the rest of its body."""
+    citizen = factories.citizen()
+    proposal = factories.ProposalFactory(author=citizen)
+    token = Token.objects.create(user=citizen).key
+    connection = http.client.HTTPConnection(asgi_server.host, asgi_server.port, timeout=30)
+    try:
+        connection.putrequest("POST", f"/api/v1/proposals/{proposal.pk}/attachments/")
+        connection.putheader("Authorization", f"Token {token}")
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length", str(10 * settings.UPLOAD_MAX_REQUEST_SIZE))
+        connection.endheaders(b"--x\r\n")  # a few bytes of the hundreds of megabytes announced
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["error"]["code"] == "request_too_large"
+    finally:
+        connection.close()
