@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.account_blocks import AccountBlocksView, AccountBlockView, AccountUnblockView
+from proposals.api.areas import MyAreasView, MyAreaView
 from proposals.api.attachments import ProposalAttachmentsView, ProposalAttachmentView
 from proposals.api.checkins import (
     CheckInModerationView,
@@ -70,6 +71,8 @@ urlpatterns = [
     path("me/drafts/", MyDraftsView.as_view(), name="me-drafts"),
     path("me/drafts/<int:pk>/", MyDraftView.as_view(), name="me-draft"),
     path("me/drafts/<int:pk>/submit/", MyDraftSubmitView.as_view(), name="me-draft-submit"),
+    path("me/areas/", MyAreasView.as_view(), name="me-areas"),
+    path("me/areas/<int:area_set_id>/", MyAreaView.as_view(), name="me-area"),
     path("me/export/", AccountExportView.as_view(), name="me-export"),
     path("me/delete/", AccountDeleteView.as_view(), name="me-delete"),
     path("me/email-settings/", EmailSettingsView.as_view(), name="me-email-settings"),

@@ -62,8 +62,18 @@ class ProposalEditForm(forms.Form):
     summary = _text(_("Summary"), SUMMARY_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     body = _text(_("Details"), BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, areas=None, **kwargs):
+        """`areas`: the consultation's areas (selectors.areas_of_set), or None when it has none: the area
+        field is then left out."""
         super().__init__(*args, **kwargs)
+        if areas is not None and areas.exists():
+            self.fields["area"] = forms.ModelChoiceField(
+                label=_("Area (optional)"),
+                queryset=areas,
+                required=False,
+                empty_label=_("Not about one area"),
+                help_text=_("The district or neighbourhood your proposal is about, if it is about one."),
+            )
         # Set here, not on the class: the limits are interpolated in the language of this request.
         help_texts = {
             "title": gettext("Say what you propose in one short sentence. Up to %(n)s characters."),
@@ -134,9 +144,13 @@ class ProposalFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     stage = forms.ChoiceField(label=_("Stage of the journey"), required=False)
+    area = forms.TypedChoiceField(label=_("Area"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, categories, stages=(), **kwargs):
+    def __init__(self, *args, categories, stages=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All areas"))] + [(str(a.pk), a.name) for a in areas]
+        if not areas:
+            del self.fields["area"]
         self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
         self.fields["category"].choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
         if not categories:
@@ -146,7 +160,7 @@ class ProposalFilterForm(forms.Form):
             del self.fields["stage"]
 
     def params(self) -> dict:
-        """ordering, status, category and stage; each valid value as given, or its default."""
+        """ordering, status, category, stage and area; each valid value as given, or its default."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
@@ -154,7 +168,27 @@ class ProposalFilterForm(forms.Form):
             "status": data.get("status") or None,
             "category": data.get("category") or None,
             "stage": data.get("stage") or None,
+            "area": data.get("area") or None,
         }
+
+
+class DeclaredAreaForm(forms.Form):
+    """The area a citizen lives in, in one area set in use (proposals.selectors.DeclarableSet): one of its
+    areas, or none. The choices come with the set: no query."""
+
+    area = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, item, **kwargs):
+        kwargs.setdefault("auto_id", f"id_area_set_{item.area_set.pk}_%s")
+        kwargs.setdefault("initial", {"area": item.declared.pk if item.declared else ""})
+        super().__init__(*args, **kwargs)
+        self.item = item
+        field = self.fields["area"]
+        field.label = item.area_set.name
+        field.choices = [("", _("I do not say"))] + [(str(area.pk), area.name) for area in item.areas]
+        quoted = gettext("“%(title)s”")
+        titles = ", ".join(quoted % {"title": page.title} for page in item.consultations)
+        field.help_text = gettext("For the consultations %(titles)s.") % {"titles": titles}
 
 
 class DisplayNameForm(forms.ModelForm):

@@ -37,7 +37,8 @@ def consultation_context(request, page) -> dict:
     categories = list(page.categories.all())
     page.localize_categories(categories)
     stages = page.localized_stages()
-    filters = ProposalFilterForm(request.GET or None, categories=categories, stages=stages)
+    areas = list(selectors.areas_of_set(page.area_set_id)) if page.area_set_id else []
+    filters = ProposalFilterForm(request.GET or None, categories=categories, stages=stages, areas=areas)
     params = filters.params()
     proposals = selectors.proposal_list(consultation_id=page.pk, user=user, **params).annotate(
         has_response=Exists(OfficialResponse.objects.filter(proposal=OuterRef("pk")))
@@ -59,7 +60,7 @@ def consultation_context(request, page) -> dict:
         "categories": categories,
         "state": state,
         "filters": filters,
-        "filtered": bool(params["status"] or params["category"] or params["stage"]),
+        "filtered": bool(params["status"] or params["category"] or params["stage"] or params["area"]),
         "page_obj": page_obj,
         "page_query": query.urlencode(),
         "proposals": page_obj.object_list,
@@ -75,6 +76,7 @@ def consultation_context(request, page) -> dict:
             "status": params["status"] or "",
             "category": params["category"] or "",  # a slug, as events carry it
             "stage": params["stage"] or "",  # a slug too
+            "area": params["area"],  # an id, or None
         },
         "live_config": live_config(),
         "card_template_proposal": card_template_proposal(page),

@@ -70,6 +70,7 @@ urlpatterns = [
     path("consultations/<int:page_id>/check-in/", checkins.checkin_page, name="checkin"),
     path("account/", account.account, name="account"),
     path("account/export/", account.account_export, name="account_export"),
+    path("account/areas/", account.account_area, name="account_area"),
     path("account/delete/", account.account_delete, name="account_delete"),
     path("account/token/", account.account_token, name="account_token"),
     path("account/token/revoke/", account.account_token_revoke, name="account_token_revoke"),

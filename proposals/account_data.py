@@ -1,12 +1,22 @@
 """What this app holds about one person, for their data export (cocreate.accounts.data, registered in
 wagtail_hooks.py): their proposals, comments, follows, notifications, reports, check-ins and the comments
-they marked helpful, and their drafts."""
+they marked helpful, their drafts and the areas they declared they live in."""
 
 from django.db.models import QuerySet
 
 from cocreate.accounts.data import when
 
-from .models import CheckIn, Comment, CommentHelpful, Flag, Follow, Notification, Proposal, ProposalDraft
+from .models import (
+    CheckIn,
+    Comment,
+    CommentHelpful,
+    DeclaredArea,
+    Flag,
+    Follow,
+    Notification,
+    Proposal,
+    ProposalDraft,
+)
 
 
 def readable_among(*, user, named: list[QuerySet]) -> set[int]:
@@ -43,7 +53,11 @@ def _written(row: Proposal | ProposalDraft) -> dict:
 
 
 def account_export(*, user) -> dict[str, list]:
-    proposals = Proposal.objects.filter(author=user).select_related("consultation", "category", "stage")
+    proposals = (
+        Proposal.objects.filter(author=user)
+        .select_related("consultation", "category", "stage", "area")
+        .defer("area__geometry")
+    )
     comments = Comment.objects.filter(author=user).select_related("proposal")
     follows = Follow.objects.filter(user=user).select_related("proposal")
     notices = Notification.objects.filter(recipient=user).select_related("entry__proposal")
@@ -64,6 +78,7 @@ def account_export(*, user) -> dict[str, list]:
                 "supports": p.supports_count,
                 "created_at": when(p.created_at),
                 "published_at": when(p.published_at),
+                "area": p.area.name if p.area else None,  # added last: the fields before keep their place
             }
             for p in proposals.order_by("created_at", "pk")
         ],
@@ -122,18 +137,34 @@ def account_export(*, user) -> dict[str, list]:
             for m in marks.order_by("created_at", "pk")
         ],
         "drafts": drafts_export(user=user),
+        "declared_areas": [
+            {
+                "area_set": {"id": d.area_set_id, "name": d.area_set.name},
+                "area": {"id": d.area_id, "name": d.area.name},
+                "declared_at": when(d.declared_at),
+            }
+            for d in DeclaredArea.objects.filter(user=user)
+            .select_related("area_set", "area")
+            .defer("area__geometry")
+            .order_by("declared_at", "pk")
+        ],
     }
 
 
 def drafts_export(*, user) -> list[dict]:
     """Their drafts, every field: theirs alone, never published."""
-    drafts = ProposalDraft.objects.filter(author=user).select_related("consultation", "category", "stage")
+    drafts = (
+        ProposalDraft.objects.filter(author=user)
+        .select_related("consultation", "category", "stage", "area")
+        .defer("area__geometry")
+    )
     return [
         {
             "id": d.pk,
             **_written(d),
             "created_at": when(d.created_at),
             "updated_at": when(d.updated_at),
+            "area": d.area.name if d.area else None,
         }
         for d in drafts.order_by("created_at", "pk")
     ]

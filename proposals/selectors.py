@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from cms.locales import active_locale
-from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
+from cms.models import Area, AreaSet, ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import NotFound
 
 from . import permissions
 from .models import (
     MOST_SUPPORTED,
     CheckIn,
+    DeclaredArea,
     OfficialResponse,
     Proposal,
     ProposalAttachment,
@@ -28,6 +29,8 @@ ORDERINGS = {"-supports": MOST_SUPPORTED, "-created": ("-created_at", "-id")}
 # A list shows each proposal's title and summary, never its details (up to 10,000 characters): leaving
 # them out keeps the rows that PostgreSQL sorts narrow, which is most of the cost of a later page.
 LIST_DEFERRED = (*SEARCH_VECTORS, "body")
+# A proposal shows its area's name; the boundary (up to megabytes of GeoJSON) is for the map alone.
+AREA_DEFERRED = ("area__geometry",)
 
 
 def proposal_list(
@@ -38,6 +41,7 @@ def proposal_list(
     status: str | None = None,
     category: str | None = None,
     stage: str | None = None,
+    area: int | None = None,
     include_unpublished: bool = False,
     awaiting_response: bool = False,
 ) -> QuerySet[Proposal]:
@@ -51,14 +55,16 @@ def proposal_list(
         qs = qs.filter(category__slug=category)
     if stage:
         qs = qs.filter(stage__slug=stage)
+    if area:
+        qs = qs.filter(area_id=area)
     order = ORDERINGS.get(ordering, ORDERINGS["-supports"])
     if awaiting_response:
         qs = qs.filter(response_due_at__isnull=False, responded_at__isnull=True)
         order = ("response_due_at", "id")
     return (
-        qs.select_related("category", "stage", "author")
+        qs.select_related("category", "stage", "author", "area")
         .annotate(support_threshold=F("consultation__support_threshold"))
-        .defer(*LIST_DEFERRED)
+        .defer(*LIST_DEFERRED, *AREA_DEFERRED)
         .order_by(*order)
     )
 
@@ -72,8 +78,8 @@ def proposal_get(*, proposal_id: int, user) -> Proposal:
         proposals = proposals.in_public_consultations()
     try:
         return (
-            proposals.select_related("category", "stage", "author", "consultation")
-            .defer(*SEARCH_VECTORS)
+            proposals.select_related("category", "stage", "author", "consultation", "area")
+            .defer(*SEARCH_VECTORS, *AREA_DEFERRED)
             .prefetch_related(
                 Prefetch("responses", queryset=OfficialResponse.objects.order_by("published_at")),
                 "attachments",
@@ -242,3 +248,45 @@ def draft_list(*, author, consultation_id: int | None = None) -> QuerySet[Propos
         return ProposalDraft.objects.none()
     drafts = ProposalDraft.objects.filter(author=author)
     return drafts if consultation_id is None else drafts.filter(consultation_id=consultation_id)
+
+
+def area_sets_in_use() -> QuerySet[AreaSet]:
+    """The area sets of the live, public consultations: those a citizen may declare their area in."""
+    consultations = ConsultationPage.objects.live().public().canonical()
+    return AreaSet.objects.filter(consultations__in=consultations).distinct().order_by("name", "pk")
+
+
+def areas_of_set(area_set_id: int | None) -> QuerySet[Area]:
+    """A set's areas in their order, without their boundaries; none for no set."""
+    return Area.objects.filter(area_set_id=area_set_id).defer("geometry").order_by("sort_order", "pk")
+
+
+@dataclass
+class DeclarableSet:
+    """An area set in use, as the account page and the API show it: its areas, the live consultations that
+    use it (canonical pages) and the area the person declared in it, if any."""
+
+    area_set: AreaSet
+    areas: list[Area]
+    consultations: list[ConsultationPage]
+    declared: Area | None
+
+
+def declarable_sets(*, user) -> list[DeclarableSet]:
+    """The area sets in use, each with `user`'s declared area. Four queries, whatever their number."""
+    live = ConsultationPage.objects.live().public().canonical().order_by("title")
+    sets = list(
+        area_sets_in_use().prefetch_related(
+            Prefetch("areas", queryset=Area.objects.defer("geometry").order_by("sort_order", "pk")),
+            Prefetch("consultations", queryset=live.only("pk", "title", "area_set_id"), to_attr="live"),
+        )
+    )
+    declared = dict(
+        DeclaredArea.objects.filter(user=user, area_set__in=sets).values_list("area_set_id", "area_id")
+    )
+    result = []
+    for area_set in sets:
+        areas = list(area_set.areas.all())
+        chosen = next((area for area in areas if area.pk == declared.get(area_set.pk)), None)
+        result.append(DeclarableSet(area_set, areas, list(area_set.live), chosen))
+    return result

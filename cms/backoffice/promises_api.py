@@ -63,7 +63,11 @@ class AwaitingResponsesView(GenericAPIView):
         consultation_id = query_params(AwaitingFilterSerializer, request).get("consultation")
         if consultation_id is not None:
             _consultation(consultation_id)  # an unknown one is a 404, not an empty list
-        proposals = awaiting_queue(consultation_id).select_related("author", "category", "stage")
+        proposals = (
+            awaiting_queue(consultation_id)
+            .select_related("author", "category", "stage", "area")
+            .defer("area__geometry")
+        )
         page = self.paginate_queryset(proposals)
         context = {"stage_names": stage_names_of(p.pk for p in page if p.stage_id)}
         return self.get_paginated_response(ProposalListSerializer(page, many=True, context=context).data)

@@ -29,6 +29,7 @@ EXPORT_SECTIONS = (
     "checkins",
     "helpful",
     "drafts",
+    "declared_areas",
 )
 
 

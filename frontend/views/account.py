@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from cocreate.accounts.roles import holds_role
 from cocreate.exceptions import ServiceError
 from cocreate.forms import add_service_error
 from cocreate.throttling import too_many_requests, write_limited
-from proposals import notifications
+from proposals import notifications, selectors, services
 
-from ..forms import DisplayNameForm, EmailSettingsForm
+from ..forms import DeclaredAreaForm, DisplayNameForm, EmailSettingsForm
 
 NEW_TOKEN_SESSION_KEY = "frontend_new_api_token"  # noqa: S105 - a session key name, not a secret
 
@@ -35,9 +35,15 @@ def account(request):
     return account_page(request, form=form)
 
 
-def account_page(request, *, form=None, email_form=None, status: int = 200):
+def account_page(request, *, form=None, email_form=None, area_form=None, status: int = 200):
     """The account page, with the forms given (bound, with their errors) or fresh ones."""
+    area_forms = [
+        area_form if area_form is not None and area_form.item.area_set.pk == item.area_set.pk
+        else DeclaredAreaForm(item=item)
+        for item in selectors.declarable_sets(user=request.user)
+    ]  # fmt: skip
     context = {
+        "area_forms": area_forms,
         "form": DisplayNameForm(instance=request.user) if form is None else form,
         "email_form": (
             EmailSettingsForm(initial=notifications.email_settings(request.user))
@@ -68,6 +74,35 @@ def account_token_revoke(request):
     if account_services.token_revoke(user=request.user):
         messages.success(request, _("Your API token is revoked: scripts using it no longer work."))
     return redirect(reverse("account") + "#api-token")
+
+
+@login_required
+@require_POST
+@write_limited("follow")
+def account_area(request):
+    """Declare the area one lives in, in one area set in use (`area_set`), or none; back to the account page,
+    or the page again with the form's error."""
+    area_set_id = request.POST.get("area_set", "")
+    item = next(
+        (i for i in selectors.declarable_sets(user=request.user) if str(i.area_set.pk) == area_set_id), None
+    )
+    if item is None:
+        raise Http404("No consultation uses this set of areas.")
+    form = DeclaredAreaForm(request.POST, item=item)
+    if not form.is_valid():
+        return account_page(request, area_form=form, status=400)
+    try:
+        services.declared_area_set(
+            user=request.user, area_set_id=item.area_set.pk, area_id=form.cleaned_data["area"]
+        )
+    except ServiceError as error:
+        add_service_error(form, error)
+        return account_page(request, area_form=form, status=400)
+    if form.cleaned_data["area"] is None:
+        messages.success(request, _("Your area is removed for %(name)s.") % {"name": item.area_set.name})
+    else:
+        messages.success(request, _("Your area is saved for %(name)s.") % {"name": item.area_set.name})
+    return redirect(reverse("account") + "#areas")
 
 
 # Your data: export and account deletion ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ def draft_initial(draft) -> dict:
         "body": draft.body,
         "category": draft.category_id,
         "stage": draft.stage_id,
+        "area": draft.area_id,
     }
 
 
@@ -68,6 +69,7 @@ def save_draft(request, consultation, form, draft):
             body=request.POST.get("body", ""),
             category=cleaned.get("category"),
             stage=cleaned.get("stage"),
+            area=cleaned.get("area"),
         )
     except ServiceError as error:
         form.errors.clear()  # only the draft's own errors: an unfinished text is what a draft is for

@@ -20,7 +20,7 @@ from cocreate.accounts.blocking import is_blocked, refusal_response
 from cocreate.exceptions import ServiceError, refuse
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
-from proposals import notifications, permissions, services, versions
+from proposals import notifications, permissions, selectors, services, versions
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
@@ -183,6 +183,11 @@ def proposal_supports_chart(request, pk: int):
     return HttpResponse(html)
 
 
+def areas_offered(consultation):
+    """The areas a proposal of `consultation` (the canonical page) may name, or None when it has none."""
+    return selectors.areas_of_set(consultation.area_set_id) if consultation.area_set_id else None
+
+
 @write_limited("proposal_submit")
 def proposal_submit(request, page_id: int):
     # A translated page's form submits to its consultation, the canonical page.
@@ -208,6 +213,7 @@ def proposal_submit(request, page_id: int):
         initial=drafts.draft_initial(draft),
         categories=categories,
         stages=consultation.localized_stages(),
+        areas=areas_offered(consultation),
     )
     if "category" in form.fields:  # the options named in the reader's language
         names = consultation.category_names()
@@ -267,9 +273,16 @@ def proposal_edit(request, pk: int, *, files_form=None):
     except ServiceError as error:
         context["refusal"] = error.message
         return render(request, "frontend/proposal_edit.html", context, status=error.http_status)
-    initial = {"title": proposal.title, "summary": proposal.summary, "body": proposal.body}
+    initial = {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "body": proposal.body,
+        "area": proposal.area_id,
+    }
     text_posted = request.method == "POST" and files_form is None
-    form = ProposalEditForm(request.POST if text_posted else None, initial=initial)
+    form = ProposalEditForm(
+        request.POST if text_posted else None, initial=initial, areas=areas_offered(proposal.consultation)
+    )
     if text_posted and form.is_valid():
         was_published = proposal.is_published
         try:

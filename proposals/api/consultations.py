@@ -14,7 +14,7 @@ from .. import selectors
 from ..models import Status
 from ..selectors import consultation_funnel
 from .pagination import ProposalPagination
-from .serializers import ProposalListSerializer
+from .serializers import AreaRefSerializer, ProposalListSerializer
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -112,10 +112,18 @@ class FunnelSerializer(serializers.Serializer):
 
 class ConsultationDetailSerializer(ConsultationSerializer):
     funnel = serializers.SerializerMethodField()
+    areas = serializers.SerializerMethodField(
+        help_text="The areas (districts, neighbourhoods) a proposal may name, in their order; empty when the "
+        "consultation has none."
+    )
 
     class Meta(ConsultationSerializer.Meta):
-        fields = [*ConsultationSerializer.Meta.fields, "funnel"]
+        fields = [*ConsultationSerializer.Meta.fields, "funnel", "areas"]
         read_only_fields = fields
+
+    @extend_schema_field(AreaRefSerializer(many=True))
+    def get_areas(self, page: ConsultationPage) -> list:
+        return AreaRefSerializer(selectors.areas_of_set(page.area_set_id), many=True).data
 
     @extend_schema_field(FunnelSerializer)
     def get_funnel(self, page: ConsultationPage) -> dict:
@@ -132,6 +140,9 @@ class ProposalListParamsSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     category = Slug(required=False, max_length=80, help_text="One of its categories' slugs.")
     stage = Slug(required=False, max_length=80, help_text="One of the slugs of its journey's stages.")
+    area = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="The id of one of its areas."
+    )
     awaiting_response = serializers.BooleanField(
         required=False,
         default=False,
@@ -150,6 +161,12 @@ class ProposalListParamsSerializer(serializers.Serializer):
         if not self.context["consultation"].stages.filter(slug=slug).exists():
             raise serializers.ValidationError(_("Not one of this consultation's stages."))
         return slug
+
+    def validate_area(self, area_id: int) -> int:
+        # As a category: an area the consultation does not have is a 400, not an empty list.
+        if not selectors.areas_of_set(self.context["consultation"].area_set_id).filter(pk=area_id).exists():
+            raise serializers.ValidationError(_("Not one of this consultation’s areas."))
+        return area_id
 
 
 class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -199,6 +216,7 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
             status=params.get("status"),
             category=params.get("category"),
             stage=params.get("stage"),
+            area=params.get("area"),
             awaiting_response=params["awaiting_response"],
         )
         page = self.paginate_queryset(queryset)

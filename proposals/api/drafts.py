@@ -24,8 +24,16 @@ from ..models import ProposalDraft, ProposalVersion
 from ..services import DRAFTS_MAX
 from ..services._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from ..versions import published_versions
-from .serializers import ProposalDetailSerializer
-from .views import UNQUALIFIED, _valid, category_for, consultation_for_write, detail_response, stage_for
+from .serializers import ProposalDetailSerializer, area_id_field
+from .views import (
+    UNQUALIFIED,
+    _valid,
+    area_for,
+    category_for,
+    consultation_for_write,
+    detail_response,
+    stage_for,
+)
 
 CLOSED = refusal("The consultation is not open for proposals (`consultation_closed`).", "consultation_closed")
 NO_SUCH_DRAFT = OpenApiResponse(description="You have no draft with this id (`not_found`).")
@@ -35,6 +43,9 @@ class DraftSerializer(serializers.ModelSerializer):
     consultation = serializers.IntegerField(source="consultation_id")
     category = serializers.CharField(source="category.slug", allow_null=True, default=None)
     stage = serializers.CharField(source="stage.slug", allow_null=True, default=None)
+    area = serializers.IntegerField(
+        source="area_id", allow_null=True, help_text="The id of its area, if any."
+    )
 
     class Meta:
         model = ProposalDraft
@@ -46,6 +57,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "body",
             "category",
             "stage",
+            "area",
             "created_at",
             "updated_at",
         ]
@@ -54,13 +66,14 @@ class DraftSerializer(serializers.ModelSerializer):
 
 class DraftWriteSerializer(serializers.Serializer):
     """The texts as far as they are written (one of them at least); a field left out of a PATCH stays as it
-    is. `category` and `stage` are slugs of the consultation's own."""
+    is. `category` and `stage` are slugs of the consultation's own, `area` the id of one of its areas."""
 
     title = Text(max_length=TITLE_MAX, required=False, allow_blank=True)
     summary = Text(max_length=SUMMARY_MAX, required=False, allow_blank=True)
     body = Text(max_length=BODY_MAX, required=False, allow_blank=True)
     category = Slug(required=False, allow_blank=True, allow_null=True)
     stage = Slug(required=False, allow_blank=True, allow_null=True)
+    area = area_id_field("The id of one of the consultation's areas, if any.")
 
 
 class DraftCreateSerializer(DraftWriteSerializer):
@@ -75,7 +88,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 DRAFT_INVALID = refusal(
-    "Bad input (`invalid`: a text over its limit, nothing written at all, a category or stage not the "
+    "Bad input (`invalid`: a text over its limit, nothing written at all, a category, stage or area not the "
     f"consultation's), or {DRAFTS_MAX} drafts kept already (`too_many_drafts`).",
     "invalid",
     "too_many_drafts",
@@ -113,6 +126,7 @@ def _save(request, *, consultation, draft=None, data: dict) -> ProposalDraft:
         draft=draft,
         category=choice("category", category_for),
         stage=choice("stage", stage_for),
+        area=choice("area", area_for),
         **{name: data.get(name, value) for name, value in current.items()},
     )
 
@@ -208,6 +222,7 @@ class MyDraftSubmitView(_DraftView):
                 body=draft.body,
                 category=draft.category,
                 stage=draft.stage,
+                area=draft.area,
             )
         except ServiceError as error:
             if error.code != "invalid":

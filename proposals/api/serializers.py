@@ -69,6 +69,14 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+class AreaRefSerializer(serializers.Serializer):
+    """An area of a consultation's area set, as a proposal or a declaration names it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+
+
 class ProposalListSerializer(serializers.ModelSerializer):
     supports = serializers.IntegerField(source="supports_count", read_only=True)
     version = serializers.IntegerField(source="supports_version", read_only=True)
@@ -80,6 +88,11 @@ class ProposalListSerializer(serializers.ModelSerializer):
         help_text="The slug of the stage of the consultation's journey the proposal is about, if any.",
     )
     stage_name = serializers.SerializerMethodField(help_text="That stage's name in the reader's language.")
+    area = AreaRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The area of the consultation (district, neighbourhood) the proposal is about, if any.",
+    )
     author_name = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     threshold = serializers.SerializerMethodField(
@@ -99,6 +112,7 @@ class ProposalListSerializer(serializers.ModelSerializer):
             "category",
             "stage",
             "stage_name",
+            "area",
             "status",
             "visibility",
             "supports",
@@ -185,6 +199,13 @@ class ProposalDetailSerializer(ProposalListSerializer):
         return proposal.moderation_note if self.context.get("may_see_moderation") else ""
 
 
+def area_id_field(help_text: str) -> serializers.IntegerField:
+    """An area named by its id in a request: optional, null for none."""
+    return serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, help_text=help_text
+    )
+
+
 class ProposalCreateSerializer(serializers.Serializer):
     consultation = serializers.IntegerField(min_value=1)
     title = Text(max_length=140)
@@ -197,6 +218,9 @@ class ProposalCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The slug of one of the consultation's stages, if the proposal is about one.",
     )
+    area = area_id_field(
+        "The id of one of the consultation's areas (its `areas`), if the proposal is about one."
+    )
 
 
 class ProposalEditSerializer(serializers.Serializer):
@@ -205,6 +229,7 @@ class ProposalEditSerializer(serializers.Serializer):
     title = Text(max_length=140, required=False)
     summary = Text(max_length=500, required=False)
     body = Text(max_length=10_000, required=False)
+    area = area_id_field("The id of one of the consultation's areas; null: about no area in particular.")
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cms.models import ConsultationCategory, ConsultationPage, ConsultationStage
+from cms.models import Area, ConsultationCategory, ConsultationPage, ConsultationStage
 from cocreate.exceptions import ServiceError
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -94,6 +94,20 @@ def stage_for(consultation: ConsultationPage, slug: str | None) -> ConsultationS
     return stage
 
 
+def area_for(consultation: ConsultationPage, area_id: int | None) -> Area | None:
+    """The area `area_id` of the consultation's set (services.area_check refuses any other), or None."""
+    if area_id is None:
+        return None
+    area = Area.objects.filter(pk=area_id).defer("geometry").first()
+    if area is None:
+        raise ServiceError(
+            _("This area is not one of the consultation’s."),
+            fields={"area": [_("Choose one of this consultation’s areas.")]},
+        )
+    services.area_check(consultation=consultation, area=area)
+    return area
+
+
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # Never queried (selectors read the proposals); it tells the schema generator that {id} is an integer.
     queryset = Proposal.objects.none()
@@ -135,12 +149,14 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             body=data["body"],
             category=category_for(consultation, data.get("category")),
             stage=stage_for(consultation, data.get("stage")),
+            area=area_for(consultation, data.get("area")),
         )
         return detail_response(proposal, request, http_status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ProposalEditSerializer,
-        description="Its author edits the title, summary or details (a field left out stays as it is): "
+        description="Its author edits the title, summary, details or area (a field left out stays as it "
+        "is): "
         "at any time while nobody else supports it, then for PROPOSAL_EDIT_WINDOW_MINUTES after the first "
         "support from someone else. Each version is kept and the public history shows what changed. In a "
         "pre-moderated consultation, an edit of a published proposal returns it to moderation.",
@@ -166,7 +182,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         data = _valid(ProposalEditSerializer, request)
-        proposal = services.proposal_edit(actor=request.user, proposal=self._proposal(), **data)
+        proposal = self._proposal()
+        if "area" in data:  # left out, the area stays; null, the proposal names none
+            data["area"] = area_for(proposal.consultation, data["area"])
+        proposal = services.proposal_edit(actor=request.user, proposal=proposal, **data)
         return detail_response(proposal, request)
 
     @extend_schema(

@@ -14,6 +14,7 @@ class ProposalState(TypedDict):
     category_slug: str | None
     stage: str | None
     stage_slug: str | None
+    area_id: int | None
     status: str
     status_label: str
     supports: int
@@ -102,6 +103,7 @@ def proposal_state(proposal: Proposal) -> ProposalState:
         "category_slug": proposal.category.slug if proposal.category_id else None,
         "stage": proposal.stage.name if proposal.stage_id else None,  # in the original's language
         "stage_slug": proposal.stage.slug if proposal.stage_id else None,
+        "area_id": proposal.area_id,
         "status": proposal.status,
         "status_label": str(proposal.get_status_display()),
         "supports": proposal.supports_count,

@@ -4,6 +4,7 @@ and each action of a moderator, an official or the platform is written to the au
 in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX, merged_refusal
+from .areas import area_check, declared_area_remove, declared_area_set
 from .attachments import attachment_remove, attachments_add, proposal_submit_with_files, submitted_with
 from .comments import (
     COMMENT_MAX,
@@ -47,6 +48,7 @@ __all__ = [
     "SUMMARY_MAX",
     "TITLE_MAX",
     "WITHDRAW_REFUSALS",
+    "area_check",
     "attachment_remove",
     "attachments_add",
     "checkin_delete",
@@ -56,6 +58,8 @@ __all__ = [
     "comment_helpful_mark",
     "comment_helpful_withdraw",
     "consultation_thresholds_apply",
+    "declared_area_remove",
+    "declared_area_set",
     "draft_delete",
     "draft_get",
     "draft_save",

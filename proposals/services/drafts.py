@@ -41,7 +41,14 @@ def _draft_text(fields: dict[str, str | None]) -> dict[str, str]:
 
 
 def draft_save(
-    *, author, consultation, draft: ProposalDraft | None = None, category=None, stage=None, **fields
+    *,
+    author,
+    consultation,
+    draft: ProposalDraft | None = None,
+    category=None,
+    stage=None,
+    area=None,
+    **fields,
 ) -> ProposalDraft:
     """Keep the text as it is (a new draft, or `draft`, the author's, changed). Saving asks what submitting
     asks of the person and the consultation (permissions.submit_refusal): a draft is a proposal on its way."""
@@ -51,6 +58,8 @@ def draft_save(
         category = None
     if stage is not None and stage.page_id != consultation.pk:
         stage = None
+    if area is not None and area.area_set_id != consultation.area_set_id:
+        area = None
     with transaction.atomic():
         if draft is None:
             if ProposalDraft.objects.filter(author=author).count() >= DRAFTS_MAX:
@@ -59,10 +68,10 @@ def draft_save(
                     code="too_many_drafts",
                 )
             return ProposalDraft.objects.create(
-                author=author, consultation=consultation, category=category, stage=stage, **text
+                author=author, consultation=consultation, category=category, stage=stage, area=area, **text
             )
         draft = draft_get(author=author, draft_id=draft.pk)
-        for name, value in {**text, "category": category, "stage": stage}.items():
+        for name, value in {**text, "category": category, "stage": stage, "area": area}.items():
             setattr(draft, name, value)
         draft.save()
     return draft
@@ -73,7 +82,7 @@ def draft_delete(*, author, draft: ProposalDraft) -> None:
 
 
 def draft_submit(*, author, draft: ProposalDraft, **fields) -> Proposal:
-    """Submit the author's draft with `fields` (title, summary, body, category, stage: as the form now
+    """Submit the author's draft with `fields` (title, summary, body, category, stage, area: as the form now
     holds them): proposal_submit, and the draft deleted in its transaction, so it is either a proposal or
     still a draft."""
     with transaction.atomic():

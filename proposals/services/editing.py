@@ -14,6 +14,7 @@ from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, ProposalVersion, Visibility
 from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _locked, _require_text, merged_refusal
+from .areas import area_check
 
 TEXT_FIELDS = ("title", "summary", "body")
 
@@ -68,8 +69,13 @@ def version_original(proposal: Proposal) -> None:
     )
 
 
-def proposal_edit(*, actor, proposal: Proposal, **changes: str | None) -> Proposal:
-    """The author changes any of `title`, `summary` and `body` (a field not given, or None, stays as it is).
+# proposal_edit's `area` when the area is not changed.
+KEEP_AREA = object()
+
+
+def proposal_edit(*, actor, proposal: Proposal, area=KEEP_AREA, **changes: str | None) -> Proposal:
+    """The author changes any of `title`, `summary` and `body` (a field not given, or None, stays as it is),
+    and the `area` it is about (a cms.Area of the consultation's set, or None for none; not given, it stays).
     One transaction, holding the proposal's row: a support waits for it, so the edit and the first support
     from someone else are ordered, and the rule is read on the supports committed.
 
@@ -90,10 +96,23 @@ def proposal_edit(*, actor, proposal: Proposal, **changes: str | None) -> Propos
             {name: _given(changes.get(name), getattr(proposal, name)) for name in TEXT_FIELDS},
             {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX},
         )
+        moved = area is not KEEP_AREA and getattr(area, "pk", None) != proposal.area_id
+        if moved:
+            area_check(consultation=proposal.consultation, area=area)
+            _move_to_area(proposal, area)
         if all(text[name] == getattr(proposal, name) for name in TEXT_FIELDS):
             return proposal
         _save_version(actor, proposal, text)
     return proposal
+
+
+def _move_to_area(proposal: Proposal, area) -> None:
+    """Call holding the proposal's row lock. The area is not part of the text: no version, no new moderation;
+    the kept pages of the consultation are renewed."""
+    proposal.area = area
+    proposal.save(update_fields=["area"])
+    if proposal.is_published:
+        page_cache.pages_changed_on_commit(proposal.consultation_id)
 
 
 def _given(value: str | None, current: str) -> str:

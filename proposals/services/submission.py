@@ -12,6 +12,7 @@ from ..live import events
 from ..live.broadcasts import broadcast_on_commit
 from ..models import Proposal, Visibility
 from ._common import BODY_MAX, SUMMARY_MAX, TITLE_MAX, _require_text
+from .areas import area_check
 from .editing import version_original
 
 
@@ -30,11 +31,11 @@ def submit_errors(author, consultation) -> dict:
 
 
 def proposal_submit(
-    *, author, consultation, title: str, summary: str, body: str, category=None, stage=None
+    *, author, consultation, title: str, summary: str, body: str, category=None, stage=None, area=None
 ) -> Proposal:
     """`category` and `stage` (a cms.ConsultationStage: the step of the service journey the proposal is
     about), when given, must be the consultation's own: a proposal is listed, filtered and mapped on the
-    journey of the consultation it belongs to."""
+    journey of the consultation it belongs to. So must `area` (a cms.Area), of the consultation's area set."""
     refuse(permissions.submit_refusal(author, consultation), submit_errors(author, consultation))
     if category is not None and category.page_id != consultation.pk:
         raise ServiceError(
@@ -46,6 +47,7 @@ def proposal_submit(
             _("This stage does not belong to the consultation."),
             fields={"stage": [_("Choose one of this consultation's stages.")]},
         )
+    area_check(consultation=consultation, area=area)
     text = _require_text(
         {"title": title, "summary": summary, "body": body},
         {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX},
@@ -57,6 +59,7 @@ def proposal_submit(
             author=author,
             category=category,
             stage=stage,
+            area=area,
             language=(get_language() or "en")[:8],
             visibility=Visibility.PUBLISHED if published else Visibility.PENDING,
             published_at=timezone.now() if published else None,

@@ -14,6 +14,7 @@ from proposals.services import (
     checkin_save,
     comment_helpful_mark,
     comment_post,
+    declared_area_set,
     draft_save,
     flag_create,
     proposal_moderate,
@@ -174,7 +175,7 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
 
 SECTIONS = [
     "proposals", "supports", "comments", "follows", "notifications", "reports", "checkins", "helpful",
-    "drafts",
+    "drafts", "declared_areas",
 ]  # fmt: skip
 
 
@@ -200,6 +201,8 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
         gave_up=False,
     )
     draft_save(author=citizen, consultation=consultation, title="Unfinished")
+    districts = factories.area_set("North", consultations=[consultation])
+    declared_area_set(user=citizen, area_set_id=districts.pk, area_id=districts.areas.get().pk)
 
     data = account_export(user=citizen)
 
@@ -209,6 +212,7 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
             [
                 "id", "consultation", "category", "stage", "title", "summary", "body", "language",
                 "visibility", "moderation_reason", "status", "supports", "created_at", "published_at",
+                "area",
             ]
         ],
         "supports": [
@@ -234,9 +238,10 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
         "drafts": [
             [
                 "id", "consultation", "category", "stage", "title", "summary", "body", "created_at",
-                "updated_at",
+                "updated_at", "area",
             ]
         ],
+        "declared_areas": [["area_set", "area", "declared_at"]],
     }  # fmt: skip
     assert set(data["account"]["email_frequencies"]) == {
         "status",

@@ -25,6 +25,9 @@ def concrete(path: str, *, proposal, comment) -> str:
     if "{stage_slug}" in path:
         stage = ConsultationStage.objects.create(page=proposal.consultation, name="Apply", slug="apply")
         path = path.replace("{stage_slug}", stage.slug)
+    if "{area_set_id}" in path:
+        districts = factories.area_set("North", consultations=[proposal.consultation])
+        return path.replace("{area_set_id}", str(districts.pk))
     if path.startswith("/api/v1/checkins/"):
         author = factories.citizen()
         stage = ConsultationStage.objects.create(page=proposal.consultation, name="Wait", slug="wait")

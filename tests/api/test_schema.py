@@ -70,6 +70,8 @@ CONTRACT = {
     "/api/v1/consultations/{id}/what-changed/": {"get"},
     "/api/v1/consultations/journeys.json": {"get"},
     "/api/v1/consultations/journeys.csv": {"get"},
+    "/api/v1/me/areas/": {"get"},
+    "/api/v1/me/areas/{area_set_id}/": {"put", "delete"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

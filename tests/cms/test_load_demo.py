@@ -12,8 +12,20 @@ from django.test import Client
 from django.utils import translation
 from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
-from cms.backoffice.management.commands.load_demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from cms.models import ConsultationIndexPage, ConsultationPage, ConsultationStage, LifeEvent, ModerationMode
+from cms.backoffice.management.commands.load_demo import (
+    ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    HOUSING_SLUG,
+)
+from cms.models import (
+    Area,
+    ConsultationIndexPage,
+    ConsultationPage,
+    ConsultationStage,
+    LifeEvent,
+    ModerationMode,
+)
 from cocreate.accounts.models import User
 from proposals import permissions
 from proposals.journey_map import journey_map
@@ -21,6 +33,7 @@ from proposals.models import (
     AuditEntry,
     CheckIn,
     Comment,
+    DeclaredArea,
     Flag,
     Milestone,
     OfficialResponse,
@@ -69,6 +82,8 @@ def snapshot() -> dict[str, int]:
         "checkins": CheckIn.objects.count(),
         "tallies": StageTally.objects.count(),
         "milestones": Milestone.objects.count(),
+        "areas": Area.objects.count(),
+        "declared_areas": DeclaredArea.objects.count(),
     }
 
 
@@ -317,3 +332,22 @@ def test_make_run_prints_the_accounts_last_at_its_own_port_and_no_e_mail(tmp_pat
     assert ":8000" not in printed
     assert later.returncode == 0, later.stderr[-3000:]
     assert "Subject:" not in later.stdout
+
+
+def test_the_housing_consultation_has_districts_named_by_proposals_and_citizens():
+    load()
+    page = ConsultationPage.objects.get(slug=HOUSING_SLUG)
+
+    areas = list(page.area_set.areas.all())
+    assert [a.name for a in areas] == ["Old Town", "Riverside", "Station", "Hillside"]
+    assert all(a.geometry["type"] == "Polygon" for a in areas)
+    named = dict(
+        Proposal.objects.filter(consultation=page, area__isnull=False).values_list("title", "area__name")
+    )
+    assert named == {
+        "Pre-fill the form with last year's data": "Riverside",
+        "One form for tenants and subtenants": "Old Town",
+    }
+    declared = DeclaredArea.objects.filter(area_set=page.area_set)
+    assert declared.count() >= 4
+    assert set(declared.values_list("area__name", flat=True)) == {a.name for a in areas}

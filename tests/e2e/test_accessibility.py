@@ -203,8 +203,12 @@ def build_world() -> World:
     official = factories.official(first_name="Claire", last_name="Martin")
 
     consultation = factories.consultation(categories=("Online", "At the counter"), support_threshold=3)
+    # Its districts: on the submission form, the proposal's page, the filters and the account page.
+    districts = factories.area_set("North", "South", consultations=[consultation])
+    services.declared_area_set(user=citizen, area_set_id=districts.pk, area_id=districts.areas.first().pk)
     proposal = factories.ProposalFactory(
         consultation=consultation,
+        area=districts.areas.first(),
         author=author,
         title="Pay the first benefit faster",
         summary="Within a week.",

@@ -33,6 +33,7 @@ PROPOSAL_FIELDS = {
     "category_slug",
     "stage",
     "stage_slug",
+    "area_id",
     "status",
     "status_label",
     "supports",

@@ -336,6 +336,7 @@ class ListPage {
     if (filter.status && proposal.status !== filter.status) return false;
     if (filter.category && proposal.category_slug !== filter.category) return false;
     if (filter.stage && proposal.stage_slug !== filter.stage) return false;
+    if (filter.area && proposal.area_id !== filter.area) return false;
     return true;
   }
 

@@ -2,13 +2,15 @@
 one account per role; the consultation list and the first consultation also in French, as an official
 would publish them with the CMS's "Translate" action. The life events the home page lists, in both
 languages; the first consultation's service journey in five stages, with the check-ins of the people who
-went through it (a journey map with a breaking point to show). Idempotent: a second run finds everything
-in place and writes nothing.
+went through it (a journey map with a breaking point to show); the housing consultation's four districts
+(an area set, as uploaded in GeoJSON), named by some of its proposals and by the citizens who live in them.
+Idempotent: a second run finds everything in place and writes nothing.
 
 Proposals, supports, moderation, the status change, the response and the check-ins go through the
 services, so the demo data is exactly what the site would hold had people clicked through it.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,7 +26,9 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
+from cms.areas import area_set_replace_areas, boundaries_from_geojson
 from cms.models import (
+    AreaSet,
     ConsultationCategory,
     ConsultationIndexPage,
     ConsultationPage,
@@ -368,6 +372,33 @@ BENEFIT_PROPOSALS = [
         0,
     ),
 ]
+
+# The housing consultation's districts: four squares of a made-up city, two by two, as an official would
+# upload them (GeoJSON, WGS84), named north-west to south-east; the district of each housing proposal, by
+# title, and of each citizen who says where they live (by place in `citizens`, cycled over the districts).
+HOUSING_AREA_SET = "City districts"
+HOUSING_DISTRICTS = [
+    ("Old Town", 4.80, 45.77),
+    ("Riverside", 4.83, 45.77),
+    ("Station", 4.80, 45.74),
+    ("Hillside", 4.83, 45.74),
+]
+HOUSING_DISTRICT_SIDE = 0.03  # degrees: about 2.3 km east-west and 3.3 km north-south at this latitude
+HOUSING_PROPOSAL_DISTRICTS = {
+    "Pre-fill the form with last year's data": "Riverside",
+    "One form for tenants and subtenants": "Old Town",
+}
+
+
+def _districts_geojson() -> bytes:
+    side = HOUSING_DISTRICT_SIDE
+    features = []
+    for name, west, south in HOUSING_DISTRICTS:
+        ring = [[west, south], [west + side, south], [west + side, south + side], [west, south + side]]
+        geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+        features.append({"type": "Feature", "properties": {"name": name}, "geometry": geometry})
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
 
 HOUSING_PROPOSALS = [
     (
@@ -743,8 +774,13 @@ class Command(BaseCommand):
             ConsultationCategory(name="Eligibility information", slug="eligibility", sort_order=1),
         ]
         page.life_events = [events[name] for name in HOUSING_LIFE_EVENTS]
+        page.area_set = self._housing_districts()
         index.add_child(instance=page)
         page.save_revision().publish()
+        districts = {area.name: area for area in page.area_set.areas.all()}
+        for i, citizen in enumerate(citizens):
+            area = districts[HOUSING_DISTRICTS[i % len(HOUSING_DISTRICTS)][0]]
+            proposal_services.declared_area_set(user=citizen, area_set_id=area.area_set_id, area_id=area.pk)
 
         form = page.categories.get(slug="form")
         moderator = accounts["moderator"]
@@ -756,6 +792,7 @@ class Command(BaseCommand):
                 summary=summary,
                 body=body,
                 category=form,
+                area=districts.get(HOUSING_PROPOSAL_DISTRICTS.get(title, "")),
             )
             # The last one stays pending, so the moderation queue has something in it.
             if approve:
@@ -768,6 +805,13 @@ class Command(BaseCommand):
             body="The page about rent receipts could be one question: how much do you pay each month?",
         )
         return {page.title}
+
+    @staticmethod
+    def _housing_districts() -> AreaSet:
+        """The city's districts, through the checks and the replacement an official's upload goes through."""
+        area_set = AreaSet.objects.create(name=HOUSING_AREA_SET)
+        area_set_replace_areas(area_set=area_set, boundaries=boundaries_from_geojson(_districts_geojson()))
+        return area_set
 
     def _benefit_in_french(self, index) -> set[str]:
         """The French translation of the list and of the first consultation, published: what an official
