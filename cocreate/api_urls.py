@@ -12,6 +12,13 @@ from proposals.api.checkins import (
     MyCheckInsView,
     MyCheckInView,
 )
+from proposals.api.coauthors import (
+    CoauthorAcceptView,
+    CoauthorDeclineView,
+    MyCoauthorInvitationsView,
+    ProposalCoauthorsView,
+    ProposalCoauthorView,
+)
 from proposals.api.comments import (
     CommentDetailView,
     CommentHelpfulView,
@@ -68,6 +75,23 @@ urlpatterns = [
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("proposals/<int:pk>/versions/", ProposalVersionsView.as_view(), name="proposal-versions"),
+    path("proposals/<int:pk>/coauthors/", ProposalCoauthorsView.as_view(), name="proposal-coauthors"),
+    path(
+        "proposals/<int:pk>/coauthors/<int:coauthor_id>/",
+        ProposalCoauthorView.as_view(),
+        name="proposal-coauthor",
+    ),
+    path("me/coauthor-invitations/", MyCoauthorInvitationsView.as_view(), name="me-coauthor-invitations"),
+    path(
+        "me/coauthor-invitations/<int:pk>/accept/",
+        CoauthorAcceptView.as_view(),
+        name="me-coauthor-invitation-accept",
+    ),
+    path(
+        "me/coauthor-invitations/<int:pk>/decline/",
+        CoauthorDeclineView.as_view(),
+        name="me-coauthor-invitation-decline",
+    ),
     path("me/drafts/", MyDraftsView.as_view(), name="me-drafts"),
     path("me/drafts/<int:pk>/", MyDraftView.as_view(), name="me-draft"),
     path("me/drafts/<int:pk>/submit/", MyDraftSubmitView.as_view(), name="me-draft-submit"),

@@ -118,6 +118,23 @@ class ProposalForm(ProposalEditForm):
             del self.fields["stage"]
 
 
+class CoauthorInviteForm(forms.Form):
+    """The first author invites an address to co-author the proposal (services.coauthor_invite)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of the person to invite"),
+        max_length=254,
+        help_text=_(
+            "They receive an e-mail, and accept with the account that has this address. They are named on "
+            "the proposal and may edit it as you can."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_coauthor_%s")
+        super().__init__(*args, **kwargs)
+
+
 class WithdrawForm(forms.Form):
     """Its author withdraws the proposal (services.proposal_withdraw), saying why, publicly."""
 

@@ -7,6 +7,7 @@ from .views import (
     account,
     attachments,
     checkins,
+    coauthors,
     comments,
     drafts,
     flags,
@@ -58,6 +59,15 @@ urlpatterns = [
     path("proposals/<int:pk>/report/", flags.proposal_flag, name="proposal_flag"),
     path("proposals/<int:pk>/edit/", proposals.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/coauthors/", coauthors.coauthor_invite, name="coauthor_invite"),
+    path(
+        "proposals/<int:pk>/coauthors/<int:coauthor_id>/remove/",
+        coauthors.coauthor_remove,
+        name="coauthor_remove",
+    ),
+    path(
+        "proposals/<int:pk>/coauthor-invitation/", coauthors.coauthor_invitation, name="coauthor_invitation"
+    ),
     path("drafts/<int:pk>/delete/", drafts.draft_delete, name="draft_delete"),
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),

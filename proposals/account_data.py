@@ -1,11 +1,12 @@
 """What this app holds about one person, for their data export (cocreate.accounts.data, registered in
 wagtail_hooks.py): their proposals, comments, follows, notifications, reports, check-ins and the comments
-they marked helpful, their drafts and the areas they declared they live in."""
+they marked helpful, their drafts, the areas they declared they live in, and their co-authorships."""
 
 from django.db.models import QuerySet
 
 from cocreate.accounts.data import when
 
+from .coauthor_selectors import coauthorships_of
 from .models import (
     CheckIn,
     Comment,
@@ -15,6 +16,7 @@ from .models import (
     Follow,
     Notification,
     Proposal,
+    ProposalCoauthor,
     ProposalDraft,
 )
 
@@ -148,7 +150,28 @@ def account_export(*, user) -> dict[str, list]:
             .defer("area__geometry")
             .order_by("declared_at", "pk")
         ],
+        "coauthors": coauthors_export(user=user),
     }
+
+
+def coauthors_export(*, user) -> list[dict]:
+    """The proposals they co-author and the invitations to their confirmed addresses: which proposal, who
+    invited them, the address, where it stands (not the other co-authors: their data is theirs)."""
+    rows = list(coauthorships_of(user=user))
+    readable = readable_among(
+        user=user, named=[ProposalCoauthor.objects.filter(pk__in=[r.pk for r in rows]).values("proposal_id")]
+    )
+    return [
+        {
+            "proposal": proposal_named(row.proposal, readable),
+            "invited_by": str(row.invited_by.public_name) if row.invited_by else None,
+            "address": row.address,
+            "state": row.state,
+            "created_at": when(row.created_at),
+            "responded_at": when(row.responded_at),
+        }
+        for row in rows
+    ]
 
 
 def drafts_export(*, user) -> list[dict]:

@@ -41,3 +41,11 @@ class MilestoneState(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("milestone", "Planned")
     IN_PROGRESS = "in_progress", pgettext_lazy("milestone", "In progress")
     DONE = "done", pgettext_lazy("milestone", "Done")
+
+
+class CoauthorState(models.TextChoices):
+    """Where an invitation to co-author a proposal stands (models.ProposalCoauthor)."""
+
+    INVITED = "invited", pgettext_lazy("an invitation to co-author", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("an invitation to co-author", "Accepted")
+    DECLINED = "declined", pgettext_lazy("an invitation to co-author", "Declined")

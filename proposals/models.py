@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .choices import Frustration, MilestoneState, Motivation, Visibility
+from .choices import CoauthorState, Frustration, MilestoneState, Motivation, Visibility
 from .permissions import can_moderate
 
 COMMENT_VISIBILITY_LABELS = {
@@ -492,6 +492,11 @@ class AuditAction(models.TextChoices):
     # into, which one came (`from_value`) with how many supports it brought (`to_value`).
     MERGED_INTO = "merged_into", _("Merged into another proposal")
     MERGED_FROM = "merged_from", _("A duplicate merged into it")
+    # Co-authors (services.coauthors): an invitation is recorded, not public (it tells the invited person
+    # in the site when an account has the address); joining and leaving are public, in the history.
+    COAUTHOR_INVITED = "coauthor_invited", _("Co-author invited")
+    COAUTHOR_JOINED = "coauthor_joined", _("Co-author joined")
+    COAUTHOR_LEFT = "coauthor_left", _("Co-author left")
 
 
 # The entries whose `to_value` is a number of supports (see AuditEntry.counts).
@@ -624,6 +629,8 @@ class AuditEntry(models.Model):
         AuditAction.WITHDRAWN,
         AuditAction.MERGED_INTO,
         AuditAction.MERGED_FROM,
+        AuditAction.COAUTHOR_JOINED,
+        AuditAction.COAUTHOR_LEFT,
     )
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")
@@ -1042,3 +1049,67 @@ class ProposalAttachment(models.Model):
 
     def get_small_url(self) -> str:
         return reverse("proposal_attachment_small", args=[self.proposal_id, self.pk])
+
+
+class ProposalCoauthor(models.Model):
+    """An invitation to co-author a proposal, and once accepted the co-authorship itself
+    (services.coauthors). Its first author invites an e-mail address, kept in its canonical form
+    (cocreate.accounts.canonical) to compare and as typed (`address`) to show and mail: nothing about the
+    address's account is read when inviting, so inviting tells nobody whether it has one. The person whose
+    confirmed address it is accepts (the row gets their account) or declines. Cancelled, removed or left,
+    the row is deleted: the public history keeps who joined and left. A co-author's account deleted takes
+    the co-authorship with it; the proposal stays."""
+
+    State = CoauthorState
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="coauthors")
+    email = models.CharField(max_length=254)
+    address = models.CharField(max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coauthorships",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=CoauthorState.choices, default=CoauthorState.INVITED)
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A person's open invitations, found by their confirmed addresses' canonical forms.
+            models.Index(
+                fields=["email"], name="coauthor_invited_by_email", condition=models.Q(state="invited")
+            ),
+            models.Index(fields=["user", "proposal"], name="coauthor_by_user"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "email"], name="one_invitation_per_address"),
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_coauthorship_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=CoauthorState.values), name="coauthor_state_valid"
+            ),
+            # An account only once accepted; an answer's time once answered.
+            models.CheckConstraint(
+                condition=models.Q(state=CoauthorState.ACCEPTED, user__isnull=False)
+                | (~models.Q(state=CoauthorState.ACCEPTED) & models.Q(user__isnull=True)),
+                name="coauthor_account_when_accepted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=CoauthorState.INVITED, responded_at__isnull=True)
+                | (~models.Q(state=CoauthorState.INVITED) & models.Q(responded_at__isnull=False)),
+                name="coauthor_answered_when_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} co-author of {self.proposal_id}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state == CoauthorState.ACCEPTED

@@ -35,7 +35,7 @@ from cocreate.accounts.roles import (
 )
 from cocreate.accounts.selectors import verified_identity_get
 
-from .choices import Visibility
+from .choices import CoauthorState, Visibility
 
 
 def _in_group(user, name: str) -> bool:
@@ -277,8 +277,20 @@ EDIT_WINDOW_CLOSED = "edit_window_closed"
 
 
 def is_proposal_author(user, proposal) -> bool:
+    """Its first author: the one who submitted it, who alone invites co-authors and withdraws it."""
     # Not a bare author_id == user.pk: a visitor's pk and a departed author's id are both None.
     return _active(user) and proposal.author_id is not None and proposal.author_id == user.pk
+
+
+def is_coauthor(user, proposal) -> bool:
+    """Someone who accepted its first author's invitation to co-author it (models.ProposalCoauthor): named
+    on it, and edits it under the rules of its author. One query, none for a visitor."""
+    return _active(user) and proposal.coauthors.filter(user_id=user.pk, state=CoauthorState.ACCEPTED).exists()
+
+
+def is_among_authors(user, proposal) -> bool:
+    """Its first author or one of its co-authors: who may edit its text (edit_refusal)."""
+    return is_proposal_author(user, proposal) or is_coauthor(user, proposal)
 
 
 def proposal_edit_deadline(first_other_support_at):
@@ -290,10 +302,10 @@ def proposal_edit_deadline(first_other_support_at):
 
 
 def edit_refusal(user, proposal, *, first_other_support_at, at=None) -> str | None:
-    """Why `user` may not edit `proposal`'s text now; None if they may. `first_other_support_at`: when the
-    earliest support still standing from anyone but the author was given, None if there is none
-    (selectors.first_other_support_at)."""
-    if not is_proposal_author(user, proposal):
+    """Why `user` may not edit `proposal`'s text now; None if they may: its first author or a co-author,
+    under the same rules. `first_other_support_at`: when the earliest support still standing from anyone
+    but its authors was given, None if there is none (versions.first_other_support_at)."""
+    if not is_among_authors(user, proposal):
         return NOT_AUTHOR
     if not can_participate(user):
         return EMAIL_UNVERIFIED
@@ -313,6 +325,32 @@ def edit_refusal(user, proposal, *, first_other_support_at, at=None) -> str | No
 
 def can_edit_proposal(user, proposal, *, first_other_support_at, at=None) -> bool:
     return edit_refusal(user, proposal, first_other_support_at=first_other_support_at, at=at) is None
+
+
+def coauthor_invite_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not invite co-authors to `proposal` now; None if they may: its first author, with a
+    confirmed address, while it is published (its co-authors must be able to read it), not withdrawn, in
+    an open consultation. The number of co-authors is the service's to count, under the proposal's lock."""
+    if not is_proposal_author(user, proposal):
+        return NOT_AUTHOR
+    return coauthor_join_refusal(user, proposal, at)
+
+
+def coauthor_join_refusal(user, proposal, at=None) -> str | None:
+    """Why `user` may not join `proposal` as a co-author now (accepting an invitation, which services.
+    coauthors checks is theirs); None if they may: a confirmed address, the proposal published, not
+    withdrawn, its consultation open."""
+    if not can_participate(user):
+        return EMAIL_UNVERIFIED
+    if proposal.visibility == Visibility.HIDDEN:
+        return PROPOSAL_HIDDEN
+    if not proposal.is_published:
+        return PROPOSAL_NOT_PUBLISHED
+    if proposal.withdrawn_at is not None:
+        return PROPOSAL_WITHDRAWN
+    if not consultation_open(proposal.consultation, at):
+        return CONSULTATION_CLOSED
+    return None
 
 
 def withdraw_refusal(user, proposal) -> str | None:

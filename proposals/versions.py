@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Min
 
-from .models import Proposal, ProposalVersion
+from .models import CoauthorState, Proposal, ProposalVersion
 
 # A word, or the spaces between two: the spaces are kept so that the pieces put back together are the text.
 _TOKENS = re.compile(r"\s+|\S+")
@@ -17,15 +17,17 @@ SAME, INSERTED, DELETED = "same", "ins", "del"
 
 
 def first_other_support_at(*, proposal: Proposal) -> datetime | None:
-    """When the earliest support still standing from anyone but the author was given (a support whose
-    account was deleted is someone else's; one set aside as fraudulent is not counted); None if there is
-    none. No query while the proposal has no support at all."""
+    """When the earliest support still standing from anyone but its authors (its first author and its
+    co-authors) was given (a support whose account was deleted is someone else's; one set aside as
+    fraudulent is not counted); None if there is none. No query while the proposal has no support at all."""
     if proposal.supports_count == 0:
         return None
     others = proposal.supports.filter(invalidation__isnull=True)
-    if proposal.author_id is not None:
+    authors = [proposal.author_id] if proposal.author_id is not None else []
+    authors += proposal.coauthors.filter(state=CoauthorState.ACCEPTED).values_list("user_id", flat=True)
+    if authors:
         # exclude() keeps the rows whose user is NULL: the supports of deleted accounts.
-        others = others.exclude(user_id=proposal.author_id)
+        others = others.exclude(user_id__in=authors)
     return others.aggregate(first=Min("created_at"))["first"]
 
 

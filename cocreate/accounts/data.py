@@ -30,6 +30,7 @@ EXPORT_SECTIONS = (
     "helpful",
     "drafts",
     "declared_areas",
+    "coauthors",
 )
 
 

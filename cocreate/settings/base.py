@@ -447,6 +447,8 @@ REST_FRAMEWORK = {
         "proposal_edit": env.str("THROTTLE_PROPOSAL_EDIT", default="60/hour"),
         # Check-ins: a few per journey, each changed as often as a person wishes.
         "checkins": env.str("THROTTLE_CHECKINS", default="120/hour"),
+        # Invitations to co-author: each one e-mails an address the inviter typed, so few.
+        "coauthor_invite": env.str("THROTTLE_COAUTHOR_INVITE", default="10/hour"),
         # A person's own data (cocreate/accounts/services.py): the export reads much, the deletion checks a
         # password; both per account.
         "account_export": env.str("THROTTLE_ACCOUNT_EXPORT", default="10/hour"),
@@ -462,6 +464,7 @@ REST_FRAMEWORK = {
         "helpful_address": env.str("THROTTLE_HELPFUL_ADDRESS", default="1200/hour"),
         "proposal_edit_address": env.str("THROTTLE_PROPOSAL_EDIT_ADDRESS", default="300/hour"),
         "checkins_address": env.str("THROTTLE_CHECKINS_ADDRESS", default="600/hour"),
+        "coauthor_invite_address": env.str("THROTTLE_COAUTHOR_INVITE_ADDRESS", default="30/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -471,6 +474,8 @@ COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
 # may at any time while it takes supports): long enough to correct what the first readers point out,
 # short enough that those who supported it early are not, later, counted for a text they never read.
 PROPOSAL_EDIT_WINDOW_MINUTES = env.int("PROPOSAL_EDIT_WINDOW_MINUTES", default=60)
+# How many co-authors a proposal may have besides its first author, invitations still open included.
+PROPOSAL_COAUTHORS_MAX = env.int("PROPOSAL_COAUTHORS_MAX", default=4)
 SPECTACULAR_SETTINGS = {
     "TITLE": "cocreate API",
     "DESCRIPTION": (
@@ -497,6 +502,8 @@ SPECTACULAR_SETTINGS = {
         "ModerationActionEnum": "proposals.services.moderation.MODERATION_CHOICES",
         "ReviewDecisionEnum": "votes.models.ReviewDecision",
         "AttachmentKindEnum": "proposals.models.AttachmentKind",
+        "CoauthorStateEnum": "proposals.choices.CoauthorState",
+        "MilestoneStateEnum": "proposals.choices.MilestoneState",
     },
     # Swagger UI served from our own static files: no third-party CDN, so a strict CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",

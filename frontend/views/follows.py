@@ -49,7 +49,9 @@ def proposal_follow(request, pk: int, add: bool):
 def notification_list(request):
     """The person's notifications, newest first; opening the list marks nothing read (the button does)."""
     page = Paginator(notifications.notification_list(user=request.user), 30).get_page(request.GET.get("page"))
-    items = [(item, notifications.notification_text(item)) for item in page]
+    items = [
+        (item, notifications.notification_text(item), notifications.notification_url(item)) for item in page
+    ]
     return render(request, "frontend/notifications.html", {"page": page, "items": items})
 
 

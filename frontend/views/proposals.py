@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -21,6 +22,7 @@ from cocreate.exceptions import ServiceError, refuse
 from cocreate.forms import add_service_error
 from cocreate.throttling import write_limited
 from proposals import notifications, permissions, selectors, services, versions
+from proposals.coauthor_selectors import coauthor_names, coauthor_rows, coauthors_of, names_joined
 from proposals.milestone_selectors import milestone_list
 from proposals.models import Flag, Proposal
 from proposals.participation import participation_context
@@ -30,6 +32,7 @@ from votes.selectors import supports_of
 from ..charts import supports_over_time
 from ..forms import (
     AttachmentsForm,
+    CoauthorInviteForm,
     FlagForm,
     ProposalEditForm,
     ProposalForm,
@@ -43,7 +46,14 @@ from .thread import comments_context
 
 
 def proposal_detail(
-    request, pk: int, *, flag_form=None, comment_failed=None, withdraw_form=None, review_failed=None
+    request,
+    pk: int,
+    *,
+    flag_form=None,
+    comment_failed=None,
+    withdraw_form=None,
+    review_failed=None,
+    coauthor_form=None,
 ):
     if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
         consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
@@ -59,15 +69,19 @@ def proposal_detail(
     consultation.localize_categories([proposal.category])
     if proposal.stage is not None:  # named as the reader's language names it
         proposal.stage.name = consultation.stage_names().get(proposal.stage.slug, proposal.stage.name)
+    coauthors = coauthors_of(proposal=proposal)
     context = {
         "proposal": proposal,
         "consultation": consultation,
+        "coauthors": coauthors,
+        "coauthor_names": names_joined(coauthor_names(coauthors)),
+        **coauthors_context(request.user, proposal, coauthors, coauthor_form),
         # Its title and language in the breadcrumb: its published translation in the reader's language.
         "consultation_shown": consultation.for_reader(),
         "responses": list(proposal.responses.all()),
         "history": list(proposal.audit_entries.public().select_related("response", "milestone")),
         "revisions": versions.published_revisions(proposal=proposal),
-        **edit_context(request.user, proposal),
+        **edit_context(request.user, proposal, coauthors),
         "may_withdraw": permissions.can_withdraw_proposal(request.user, proposal),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "milestones": milestone_list(proposal=proposal),
@@ -104,16 +118,37 @@ def merged_context(request, proposal) -> dict:
     }
 
 
-def edit_context(user, proposal) -> dict:
+def edit_context(user, proposal, coauthors: list) -> dict:
     """Whether this reader may edit the proposal now, and until when (None: while nobody else supports it).
-    Asked of its author only: for anyone else it costs no query."""
-    if not permissions.is_proposal_author(user, proposal):
+    Asked of its authors only (`coauthors`: its co-authors, read for its byline): for anyone else it costs
+    no query."""
+    if not (permissions.is_proposal_author(user, proposal) or _among(user, coauthors)):
         return {"may_edit": False}
     first = versions.first_other_support_at(proposal=proposal)
     return {
         "may_edit": permissions.can_edit_proposal(user, proposal, first_other_support_at=first),
         "edit_deadline": permissions.proposal_edit_deadline(first),
     }
+
+
+def coauthors_context(user, proposal, coauthors: list, invite_form=None) -> dict:
+    """What the proposal's page shows of its co-authors to this reader: to its first author every
+    invitation and the form (no query for anyone else), to a co-author their way to leave (no query:
+    `coauthors`, its co-authors, are read for the byline anyway)."""
+    if not permissions.is_proposal_author(user, proposal):
+        return {"my_coauthorship": _among(user, coauthors)}
+    return {
+        "manages_coauthors": True,
+        "coauthors_max": settings.PROPOSAL_COAUTHORS_MAX,
+        "coauthor_rows": list(coauthor_rows(proposal=proposal)),
+        "may_invite": permissions.coauthor_invite_refusal(user, proposal) is None,
+        "coauthor_form": invite_form or CoauthorInviteForm(),
+    }
+
+
+def _among(user, coauthors: list):
+    """The reader's co-authorship among `coauthors`, or None."""
+    return next((row for row in coauthors if user.is_authenticated and row.user_id == user.pk), None)
 
 
 def report_context(request, proposal, flag_form) -> dict:

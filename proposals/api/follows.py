@@ -27,7 +27,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     )
     proposal = serializers.IntegerField(source="entry.proposal_id")
     proposal_title = serializers.CharField(source="entry.proposal.title")
-    url = serializers.CharField(source="entry.proposal.get_absolute_url", help_text="The proposal's page.")
+    url = serializers.SerializerMethodField(
+        help_text="The proposal's page; for an invitation to co-author (`coauthor_invited`), the page that "
+        "accepts or declines it."
+    )
     text = serializers.SerializerMethodField(help_text="What happened, in the request's language.")
     read = serializers.SerializerMethodField()
 
@@ -48,6 +51,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_text(self, notification: Notification) -> str:
         return notifications.notification_text(notification)
+
+    def get_url(self, notification: Notification) -> str:
+        return notifications.notification_url(notification)
 
     def get_read(self, notification: Notification) -> bool:
         return notification.read_at is not None

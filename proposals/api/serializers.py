@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cocreate.limits import Slug, Text
 
+from ..coauthor_selectors import coauthor_names, coauthors_of
 from ..models import OfficialResponse, Proposal, ProposalAttachment, Status
 from ..services import MODERATION_CHOICES
 
@@ -177,10 +178,15 @@ class ProposalDetailSerializer(ProposalListSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     supported_by_me = serializers.SerializerMethodField()
     moderation_reason = serializers.SerializerMethodField()
+    coauthor_names = serializers.SerializerMethodField(
+        help_text="The public names of its co-authors, the first to join first: with `author_name`, who "
+        "wrote it."
+    )
 
     class Meta(ProposalListSerializer.Meta):
         fields = [
             *ProposalListSerializer.Meta.fields,
+            "coauthor_names",
             "body",
             "supported_by_me",
             "moderation_reason",
@@ -188,6 +194,10 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "attachments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_coauthor_names(self, proposal: Proposal) -> list[str]:
+        return coauthor_names(coauthors_of(proposal=proposal))
 
     @extend_schema_field(serializers.BooleanField())
     def get_supported_by_me(self, proposal: Proposal) -> bool:

@@ -25,6 +25,9 @@ Each person chooses, per kind of notification (status, response, threshold, mile
 its e-mail at once, in a daily or weekly summary, or not at all (preferences); `email_notifications` is the
 master switch the links in e-mails turn off. The in-site list shows every notification whatever the choices.
 
+An invitation to co-author a proposal (coauthors) is e-mailed to the address invited, whoever has it, and
+shown in the site to the account whose confirmed address it is.
+
 A personal notice (personal) tells a citizen what an official did to their own support: set aside, with
 the reason and where to ask for a review, or counted again after a review. It is not a kind one chooses:
 always in the site, and e-mailed at once unless the master switch is off.
@@ -53,7 +56,13 @@ from .delivery import (
 from .digest import DigestGroup, digest_groups, digest_in_language, digest_recipients, digest_send
 from .fanout import notify_comment_published, notify_entry
 from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
-from .inbox import notification_list, notification_text, notifications_mark_read, unread_count
+from .inbox import (
+    notification_list,
+    notification_text,
+    notification_url,
+    notifications_mark_read,
+    unread_count,
+)
 from .personal import notify_people
 from .preferences import KIND_ACTIONS, email_settings, email_settings_set
 from .unsubscribe import email_notifications_set, unsubscribe_target, unsubscribe_token, unsubscribe_user
@@ -83,6 +92,7 @@ __all__ = [
     "is_following",
     "notification_list",
     "notification_text",
+    "notification_url",
     "notifications_mark_read",
     "notifications_send",
     "notify_comment_published",

@@ -1,5 +1,6 @@
 """The in-site list of a person's notifications: what it shows, the unread count, marking read."""
 
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -57,12 +58,26 @@ def notification_text(notification: Notification) -> str:
         return comments_text(title, 1)
     if entry.action in PERSONAL_ACTIONS:
         return notice_text(entry, title)
+    if entry.action == AuditAction.COAUTHOR_INVITED:
+        return _("%(name)s invited you to co-author “%(title)s”.") % {
+            "name": entry.actor_name or _("A citizen"),
+            "title": title,
+        }
     if entry.milestone_id:
         return _milestone_text(entry, title)
     return _("The status of “%(title)s” changed to “%(status)s”.") % {
         "title": title,
         "status": entry.to_label,
     }
+
+
+def notification_url(notification: Notification) -> str:
+    """Where a notification leads: the invitation's page for an invitation to co-author, else the
+    proposal's page."""
+    entry = notification.entry
+    if entry.action == AuditAction.COAUTHOR_INVITED:
+        return reverse("coauthor_invitation", args=[entry.proposal_id])
+    return entry.proposal.get_absolute_url()
 
 
 def comments_text(title: str, count: int) -> str:

@@ -1,11 +1,20 @@
 """Writes to proposals: submission, moderation, status and official responses, implementation steps,
-comments and flags. One transaction each; live events go out after commit through proposals.live.broadcasts,
-and each action of a moderator, an official or the platform is written to the audit trail (proposals.audit)
-in its transaction."""
+comments and flags, co-authors. One transaction each; live events go out after commit through
+proposals.live.broadcasts, and each action of a moderator, an official or the platform is written to the
+audit trail (proposals.audit) in its transaction."""
 
 from ._common import BODY_MAX, NOTE_MAX, REASON_MAX, SUMMARY_MAX, TITLE_MAX, merged_refusal
 from .areas import area_check, declared_area_remove, declared_area_set
 from .attachments import attachment_remove, attachments_add, proposal_submit_with_files, submitted_with
+from .coauthors import (
+    INVITE_REFUSALS,
+    JOIN_REFUSALS,
+    coauthor_get,
+    coauthor_invite,
+    coauthor_remove,
+    coauthor_respond,
+    invitation_for,
+)
 from .comments import (
     COMMENT_MAX,
     COMMENT_MODERATION_CHOICES,
@@ -39,6 +48,8 @@ __all__ = [
     "DETAILS_MAX",
     "DRAFTS_MAX",
     "EDIT_REFUSALS",
+    "INVITE_REFUSALS",
+    "JOIN_REFUSALS",
     "HelpfulResult",
     "MODERATION_CHOICES",
     "NOTE_MAX",
@@ -52,6 +63,11 @@ __all__ = [
     "attachment_remove",
     "attachments_add",
     "checkin_delete",
+    "coauthor_get",
+    "coauthor_invite",
+    "coauthor_remove",
+    "coauthor_respond",
+    "invitation_for",
     "checkin_moderate",
     "checkin_save",
     "comment_delete",

@@ -62,7 +62,7 @@ def _free_positions(proposal_id: int, kind: str) -> list[int]:
 
 
 def _check_editable(actor, proposal: Proposal) -> None:
-    if not permissions.is_proposal_author(actor, proposal):
+    if not permissions.is_among_authors(actor, proposal):  # its co-authors too, under the same rules
         refuse(permissions.NOT_AUTHOR, EDIT_REFUSALS)
     first = versions.first_other_support_at(proposal=proposal)
     refuse(permissions.edit_refusal(actor, proposal, first_other_support_at=first), EDIT_REFUSALS)
@@ -182,10 +182,11 @@ def _changed(proposal: Proposal, *, added: bool) -> None:
 
 
 def attachment_remove(*, actor, attachment: ProposalAttachment, reason: str = "") -> None:
-    """Its author removes a file while the proposal may be edited; a moderator removes any, with a reason
-    the audit trail keeps. The files are deleted from the storage once the removal commits."""
+    """Its author (or a co-author) removes a file while the proposal may be edited; a moderator removes
+    any, with a reason the audit trail keeps. The files are deleted from the storage once the removal
+    commits."""
     proposal = attachment.proposal
-    moderating = not permissions.is_proposal_author(actor, proposal)
+    moderating = not permissions.is_among_authors(actor, proposal)
     if moderating:
         if not permissions.can_moderate(actor):
             raise role_refused(

@@ -33,7 +33,7 @@ def _window_closed() -> Conflict:
 # The refusals of permissions.edit_refusal, by code (cocreate.exceptions.refuse).
 EDIT_REFUSALS = {
     permissions.NOT_AUTHOR: lambda: NotAllowed(
-        _("Only its author can edit a proposal."), code=permissions.NOT_AUTHOR
+        _("Only its authors can edit a proposal."), code=permissions.NOT_AUTHOR
     ),
     permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
         _("Confirm your e-mail address before editing your proposal."), code=permissions.EMAIL_UNVERIFIED
@@ -74,10 +74,10 @@ KEEP_AREA = object()
 
 
 def proposal_edit(*, actor, proposal: Proposal, area=KEEP_AREA, **changes: str | None) -> Proposal:
-    """The author changes any of `title`, `summary` and `body` (a field not given, or None, stays as it is),
-    and the `area` it is about (a cms.Area of the consultation's set, or None for none; not given, it stays).
-    One transaction, holding the proposal's row: a support waits for it, so the edit and the first support
-    from someone else are ordered, and the rule is read on the supports committed.
+    """The author, or a co-author, changes any of `title`, `summary` and `body` (a field not given, or None,
+    stays as it is), and the `area` it is about (a cms.Area of the consultation's set, or None for none; not
+    given, it stays). One transaction, holding the proposal's row: a support waits for it, so the edit and
+    the first support from someone else are ordered, and the rule is read on the supports committed.
 
     A new version is kept; nothing is written if the text is the same. A published proposal's cards and page
     follow live when its title or summary changed, and search reads the new text. In a pre-moderated
@@ -86,7 +86,7 @@ def proposal_edit(*, actor, proposal: Proposal, area=KEEP_AREA, **changes: str |
     unknown = set(changes) - set(TEXT_FIELDS)
     if unknown:
         raise TypeError(f"proposal_edit() got unexpected fields {sorted(unknown)}")
-    if not permissions.is_proposal_author(actor, proposal):  # before taking the row of someone's proposal
+    if not permissions.is_among_authors(actor, proposal):  # before taking the row of someone's proposal
         refuse(permissions.NOT_AUTHOR, EDIT_REFUSALS)
     with transaction.atomic():
         proposal = _locked(proposal.pk)

@@ -9,7 +9,16 @@ from cms.models import ConsultationStage
 from cocreate.accounts.services import account_delete, account_export
 from cocreate.exceptions import NotAllowed, ServiceError
 from proposals import notifications
-from proposals.models import AuditEntry, Comment, Flag, Follow, Notification, Proposal, Visibility
+from proposals.models import (
+    AuditEntry,
+    Comment,
+    Flag,
+    Follow,
+    Notification,
+    Proposal,
+    ProposalCoauthor,
+    Visibility,
+)
 from proposals.services import (
     checkin_save,
     comment_helpful_mark,
@@ -175,7 +184,7 @@ def test_a_moderated_proposal_of_a_departed_author_keeps_its_audit(consultation,
 
 SECTIONS = [
     "proposals", "supports", "comments", "follows", "notifications", "reports", "checkins", "helpful",
-    "drafts", "declared_areas",
+    "drafts", "declared_areas", "coauthors",
 ]  # fmt: skip
 
 
@@ -203,6 +212,10 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
     draft_save(author=citizen, consultation=consultation, title="Unfinished")
     districts = factories.area_set("North", consultations=[consultation])
     declared_area_set(user=citizen, area_set_id=districts.pk, area_id=districts.areas.get().pk)
+    ProposalCoauthor.objects.create(  # accepted: written straight, its invitation notice aside
+        proposal=theirs, email=citizen.email, address=citizen.email, user=citizen, state="accepted",
+        responded_at=theirs.created_at,
+    )  # fmt: skip
 
     data = account_export(user=citizen)
 
@@ -242,6 +255,7 @@ def test_export_keeps_its_layout_section_by_section(citizen, consultation, offic
             ]
         ],
         "declared_areas": [["area_set", "area", "declared_at"]],
+        "coauthors": [["proposal", "invited_by", "address", "state", "created_at", "responded_at"]],
     }  # fmt: skip
     assert set(data["account"]["email_frequencies"]) == {
         "status",

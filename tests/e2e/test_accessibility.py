@@ -126,6 +126,20 @@ SCREENS: dict[str, Screen] = {
     ),
     # A proposal a duplicate was merged into, reached from a link to the duplicate.
     "proposal-merged": Screen(lambda w: w.urls["merged"], live=True),
+    # Its first author's co-authors: one who joined, an invitation open, each with its button, and the form.
+    "proposal-author-coauthors": Screen(
+        lambda w: w.urls["proposal"],
+        user="author",
+        targets=(*HEADER, ".coauthors__remove [type=submit]", ".coauthors form.form [type=submit]"),
+        screenshot=True,
+        live=True,
+    ),
+    "coauthor-invitation": Screen(
+        lambda w: w.urls["invitation"],
+        user="citizen",
+        targets=(*HEADER, "main [type=submit]"),
+        screenshot=True,
+    ),
     "submit": Screen(
         lambda w: w.urls["propose"],
         user="citizen",
@@ -218,6 +232,11 @@ def build_world() -> World:
     for _ in range(3):  # the threshold: a response is now awaited, listed on the officials' screen
         support_add(user=factories.citizen(), proposal=awaited)
     notifications.follow_add(user=citizen, proposal=proposal)
+    # Co-authors: one joined, and the citizen invited (their notice, and the invitation's page).
+    coauthor = factories.citizen(first_name="Inès", last_name="Moreau")
+    joined = services.coauthor_invite(actor=author, proposal=proposal, email=coauthor.email)
+    services.coauthor_respond(user=coauthor, invitation=joined, accept=True)
+    services.coauthor_invite(actor=author, proposal=proposal, email=citizen.email)
     for supporter in (citizen, *(factories.citizen() for _ in range(3))):
         support_add(user=supporter, proposal=proposal)
     first = services.comment_post(
@@ -301,6 +320,7 @@ def build_world() -> World:
         journey=journey.url,
         proposal=f"/proposals/{proposal.pk}/",
         pending=f"/proposals/{pending.pk}/",
+        invitation=f"/proposals/{proposal.pk}/coauthor-invitation/",
         propose=f"/consultations/{consultation.pk}/propose/",
         unsubscribe=f"/unsubscribe/{token}/",
         admin_proposal=f"/cms/proposals/{proposal.pk}/",

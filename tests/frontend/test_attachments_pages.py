@@ -136,7 +136,7 @@ def test_nobody_else_adds_or_removes_files(citizen, proposal, moderator, media):
     other = signed_in(factories.citizen())
     response = other.post(add_url(proposal), {"document_1": files.pdf()})
     assert response.status_code == 403
-    assert "Only its author can edit a proposal." in visible_text_with_nbsp(response)
+    assert "Only its authors can edit a proposal." in visible_text_with_nbsp(response)
     assert files.stored(media) == []
     signed_in(citizen).post(add_url(proposal), {"document_1": files.pdf()})
     attachment = proposal.attachments.get()

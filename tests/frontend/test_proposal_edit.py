@@ -54,7 +54,7 @@ def test_others_see_no_link_and_are_refused(client_for, proposal):
     assert edit_url(proposal) not in detail(client_for(), proposal).content.decode()
     response = other.post(edit_url(proposal), {"title": "Mine", "summary": "S", "body": "B"})
     assert response.status_code == 403
-    assert "Only its author can edit a proposal." in visible_text(response)
+    assert "Only its authors can edit a proposal." in visible_text(response)
     assert Proposal.objects.get(pk=proposal.pk).title == "Book a call back"
 
 

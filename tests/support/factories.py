@@ -25,7 +25,7 @@ from cms.roles import ensure_role_groups
 from cocreate.accounts.models import User
 from proposals.models import Comment, Flag, OfficialResponse, Proposal, Status, Visibility
 from proposals.permissions import MODERATORS_GROUP, OFFICIALS_GROUP
-from proposals.services import flag_create
+from proposals.services import coauthor_invite, coauthor_respond, flag_create
 from votes.models import Support
 
 PASSWORD = "correct horse battery staple"  # every user's, for the tests that sign in through the form
@@ -330,3 +330,9 @@ def published_many(
     if supporter is not None:
         Support.objects.bulk_create(Support(proposal=p, user=supporter) for p in proposals[::4])
     return proposals
+
+
+def coauthor(proposal, person):
+    """`person` co-authors `proposal`: invited by its author at their address, and accepted."""
+    invitation = coauthor_invite(actor=proposal.author, proposal=proposal, email=person.email)
+    return coauthor_respond(user=person, invitation=invitation, accept=True)
