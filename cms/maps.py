@@ -30,7 +30,6 @@ WIDTH = 640  # units of the viewBox; its height follows the areas' shape
 MAX_HEIGHT = 960  # a set of areas much taller than wide is drawn narrower rather than taller
 MARGIN = 4  # units clear round the drawing, so that the boundaries are not cut by its edge
 TOLERANCE = 0.5  # Douglas-Peucker tolerance in viewBox units: half a pixel on a 640-pixel-wide map
-DECIMALS = 1  # a tenth of a unit: finer than any screen shows the map at
 
 INK = "#000000"  # boundaries and patterns: 3:1 at least against every fill below
 # (fill, pattern) of each class, lowest first: a fill of its own and a pattern that tells it from its
@@ -138,12 +137,23 @@ def simplify(points: Sequence[tuple[float, float]], tolerance: float) -> list[tu
     return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
-def _number(value: float) -> str:
-    text = f"{round(value, DECIMALS):.{DECIMALS}f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+def _relative(points: list[tuple[int, int]]) -> str:
+    """Path data of a closed ring of whole-unit points: the first absolute, then each as a step from the
+    one before ("M12 30l5-2 0 7Z"), which takes half the characters of absolute numbers; the steps are
+    between the rounded points, so no error adds up along the ring."""
+    (x0, y0), steps = points[0], []
+    for (px, py), (x, y) in zip(points, points[1:], strict=False):
+        steps += (x - px, y - py)
+    body = ""
+    for n in steps:
+        body += str(n) if n < 0 and body else f" {n}" if body else str(n)  # "-" separates on its own
+    return f"M{x0} {y0}l{body}Z"
 
 
 def _path(rings: list[list[tuple[float, float]]], tolerance: float) -> str:
+    """The rings simplified (`tolerance`) and rounded to whole units: at most a unit off, a pixel of the
+    map at its widest on a screen, half of one on a phone. A ring that rounds to fewer than three points is
+    left out."""
     parts = []
     for ring in rings:
         if len(ring) > 1 and ring[0] == ring[-1]:
@@ -154,13 +164,15 @@ def _path(rings: list[list[tuple[float, float]]], tolerance: float) -> str:
         kept = simplify([*ring, ring[0]], tolerance)[:-1]
         if len(kept) < 3:  # smaller than the tolerance: kept whole rather than lost
             kept = ring
-        written = []
+        rounded: list[tuple[int, int]] = []
         for x, y in kept:
-            point = f"{_number(x)} {_number(y)}"
-            if not written or written[-1] != point:
-                written.append(point)
-        if len(written) >= 3:
-            parts.append("M" + " ".join(written) + "Z")
+            point = (round(x), round(y))
+            if not rounded or rounded[-1] != point:
+                rounded.append(point)
+        if len(rounded) > 1 and rounded[-1] == rounded[0]:
+            rounded.pop()
+        if len(set(rounded)) >= 3:
+            parts.append(_relative(rounded))
     return "".join(parts)
 
 
@@ -174,7 +186,7 @@ def outline(
 ) -> Outline:
     """`geometries` (GeoJSON Polygons or MultiPolygons, WGS84 [longitude, latitude]) by key, projected
     together (see the module), fitted into a viewBox `width` wide (narrower if they are much taller than
-    wide), simplified to `tolerance` units and rounded to a tenth. An area without a usable ring has no
+    wide), simplified to `tolerance` units and rounded to whole units. An area without a usable ring has no
     path; no area at all makes an empty outline."""
     rings = {key: [_points(ring) for ring in _rings(geometry)] for key, geometry in geometries.items()}
     lons = [lon for parts in rings.values() for ring in parts for lon, _lat in ring]
@@ -201,17 +213,18 @@ def outline(
     return Outline(drawn_width, height, paths)
 
 
-def bands(values: Iterable[int], *, count: int = len(SHADES) - 1) -> list[Band]:
+def bands(values: Iterable[int], *, count: int = len(SHADES) - 1, start: int = 1) -> list[Band]:
     """The choropleth's classes for these figures: 0 alone first, then up to `count` classes of equal width
-    (whole numbers) up to the highest figure. Equal widths read at a glance in the legend ("1 to 40, 41 to
-    80"); with figures 1 and 2 only, two classes of one figure each. Negative figures count as 0."""
+    (whole numbers) from `start` up to the highest figure. Equal widths read at a glance in the legend ("1
+    to 40, 41 to 80"); with figures 1 and 2 only, two classes of one figure each. `start` above 1 when the
+    figures under it are withheld (see WITHHELD). Figures under `start` fall in the first class."""
     top = max([0, *values])
     classes = [Band(0, 0, 0, *SHADES[0])]
-    if top == 0:
+    if top < start:
         return classes
-    count = min(count, top, len(SHADES) - 1)
-    step = -(-top // count)  # rounded up: the last class ends at the top
-    low = 1
+    count = min(count, top - start + 1, len(SHADES) - 1)
+    step = -(-(top - start + 1) // count)  # rounded up: the last class ends at the top
+    low = start
     for index in range(1, count + 1):
         high = min(top, low + step - 1)
         classes.append(Band(index, low, high, *SHADES[index]))
@@ -281,8 +294,7 @@ def render(
         paint_id, definition = _paint(id_prefix, band_of(area.value, classes))
         used.setdefault(paint_id, definition)
         drawn.append(
-            f'<path d="{d}" fill="url(#{escape(paint_id)})" fill-rule="evenodd" stroke="{INK}" '
-            f'stroke-width="1" stroke-linejoin="round" vector-effect="non-scaling-stroke">'
+            f'<path d="{d}" fill="url(#{escape(paint_id)})" vector-effect="non-scaling-stroke">'
             f"<title>{escape(area.name)}: {escape(area.summary)}</title></path>"
         )
     prefix = escape(id_prefix)
@@ -292,7 +304,10 @@ def render(
         f'width="{shapes.width}" height="{shapes.height}" focusable="false">'
         f'<title id="{prefix}-title">{escape(title)}</title>'
         f'<desc id="{prefix}-desc">{escape(description)}</desc>'
-        f"<defs>{''.join(used.values())}</defs>{''.join(drawn)}</svg>"
+        f"<defs>{''.join(used.values())}</defs>"
+        # What every area's path shares, said once: evenodd (holes, separate parts), the boundary's ink.
+        f'<g fill-rule="evenodd" stroke="{INK}" stroke-width="1" stroke-linejoin="round">{"".join(drawn)}</g>'
+        "</svg>"
     )
 
 

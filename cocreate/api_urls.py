@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from cms.backoffice.promises_api import AwaitingResponsesView, ConsultationDashboardView
 from cocreate.accounts.api import AccountDeleteView, AccountExportView
 from proposals.api.account_blocks import AccountBlocksView, AccountBlockView, AccountUnblockView
+from proposals.api.area_figures import ConsultationAreasView
 from proposals.api.areas import MyAreasView, MyAreaView
 from proposals.api.attachments import ProposalAttachmentsView, ProposalAttachmentView
 from proposals.api.checkins import (
@@ -41,6 +42,7 @@ from proposals.api.queue import CommentDismissFlagsView, ModerationQueueView, Pr
 from proposals.api.search import ProposalSearchView, ProposalSimilarView
 from proposals.api.views import ProposalViewSet
 from proposals.api.what_changed import ConsultationWhatChangedView
+from votes.api.areas import SupportsByAreaView
 from votes.api.invalidations import ProposalInvalidationsView
 from votes.api.merging import ProposalMergeView
 from votes.api.review import SupportsReviewView
@@ -72,6 +74,9 @@ urlpatterns = [
     path("proposals/<int:pk>/milestones/", ProposalMilestonesView.as_view(), name="proposal-milestones"),
     path("milestones/<int:pk>/", MilestoneDetailView.as_view(), name="milestone-detail"),
     path("proposals/<int:pk>/supports-by-day/", SupportsByDayView.as_view(), name="proposal-supports-by-day"),
+    path(
+        "proposals/<int:pk>/supports-by-area/", SupportsByAreaView.as_view(), name="proposal-supports-by-area"
+    ),
     path("comments/<int:pk>/flag/", CommentFlagView.as_view(), name="comment-flag"),
     path("proposals/<int:pk>/follow/", FollowView.as_view(), name="proposal-follow"),
     path("proposals/<int:pk>/versions/", ProposalVersionsView.as_view(), name="proposal-versions"),
@@ -156,6 +161,7 @@ urlpatterns = [
         name="consultation-dashboard",
     ),
     path("consultations/<int:pk>/journey/", ConsultationJourneyView.as_view(), name="consultation-journey"),
+    path("consultations/<int:pk>/areas/", ConsultationAreasView.as_view(), name="consultation-areas"),
     path(
         "consultations/<int:pk>/what-changed/",
         ConsultationWhatChangedView.as_view(),

@@ -25,6 +25,7 @@ from proposals.participation import participation_context
 from proposals.services import SUMMARY_MAX, TITLE_MAX
 from votes.selectors import supported_ids
 
+from .area_maps import consultation_area_map
 from .charts import funnel_steps
 from .forms import ProposalFilterForm
 from .journey_map import journey_config, journey_map_view
@@ -84,6 +85,8 @@ def consultation_context(request, page) -> dict:
         # None without stages: the page then has no journey map.
         "journey_map": journey_map_view(consultation=page, stages=stages),
         "journey_config": journey_config(page),
+        # None without an area set: the page then has no map of its areas.
+        "area_map": consultation_area_map(consultation=page),
     }
 
 

@@ -1,11 +1,15 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from proposals.models import Proposal
+from cms.area_drawings import area_list
+from cms.models import Area
+from proposals.models import DeclaredArea, Proposal
 
 from .models import Invalidation, Support
 
@@ -76,3 +80,67 @@ def invalidations_list(*, proposal: Proposal):
         .select_related("created_by")
         .annotate(still_set_aside=Count("supports"))
     )
+
+
+# An area with fewer supporters than this (but some) is shown as "fewer than 5", on the page and in the API.
+MIN_AREA_SUPPORTERS = 5
+
+
+def supports_by_declared_area(*, proposal_id: int, area_set_id: int) -> dict[int | None, int]:
+    """The proposal's valid supports by the area their citizen declared in the area set (None: declared
+    none there, or their account is deleted): one grouped statement. The supports are found through the
+    (proposal, user) unique index, the declarations through the (user, area set) one, joined by hash."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT d.area_id, COUNT(*) FROM {quote(Support._meta.db_table)} s "  # noqa: S608 - names from the models
+        f"LEFT JOIN {quote(DeclaredArea._meta.db_table)} d ON d.user_id = s.user_id AND d.area_set_id = %s "
+        "WHERE s.proposal_id = %s AND s.invalidation_id IS NULL GROUP BY d.area_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [area_set_id, proposal_id])
+        return dict(cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class AreaSupports:
+    area: Area
+    supports: int | None  # None: withheld, some supporters but fewer than MIN_AREA_SUPPORTERS
+
+
+@dataclass(frozen=True)
+class SupportsByArea:
+    """A proposal's supports by its supporters' declared area, as anyone may see them. No figure under
+    MIN_AREA_SUPPORTERS is told: in a small area a handful of supporters could be singled out. Nor can one
+    be worked out from the others and the proposal's total: the withheld areas' supports are in `others`
+    with those of citizens who declared no area, so the figures shown add up to the total."""
+
+    areas: list[AreaSupports]
+    others: int  # no area declared (or the account deleted), plus the withheld areas' supports
+    withheld: int  # areas whose figure is withheld
+    total: int
+    minimum: int = MIN_AREA_SUPPORTERS
+
+    @property
+    def shown(self) -> int:
+        """Areas with a figure of MIN_AREA_SUPPORTERS or more."""
+        return sum(1 for item in self.areas if item.supports)
+
+
+def supports_by_area(*, proposal: Proposal) -> SupportsByArea | None:
+    """The proposal's supports by declared area in its consultation's area set; None when the consultation
+    has none. Two queries."""
+    area_set_id = proposal.consultation.area_set_id
+    if area_set_id is None:
+        return None
+    counts = supports_by_declared_area(proposal_id=proposal.pk, area_set_id=area_set_id)
+    total = sum(counts.values())
+    items, withheld, others = [], 0, total
+    for area in area_list(area_set_id=area_set_id):
+        n = counts.get(area.pk, 0)
+        if 0 < n < MIN_AREA_SUPPORTERS:
+            items.append(AreaSupports(area, None))
+            withheld += 1
+        else:
+            items.append(AreaSupports(area, n))
+            others -= n
+    return SupportsByArea(items, others, withheld, total)

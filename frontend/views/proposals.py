@@ -29,6 +29,7 @@ from proposals.participation import participation_context
 from votes.reviews import support_review_latest
 from votes.selectors import supports_of
 
+from ..area_maps import proposal_supports_map
 from ..charts import supports_over_time
 from ..forms import (
     AttachmentsForm,
@@ -100,6 +101,8 @@ def proposal_detail(
         "live_config": live_config(),
         # Supports only move while published: a pending proposal has none, a hidden one is out of view.
         "supports_chart": supports_over_time(proposal=proposal) if proposal.is_published else None,
+        # Its supporters by declared area, when the consultation has areas (frontend.area_maps).
+        "supports_map": proposal_supports_map(proposal=proposal) if proposal.is_published else None,
         **report_context(request, proposal, flag_form),
         **comments_context(request, proposal, comment_failed),
         **merged_context(request, proposal),

@@ -19,11 +19,18 @@ def polygon(*rings):
 
 
 def subpaths(d):
-    """The points of each subpath of path data written as cms.maps writes it ("M1 2 3 4 5 6Z")."""
-    return [
-        [tuple(map(float, p.split())) for p in re.findall(r"-?[\d.]+ -?[\d.]+", part)]
-        for part in d.split("M")[1:]
-    ]
+    """The absolute points of each subpath of path data written as cms.maps writes it: "M12 30l5-2 0 7Z",
+    the first point absolute, each next one a step from the one before."""
+    found = []
+    for part in re.findall(r"M([^Z]*)Z", d):
+        numbers = [int(n) for n in re.findall(r"-?\d+", part)]
+        x, y = numbers[:2]
+        points = [(x, y)]
+        for dx, dy in zip(numbers[2::2], numbers[3::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        found.append(points)
+    return found
 
 
 def parse(svg):
@@ -50,7 +57,7 @@ def test_areas_are_fitted_to_the_view_box_north_up_and_west_left():
         and max(max(v) for v in xs.values()) == maps.WIDTH - maps.MARGIN
     )
     assert (
-        min(ys) == maps.MARGIN and outline.height - maps.MARGIN - 1 < max(ys) <= outline.height - maps.MARGIN
+        min(ys) == maps.MARGIN and outline.height - maps.MARGIN - 1 <= max(ys) <= outline.height - maps.MARGIN
     )
 
 
@@ -73,8 +80,8 @@ def test_a_hole_and_the_parts_of_a_multipolygon_are_subpaths_of_one_path_drawn_e
 
     assert len(subpaths(outline.paths["hole"])) == 2
     assert len(subpaths(outline.paths["islands"])) == 2
-    paths = root.findall(f"{SVG}path")
-    assert len(paths) == 2 and {p.get("fill-rule") for p in paths} == {"evenodd"}
+    (group,) = root.findall(f"{SVG}g")
+    assert group.get("fill-rule") == "evenodd" and len(group.findall(f"{SVG}path")) == 2
 
 
 def test_points_closer_than_half_a_unit_to_the_line_are_dropped_and_the_corners_kept():
@@ -87,11 +94,15 @@ def test_points_closer_than_half_a_unit_to_the_line_are_dropped_and_the_corners_
     assert len(part) == 4
 
 
-def test_coordinates_are_written_to_a_tenth_of_a_unit():
-    outline = maps.outline({1: polygon(square(2.3456789, 48.8512345, 0.0123456))})
+def test_coordinates_are_whole_units_each_a_step_from_the_one_before():
+    outline = maps.outline({1: polygon(square(2.3456789, 48.8512345, 0.0123456))}, max_height=2000)
 
-    numbers = re.findall(r"-?\d+(?:\.\d+)?", outline.paths[1])
-    assert numbers and all(len(n.partition(".")[2]) <= 1 for n in numbers)
+    d = outline.paths[1]
+    assert re.fullmatch(r"M\d+ \d+l(-?\d+[ ]?)+Z", d.replace(" -", "-")), d
+    (points,) = subpaths(d)
+    assert (
+        points == [(4, 4), (4, outline.height - 4), (636, outline.height - 4), (636, 4)] or len(points) == 4
+    )
 
 
 def test_a_ring_smaller_than_the_tolerance_is_kept_rather_than_lost():
@@ -127,7 +138,7 @@ def test_names_and_words_are_escaped():
     )
 
     assert "<script>" not in svg and "<b>" not in svg
-    (path,) = root.findall(f"{SVG}path")
+    (path,) = root.findall(f"{SVG}g/{SVG}path")
     assert path.find(f"{SVG}title").text == f"{name}: 3 proposals <b>"
 
 
@@ -148,6 +159,12 @@ def test_bands_are_zero_then_equal_classes_up_to_the_highest_figure():
     assert [(b.low, b.high) for b in maps.bands([])] == [(0, 0)]
 
 
+def test_bands_may_start_above_one_when_the_smaller_figures_are_withheld():
+    assert [(b.low, b.high) for b in maps.bands([0, 5, 34], start=5)] == [(0, 0), (5, 14), (15, 24), (25, 34)]
+    assert [(b.low, b.high) for b in maps.bands([0, 6], start=5)] == [(0, 0), (5, 5), (6, 6)]
+    assert [(b.low, b.high) for b in maps.bands([0], start=5)] == [(0, 0)]
+
+
 def test_each_class_has_its_own_fill_and_pattern_and_the_areas_take_their_class():
     outline = maps.outline({k: polygon(square(k, 0, 1)) for k in range(5)})
     values = [0, 10, 50, 90, None]
@@ -156,7 +173,7 @@ def test_each_class_has_its_own_fill_and_pattern_and_the_areas_take_their_class(
 
     _svg, root = drawn(outline, areas, classes=classes)
 
-    fills = [p.get("fill") for p in root.findall(f"{SVG}path")]
+    fills = [p.get("fill") for p in root.findall(f"{SVG}g/{SVG}path")]
     assert fills == ["url(#area-map-0)", "url(#area-map-1)", "url(#area-map-2)", "url(#area-map-3)",
                      "url(#area-map-withheld)"]  # fmt: skip
     patterns = root.findall(f"{SVG}defs/{SVG}pattern")

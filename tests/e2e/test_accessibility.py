@@ -29,7 +29,7 @@ from playwright.sync_api import Page, expect
 
 from cms.models import LifeEvent, ModerationMode
 from proposals import notifications, services
-from proposals.models import Status
+from proposals.models import DeclaredArea, Status
 from tests.support import factories
 from tests.support.axe import axe_violations, describe_violations, horizontal_overflow, target_problems
 from tests.support.browser import ARTIFACTS, wait_live
@@ -99,6 +99,8 @@ SCREENS: dict[str, Screen] = {
     # Its journey map: the drawing, its key, the table in its scrolling region, a stage withheld.
     "consultation-journey": Screen(lambda w: w.urls["journey"], screenshot=True, live=True),
     "consultation-empty": Screen(lambda w: w.urls["empty"], live=True),
+    # Its area map: the drawing, its key and its table.
+    "consultation-areas": Screen(lambda w: w.urls["areas"], screenshot=True, live=True),
     # What changed: a stage compared (its table and verdicts), a stage with a step still to come, and a
     # step across the journey.
     "what-changed": Screen(lambda w: w.urls["what_changed"], screenshot=True),
@@ -119,6 +121,8 @@ SCREENS: dict[str, Screen] = {
         screenshot=True,
         live=True,
     ),
+    # Its supporters by declared area: the map, one area withheld, the table.
+    "proposal-areas": Screen(lambda w: w.urls["areas_proposal"], screenshot=True, live=True),
     "proposal-pending-author": Screen(lambda w: w.urls["pending"], user="author"),
     # Its author's edit page: the text, then the pictures and documents with the fields to add some.
     "proposal-edit": Screen(
@@ -206,6 +210,26 @@ SCREENS: dict[str, Screen] = {
         lambda w: w.urls["dashboard_journey"], user="official", targets=(ADMIN_LINK,), content=ADMIN
     ),
 }
+
+
+def areas_of(consultation) -> dict[str, str]:
+    """`consultation` divided into six areas, with proposals about some, and one proposal whose supporters
+    declared theirs: six in one area, two in another (withheld), one nowhere."""
+    areas = list(factories.area_set(*AREAS, consultations=[consultation]).areas.order_by("sort_order"))
+    for i, area in enumerate(areas[:4]):
+        for _ in range(i + 1):
+            factories.ProposalFactory(consultation=consultation, area=area)
+    proposal = factories.ProposalFactory(consultation=consultation, area=areas[0], title="Fix the potholes")
+    for area, n in ((areas[0], 6), (areas[1], 2), (None, 1)):
+        for _ in range(n):
+            supporter = factories.citizen()
+            if area is not None:
+                DeclaredArea.objects.create(user=supporter, area_set_id=area.area_set_id, area=area)
+            support_add(user=supporter, proposal=proposal)
+    return {"areas": consultation.url, "areas_proposal": f"/proposals/{proposal.pk}/"}
+
+
+AREAS = ("Old Town", "Riverside", "Hillside", "Station", "Market", "North End")
 
 
 def build_world() -> World:
@@ -310,6 +334,7 @@ def build_world() -> World:
     proposals_merge(actor=official, target=merged_into, sources=[duplicate], reason="The same idea.")
     world.urls["merged"] = f"/proposals/{merged_into.pk}/?merged_from={duplicate.pk}"
     world.urls["admin_merge"] = f"/cms/proposals/{proposal.pk}/merge/"
+    world.urls.update(areas_of(factories.consultation(title="Repairing the streets")))
     notifications.background_sends_wait(timeout=10)
 
     token = notifications.unsubscribe_token(user_id=citizen.pk, proposal_id=proposal.pk)
