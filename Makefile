@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults bench-merge install
+	bench-page-weight bench-fraud bench-faults bench-merge bench-areas install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -109,6 +109,12 @@ bench-faults: $(BIN)/.installed
 BENCH_MERGE_REDIS_URL ?= redis://127.0.0.1:6379/10
 bench-merge: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_MERGE_REDIS_URL) $(BIN)/python bench/merge.py $(BENCH_MERGE_ARGS)
+
+# The area maps of a consultation with 30 areas, 1,000 proposals and 100,000 supports, against a trivial page
+# (bench/areas.py): drops and recreates its own database (cocreate_bench_areas). BENCH_AREAS_ARGS="--requests 100".
+BENCH_AREAS_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench-areas: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_AREAS_REDIS_URL) $(BIN)/python bench/areas.py $(BENCH_AREAS_ARGS)
 
 # What a phone downloads for each main page (bench/page_weight.py runs the browser test that holds them to
 # their budget and prints the table of docs/performance.md); its Redis database is nobody else's.
