@@ -42,6 +42,7 @@ SHADES = (
 )
 WITHHELD = ("#ffffff", "dots")  # a figure not shown (too few people to show it without singling them out)
 PATTERN_SIZE = 10
+KEY_LINE = 28  # units of height per line of a legend drawn under the map
 
 
 @dataclass(frozen=True)
@@ -281,10 +282,13 @@ def render(
     title: str,
     description: str,
     id_prefix: str = "area-map",
+    legend: Sequence[tuple[Band | None, str]] = (),
 ) -> str:
     """The map: one <path> per area of `areas` that has a shape in `shapes` (fill-rule evenodd: holes and
     separate parts of one area), filled with its class's pattern, named with its figures in its <title>.
-    `id_prefix` names the patterns and the title: distinct for each map of a page."""
+    `id_prefix` names the patterns and the title: distinct for each map of a page. `legend`, for a map
+    shown on its own (a page gives its key as text beside it): (class or None for the withheld one,
+    label) drawn under the map, a swatch and its label a line each."""
     used: dict[str, str] = {}
     drawn = []
     for area in areas:
@@ -297,17 +301,28 @@ def render(
             f'<path d="{d}" fill="url(#{escape(paint_id)})" vector-effect="non-scaling-stroke">'
             f"<title>{escape(area.name)}: {escape(area.summary)}</title></path>"
         )
+    key, height = [], shapes.height
+    for band, label in legend:
+        paint_id, definition = _paint(id_prefix, band)
+        used.setdefault(paint_id, definition)
+        key.append(
+            f'<rect x="{MARGIN + 0.5}" y="{height + 8.5}" width="31" height="19" '
+            f'fill="url(#{escape(paint_id)})" stroke="{INK}" stroke-width="1"/>'
+            f'<text x="{MARGIN + 40}" y="{height + 23}" font-size="16" font-family="sans-serif" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        height += KEY_LINE
     prefix = escape(id_prefix)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="area-map__drawing" role="img" '
-        f'aria-labelledby="{prefix}-title {prefix}-desc" viewBox="0 0 {shapes.width} {shapes.height}" '
-        f'width="{shapes.width}" height="{shapes.height}" focusable="false">'
+        f'aria-labelledby="{prefix}-title {prefix}-desc" viewBox="0 0 {shapes.width} {height}" '
+        f'width="{shapes.width}" height="{height}" focusable="false">'
         f'<title id="{prefix}-title">{escape(title)}</title>'
         f'<desc id="{prefix}-desc">{escape(description)}</desc>'
         f"<defs>{''.join(used.values())}</defs>"
         # What every area's path shares, said once: evenodd (holes, separate parts), the boundary's ink.
         f'<g fill-rule="evenodd" stroke="{INK}" stroke-width="1" stroke-linejoin="round">{"".join(drawn)}</g>'
-        "</svg>"
+        f"{''.join(key)}</svg>"
     )
 
 

@@ -40,20 +40,38 @@ def _safe(svg: str) -> SafeString:
 
 
 def _drawing(
-    area_set_id, listed, areas, classes, *, title, description, id_prefix, labels, withheld=None
+    area_set_id,
+    listed,
+    areas,
+    classes,
+    *,
+    title,
+    description,
+    id_prefix,
+    labels,
+    withheld=None,
+    standalone=False,
 ) -> Drawing | None:
-    """`listed`: the set's areas as cms.area_drawings.area_list gives them; `areas`: what to draw."""
+    """`listed`: the set's areas as cms.area_drawings.area_list gives them; `areas`: what to draw.
+    `standalone`: the legend drawn in the SVG too, for the map as a file of its own."""
     outline = area_outline(area_set_id=area_set_id, areas=listed)
     if outline.empty:
         return None
+    keys: list[tuple[maps.Band | None, str]] = [(band, labels(band)) for band in classes]
+    if withheld:
+        keys.append((None, withheld))
     svg = _safe(
         maps.render(
-            outline, areas, classes=classes, title=title, description=description, id_prefix=id_prefix
+            outline,
+            areas,
+            classes=classes,
+            title=title,
+            description=description,
+            id_prefix=id_prefix,
+            legend=keys if standalone else (),
         )
     )
-    legend = [LegendEntry(_safe(maps.swatch(band, id_prefix=id_prefix)), labels(band)) for band in classes]
-    if withheld:
-        legend.append(LegendEntry(_safe(maps.swatch(None, id_prefix=id_prefix)), withheld))
+    legend = [LegendEntry(_safe(maps.swatch(band, id_prefix=id_prefix)), label) for band, label in keys]
     return Drawing(svg, legend)
 
 
@@ -93,8 +111,11 @@ def proposals_summary(proposals: int, supports: int) -> str:
     return f"{proposals_count(proposals)}, {supports_count(supports)}"
 
 
-def consultation_area_map(*, consultation: ConsultationPage) -> ConsultationAreaMap | None:
-    """None when the consultation has no area set (the page then has no map)."""
+def consultation_area_map(
+    *, consultation: ConsultationPage, standalone: bool = False
+) -> ConsultationAreaMap | None:
+    """None when the consultation has no area set (the page then has no map). `standalone`: the drawing as
+    a file of its own, its legend in it (frontend.views.area_maps)."""
     figures = consultation_area_figures(consultation=consultation)
     if figures is None:
         return None
@@ -115,9 +136,15 @@ def consultation_area_map(*, consultation: ConsultationPage) -> ConsultationArea
         title=gettext("Proposals by area"),
         description=gettext(
             "A map of the consultation’s areas, each shaded by the number of published proposals about it. "
+            "The consultation’s page gives the same figures in a table."
+        )
+        if standalone
+        else gettext(
+            "A map of the consultation’s areas, each shaded by the number of published proposals about it. "
             "The table below gives the same figures."
         ),
         id_prefix="consultation-areas",
+        standalone=standalone,
         labels=lambda band: _band_label(
             band,
             proposals_count,

@@ -5,6 +5,7 @@ from cocreate.page_cache import shared_page
 from .views import (
     accessibility,
     account,
+    area_maps,
     attachments,
     checkins,
     coauthors,
@@ -72,6 +73,9 @@ urlpatterns = [
     path("comments/<int:pk>/report/", flags.comment_flag, name="comment_flag"),
     path("consultations/<int:page_id>/propose/", proposals.proposal_submit, name="proposal_submit"),
     path("consultations/<int:page_id>/what-changed/", what_changed_page, name="what_changed"),
+    path(
+        "consultations/<int:page_id>/areas.svg", area_maps.consultation_map_svg, name="consultation_map_svg"
+    ),
     path(
         "consultations/<int:page_id>/journey-map/",
         journeys.consultation_journey_map,
