@@ -21,10 +21,11 @@ class AreaFigures:
 def proposal_counts_by_area(*, consultation_id: int) -> dict[int | None, tuple[int, int]]:
     """The consultation's published proposals by area id (None: no area), each with the sum of their
     supports (the valid ones: `supports_count`): one grouped statement. A withdrawn proposal counts as it
-    was (it stays published); pending and hidden ones do not."""
+    was (it stays published); pending and hidden ones do not, nor one merged into another (its supports
+    went there: the lists leave it out too)."""
     rows = (
         Proposal.objects.for_consultation(consultation_id)
-        .published()
+        .listed()
         .order_by()
         .values("area_id")
         .annotate(proposals=Count("id"), supports=Sum("supports_count"))

@@ -19,7 +19,9 @@ class AreaSetSerializer(serializers.Serializer):
 
 
 class AreaCountsSerializer(serializers.Serializer):
-    proposals = serializers.IntegerField(help_text="Published proposals (withdrawn ones included).")
+    proposals = serializers.IntegerField(
+        help_text="Published proposals (withdrawn ones included, those merged into another left out)."
+    )
     supports = serializers.IntegerField(help_text="Their valid supports, added up.")
 
 

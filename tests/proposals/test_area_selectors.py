@@ -2,6 +2,7 @@
 counted (set-aside ones out), and those about no area last."""
 
 import pytest
+from django.utils import timezone
 
 from proposals.area_selectors import consultation_area_figures, proposal_counts_by_area
 from proposals.models import Visibility
@@ -31,9 +32,11 @@ def test_each_area_in_order_with_its_published_proposals_and_their_supports_then
     proposal(consultation, None, 7)
     proposal(consultation, north, 100, visibility=Visibility.PENDING)
     proposal(consultation, north, 100, visibility=Visibility.HIDDEN)
+    kept = proposal(consultation, east, 0)
+    proposal(consultation, north, 0, merged_into=kept, merged_at=timezone.now())  # its supports moved
     proposal(factories.consultation(), north, 1000)  # another consultation
 
-    assert figures(consultation) == [("North", 2, 15), ("South", 0, 0), ("East", 1, 1), (None, 1, 7)]
+    assert figures(consultation) == [("North", 2, 15), ("South", 0, 0), ("East", 2, 1), (None, 1, 7)]
 
 
 def test_a_proposal_naming_an_area_of_another_set_counts_as_about_no_area():
