@@ -54,7 +54,7 @@ def test_its_legend_is_drawn_in_the_readers_language(consultation):
     french = parse(Client(headers={"accept-language": "fr-FR,fr;q=0.9"}).get(url(consultation)).content)
 
     assert [t.text for t in english.findall(f"{SVG}text")] == ["No proposals", "1 proposal"]
-    assert [t.text for t in french.findall(f"{SVG}text")] == ["Aucune proposition", "1 proposition"]
+    assert [t.text for t in french.findall(f"{SVG}text")] == ["Aucune proposition", "1\u00a0proposition"]
     assert french.find(f"{SVG}title").text == "Propositions par secteur"
 
 

@@ -109,7 +109,8 @@ def test_the_consultation_map_in_french(districts):
 
     assert "Propositions par secteur" in visible_text(response)
     assert rows(html)[-1] == ("Aucun secteur indiqué", "1", "7")
-    assert "<title>North: 2 propositions, 15 soutiens</title>" in html
+    # French typography: a no-break space between a number and what it counts.
+    assert "<title>North: 2\u00a0propositions, 15\u00a0soutiens</title>" in html
     assert "Aucune proposition" in html
 
 
@@ -194,7 +195,7 @@ def test_the_proposal_page_in_french(districts):
     ]
     assert "Soutiens par secteur" in visible_text(response)
     assert "En tout 6" in visible_text(response)
-    assert "Moins de 5 soutiens" in html
+    assert "Moins de 5\u00a0soutiens" in html
 
 
 def test_the_legend_names_each_class_with_its_range():
