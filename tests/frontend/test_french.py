@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from proposals import services
 from proposals.models import Status
@@ -59,8 +59,10 @@ def html_lang(response) -> str:
 
 
 def in_french(value, format_name: str) -> str:
+    """As the page shows it: a moment in the site's time zone (in Paris it is already tomorrow from 23:00
+    UTC in winter), in French."""
     with translation.override("fr"):
-        return formats.date_format(value, format_name)
+        return formats.date_format(timezone.localtime(value), format_name)
 
 
 # Pages
