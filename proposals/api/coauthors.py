@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
 
@@ -48,7 +49,7 @@ class CoauthorSerializer(serializers.ModelSerializer):
 
 
 class InviteSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=services.ADDRESS_MAX, help_text="The address to invite.")
+    email = Text(max_length=services.ADDRESS_MAX, help_text="The address to invite.")
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -215,8 +215,12 @@ def request_serializers() -> dict[str, serializers.Serializer]:
             view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
             view.schema.method, view.schema.path = method, path
             serializer = view.schema.get_request_serializer()
-            if serializer is not None:
-                found[f"{method} {path}"] = serializer() if isinstance(serializer, type) else serializer
+            # One serializer, or one per media type (a multipart form for a file).
+            by_media = serializer if isinstance(serializer, dict) else {"": serializer}
+            for media, each in by_media.items():
+                if each is not None:
+                    operation = f"{method} {path} {media}".rstrip()
+                    found[operation] = each() if isinstance(each, type) else each
     return found
 
 

@@ -62,12 +62,13 @@ def _resolve(node: dict) -> dict:
 
 
 def required_inputs(operation: dict) -> set[str]:
-    """The fields of the JSON body and the parameters the schema says a client must send."""
+    """The fields of the body (JSON, or a multipart form for a file) and the parameters the schema says a
+    client must send."""
     required = {p["name"] for p in operation.get("parameters", []) if p.get("required")}
     body = operation.get("requestBody", {})
-    json_body = body.get("content", {}).get("application/json")
-    if json_body and body.get("required"):
-        required |= set(_resolve(json_body["schema"]).get("required", []))
+    if body.get("required"):
+        for content in body.get("content", {}).values():
+            required |= set(_resolve(content["schema"]).get("required", []))
     return required
 
 
