@@ -251,8 +251,6 @@ def test_the_proposal_page_shows_the_deadline_once_the_lowered_threshold_is_publ
     due = date_format(timezone.localtime(proposal.response_due_at), "DATE_FORMAT")
     assert "3 of 25 supports" not in page
     # The day as the page gives it, in the site's time zone (from 23:00 UTC in winter, already tomorrow).
-    assert (
-        f'An official response is due by <time datetime="{timezone.localtime(proposal.response_due_at):%Y-%m-%d}'
-        in page
-    )
+    day = timezone.localtime(proposal.response_due_at)
+    assert f'An official response is due by <time datetime="{day:%Y-%m-%d}' in page
     assert f">{due}</time>" in page
