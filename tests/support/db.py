@@ -78,3 +78,23 @@ def run_together(calls, victims: list) -> tuple[list[threading.Thread], list]:
     for thread in threads:
         thread.start()
     return threads, outcomes
+
+
+def run_while_held(hold, calls, *, waiters: int) -> tuple[list, list]:
+    """In a transaction, `hold` (it locks rows); then each call `run_together`, the transaction kept open
+    until PostgreSQL shows `waiters` connections waiting on locks (30 s at most, and at least one must
+    wait), so that the calls pile up on the locks together; then commit and let them go. What each call
+    returned or raised, in the order of `calls`, and the deadlock victims sent again (`retried`). Call
+    from a `django_db(transaction=True)` test."""
+    victims: list = []
+    with transaction.atomic():
+        hold()
+        threads, outcomes = run_together(calls, victims)
+        deadline = time.monotonic() + 30
+        while waiting_on_locks() < waiters and time.monotonic() < deadline:
+            time.sleep(0.005)  # polling, with a deadline
+        assert someone_waits_on_a_lock()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes, victims

@@ -9,16 +9,13 @@ whose order PostgreSQL does not promise: a deadlock with an invalidation is poss
 then runs again, and a batch chosen as the victim is answered as a lost connection, which its client
 sends again (as here)."""
 
-import time
-
 import pytest
-from django.db import transaction
 
 from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict
 from proposals.models import AuditEntry, Proposal
 from tests.support import factories
-from tests.support.db import run_together, someone_waits_on_a_lock, waiting_on_locks
+from tests.support.db import run_while_held
 from votes.invalidations import supports_invalidate
 from votes.models import Invalidation, Support, SupportTally
 from votes.services import support_add, support_withdraw
@@ -74,16 +71,9 @@ def test_setting_aside_races_supports_and_withdrawals_and_everything_adds_up(set
         *(add(c, CAFE if i % 2 else HOME) for i, c in enumerate(new_spam + new_honest)),
         *(withdraw(c) for c in leaving),
     ]
-    with transaction.atomic():
-        Proposal.objects.select_for_update().get(pk=proposal.pk)
-        threads, outcomes = run_together(calls, victims := [])
-        deadline = time.monotonic() + 30
-        while waiting_on_locks() < 4 and time.monotonic() < deadline:
-            time.sleep(0.005)  # polling, with a deadline
-        assert someone_waits_on_a_lock()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
+    outcomes, victims = run_while_held(
+        lambda: Proposal.objects.select_for_update().get(pk=proposal.pk), calls, waiters=4
+    )
 
     # One by one, every writer takes its locks in the same order: no deadlock, nothing to send again.
     if not batch_window_ms:

@@ -7,16 +7,13 @@ The test holds the three proposals' rows while every thread starts, so that the 
 pile up on them, and the merge behind them on the supports' table (votes.merging), with the changes that
 come later behind the merge; then lets them go."""
 
-import time
-
 import pytest
-from django.db import transaction
 
 from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict
 from proposals.models import AuditEntry, Proposal
 from tests.support import factories
-from tests.support.db import run_together, someone_waits_on_a_lock, waiting_on_locks
+from tests.support.db import run_while_held
 from votes.merging import MergeResult, proposals_merge
 from votes.models import Support, SupportTally
 from votes.services import SupportResult, support_add, support_withdraw
@@ -71,16 +68,11 @@ def test_merging_races_supports_and_withdrawals_on_every_proposal_and_everything
         + [merge]
         + [change(*c) for c in changes[len(changes) // 2 :]]
     )
-    with transaction.atomic():
+
+    def hold():
         list(Proposal.objects.select_for_update().filter(pk__in=copies).order_by("pk"))
-        threads, outcomes = run_together(calls, victims := [])
-        deadline = time.monotonic() + 30
-        while waiting_on_locks() < 4 and time.monotonic() < deadline:
-            time.sleep(0.005)  # polling, with a deadline
-        assert someone_waits_on_a_lock()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
+
+    outcomes, victims = run_while_held(hold, calls, waiters=4)
 
     merge_outcome = outcomes.pop(len(changes) // 2)
     assert isinstance(merge_outcome, MergeResult), merge_outcome
