@@ -15,21 +15,6 @@ from tests.support.api import ROLES, assert_error, client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def author():
-    return factories.citizen(display_name="Ana", email="ana@example.org")
-
-
-@pytest.fixture
-def proposal(author):
-    return factories.ProposalFactory(author=author)
-
-
-@pytest.fixture
-def ben():
-    return factories.citizen(display_name="Ben", email="ben@example.org")
-
-
 def url(proposal, row=None):
     base = f"/api/v1/proposals/{proposal.pk}/coauthors/"
     return base if row is None else f"{base}{row.pk}/"

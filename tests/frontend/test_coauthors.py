@@ -13,21 +13,6 @@ from tests.support.pages import NB, visible_text, visible_text_with_nbsp
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def author():
-    return factories.citizen(display_name="Ana", email="ana@example.org")
-
-
-@pytest.fixture
-def proposal(author):
-    return factories.ProposalFactory(author=author)
-
-
-@pytest.fixture
-def ben():
-    return factories.citizen(display_name="Ben", email="ben@example.org")
-
-
 def detail(client, proposal):
     return client.get(reverse("proposal_detail", args=[proposal.pk]))
 

@@ -25,21 +25,6 @@ from votes.services import support_add
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def author():
-    return factories.citizen(display_name="Ana", email="ana@example.org")
-
-
-@pytest.fixture
-def proposal(author):
-    return factories.ProposalFactory(author=author)
-
-
-@pytest.fixture
-def ben():
-    return factories.citizen(display_name="Ben", email="ben@example.org")
-
-
 def invite(author, proposal, email, callbacks=None):
     return coauthor_invite(actor=author, proposal=proposal, email=email)
 

@@ -61,3 +61,22 @@ def media(settings, tmp_path):
     tests.support.files.stored(media) lists what was kept there."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+# Two people and a proposal, for the co-authors' tests (services, API and pages). A module that defines
+# its own `author` or `proposal` uses its own.
+@pytest.fixture
+def author():
+    """Ana, a citizen: the first author of `proposal`."""
+    return factories.citizen(display_name="Ana", email="ana@example.org")
+
+
+@pytest.fixture
+def proposal(author):
+    return factories.ProposalFactory(author=author)
+
+
+@pytest.fixture
+def ben():
+    """Ben, a citizen: the one Ana invites."""
+    return factories.citizen(display_name="Ben", email="ben@example.org")
