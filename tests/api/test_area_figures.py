@@ -6,28 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals.models import Proposal, Visibility
+from proposals.models import Visibility
 from tests.support import factories
 from tests.support.api import assert_error
-from tests.support.area_maps import area_set, declare
+from tests.support.area_maps import area_set, supporters
 from votes.invalidations import supports_invalidate
-from votes.models import Support
 
 pytestmark = pytest.mark.django_db
-
-
-def supporters(proposal, n, area=None):
-    people = []
-    for _ in range(n):
-        person = factories.citizen()
-        if area is not None:
-            declare(person, area)
-        Support.objects.create(proposal=proposal, user=person)
-        people.append(person)
-    Proposal.objects.filter(pk=proposal.pk).update(
-        supports_count=Support.objects.filter(proposal=proposal, invalidation=None).count()
-    )
-    return people
 
 
 def test_anyone_reads_a_consultations_proposals_by_area(api):

@@ -10,11 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from proposals.models import Proposal
 from tests.support import factories
-from tests.support.area_maps import area_set, declare
+from tests.support.area_maps import area_set, supporters
 from tests.support.pages import visible_text
-from votes.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +40,6 @@ def rows(html: str) -> list[tuple[str, ...]]:
 
 def proposal(consultation, area, supports):
     return factories.ProposalFactory(consultation=consultation, area=area, supports_count=supports)
-
-
-def supporters(proposal, n, area=None):
-    for _ in range(n):
-        person = factories.citizen()
-        if area is not None:
-            declare(person, area)
-        Support.objects.create(proposal=proposal, user=person)
-    Proposal.objects.filter(pk=proposal.pk).update(
-        supports_count=Support.objects.filter(proposal=proposal).count()
-    )
 
 
 @pytest.fixture

@@ -3,30 +3,12 @@ area (or deleted their account) counted apart, and no figure under five that cou
 
 import pytest
 
-from proposals.models import Proposal
 from tests.support import factories
-from tests.support.area_maps import area_set, declare
+from tests.support.area_maps import area_set, supporters
 from votes.invalidations import supports_invalidate
-from votes.models import Support
 from votes.selectors import supports_by_area, supports_by_declared_area
 
 pytestmark = pytest.mark.django_db
-
-
-def supporters(proposal, n, area=None):
-    """`n` citizens who support `proposal`, each declaring `area` if given."""
-    people = []
-    for _ in range(n):
-        person = factories.citizen()
-        if area is not None:
-            declare(person, area)
-        Support.objects.create(proposal=proposal, user=person)
-        people.append(person)
-    Proposal.objects.filter(pk=proposal.pk).update(
-        supports_count=Support.objects.filter(proposal=proposal).count()
-    )
-    proposal.refresh_from_db()
-    return people
 
 
 def test_valid_supports_are_counted_by_declared_area_and_the_undeclared_apart():
