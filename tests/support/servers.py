@@ -48,13 +48,12 @@ class ServerError(RuntimeError):
     """The server process did not start, or stopped when it should be running."""
 
 
-@dataclass
-class AsgiServer:
-    process: subprocess.Popen
+class Site:
+    """The addresses of a site at `host`:`port` (a server, or a load balancer in front of several), which
+    api_request and open_stream take."""
+
+    host: str
     port: int
-    log_path: Path
-    host: str = HOST
-    _log_offset: int = field(default=0, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -62,7 +61,7 @@ class AsgiServer:
 
     @property
     def origin(self) -> str:
-        """The Origin a browser on this server sends; AllowedHostsOriginValidator accepts it."""
+        """The Origin a browser on this site sends; AllowedHostsOriginValidator accepts it."""
         return self.base_url
 
     def http_url(self, path: str = "/") -> str:
@@ -70,6 +69,15 @@ class AsgiServer:
 
     def ws_url(self, path: str) -> str:
         return f"ws://{self.host}:{self.port}{path}"
+
+
+@dataclass
+class AsgiServer(Site):
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+    host: str = HOST
+    _log_offset: int = field(default=0, repr=False)
 
     def is_running(self) -> bool:
         return self.process.poll() is None
@@ -86,18 +94,23 @@ class AsgiServer:
 
     def stop(self, timeout: float = 10) -> int:
         """Terminate (uvicorn shuts down gracefully), then kill if it hangs. Returns the exit code."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
+        terminate(self.process, timeout)
         with contextlib.suppress(ValueError):
             _running.remove(self)
         with contextlib.suppress(FileNotFoundError):
             self.log_path.unlink()
         return self.process.returncode
+
+
+def terminate(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM a process that still runs, then SIGKILL if it has not ended within `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
 
 
 def free_port(host: str = HOST) -> int:
@@ -279,7 +292,7 @@ def _stop_all() -> None:
 @dataclass(frozen=True)
 class ApiResponse:
     status: int
-    body: Any  # the decoded JSON, or None for an empty body
+    body: Any  # the decoded JSON, None for an empty body, or the text of a body that is not JSON
     headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
 
 
@@ -308,6 +321,9 @@ def api_request(
     except urllib.error.HTTPError as error:
         status, raw, received = error.code, error.read(), error.headers
     headers = {name.lower(): value for name, value in received.items()}
+    if raw and "json" not in headers.get("content-type", ""):
+        # Not the application's answer: a load balancer's error page, or a server's HTML error.
+        return ApiResponse(status, raw.decode(errors="replace") or None, headers)
     return ApiResponse(status, json.loads(raw) if raw else None, headers)
 
 
