@@ -112,10 +112,14 @@ def test_merging_races_supports_and_withdrawals_on_every_proposal_and_everything
         if proposal != target:
             assert read(proposal).supports_count == 0 and read(proposal).merged_into_id == target.pk
 
-    # The promise agrees with the count, and the history with the promise.
-    assert stored.supports_count >= THRESHOLD and stored.threshold_reached_at is not None
+    # The promise agrees with the count, and the history with the promise. A promise once made stays when
+    # withdrawals take the count under the threshold again, and which changes counted before the merge is
+    # up to the threads: usually the count ends at or above it, but not always, so only the rule is pinned.
+    promised = stored.threshold_reached_at is not None
+    if stored.supports_count >= THRESHOLD:
+        assert promised
     history = AuditEntry.objects.filter(proposal=target)
     made = history.filter(action=AuditEntry.Action.THRESHOLD_REACHED).count()
     withdrawn = history.filter(action=AuditEntry.Action.THRESHOLD_WITHDRAWN).count()
-    assert made - withdrawn == 1
+    assert withdrawn == 0 and made == int(promised)
     assert history.filter(action=AuditEntry.Action.MERGED_FROM).count() == 2
