@@ -4,15 +4,19 @@ never read as "no filter" or as the default: a client that lost a value must not
 other than what it asked for. Parameters the endpoint does not know are ignored.
 
 One rule for every endpoint: its parameters are read by a DRF serializer from `strict_query` (views call
-`query_params`; paginated lists use `StrictPagination`, which reads `page` and `page_size` the same way)."""
+`query_params`; paginated lists use `StrictPagination`, which reads `page` and `page_size` the same way).
+A write's body, likewise, is a JSON object read by its serializer (`json_body`)."""
 
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+
+from cocreate.exceptions import ServiceError
 
 BAD_PARAMETER = OpenApiResponse(
     description="A query parameter without a value of its type (empty, `null`, out of range or not one of "
@@ -32,6 +36,16 @@ def query_params(serializer_class: type[serializers.Serializer], request: Reques
     """The request's query parameters validated by `serializer_class` (a ValidationError, so the common
     400, naming each bad one); `context` is passed to the serializer."""
     serializer = serializer_class(data=strict_query(request.query_params), context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def json_body(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    """The request's JSON object validated by `serializer_class`: 400 `malformed_request` for anything but
+    an object, the common 400 naming each bad field otherwise."""
+    if not isinstance(request.data, dict):
+        raise ServiceError(_("Send a JSON object."), code="malformed_request")
+    serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cocreate.accounts.models import AccountBlock, User
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -20,7 +21,6 @@ from cocreate.throttling import ScopedWriteThrottle
 from ..services import REASON_MAX
 from ..services.account_blocks import account_block, account_unblock
 from .roles import CanModerate
-from .views import _valid
 
 
 class BlockReasonSerializer(serializers.Serializer):
@@ -82,7 +82,7 @@ class _AccountWriteView(APIView):
     answer_status = status.HTTP_200_OK
 
     def post(self, request, pk: int):
-        data = _valid(self.body_class, request)  # the body first, as every write of the API
+        data = json_body(self.body_class, request)  # the body first, as every write of the API
         user = get_object_or_404(User, pk=pk)
         self.service(actor=request.user, user=user, reason=data.get("reason", ""))
         return Response(AccountBlocksSerializer(_account_state(user)).data, status=self.answer_status)

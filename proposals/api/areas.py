@@ -13,12 +13,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import json_body
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
 
 from .. import selectors, services
 from .serializers import AreaRefSerializer
-from .views import _valid
 
 
 class AreaSetRefSerializer(serializers.Serializer):
@@ -87,7 +87,7 @@ class MyAreaView(APIView):
         "removes it.",
     )
     def put(self, request, area_set_id: int):
-        data = _valid(DeclareSerializer, request)
+        data = json_body(DeclareSerializer, request)
         services.declared_area_set(user=request.user, area_set_id=area_set_id, area_id=data["area"])
         return Response(_declarable(request.user, area_set_id))
 

@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cms.models import ConsultationPage, ConsultationStage
+from cocreate.api_params import json_body
 from cocreate.exceptions import NotFound
 from cocreate.limits import Text
 from cocreate.schema import refusal
@@ -33,7 +34,7 @@ from ..models import CheckIn, Visibility
 from ..open_data import open_consultation
 from ..services import MODERATION_CHOICES, REASON_MAX, STORY_MAX
 from .roles import CanModerate
-from .views import UNVERIFIED, _valid
+from .views import UNVERIFIED
 
 NO_SUCH_STAGE = OpenApiResponse(
     description="No live, public consultation has this id, or it has no stage with this slug "
@@ -233,7 +234,7 @@ class MyCheckInView(GenericAPIView):
     def put(self, request, pk: int, stage_slug: str):
         consultation = open_consultation(pk)
         stage = _stage(consultation, stage_slug)  # a 404 whatever the body says
-        data = _valid(CheckInWriteSerializer, request)
+        data = json_body(CheckInWriteSerializer, request)
         checkin, created = services.checkin_save(
             author=request.user,
             consultation=consultation,
@@ -287,7 +288,7 @@ class CheckInModerationView(GenericAPIView):
         "audit trail, which is a proposal's: the check-in keeps its state and the reason.",
     )
     def post(self, request, pk: int):
-        data = _valid(CheckInModerationSerializer, request)
+        data = json_body(CheckInModerationSerializer, request)
         checkin = services.checkin_moderate(
             actor=request.user, checkin_id=pk, decision=data["action"], reason=data["reason"]
         )

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -24,7 +25,6 @@ from ..coauthor_selectors import coauthor_rows, coauthors_of, invitations_waitin
 from ..models import ProposalCoauthor
 from ..notifications.coauthors import invitation_url
 from ..services import coauthors as services
-from .views import _valid
 
 
 class CoauthorSerializer(serializers.ModelSerializer):
@@ -155,7 +155,7 @@ class ProposalCoauthorsView(_CoauthorWrites):
         "in the site to the account whose confirmed address it is. Rate-limited (`coauthor_invite`).",
     )
     def post(self, request, pk: int):
-        data = _valid(InviteSerializer, request)
+        data = json_body(InviteSerializer, request)
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         row = services.coauthor_invite(actor=request.user, proposal=proposal, email=data["email"])
         body = CoauthorSerializer(row, context={"first_author": True}).data

@@ -8,7 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cocreate.api_params import BAD_PARAMETER, StrictPagination, query_params
+from cocreate.api_params import BAD_PARAMETER, StrictPagination, json_body, query_params
 from cocreate.limits import Text
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -17,7 +17,7 @@ from .. import permissions, selectors, services
 from ..comments_selectors import ORDERINGS, comment_get, comment_get_to_unmark, comment_thread
 from ..models import Comment
 from ..services import COMMENT_MAX, COMMENT_MODERATION_CHOICES, REASON_MAX
-from .views import NOT_OPEN, UNVERIFIED, _valid
+from .views import NOT_OPEN, UNVERIFIED
 
 
 class CommentPagination(StrictPagination):
@@ -230,7 +230,7 @@ class ProposalCommentsView(CommentWriteMixin, GenericAPIView):
         },
     )
     def post(self, request, pk: int):
-        data = _valid(CommentCreateSerializer, request)
+        data = json_body(CommentCreateSerializer, request)
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         # Only its id: the service reads the parent under the proposal's lock and refuses one it cannot take.
         parent = Comment(pk=data["parent"]) if data.get("parent") else None
@@ -267,7 +267,7 @@ class CommentDetailView(CommentWriteMixin, GenericAPIView):
         },
     )
     def patch(self, request, pk: int):
-        data = _valid(CommentEditSerializer, request)
+        data = json_body(CommentEditSerializer, request)
         comment = services.comment_edit(actor=request.user, comment=self._comment(), body=data["body"])
         return _comment_response(comment, request)
 
@@ -299,7 +299,7 @@ class CommentModerationView(GenericAPIView):
         },
     )
     def post(self, request, pk: int):
-        data = _valid(CommentModerationSerializer, request)
+        data = json_body(CommentModerationSerializer, request)
         comment = comment_get(comment_id=pk, user=request.user)
         comment = services.comment_moderate(
             actor=request.user, comment=comment, action=data["action"], reason=data["reason"]

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import json_body
 from cocreate.exceptions import ServiceError
 from cocreate.limits import Slug, Text
 from cocreate.schema import ERROR, refusal
@@ -27,7 +28,6 @@ from ..versions import published_versions
 from .serializers import ProposalDetailSerializer, area_id_field
 from .views import (
     UNQUALIFIED,
-    _valid,
     area_for,
     category_for,
     consultation_for_write,
@@ -152,7 +152,7 @@ class MyDraftsView(_DraftView):
         return Response(DraftSerializer(drafts, many=True).data)
 
     def post(self, request):
-        data = _valid(DraftCreateSerializer, request)
+        data = json_body(DraftCreateSerializer, request)
         draft = _save(request, consultation=consultation_for_write(data.pop("consultation")), data=data)
         return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
 
@@ -180,7 +180,7 @@ class MyDraftView(_DraftView):
         return Response(DraftSerializer(self._draft(pk)).data)
 
     def patch(self, request, pk: int):
-        data = _valid(DraftWriteSerializer, request)
+        data = json_body(DraftWriteSerializer, request)
         draft = self._draft(pk)
         return Response(
             DraftSerializer(_save(request, consultation=draft.consultation, draft=draft, data=data)).data

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cocreate.exceptions import ServiceError
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -84,14 +84,6 @@ class MilestoneUpdateSerializer(serializers.Serializer):
             self.fields["state"].error_messages[key] = message
 
 
-def _valid(serializer_class, request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ServiceError(_("Send a JSON object."), code="malformed_request")
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 NOT_OFFICIAL = refusal("Not an official.")
 WRONG_PROPOSAL = (
     "The proposal is not published (`proposal_not_published`), or not accepted or implemented "
@@ -130,7 +122,7 @@ class ProposalMilestonesView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _valid(MilestoneCreateSerializer, request)
+        data = json_body(MilestoneCreateSerializer, request)
         milestone = milestone_add(actor=request.user, proposal=proposal, **data)
         return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
@@ -163,6 +155,6 @@ class MilestoneDetailView(APIView):
     )
     def patch(self, request, pk: int):
         milestone = milestone_get(milestone_id=pk, user=request.user)
-        data = _valid(MilestoneUpdateSerializer, request)
+        data = json_body(MilestoneUpdateSerializer, request)
         milestone = milestone_update(actor=request.user, milestone_id=milestone.pk, **data)
         return Response(MilestoneSerializer(milestone).data)

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cocreate.exceptions import ServiceError
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -107,14 +107,6 @@ def proposal_history(*, proposal: Proposal, user) -> QuerySet[AuditEntry]:
     return entries if permissions.can_moderate(user) else entries.public()
 
 
-def _valid(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ServiceError(_("Send a JSON object."), code="malformed_request")
-    serializer = FlagCreateSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 FLAG_RESPONSES = {
     201: FlagSerializer,
     400: ERROR,
@@ -166,7 +158,7 @@ class FlagView(APIView):
 
     def post(self, request, pk: int):
         target = self.find_target(request, pk)  # a 404 for an item they cannot see, whatever the body says
-        flag = flag_create(reporter=request.user, **target, **_valid(request))
+        flag = flag_create(reporter=request.user, **target, **json_body(FlagCreateSerializer, request))
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cocreate.api_params import BAD_PARAMETER, StrictPagination
+from cocreate.api_params import BAD_PARAMETER, StrictPagination, json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -26,7 +26,6 @@ from ..moderation_selectors import QUEUE_KINDS, QueueItem, moderation_queue, que
 from ..services import REASON_MAX, flags_dismiss
 from .moderation import FlagSerializer, comment_target, proposal_target
 from .roles import CanModerate
-from .views import _valid
 
 
 class QueuePagination(StrictPagination):
@@ -193,7 +192,7 @@ class DismissFlagsView(APIView):
 
     def post(self, request, pk: int):
         target = self.find_target(request, pk)  # a 404 for an unknown item, whatever the body says
-        data = _valid(DismissFlagsSerializer, request)
+        data = json_body(DismissFlagsSerializer, request)
         dismissed = flags_dismiss(actor=request.user, **target, reason=data["reason"])
         return Response({"dismissed": dismissed})
 

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cms.models import Area, ConsultationCategory, ConsultationPage, ConsultationStage
+from cocreate.api_params import json_body
 from cocreate.exceptions import ServiceError
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -139,7 +140,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         },
     )
     def create(self, request):
-        data = _valid(ProposalCreateSerializer, request)
+        data = json_body(ProposalCreateSerializer, request)
         consultation = consultation_for_write(data["consultation"])
         proposal = services.proposal_submit(
             author=request.user,
@@ -181,7 +182,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         },
     )
     def partial_update(self, request, pk=None):
-        data = _valid(ProposalEditSerializer, request)
+        data = json_body(ProposalEditSerializer, request)
         proposal = self._proposal()
         if "area" in data:  # left out, the area stays; null, the proposal names none
             data["area"] = area_for(proposal.consultation, data["area"])
@@ -201,7 +202,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = _valid(WithdrawSerializer, request)
+        data = json_body(WithdrawSerializer, request)
         proposal = services.proposal_withdraw(
             actor=request.user, proposal=self._proposal(), reason=data["reason"]
         )
@@ -210,7 +211,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ModerationSerializer, responses={200: ProposalDetailSerializer})
     @action(detail=True, methods=["post"])
     def moderation(self, request, pk=None):
-        data = _valid(ModerationSerializer, request)
+        data = json_body(ModerationSerializer, request)
         proposal = services.proposal_moderate(
             actor=request.user, proposal=self._proposal(), action=data["action"], reason=data["reason"]
         )
@@ -219,7 +220,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=StatusSerializer, responses={200: ProposalDetailSerializer})
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
-        data = _valid(StatusSerializer, request)
+        data = json_body(StatusSerializer, request)
         proposal = services.proposal_set_status(
             actor=request.user, proposal=self._proposal(), status=data["status"], note=data["note"]
         )
@@ -235,16 +236,8 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def responses(self, request, pk=None):
-        data = _valid(ResponseCreateSerializer, request)
+        data = json_body(ResponseCreateSerializer, request)
         response = services.response_publish(
             actor=request.user, proposal=self._proposal(), body=data["body"], decision=data["decision"]
         )
         return Response(OfficialResponseSerializer(response).data, status=status.HTTP_201_CREATED)
-
-
-def _valid(serializer_class, request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ServiceError(_("Send a JSON object."), code="malformed_request")
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

@@ -5,7 +5,6 @@ cocreate.exceptions.api_exception_handler.
 - POST the same: set aside the counted supports that match the criteria, with a reason (201).
 Officials only, with their second factor; writes are rate-limited by the `official` scope."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cocreate.accounts.mfa import MFA_REQUIRED, SecondFactorRequired
-from cocreate.exceptions import ServiceError
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -110,14 +109,6 @@ class InvalidationResultSerializer(serializers.Serializer):
     )
 
 
-def _valid(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ServiceError(_("Send a JSON object."), code="malformed_request")
-    serializer = InvalidationCreateSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 NOT_OFFICIAL = refusal("Not an official.")
 
 
@@ -154,7 +145,9 @@ class ProposalInvalidationsView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        result = supports_invalidate(actor=request.user, proposal=proposal, **_valid(request))
+        result = supports_invalidate(
+            actor=request.user, proposal=proposal, **json_body(InvalidationCreateSerializer, request)
+        )
         invalidation = result.invalidation
         invalidation.still_set_aside = invalidation.set_aside
         body = {

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -20,7 +21,6 @@ from proposals.services import REASON_MAX
 from proposals.services.merging import MERGE_SOURCES_MAX
 
 from ..merging import proposals_merge
-from .reviews import validated_body
 
 
 class MergeSerializer(serializers.Serializer):
@@ -93,7 +93,7 @@ class ProposalMergeView(APIView):
     )
     def post(self, request, pk: int):
         target = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = validated_body(MergeSerializer, request)
+        data = json_body(MergeSerializer, request)
         result = proposals_merge(
             actor=request.user, target=target, sources=data["sources"], reason=data["reason"]
         )

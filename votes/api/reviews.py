@@ -6,14 +6,13 @@ JSON body in cocreate.exceptions.api_exception_handler.
 - POST /api/v1/moderation/support-reviews/{id}/decision/: an official decides one (200).
 The citizen's writes share the reports' rate limits, the officials' the officials'."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cocreate.exceptions import ServiceError
+from cocreate.api_params import json_body
 from cocreate.limits import Text
 from cocreate.schema import ERROR, refusal
 from cocreate.throttling import ScopedWriteThrottle
@@ -50,16 +49,6 @@ class ReviewDecisionSerializer(serializers.Serializer):
     )
 
 
-def validated_body(serializer_class, request) -> dict:
-    """The request's JSON object validated by `serializer_class`: 400 `malformed_request` for anything but
-    an object, the common 400 naming each bad field otherwise."""
-    if not isinstance(request.data, dict):
-        raise ServiceError(_("Send a JSON object."), code="malformed_request")
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class SupportReviewRequestView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedWriteThrottle]
@@ -82,7 +71,7 @@ class SupportReviewRequestView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = validated_body(ReviewRequestSerializer, request)
+        data = json_body(ReviewRequestSerializer, request)
         review = support_review_request(user=request.user, proposal_id=proposal.pk, message=data["message"])
         return Response(SupportReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
@@ -122,6 +111,6 @@ class SupportReviewDecisionView(APIView):
         "the public history follow), `upheld` keeps it set aside and needs a reply. Officials only.",
     )
     def post(self, request, pk: int):
-        data = validated_body(ReviewDecisionSerializer, request)
+        data = json_body(ReviewDecisionSerializer, request)
         review = support_review_decide(actor=request.user, review_id=pk, **data)
         return Response(SupportReviewSerializer(review).data)
