@@ -25,6 +25,11 @@ bump anything: they are PAGE_CACHE_SECONDS old at most (twice that at worst: pas
 renders the page again while the others still get the kept one), and the page's live script gets a
 snapshot of the counts over the socket when it connects (and again on each reconnect), which corrects them.
 
+The entries are in the `pages` cache, which a Redis that does not answer turns into misses
+(cocreate/cache.py): no generation is read, so no page is shared and each is rendered from the database, as
+for a visitor with a session. A generation bumped meanwhile is deleted from Redis once it answers, so a page
+kept before the outage under it is not served after it.
+
 A render is kept only if it answered 200, set no cookie, did not touch the session's contents and did not
 ask for a CSRF token (`get_token`, which any {% csrf_token %} calls): a template that embeds one makes the
 page uncacheable rather than shared.
@@ -36,13 +41,15 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
 from cocreate.transactions import after_commit
 
+cache = ConnectionProxy(caches, "pages")  # as django.core.cache.cache is the default one's
 SITE = "site"
 _SITE = "_page_cache_site"  # request attribute: the site's generation, read before routing
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name

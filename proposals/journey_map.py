@@ -5,9 +5,10 @@ check-ins and at 100,000."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
 from cms.models import ConsultationPage, ConsultationStage
@@ -16,6 +17,9 @@ from .journey_selectors import MIN_CHECKINS, StageFigures, stage_figures
 from .models import Proposal
 
 TOP_PROPOSALS = 3
+# The readings are forgotten by a delete (forget_reading), so they must be the same for every worker: the
+# `pages` cache, which a Redis that does not answer turns into misses (cocreate/cache.py).
+cache = ConnectionProxy(caches, "pages")
 
 
 @dataclass

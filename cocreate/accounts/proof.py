@@ -100,6 +100,10 @@ def proof_verify(*, payload: str) -> None:
         raise ProofRefused("expired")
     if not hmac.compare_digest(_hash(salt, number), challenge):
         raise ProofRefused("wrong")
-    # `add` is atomic in Redis (SET NX): of two requests racing with one proof, one wins.
+    # `add` is atomic in Redis (SET NX): of two requests racing with one proof, one wins. While Redis does not
+    # answer, the default cache keeps the spent proofs in the worker's memory (cocreate/cache.py): a proof can
+    # then be spent once in each worker and once more in Redis when it is back, within its expiry, and
+    # sign-ups go on. Refusing every proof instead would shut sign-ups for the outage; a proof is work asked
+    # of scripts, not an identity, and allauth's per-address sign-up limits hold per worker likewise.
     if not cache.add(_SPENT_PREFIX + signature, 1, timeout=expires - now + 1):
         raise ProofRefused("replayed")

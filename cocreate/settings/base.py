@@ -621,22 +621,35 @@ if REDIS_URL:
             f"REDIS_CHANNEL_LAYER must be core or pubsub, not {REDIS_CHANNEL_LAYER!r}."
         )
     # One connection pool per process (cocreate/redis_pool.py): Django makes a cache instance per request.
+    # A Redis that does not answer (a partition, a frozen host) fails a call within a second instead of
+    # holding the request for ever, and the worker then stops asking it for a few seconds (cocreate/cache.py):
+    # meanwhile `default` keeps its entries in the worker (sign-in limits, spent proofs of work; the API's
+    # rate limits do likewise, throttling.py) and `pages` misses (pages are made from the database).
+    _redis_cache_options = {
+        "pool_class": "cocreate.redis_pool.SharedConnectionPool",
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cocreate.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that does not answer (a partition, a frozen host) fails a call within a second instead
-            # of holding the request for ever: the rate limits then count in the worker (throttling.py).
-            "OPTIONS": {
-                "pool_class": "cocreate.redis_pool.SharedConnectionPool",
-                "socket_connect_timeout": 1,
-                "socket_timeout": 1,
-            },
-        }
+            "OPTIONS": {**_redis_cache_options, "WHILE_AWAY": "worker"},
+        },
+        # What is forgotten by a delete or a new generation, so the same for every worker: the pages kept for
+        # visitors (cocreate/page_cache.py) and the readings of proposals/journey_map.py.
+        "pages": {
+            "BACKEND": "cocreate.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis_cache_options, "WHILE_AWAY": "miss"},
+        },
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
 
 # What /readyz checks (cocreate/health.py): the services this configuration uses, no more.
 READINESS_CHECKS = {"database": "cocreate.health.database"}

@@ -18,6 +18,7 @@ from cocreate.accounts.proof import ProofRefused, challenge_create, proof_verify
 from tests.support.pages import visible_text
 from tests.support.proof import page_challenge as challenge_on
 from tests.support.proof import payload, solve, spoiled
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_allauth_limits")]
 
@@ -197,3 +198,30 @@ def test_a_form_with_other_errors_spends_neither_the_proof_nor_the_limit(
 
     assert sign_up(client, proof).status_code == 302
     assert sign_up(client).status_code == 302
+
+
+# Redis away (cocreate/cache.py): the spent proofs and allauth's limits are kept in the worker meanwhile
+
+
+@pytest.fixture
+def redis_away(settings):
+    """Every cache on a Redis port nobody listens on, with the site's own backend and options."""
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    if "cocreate.cache" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the cache is not on Redis (no REDIS_URL)")
+    settings.CACHES = {alias: {**cache, "LOCATION": nowhere} for alias, cache in settings.CACHES.items()}
+
+
+def test_while_redis_is_away_sign_ups_go_on_a_proof_is_spent_once_and_the_limit_holds(
+    client, quick_proof, strict_without_proof, redis_away
+):
+    proof = payload(page_challenge(client))
+
+    assert sign_up(Client(), proof).status_code == 302
+    replayed = sign_up(client, proof)
+    assert sign_up(Client()).status_code == 302  # the one sign-up without proof this hour
+    over_the_limit = sign_up(Client())
+
+    assert REFUSED in visible_text(replayed)
+    assert "it needs JavaScript" in visible_text(over_the_limit)
+    assert User.objects.count() == 2

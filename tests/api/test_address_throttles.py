@@ -131,7 +131,7 @@ def test_an_account_past_its_budget_does_not_use_up_its_address(monkeypatch):
 
 def test_the_counters_live_in_the_redis_every_worker_shares(address_rates, settings):
     """Not one process's memory: another connection to Redis (another worker) sees the address's count."""
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "cocreate.cache.RedisCache"
     assert support(api_from("203.0.113.5"), factories.ProposalFactory()).status_code == 201
 
     other_worker = redis.Redis.from_url(settings.REDIS_URL)
