@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults bench-merge bench-areas install
+	bench-page-weight bench-fraud bench-faults bench-worker-kill bench-merge bench-areas install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -103,6 +103,13 @@ bench-fraud: $(BIN)/.installed
 # (cocreate_bench_faults). BENCH_FAULTS_ARGS="--pages 100 --partition-seconds 60".
 bench-faults: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/faults.py $(BENCH_FAULTS_ARGS)
+
+# A worker killed with SIGKILL under 1,000 open pages, behind HAProxy in front of two workers, with supports
+# going on (bench/faults.py --fault worker-kill): its own Redis and HAProxy processes; drops and recreates
+# its own database (cocreate_bench_faults). BENCH_WORKER_KILL_ARGS="--sockets 2000 --layer pubsub,core".
+bench-worker-kill: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/faults.py --fault worker-kill --layer pubsub \
+		$(BENCH_WORKER_KILL_ARGS)
 
 # Merging two proposals with 50,000 supports each, and the supports given meanwhile (bench/merge.py): drops
 # and recreates its own database (cocreate_bench_merge). BENCH_MERGE_ARGS="--runs 3 --overlap 10000".

@@ -256,7 +256,11 @@ async def _listen(targets, handshakes: int, deadline: float, stop, events) -> li
 class Listeners:
     """The client processes of one row, and the events they report."""
 
-    def __init__(self, targets, *, per_process: int, handshakes: int, deadline: float) -> None:
+    def __init__(
+        self, targets, *, per_process: int, handshakes: int, deadline: float, process=None, extra=()
+    ) -> None:
+        """`process`: another function than listener_process with its protocol, given `extra` arguments
+        after the same ones (bench/faults.py's pages that reconnect)."""
         self.processes = max(1, math.ceil(len(targets) / per_process))
         self.deadline = deadline
         context = multiprocessing.get_context("spawn")  # a clean interpreter: no Django, no inherited sockets
@@ -264,7 +268,7 @@ class Listeners:
         gate = max(1, handshakes // self.processes)
         self.children = [
             context.Process(
-                target=listener_process,
+                target=process or listener_process,
                 args=(
                     targets[i :: self.processes],
                     gate,
@@ -272,6 +276,7 @@ class Listeners:
                     self.stop_event,
                     self.events,
                     self.results,
+                    *extra,
                 ),
                 daemon=True,
             )
@@ -297,6 +302,17 @@ class Listeners:
         if event[0] == "got":
             self.got[event[1]] = self.got.get(event[1], 0) + 1
         return event
+
+    def each(self, kind: str, seconds: float) -> list:
+        """Wait until every process reported an event of `kind`, at most `seconds`; the first value each
+        reported (fewer than the processes if the time ran out)."""
+        until, values = min(self.deadline, time.monotonic() + seconds), []
+        with contextlib.suppress(queue.Empty):
+            while len(values) < self.processes:
+                event = self._next(until)
+                if event[0] == kind:
+                    values.append(event[1])
+        return values
 
     def wait_everywhere(self, key: tuple, seconds: float = ARRIVAL_WAIT) -> bool:
         """Wait until every socket has the event `key`, at most `seconds`. False if some socket lacks it."""

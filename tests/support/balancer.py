@@ -34,8 +34,10 @@ BACKEND = "workers"
 
 # The configuration a production deployment can start from: only the addresses differ. Websockets: HAProxy
 # switches a connection to tunnel mode on the upgrade, then `timeout tunnel` applies (an open page is idle
-# for long stretches). Health: `/readyz` every second, down after two failures, up after two successes; a
-# failed connection to a worker marks it down at once (`observe layer4`), without waiting for the checks.
+# for long stretches). Health: a failed connection to a worker marks it down at once (`observe layer4`): a
+# killed worker is out before the checks notice. So the checks can be patient: `/readyz` every 2 s, down
+# after three failures, each given 5 s, up after two successes. Impatient checks (1 s) marked the surviving
+# worker down too while it served the reconnection wave of the killed one's pages: no worker left, 503s.
 # Retries: only connection failures (the default `retry-on`), each on another worker (`redispatch 1`): a
 # request that reached a worker is never sent twice, since a comment is not idempotent.
 CONFIG = """\
@@ -50,6 +52,7 @@ defaults
     option httplog
     option dontlognull
     timeout connect 2s
+    timeout check 5s
     timeout client 30s
     timeout server 30s
     timeout http-request 10s
@@ -70,7 +73,7 @@ backend {backend}
     option httpchk
     http-check send meth GET uri /readyz
     http-check expect status 200
-    default-server check inter 1s fastinter 250ms downinter 1s fall 2 rise 2
+    default-server check inter 2s fastinter 500ms downinter 1s fall 3 rise 2
     default-server observe layer4 error-limit 1 on-error mark-down
 {servers}
 """

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from websockets.exceptions import WebSocketException
@@ -27,12 +29,16 @@ class Page:
     snapshots: int = 0  # snapshots read: more than one means it reconnected and refetched over REST
     last_snapshot: float = 0.0  # time.monotonic() of the last one
     closed: int = 0  # times its socket closed or failed to open: each time it said "reconnecting"
+    closed_at: list[float] = field(default_factory=list)  # time.monotonic() of each
+    opening_at: list[float] = field(default_factory=list)  # time.monotonic() of each attempt to open
+    snapshot_at: list[float] = field(default_factory=list)  # time.monotonic() of each snapshot
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def read(self, message: dict) -> None:
         if message["type"] == "snapshot":
             self.snapshots += 1
             self.last_snapshot = time.monotonic()
+            self.snapshot_at.append(self.last_snapshot)
             self.supports = next(p["supports"] for p in message["proposals"] if p["id"] == self.proposal)
             self.ready.set()
         elif message["type"] == "proposal.support_changed" and message["proposal"] == self.proposal:
@@ -41,22 +47,43 @@ class Page:
             self.comments.add(message["comment"]["id"])
 
 
-async def follow(server, consultation_id: int, page: Page, *, cap: float = 1.0) -> None:
+def live_js_backoff(attempt: int) -> float:
+    """Seconds before reconnection attempt `attempt` (0 first), as live.js waits: exponential from 1 s up
+    to 30 s, with jitter over the upper half, so that pages closed together do not come back together."""
+    ceiling = min(30.0, 1.0 * 2**attempt)
+    return ceiling / 2 + random.random() * ceiling / 2
+
+
+async def follow(
+    server,
+    consultation_id: int,
+    page: Page,
+    *,
+    cap: float = 1.0,
+    backoff: Callable[[int], float] | None = None,
+    reconnected: Callable[[], object] | None = None,
+) -> None:
     """Keep a page's stream open until cancelled: read every message, reconnect after a close, with
-    backoff (0.1 s doubling up to `cap`)."""
-    delay = 0.1
+    backoff: `backoff(attempt)` seconds (e.g. live_js_backoff), or by default 0.1 s doubling up to `cap`.
+    After a reconnection's snapshot, calls `reconnected()` if given (live.js then refetches over REST, a
+    little later: the callback starts a task of its own, the page reads on meanwhile)."""
+    attempt = 0
     while True:
+        page.opening_at.append(time.monotonic())
         try:
             async with open_stream(server, consultation_id) as ws:
                 page.read(await receive_json(ws, TIMEOUT))
-                delay = 0.1
+                if attempt and reconnected is not None:
+                    reconnected()
+                attempt = 0
                 async for text in ws:
                     page.read(json.loads(text))
         except (OSError, TimeoutError, WebSocketException):
             pass  # closed, refused or failed: live.js says "reconnecting" and tries again
         page.closed += 1
-        await asyncio.sleep(delay)  # the page's backoff
-        delay = min(delay * 2, cap)
+        page.closed_at.append(time.monotonic())
+        await asyncio.sleep(backoff(attempt) if backoff else min(0.1 * 2**attempt, cap))  # the page's backoff
+        attempt += 1
 
 
 async def until(condition, timeout: float) -> None:

@@ -8,10 +8,9 @@
 // from the server. Announcements go through live.js's polite region, queued under one key, so a rush of
 // check-ins says one thing every few seconds.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, format, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, format, readJson } from "./shared.js";
 
 const ANNOUNCE_KEY = "journey";
-const REFETCH_JITTER_MS = 2000; // pages that reconnect together (a restart) do not all ask at once
 
 const root = document.documentElement;
 

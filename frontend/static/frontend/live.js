@@ -7,7 +7,7 @@
 // newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
 // events sent while it was away are lost.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
@@ -884,12 +884,9 @@ class LiveStream {
     if (event.type === "snapshot") {
       this.page.applySnapshot(event);
       if (this.reconnecting) {
-        // Events sent while the socket was down are lost: read the page's state again.
-        try {
-          await this.page.refetch();
-        } catch {
-          // Offline again: the socket will close too, and the next reconnect refetches.
-        }
+        // Events sent while the socket was down are lost: read the page's state again, a little later
+        // (REFETCH_JITTER_MS) so that pages reconnecting together do not all ask at once.
+        setTimeout(() => this.refetch(), Math.random() * REFETCH_JITTER_MS);
         this.page.announcer.queue("connection", this.page.config.t.reconnected);
       }
       this.attempt = 0;
@@ -898,6 +895,14 @@ class LiveStream {
       return;
     }
     this.page.handle(event);
+  }
+
+  async refetch() {
+    try {
+      await this.page.refetch();
+    } catch {
+      // Offline again: the socket will close too, and the next reconnect refetches.
+    }
   }
 
   closed(event, socket) {

@@ -12,6 +12,11 @@ export const ANNOUNCE_EVENT = "cocreate:announce";
 // snapshot has `reconnected: true` after a reconnect, when events may have been missed).
 export const LIVE_EVENT = "cocreate:live";
 
+// After a reconnect a page reads what it missed over REST at a random moment within this time: the pages a
+// killed worker dropped reconnect together, and a survivor asked for all their lists at once stalls
+// (bench/faults.py --fault worker-kill). The snapshot on the socket has already corrected the counts.
+export const REFETCH_JITTER_MS = 3000;
+
 export function readJson(id) {
   const element = document.getElementById(id);
   return element ? JSON.parse(element.textContent) : null;
