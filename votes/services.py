@@ -53,11 +53,15 @@ def _check_may_change(user, proposal: Proposal) -> None:
     """Before the transaction, on the caller's copy: the citizen may take part, and the proposal takes
     supports (permissions.support_change_refusal). The proposal's state is checked again when the count
     moves."""
-    refuse(permissions.support_change_refusal(user, proposal), _CHANGE_REFUSALS)
+    refuse(permissions.support_change_refusal(user, proposal), _REFUSALS)
 
 
 def _not_published() -> Conflict:
     return Conflict(_("This proposal cannot be supported."), code="proposal_not_published")
+
+
+def _no_such_proposal() -> NotFound:
+    return NotFound(_("No such proposal."))
 
 
 def _check_published(visibility: str) -> None:
@@ -184,7 +188,7 @@ def _refuse(proposal: Proposal):
         .first()
     )
     if found is None:
-        raise NotFound(_("No such proposal."))
+        raise _no_such_proposal()
     visibility, withdrawn_at, merged_into = found
     _check_published(visibility)
     if merged_into is not None:  # merged while this support waited for the row
@@ -347,8 +351,11 @@ def _delete_supports(proposal: Proposal, user_ids: list[int], moves: tallies.Cha
     return {user_id: valid for user_id, valid, _facts in deleted}
 
 
-# The refusals of permissions.support_change_refusal, by code (cocreate.exceptions.refuse).
-_CHANGE_REFUSALS = {
+# The refusals of a support or its withdrawal, each under the code of the error it makes, in the
+# language of the request: those of permissions.support_change_refusal (cocreate.exceptions.refuse), and
+# those a batch meets, which each request of the batch words again (the leader's thread raised it in the
+# leader's language).
+_REFUSALS = {
     permissions.EMAIL_UNVERIFIED: lambda: NotAllowed(
         _("Confirm your e-mail address before supporting proposals."), code="email_unverified"
     ),
@@ -356,6 +363,7 @@ _CHANGE_REFUSALS = {
     permissions.CONSULTATION_CLOSED: _closed,
     permissions.PROPOSAL_WITHDRAWN: _withdrawn,
     permissions.PROPOSAL_MERGED: merged_refusal,
+    "not_found": _no_such_proposal,
 }
 
 
@@ -364,16 +372,6 @@ def _batch_window() -> float:
 
 
 _batches = GroupCommit(_run_batch, window=_batch_window, max_size=64, wait_timeout=30.0)
-
-# The refusals a batch meets, by code: each request words its own in its own language (the leader's
-# thread raised it in the leader's).
-_REFUSALS = {
-    "proposal_not_published": _not_published,
-    permissions.PROPOSAL_WITHDRAWN: _withdrawn,
-    "consultation_closed": _closed,
-    permissions.PROPOSAL_MERGED: merged_refusal,
-    "not_found": lambda: NotFound(_("No such proposal.")),
-}
 
 
 def _change(change: _Change) -> SupportResult:
@@ -398,7 +396,7 @@ def support_add(*, user, proposal: Proposal, address_hash: str | None = None) ->
     consultation asks (its participation_level); a withdrawal never does, and supports already given count.
     `address_hash`: the keyed hash of the client address (cocreate.addresses), for the fraud review."""
     level_errors = participation.level_errors(user, proposal.consultation, action="support")
-    refuse(permissions.support_refusal(user, proposal), {**_CHANGE_REFUSALS, **level_errors})
+    refuse(permissions.support_refusal(user, proposal), {**_REFUSALS, **level_errors})
     return _change(_Change(add=True, user=user, proposal=proposal, address_hash=address_hash))
 
 
