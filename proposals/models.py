@@ -87,11 +87,18 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(consultation__live=True).exclude(Exists(restricted))
 
     def visible_to(self, user):
-        """Published proposals, plus the viewer's own, plus everything for moderators and officials."""
+        """Published proposals, plus those the viewer wrote (as first author or accepted co-author: a
+        co-author's edit in a pre-moderated consultation sends it back to moderation, and they must still
+        read it), plus everything for moderators and officials."""
         if can_moderate(user):
             return self
         if user.is_authenticated:
-            return self.filter(models.Q(visibility=Visibility.PUBLISHED) | models.Q(author=user))
+            coauthored = ProposalCoauthor.objects.filter(
+                proposal=OuterRef("pk"), user=user, state=CoauthorState.ACCEPTED
+            )
+            return self.filter(
+                models.Q(visibility=Visibility.PUBLISHED) | models.Q(author=user) | Exists(coauthored)
+            )
         return self.published()
 
 

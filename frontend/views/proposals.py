@@ -93,7 +93,8 @@ def proposal_detail(
         "review": support_review_latest(support=set_aside) if set_aside else None,
         "review_failed": review_failed,
         "may_see_moderation": permissions.can_moderate(request.user)
-        or (request.user.is_authenticated and proposal.author_id == request.user.pk),
+        or permissions.is_proposal_author(request.user, proposal)
+        or _among(request.user, coauthors) is not None,
         "supports_open": permissions.proposal_open(proposal),
         "can_participate": permissions.can_participate(request.user),
         **participation_context(request.user, consultation),

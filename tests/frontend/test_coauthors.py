@@ -5,7 +5,9 @@ declines, a co-author's way to leave, the notice in the notifications list; and 
 import pytest
 from django.urls import reverse
 
-from proposals.models import ProposalCoauthor
+from cms.models import ModerationMode
+from proposals.models import ProposalCoauthor, Visibility
+from proposals.services import proposal_edit
 from proposals.services.coauthors import coauthor_invite
 from tests.support import factories
 from tests.support.pages import NB, visible_text, visible_text_with_nbsp
@@ -144,3 +146,24 @@ def test_the_pages_in_french(client_for, author, proposal, ben):
     text = visible_text_with_nbsp(detail(client_for(author, **french), proposal))
     assert "Proposée par Ana avec Ben" in text and "Coauteurs" in text and "Ben rejoint les coauteurs" in text
     assert "Adresse e-mail de la personne à inviter" in text
+
+
+def test_a_coauthor_still_reads_the_proposal_their_edit_sent_back_to_moderation(client_for, author, ben):
+    """In a pre-moderated consultation an edit makes the proposal wait for a moderator again: both its
+    authors read it, with the notice that it is not public yet; nobody else does."""
+    page = factories.consultation(moderation=ModerationMode.PRE)
+    proposal = factories.ProposalFactory(consultation=page, author=author)
+    factories.coauthor(proposal, ben)
+    proposal_edit(actor=ben, proposal=proposal, title="A title Ben improved")
+    proposal.refresh_from_db()
+    assert proposal.visibility == Visibility.PENDING
+    for writer in (author, ben):
+        response = detail(client_for(writer), proposal)
+        assert response.status_code == 200
+        text = visible_text(response)
+        assert "A title Ben improved" in text and "This proposal is not public yet" in text
+        api = client_for(writer).get(f"/api/v1/proposals/{proposal.pk}/")
+        assert api.status_code == 200 and api.json()["title"] == "A title Ben improved"
+    for someone in (factories.citizen(), None):
+        assert detail(client_for(someone), proposal).status_code == 404
+        assert client_for(someone).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 404
