@@ -15,7 +15,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults bench-worker-kill bench-merge bench-areas install
+	bench-page-weight bench-fraud bench-faults bench-worker-kill bench-merge bench-areas bench-soak install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -122,6 +122,13 @@ bench-merge: $(BIN)/.installed
 BENCH_AREAS_REDIS_URL ?= redis://127.0.0.1:6379/8
 bench-areas: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_AREAS_REDIS_URL) $(BIN)/python bench/areas.py $(BENCH_AREAS_ARGS)
+
+# Thirty minutes of mixed traffic on two workers with 2,000 open pages: each worker's memory and its slope,
+# errors, latency per window (bench/soak.py): drops and recreates its own database (cocreate_bench_soak).
+# BENCH_SOAK_ARGS="--minutes 2 --pages 200 --window-minutes 0.5 --warmup-minutes 0.5".
+BENCH_SOAK_REDIS_URL ?= redis://127.0.0.1:6379/9
+bench-soak: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_SOAK_REDIS_URL) $(BIN)/python bench/soak.py $(BENCH_SOAK_ARGS)
 
 # What a phone downloads for each main page (bench/page_weight.py runs the browser test that holds them to
 # their budget and prints the table of docs/performance.md); its Redis database is nobody else's.

@@ -253,6 +253,21 @@ async def _listen(targets, handshakes: int, deadline: float, stop, events) -> li
     return records + [SocketRecord(opened=False) for _ in range(len(opened) - len(sockets))]
 
 
+CONTEXT = multiprocessing.get_context("spawn")  # a clean interpreter: no Django, no inherited sockets
+
+
+def client_processes(target, items: list, *, per_process: int, handshakes: int, args=lambda i: ()) -> list:
+    """Processes (not started) that share `items`, at most `per_process` each: process i runs
+    target(items[i::n], gate, *args(i)), so each has its share of every worker's sockets, and the
+    handshakes in flight (`gate` per process) stay under `handshakes` in all."""
+    count = max(1, math.ceil(len(items) / per_process))
+    gate = max(1, handshakes // count)
+    return [
+        CONTEXT.Process(target=target, args=(items[i::count], gate, *args(i)), daemon=True)
+        for i in range(count)
+    ]
+
+
 class Listeners:
     """The client processes of one row, and the events they report."""
 
@@ -261,27 +276,16 @@ class Listeners:
     ) -> None:
         """`process`: another function than listener_process with its protocol, given `extra` arguments
         after the same ones (bench/faults.py's pages that reconnect)."""
-        self.processes = max(1, math.ceil(len(targets) / per_process))
         self.deadline = deadline
-        context = multiprocessing.get_context("spawn")  # a clean interpreter: no Django, no inherited sockets
-        self.stop_event, self.events, self.results = context.Event(), context.Queue(), context.Queue()
-        gate = max(1, handshakes // self.processes)
-        self.children = [
-            context.Process(
-                target=process or listener_process,
-                args=(
-                    targets[i :: self.processes],
-                    gate,
-                    deadline,
-                    self.stop_event,
-                    self.events,
-                    self.results,
-                    *extra,
-                ),
-                daemon=True,
-            )
-            for i in range(self.processes)
-        ]
+        self.stop_event, self.events, self.results = CONTEXT.Event(), CONTEXT.Queue(), CONTEXT.Queue()
+        self.children = client_processes(
+            process or listener_process,
+            targets,
+            per_process=per_process,
+            handshakes=handshakes,
+            args=lambda i: (deadline, self.stop_event, self.events, self.results, *extra),
+        )
+        self.processes = len(self.children)
         self.got: dict[tuple, int] = {}
 
     def start(self) -> tuple[int, int]:
