@@ -38,6 +38,10 @@ BACKEND = "workers"
 # killed worker is out before the checks notice. So the checks can be patient: `/readyz` every 2 s, down
 # after three failures, each given 5 s, up after two successes. Impatient checks (1 s) marked the surviving
 # worker down too while it served the reconnection wave of the killed one's pages: no worker left, 503s.
+# Patient ones still did, once, under a longer wave (its /readyz waits behind the queued requests). So each
+# worker is also a backup without checks (`-spare`): when every worker is marked down, HAProxy sends to all
+# of them anyway (`allbackups`; a dead one refuses, and the request is retried on another): a worker that
+# answers late, or answers its own 503 with Retry-After, is better than the balancer's 503 for everything.
 # Retries: only connection failures (the default `retry-on`), each on another worker (`redispatch 1`): a
 # request that reached a worker is never sent twice, since a comment is not idempotent.
 CONFIG = """\
@@ -73,8 +77,8 @@ backend {backend}
     option httpchk
     http-check send meth GET uri /readyz
     http-check expect status 200
-    default-server check inter 2s fastinter 500ms downinter 1s fall 3 rise 2
-    default-server observe layer4 error-limit 1 on-error mark-down
+    option allbackups
+    default-server inter 2s fastinter 500ms downinter 1s fall 3 rise 2
 {servers}
 """
 
@@ -134,7 +138,11 @@ class Balancer(Site):
 
 
 def config(workers: dict[str, AsgiServer], *, port: int, admin: Path, maxconn: int, log_level: str) -> str:
-    lines = "\n".join(f"    server {name} {w.host}:{w.port}" for name, w in workers.items())
+    checked = "check observe layer4 error-limit 1 on-error mark-down"
+    lines = "\n".join(
+        f"    server {name} {w.host}:{w.port} {checked}\n    server {name}-spare {w.host}:{w.port} backup"
+        for name, w in workers.items()
+    )
     names = {"host": HOST, "backend": BACKEND, "servers": lines}
     return CONFIG.format(maxconn=maxconn, admin=admin, port=port, log_level=log_level, **names)
 
