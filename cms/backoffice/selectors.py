@@ -30,8 +30,11 @@ class Median(Aggregate):
 
 
 def unanswered() -> Q:
-    """A promise made (the threshold reached) and no response yet."""
-    return Q(response_due_at__isnull=False, responded_at__isnull=True)
+    """A promise made (the threshold reached) and no response yet, by a proposal not merged into another.
+    A merge withdraws a duplicate's promise, except where the consultation has no threshold any more
+    (promises made before it was set to none stay, the merged duplicate's too): its supporters wait for
+    the response of the one it went into."""
+    return Q(response_due_at__isnull=False, responded_at__isnull=True, merged_into__isnull=True)
 
 
 def answered_promise() -> Q:
@@ -62,7 +65,9 @@ def consultations_with_promises(now: datetime | None = None) -> QuerySet[Consult
     `awaiting` and `overdue`: one query."""
     now = now or timezone.now()
     published_unanswered = Q(proposals__visibility=Visibility.PUBLISHED) & Q(
-        proposals__response_due_at__isnull=False, proposals__responded_at__isnull=True
+        proposals__response_due_at__isnull=False,
+        proposals__responded_at__isnull=True,
+        proposals__merged_into__isnull=True,
     )
     return (
         ConsultationPage.objects.canonical()
@@ -77,8 +82,10 @@ def consultations_with_promises(now: datetime | None = None) -> QuerySet[Consult
 
 def status_counts(consultation_id: int, now: datetime) -> dict:
     """Published proposals by status, the other visibilities, and the promises reached, awaited, overdue
-    and answered: one query."""
-    published = Q(visibility=Visibility.PUBLISHED)
+    and answered: one query. A duplicate merged into another (votes.merging) is in none of them: its
+    supports, promise and history went to the one it was merged into, which counts for both (the merge
+    withdrew its promise, but left it the status it had, "open" most often)."""
+    published = Q(visibility=Visibility.PUBLISHED, merged_into__isnull=True)
     figures = Proposal.objects.for_consultation(consultation_id).aggregate(
         **{f"status_{s}": Count("id", filter=published & Q(status=s)) for s in Status.values},
         pending=Count("id", filter=Q(visibility=Visibility.PENDING)),

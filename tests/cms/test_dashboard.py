@@ -9,15 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals.models import Status, Visibility
+from cms.backoffice.selectors import awaiting_counts, consultations_with_promises
+from proposals.models import Proposal, Status, Visibility
 from tests.support import factories
 from tests.support.factories import admin_only_user, answered, awaiting, support_on
 from tests.support.pages import chart_table, figure, visible_text
+from votes.merging import proposals_merge
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("cms_promises:dashboards")
 LOGIN = reverse("wagtailadmin_login")
+
+
+def read(proposal) -> Proposal:
+    return Proposal.objects.get(pk=proposal.pk)
 
 
 def dashboard(consultation) -> str:
@@ -89,6 +95,39 @@ def test_counts_by_status_and_visibility(client_as, official, consultation):
     assert "Accepted 0 " in text
     assert "Rejected 2 " in text
     assert "Not published: 1 waiting for moderation, 1 hidden." in text
+
+
+def test_a_merged_duplicate_counts_in_no_status_and_awaits_nothing(client_as, official, consultation):
+    # Before, the dashboard showed each duplicate under the status it was left with: 2 "open" too many
+    # (the merge reopens one that awaited its response), 1 "accepted" too many.
+    target = factories.ProposalFactory(consultation=consultation, status=Status.OPEN)
+    overdue = awaiting(consultation, due_in_days=-3)
+    accepted = answered(consultation, after=timedelta(days=2))
+    duplicate = factories.ProposalFactory(consultation=consultation, status=Status.OPEN)
+    proposals_merge(actor=official, target=target, sources=[overdue, accepted, duplicate], reason="Same.")
+    response = client_as(official).get(dashboard(consultation))
+    text = visible_text(response)
+    assert "Open for support 1 " in text and "Accepted 0 " in text
+    assert (figure(response, "awaiting"), figure(response, "overdue")) == ("0", "0")
+    assert figure(response, "median") == "No responses yet"
+
+
+def test_a_merged_duplicate_whose_promise_stays_awaits_nothing(client_as, official):
+    # A threshold of 0 is met with no support: the merge cannot withdraw the duplicate's promise (and
+    # makes the target's). Before, the official saw the duplicate's response awaited and overdue too:
+    # 2 and 1 here, on the awaiting list, in the admin's panel and the consultations' list.
+    consultation = factories.consultation(support_threshold=0)
+    target = factories.ProposalFactory(consultation=consultation)
+    duplicate = awaiting(consultation, due_in_days=-3)
+    proposals_merge(actor=official, target=target, sources=[duplicate], reason="Same.")
+    assert read(duplicate).response_due_at is not None
+    client = client_as(official)
+    response = client.get(dashboard(consultation))
+    assert (figure(response, "awaiting"), figure(response, "overdue")) == ("1", "0")
+    assert duplicate.title not in visible_text(client.get(reverse("cms_promises:awaiting")))
+    assert awaiting_counts() == {"awaiting": 1, "overdue": 0}
+    [row] = consultations_with_promises().filter(pk=consultation.pk)
+    assert (row.awaiting, row.overdue) == (1, 0)
 
 
 def test_responses_awaited_and_overdue(client_as, official, consultation):
