@@ -15,6 +15,9 @@ Which entries notify whom:
   rather than in a second one;
 - an implementation step of an accepted proposal planned, rescheduled, started or done (proposals.services.
   milestones): the followers, except the official who did it ("you said, we did").
+- a proposal merged into another (votes.merging): the duplicate's followers, who follow the other one
+  from then on, except the two authors (each has a personal notice) and the official who merged. Of the
+  "status" kind, it refers to the target's "merged from" entry and links there;
 - someone else's comment or reply on a proposal becoming public (posted, or approved by a moderator in a
   pre-moderated consultation): its author, once per comment (an edit, a hide and a restore do not tell
   again). Instant e-mails of this kind go from `send_notifications`, one per proposal for the
@@ -54,7 +57,7 @@ from .delivery import (
     unsubscribe_headers,
 )
 from .digest import DigestGroup, digest_groups, digest_in_language, digest_recipients, digest_send
-from .fanout import notify_comment_published, notify_entry
+from .fanout import notify_comment_published, notify_entry, notify_merge_followers
 from .follows import follow_add, follow_ensure, follow_remove, follows_ensure, is_following
 from .inbox import (
     notification_list,
@@ -97,6 +100,7 @@ __all__ = [
     "notifications_send",
     "notify_comment_published",
     "notify_entry",
+    "notify_merge_followers",
     "notify_people",
     "recipient_address",
     "render_email",

@@ -31,7 +31,7 @@ from cocreate.accounts.language import email_language
 from cocreate.accounts.models import EmailFrequency
 
 from ..models import AuditAction, Notification, Proposal, Status
-from .preferences import MERGE_ACTIONS, PERSONAL_ACTIONS, merged_with, sent_by
+from .preferences import MERGE_ACTIONS, PERSONAL_ACTIONS, merged_with, sent_by, told_as_follower
 from .unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -301,6 +301,8 @@ def render_email(template: str, context: dict, *, language: str, token: str) -> 
 def _template(notification: Notification) -> str:
     """A personal notice (personal.py) has its own words, and says why it came to someone who follows
     nothing."""
+    if told_as_follower(notification):  # a follower of a merged duplicate: a change of status
+        return "notification"
     if notification.entry.action in MERGE_ACTIONS:
         return "merge_notice"
     return "support_notice" if notification.entry.action in PERSONAL_ACTIONS else "notification"

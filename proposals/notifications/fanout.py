@@ -55,6 +55,23 @@ def notify_comment_published(*, entry: AuditEntry, proposal: Proposal, comment) 
     return _insert_notifications(entry, users, kind=kind_of(entry.action))
 
 
+def notify_merge_followers(*, entry: AuditEntry, source: Proposal, actor) -> int:
+    """Tell the followers of `source`, a duplicate merged into another proposal, where it went: `entry` is
+    the target's MERGED_FROM entry, so the notice links to the one they follow now. Call in the merge's
+    transaction before its follows move. A notification of the "status" kind, sent as each follower chose
+    (preferences.merge_to_follower); never to the authors of the two proposals, who have their own
+    notice of `entry` or of the duplicate's MERGED_INTO (personal), nor to the official who merged."""
+    users = get_user_model().objects.filter(
+        Exists(Follow.objects.filter(proposal_id=source.pk, user_id=OuterRef("pk"))), is_active=True
+    )
+    authors = [pk for pk in (source.author_id, entry.proposal.author_id, actor.pk) if pk]
+    users = users.exclude(pk__in=authors).annotate(verified=Exists(_verified_primary(OuterRef("pk"))))
+    written = _insert_notifications(entry, users, kind="status")
+    if written:
+        after_commit(_send_after_commit, entry.pk)
+    return written
+
+
 def _insert_notifications(entry: AuditEntry, users, *, kind: str = "", wanted: Q | None = None) -> int:
     """One INSERT ... SELECT: the rows never travel to Python and back. The action holds the proposal's
     row lock meanwhile (supports to it wait), so for a proposal with 50,000 followers this is the

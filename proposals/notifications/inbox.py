@@ -7,7 +7,7 @@ from django.utils.translation import ngettext, pgettext
 
 from ..models import AuditAction, Notification, Proposal
 from .personal import notice_text
-from .preferences import PERSONAL_ACTIONS
+from .preferences import PERSONAL_ACTIONS, merged_with, told_as_follower
 
 
 def _readable_notifications(user):
@@ -56,6 +56,12 @@ def notification_text(notification: Notification) -> str:
         return _("“%(title)s” reached its support threshold: an official response is due.") % {"title": title}
     if entry.action == AuditAction.COMMENT_PUBLISHED:
         return comments_text(title, 1)
+    if told_as_follower(notification):
+        other = merged_with(entry)
+        return _(
+            "“%(other)s”, which you follow, was merged into “%(title)s”: you follow that one now. "
+            "Reason: %(reason)s"
+        ) % {"other": other.title if other else "", "title": title, "reason": entry.reason}
     if entry.action in PERSONAL_ACTIONS:
         return notice_text(entry, title)
     if entry.action == AuditAction.COAUTHOR_INVITED:

@@ -11,7 +11,7 @@ from "daily" to "instant" gets what was waiting at the next `send_notifications`
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cocreate.accounts.models import EMAIL_KINDS, EmailFrequency
 
@@ -47,6 +47,21 @@ PERSONAL_ACTIONS = (
 MERGE_ACTIONS = (AuditAction.MERGED_INTO, AuditAction.MERGED_FROM)
 
 
+def merge_to_follower() -> Q:
+    """Of the notifications of a merge's entries, those told to a follower of the duplicate
+    (fanout.notify_merge_followers), a notification of the "status" kind: the others went to an author of
+    the entry's proposal, a personal notice (a filter on Notification)."""
+    return Q(entry__action__in=MERGE_ACTIONS) & (
+        Q(entry__proposal__author__isnull=True) | ~Q(recipient_id=F("entry__proposal__author_id"))
+    )
+
+
+def told_as_follower(notification) -> bool:
+    """merge_to_follower, of one notification."""
+    entry = notification.entry
+    return entry.action in MERGE_ACTIONS and notification.recipient_id != entry.proposal.author_id
+
+
 def merged_with(entry):
     """The other proposal of a merge's entry (the one it went into, or the one that came), or None."""
     other = entry.to_value if entry.action == AuditAction.MERGED_INTO else entry.from_value
@@ -71,10 +86,10 @@ def sent_by(frequency: str) -> Q:
     Notification)."""
     condition = Q(pk__in=[])
     if frequency == EmailFrequency.INSTANT:
-        condition = Q(entry__action__in=PERSONAL_ACTIONS)
+        condition = Q(entry__action__in=PERSONAL_ACTIONS) & ~merge_to_follower()
     for kind, actions in KIND_ACTIONS.items():
         condition |= Q(entry__action__in=actions, **{f"recipient__{frequency_field(kind)}": frequency})
-    return condition
+    return condition | (merge_to_follower() & Q(**{f"recipient__{frequency_field('status')}": frequency}))
 
 
 def email_settings(user) -> dict:
@@ -103,9 +118,13 @@ def email_settings_set(*, user, email_notifications: bool, frequencies: dict[str
             if frequency == EmailFrequency.NONE
             for action in KIND_ACTIONS[kind]
         ]
-        if silenced:
+        if frequencies.get("status") == EmailFrequency.NONE:
+            silenced = Q(entry__action__in=silenced) | merge_to_follower()
+        else:
+            silenced = Q(entry__action__in=silenced) if silenced else None
+        if silenced is not None:
             Notification.objects.filter(
-                recipient=user, emailed_at__isnull=True, email_wanted=True, entry__action__in=silenced
+                silenced, recipient=user, emailed_at__isnull=True, email_wanted=True
             ).update(email_wanted=False)
     for name, value in values.items():
         setattr(user, name, value)

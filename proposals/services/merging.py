@@ -121,7 +121,6 @@ def proposals_merge_record(
     the target now, which carries the promise (votes.merging makes it there if the count reaches the
     threshold, as a support does); a duplicate is no longer answered on its own."""
     source_ids = [source.pk for source in sources]
-    _move_followers_and_comments(target, source_ids)
     for source in sources:
         into = audit.audit_record(
             proposal=source,
@@ -138,9 +137,13 @@ def proposals_merge_record(
             to_value=str(brought.get(source.pk, 0)),
             reason=reason,
         )
-        # Each author is told, in the site and by e-mail in their language (notifications.personal).
+        # Each author is told, in the site and by e-mail in their language (notifications.personal); the
+        # duplicate's followers, before they move, as a change of status (notifications.fanout).
         notifications.notify_people(entry=into, users=_authors(source))
         notifications.notify_people(entry=came, users=_authors(target).exclude(pk=source.author_id))
+        notifications.notify_merge_followers(entry=came, source=source, actor=actor)
+    _move_followers_and_comments(target, source_ids)
+    for source in sources:
         proposal_withdraw_promise(
             actor=actor,
             proposal=source,

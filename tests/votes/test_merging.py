@@ -13,7 +13,7 @@ from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Follow, Notification, Proposal, Status, Visibility
-from proposals.notifications import notification_text
+from proposals.notifications import citizen_digests_send, notification_text, notification_url
 from proposals.services import comment_post, proposal_edit, proposal_withdraw
 from tests.support import factories
 from votes.invalidations import supports_invalidate
@@ -180,7 +180,7 @@ def test_the_authors_are_told_in_the_site_and_by_email_in_their_language(
     with django_capture_on_commit_callbacks(execute=True):
         proposals_merge(actor=official, target=target, sources=[source], reason="The same idea.")
 
-    told = Notification.objects.select_related("entry")
+    told = Notification.objects.select_related("entry").exclude(recipient=follower)
     assert {(n.recipient_id, n.entry.action) for n in told} == {
         (french.pk, AuditEntry.Action.MERGED_INTO),
         (english.pk, AuditEntry.Action.MERGED_FROM),
@@ -194,7 +194,47 @@ def test_the_authors_are_told_in_the_site_and_by_email_in_their_language(
     [to_french] = [m for m in mail.outbox if m.to == [french.email]]
     assert "fusionnée" in to_french.subject
     assert "Longer opening hours" in to_french.body and "The same idea." in to_french.body
-    assert {m.to[0] for m in mail.outbox} == {english.email, french.email}
+    assert {m.to[0] for m in mail.outbox} == {english.email, french.email, follower.email}
+
+
+def test_the_duplicates_followers_are_told_where_it_went_as_they_chose(
+    official, page, django_capture_on_commit_callbacks
+):
+    target = factories.ProposalFactory(consultation=page, title="Longer opening hours")
+    source = factories.ProposalFactory(consultation=page, title="Open the office later")
+    french, daily, silent = factories.citizen(language="fr"), factories.citizen(), factories.citizen()
+    daily.email_status, silent.email_status = "daily", "none"
+    daily.save(), silent.save()
+    # The duplicate's author and the official who merged follow it too: neither is told as a follower.
+    followers = [french, daily, silent, source.author, target.author, official]
+    Follow.objects.bulk_create(Follow(user=user, proposal=source) for user in followers)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        proposals_merge(actor=official, target=target, sources=[source], reason="The same idea.")
+
+    told = Notification.objects.select_related("entry__proposal").order_by("recipient_id")
+    came = AuditEntry.objects.get(proposal=target, action=AuditEntry.Action.MERGED_FROM)
+    into = AuditEntry.objects.get(proposal=source, action=AuditEntry.Action.MERGED_INTO)
+    assert sorted((n.recipient_id, n.entry_id) for n in told) == sorted(
+        [(u.pk, came.pk) for u in (french, daily, silent, target.author)] + [(source.author_id, into.pk)]
+    )
+    text = notification_text(told.get(recipient=daily))
+    assert text == (
+        "“Open the office later”, which you follow, was merged into “Longer opening hours”: you follow "
+        "that one now. Reason: The same idea."
+    )
+    assert notification_url(told.get(recipient=daily)) == target.get_absolute_url()
+    # E-mailed at once to who wants status changes at once, in their language; later in the summary of
+    # who wants them daily; never to who wants none.
+    [to_french] = [m for m in mail.outbox if m.to == [french.email]]
+    assert "fusionnée dans une autre proposition" in to_french.subject
+    assert "que vous suivez" in to_french.body and target.get_absolute_url() in to_french.body
+    assert not [m for m in mail.outbox if m.to[0] in (daily.email, silent.email, official.email)]
+    assert len([m for m in mail.outbox if m.to == [source.author.email]]) == 1
+    mail.outbox.clear()
+    citizen_digests_send(period="daily")
+    [summary] = mail.outbox
+    assert summary.to == [daily.email] and "which you follow, was merged into" in summary.body
 
 
 def test_a_merged_proposal_takes_no_support_withdrawal_comment_or_edit(official, page):
