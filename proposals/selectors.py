@@ -205,11 +205,12 @@ class Funnel:
     """How far a consultation's proposals went, for everyone to see: numbers only, nobody named.
 
     `submitted`: every proposal ever submitted to it, whatever became of it: the published, those waiting
-    for moderation and those hidden by it (a count says nothing of their text or authors). `published`: those
-    public now. `reached`: published ones that reached the support threshold (once reached, it stays reached
-    even if supports fall back); None when the consultation has no threshold (0: no promise is made, see
-    threshold.html). `answered`: published ones with an official response, given before the threshold or
-    after it."""
+    for moderation, those hidden by it and the duplicates merged into another (a count says nothing of their
+    text or authors). `published`: those public now and listed; not a merged duplicate, which counts in the
+    one it went into, with its supports and comments. `reached`: published ones that reached the support
+    threshold (once reached, it stays reached even if supports fall back); None when the consultation has
+    no threshold (0: no promise is made, see threshold.html). `answered`: published ones with an official
+    response, given before the threshold or after it."""
 
     submitted: int
     published: int
@@ -219,7 +220,7 @@ class Funnel:
 
 def consultation_funnel(*, consultation: ConsultationPage) -> Funnel:
     """One query, whatever the number of proposals."""
-    published = Q(visibility=Visibility.PUBLISHED)
+    published = Q(visibility=Visibility.PUBLISHED, merged_into__isnull=True)
     counts = Proposal.objects.for_consultation(consultation.pk).aggregate(
         submitted=Count("id"),
         published=Count("id", filter=published),

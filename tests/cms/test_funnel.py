@@ -6,10 +6,11 @@ import re
 import pytest
 from django.utils import timezone
 
-from proposals.models import Status, Visibility
+from proposals.models import Proposal, Status, Visibility
 from proposals.selectors import Funnel, consultation_funnel
 from tests.support import factories
 from tests.support.pages import visible_text
+from votes.merging import proposals_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,18 @@ def consultation():
 def test_the_funnel_counts_each_step(consultation):
     assert consultation_funnel(consultation=consultation) == Funnel(
         submitted=10, published=6, reached=3, answered=3
+    )
+
+
+def test_a_merged_duplicate_counts_as_submitted_only(consultation):
+    # Before, the two duplicates still counted as published (a list showing 4 said 6), the answered one
+    # as answered too.
+    listed = Proposal.objects.filter(consultation=consultation, visibility=Visibility.PUBLISHED)
+    target = listed.get(status=Status.AWAITING_RESPONSE, responded_at=None)
+    duplicates = [listed.filter(status=Status.OPEN).first(), listed.filter(status=Status.ACCEPTED).first()]
+    proposals_merge(actor=factories.official(), target=target, sources=duplicates, reason="The same.")
+    assert consultation_funnel(consultation=consultation) == Funnel(
+        submitted=10, published=4, reached=2, answered=2
     )
 
 
