@@ -17,6 +17,7 @@ from django.urls import reverse
 from proposals.services.comments import comment_post
 from proposals.services.decisions import response_publish
 from tests.support import factories, servers
+from tests.support.postgres import dump, restore_into
 from votes.services import support_add
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -68,23 +69,11 @@ def test_a_restored_backup_serves_the_same_open_data_counts_and_pages(
     assert before["proposal"]["supports"] == 3
     assert "I phoned four times last month" in before["page"]
 
-    source = servers.database_url_of(connection.settings_dict)
-    dump = tmp_path / "cocreate.dump"
-    run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}", source)
+    dump(servers.database_url_of(connection.settings_dict), tmp_path / "cocreate.dump")
     restored_name = f"{connection.settings_dict['NAME']}_restored_{uuid.uuid4().hex[:8]}"
-    restored = servers.database_url_of({**connection.settings_dict, "NAME": restored_name})
     admin = servers.database_url_of({**connection.settings_dict, "NAME": "postgres"})
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{restored_name}"')
     try:
-        run(
-            "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            f"--dbname={restored}",
-            str(dump),
-        )
+        restored = restore_into(admin, restored_name, tmp_path / "cocreate.dump")
         engine = {"ELASTICSEARCH_URL": search_server.url, "SEARCH_INDEX_PREFIX": search_server.prefix}
         env = {**asgi_server_env, **engine, "DATABASE_URL": restored}
         run(sys.executable, "manage.py", "migrate", "--check", env=env)  # the copy is at the code's schema

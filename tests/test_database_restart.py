@@ -4,7 +4,6 @@ the connection pool recovers by itself once PostgreSQL is back; and the count eq
 PostgreSQL server of the test's own (tests/support/postgres.py), holding a copy of the test database."""
 
 import contextlib
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER
 from tests.support import factories, servers
-from tests.support.postgres import Cluster, private_cluster
+from tests.support.postgres import Cluster, dump, private_cluster, restore_into
 from tests.support.servers import api_request
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -26,14 +25,8 @@ POOL = 4
 
 
 def copy_test_database(cluster: Cluster, tmp_path) -> str:
-    dump = tmp_path / "test.dump"
-    source = servers.database_url_of(connection.settings_dict)
-    subprocess.run(["pg_dump", "-Fc", "--no-owner", f"--file={dump}", source], check=True, timeout=120)
-    with psycopg.connect(cluster.url(), autocommit=True) as admin:
-        admin.execute("CREATE DATABASE cocreate")
-    url = cluster.url("cocreate")
-    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={url}", str(dump)], check=True)
-    return url
+    dump(servers.database_url_of(connection.settings_dict), tmp_path / "test.dump")
+    return restore_into(cluster.url(), "cocreate", tmp_path / "test.dump")
 
 
 def wait_for(condition, timeout: float = 30) -> float:

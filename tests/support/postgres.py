@@ -1,15 +1,20 @@
 """A PostgreSQL server of a test's own, to stop and restart under load without touching the machine's
 server that every other test uses. PostgreSQL refuses to run as root, so its commands run as the
-`postgres` system user when the tests run as root (CI)."""
+`postgres` system user when the tests run as root (CI). And a database's copy by `dump` and `restore_into`,
+the backup and restore of docs/reliability.md."""
 
 import os
 import shutil
 import subprocess
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
 
 from .servers import free_port
 
@@ -68,3 +73,26 @@ def private_cluster() -> Iterator[Cluster]:
             timeout=60,
         )
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run(*command: str) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if done.returncode:
+        raise RuntimeError(f"{command[0]} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+
+
+def dump(database_url: str, file: Path) -> None:
+    """The backup of docs/reliability.md: `pg_dump` of the database into `file`, in the custom format,
+    without owners or privileges (the copy belongs to whoever restores it)."""
+    _run(_bin("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={file}", database_url)
+
+
+def restore_into(server_url: str, name: str, file: Path) -> str:
+    """The restore of docs/reliability.md: a new empty database `name` on the server of `server_url`, then
+    `pg_restore` of `file` into it, stopping at the first error. Returns the new database's URL."""
+    parts = urllib.parse.urlsplit(server_url)
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = parts._replace(path="/" + urllib.parse.quote(name, safe="")).geturl()
+    _run(_bin("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={url}", str(file))
+    return url
