@@ -15,7 +15,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ELASTICSEARCH_URL ?=
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults bench-worker-kill bench-merge bench-areas bench-soak install
+	bench-page-weight bench-fraud bench-faults bench-faults-postgres bench-worker-kill bench-merge bench-areas \
+	bench-soak install
 .DEFAULT_GOAL := run
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -110,6 +111,12 @@ bench-faults: $(BIN)/.installed
 bench-worker-kill: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/faults.py --fault worker-kill --layer pubsub \
 		$(BENCH_WORKER_KILL_ARGS)
+
+# PostgreSQL down 10 s to 400 s under reads and supports, on two workers (bench/faults_postgres.py): when
+# every worker serves again once it is back. Its own PostgreSQL cluster and Redis, never the shared ones.
+# BENCH_FAULTS_POSTGRES_ARGS="--outages 30,600 --env DB_POOL_RECONNECT_TIMEOUT=300".
+bench-faults-postgres: $(BIN)/.installed
+	$(BIN)/python bench/faults_postgres.py $(BENCH_FAULTS_POSTGRES_ARGS)
 
 # Merging two proposals with 50,000 supports each, and the supports given meanwhile (bench/merge.py): drops
 # and recreates its own database (cocreate_bench_merge). BENCH_MERGE_ARGS="--runs 3 --overlap 10000".

@@ -963,6 +963,16 @@ def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)  # so that every `with` block stops what it started
 
 
+def run_with_deadline(main) -> None:
+    """Exit with what `main()` returns; SIGTERM and SIGALRM (the run's `signal.alarm` deadline) exit too,
+    through every `with` block, so that what the run started is stopped; Ctrl-C exits 130."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGALRM, _exit_on_sigterm)
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
+    sys.exit(130)
+
+
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with contextlib.suppress(queue.Empty):

@@ -1,7 +1,8 @@
 """PostgreSQL restarted in the middle of supports (as an upgrade or a failover does): the requests in flight
 and those that arrive while it is away answer 503 with Retry-After, never a 500 and never half an action;
-the connection pool recovers by itself once PostgreSQL is back; and the count equals the rows. On a
-PostgreSQL server of the test's own (tests/support/postgres.py), holding a copy of the test database."""
+the connection pool recovers by itself once PostgreSQL is back, however long it was away; and the count
+equals the rows. On a PostgreSQL server of the test's own (tests/support/postgres.py), holding a copy of the
+test database."""
 
 import contextlib
 import time
@@ -36,6 +37,14 @@ def wait_for(condition, timeout: float = 30) -> float:
         assert time.monotonic() - started < timeout, "timed out"
         time.sleep(0.05)  # polling a condition, with a deadline
     return time.monotonic() - started
+
+
+def sessions(url: str) -> int:
+    """Sessions on the copy, other than this one."""
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'cocreate' AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
 
 
 def waiting_on_locks(url: str) -> int:
@@ -92,3 +101,37 @@ def test_postgresql_restarted_during_supports_loses_nothing_and_recovers_alone(a
             rows = db.execute("SELECT count(*) FROM votes_support WHERE proposal_id = %s", [proposal.pk])
             assert rows.fetchone()[0] == len(tokens)
     print(f"PostgreSQL back: the first read was served {first:.2f} s after it accepted connections")
+
+
+def test_after_an_outage_longer_than_its_reconnection_attempts_the_pool_reconnects_by_itself(
+    asgi_server_env, tmp_path
+):
+    read = f"/api/v1/proposals/{factories.ProposalFactory().pk}/"
+    # Reconnection attempts that give up after 1 s (5 s in production), so that the outage outlasts several;
+    # requests wait 1 s for a connection.
+    pool = {
+        "DB_POOL_MAX_SIZE": "2",
+        "DB_POOL_MIN_SIZE": "1",
+        "DB_POOL_TIMEOUT": "1",
+        "DB_POOL_RECONNECT_TIMEOUT": "1",
+    }
+    with private_cluster() as cluster:
+        url = copy_test_database(cluster, tmp_path)
+        with servers.serving({**asgi_server_env, **pool, "DATABASE_URL": url}) as server:
+            assert api_request(server, "GET", read).status == 200
+            cluster.stop()
+            answers = []
+
+            def attempts_given_up() -> int:
+                answers.append(api_request(server, "GET", read, timeout=30))
+                return server.log().count("reconnection attempt in pool")
+
+            wait_for(lambda: attempts_given_up() >= 2)
+            assert {(answer.status, answer.headers["retry-after"]) for answer in answers} == {
+                (503, str(DATABASE_BUSY_RETRY_AFTER))
+            }
+
+            cluster.start()
+            # Without a request to ask for one, the pool connects again: it has not given up.
+            wait_for(lambda: sessions(url) >= 1)
+            assert api_request(server, "GET", read).status == 200

@@ -140,6 +140,13 @@ TEMPLATES = [
 ]
 
 
+def reconnect_again(pool) -> None:
+    """The pool's `reconnect_failed`: a reconnection attempt has given up (`reconnect_timeout`), so start
+    another at once. psycopg_pool otherwise starts one only when a request finds no connection."""
+    if not pool.closed:
+        pool.check()  # grows the pool when it has no connection, one attempt at a time
+
+
 def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
     """The default database from its URL, with psycopg's connection pool when DB_POOL_MAX_SIZE > 0.
 
@@ -155,8 +162,19 @@ def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(env.int("DB_POOL_MIN_SIZE", default=2), pool_max_size),
             "max_size": pool_max_size,
-            # Seconds a request waits for a free connection before failing.
+            # Seconds a request waits for a free connection before failing (503 with Retry-After): a
+            # restart shorter than that goes unseen, and while PostgreSQL is down longer each request
+            # waits that long for its 503.
             "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            # The pool replaces a lost connection in the background, retrying after 1, 2, 4, 8 … s until
+            # `reconnect_timeout` has passed (psycopg_pool's default, 300 s), then gives that attempt up
+            # for good and starts another only when a request finds no connection. So once PostgreSQL was
+            # back, a worker could wait for the next attempt about as long again as the outage: 19 s after
+            # 40 s away (bench/faults_postgres.py). Attempts of 5 s (at 0, 1, 3 and 5 s), each followed at
+            # once by a new one (reconnect_again), try at least every 2 s however long the outage, and
+            # without a request: about one connection attempt a second per worker while PostgreSQL is away.
+            "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=5.0),
+            "reconnect_failed": reconnect_again,
         }
         # With a pool, Django's health checks are the pool's: each connection is checked (one empty round
         # trip) before a request gets it, so those a PostgreSQL restart or failover ended are replaced, not
@@ -695,6 +713,9 @@ def logging_config(log_format: str) -> dict:
             },
             # Wagtail runs its reference-index and search-index updates as tasks that log every start and end.
             "django_tasks": {"level": "WARNING"},
+            # The connection pool logs every connection handed out and returned at INFO; its failures
+            # (a connection lost, a reconnection attempt failing) still come through as warnings.
+            "psycopg.pool": {"level": "WARNING"},
             # The search client logs every request at INFO; failures still come through as warnings.
             "elasticsearch": {"level": "WARNING"},
             # The line per request, in JSON only: in text the server's own access log says as much.
