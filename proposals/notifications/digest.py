@@ -41,9 +41,9 @@ def digest_in_language(groups: list[DigestGroup], language: str) -> list[DigestG
 def digest_groups(*, now=None) -> list[DigestGroup]:
     """Per consultation (by title): published proposals still without a response that crossed their
     threshold in the 24 hours before `now`, those whose response is overdue, and those due in the next 7
-    days."""
+    days. Not a duplicate merged into another (votes.merging): the one it went into carries its promise."""
     now = now or timezone.now()
-    published = Proposal.objects.published().select_related("consultation").defer("search_en", "search_fr")
+    published = Proposal.objects.listed().select_related("consultation").defer("search_en", "search_fr")
     unanswered = published.filter(responded_at__isnull=True)
     sections = {
         # Already answered (a response can come before the threshold): nothing left to ask of anyone.

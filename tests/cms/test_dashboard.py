@@ -130,6 +130,17 @@ def test_a_merged_duplicate_whose_promise_stays_awaits_nothing(client_as, offici
     assert (row.awaiting, row.overdue) == (1, 0)
 
 
+def test_a_merged_duplicate_whose_promise_stays_is_not_in_the_median(client_as, official):
+    # Before, the median took the duplicate's 40 days: "21 days (over 1 response)".
+    consultation = factories.consultation(support_threshold=0)
+    target = answered(consultation, after=timedelta(days=2))
+    duplicate = answered(consultation, after=timedelta(days=40))
+    proposals_merge(actor=official, target=target, sources=[duplicate], reason="Same.")
+    response = client_as(official).get(dashboard(consultation))
+    assert figure(response, "median") == "2 days (over 1 response)"
+    assert "Accepted 1 " in visible_text(response)
+
+
 def test_responses_awaited_and_overdue(client_as, official, consultation):
     awaiting(consultation, due_in_days=-3)
     awaiting(consultation, due_in_days=-0.1)

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.utils import formats, timezone, translation
 
 from proposals.models import Visibility
+from proposals.notifications import digest_groups
 from tests.support import factories
+from votes.merging import proposals_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +84,17 @@ def test_the_digest_lists_what_needs_a_response(officials):
     assert body.index("Reached the support threshold") < body.index("Pay within two weeks")
     assert body.index("Responses due in the next 7 days:") < body.index("A call-back service")
     assert "Responses overdue:" in body
+
+
+def test_a_merged_duplicate_is_not_asked_a_response(officials):
+    # A threshold of 0 is met with no support: the merge cannot withdraw the duplicate's promise. Before,
+    # the digest asked the officials for its response, overdue, beside the target's.
+    page = factories.consultation(support_threshold=0)
+    target = promised(page, "Longer opening hours", reached_hours_ago=24 * 40, due_in_days=5)
+    duplicate = promised(page, "Open the office later", reached_hours_ago=24 * 40, due_in_days=-2)
+    proposals_merge(actor=officials[0], target=target, sources=[duplicate], reason="The same.")
+    [group] = digest_groups()
+    assert (group.crossed, group.overdue, group.due_soon) == ([], [], [target])
 
 
 def test_every_official_and_superuser_with_an_address_gets_it_in_their_language(officials):
