@@ -16,7 +16,9 @@ content type, and the two generations it was rendered under:
   or unpublished is never served from here again, whatever the TTL;
 - its consultation's, bumped after commit by every event its live stream announces except counts
   (proposals/live/broadcasts.py): a proposal published, hidden or restored by a moderator, a status, a
-  response, a milestone, a comment.
+  response, a milestone, a comment. It is bumped before the event is sent, and the stream's snapshot
+  carries it: a page that reconnects to the generation it already had missed nothing but counts, which the
+  snapshot brings, and need not read its proposals again over REST (frontend/static/frontend/live.js).
 
 An entry whose generations differ from the current ones, or whose generation is missing from the cache
 (evicted), is a miss. Each generation is read before the view reads anything it shows, so a change that
@@ -113,14 +115,23 @@ def is_shared(request) -> bool:
     return bool(getattr(request, "shared_page", None))
 
 
+def generation(consultation_id: int) -> str | None:
+    """The consultation's current generation (one made if the cache lacks it), or None when the cache does
+    not answer. The live stream's snapshot carries it: a page that reconnects to the generation it was
+    rendered under, or last refetched under, missed no change but counts (see `share`)."""
+    (current,) = _generations(int(consultation_id))
+    return current
+
+
 def share(request, consultation_id: int) -> None:
-    """Keep this render for visitors like this one, as a page of `consultation_id`. Call before reading
-    anything of the consultation's proposals (its generation has to be read first; the site's was read
-    before routing); a no-op unless may_share(request)."""
-    if may_share(request):
-        (consultation,) = _generations(int(consultation_id))
-        if consultation is not None:
-            request.shared_page = (getattr(request, _SITE), int(consultation_id), consultation)
+    """Note the consultation's generation on the request (`request.live_generation`, which the page gives
+    its live script), and keep this render for visitors like this one, as a page of `consultation_id`, if
+    may_share(request). Call before reading anything of the consultation's proposals (its generation has
+    to be read first; the site's was read before routing), for every page that follows the stream."""
+    consultation = generation(consultation_id)
+    request.live_generation = consultation
+    if may_share(request) and consultation is not None:
+        request.shared_page = (getattr(request, _SITE), int(consultation_id), consultation)
 
 
 def _cached(key: str) -> HttpResponse | None:

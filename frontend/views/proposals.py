@@ -56,10 +56,11 @@ def proposal_detail(
     review_failed=None,
     coauthor_form=None,
 ):
-    if page_cache.may_share(request):  # a visitor's: the same page for all of them (cocreate/page_cache.py)
-        consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
-        if consultation_id is not None:
-            page_cache.share(request, consultation_id)
+    # The consultation's generation before anything shown is read, for the live script; and a visitor's
+    # page is the same for all of them (cocreate/page_cache.py).
+    consultation_id = Proposal.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
+    if consultation_id is not None:
+        page_cache.share(request, consultation_id)
     proposal = proposal_or_404(request, pk)
     if proposal.merged_into_id is not None:
         # Merged into another (votes.merging): its reader goes there and is told where they came from.

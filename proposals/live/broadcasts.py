@@ -223,11 +223,13 @@ def _subject_and_version(event: Mapping[str, Any]) -> tuple[Subject | None, int 
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
     subject, version = _subject_and_version(event)
-    after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
     if event["type"] not in COALESCED:
         # What open pages are told, the pages kept for visitors must stop showing: forget them. Counts
-        # may be a few seconds old there; the page's live script corrects them on connect.
+        # may be a few seconds old there; the page's live script corrects them on connect. Registered
+        # first, so the generation moves before the event leaves (callbacks run in order): a page that
+        # missed the event reconnects to a snapshot with another generation, and refetches.
         page_cache.pages_changed_on_commit(consultation_id)
+    after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
 
 
 def close_streams_on_commit(consultation_id: int) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from cocreate import page_cache
+
 from ..journey_selectors import MIN_CHECKINS
 from ..models import MOST_SUPPORTED, Proposal, StageTally
 from . import events
@@ -27,6 +29,10 @@ def _snapshot(consultation_id: int) -> dict | None:
     page = ConsultationPage.objects.live().public().canonical().filter(pk=consultation_id).first()
     if page is None:
         return None
+    # Read after the page joined the group (SharedSnapshots): an event it missed was sent before the join,
+    # so its generation is already the one read here (cocreate/page_cache.py). None if the cache is away:
+    # the page then refetches.
+    generation = page_cache.generation(consultation_id)
     rows = (
         Proposal.objects.for_consultation(consultation_id)
         .listed()
@@ -43,6 +49,7 @@ def _snapshot(consultation_id: int) -> dict | None:
         "type": "snapshot",
         "consultation": consultation_id,
         "state": page.phase_state(),
+        "generation": generation,
         "proposals": [events.proposal_count(*row) for row in rows],
         "stages": [
             {"id": stage, "version": version} for stage, version in stages.values_list("stage_id", "version")

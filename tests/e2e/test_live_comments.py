@@ -88,3 +88,28 @@ def test_a_reply_to_a_comment_that_arrived_live(new_page):
     expect(reply.locator("[data-role=author]")).to_have_text("Ben")
     expect(first.locator("[data-role=comments-count]")).to_have_text("2 comments")
     expect(second.locator("li.comment--reply", has_text="Yes, and on a phone too.")).to_have_count(1)
+
+
+def test_a_comment_posted_while_the_page_was_offline_appears_once_it_reconnects(new_page, server_api):
+    """Its event is lost, but it moved the consultation's generation: the snapshot says so and the page reads
+    the thread again, at a random moment within REFETCH_JITTER_MS (frontend/static/frontend/shared.js), which
+    the page's clock is moved past."""
+    proposal = factories.ProposalFactory()
+    watching = new_page(user=factories.citizen(), label="watching")
+    watching.clock.install()
+    watching.goto(f"/proposals/{proposal.pk}/")
+    wait_live(watching)
+    watching.evaluate("window.__sameDocument = true")
+
+    watching.context.set_offline(True)
+    expect(watching.locator("html[data-live=reconnecting]")).to_be_attached()
+    writer = server_api(factories.citizen())
+    posted = writer("POST", f"/api/v1/proposals/{proposal.pk}/comments/", {"body": BODY})
+    assert posted.status == 201, posted.body
+    watching.context.set_offline(False)
+    watching.clock.run_for(1000)  # the first reconnection waits up to 1 s, unless the browser says "online"
+    wait_live(watching)
+    watching.clock.run_for(3000)
+
+    expect(watching.locator("li.comment", has_text=BODY)).to_be_visible()
+    assert watching.evaluate("window.__sameDocument === true"), "the page was reloaded"

@@ -167,6 +167,80 @@ def test_after_a_dropped_connection_the_list_shows_the_count_that_changed_meanwh
     assert_not_reloaded(watching)
 
 
+REFETCH_JITTER_MS = 3000  # frontend/static/frontend/shared.js
+
+
+def with_fetches_listed_and_a_test_clock(page: Page) -> None:
+    """From the next load on, the page lists its fetch calls in `window.__fetched` as it makes them, and its
+    timers run only as the test moves its clock on (the refetch after a reconnect waits a random time)."""
+    page.add_init_script(
+        """{
+          const fetch = window.fetch;
+          window.__fetched = [];
+          window.fetch = (resource, ...rest) => {
+            window.__fetched.push(String(resource));
+            return fetch(resource, ...rest);
+          };
+        }"""
+    )
+    page.clock.install()
+
+
+def reconnect_after(page: Page, meanwhile) -> None:
+    """The page's connection drops, `meanwhile()` happens, and the page is back with a fresh snapshot and
+    past the time a refetch may wait."""
+    page.context.set_offline(True)
+    expect(page.locator("html[data-live=reconnecting]")).to_be_attached()
+    meanwhile()
+    page.context.set_offline(False)
+    page.clock.run_for(1000)  # the first reconnection waits up to 1 s, unless the browser says "online"
+    wait_live(page)
+    page.clock.run_for(REFETCH_JITTER_MS)
+
+
+def test_after_a_dropped_connection_the_list_reads_its_proposals_again_only_if_more_than_counts_changed(
+    two_proposals, new_page, server_api
+):
+    """The snapshot carries the consultation's generation, which every change but a count moves: a page that
+    missed only counts (the hundreds a killed worker drops, most of the time) reads nothing over REST; one
+    that missed a new proposal reads the list again and shows it."""
+    consultation, first, second = two_proposals
+    watching = new_page(label="watching")
+    with_fetches_listed_and_a_test_clock(watching)
+    watching.goto(consultation.url)
+    wait_live(watching)
+    mark_unreloaded(watching)
+
+    def list_reads() -> list[str]:
+        path = f"/api/v1/consultations/{consultation.pk}/proposals/"
+        return [url for url in watching.evaluate("window.__fetched") if path in url]
+
+    def supports() -> None:
+        supported = server_api(factories.citizen())("POST", f"/api/v1/proposals/{second.pk}/support/")
+        assert supported.status == 201, supported.body
+
+    reconnect_after(watching, supports)
+    expect(count(card(watching, second.pk))).to_have_text("1")
+    # In the snapshot's order without a refetch: the most supported first.
+    expect(watching.locator("article.proposal-card").first).to_have_attribute(
+        "data-proposal-id", str(second.pk)
+    )
+    assert list_reads() == []
+
+    created = []
+    TITLE = "Answer letters within a week"
+
+    def publishes() -> None:
+        body = {"consultation": consultation.pk, "title": TITLE, "summary": "Or call.", "body": "Soon."}
+        created.append(server_api(factories.citizen())("POST", "/api/v1/proposals/", body))
+        assert created[0].status == 201, created[0].body
+
+    reconnect_after(watching, publishes)
+    expect(card(watching, created[0].body["id"]).get_by_role("link", name=TITLE)).to_be_visible()
+    assert len(list_reads()) == 1
+    assert_not_reloaded(watching)
+
+
 def test_after_a_dropped_connection_the_proposal_page_refetches_what_it_missed(
     two_proposals, new_page, server_api
 ):

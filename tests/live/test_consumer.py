@@ -12,9 +12,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from cms.models import ModerationMode
+from cocreate import page_cache
 from cocreate.asgi import application
 from proposals import services as proposal_services
 from proposals.live import broadcasts, events
@@ -88,6 +90,7 @@ def test_snapshot_states_the_phase(open_now, state):
         "type": "snapshot",
         "consultation": consultation.pk,
         "state": state,
+        "generation": page_cache.generation(consultation.pk),
         "proposals": [],
         "stages": [],
     }
@@ -530,3 +533,47 @@ def test_a_client_message_gets_the_read_only_error_and_the_stream_goes_on(frame)
     assert "read-only" in error["message"]
     assert after["type"] == "proposal.support_changed"
     assert not proposal.supports.exclude(user=citizen).exists()  # the message wrote nothing
+
+
+def test_the_generation_in_the_snapshot_moves_before_any_change_but_a_count_is_sent(monkeypatch):
+    """What a page reconnecting after a drop reads again over REST depends on it (live.js): the generation it
+    was rendered with, met again in a snapshot, means it missed nothing but counts, which the snapshot
+    brings. So a count leaves it as it is, and any other event leaves only once it has moved: a page that
+    missed the event then reconnects to another generation."""
+    proposal = factories.ProposalFactory()
+    consultation = proposal.consultation
+    moderator, citizen = factories.moderator(), factories.citizen()
+    rendered = Client().get(consultation.url)
+    assert rendered.status_code == 200
+    generation_sent = []
+    group_send = broadcasts._group_send
+
+    async def noting_the_generation(group, message, **kwargs):
+        generation_sent.append(page_cache.generation(consultation.pk))
+        return await group_send(group, message, **kwargs)
+
+    monkeypatch.setattr(broadcasts, "_group_send", noting_the_generation)
+
+    async def scenario():
+        communicator, first = await connected(consultation.pk)
+        await database_sync_to_async(support_add)(user=citizen, proposal=proposal)
+        counted = await communicator.receive_json_from(timeout=TIMEOUT)
+        _later, after_count = await connected(consultation.pk)
+        await _later.disconnect()
+        await database_sync_to_async(proposal_services.proposal_moderate)(
+            actor=moderator, proposal=proposal, action="hide", reason="Personal data."
+        )
+        hidden = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        _later, after_hide = await connected(consultation.pk)
+        await _later.disconnect()
+        return first, counted, after_count, hidden, after_hide
+
+    first, counted, after_count, hidden, after_hide = async_to_sync(scenario)()
+    assert f'data-live-generation="{first["generation"]}"' in rendered.content.decode()
+    assert counted["type"] == "proposal.support_changed"
+    assert after_count["generation"] == first["generation"]
+    assert hidden["type"] == "proposal.hidden"
+    assert after_hide["generation"] not in (None, first["generation"])
+    # The count went out under the first generation, the hiding only under the new one.
+    assert generation_sent == [first["generation"], after_hide["generation"]]

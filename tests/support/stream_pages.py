@@ -17,6 +17,7 @@ from websockets.exceptions import WebSocketException
 from .servers import open_stream, receive_json
 
 TIMEOUT = 10  # seconds to wait for a snapshot that must come
+EVENTS_LOST = 1013  # the close code of a stream whose events the server lost (live.js: CLOSE_EVENTS_LOST)
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Page:
     proposal: int
     supports: int | None = None
     comments: set[int] = field(default_factory=set)
-    snapshots: int = 0  # snapshots read: more than one means it reconnected and refetched over REST
+    snapshots: int = 0  # snapshots read: more than one means it reconnected
     last_snapshot: float = 0.0  # time.monotonic() of the last one
     closed: int = 0  # times its socket closed or failed to open: each time it said "reconnecting"
     closed_at: list[float] = field(default_factory=list)  # time.monotonic() of each
@@ -65,21 +66,30 @@ async def follow(
 ) -> None:
     """Keep a page's stream open until cancelled: read every message, reconnect after a close, with
     backoff: `backoff(attempt)` seconds (e.g. live_js_backoff), or by default 0.1 s doubling up to `cap`.
-    After a reconnection's snapshot, calls `reconnected()` if given (live.js then refetches over REST, a
-    little later: the callback starts a task of its own, the page reads on meanwhile)."""
+    After a reconnection's snapshot whose generation is not the page's, calls `reconnected()` if given
+    (live.js then refetches over REST, a little later: the callback starts a task of its own, the page reads
+    on meanwhile). The page's generation is its first snapshot's, as if rendered then, and each reconnection's
+    (as if the refetch succeeded); none after a close with 1013 (events lost)."""
     attempt = 0
+    generation = None
     while True:
         page.opening_at.append(time.monotonic())
+        ws = None
         try:
             async with open_stream(server, consultation_id) as ws:
-                page.read(await receive_json(ws, TIMEOUT))
-                if attempt and reconnected is not None:
+                snapshot = await receive_json(ws, TIMEOUT)
+                page.read(snapshot)
+                missed = not snapshot.get("generation") or snapshot["generation"] != generation
+                if attempt and missed and reconnected is not None:
                     reconnected()
+                generation = snapshot.get("generation")
                 attempt = 0
                 async for text in ws:
                     page.read(json.loads(text))
         except (OSError, TimeoutError, WebSocketException):
             pass  # closed, refused or failed: live.js says "reconnecting" and tries again
+        if ws is not None and ws.close_code == EVENTS_LOST:
+            generation = None
         page.closed += 1
         page.closed_at.append(time.monotonic())
         await asyncio.sleep(backoff(attempt) if backoff else min(0.1 * 2**attempt, cap))  # the page's backoff

@@ -7,7 +7,7 @@
 // and deletions go through the API and change the comment in place. Every form works without this module;
 // focus moves only into a form the person opened, back to what opened it, or when its element goes away.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const ANNOUNCE_AFTER_MS = 3000; // new comments are counted this long, then announced in one message
 
@@ -72,6 +72,7 @@ class Thread {
     this.reportTemplate = document.getElementById("report-template");
     this.mine = new Set(); // ids this page posted: their own event is not news to announce
     this.posting = Promise.resolve();
+    this.stale = false; // a refetch that the stream asked for has not succeeded yet
     this.fresh = 0;
     this.timer = null;
   }
@@ -289,7 +290,12 @@ class Thread {
     await this.posting; // the id of a comment being posted here is known before its event is handled
     switch (event.type) {
       case "snapshot":
-        if (event.reconnected) await this.refetch();
+        // When the page may have missed a change (live.js compares generations), or a refetch failed: read
+        // the thread again a little later, so that pages reconnecting together do not all ask at once.
+        if (event.missed || this.stale) {
+          this.stale = true;
+          setTimeout(() => this.refetch(), Math.random() * REFETCH_JITTER_MS);
+        }
         break;
       case "comment.published":
         this.setCount(event.comments);
@@ -311,6 +317,7 @@ class Thread {
 
   // After a reconnect: events sent meanwhile are lost, so read this page of the thread again.
   async refetch() {
+    await this.posting; // as for an event: the id of a comment being posted here is known first
     const page = new URLSearchParams(window.location.search).get("comments") || "1";
     let data;
     try {
@@ -324,6 +331,7 @@ class Thread {
     } catch {
       return; // offline again: the next reconnect tries again
     }
+    this.stale = false;
     const listed = new Set();
     for (const top of data.results) {
       for (const comment of [top, ...(top.replies || [])]) {

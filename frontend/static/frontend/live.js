@@ -4,14 +4,15 @@
 // attributes, so it runs under a strict Content-Security-Policy. Every form works without it.
 //
 // The stream carries absolute state (see proposals/live/events.py): applying an event twice, or after a
-// newer one, never leaves the page wrong, and after a reconnect the page refetches over REST because
-// events sent while it was away are lost.
+// newer one, never leaves the page wrong. Events sent while the socket was away are lost, so a page reads
+// its proposals again over REST when the snapshot says it may have missed one: see LiveStream.receive.
 
 import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
 const CLOSE_NOT_FOUND = 4404; // the consultation does not exist (any more): reconnecting cannot help
+const CLOSE_EVENTS_LOST = 1013; // the server lost events of this stream (proposals/live/subscriptions.py)
 const SNAPSHOT_LIMIT = 500; // proposals.live.consumers.SNAPSHOT_LIMIT
 const ANNOUNCE_EVERY_MS = 4000; // at most one live-region message in this time, so a burst stays quiet
 
@@ -444,9 +445,25 @@ class ListPage {
         if (!seen.has(card.dataset.proposalId)) this.remove(card.dataset.proposalId);
       }
     }
+    if (this.filter.ordering !== "-created") this.order(snapshot.proposals);
   }
 
-  // After a reconnect: the page as the server would render it now, in the server's order.
+  // The cards in the snapshot's order, the most supported first (proposals.models.MOST_SUPPORTED), when it
+  // lists them all: counts that changed while the socket was down need no refetch to move their cards. A
+  // card that would now be on another page of the list stays, as on a page that stayed connected.
+  order(proposals) {
+    const rank = new Map(proposals.map((proposal, index) => [String(proposal.id), index]));
+    const cards = this.cards();
+    if (!cards.every((card) => rank.has(card.dataset.proposalId))) return;
+    const sorted = [...cards].sort((a, b) => rank.get(a.dataset.proposalId) - rank.get(b.dataset.proposalId));
+    if (sorted.every((card, index) => card === cards[index])) return;
+    const focused = document.activeElement;
+    for (const card of sorted) this.list.append(card);
+    if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
+  }
+
+  // After a reconnect that may have missed events: the page as the server would render it now, in the
+  // server's order. Whether it read the list.
   async refetch() {
     const params = new URLSearchParams(window.location.search);
     const query = new URLSearchParams();
@@ -457,7 +474,7 @@ class ListPage {
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
-    if (!response.ok) return;
+    if (!response.ok) return false;
     const data = await response.json();
     const focused = document.activeElement;
     const ids = new Set(data.results.map((p) => String(p.id)));
@@ -479,6 +496,7 @@ class ListPage {
     }
     if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
     this.updateEmpty();
+    return true;
   }
 
   categoryName(slug) {
@@ -634,13 +652,13 @@ class DetailPage {
     });
     if (response.status === 404) {
       this.markHidden();
-      return;
+      return true;
     }
-    if (!response.ok) return;
+    if (!response.ok) return false;
     const data = await response.json();
     if (data.visibility && data.visibility !== "published") {
       this.markHidden();
-      return;
+      return true;
     }
     applySupports(this.config, data.id, data.supports, data.version);
     this.refreshChart(data.version);
@@ -649,18 +667,19 @@ class DetailPage {
     const form = this.article.querySelector("form[data-support-form]");
     if (form) setSupported(form, Boolean(data.supported_by_me), this.config);
     for (const item of data.responses || []) this.addResponse(item);
-    await this.refetchMilestones();
+    return await this.refetchMilestones();
   }
 
   // The implementation steps as they are now: changes missed while offline come back without a word.
   async refetchMilestones() {
-    if (!this.milestones) return;
+    if (!this.milestones) return true;
     const response = await fetch(`/api/v1/proposals/${this.id}/milestones/`, {
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
-    if (!response.ok) return;
+    if (!response.ok) return false;
     for (const item of await response.json()) this.renderMilestone(item);
+    return true;
   }
 
   // Builds the markup of frontend/includes/milestones.html for one step, with text nodes only (the title
@@ -852,9 +871,14 @@ class DetailPage {
 /* ---------------------------------------------------------------- the socket */
 
 class LiveStream {
-  constructor(consultation, page) {
+  // `generation`: the consultation's when the page was rendered (cocreate/page_cache.py), "" if unknown.
+  constructor(consultation, page, generation) {
     this.url = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws/consultations/${consultation}/`;
     this.page = page;
+    // What the page shows is as of this generation: every change but counts bumps it before its event
+    // leaves, and the snapshot carries the current one. Null once events may have been lost without a bump.
+    this.generation = generation || null;
+    this.losses = 0; // closes that said the server lost events (CLOSE_EVENTS_LOST)
     this.attempt = 0;
     this.reconnecting = false;
     this.stopped = false;
@@ -879,16 +903,24 @@ class LiveStream {
     } catch {
       return;
     }
+    // Events sent before the socket opened (after the render, or while it was down) are lost. The snapshot
+    // corrects the counts; anything else that changed since the page's generation (a new proposal, a
+    // hidden one, a status, a response, a comment...) moved the generation on, and only then is the page
+    // read again over REST: a page that missed nothing, such as the hundreds a killed worker drops, asks
+    // nothing. An event this page did receive moves the generation too, so its next reconnect refetches:
+    // events from two workers may arrive out of order, and only a generation unchanged since what the page
+    // last read proves nothing was missed. The signed-in person's own support or follow from another tab
+    // is not on the stream at all, reconnect or not: a reload shows it.
+    const missed = event.type === "snapshot" && (!event.generation || event.generation !== this.generation);
     // Other modules of the page follow the stream too (comments.js): every event, and a snapshot.
-    document.dispatchEvent(new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting } }));
+    document.dispatchEvent(
+      new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting, missed } }),
+    );
     if (event.type === "snapshot") {
       this.page.applySnapshot(event);
-      if (this.reconnecting) {
-        // Events sent while the socket was down are lost: read the page's state again, a little later
-        // (REFETCH_JITTER_MS) so that pages reconnecting together do not all ask at once.
-        setTimeout(() => this.refetch(), Math.random() * REFETCH_JITTER_MS);
-        this.page.announcer.queue("connection", this.page.config.t.reconnected);
-      }
+      // A little later (REFETCH_JITTER_MS), so that pages reconnecting together do not all ask at once.
+      if (missed) setTimeout(() => this.refetch(event.generation), Math.random() * REFETCH_JITTER_MS);
+      if (this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnected);
       this.attempt = 0;
       this.reconnecting = false;
       if (this.socket && this.socket.readyState === WebSocket.OPEN) root.dataset.live = "connected";
@@ -897,9 +929,11 @@ class LiveStream {
     this.page.handle(event);
   }
 
-  async refetch() {
+  // Read after the snapshot of `generation`: the page then shows every change that moved it there.
+  async refetch(generation) {
+    const losses = this.losses;
     try {
-      await this.page.refetch();
+      if ((await this.page.refetch()) && this.losses === losses) this.generation = generation || null;
     } catch {
       // Offline again: the socket will close too, and the next reconnect refetches.
     }
@@ -912,6 +946,11 @@ class LiveStream {
       this.stopped = true;
       root.dataset.live = "off";
       return;
+    }
+    // Lost by the server, its events may not have moved the generation either (the cache away too).
+    if (event.code === CLOSE_EVENTS_LOST) {
+      this.generation = null;
+      this.losses += 1;
     }
     this.scheduleReconnect();
   }
@@ -1024,7 +1063,7 @@ function start() {
   const Page = container.dataset.livePage === "detail" ? DetailPage : ListPage;
   const page = new Page(container, config, announcer);
   page.config = config;
-  new LiveStream(container.dataset.liveConsultation, page).connect();
+  new LiveStream(container.dataset.liveConsultation, page, container.dataset.liveGeneration).connect();
 }
 
 start();
