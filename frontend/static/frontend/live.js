@@ -969,7 +969,9 @@ class LiveStream {
     if (!this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnecting);
     this.reconnecting = true;
     root.dataset.live = "reconnecting";
-    // Exponential backoff with full jitter, so a restarted server is not hit by every page at once.
+    // Exponential backoff with "equal jitter": a random wait in the upper half of the delay (0.5 to 1 s on
+    // the first try, up to 15 to 30 s), so a restarted server is not hit by every page at once, and no page
+    // comes back at once (as "full jitter", from 0, would let some).
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
     this.attempt += 1;
     this.timer = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
