@@ -50,6 +50,7 @@ import math
 import multiprocessing
 import os
 import queue
+import re
 import resource
 import signal
 import statistics
@@ -69,6 +70,8 @@ from tests.support import servers  # noqa: E402
 SETTINGS = (
     "cocreate.settings.test"  # DEBUG off, loopback hosts allowed; the services come from the environment
 )
+SERVER_SETTINGS = "bench.live_settings"  # the same, with each live probe's round trip in the workers' logs
+PROBE_LINE = re.compile(r"live: probe of \S+ back in ([0-9.]+) s")
 ARRIVAL_WAIT = 30  # seconds for one event to reach every socket before the next is sent
 WARM_UP_SOCKETS = 5  # per worker, opened and closed before the memory baseline
 PROBE_TYPE = "bench.probe"  # the event the benchmark broadcasts itself; pages ignore unknown types
@@ -199,6 +202,7 @@ class SocketRecord:
     counts: dict[int, list[tuple[float, int, int]]] = field(default_factory=dict)  # proposal -> arrivals
     probes: dict[int, float] = field(default_factory=dict)  # probe number -> arrival
     opened: bool = True
+    closed_with: int | None = None  # the close code, if the server closed the socket before the end
 
 
 async def _listen(targets, handshakes: int, deadline: float, stop, events) -> list[SocketRecord]:
@@ -230,16 +234,20 @@ async def _listen(targets, handshakes: int, deadline: float, stop, events) -> li
 
     async def watch(record: SocketRecord, ws) -> None:
         with contextlib.suppress(ConnectionClosed):
-            async for text in ws:
-                now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
-                message = json.loads(text)
-                if message.get("type") == COUNT_TYPE:
-                    entry = (now, message["version"], message["supports"])
-                    record.counts.setdefault(message["proposal"], []).append(entry)
-                    arrived(("count", message["proposal"], message["version"]))
-                elif message.get("type") == PROBE_TYPE:
-                    record.probes[message["n"]] = now
-                    arrived(("probe", message["n"]))
+            await read(record, ws)
+        record.closed_with = ws.close_code  # not cancelled: the server closed it (1013: "reconnect")
+
+    async def read(record: SocketRecord, ws) -> None:
+        async for text in ws:
+            now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
+            message = json.loads(text)
+            if message.get("type") == COUNT_TYPE:
+                entry = (now, message["version"], message["supports"])
+                record.counts.setdefault(message["proposal"], []).append(entry)
+                arrived(("count", message["proposal"], message["version"]))
+            elif message.get("type") == PROBE_TYPE:
+                record.probes[message["n"]] = now
+                arrived(("probe", message["n"]))
 
     watchers = [asyncio.create_task(watch(r, ws)) for r, ws in zip(records, sockets, strict=True)]
     try:
@@ -545,6 +553,9 @@ class Result:
     floor_last: list[float] = field(default_factory=list)
     floor_missing: int = 0
     rush: Rush | None = None
+    closes: dict[int, int] = field(default_factory=dict)  # close code -> sockets the server closed with it
+    probe_rtts: list[float] = field(default_factory=list)  # seconds: the workers' own probes, whole row
+    rush_probe_rtts: list[float] = field(default_factory=list)  # those that ended during the rush
 
 
 @dataclass
@@ -593,7 +604,11 @@ def measure_row(row: Row, args, *, env: dict, target: Target, tokens: list[str],
                 probes = broadcasts(listeners, commands, answers, args)
                 cpu = sum(cpu_seconds(w.process.pid) for w in workers) - cpu_before
                 result.broadcast_cpu = cpu / max(1, args.broadcasts)
+                before_rush = [len(w.log()) for w in workers]
                 rush = rush_supports(workers, listeners, target.rushed, tokens, args) if row.rush else None
+                result.rush_probe_rtts = [t for w, at in zip(workers, before_rush, strict=True)
+                                          for t in probe_rtts(w.log()[at:])]  # fmt: skip
+                result.probe_rtts = [t for w in workers for t in probe_rtts(w.log())]
                 records = listeners.finish()
             finally:
                 listeners.close()
@@ -692,8 +707,15 @@ def rush_supports(workers, listeners: Listeners, proposal_id: int, tokens, args)
     return seconds, tally["ok"], tally["errors"], final, version
 
 
+def probe_rtts(log: str) -> list[float]:
+    """The round trips of the workers' probes of the layer (proposals.live.subscriptions), from a log."""
+    return [float(seconds) for seconds in PROBE_LINE.findall(log)]
+
+
 def summarize(result: Result, records: list[SocketRecord], target: Target, sent, probes, rush) -> None:
     for record in records:
+        if record.closed_with is not None:
+            result.closes[record.closed_with] = result.closes.get(record.closed_with, 0) + 1
         arrivals = {version: t for t, version, _supports in record.counts.get(target.paced, [])}
         for version, (t_send, t_201) in sent.items():
             if version not in arrivals:
@@ -844,6 +866,22 @@ def report(results: list[Result], args) -> None:
             if r.rush.wrong:
                 print(f"    {r.row.label}: {r.rush.wrong}")
     print()
+    print("probes: each worker's own probe of the layer, per consultation every LIVE_PROBE_INTERVAL_MS;")
+    print("    one back later than PROBE_TIMEOUT (5 s) closes its pages with 1013 (ms; rush: during it)")
+    print("    closed: sockets the server closed before the end, by close code")
+    table(
+        [*ROW_HEADER, "probes", "p50", "p99", "max", "rush probes", "rush p50", "rush p99", "rush max",
+         "closed"],
+        [
+            [*row_cells(r), str(len(r.probe_rtts)), ms(percentile(r.probe_rtts, 50)),
+             ms(percentile(r.probe_rtts, 99)), ms(max(r.probe_rtts, default=math.nan)),
+             str(len(r.rush_probe_rtts)), ms(percentile(r.rush_probe_rtts, 50)),
+             ms(percentile(r.rush_probe_rtts, 99)), ms(max(r.rush_probe_rtts, default=math.nan)),
+             ", ".join(f"{n} x {code}" for code, n in sorted(r.closes.items())) or "none"]
+            for r in results
+        ],
+    )  # fmt: skip
+    print()
     print(f"{os.cpu_count()} CPUs shared by the clients, the servers, PostgreSQL and Redis (loopback only).")
 
 
@@ -929,7 +967,7 @@ def main(argv=None) -> int:
     env = servers.server_env(
         database_url=bench_url,
         redis_url=redis_url,
-        settings_module=SETTINGS,
+        settings_module=SERVER_SETTINGS,
         extra={
             "THROTTLE_SUPPORT": "100000/minute",
             "THROTTLE_SUPPORT_ADDRESS": "100000/minute",

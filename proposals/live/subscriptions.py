@@ -18,10 +18,11 @@ Redis away or restarted: events sent meanwhile are lost (sending fails), and the
 subscription itself (the core layer keeps group members in Redis, which a restart empties; the pub/sub
 layer's subscription lives on a connection that broke). So each subscription checks every
 `LIVE_PROBE_INTERVAL_MS` that the layer still carries its events: it sends a probe to a group of its own
-and waits for it. When the probe fails or does not come back within PROBE_TIMEOUT, its pages are closed with
-1013 at once (each says it is reconnecting, instead of showing a count that no longer moves) and the
-subscription is dropped; the pages reconnect with backoff, which succeeds once Redis answers, to a fresh
-snapshot, and refetch over REST what they missed.
+and waits for it. When the probe fails or does not come back within PROBE_TIMEOUT (counted while the
+worker's loop is free and nothing else arrives: a busy worker has not lost its layer), its pages are
+closed with 1013 at once (each says it is reconnecting, instead of showing a count that no longer moves)
+and the subscription is dropped; the pages reconnect with backoff, which succeeds once Redis answers, to a
+fresh snapshot, and refetch over REST what they missed.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ logger = logging.getLogger(__name__)
 BACKLOG_LIMIT = 500  # frames waiting behind a write that had to wait, before the page is closed
 NOT_FOUND = {"type": "websocket.close", "code": 4404}  # as if the consultation had never been there
 TRY_AGAIN_LATER = {"type": "websocket.close", "code": 1013}
-PROBE_TIMEOUT = 5.0  # seconds for a probe to come back before the layer is taken for lost
+PROBE_TIMEOUT = 5.0  # seconds for a probe to come back before the layer is taken for lost (_probe_layer)
+PROBE_TICK = 0.25  # seconds between two looks at a probe on its way
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]  # a socket's ASGI send
 T = TypeVar("T")
@@ -176,7 +178,7 @@ def rejoin_interval(layer) -> float | None:
 
 
 def probe_interval() -> float:
-    return getattr(settings, "LIVE_PROBE_INTERVAL_MS", 2000) / 1000
+    return settings.LIVE_PROBE_INTERVAL_MS / 1000
 
 
 class Subscription:
@@ -192,6 +194,7 @@ class Subscription:
         self.on_lost = on_lost
         self.lost = False
         self._probe = 0
+        self._received = 0  # messages received so far: the layer carries them, a probe may be behind them
         self._probe_back: asyncio.Future | None = None
         self.reader: asyncio.Task | None = None
         self.rejoiner: asyncio.Task | None = None
@@ -218,22 +221,51 @@ class Subscription:
                 logger.exception("live: joining %s again failed", self.group)
 
     async def _watch(self, interval: float) -> None:
-        """Probe the layer every `interval` seconds; the first probe that fails or is not back within
-        PROBE_TIMEOUT loses the subscription (see the module's docstring)."""
+        """Probe the layer every `interval` seconds; the first probe that fails or is not back in time
+        (_probe_layer) loses the subscription (see the module's docstring)."""
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
-            self._probe += 1
-            self._probe_back = asyncio.get_running_loop().create_future()
+            sent = loop.time()
             try:
-                await asyncio.wait_for(self._send_probe(self._probe_back), PROBE_TIMEOUT)
+                await self._probe_layer()
             except Exception:
                 logger.warning("live: the layer lost %s, its pages reconnect", self.group, exc_info=True)
                 self._lose()
                 return
+            took = loop.time() - sent
+            # Slow probes are the margin before a busy worker's pages would be closed for nothing.
+            level = logging.WARNING if took > PROBE_TIMEOUT / 2 else logging.DEBUG
+            logger.log(level, "live: probe of %s back in %.3f s", self.group, took)
 
-    async def _send_probe(self, back: asyncio.Future) -> None:
-        await send_probe(self.probe_group, self._probe)
-        await back
+    async def _probe_layer(self) -> None:
+        """Send a probe and return once it is back; raise if the layer refuses it, or once PROBE_TIMEOUT of
+        the loop's own time passed with neither the probe back nor anything else received (TimeoutError).
+
+        A busy worker is not a lost layer. While this subscription keeps receiving, the probe is only behind
+        other messages (a rush, thousands of pages to write each to): the wait starts again. And time the
+        loop spent elsewhere (a long fan-out, a starved CPU) shows as a wake-up later than PROBE_TICK, of
+        which only PROBE_TICK is counted: the layer had no chance to answer during the rest."""
+        loop = asyncio.get_running_loop()
+        self._probe += 1
+        back = self._probe_back = loop.create_future()
+        sending = asyncio.ensure_future(send_probe(self.probe_group, self._probe))
+        waited, received = 0.0, self._received
+        try:
+            while waited < PROBE_TIMEOUT:
+                started = loop.time()
+                await asyncio.wait((sending, back), timeout=PROBE_TICK, return_when=asyncio.FIRST_EXCEPTION)
+                if back.done():
+                    return
+                if sending.done():
+                    sending.result()  # raises if the layer refused the probe
+                if self._received != received:
+                    waited, received = 0.0, self._received
+                else:
+                    waited += min(loop.time() - started, PROBE_TICK)
+            raise TimeoutError(f"probe {self._probe} not back after {PROBE_TIMEOUT} s of a responsive loop")
+        finally:
+            sending.cancel()
 
     def _lose(self) -> None:
         """Close every page with 1013 (they reconnect to a fresh snapshot) and stop receiving; the process's
@@ -251,6 +283,7 @@ class Subscription:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+                self._received += 1
             except Exception:  # Redis away (the core layer): events are being lost, the pages reconnect
                 logger.warning("live: receiving for %s failed, pages reconnect", self.group, exc_info=True)
                 self._lose()

@@ -327,3 +327,34 @@ def test_a_failed_probe_closes_the_pages_and_the_next_subscribes_anew(layer, pro
     closings, heard = async_to_sync(scenario)()
     assert [(c["type"], c["code"]) for c in closings] == [("websocket.close", 1013)] * 2
     assert heard["version"] == 6
+
+
+def test_a_probe_held_up_by_a_busy_loop_closes_no_page(layer, proposal, settings, monkeypatch):
+    """A worker busy for longer than PROBE_TIMEOUT while a probe is on its way (thousands of pages to write
+    to, a starved CPU) has not lost its layer: its pages stay open and hear the next event."""
+    settings.LIVE_PROBE_INTERVAL_MS = 20
+    monkeypatch.setattr(subscriptions, "PROBE_TIMEOUT", 1.0)
+    consultation_id = proposal.consultation_id
+    probes = []
+
+    async def probe_then_busy(group, number):
+        await broadcasts.send_probe(group, number)
+        probes.append(number)
+        if len(probes) == 1:
+            time.sleep(2 * subscriptions.PROBE_TIMEOUT)  # the loop held up while the probe is on its way
+
+    async def scenario():
+        with monkeypatch.context() as patch:
+            patch.setattr(subscriptions, "send_probe", probe_then_busy)
+            page, _ = await connected(consultation_id)
+            deadline = time.monotonic() + TIMEOUT
+            while len(probes) < 3 and time.monotonic() < deadline:  # the held-up one, then two more
+                await asyncio.sleep(0.01)
+        await database_sync_to_async(send_count)(consultation_id, proposal.pk, 6)
+        heard = await page.receive_output(timeout=TIMEOUT)
+        await page.disconnect()
+        return len(probes), heard
+
+    probed, heard = async_to_sync(scenario)()
+    assert probed >= 3
+    assert heard["type"] == "websocket.send" and '"version":6' in heard["text"]
