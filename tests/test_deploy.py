@@ -74,9 +74,9 @@ def test_production_pools_database_connections_unless_told_not_to():
 @pytest.mark.parametrize(
     ("layer", "backend"),
     [
-        (None, "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        (None, "cocreate.channel_layers.RedisPubSubChannelLayer"),
         ("core", "channels_redis.core.RedisChannelLayer"),
-        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        ("pubsub", "cocreate.channel_layers.RedisPubSubChannelLayer"),
     ],
 )
 def test_production_channel_layer_is_chosen_by_the_environment(layer, backend):

@@ -623,7 +623,9 @@ if REDIS_URL:
     if REDIS_CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                # channels_redis' pub/sub layer, counting its reconnections to Redis (a dropped connection
+                # loses the events of its gap: the live pages reconnect, proposals/live/subscriptions.py).
+                "BACKEND": "cocreate.channel_layers.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [_redis_host]},
             }
         }

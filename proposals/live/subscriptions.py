@@ -19,10 +19,12 @@ subscription itself (the core layer keeps group members in Redis, which a restar
 layer's subscription lives on a connection that broke). So each subscription checks every
 `LIVE_PROBE_INTERVAL_MS` that the layer still carries its events: it sends a probe to a group of its own
 and waits for it. When the probe fails or does not come back within PROBE_TIMEOUT (counted while the
-worker's loop is free and nothing else arrives: a busy worker has not lost its layer), its pages are
-closed with 1013 at once (each says it is reconnecting, instead of showing a count that no longer moves)
-and the subscription is dropped; the pages reconnect with backoff, which succeeds once Redis answers, to a
-fresh snapshot, and refetch over REST what they missed.
+worker's loop is free and nothing else arrives: a busy worker has not lost its layer), or the layer's
+connection to Redis was made again since the subscription joined (a pub/sub connection that dropped while
+Redis stayed up is back within a second, but the events of that second never came), its pages are closed
+with 1013 at once (each says it is reconnecting, instead of showing a count that no longer moves) and the
+subscription is dropped; the pages reconnect with backoff, which succeeds once Redis answers, to a fresh
+snapshot, and refetch over REST what they missed.
 """
 
 from __future__ import annotations
@@ -177,8 +179,18 @@ def rejoin_interval(layer) -> float | None:
     return expiry / 4 if expiry else None
 
 
+def reconnections(layer) -> int | None:
+    """How many times the layer's connection to Redis was made again on this loop, if it counts them
+    (cocreate.channel_layers): the events published meanwhile were lost. None: it does not count."""
+    return getattr(layer, "reconnections", None)
+
+
 def probe_interval() -> float:
     return settings.LIVE_PROBE_INTERVAL_MS / 1000
+
+
+class Reconnected(Exception):
+    """The layer's connection to Redis was made again: the events published meanwhile were lost."""
 
 
 class Subscription:
@@ -196,6 +208,7 @@ class Subscription:
         self._probe = 0
         self._received = 0  # messages received so far: the layer carries them, a probe may be behind them
         self._probe_back: asyncio.Future | None = None
+        self._reconnections: int | None = None  # the layer's count when this joined (reconnections())
         self.reader: asyncio.Task | None = None
         self.rejoiner: asyncio.Task | None = None
         self.watcher: asyncio.Task | None = None
@@ -205,6 +218,7 @@ class Subscription:
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
         await self.layer.group_add(self.probe_group, self.channel)
+        self._reconnections = reconnections(self.layer)
         self.reader = asyncio.ensure_future(self._read())
         self.watcher = asyncio.ensure_future(self._watch(probe_interval()))
         interval = rejoin_interval(self.layer)
@@ -221,8 +235,8 @@ class Subscription:
                 logger.exception("live: joining %s again failed", self.group)
 
     async def _watch(self, interval: float) -> None:
-        """Probe the layer every `interval` seconds; the first probe that fails or is not back in time
-        (_probe_layer) loses the subscription (see the module's docstring)."""
+        """Probe the layer every `interval` seconds; the first probe that fails or is not back in time, or a
+        reconnection of the layer, loses the subscription (_probe_layer, and the module's docstring)."""
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
@@ -239,8 +253,9 @@ class Subscription:
             logger.log(level, "live: probe of %s back in %.3f s", self.group, took)
 
     async def _probe_layer(self) -> None:
-        """Send a probe and return once it is back; raise if the layer refuses it, or once PROBE_TIMEOUT of
-        the loop's own time passed with neither the probe back nor anything else received (TimeoutError).
+        """Send a probe and return once it is back; raise if the layer refuses it, if it connected to Redis
+        again since this subscription joined (Reconnected), or once PROBE_TIMEOUT of the loop's own time
+        passed with neither the probe back nor anything else received (TimeoutError).
 
         A busy worker is not a lost layer. While this subscription keeps receiving, the probe is only behind
         other messages (a rush, thousands of pages to write each to): the wait starts again. And time the
@@ -255,6 +270,8 @@ class Subscription:
             while waited < PROBE_TIMEOUT:
                 started = loop.time()
                 await asyncio.wait((sending, back), timeout=PROBE_TICK, return_when=asyncio.FIRST_EXCEPTION)
+                if reconnections(self.layer) != self._reconnections:
+                    raise Reconnected(f"the layer connected to Redis again since {self.group} joined")
                 if back.done():
                     return
                 if sending.done():

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LAYERS = {
     "core": {"BACKEND": "channels_redis.core.RedisChannelLayer", "capacity": 1500, "expiry": 10},
-    "pubsub": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"},
+    "pubsub": {"BACKEND": "cocreate.channel_layers.RedisPubSubChannelLayer"},
 }
 
 

@@ -39,7 +39,9 @@ class RedisProcess:
         return f"redis://{HOST}:{self.port}/{db}"
 
     def start(self, timeout: float = 10) -> None:
-        """Start the server on its port and wait until it answers PING."""
+        """Start the server on its port and wait until it answers PING. Call it from a thread that lives as
+        long as the server should (the main thread): Linux stops the server when the thread that started it
+        ends (servers._die_with_parent), e.g. an `asyncio.to_thread` worker once its loop closes."""
         executable = shutil.which("redis-server")
         if executable is None:
             raise RedisProcessError("redis-server is not installed")
