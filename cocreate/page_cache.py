@@ -16,9 +16,13 @@ content type, and the two generations it was rendered under:
   or unpublished is never served from here again, whatever the TTL;
 - its consultation's, bumped after commit by every event its live stream announces except counts
   (proposals/live/broadcasts.py): a proposal published, hidden or restored by a moderator, a status, a
-  response, a milestone, a comment. It is bumped before the event is sent, and the stream's snapshot
-  carries it: a page that reconnects to the generation it already had missed nothing but counts, which the
-  snapshot brings, and need not read its proposals again over REST (frontend/static/frontend/live.js).
+  response, a milestone, a comment.
+
+The stream's snapshot carries the consultation's generation, and a second one, its list's, which moves with
+it except for comments (a list shows nothing of them). Both are bumped before the event is sent: a page
+that reconnects to the generation it was rendered with ("page" for a proposal's, "list" for the
+consultation's) missed nothing but counts, which the snapshot brings, and need not read what it shows
+again over REST (frontend/static/frontend/live.js).
 
 An entry whose generations differ from the current ones, or whose generation is missing from the cache
 (evicted), is a miss. Each generation is read before the view reads anything it shows, so a change that
@@ -65,10 +69,16 @@ def _bump(scope: str | int) -> None:
     cache.set(_generation_key(scope), secrets.token_hex(8), None)
 
 
-def pages_changed_on_commit(consultation_id: int) -> None:
+def _list_scope(consultation_id: int) -> str:
+    return f"{int(consultation_id)}:list"
+
+
+def pages_changed_on_commit(consultation_id: int, *, list_too: bool = True) -> None:
     """After commit: every kept page of this consultation (its page in each language, its proposals') is
-    forgotten."""
+    forgotten; with `list_too`, the generation of what its list of proposals shows moves as well."""
     after_commit(_bump, int(consultation_id))
+    if list_too:
+        after_commit(_bump, _list_scope(consultation_id))
 
 
 def site_pages_changed_on_commit() -> None:
@@ -115,23 +125,23 @@ def is_shared(request) -> bool:
     return bool(getattr(request, "shared_page", None))
 
 
-def generation(consultation_id: int) -> str | None:
-    """The consultation's current generation (one made if the cache lacks it), or None when the cache does
-    not answer. The live stream's snapshot carries it: a page that reconnects to the generation it was
-    rendered under, or last refetched under, missed no change but counts (see `share`)."""
-    (current,) = _generations(int(consultation_id))
-    return current
+def generations(consultation_id: int) -> dict[str, str | None]:
+    """The consultation's current generations, "page" (its own) and "list" (its list's), each made if the
+    cache lacks it, None when the cache does not answer. The live stream's snapshot carries them (see the
+    module's docstring)."""
+    page, listed = _generations(int(consultation_id), _list_scope(consultation_id))
+    return {"page": page, "list": listed}
 
 
 def share(request, consultation_id: int) -> None:
-    """Note the consultation's generation on the request (`request.live_generation`, which the page gives
+    """Note the consultation's generations on the request (`request.live_generations`, which the page gives
     its live script), and keep this render for visitors like this one, as a page of `consultation_id`, if
-    may_share(request). Call before reading anything of the consultation's proposals (its generation has
-    to be read first; the site's was read before routing), for every page that follows the stream."""
-    consultation = generation(consultation_id)
-    request.live_generation = consultation
-    if may_share(request) and consultation is not None:
-        request.shared_page = (getattr(request, _SITE), int(consultation_id), consultation)
+    may_share(request). Call before reading anything of the consultation's proposals (its generations have
+    to be read first; the site's was read before routing), on every page that follows the stream."""
+    current = generations(consultation_id)
+    request.live_generations = current
+    if may_share(request) and current["page"] is not None:
+        request.shared_page = (getattr(request, _SITE), int(consultation_id), current["page"])
 
 
 def _cached(key: str) -> HttpResponse | None:

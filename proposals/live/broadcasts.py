@@ -227,8 +227,9 @@ def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
         # What open pages are told, the pages kept for visitors must stop showing: forget them. Counts
         # may be a few seconds old there; the page's live script corrects them on connect. Registered
         # first, so the generation moves before the event leaves (callbacks run in order): a page that
-        # missed the event reconnects to a snapshot with another generation, and refetches.
-        page_cache.pages_changed_on_commit(consultation_id)
+        # missed the event reconnects to a snapshot with another generation, and refetches. A list shows
+        # nothing of comments: they leave its generation as it is.
+        page_cache.pages_changed_on_commit(consultation_id, list_too=not event["type"].startswith("comment."))
     after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
 
 

@@ -30,9 +30,9 @@ def _snapshot(consultation_id: int) -> dict | None:
     if page is None:
         return None
     # Read after the page joined the group (SharedSnapshots): an event it missed was sent before the join,
-    # so its generation is already the one read here (cocreate/page_cache.py). None if the cache is away:
-    # the page then refetches.
-    generation = page_cache.generation(consultation_id)
+    # so the generations read here are already those it moved (cocreate/page_cache.py). None if the cache is
+    # away: the page then refetches.
+    generations = page_cache.generations(consultation_id)
     rows = (
         Proposal.objects.for_consultation(consultation_id)
         .listed()
@@ -49,7 +49,7 @@ def _snapshot(consultation_id: int) -> dict | None:
         "type": "snapshot",
         "consultation": consultation_id,
         "state": page.phase_state(),
-        "generation": generation,
+        "generations": generations,
         "proposals": [events.proposal_count(*row) for row in rows],
         "stages": [
             {"id": stage, "version": version} for stage, version in stages.values_list("stage_id", "version")

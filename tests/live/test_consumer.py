@@ -6,6 +6,7 @@ async_to_sync, so database calls made through database_sync_to_async run on this
 A "nothing was sent" check is never a sleep: a later action that does broadcast must be the next message.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -90,7 +91,7 @@ def test_snapshot_states_the_phase(open_now, state):
         "type": "snapshot",
         "consultation": consultation.pk,
         "state": state,
-        "generation": page_cache.generation(consultation.pk),
+        "generations": page_cache.generations(consultation.pk),
         "proposals": [],
         "stages": [],
     }
@@ -535,45 +536,55 @@ def test_a_client_message_gets_the_read_only_error_and_the_stream_goes_on(frame)
     assert not proposal.supports.exclude(user=citizen).exists()  # the message wrote nothing
 
 
-def test_the_generation_in_the_snapshot_moves_before_any_change_but_a_count_is_sent(monkeypatch):
-    """What a page reconnecting after a drop reads again over REST depends on it (live.js): the generation it
-    was rendered with, met again in a snapshot, means it missed nothing but counts, which the snapshot
-    brings. So a count leaves it as it is, and any other event leaves only once it has moved: a page that
-    missed the event then reconnects to another generation."""
+def test_the_generations_in_the_snapshot_move_before_any_change_but_a_count_is_sent(monkeypatch):
+    """What a page reconnecting after a drop reads again over REST depends on them (live.js): the generation
+    it was rendered with ("list" on the consultation's page, "page" on a proposal's), met again in a
+    snapshot, means it missed nothing but counts, which the snapshot brings. So a count moves neither, a
+    comment only the page's (a list shows nothing of comments), and any event leaves once they have moved:
+    a page that missed it reconnects to another generation."""
     proposal = factories.ProposalFactory()
     consultation = proposal.consultation
     moderator, citizen = factories.moderator(), factories.citizen()
-    rendered = Client().get(consultation.url)
-    assert rendered.status_code == 200
-    generation_sent = []
+    listed = Client().get(consultation.url).content.decode()
+    detailed = Client().get(proposal.get_absolute_url()).content.decode()
+    sent = []
     group_send = broadcasts._group_send
 
-    async def noting_the_generation(group, message, **kwargs):
-        generation_sent.append(page_cache.generation(consultation.pk))
+    async def noting_the_generations(group, message, **kwargs):
+        sent.append((json.loads(message["text"])["type"], page_cache.generations(consultation.pk)))
         return await group_send(group, message, **kwargs)
 
-    monkeypatch.setattr(broadcasts, "_group_send", noting_the_generation)
+    monkeypatch.setattr(broadcasts, "_group_send", noting_the_generations)
 
     async def scenario():
         communicator, first = await connected(consultation.pk)
-        await database_sync_to_async(support_add)(user=citizen, proposal=proposal)
-        counted = await communicator.receive_json_from(timeout=TIMEOUT)
-        _later, after_count = await connected(consultation.pk)
-        await _later.disconnect()
-        await database_sync_to_async(proposal_services.proposal_moderate)(
-            actor=moderator, proposal=proposal, action="hide", reason="Personal data."
-        )
-        hidden = await communicator.receive_json_from(timeout=TIMEOUT)
+        snapshots = [first]
+        for action in (
+            lambda: support_add(user=citizen, proposal=proposal),
+            lambda: proposal_services.comment_post(author=citizen, proposal=proposal, body="Yes, please."),
+            lambda: proposal_services.proposal_moderate(
+                actor=moderator, proposal=proposal, action="hide", reason="Personal data."
+            ),
+        ):
+            await database_sync_to_async(action)()
+            await communicator.receive_json_from(timeout=TIMEOUT)
+            later, snapshot = await connected(consultation.pk)
+            await later.disconnect()
+            snapshots.append(snapshot)
         await communicator.disconnect()
-        _later, after_hide = await connected(consultation.pk)
-        await _later.disconnect()
-        return first, counted, after_count, hidden, after_hide
+        return [snapshot["generations"] for snapshot in snapshots]
 
-    first, counted, after_count, hidden, after_hide = async_to_sync(scenario)()
-    assert f'data-live-generation="{first["generation"]}"' in rendered.content.decode()
-    assert counted["type"] == "proposal.support_changed"
-    assert after_count["generation"] == first["generation"]
-    assert hidden["type"] == "proposal.hidden"
-    assert after_hide["generation"] not in (None, first["generation"])
-    # The count went out under the first generation, the hiding only under the new one.
-    assert generation_sent == [first["generation"], after_hide["generation"]]
+    first, after_count, after_comment, after_hide = async_to_sync(scenario)()
+    assert f'data-live-generation="{first["list"]}"' in listed
+    assert f'data-live-generation="{first["page"]}"' in detailed
+    assert after_count == first
+    assert after_comment["list"] == first["list"]
+    assert after_comment["page"] not in (None, first["page"])
+    assert after_hide["list"] not in (None, first["list"])
+    assert after_hide["page"] not in (None, after_comment["page"])
+    # Each event went out under the generations it moved to; the count under the first ones.
+    assert sent == [
+        ("proposal.support_changed", first),
+        ("comment.published", after_comment),
+        ("proposal.hidden", after_hide),
+    ]

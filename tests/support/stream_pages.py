@@ -79,10 +79,10 @@ async def follow(
             async with open_stream(server, consultation_id) as ws:
                 snapshot = await receive_json(ws, TIMEOUT)
                 page.read(snapshot)
-                missed = not snapshot.get("generation") or snapshot["generation"] != generation
-                if attempt and missed and reconnected is not None:
+                current = snapshot.get("generations", {}).get("list")  # a list page's (live.js)
+                if attempt and (not current or current != generation) and reconnected is not None:
                     reconnected()
-                generation = snapshot.get("generation")
+                generation = current
                 attempt = 0
                 async for text in ws:
                     page.read(json.loads(text))

@@ -313,6 +313,8 @@ function showFollowing(holder, config) {
 /* ---------------------------------------------------------------- the list page */
 
 class ListPage {
+  generationKind = "list"; // what it shows moves the consultation's list generation (cocreate/page_cache.py)
+
   constructor(container, config, announcer) {
     this.config = config;
     this.announcer = announcer;
@@ -592,6 +594,8 @@ const CHART_JITTER_MS = 4000;
 const COUNT_KEY = "supports";
 
 class DetailPage {
+  generationKind = "page"; // comments too: the consultation's page generation (cocreate/page_cache.py)
+
   constructor(container, config, announcer) {
     this.config = config;
     this.announcer = announcer;
@@ -871,7 +875,8 @@ class DetailPage {
 /* ---------------------------------------------------------------- the socket */
 
 class LiveStream {
-  // `generation`: the consultation's when the page was rendered (cocreate/page_cache.py), "" if unknown.
+  // `generation`: the page's when it was rendered (cocreate/page_cache.py: the consultation's "list" on its
+  // page, "page" on a proposal's, as `page.generationKind` says), "" if unknown.
   constructor(consultation, page, generation) {
     this.url = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws/consultations/${consultation}/`;
     this.page = page;
@@ -905,13 +910,14 @@ class LiveStream {
     }
     // Events sent before the socket opened (after the render, or while it was down) are lost. The snapshot
     // corrects the counts; anything else that changed since the page's generation (a new proposal, a
-    // hidden one, a status, a response, a comment...) moved the generation on, and only then is the page
-    // read again over REST: a page that missed nothing, such as the hundreds a killed worker drops, asks
-    // nothing. An event this page did receive moves the generation too, so its next reconnect refetches:
+    // hidden one, a status, a response, a comment on a proposal's page...) moved the generation on, and
+    // only then is the page read again over REST: a page that missed nothing, such as the hundreds a killed
+    // worker drops, asks nothing. An event this page did receive moves the generation too, so its next reconnect refetches:
     // events from two workers may arrive out of order, and only a generation unchanged since what the page
     // last read proves nothing was missed. The signed-in person's own support or follow from another tab
     // is not on the stream at all, reconnect or not: a reload shows it.
-    const missed = event.type === "snapshot" && (!event.generation || event.generation !== this.generation);
+    const current = event.type === "snapshot" ? event.generations?.[this.page.generationKind] : undefined;
+    const missed = event.type === "snapshot" && (!current || current !== this.generation);
     // Other modules of the page follow the stream too (comments.js): every event, and a snapshot.
     document.dispatchEvent(
       new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting, missed } }),
@@ -919,7 +925,7 @@ class LiveStream {
     if (event.type === "snapshot") {
       this.page.applySnapshot(event);
       // A little later (REFETCH_JITTER_MS), so that pages reconnecting together do not all ask at once.
-      if (missed) setTimeout(() => this.refetch(event.generation), Math.random() * REFETCH_JITTER_MS);
+      if (missed) setTimeout(() => this.refetch(current), Math.random() * REFETCH_JITTER_MS);
       if (this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnected);
       this.attempt = 0;
       this.reconnecting = false;
