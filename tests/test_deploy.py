@@ -66,8 +66,20 @@ def test_production_pools_database_connections_unless_told_not_to():
     assert production_setting("settings.DATABASES['default']['OPTIONS']['pool']['max_size']") == "10"
     assert production_setting("settings.DATABASES['default']['CONN_MAX_AGE']", DB_CONN_MAX_AGE="60") == "0"
     assert production_setting("settings.DATABASES['default']['OPTIONS']", DB_POOL_MAX_SIZE="0") == "{}"
-    assert production_setting("settings.DATABASES['default']['OPTIONS']['pool']", DB_POOL_MAX_SIZE="3") == (
-        "{'min_size': 2, 'max_size': 3, 'timeout': 10.0}"
+    pool = (
+        "{k: v for k, v in settings.DATABASES['default']['OPTIONS']['pool'].items()"
+        " if k != 'reconnect_failed'}"
+    )
+    assert production_setting(pool, DB_POOL_MAX_SIZE="3") == (
+        "{'min_size': 2, 'max_size': 3, 'timeout': 10.0, 'reconnect_timeout': 5.0}"
+    )
+    # After a long outage the pool starts its next reconnection attempt at once (docs/reliability.md).
+    assert (
+        production_setting(
+            "settings.DATABASES['default']['OPTIONS']['pool']['reconnect_failed'].__name__",
+            DB_POOL_MAX_SIZE="3",
+        )
+        == "reconnect_again"
     )
 
 
