@@ -100,7 +100,8 @@ def test_a_comment_in_a_post_moderated_consultation_is_published_counted_and_ann
     assert not comment.author_is_official
     assert count_of(proposal) == 1
     [event] = sent(callbacks)
-    assert callbacks[0].args[0] == f"consultation.{proposal.consultation_id}"
+    [dispatch] = [c for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
+    assert dispatch.args[0] == f"consultation.{proposal.consultation_id}"
     assert event == {
         "type": "comment.published",
         "proposal": proposal.pk,
