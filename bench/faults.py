@@ -67,7 +67,7 @@ from tests.support import servers  # noqa: E402
 from tests.support.balancer import balancing  # noqa: E402
 from tests.support.redis_server import redis_process  # noqa: E402
 from tests.support.servers import Site  # noqa: E402
-from tests.support.stream_pages import Page, follow, live_js_backoff, until  # noqa: E402
+from tests.support.stream_pages import Followers, Page, following, live_js_backoff, until  # noqa: E402
 
 APP = "bench.counted_app:application"  # the site's application, counting snapshot reads and refetches
 COUNTERS_PATH = "/bench/counters"  # where it answers them (bench/counted_app.py)
@@ -150,8 +150,7 @@ def run_row(layer: str, fault: str, args, *, database_url: str, tokens: list[str
 
             async def scenario():
                 consultation = proposal.consultation_id
-                followers = [asyncio.ensure_future(follow(server, consultation, p, cap=2.0)) for p in pages]
-                try:
+                async with following(server, consultation, pages, cap=2.0):
                     for page in pages:
                         await asyncio.wait_for(page.ready.wait(), 30)
                     load.start()
@@ -177,10 +176,6 @@ def run_row(layer: str, fault: str, args, *, database_url: str, tokens: list[str
                     except TimeoutError:
                         recovered = None
                     return began, back, rows, len(comments), recovered
-                finally:
-                    for task in followers:
-                        task.cancel()
-                    await asyncio.gather(*followers, return_exceptions=True)
 
             began, back, rows, comments, recovered = asyncio.run(scenario())
             during = [seconds for sent, seconds, _status in load.answers if began <= sent <= back]
@@ -259,7 +254,7 @@ async def _pages(count, handshakes, deadline, stop, events, site, consultation, 
     gate = asyncio.Semaphore(handshakes)  # the first connections only: reconnections are the pages' own
     pages = [Page(proposal) for _ in range(count)]
     refetches: list[list] = [[] for _ in pages]
-    tasks, refetching = [], set()
+    refetching = set()
 
     async def open_page(i: int) -> None:
         def reconnected() -> None:
@@ -275,11 +270,10 @@ async def _pages(count, handshakes, deadline, stop, events, site, consultation, 
             refetches[i].append((sent, time.monotonic() - sent, f"{status} {source}".strip()))
 
         async with gate:
-            follower = follow(site, consultation, pages[i], backoff=live_js_backoff, reconnected=reconnected)
-            tasks.append(asyncio.ensure_future(follower))
+            followers.start(site, consultation, pages[i], backoff=live_js_backoff, reconnected=reconnected)
             await asyncio.wait_for(pages[i].ready.wait(), 60)
 
-    try:
+    async with Followers() as followers:
         await asyncio.gather(*(open_page(i) for i in range(count)))
         events.put(("ready", count, 0))
         exact = False
@@ -288,10 +282,6 @@ async def _pages(count, handshakes, deadline, stop, events, site, consultation, 
                 events.put(("exact", time.monotonic()))
                 exact = True
             await asyncio.sleep(0.02)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
     return [
         {
             "closed": p.closed_at,

@@ -72,7 +72,7 @@ from bench.live_support import (  # noqa: E402
     table,
 )
 from tests.support import servers  # noqa: E402
-from tests.support.stream_pages import Page, follow, until  # noqa: E402
+from tests.support.stream_pages import Followers, Page, until  # noqa: E402
 
 RELAXED = "100000/minute"  # the per-address limits: every request of the benchmark comes from 127.0.0.1
 SETTLE_SECONDS = 60  # once the traffic stops, for every page to show its proposal's count
@@ -167,17 +167,17 @@ async def _pages(index, plan, consultation, handshakes, reconnect_percent, comma
     async def open_page(i: int) -> bool:
         async with gate:  # at most `handshakes` pages of this process connecting at a time
             pages[i].ready.clear()
-            tasks[i] = asyncio.ensure_future(follow(addresses[i], consultation, pages[i], cap=2.0))
+            tasks[i] = followers.start(addresses[i], consultation, pages[i], cap=2.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(pages[i].ready.wait(), 60)
             return pages[i].ready.is_set()
 
-    opened = await asyncio.gather(*(open_page(i) for i in range(len(pages))))
-    reports.put(("ready", index, sum(opened), len(opened) - sum(opened)))
-    rng = random.Random(index)
-    per_second = len(pages) * reconnect_percent / 100 / 60
-    owed = 0.0
-    try:
+    async with Followers() as followers:
+        opened = await asyncio.gather(*(open_page(i) for i in range(len(pages))))
+        reports.put(("ready", index, sum(opened), len(opened) - sum(opened)))
+        rng = random.Random(index)
+        per_second = len(pages) * reconnect_percent / 100 / 60
+        owed = 0.0
         while True:
             try:
                 command = commands.get_nowait()
@@ -203,8 +203,7 @@ async def _pages(index, plan, consultation, handshakes, reconnect_percent, comma
                 owed -= 1
                 i = rng.randrange(len(pages))
                 if tasks[i] is not None:
-                    tasks[i].cancel()
-                    await asyncio.gather(tasks[i], return_exceptions=True)
+                    await followers.stop(tasks[i])
                 reconnects += 1
                 asyncio.ensure_future(open_page(i))
             status = (
@@ -215,11 +214,6 @@ async def _pages(index, plan, consultation, handshakes, reconnect_percent, comma
             )
             reports.put(("status", index, *status))
             await asyncio.sleep(1)  # the pace of the reports and of the reconnections
-    finally:
-        for task in tasks:
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(*(t for t in tasks if t is not None), return_exceptions=True)
 
 
 class PageProcesses:

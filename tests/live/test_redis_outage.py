@@ -22,7 +22,7 @@ from proposals.models import Comment, Proposal
 from tests.support import factories
 from tests.support.redis_server import redis_process
 from tests.support.servers import api_request, serving
-from tests.support.stream_pages import Page, follow, until
+from tests.support.stream_pages import Page, following, until
 from votes.models import Support
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -54,8 +54,7 @@ def test_writes_during_a_redis_restart_are_stored_and_every_page_catches_up(site
     pages = [Page(proposal.pk) for _ in range(PAGES)]
 
     async def scenario():
-        followers = [asyncio.ensure_future(follow(server, proposal.consultation_id, page)) for page in pages]
-        try:
+        async with following(server, proposal.consultation_id, pages):
             for page in pages:
                 await asyncio.wait_for(page.ready.wait(), TIMEOUT)
             redis.stop()
@@ -78,10 +77,6 @@ def test_writes_during_a_redis_restart_are_stored_and_every_page_catches_up(site
 
             await until(lambda: all(caught_up(page) for page in pages), RECOVERY_LIMIT)
             return answers, stored, comment, time.monotonic() - back
-        finally:
-            for task in followers:
-                task.cancel()
-            await asyncio.gather(*followers, return_exceptions=True)
 
     answers, stored, comment, recovered = asyncio.run(scenario())
     print(f"pages caught up {recovered:.2f} s after Redis was back")
@@ -139,8 +134,7 @@ def test_a_dropped_connection_to_a_redis_that_stays_up_leaves_no_page_on_a_stale
     admin = redis_client.Redis.from_url(redis.url(), client_name=OURS)
 
     async def scenario():
-        followers = [asyncio.ensure_future(follow(server, proposal.consultation_id, page)) for page in pages]
-        try:
+        async with following(server, proposal.consultation_id, pages):
             for page in pages:
                 await asyncio.wait_for(page.ready.wait(), TIMEOUT)
             if layer == "pubsub":
@@ -153,10 +147,6 @@ def test_a_dropped_connection_to_a_redis_that_stays_up_leaves_no_page_on_a_stale
                 answer = await call_api(server, "POST", path, token=token)
             await until(lambda: all(page.supports == 1 for page in pages), RECOVERY_LIMIT)
             return killed, answer
-        finally:
-            for task in followers:
-                task.cancel()
-            await asyncio.gather(*followers, return_exceptions=True)
 
     killed, answer = asyncio.run(scenario())
     assert killed

@@ -19,7 +19,7 @@ from proposals.models import Proposal
 from tests.support import factories
 from tests.support.balancer import balancing
 from tests.support.servers import api_request, serving
-from tests.support.stream_pages import Page, follow, until
+from tests.support.stream_pages import Page, following, until
 from votes.models import Support
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -47,8 +47,7 @@ def test_pages_of_a_killed_worker_reconnect_to_the_other_and_show_the_exact_coun
         return await asyncio.to_thread(api_request, balancer, "POST", support, token=token)
 
     async def scenario():
-        followers = [asyncio.ensure_future(follow(balancer, proposal.consultation_id, p)) for p in pages]
-        try:
+        async with following(balancer, proposal.consultation_id, pages):
             for page in pages:
                 await asyncio.wait_for(page.ready.wait(), TIMEOUT)
             held = {name: int(row["scur"]) for name, row in balancer.stats().items()}
@@ -61,10 +60,6 @@ def test_pages_of_a_killed_worker_reconnect_to_the_other_and_show_the_exact_coun
             # Each 201 is a new support: the pages must come to show them all (the rows, asserted below).
             await until(lambda: all(page.supports == SUPPORTS for page in pages), TIMEOUT)
             return held, answers
-        finally:
-            for task in followers:
-                task.cancel()
-            await asyncio.gather(*followers, return_exceptions=True)
 
     held, answers = asyncio.run(scenario())
     assert held["w1"] > 0 and held["w2"] > 0, held  # the balancer spread the pages over both workers

@@ -9,7 +9,8 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from websockets.exceptions import WebSocketException
@@ -94,6 +95,45 @@ async def follow(
         page.closed_at.append(time.monotonic())
         await asyncio.sleep(backoff(attempt) if backoff else min(0.1 * 2**attempt, cap))  # the page's backoff
         attempt += 1
+
+
+class Followers:
+    """The follow() tasks of pages, as `async with Followers() as followers:` keeps them: each started in the
+    block runs until stopped, and every one left is cancelled and awaited when the block ends, however it
+    ends, so that no page outlives the scenario that opened it."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+
+    def start(self, server, consultation_id: int, page: Page, **options) -> asyncio.Task:
+        """Follow the stream for `page` (follow() with `options`) in a task of its own."""
+        task = asyncio.ensure_future(follow(server, consultation_id, page, **options))
+        self.tasks.add(task)
+        return task
+
+    async def stop(self, *tasks: asyncio.Task) -> None:
+        """Cancel `tasks` (all of them if none is named) and wait until they have ended."""
+        tasks = tasks or tuple(self.tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.tasks.difference_update(tasks)
+
+    async def __aenter__(self) -> Followers:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.stop()
+
+
+@asynccontextmanager
+async def following(server, consultation_id: int, pages: Iterable[Page], **options) -> AsyncIterator[None]:
+    """Every page follows the consultation's stream (follow() with `options`) while the block runs; they
+    are all stopped when it ends, however it ends."""
+    async with Followers() as followers:
+        for page in pages:
+            followers.start(server, consultation_id, page, **options)
+        yield
 
 
 async def until(condition, timeout: float) -> None:
