@@ -38,13 +38,11 @@ whatever happens.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import math
 import os
 import random
 import re
-import signal
 import statistics
 import sys
 import time
@@ -56,7 +54,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.live_support import ms, percentile, recreate_database, setup_django, table  # noqa: E402
+from bench.common import arguments, require_services, run_bench, table  # noqa: E402
+from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
 from bench.pages import Target, Timing, _ratios, measure_sequential, verified_citizens  # noqa: E402
 from tests.support import servers  # noqa: E402
 
@@ -359,10 +358,7 @@ def report(weights, drawing, plan_lines, timings: list[Timing], args) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_areas", help="database to drop, create and use")
     parser.add_argument("--supports", type=int, default=100_000, help="supports in all")
     parser.add_argument("--proposals", type=int, default=1000, help="published proposals")
@@ -383,11 +379,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     deadline = time.monotonic() + args.max_seconds
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
-        print(f"{' and '.join(missing)} must name the PostgreSQL server and Redis.", file=sys.stderr)
-        return 2
-    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     print(f"database {args.database}: drop, create, migrate, seed {args.supports} supports ...", flush=True)
     bench_url = recreate_database(database_url, args.database)
     setup_django(bench_url, redis_url)
@@ -421,12 +413,5 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    run_bench(main)

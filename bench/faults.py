@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import math
@@ -62,7 +61,8 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench import live_support  # noqa: E402
-from bench.live_support import ms, percentile, recreate_database, setup_django, table  # noqa: E402
+from bench.common import arguments, require_services, run_bench, status_counts, table  # noqa: E402
+from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
 from tests.support import servers  # noqa: E402
 from tests.support.balancer import balancing  # noqa: E402
 from tests.support.redis_server import redis_process  # noqa: E402
@@ -193,7 +193,7 @@ def report(results: list[Result]) -> None:
     rows = [
         [
             r.layer, r.fault, f"{r.fault_seconds:g}",
-            " ".join(f"{status}x{n}" for status, n in sorted(r.answers.items())),
+            status_counts(r.answers),
             str(r.writes_during), f"{r.slowest_during:.2f} s",
             f"{r.rows} = {r.count}" if r.rows == r.count else f"{r.rows} != {r.count}",
             str(r.comments), f"{r.pages_closed}/{r.pages}",
@@ -499,10 +499,7 @@ def report_kill(r: KillResult, args) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_faults", help="database to recreate and use")
     parser.add_argument("--layer", default="pubsub,core", help="channel layers, comma-separated")
     parser.add_argument("--fault", default="restart,partition", help="faults, comma-separated")
@@ -524,17 +521,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
-    import os
-
     args = parse_args(argv)
-    if not os.environ.get("DATABASE_URL"):
-        print("DATABASE_URL must name the PostgreSQL server.", file=sys.stderr)
-        return 2
+    [server_url] = require_services("DATABASE_URL")
     signal.alarm(int(args.max_seconds))
     live_support.raise_open_files_limit()  # the servers and HAProxy inherit it
     with redis_process() as setup_redis:  # the seeding process's cache: not the machine's shared Redis
         print(f"database {args.database}: drop, create, migrate, seed ...", flush=True)
-        database_url = recreate_database(os.environ["DATABASE_URL"], args.database)
+        database_url = recreate_database(server_url, args.database)
         setup_django(database_url, setup_redis.url())
         longest = args.warmup + max(args.down_seconds, args.partition_seconds, args.load_after_kill + 30)
         tokens = seed(int(args.supports_per_second * (longest + 5)) + 10)
@@ -555,13 +548,5 @@ def main(argv=None) -> int:
     return 1 if bad else 0
 
 
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGALRM, _exit_on_signal)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    run_bench(main)

@@ -44,7 +44,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.live_support import run_with_deadline, setup_django, table  # noqa: E402
+from bench.common import arguments, run_bench, status_counts, table  # noqa: E402
+from bench.live_support import setup_django  # noqa: E402
 from tests.support import servers  # noqa: E402
 from tests.support.postgres import private_cluster  # noqa: E402
 from tests.support.redis_server import redis_process  # noqa: E402
@@ -212,7 +213,7 @@ def report(results: list[Result]) -> None:
     rows = [
         [
             f"{r.outage:g} s", seconds(r.first_served), seconds(r.all_served),
-            " ".join(f"{status}x{n}" for status, n in sorted(r.during.items())),
+            status_counts(r.during),
             f"{r.slowest_during:.2f} s", str(r.without_retry_after),
             " = ".join(str(n) for n in r.supports) + ("" if len(set(r.supports)) == 1 else "  MISMATCH"),
         ]
@@ -222,10 +223,7 @@ def report(results: list[Result]) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument(
         "--database", default="cocreate_bench_faults_postgres", help="database in the cluster"
     )
@@ -277,4 +275,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    run_with_deadline(main)
+    run_bench(main)

@@ -36,10 +36,8 @@ bounds the whole run, and the server is stopped at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
-import signal
 import statistics
 import sys
 import time
@@ -52,7 +50,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.live_support import ms, percentile, recreate_database, setup_django, table  # noqa: E402
+from bench.common import arguments, require_services, run_bench, table  # noqa: E402
+from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
 from bench.pages import Target, Timing, _ratios, measure_sequential  # noqa: E402
 from tests.support import servers  # noqa: E402
 
@@ -254,10 +253,7 @@ def report(weights: list[list[str]], flags: str, timings: list[Timing], args) ->
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_fraud", help="database to drop, create and use")
     parser.add_argument("--supports", type=int, default=100_000, help="supports of the proposal")
     parser.add_argument("--addresses", type=int, default=20_000, help="distinct client addresses")
@@ -272,11 +268,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     deadline = time.monotonic() + args.max_seconds
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
-        print(f"{' and '.join(missing)} must name the PostgreSQL server and Redis.", file=sys.stderr)
-        return 2
-    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     print(f"database {args.database}: drop, create, migrate, seed {args.supports} supports ...", flush=True)
     bench_url = recreate_database(database_url, args.database)
     setup_django(bench_url, redis_url)
@@ -308,12 +300,5 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    run_bench(main)

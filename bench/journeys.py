@@ -50,7 +50,6 @@ stops early when it is spent, and says so), and the servers are stopped at the e
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import http.client
 import io
@@ -58,7 +57,6 @@ import json
 import os
 import pstats
 import random
-import signal
 import statistics
 import sys
 import threading
@@ -72,13 +70,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench.common import arguments, int_list, require_services, run_bench, table  # noqa: E402
 from bench.live_support import (  # noqa: E402
     forget_earlier_runs,
     ms,
     percentile,
     recreate_database,
     setup_django,
-    table,
 )
 from tests.support import servers  # noqa: E402
 
@@ -802,15 +800,8 @@ def same_statements(costs: list[Cost]) -> list[str]:
 # --- Main ---------------------------------------------------------------------------------------------------
 
 
-def int_list(text: str) -> list[int]:
-    return [int(x) for x in text.split(",") if x.strip()]
-
-
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_journeys", help="database to drop, create, use")
     parser.add_argument(
         "--checkins", type=int, default=100_000, help="check-ins over the consultation's stages"
@@ -848,11 +839,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     deadline = time.monotonic() + args.max_seconds
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
-        print(f"{' and '.join(missing)} must name the PostgreSQL server and Redis.", file=sys.stderr)
-        return 2
-    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     print(f"database {args.database}: drop, create, migrate, seed {args.checkins} check-ins ...", flush=True)
     bench_url = recreate_database(database_url, args.database)
     # This process's check-ins through the API (request_statements) are rate limited as the servers' are.
@@ -959,12 +946,5 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    run_bench(main)

@@ -52,7 +52,6 @@ import os
 import queue
 import re
 import resource
-import signal
 import statistics
 import sys
 import threading
@@ -65,6 +64,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench.common import arguments, int_list, require_services, run_bench, table  # noqa: E402
 from tests.support import servers  # noqa: E402
 
 SETTINGS = (
@@ -784,12 +784,6 @@ def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}" if reference > 0 else "nan"
 
 
-def table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    for row in [header, *rows]:
-        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-
-
 def row_cells(r: Result) -> list[str]:
     return [r.row.layer, str(r.row.workers), str(r.row.sockets), "on" if r.row.deflate else "off"]
 
@@ -888,10 +882,6 @@ def report(results: list[Result], args) -> None:
 # --- Main -------------------------------------------------------------------------------------------------
 
 
-def int_list(text: str) -> list[int]:
-    return [int(x) for x in text.split(",") if x.strip()]
-
-
 def layer_list(text: str) -> list[str]:
     layers = [x.strip() for x in text.split(",") if x.strip()]
     if not layers or set(layers) - {"core", "pubsub"}:
@@ -900,7 +890,7 @@ def layer_list(text: str) -> list[str]:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench", help="database to drop, create and use")
     parser.add_argument("--layer", type=layer_list, default=["core", "pubsub"], help="channel layers")
     parser.add_argument("--workers", type=int_list, default=[1, 2], help="worker counts, e.g. 1,2")
@@ -946,10 +936,7 @@ def plan(args) -> list[Row]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        print("DATABASE_URL (a PostgreSQL server) and REDIS_URL are required.", file=sys.stderr)
-        return 2
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     deadline = time.monotonic() + args.max_seconds
     rows = plan(args)
     files = raise_open_files_limit()  # the servers inherit it
@@ -997,23 +984,5 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
-def run_with_deadline(main) -> None:
-    """Exit with what `main()` returns; SIGTERM and SIGALRM (the run's `signal.alarm` deadline) exit too,
-    through every `with` block, so that what the run started is stopped; Ctrl-C exits 130."""
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    signal.signal(signal.SIGALRM, _exit_on_sigterm)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with contextlib.suppress(queue.Empty):
-        sys.exit(main())
-    print("a wait ran past its deadline", file=sys.stderr)
-    sys.exit(1)
+    run_bench(main)

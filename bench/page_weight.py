@@ -20,14 +20,16 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+from bench.common import require_services  # noqa: E402
+
 TEST = "tests/e2e/test_page_weight.py::test_main_pages_stay_within_the_page_weight_budget"
 
 
 def main() -> int:
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if not os.environ.get(name):
-            print(f"{name} is not set (see this script's docstring)", file=sys.stderr)
-            return 2
+    require_services("DATABASE_URL", "REDIS_URL")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cocreate.settings.test"}
     command = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", TEST]
     return subprocess.call(command, cwd=BASE_DIR, env=env, timeout=600)

@@ -36,12 +36,10 @@ stops early when it is spent, and says so), and the servers are stopped at the e
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import http.client
 import os
 import random
-import signal
 import statistics
 import sys
 import threading
@@ -55,7 +53,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.live_support import ms, percentile, recreate_database, setup_django, table  # noqa: E402
+from bench.common import arguments, int_list, require_services, run_bench, table  # noqa: E402
+from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
 from tests.support import servers  # noqa: E402
 
 CATEGORIES = ("Online services", "Appointments", "Payments", "Letters", "Accessibility", "Phone and counter")
@@ -512,15 +511,8 @@ def _ratios(timing: Timing, trivial: Timing | None) -> list[str]:
 # --- Main ---------------------------------------------------------------------------------------------------
 
 
-def int_list(text: str) -> list[int]:
-    return [int(x) for x in text.split(",") if x.strip()]
-
-
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_pages", help="database to drop, create and use")
     parser.add_argument("--proposals", type=int, default=1000, help="published proposals in the consultation")
     parser.add_argument("--requests", type=int, default=200, help="sequential GETs per page (after warm-up)")
@@ -543,11 +535,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     deadline = time.monotonic() + args.max_seconds
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
-        print(f"{' and '.join(missing)} must name the PostgreSQL server and Redis.", file=sys.stderr)
-        return 2
-    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     print(f"database {args.database}: drop, create, migrate, seed {args.proposals} proposals ...", flush=True)
     bench_url = recreate_database(database_url, args.database)
     setup_django(bench_url, redis_url)
@@ -603,12 +591,5 @@ def measure_pool(bench_url, redis_url, pool: int, pages, data, args, deadline, t
             raise
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    run_bench(main)

@@ -38,7 +38,6 @@ import io
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -51,7 +50,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.live_support import ms, percentile, recreate_database, table  # noqa: E402
+from bench.common import arguments, require_services, run_bench, table  # noqa: E402
+from bench.live_support import ms, percentile, recreate_database  # noqa: E402
 
 SETTINGS = "cocreate.settings.test"  # DEBUG off, so no query log grows during the run
 BATCH = 5000
@@ -573,7 +573,7 @@ def engine_overhead(t: Timings) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = arguments(__doc__)
     parser.add_argument(
         "--database", default="cocreate_bench_search", help="database to drop, create and use"
     )
@@ -592,10 +592,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        print("DATABASE_URL (a PostgreSQL server) is required.", file=sys.stderr)
-        return 2
+    [server_url] = require_services("DATABASE_URL")
     started = time.monotonic()
     deadline = started + args.max_seconds
     backends = [b for b in args.backends.split(",") if b]
@@ -633,10 +630,5 @@ def main(argv=None) -> int:
     return 0
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    sys.exit(main())
+    run_bench(main)

@@ -59,6 +59,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench.common import arguments, require_services, run_bench, status_counts, table  # noqa: E402
 from bench.live_support import (  # noqa: E402
     CONTEXT,
     client_processes,
@@ -69,7 +70,6 @@ from bench.live_support import (  # noqa: E402
     recreate_database,
     rss_kib,
     setup_django,
-    table,
 )
 from tests.support import servers  # noqa: E402
 from tests.support.stream_pages import Followers, Page, until  # noqa: E402
@@ -613,7 +613,7 @@ def ms(seconds: float) -> str:
 
 
 def statuses(answers: list[Answer]) -> str:
-    return " ".join(f"{status}x{n}" for status, n in sorted(Counter(a.status for a in answers).items()))
+    return status_counts(Counter(a.status for a in answers))
 
 
 def by_kind(answers: list[Answer]) -> dict[str, list[Answer]]:
@@ -717,10 +717,7 @@ def report(run: Run, traffic: Traffic, args, workers: int) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = arguments(__doc__)
     parser.add_argument("--database", default="cocreate_bench_soak", help="database to drop, create and use")
     parser.add_argument("--layer", default="pubsub", choices=["pubsub", "core"], help="channel layer")
     parser.add_argument("--minutes", type=float, default=30, help="how long the traffic runs")
@@ -765,10 +762,7 @@ def main(argv=None) -> int:
     import psycopg
 
     args = parse_args(argv)
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        print("DATABASE_URL (a PostgreSQL server) and REDIS_URL are required.", file=sys.stderr)
-        return 2
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     max_seconds = args.max_seconds or args.minutes * 60 + 900
     signal.alarm(int(max_seconds))
     deadline = time.monotonic() + max_seconds
@@ -820,14 +814,5 @@ def main(argv=None) -> int:
     return 0 if not errors and not run.logged and run.pages_right == args.pages and right_rows else 1
 
 
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)  # so that every `with` block stops what it started
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGALRM, _exit_on_signal)
-    with contextlib.suppress(queue.Empty):
-        sys.exit(main())
-    print("a wait ran past its deadline", file=sys.stderr)
-    sys.exit(1)
+    run_bench(main)

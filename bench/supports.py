@@ -58,6 +58,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench.common import arguments, int_list, require_services, run_bench, table  # noqa: E402
 from bench.live_support import (  # noqa: E402
     forget_earlier_runs,
     ms,
@@ -65,7 +66,6 @@ from bench.live_support import (  # noqa: E402
     raise_open_files_limit,
     recreate_database,
     setup_django,
-    table,
 )
 from tests.support import servers  # noqa: E402
 
@@ -717,12 +717,8 @@ def report_row(runs: list[RowRow], costs: list[CountCost], supports: int, fold_m
 # --- Main -------------------------------------------------------------------------------------------------
 
 
-def int_list(text: str) -> list[int]:
-    return [int(x) for x in text.split(",") if x.strip()]
-
-
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = arguments(__doc__)
     parser.add_argument(
         "--database", default="cocreate_bench_supports", help="database to drop, create and use"
     )
@@ -756,10 +752,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",")}
     args.strategies = [s for s in args.strategies if s in STRATEGIES]
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        print("DATABASE_URL (a PostgreSQL server) and REDIS_URL are required.", file=sys.stderr)
-        return 2
+    database_url, redis_url = require_services("DATABASE_URL", "REDIS_URL")
     if not parts <= {"http", "row"}:
         print(f"--parts: http and/or row, not {args.parts}", file=sys.stderr)
         return 2
@@ -784,11 +777,5 @@ def main(argv=None) -> int:
     return 1 if inconsistent else 0
 
 
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGALRM, _exit_on_signal)
-    sys.exit(main())
+    run_bench(main)
