@@ -54,12 +54,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench import one_worker  # noqa: E402
 from bench.common import arguments, require_services, run_bench, table  # noqa: E402
-from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
-from bench.pages import Target, Timing, _ratios, measure_sequential, verified_citizens  # noqa: E402
+from bench.live_support import ms, recreate_database, setup_django  # noqa: E402
+from bench.pages import TRIVIAL, Target, Timing, verified_citizens  # noqa: E402
 from tests.support import servers  # noqa: E402
 
-TRIVIAL = "trivial page (accessibility statement)"
 WEST, SOUTH, EAST, NORTH = 2.25, 48.815, 2.42, 48.90  # a city's extent, in degrees
 SET_ASIDE = 300
 BATCH = 20_000
@@ -341,15 +341,7 @@ def report(weights, drawing, plan_lines, timings: list[Timing], args) -> None:
     print(f"(b) {args.requests} sequential GETs per page after {args.warmup} warm-up, one uvicorn worker, "
           f"DB_POOL_MAX_SIZE={args.pool}, PAGE_CACHE_SECONDS={args.page_cache_seconds}, one keep-alive "
           "connection; time to the last byte")  # fmt: skip
-    trivial = next((t for t in timings if t.name == TRIVIAL and t.latencies), None)
-    rows = []
-    for t in timings:
-        if not t.latencies:
-            continue
-        p50, p99 = statistics.median(t.latencies), percentile(t.latencies, 99)
-        rows.append([t.name, ms(p50), ms(p99), ms(max(t.latencies)), *_ratios(t, trivial), str(t.errors),
-                     f"{len(t.latencies)}{' (time up)' if t.truncated else ''}"])  # fmt: skip
-    table(["page", "p50 ms", "p99 ms", "max ms", "p50 ×trivial", "p99 ×trivial", "errors", "requests"], rows)
+    one_worker.timings_table(timings)
     print(f"{os.cpu_count()} CPUs shared by the client, the server, PostgreSQL and Redis (loopback only); "
           f"load average before the run: {args.load_before}.")  # fmt: skip
 
@@ -366,12 +358,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--columns", type=int, default=6, help="areas west to east")
     parser.add_argument("--rows", type=int, default=5, help="areas south to north")
     parser.add_argument("--edge-points", type=int, default=150, help="points of each side of an area")
-    parser.add_argument("--requests", type=int, default=300, help="sequential GETs per page (after warm-up)")
-    parser.add_argument("--warmup", type=int, default=30, help="GETs per page before measuring")
-    parser.add_argument("--pool", type=int, default=4, help="DB_POOL_MAX_SIZE of the worker (0: no pool)")
     parser.add_argument("--page-cache-seconds", type=int, default=0, help="PAGE_CACHE_SECONDS of the worker")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated data")
-    parser.add_argument("--max-seconds", type=float, default=900, help="the whole run stops after this")
+    one_worker.options(parser)
     return parser.parse_args(argv)
 
 
@@ -393,24 +381,11 @@ def main(argv=None) -> int:
     extra = {"DB_POOL_MAX_SIZE": str(args.pool), "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING",
              "PAGE_CACHE_SECONDS": str(args.page_cache_seconds)}  # fmt: skip
     env = servers.server_env(database_url=bench_url, redis_url=redis_url, extra=extra)
-    timings = []
-    print("starting one uvicorn worker ...", flush=True)
-    with servers.serving(env, access_log=False) as worker:
-        try:
-            for target in pages:
-                print(f"  {target.name} ...", flush=True)
-                timings.append(measure_sequential(worker, target, SimpleNamespace(citizen_cookie=None),
-                                                  pool=args.pool, warmup=args.warmup, requests=args.requests,
-                                                  deadline=deadline))  # fmt: skip
-        except BaseException:
-            print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(40)}", file=sys.stderr)
-            raise
+    no_cookie = SimpleNamespace(citizen_cookie=None)
+    timings = one_worker.measure(env, pages, no_cookie, args, deadline=deadline)
     report(weights, drawing, plan_lines, timings, args)
-    failed = [w for w in weights if w[1] != "200"] + [t for t in timings if t.errors]
-    for t in timings:
-        if t.errors:
-            print(f"{t.name}: {t.errors} errors, the first {t.first_error}")
-    return 1 if failed else 0
+    bad_weights = [w for w in weights if w[1] != "200"]
+    return 1 if one_worker.said_errors(timings) or bad_weights else 0
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -50,13 +49,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench import one_worker  # noqa: E402
 from bench.common import arguments, require_services, run_bench, table  # noqa: E402
-from bench.live_support import ms, percentile, recreate_database, setup_django  # noqa: E402
-from bench.pages import Target, Timing, _ratios, measure_sequential  # noqa: E402
+from bench.live_support import recreate_database, setup_django  # noqa: E402
+from bench.pages import TRIVIAL, Target, Timing  # noqa: E402
 from tests.support import servers  # noqa: E402
 
 GOAL = 5  # the review's p99 within this many times the trivial page's
-TRIVIAL = "trivial page (accessibility statement)"
 SIGNED_IN_TRIVIAL = "trivial page, signed in as the official"
 DAYS = 30  # the campaign's length
 BURST_HOUR_SUPPORTS = 3000
@@ -236,15 +235,7 @@ def report(weights: list[list[str]], flags: str, timings: list[Timing], args) ->
     print()
     print(f"(b) {args.requests} sequential GETs per page after {args.warmup} warm-up, one uvicorn worker, "
           f"DB_POOL_MAX_SIZE={args.pool}, one keep-alive connection; time to the last byte")  # fmt: skip
-    trivial = next((t for t in timings if t.name == TRIVIAL and t.latencies), None)
-    rows = []
-    for t in timings:
-        if not t.latencies:
-            continue
-        p50, p99 = statistics.median(t.latencies), percentile(t.latencies, 99)
-        rows.append([t.name, ms(p50), ms(p99), ms(max(t.latencies)), *_ratios(t, trivial), str(t.errors),
-                     f"{len(t.latencies)}{' (time up)' if t.truncated else ''}"])  # fmt: skip
-    table(["page", "p50 ms", "p99 ms", "max ms", "p50 ×trivial", "p99 ×trivial", "errors", "requests"], rows)
+    one_worker.timings_table(timings)
     print(f"  goal: the review's p99 within {GOAL}× the trivial page's, same worker, same run.")
     print(f"{os.cpu_count()} CPUs shared by the client, the server, PostgreSQL and Redis (loopback only).")
 
@@ -257,11 +248,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--database", default="cocreate_bench_fraud", help="database to drop, create and use")
     parser.add_argument("--supports", type=int, default=100_000, help="supports of the proposal")
     parser.add_argument("--addresses", type=int, default=20_000, help="distinct client addresses")
-    parser.add_argument("--requests", type=int, default=300, help="sequential GETs per page (after warm-up)")
-    parser.add_argument("--warmup", type=int, default=30, help="GETs per page before measuring")
-    parser.add_argument("--pool", type=int, default=4, help="DB_POOL_MAX_SIZE of the worker (0: no pool)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated data")
-    parser.add_argument("--max-seconds", type=float, default=900, help="the whole run stops after this")
+    one_worker.options(parser)
     return parser.parse_args(argv)
 
 
@@ -280,24 +267,11 @@ def main(argv=None) -> int:
     flags = flags_found(data)
     extra = {"DB_POOL_MAX_SIZE": str(args.pool), "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
     env = servers.server_env(database_url=bench_url, redis_url=redis_url, extra=extra)
-    timings = []
     cookies = SimpleNamespace(citizen_cookie=data.official_cookie)  # what bench.pages signs in with
-    print("starting one uvicorn worker ...", flush=True)
-    with servers.serving(env, access_log=False) as worker:
-        try:
-            for target in pages:
-                print(f"  {target.name} ...", flush=True)
-                timings.append(measure_sequential(worker, target, cookies, pool=args.pool, warmup=args.warmup,
-                                                  requests=args.requests, deadline=deadline))  # fmt: skip
-        except BaseException:
-            print(f"--- uvicorn on port {worker.port}:\n{worker.log_tail(40)}", file=sys.stderr)
-            raise
+    timings = one_worker.measure(env, pages, cookies, args, deadline=deadline)
     report(weights, flags, timings, args)
-    failed = [w for w in weights if w[1] != "200"] + [t for t in timings if t.errors]
-    for t in timings:
-        if t.errors:
-            print(f"{t.name}: {t.errors} errors, the first {t.first_error}")
-    return 1 if failed else 0
+    bad_weights = [w for w in weights if w[1] != "200"]
+    return 1 if one_worker.said_errors(timings) or bad_weights else 0
 
 
 if __name__ == "__main__":
