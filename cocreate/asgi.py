@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels, behind origin and session checks."""
+"""ASGI entry point: HTTP through Django, websockets through Channels, behind origin and session checks; the
+probes (/healthz, /readyz) answered before Django (cocreate/health.py)."""
 
 import asyncio
 import gc
@@ -15,6 +16,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from proposals.live.broadcasts import bind_server_loop  # noqa: E402
 
+from .health import Probes  # noqa: E402
 from .request_limits import UnreadLargeBodies  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
 
@@ -37,7 +39,7 @@ class BindLiveLoop:
 
 router = ProtocolTypeRouter(
     {
-        "http": UnreadLargeBodies(django_asgi_app),
+        "http": Probes(UnreadLargeBodies(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

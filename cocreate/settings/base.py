@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 ]
 
+# /healthz and /readyz are answered before any of these, and before the host check and the HTTPS redirect,
+# by cocreate.health.Probes in front of Django (cocreate/asgi.py).
 MIDDLEWARE = [
-    # /healthz and /readyz, before the host check and the HTTPS redirect (cocreate/health.py).
-    "cocreate.health.HealthMiddleware",
     # The request id and the line per request (cocreate/request_log.py).
     "cocreate.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
