@@ -51,6 +51,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
@@ -295,24 +296,28 @@ async def _pages(count, handshakes, deadline, stop, events, site, consultation, 
 
 
 class Monitor(threading.Thread):
-    """Every `interval` seconds: a worker's CPU time so far, and how long it took to answer /healthz (on its
-    own port): how busy its event loop is."""
+    """Every `interval` seconds: a worker's CPU time so far, and how long it took to answer `path` (on its
+    own port): /healthz for how busy its event loop is, /readyz for what HAProxy's checks wait."""
 
-    def __init__(self, worker: servers.AsgiServer, interval: float = 0.1) -> None:
+    def __init__(self, worker: servers.AsgiServer, path: str = "/healthz", interval: float = 0.1) -> None:
         super().__init__(daemon=True)
-        self.worker, self.interval = worker, interval
+        self.worker, self.path, self.interval = worker, path, interval
         self.stop = threading.Event()
-        self.samples: list[tuple[float, float, float]] = []  # (time, CPU seconds, /healthz seconds)
+        self.samples: list[tuple[float, float, float]] = []  # (time, CPU seconds, answer seconds)
+        self.statuses: Counter = Counter()  # 0: no answer within 10 s
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
             sent = time.monotonic()
             try:
-                with urllib.request.urlopen(self.worker.http_url("/healthz"), timeout=10):  # noqa: S310
-                    pass
-                seconds = time.monotonic() - sent
+                with urllib.request.urlopen(self.worker.http_url(self.path), timeout=10) as answer:  # noqa: S310
+                    status = answer.status
+            except urllib.error.HTTPError as error:  # a 503 is an answer too
+                status = error.code
             except OSError:
-                seconds = math.inf
+                status = 0
+            seconds = time.monotonic() - sent if status else math.inf
+            self.statuses[status] += 1
             self.samples.append((sent, live_support.cpu_seconds(self.worker.process.pid), seconds))
 
 
@@ -341,6 +346,9 @@ class KillResult:
     cpu_before: float
     probe_before: list[float]
     probe_during: list[float]
+    ready_before: list[float]  # /readyz, likewise
+    ready_during: list[float]
+    ready_statuses: Counter  # /readyz's answers by status, the whole run
     answers: Counter
     answers_during: Counter  # from the kill to the last reconnection
     write_before: list[float]
@@ -379,10 +387,12 @@ def _kill_under_load(layer, args, proposal, workers, balancer, tokens, Support, 
         extra=(site, proposal.consultation_id, proposal.pk, final),
     )  # fmt: skip
     load, monitor = Load(balancer, proposal.pk, tokens, args), Monitor(survivor)
+    ready = Monitor(survivor, "/readyz", interval=0.5)  # HAProxy's own checks come every 2 s
     try:
         listeners.start()
         held = {name: int(row["scur"]) for name, row in balancer.stats().items()}
         monitor.start()
+        ready.start()
         load.start()
         time.sleep(args.warmup)  # the steady load before the kill
         before = counters(survivor)
@@ -398,15 +408,17 @@ def _kill_under_load(layer, args, proposal, workers, balancer, tokens, Support, 
         exact = listeners.each("exact", args.recovery_limit)
         cost = counters(survivor) - before
         monitor.stop.set()
+        ready.stop.set()
         records = listeners.finish()
     finally:
         load.stop.set()
         monitor.stop.set()
+        ready.stop.set()
         listeners.close()
     count = Proposal.objects.get(pk=proposal.pk).supports_count
     done = max(exact) if len(exact) == listeners.processes else None
     return summarize_kill(
-        layer, records, killed, held=held, marked_down=marked_down, cost=cost, monitor=monitor,
+        layer, records, killed, held=held, marked_down=marked_down, cost=cost, monitor=monitor, ready=ready,
         answers=load.answers, rows=rows, count=count, exact=done, last_write=last_write,
         transitions=[line for line in balancer.log().splitlines() if " is DOWN" in line or " is UP" in line],
         failures=[f"{sent - killed:+.2f} s {method} {path}: {status} {body!r}"
@@ -414,8 +426,8 @@ def _kill_under_load(layer, args, proposal, workers, balancer, tokens, Support, 
     )  # fmt: skip
 
 
-def summarize_kill(layer, records, killed, *, held, marked_down, cost, monitor, answers, rows, count, exact,
-                   last_write, failures, transitions) -> KillResult:  # fmt: skip
+def summarize_kill(layer, records, killed, *, held, marked_down, cost, monitor, ready, answers, rows, count,
+                   exact, last_write, failures, transitions) -> KillResult:  # fmt: skip
     lost = [r for r in records if any(t >= killed for t in r["closed"])]
     delays, attempts, tries = [], [], []
     closes = [min(t for t in r["closed"] if t >= killed) - killed for r in lost]
@@ -441,6 +453,9 @@ def summarize_kill(layer, records, killed, *, held, marked_down, cost, monitor, 
         cpu=cpu, cpu_before=cpu_before,
         probe_before=[s for t, _c, s in samples if t < killed],
         probe_during=[s for t, _c, s in samples if killed <= t <= wave_end],
+        ready_before=[s for t, _c, s in ready.samples if t < killed],
+        ready_during=[s for t, _c, s in ready.samples if killed <= t <= wave_end],
+        ready_statuses=ready.statuses,
         answers=Counter(status for _s, _t, status in answers),
         answers_during=Counter(status for sent, _t, status in answers if killed <= sent <= wave_end),
         write_before=[s for sent, s, _status in answers if sent < killed],
@@ -485,6 +500,8 @@ def report_kill(r: KillResult, args) -> None:
     top = max(r.cpu, default=0)
     print(f"  its CPU (1 = a core): {r.cpu_before:.2f} before; in the wave mean {mean:.2f}, max {top:.2f}")
     print(f"  its /healthz: before {spread(r.probe_before)}; in the wave {spread(r.probe_during)}")
+    print(f"  its /readyz: before {spread(r.ready_before)}; in the wave {spread(r.ready_during)};")
+    print(f"    answers by status (0: none within 10 s) {dict(sorted(r.ready_statuses.items()))}")
     during = dict(sorted(r.answers_during.items()))
     print(f"  writes through HAProxy, by status: {dict(sorted(r.answers.items()))}, in the wave {during}")
     print(f"    before {spread(r.write_before)}; in the wave {spread(r.write_during)}")
