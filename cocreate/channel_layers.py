@@ -23,15 +23,25 @@ from redis.asyncio.client import PubSub
 class _CountedPubSub(PubSub):
     """redis-py calls `on_connect` each time it connects this pub/sub's connection again (not the first
     time): it subscribes to the channels again. Counted once that is done, so a subscription that reads the
-    count after it knows the channels are subscribed again."""
+    count after it knows the channels are subscribed again.
 
-    def __init__(self, *args, loop_layer: RedisPubSubLoopLayer, **kwargs) -> None:
+    Only to the channels the layer still has. One it dropped while Redis was away (a group's last member
+    left, a channel's receive was cancelled) stayed subscribed here, its UNSUBSCRIBE having failed, and
+    redis-py would subscribe to it again for ever: it is forgotten instead, here and by the shard."""
+
+    def __init__(self, *args, shard: _Shard, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._loop_layer = loop_layer
+        self._shard = shard
 
     async def on_connect(self, connection) -> None:
+        layer = self._shard.channel_layer
+        for name in list(self.channels):
+            text = name.decode() if isinstance(name, bytes) else name
+            if text not in layer.channels and text not in layer.groups:
+                del self.channels[name]
+                self._shard._subscribed_to.discard(text)
         await super().on_connect(connection)
-        self._loop_layer.reconnections += 1
+        layer.reconnections += 1
 
 
 class _Shard(pubsub.RedisSingleShardConnection):
@@ -40,7 +50,7 @@ class _Shard(pubsub.RedisSingleShardConnection):
             super()._ensure_redis()
             redis = self._redis  # as redis.pubsub() makes it, with the count
             self._pubsub = _CountedPubSub(
-                redis.connection_pool, event_dispatcher=redis._event_dispatcher, loop_layer=self.channel_layer
+                redis.connection_pool, event_dispatcher=redis._event_dispatcher, shard=self
             )
 
 
@@ -49,6 +59,14 @@ class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
         super().__init__(*args, **kwargs)
         self.reconnections = 0
         self._shards = [_Shard(shard.host, self) for shard in self._shards]
+
+    async def _subscribe_to_channel(self, channel: str) -> None:
+        try:
+            await super()._subscribe_to_channel(channel)
+        except BaseException:
+            # new_channel() raised (Redis away): nobody has the name, nothing would ever drop its queue.
+            self.channels.pop(channel, None)
+            raise
 
 
 class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):

@@ -189,6 +189,9 @@ def probe_interval() -> float:
     return settings.LIVE_PROBE_INTERVAL_MS / 1000
 
 
+_leaving: set[asyncio.Future] = set()  # subscriptions leaving their groups (Subscription._leaving)
+
+
 class Reconnected(Exception):
     """The layer's connection to Redis was made again: the events published meanwhile were lost."""
 
@@ -212,14 +215,25 @@ class Subscription:
         self.reader: asyncio.Task | None = None
         self.rejoiner: asyncio.Task | None = None
         self.watcher: asyncio.Task | None = None
+        self._left: asyncio.Future | None = None  # _leaving()
         self.joined = asyncio.ensure_future(self._join())
 
     async def _join(self) -> None:
         self.channel = await self.layer.new_channel()
-        await self.layer.group_add(self.group, self.channel)
-        await self.layer.group_add(self.probe_group, self.channel)
-        self._reconnections = reconnections(self.layer)
+        # Reading from the start: the pub/sub layer forgets a channel (its queue, its subscription in Redis)
+        # when a receive on it is cancelled, and only then.
         self.reader = asyncio.ensure_future(self._read())
+        try:
+            await self.layer.group_add(self.group, self.channel)
+            await self.layer.group_add(self.probe_group, self.channel)
+        except BaseException:
+            # The pub/sub layer records a member before it subscribes to the group in Redis: left there, a
+            # channel nobody reads would queue every event of the group once Redis answers again.
+            await asyncio.sleep(0)  # the reader waits on its receive, to be cancelled there
+            self.reader.cancel()
+            self._leaving()
+            raise
+        self._reconnections = reconnections(self.layer)
         self.watcher = asyncio.ensure_future(self._watch(probe_interval()))
         interval = rejoin_interval(self.layer)
         if interval:
@@ -291,6 +305,7 @@ class Subscription:
         for task in (self.reader, self.rejoiner, self.watcher):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
+        self._leaving()
         for outlet in tuple(self.outlets):
             outlet.deliver(None, TRY_AGAIN_LATER)
         if self.on_lost is not None:
@@ -338,11 +353,29 @@ class Subscription:
         for task in (self.reader, self.rejoiner, self.watcher):
             if task is not None:
                 task.cancel()
-        try:
-            for group in (self.group, self.probe_group):
+        await asyncio.shield(self._leaving())
+
+    def _leaving(self) -> asyncio.Future:
+        """Leave both groups, once, in a task of its own (a lost subscription leaves at once, not when its
+        last page has gone; a page that goes meanwhile does not cancel it)."""
+        if self._left is None:
+            self._left = asyncio.ensure_future(self._leave())
+            _leaving.add(self._left)  # the loop holds tasks weakly
+            self._left.add_done_callback(_leaving.discard)
+        return self._left
+
+    async def _leave(self) -> None:
+        """Best effort: Redis may be away, which is why a subscription is often lost. Then the core layer
+        forgets the channel once `group_expiry` passed; the pub/sub layer forgets it at once in the process,
+        and in Redis when its connection is made again (cocreate.channel_layers)."""
+        failed = []
+        for group in (self.group, self.probe_group):
+            try:
                 await self.layer.group_discard(group, self.channel)
-        except Exception:
-            logger.exception("live: leaving %s failed", self.group)
+            except Exception as error:
+                failed.append(error)
+        if failed:  # one line: every lost subscription of the process has the same to say
+            logger.warning("live: leaving %s failed: %r", self.group, failed[0])
 
 
 class Subscriptions:

@@ -9,7 +9,9 @@ lacks it was not sent it.
 """
 
 import asyncio
+import contextlib
 import time
+import uuid
 
 import pytest
 import redis
@@ -358,3 +360,101 @@ def test_a_probe_held_up_by_a_busy_loop_closes_no_page(layer, proposal, settings
     probed, heard = async_to_sync(scenario)()
     assert probed >= 3
     assert heard["type"] == "websocket.send" and '"version":6' in heard["text"]
+
+
+async def emptied(*groups: str) -> list[int]:
+    """Members of `groups` once none is left, or when TIMEOUT is up (leaving is a task of its own)."""
+    deadline = time.monotonic() + TIMEOUT
+    while any(members(group) for group in groups) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return [members(group) for group in groups]
+
+
+def test_a_lost_subscription_leaves_its_groups_while_its_pages_are_still_open(
+    layer, proposal, settings, monkeypatch
+):
+    """Its channel is read by nobody: left in the group, it would get every event of the consultation (a
+    queue in the worker on the pub/sub layer, a list in Redis on the core layer)."""
+    settings.LIVE_PROBE_INTERVAL_MS = 20
+    group = broadcasts.consultation_group(proposal.consultation_id)
+
+    async def failing_probe(group, number):
+        raise redis.ConnectionError("Redis is away")
+
+    async def scenario():
+        page, _ = await connected(proposal.consultation_id)
+        subscription = subscriptions.subscriptions().by_group[group]
+        joined = members(group), members(subscription.probe_group)
+        with monkeypatch.context() as patch:
+            patch.setattr(subscriptions, "send_probe", failing_probe)
+            closing = await page.receive_output(timeout=TIMEOUT)
+        left = await emptied(group, subscription.probe_group)
+        await page.disconnect()
+        return joined, closing["code"], left
+
+    joined, code, left = async_to_sync(scenario)()
+    assert joined == (1, 1)
+    assert code == 1013
+    assert left == [0, 0]
+
+
+def test_a_subscription_whose_join_failed_leaves_no_channel_in_a_group(layer, proposal):
+    """Redis went away between joining the consultation's group and the probe group: the page is refused,
+    and the half-made subscription's channel is in no group, nor (pub/sub) waiting for messages."""
+    group = broadcasts.consultation_group(proposal.consultation_id)
+
+    async def scenario():
+        channel_layer = get_channel_layer()
+        group_add = channel_layer.group_add
+        joining = subscriptions.Subscription(group)
+
+        async def failing_on_the_probe_group(name, channel):
+            await group_add(name, channel)  # recorded, then the answer lost
+            if name == joining.probe_group:
+                raise redis.ConnectionError("Redis is away")
+
+        channel_layer.group_add = failing_on_the_probe_group
+        with pytest.raises(redis.ConnectionError):
+            await joining.joined
+        left = await emptied(group, joining.probe_group)
+        queues = channel_layer._get_layer().channels if layer == "pubsub" else {}
+        return left, joining.channel in queues
+
+    left, queued = async_to_sync(scenario)()
+    assert left == [0, 0]
+    assert not queued
+
+
+def test_a_group_left_while_redis_was_away_is_not_subscribed_again_when_the_layer_reconnects(settings):
+    """pub/sub: the UNSUBSCRIBE failed, so redis-py still lists the group, and would subscribe to it again
+    with the others for as long as the process lives."""
+    use_layer(settings, "pubsub")
+    left, kept = (f"left.{uuid.uuid4().hex}", f"kept.{uuid.uuid4().hex}")
+    names = [f"asgi__group__{group}" for group in (left, kept)]
+    server = redis.Redis.from_url(settings.REDIS_URL)
+
+    async def away(*channels):
+        raise redis.ConnectionError("Redis is away")
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        for group in (left, kept):
+            await layer.group_add(group, channel)
+        pubsub = layer._get_layer()._shards[0]._pubsub
+        pubsub.unsubscribe = away
+        with contextlib.suppress(redis.ConnectionError):
+            await layer.group_discard(left, channel)
+        del pubsub.unsubscribe
+        reconnections = layer.reconnections
+        await pubsub.connection.disconnect()  # the layer's reader connects again
+        deadline = time.monotonic() + TIMEOUT
+        while layer.reconnections == reconnections and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        while server.pubsub_numsub(names[1])[0][1] == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # subscribed again: on the wire before the count went up
+        return layer.reconnections - reconnections, dict(server.pubsub_numsub(*names))
+
+    reconnected, subscribers = async_to_sync(scenario)()
+    assert reconnected == 1
+    assert subscribers == {names[0].encode(): 0, names[1].encode(): 1}
