@@ -20,8 +20,9 @@ Redis is away, each cache alias answers in the way its OPTIONS["WHILE_AWAY"] nam
 
 One failure per worker, not one per call: after a call fails, the worker does not ask Redis again for
 REDIS_RETRY_AFTER seconds, so a frozen Redis (no answer within the 1 s socket timeout) costs one request of
-each worker a second every 5 s, not a second per cache call. It logs one warning when it finds Redis away and
-one line when Redis answers again: no traceback per request.
+each worker a second every 5 s, not a second per cache call. Every alias and the rate limits on that Redis
+share that pause (cocreate/redis_pool.py, `absence_of`): whichever finds Redis away first spares the others.
+One warning when the worker finds Redis away and one line when it answers again: no traceback per request.
 
 Writes made while Redis is away do not reach it, and a Redis that was frozen, not restarted, still holds what
 they replaced or deleted (a generation of kept pages, a journey map a check-in forgot). So the worker notes
@@ -32,23 +33,20 @@ Redis answers again: their next read misses and reads the database. The stand-in
 """
 
 import logging
-import os
 import threading
-import time
 
-import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.exceptions import ImproperlyConfigured
 
+from cocreate.redis_pool import FAILURES, Absence, absence_of
+
 logger = logging.getLogger(__name__)
 
-REDIS_RETRY_AFTER = 5.0  # seconds a worker does not ask Redis after it failed to answer
 MISSED_KEYS_KEPT = 10_000  # keys written while away, deleted from Redis when it is back
 STAND_IN_ENTRIES = 10_000  # the "worker" stand-in's size, per alias and process
-FAILURES = (redis.ConnectionError, redis.TimeoutError)  # BusyLoadingError (a restart loading) is one
 
 
 class _Miss(DummyCache):
@@ -59,70 +57,44 @@ class _Miss(DummyCache):
         return False
 
 
-class _Outage:
-    """What this process knows of one Redis (by address): whether to ask it, and what it missed."""
+class _Missed:
+    """What one Redis (by address) missed while this process's caches answered in its place."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.away = False
-        self.retry_at = float("-inf")  # time.monotonic() before which Redis is not asked
-        self.missed: dict[str, None] = {}  # made keys, in order
+        self.behind = False  # a stand-in answered since the last catch-up
+        self.keys: dict[str, None] = {}  # made keys, in order
         self.stand_ins: dict[str, LocMemCache] = {}  # by name: the "worker" stand-ins to empty once back
 
-    def asks(self) -> bool:
-        return time.monotonic() >= self.retry_at
-
-    def failed(self, error: Exception) -> None:
+    def stood_in(self, keys) -> None:
+        """A stand-in answered a call in Redis's place, writing `keys` (made keys; none for a read)."""
         with self.lock:
-            self.retry_at = time.monotonic() + REDIS_RETRY_AFTER
-            if self.away:
-                return
-            self.away = True
-        logger.warning(
-            "cache: no answer from Redis (%s); cached parts are read from the database and counters kept "
-            "in this worker until it answers, asked again every %.0f s",
-            type(error).__name__,
-            REDIS_RETRY_AFTER,
-        )
-
-    def miss(self, keys) -> None:
-        with self.lock:
+            self.behind = True
             for key in keys:
-                if len(self.missed) >= MISSED_KEYS_KEPT:
-                    self.missed.pop(next(iter(self.missed)))
-                self.missed[key] = None
+                if len(self.keys) >= MISSED_KEYS_KEPT:
+                    self.keys.pop(next(iter(self.keys)))
+                self.keys[key] = None
 
     def catch_up(self, client) -> None:
         """Before the first call once Redis answers: delete what it missed (raises if it does not answer)."""
-        if not self.away:
+        if not self.behind:
             return
         with self.lock:
-            missed = list(self.missed)
+            missed = list(self.keys)
         if missed:
             client.delete_many(missed)
         with self.lock:
             for key in missed:
-                self.missed.pop(key, None)
-            self.away = False
+                self.keys.pop(key, None)
+            self.behind = bool(self.keys)  # keys written meanwhile by another thread: their turn next call
             stand_ins, self.stand_ins = self.stand_ins, {}
         for stand_in in stand_ins.values():
             stand_in.clear()
-        logger.info("cache: Redis answers again; %d keys written meanwhile forgotten there", len(missed))
+        logger.info("cache: %d keys written while Redis was away forgotten there", len(missed))
 
 
-_outages: dict[tuple, _Outage] = {}
-_outages_lock = threading.Lock()
-
-
-def _outage_of(servers: list[str]) -> _Outage:
-    """One per process and Redis address, shared by every alias and cache instance on it. A forked child
-    starts with none: what the parent knew is not about the child's connections."""
-    key = (os.getpid(), tuple(servers))
-    outage = _outages.get(key)
-    if outage is None:
-        with _outages_lock:
-            outage = _outages.setdefault(key, _Outage())
-    return outage
+# By Redis address, through its Absence: one per process and address, so a forked child starts with none.
+_missed: dict[Absence, _Missed] = {}
 
 
 class RedisCache(DjangoRedisCache):
@@ -135,7 +107,9 @@ class RedisCache(DjangoRedisCache):
             raise ImproperlyConfigured(f"WHILE_AWAY must be miss or worker, not {self._while_away!r}.")
         super().__init__(server, {**params, "OPTIONS": options})
         self._params = {name: value for name, value in params.items() if name != "OPTIONS"}
-        self._outage = _outage_of(self._servers)
+        self._absence = absence_of(self._servers)
+        # Shared by every alias and cache instance on that Redis (dict.setdefault is atomic).
+        self._missed = _missed.get(self._absence) or _missed.setdefault(self._absence, _Missed())
         self._stand_in_cache = None
 
     def _stand_in(self):
@@ -146,20 +120,22 @@ class RedisCache(DjangoRedisCache):
                 name = f"cocreate-redis-away:{','.join(self._servers)}:{self.key_prefix}"
                 params = {**self._params, "OPTIONS": {"MAX_ENTRIES": STAND_IN_ENTRIES}}
                 # One per name and process (LocMemCache keeps entries by name), emptied once Redis is back.
-                self._stand_in_cache = self._outage.stand_ins.setdefault(name, LocMemCache(name, params))
+                self._stand_in_cache = self._missed.stand_ins.setdefault(name, LocMemCache(name, params))
         return self._stand_in_cache
 
     def _call(self, name: str, written, key_version, /, *args, **kwargs):
         """Redis's answer to `name`, or the stand-in's when Redis is away; `written`: the keys it writes."""
-        outage = self._outage
-        if outage.asks():
+        absence, missed = self._absence, self._missed
+        if absence.asks():
             try:
-                outage.catch_up(self._cache)
-                return getattr(super(), name)(*args, **kwargs)
+                missed.catch_up(self._cache)
+                answer = getattr(super(), name)(*args, **kwargs)
             except FAILURES as error:
-                outage.failed(error)
-        if written:
-            outage.miss([self.make_key(key, version=key_version) for key in written])
+                absence.failed(error)
+            else:
+                absence.answered()
+                return answer
+        missed.stood_in([self.make_key(key, version=key_version) for key in written or ()])
         return getattr(self._stand_in(), name)(*args, **kwargs)
 
     def ping(self) -> None:

@@ -12,24 +12,25 @@ TRUSTED_PROXY_COUNT setting), the address that many entries from the end of X-Fo
 Redis away: the limits hold per worker. A write must not be lost because the counters are out of reach,
 nor be free of any limit: when Redis does not answer, each worker counts both budgets in its own memory
 (`_LOCAL`) and goes on counting there for `REDIS_RETRY_AFTER` seconds before it asks Redis again, so a
-request does not wait on an unreachable server each time. Meanwhile one account or address gets each budget
+request does not wait on an unreachable server each time. That pause is the worker's, not the throttles'
+(cocreate/redis_pool.py): a write right after a page found Redis away counts in the worker at once, and one
+that finds it away first spares the cache the wait. Meanwhile one account or address gets each budget
 once per worker; the Redis counters start again from what they held (or from nothing after a restart).
 """
 
-import logging
 import math
 import os
-import time
 from functools import partial, wraps
 from types import SimpleNamespace
 
-import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.shortcuts import render
 from rest_framework.throttling import ScopedRateThrottle
+
+from cocreate.redis_pool import FAILURES, absence_of
 
 
 class AddressRateThrottle(ScopedRateThrottle):
@@ -98,21 +99,20 @@ return {0}
 _SORTED_SET_VERSION = 2
 _scripts: dict[tuple, object] = {}  # per process and cache location: the script on the cache's own pool
 
-logger = logging.getLogger(__name__)
-
 # Where the budgets are counted while Redis is away: this process's memory (see the module's docstring).
 _LOCAL = LocMemCache("cocreate-throttling", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
-REDIS_RETRY_AFTER = 5.0  # seconds: how long a worker counts locally after Redis failed to answer
-_redis_away_until = float("-inf")  # time.monotonic() before which Redis is not asked
 
 
-def _budgets_script(cache):
-    """The script, registered on a client of `cache`'s connection pool (one per process,
-    cocreate.redis_pool), or None when the cache is not Redis."""
+def _redis_cache(cache) -> RedisCache | None:
+    """`cache` itself, or None when it is not Redis."""
     if cache is default_cache:  # DRF's throttles hold the proxy of the default cache
         cache = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(cache, RedisCache):
-        return None
+    return cache if isinstance(cache, RedisCache) else None
+
+
+def _budgets_script(cache: RedisCache):
+    """The script, registered on a client of `cache`'s connection pool (one per process,
+    cocreate.redis_pool)."""
     key = (os.getpid(), tuple(cache._servers), cache.key_prefix)
     script = _scripts.get(key)
     if script is None:
@@ -150,22 +150,23 @@ class AccountAndAddressThrottle(ScopedRateThrottle):
         if not budgets:
             return True
         now = budgets[0].timer()
-        script = _budgets_script(self.cache)
-        if script is None:
+        cache = _redis_cache(self.cache)
+        if cache is None:
             return self._allow_in_cache(budgets, now, self.cache)
-        global _redis_away_until
-        if time.monotonic() < _redis_away_until:
+        absence = absence_of(cache._servers)  # the worker's, shared with the cache (see the docstring)
+        if not absence.asks():
             return self._allow_in_cache(budgets, now, _LOCAL)
+        script = _budgets_script(cache)
         keys = [self.cache.make_key(budget.key, version=_SORTED_SET_VERSION) for budget in budgets]
         args = [repr(now), os.urandom(9).hex()]
         for budget in budgets:
             args += [budget.duration, budget.num_requests]
         try:
             refused = script(keys=keys, args=args)
-        except (redis.ConnectionError, redis.TimeoutError):
-            logger.warning("rate limits: no answer from Redis, counted in this worker", exc_info=True)
-            _redis_away_until = time.monotonic() + REDIS_RETRY_AFTER
+        except FAILURES as error:
+            absence.failed(error)
             return self._allow_in_cache(budgets, now, _LOCAL)
+        absence.answered()
         if refused[0]:
             budget = self.refused_by = budgets[refused[0] - 1]
             oldest = float(refused[2]) if len(refused) > 2 else now  # none when it allows no request

@@ -642,9 +642,10 @@ if REDIS_URL:
         )
     # One connection pool per process (cocreate/redis_pool.py): Django makes a cache instance per request.
     # A Redis that does not answer (a partition, a frozen host) fails a call within a second instead of
-    # holding the request for ever, and the worker then stops asking it for a few seconds (cocreate/cache.py):
-    # meanwhile `default` keeps its entries in the worker (sign-in limits, spent proofs of work; the API's
-    # rate limits do likewise, throttling.py) and `pages` misses (pages are made from the database).
+    # holding the request for ever, and the whole worker then stops asking it for a few seconds
+    # (cocreate/redis_pool.py): meanwhile `default` keeps its entries in the worker (sign-in limits, spent
+    # proofs of work; the API's rate limits do likewise, throttling.py) and `pages` misses (pages are made
+    # from the database).
     _redis_cache_options = {
         "pool_class": "cocreate.redis_pool.SharedConnectionPool",
         "socket_connect_timeout": 1,

@@ -7,7 +7,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from cocreate import throttling
+from cocreate import redis_pool, throttling
 from proposals.models import Comment
 from tests.support import factories
 from tests.support.api import assert_error
@@ -31,7 +31,7 @@ def redis_away(settings, monkeypatch):
             }
         }
         monkeypatch.setattr(throttling, "_LOCAL", LocMemCache("test-throttling", {}))
-        monkeypatch.setattr(throttling, "_redis_away_until", float("-inf"))
+        monkeypatch.setattr(redis_pool, "_absences", {})
 
     return go_away
 

@@ -27,7 +27,7 @@ from tests.support.servers import serving
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 RECOVERY_LIMIT = 20  # seconds after Redis is back within which the kept pages must be served again
-AWAY = "cache: no answer from Redis"  # the server's one warning per outage
+AWAY = "no answer from Redis"  # the server's one warning per outage
 
 
 @pytest.fixture(scope="module")
