@@ -1,7 +1,7 @@
 """PostgreSQL down for a while under a light steady load: how soon every worker serves again once it is back.
 
     .venv/bin/python bench/faults_postgres.py [--outages 10,60,130,300,400] [--workers 2] \\
-        [--reads-per-second 4] [--supports-per-second 1] [--env DB_POOL_TIMEOUT=5] ...
+        [--reads-per-second 4] [--supports-per-second 1] [--fault freeze] [--env DB_POOL_TIMEOUT=5] ...
 
 PostgreSQL is the benchmark's own: a private cluster on a free loopback port (tests/support/postgres.py),
 never the machine's shared server, holding one database (`--database`) that the benchmark migrates and
@@ -13,7 +13,12 @@ Each row: reads of a proposal (anonymous) and supports (each by another citizen)
 round-robin over the workers, each in a thread of its own (a slow answer holds up nothing). After
 `--warmup` seconds PostgreSQL stops (fast shutdown: every session ended, then nothing listens), stays down
 for the row's outage and starts again. `back` is the moment `pg_ctl start -w` returns: PostgreSQL accepts
-connections. Measured, per worker:
+connections. With `--fault freeze` PostgreSQL hangs instead: its processes are stopped (SIGSTOP), so
+connections are taken and sessions stay open but nothing answers, then continued (`back`). Measured:
+
+  first 503:     from the fault until the first answer 503, over all workers;
+
+and per worker:
 
   first served:  from `back` until the first answer 200/201;
   all served:    from `back` until the last failed answer to a request sent after `back` (or the first
@@ -66,6 +71,7 @@ class Answer:
 @dataclass
 class Result:
     outage: float
+    first_refused: float | None
     workers: int
     during: Counter
     slowest_during: float
@@ -174,9 +180,13 @@ def run_row(outage: float, cluster, args, *, env: dict, tokens: list[str]) -> Re
         load.start()
         time.sleep(args.warmup)  # the load runs in its thread
         began = time.monotonic()
-        cluster.stop()
-        time.sleep(outage)  # the outage itself
-        cluster.start()
+        if args.fault == "freeze":
+            with cluster.frozen():
+                time.sleep(outage)  # the outage itself
+        else:
+            cluster.stop()
+            time.sleep(outage)  # the outage itself
+            cluster.start()
         back = time.monotonic()
         deadline = back + args.recovery_limit
         while time.monotonic() < deadline and not settled(load.snapshot(), len(workers), back, args.settle):
@@ -190,8 +200,10 @@ def run_row(outage: float, cluster, args, *, env: dict, tokens: list[str]) -> Re
     rows = Support.objects.filter(proposal=proposal).count()
     count = Proposal.objects.get(pk=proposal.pk).supports_count
     created = sum(1 for a in answers if a.kind == "support" and a.status == 201)
+    refused = [a.answered - began for a in answers if a.status == 503 and a.answered >= began]
     return Result(
         outage=outage,
+        first_refused=min(refused, default=None),
         workers=len(workers),
         during=Counter(a.status for a in during),
         slowest_during=max((a.answered - a.sent for a in during), default=0.0),
@@ -208,11 +220,11 @@ def seconds(values: list[float | None]) -> str:
 
 
 def report(results: list[Result]) -> None:
-    header = ["outage", "first served after back (per worker)", "all served after back", "answers during",
-              "slowest during", "503 w/o Retry-After", "rows = count = 201s"]  # fmt: skip
+    header = ["outage", "first 503", "first served after back (per worker)", "all served after back",
+              "answers during", "slowest during", "503 w/o Retry-After", "rows = count = 201s"]  # fmt: skip
     rows = [
         [
-            f"{r.outage:g} s", seconds(r.first_served), seconds(r.all_served),
+            f"{r.outage:g} s", seconds([r.first_refused]), seconds(r.first_served), seconds(r.all_served),
             status_counts(r.during),
             f"{r.slowest_during:.2f} s", str(r.without_retry_after),
             " = ".join(str(n) for n in r.supports) + ("" if len(set(r.supports)) == 1 else "  MISMATCH"),
@@ -228,6 +240,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--database", default="cocreate_bench_faults_postgres", help="database in the cluster"
     )
     parser.add_argument("--outages", default="10,60,130,300,400", help="seconds PostgreSQL is down, per row")
+    parser.add_argument(
+        "--fault", choices=["stop", "freeze"], default="stop", help="PostgreSQL refuses, or hangs (SIGSTOP)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--reads-per-second", type=float, default=4, help="over all workers")
     parser.add_argument("--supports-per-second", type=float, default=1, help="over all workers")
@@ -261,10 +276,11 @@ def main(argv=None) -> int:
         env = servers.server_env(database_url=database_url, redis_url=redis.url(), extra=extra)
         results = []
         for outage in outages:
-            print(f"  PostgreSQL down {outage:g} s ...", flush=True)
+            print(f"  PostgreSQL {args.fault} {outage:g} s ...", flush=True)
             results.append(run_row(outage, cluster, args, env=env, tokens=tokens))
             report(results[-1:])  # as it comes, in case a later row fails
-    print("server settings: " + " ".join(f"{name}={value}" for name, value in sorted(extra.items())))
+    settings = " ".join(f"{name}={value}" for name, value in sorted(extra.items()))
+    print(f"fault: {args.fault}; server settings: {settings}")
     report(results)
     bad = [
         r

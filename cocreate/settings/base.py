@@ -156,10 +156,31 @@ def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
     database = env.db_url_config(url)
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+    connect_timeout = env.int("DB_CONNECT_TIMEOUT", default=5)
+    if database.get("ENGINE") == "django.db.backends.postgresql":  # none from an empty URL
+        database["ENGINE"] = "cocreate.postgresql"  # Django's, with a pool check that gives up
+        database.setdefault("OPTIONS", {}).update(
+            # Seconds a connection attempt may take (libpq counts at least 2). Without it, an attempt on a
+            # PostgreSQL that takes TCP connections but never answers (frozen, or a failover that left the
+            # old address listening) waits without end, and one to an address that drops packets for about
+            # 2 minutes of TCP retries: the request, or the pool's reconnection, with it. 5 s is far above
+            # a connection's few milliseconds on a loaded server, and under the 10 s a request waits.
+            connect_timeout=connect_timeout,
+            # A connection whose server can no longer be reached (a network cut, a host gone) is given up
+            # after about 25 s of silence, not after the kernel's 2 hours of idle plus 15 minutes of
+            # retries: probes after 10 s idle, every 5 s, 3 unanswered; data sent and not acknowledged for
+            # 25 s likewise. The kernel of a live server answers probes however long a query runs (a
+            # migration, a reindex), so only an unreachable server is cut off.
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            tcp_user_timeout=25_000,
+        )
     pool_max_size = env.int("DB_POOL_MAX_SIZE", default=pool_max_size)
-    if pool_max_size > 0 and database["ENGINE"] == "django.db.backends.postgresql":
+    if pool_max_size > 0 and database.get("ENGINE") == "cocreate.postgresql":
         database["CONN_MAX_AGE"] = 0
-        database.setdefault("OPTIONS", {})["pool"] = {
+        database["OPTIONS"]["pool"] = {
             "min_size": min(env.int("DB_POOL_MIN_SIZE", default=2), pool_max_size),
             "max_size": pool_max_size,
             # Seconds a request waits for a free connection before failing (503 with Retry-After): a
@@ -178,7 +199,8 @@ def database_settings(url: str, *, pool_max_size: int = 0) -> dict:
         }
         # With a pool, Django's health checks are the pool's: each connection is checked (one empty round
         # trip) before a request gets it, so those a PostgreSQL restart or failover ended are replaced, not
-        # handed to requests that would fail (tests/test_database_restart.py).
+        # handed to requests that would fail (tests/test_database_restart.py); and those that do not answer
+        # within `connect_timeout` too (cocreate/postgresql/base.py, tests/test_database_frozen.py).
         database["CONN_HEALTH_CHECKS"] = True
     return database
 

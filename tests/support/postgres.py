@@ -5,6 +5,7 @@ the backup and restore of docs/reliability.md."""
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.parse
@@ -53,6 +54,24 @@ class Cluster:
     def stop(self) -> None:
         """As a restart or a failover does: every session is ended (`fast`), then nothing listens."""
         self._pg_ctl("stop", "-m", "fast", "-w")
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """As a server that hangs rather than refuses (a frozen host, a failover that left the old address
+        taking connections): the postmaster and every backend stopped (SIGSTOP), so the kernel still
+        completes connections and acknowledges what is sent, and nothing answers. Thawed on the way out."""
+        postmaster = int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGSTOP)  # first: it forks no backend after this
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        stopped = [postmaster]
+        try:
+            for pid in map(int, children):
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+            yield
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
 
 
 @contextmanager
