@@ -30,6 +30,10 @@ least-squares slope of each worker's memory (MB per 10 minutes, from a sample ev
 leaving out the first `--warmup-minutes` of warm-up), the errors, p99 of the first window against the last,
 and whether every page, once the traffic stops, shows the count its proposal has in the database.
 
+`--trace-memory DIR`: each worker also samples its memory by kind (Python's objects, malloc's heap, Python's
+arenas) and, unless `--trace-frames 0`, traces its allocations; the report ends with them and with the
+allocation sites that grew most (bench/memory_trace.py).
+
 Every wait has a deadline; `--max-seconds` bounds the whole run (default: the minutes plus 15); the servers
 and client processes are stopped at the end, whatever happens.
 """
@@ -735,13 +739,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--proposals", type=int, default=30, help="proposals seeded (the pages' ones)")
     parser.add_argument("--citizens", type=int, default=2000, help="verified citizens with API tokens")
     parser.add_argument("--signed-in", type=int, default=50, help="citizens with a session cookie")
+    parser.add_argument("--trace-memory", type=Path, help="directory for the workers' memory samples")
+    parser.add_argument("--trace-seconds", type=float, default=120, help="between two memory samples")
+    parser.add_argument("--trace-frames", type=int, default=25, help="frames per allocation; 0: no snapshots")
     parser.add_argument("--max-seconds", type=float, help="the whole run stops after this (minutes + 15)")
     return parser.parse_args(argv)
 
 
-def server_env(database_url: str, redis_url: str, layer: str) -> dict[str, str]:
+def server_env(database_url: str, redis_url: str, args) -> dict[str, str]:
     extra = {
-        "REDIS_CHANNEL_LAYER": layer,
+        "REDIS_CHANNEL_LAYER": args.layer,
         "DB_POOL_MAX_SIZE": "10",  # production's pool (cocreate/settings/production.py)
         "PAGE_CACHE_SECONDS": "10",  # production's caches: the test settings turn them off
         "JOURNEY_CACHE_SECONDS": "5",
@@ -753,6 +760,11 @@ def server_env(database_url: str, redis_url: str, layer: str) -> dict[str, str]:
             for scope in ("SUPPORT", "COMMENTS", "PROPOSAL_SUBMIT", "OFFICIAL", "FOLLOW")
         },
     }
+    if args.trace_memory:  # bench/memory_trace.py
+        args.trace_memory.mkdir(parents=True, exist_ok=True)
+        extra["SOAK_TRACE_MEMORY_DIR"] = str(args.trace_memory)
+        extra["SOAK_TRACE_MEMORY_SECONDS"] = str(args.trace_seconds)
+        extra["SOAK_TRACE_MEMORY_FRAMES"] = str(args.trace_frames)
     return servers.server_env(
         database_url=database_url, redis_url=redis_url, settings_module="bench.soak_settings", extra=extra
     )
@@ -778,7 +790,7 @@ def main(argv=None) -> int:
 
     connections.close_all()  # the monitor counts the servers' connections only
     run = Run(load=(os.getloadavg(), ()))
-    env = server_env(bench_url, redis_url, args.layer)
+    env = server_env(bench_url, redis_url, args)
     with (
         servers.serving(env, workers=2, access_log=False, uvicorn_args=("--log-level", "warning")) as workers,
         psycopg.connect(bench_url, autocommit=True) as monitor,
@@ -809,6 +821,11 @@ def main(argv=None) -> int:
                     run.logged.append(f"--- uvicorn on port {worker.port} logged:\n{worker.log_tail(60)}")
     run.load = (run.load[0], os.getloadavg())
     report(run, traffic, args, workers=2)
+    if args.trace_memory:
+        from bench.memory_trace import growth
+
+        warmup = min(args.warmup_minutes, args.minutes / 2) * 60
+        print("\n".join(["", *growth(args.trace_memory, after_seconds=warmup, every=args.trace_seconds)]))
     errors = sum(w.errors for w in run.windows)
     right_rows = all(r[0] == r[1] for r in run.rows.values())
     return 0 if not errors and not run.logged and run.pages_right == args.pages and right_rows else 1

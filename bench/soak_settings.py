@@ -9,3 +9,8 @@ from cocreate.settings.test import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 NOTIFICATION_EMAILS_AFTER_COMMIT = "background"
+
+# Allocations traced and written to a directory, when the soak asks for it (--trace-memory).
+from bench.memory_trace import start_from_environment  # noqa: E402
+
+start_from_environment()
