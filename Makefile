@@ -13,6 +13,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The search engine tests run on the bundled in-memory server unless this names a real Elasticsearch or
 # OpenSearch (README, "Search"): `make test TEST_ELASTICSEARCH_URL=http://search:9200 PYTEST_ARGS="-m engine"`.
 TEST_ELASTICSEARCH_URL ?=
+# The suite in one process per CPU, at most 4 (each has a database and a Redis database of its own: the URL's
+# number plus the process's, so /11 uses /11 to /14); a file's tests stay in one process, which starts that
+# file's servers once. `make test TEST_PROCESSES=` runs it in one process.
+TEST_PROCESSES ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
 	bench-page-weight bench-fraud bench-faults bench-faults-postgres bench-worker-kill bench-merge bench-areas \
@@ -41,7 +45,7 @@ test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_ELASTICSEARCH_URL=$(TEST_ELASTICSEARCH_URL) \
-		DJANGO_SETTINGS_MODULE=cocreate.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+		DJANGO_SETTINGS_MODULE=cocreate.settings.test $(BIN)/python -m pytest $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Known vulnerabilities in every locked package, from PyPI's advisory data (pypi.org's per-release JSON).
 # --strict: a package that could not be checked fails the run, so an unreachable source never passes as

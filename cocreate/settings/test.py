@@ -4,7 +4,19 @@
 tests/conftest.py), so a missing service fails the run instead of skipping it.
 """
 
-from .base import *  # noqa: F403
+import os
+from urllib.parse import urlsplit
+
+# The suite runs in several processes (pytest-xdist, `make test`). Each has its own PostgreSQL database
+# (pytest-django suffixes the name with the process's id) and, here, its own Redis database: the one
+# REDIS_URL names plus the process's number (/11 gives /11 to gw0, /12 to gw1). The tests empty keys
+# between tests (rate limits, cached charts, sign-in limits), which must not reach another process's test.
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_URL"):
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
+    os.environ["REDIS_URL"] = _url._replace(path=f"/{_db}").geturl()
+
+from .base import *  # noqa: E402, F403
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [INSECURE_DEV_MFA_ENCRYPTION_KEY]  # noqa: F405
