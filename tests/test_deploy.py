@@ -36,7 +36,11 @@ def test_allowed_hosts_of_only_commas_is_refused():
     assert "ImproperlyConfigured" in result.stderr
 
 
-@pytest.mark.parametrize("keys", [" , ,", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"])
+@pytest.mark.parametrize(
+    "keys",
+    [" , ,", "not-a-fernet-key", f"{Fernet.generate_key().decode()},short"],
+    ids=["only-commas", "not-a-key", "a-key-then-a-short-one"],
+)
 def test_mfa_encryption_keys_that_are_not_fernet_keys_are_refused(keys):
     result = manage("check", env=production_env(MFA_ENCRYPTION_KEYS=keys))
     assert result.returncode != 0
