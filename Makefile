@@ -13,10 +13,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The search engine tests run on the bundled in-memory server unless this names a real Elasticsearch or
 # OpenSearch (README, "Search"): `make test TEST_ELASTICSEARCH_URL=http://search:9200 PYTEST_ARGS="-m engine"`.
 TEST_ELASTICSEARCH_URL ?=
-# The suite in one process per CPU, at most 4 (each has a database and a Redis database of its own: the URL's
-# number plus the process's, so /11 uses /11 to /14); a file's tests stay in one process, which starts that
-# file's servers once. `make test TEST_PROCESSES=` runs it in one process.
-TEST_PROCESSES ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
+# The suite in one process per CPU, at most 4, each with a database and a Redis database of its own (the URL's
+# number plus the process's: /11 uses /11 to /14). `load` hands each process the tests in collection order,
+# in which pytest-django puts the tests that run in a transaction before those that empty the tables after
+# them (Wagtail's root page and locales come from the migrations); a file of both kinds, handed whole, would
+# run its own emptying tests before the next file's. `make test TEST_PROCESSES=` runs it in one process.
+TEST_PROCESSES ?= --numprocesses=auto --maxprocesses=4 --dist=load
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
 	bench-page-weight bench-fraud bench-faults bench-faults-postgres bench-worker-kill bench-merge bench-areas \
