@@ -12,9 +12,8 @@ import pytest
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER
 from tests.support import servers
-from tests.support.postgres import private_cluster
+from tests.support.postgres import copy_test_database, private_cluster, wait_for
 from tests.support.servers import api_request
-from tests.test_database_restart import copy_test_database, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

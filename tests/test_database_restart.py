@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER
 from tests.support import factories, servers
-from tests.support.postgres import Cluster, dump, private_cluster, restore_into
+from tests.support.postgres import copy_test_database, private_cluster, wait_for
 from tests.support.servers import api_request
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -23,20 +22,6 @@ pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 IN_FLIGHT = 4  # supports sent while the proposal's row is held, before PostgreSQL stops
 WHILE_AWAY = 3  # supports that arrive while it is stopped
 POOL = 4
-
-
-def copy_test_database(cluster: Cluster, tmp_path) -> str:
-    dump(servers.database_url_of(connection.settings_dict), tmp_path / "test.dump")
-    return restore_into(cluster.url(), "cocreate", tmp_path / "test.dump")
-
-
-def wait_for(condition, timeout: float = 30) -> float:
-    """Seconds until `condition()` holds, polled; fails the test after `timeout`."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, "timed out"
-        time.sleep(0.05)  # polling a condition, with a deadline
-    return time.monotonic() - started
 
 
 def sessions(url: str) -> int:

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from django.db import connection
 from psycopg import sql
 
-from .servers import free_port
+from .servers import database_url_of, free_port
 
 
 def _bin(name: str) -> str:
@@ -115,3 +117,18 @@ def restore_into(server_url: str, name: str, file: Path) -> str:
     url = parts._replace(path="/" + urllib.parse.quote(name, safe="")).geturl()
     _run(_bin("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={url}", str(file))
     return url
+
+
+def copy_test_database(cluster: Cluster, tmp_path: Path) -> str:
+    """A copy of the test database on `cluster`, as database `cocreate`; returns its URL."""
+    dump(database_url_of(connection.settings_dict), tmp_path / "test.dump")
+    return restore_into(cluster.url(), "cocreate", tmp_path / "test.dump")
+
+
+def wait_for(condition, timeout: float = 30) -> float:
+    """Seconds until `condition()` holds, polled; fails the test after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "timed out"
+        time.sleep(0.05)  # polling a condition, with a deadline
+    return time.monotonic() - started
