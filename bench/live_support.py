@@ -120,7 +120,7 @@ def forget_earlier_runs(redis_url: str) -> None:
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    for pattern in ("*throttle_*", "asgi:group:*"):
+    for pattern in ("*throttle_*", "asgi*:group:*"):  # the core layer's groups, whatever its database
         for key in client.scan_iter(match=pattern, count=1000):
             client.delete(key)
 

@@ -566,6 +566,15 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 
 
+def channel_layer_prefix(redis_url: str) -> str:
+    """The start of the channel layer's names for the Redis database `redis_url` names: "asgi" (the
+    layers' own) on database 0, "asgi2" on database 2. Pub/sub channels belong to the Redis server, not to
+    one of its numbered databases, so two sites on databases 1 and 2 of one server (staging and production,
+    two test processes) would otherwise hear each other's events, whose consultation ids repeat."""
+    database = int(urlsplit(redis_url).path.strip("/") or 0)
+    return f"asgi{database or ''}"
+
+
 def wagtail_search_backends(elasticsearch_url: str, index_prefix: str) -> dict:
     """Wagtail's own search (pages in the admin and consultations on /search/): the same engine as proposal
     search when there is one, through Wagtail's Elasticsearch 7 backend and the same client; otherwise
@@ -640,6 +649,7 @@ if REDIS_URL:
     # copy of a broadcast per open socket goes through Redis) or "pubsub" (one PUBLISH per broadcast, one
     # copy per worker process, fanned out in the process).
     _redis_host = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}
+    CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default=channel_layer_prefix(REDIS_URL))
     # pubsub by default: at 5,000 open pages its broadcast p50 was 0.2-0.46x core's (docs/performance.md).
     REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
     if REDIS_CHANNEL_LAYER == "pubsub":
@@ -648,14 +658,19 @@ if REDIS_URL:
                 # channels_redis' pub/sub layer, counting its reconnections to Redis (a dropped connection
                 # loses the events of its gap: the live pages reconnect, proposals/live/subscriptions.py).
                 "BACKEND": "cocreate.channel_layers.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [_redis_host]},
+                "CONFIG": {"hosts": [_redis_host], "prefix": CHANNEL_LAYER_PREFIX},
             }
         }
     elif REDIS_CHANNEL_LAYER == "core":
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [_redis_host], "capacity": 1500, "expiry": 10},
+                "CONFIG": {
+                    "hosts": [_redis_host],
+                    "prefix": CHANNEL_LAYER_PREFIX,
+                    "capacity": 1500,
+                    "expiry": 10,
+                },
             }
         }
     else:

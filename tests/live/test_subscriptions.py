@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -20,8 +21,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from cocreate import asgi
+from cocreate.settings.base import channel_layer_prefix
 from proposals.live import broadcasts, consumers, events, subscriptions
 from proposals.live.subscriptions import BACKLOG_LIMIT, Outlet
 from tests.support import factories
@@ -39,8 +42,9 @@ def use_layer(settings, name: str, **config) -> None:
     """The default channel layer: `name` of LAYERS on the tests' Redis, with `config` on top."""
     config = {**LAYERS[name], **config}
     backend = config.pop("BACKEND")
-    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": hosts, **config}}}
+    hosts, prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"], settings.CHANNEL_LAYER_PREFIX
+    config = {"hosts": hosts, "prefix": prefix, **config}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": config}}
 
 
 @pytest.fixture(params=sorted(LAYERS))
@@ -430,7 +434,7 @@ def test_a_group_left_while_redis_was_away_is_not_subscribed_again_when_the_laye
     with the others for as long as the process lives."""
     use_layer(settings, "pubsub")
     left, kept = (f"left.{uuid.uuid4().hex}", f"kept.{uuid.uuid4().hex}")
-    names = [f"asgi__group__{group}" for group in (left, kept)]
+    names = [f"{settings.CHANNEL_LAYER_PREFIX}__group__{group}" for group in (left, kept)]
     server = redis.Redis.from_url(settings.REDIS_URL)
 
     async def away(*channels):
@@ -458,3 +462,33 @@ def test_a_group_left_while_redis_was_away_is_not_subscribed_again_when_the_laye
     reconnected, subscribers = async_to_sync(scenario)()
     assert reconnected == 1
     assert subscribers == {names[0].encode(): 0, names[1].encode(): 1}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_sites_on_two_databases_of_one_redis_do_not_hear_each_other(name, settings):
+    """Staging and production on two databases of one Redis server, or two test processes: their
+    consultation ids repeat, and pub/sub channels are the server's, not a database's."""
+    url = urlsplit(settings.REDIS_URL)
+    database = int(url.path.strip("/") or 0)
+    other = url._replace(path=f"/{15 if database != 15 else 14}").geturl()  # a database no test uses
+    config = {key: value for key, value in LAYERS[name].items() if key != "BACKEND"}
+
+    def site(redis_url: str):
+        layer = import_string(LAYERS[name]["BACKEND"])
+        return layer(hosts=[{"address": redis_url}], prefix=channel_layer_prefix(redis_url), **config)
+
+    async def scenario():
+        ours, theirs = site(settings.REDIS_URL), site(other)
+        group = f"consultation.{uuid.uuid4().hex}"
+        channel = await ours.new_channel()
+        await ours.group_add(group, channel)
+        # Sent one after the other: were `ours` subscribed to theirs, it would get theirs first.
+        await theirs.group_send(group, {"type": "proposal.event", "site": "theirs"})
+        await ours.group_send(group, {"type": "proposal.event", "site": "ours"})
+        first = await asyncio.wait_for(ours.receive(channel), TIMEOUT)
+        await ours.group_discard(group, channel)
+        for layer in (ours, theirs):
+            await (layer.flush() if name == "pubsub" else layer.close_pools())
+        return first["site"]
+
+    assert async_to_sync(scenario)() == "ours"
