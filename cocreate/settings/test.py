@@ -11,10 +11,14 @@ from urllib.parse import urlsplit
 # (pytest-django suffixes the name with the process's id) and, here, its own Redis database: the one
 # REDIS_URL names plus the process's number (/11 gives /11 to gw0, /12 to gw1). The tests empty keys
 # between tests (rate limits, cached charts, sign-in limits), which must not reach another process's test.
-if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_URL"):
+# Once: the servers a test starts inherit the environment, REDIS_URL already the process's, and must not
+# move it again (they would use another Redis database than the test that talks to them).
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("REDIS_URL") and os.environ.get("REDIS_URL_MOVED_FOR") != _worker:
     _url = urlsplit(os.environ["REDIS_URL"])
     _db = int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
     os.environ["REDIS_URL"] = _url._replace(path=f"/{_db}").geturl()
+    os.environ["REDIS_URL_MOVED_FOR"] = _worker
 
 from .base import *  # noqa: E402, F403
 
