@@ -360,7 +360,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--edge-points", type=int, default=150, help="points of each side of an area")
     parser.add_argument("--page-cache-seconds", type=int, default=0, help="PAGE_CACHE_SECONDS of the worker")
     one_worker.options(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if min(args.columns, args.rows) < 3:  # the park is cut out of the third district of the third row
+        parser.error("--columns and --rows must be at least 3")
+    return args
 
 
 def main(argv=None) -> int:

@@ -249,7 +249,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--supports", type=int, default=100_000, help="supports of the proposal")
     parser.add_argument("--addresses", type=int, default=20_000, help="distinct client addresses")
     one_worker.options(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # The campaign's fixed parts: the heavy addresses' supports, the new domain's accounts, the sign-up burst
+    # and the burst hour each need that many supports; fewer would leave rows without an account.
+    least = max(sum(HEAVY_ADDRESSES), NEW_DOMAIN_SUPPORTS + SIGNUP_BURST_ACCOUNTS, BURST_HOUR_SUPPORTS)
+    if args.supports < least:
+        parser.error(f"--supports must be at least {least}: the campaign's fixed parts need them")
+    if args.addresses <= len(HEAVY_ADDRESSES):
+        parser.error(f"--addresses must be more than {len(HEAVY_ADDRESSES)}, the heavy ones")
+    return args
 
 
 def main(argv=None) -> int:
