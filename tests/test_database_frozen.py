@@ -5,15 +5,13 @@ On a PostgreSQL server of the test's own (tests/support/postgres.py), frozen wit
 
 import json
 import socket
-import urllib.error
-import urllib.request
 
 import pytest
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER
 from tests.support import servers
 from tests.support.postgres import copy_test_database, private_cluster, wait_for
-from tests.support.servers import api_request
+from tests.support.servers import api_request, fetch
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +22,6 @@ FAST = {"DB_CONNECT_TIMEOUT": "2", "DB_POOL_TIMEOUT": "2"}
 # still waiting then fails the test on its client's timeout. Without the bounded check, or without
 # `connect_timeout`, both tests fail so.
 CLIENT_TIMEOUT = 30
-
-
-def fetch(server, path: str, accept: str = "text/html") -> tuple[int, dict, str]:
-    request = urllib.request.Request(server.http_url(path), headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=CLIENT_TIMEOUT) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
 
 
 def assert_busy(answer) -> None:
@@ -53,16 +42,16 @@ def test_a_frozen_postgresql_is_answered_503_until_it_thaws_then_served(asgi_ser
                 # The pool's connections are open and silent; new ones are taken and never answered.
                 for _ in range(3):
                     assert_busy(api_request(server, "GET", read, timeout=CLIENT_TIMEOUT))
-                status, headers, body = fetch(server, "/")
+                status, headers, body = fetch(server, "/", timeout=CLIENT_TIMEOUT)
                 assert (status, headers["Retry-After"]) == (503, str(DATABASE_BUSY_RETRY_AFTER))
                 assert "The site is very busy" in body
-                status, _, body = fetch(server, "/readyz", "application/json")
+                status, _, body = fetch(server, "/readyz", "application/json", CLIENT_TIMEOUT)
                 assert status == 503
                 assert json.loads(body)["checks"]["database"]["status"] == "error"
             # Thawed: served again without a restart of the worker.
             wait_for(lambda: api_request(server, "GET", read, timeout=CLIENT_TIMEOUT).status == 200)
             assert [api_request(server, "GET", read).status for _ in range(6)] == [200] * 6
-            assert fetch(server, "/readyz", "application/json")[0] == 200
+            assert fetch(server, "/readyz", "application/json", CLIENT_TIMEOUT)[0] == 200
 
 
 def test_a_connection_attempt_that_is_never_answered_is_given_up(asgi_server_env):

@@ -3,8 +3,6 @@ people get a 503 that says to try again in a few seconds, with Retry-After: not 
 is broken. A real server pointed at a PostgreSQL port nobody listens on; and a real pool timeout."""
 
 import json
-import urllib.error
-import urllib.request
 
 import psycopg
 import psycopg_pool
@@ -14,6 +12,7 @@ from django.db import OperationalError, connection
 
 from cocreate.views import DATABASE_BUSY_RETRY_AFTER, database_unavailable
 from tests.support import servers
+from tests.support.servers import fetch
 
 pytestmark = pytest.mark.server
 
@@ -26,19 +25,8 @@ def server_without_database():
         yield server
 
 
-def fetch(url: str, accept: str):
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
-
 def test_the_api_answers_503_in_the_common_body_with_retry_after(server_without_database):
-    status, headers, body = fetch(
-        server_without_database.http_url("/api/v1/consultations/"), "application/json"
-    )
+    status, headers, body = fetch(server_without_database, "/api/v1/consultations/", "application/json")
     assert status == 503
     assert headers["Retry-After"] == str(DATABASE_BUSY_RETRY_AFTER)
     assert '"code":"service_unavailable"' in body.replace(" ", "")
@@ -46,7 +34,7 @@ def test_the_api_answers_503_in_the_common_body_with_retry_after(server_without_
 
 
 def test_a_page_answers_503_with_a_page_that_says_to_try_again(server_without_database):
-    status, headers, body = fetch(server_without_database.http_url("/"), "text/html")
+    status, headers, body = fetch(server_without_database, "/", "text/html")
     assert status == 503
     assert headers["Retry-After"] == str(DATABASE_BUSY_RETRY_AFTER)
     assert "The site is very busy" in body
@@ -90,11 +78,11 @@ def test_a_session_that_a_restart_ended_is_the_database_being_unavailable():
 
 
 def test_readyz_says_the_database_is_down_and_healthz_that_the_process_lives(server_without_database):
-    status, headers, body = fetch(server_without_database.http_url("/readyz"), "application/json")
+    status, headers, body = fetch(server_without_database, "/readyz", "application/json")
     assert status == 503
     checks = json.loads(body)["checks"]
     assert checks["database"]["status"] == "error"
     assert checks["redis"]["status"] == "ok"
     assert "postgres://" not in body
-    status, headers, body = fetch(server_without_database.http_url("/healthz"), "application/json")
+    status, headers, body = fetch(server_without_database, "/healthz", "application/json")
     assert (status, json.loads(body)) == (200, {"status": "ok"})

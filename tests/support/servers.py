@@ -296,6 +296,19 @@ class ApiResponse:
     headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
 
 
+def fetch(
+    server: AsgiServer, path: str, accept: str = "text/html", timeout: float = 30
+) -> tuple[int, Any, str]:
+    """One GET as a browser or a probe makes it: the status, the headers and the body's text. Error statuses
+    are returned, not raised."""
+    request = urllib.request.Request(server.http_url(path), headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
 def api_request(
     server: AsgiServer,
     method: str,
