@@ -57,8 +57,7 @@ class SharedConnectionPool(redis.ConnectionPool):
 class Absence:
     """What this process knows of one Redis (by address): whether to ask it now."""
 
-    def __init__(self, servers: tuple[str, ...]) -> None:
-        self.servers = servers
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.away = False  # since a failure, until a call succeeds
         self.retry_at = float("-inf")  # time.monotonic() before which Redis is not asked
@@ -102,5 +101,5 @@ def absence_of(servers) -> Absence:
     absence = _absences.get(key)
     if absence is None:
         with _absences_lock:
-            absence = _absences.setdefault(key, Absence(tuple(servers)))
+            absence = _absences.setdefault(key, Absence())
     return absence
