@@ -40,11 +40,13 @@ class IdentityProvider:
         """A management command in the provider's own settings (and database)."""
         _manage(self.env, *args)
 
+    # "--" before the values: a generated secret may start with "-", which would read as an option.
     def add_client(self, client_id: str, secret: str, redirect_uri: str) -> None:
-        self.manage("oidc_provider_setup", "client", client_id, secret, redirect_uri)
+        self.manage("oidc_provider_setup", "client", "--", client_id, secret, redirect_uri)
 
     def add_user(self, email: str, password: str, *, verified: bool = True) -> None:
-        self.manage("oidc_provider_setup", "user", email, password, *([] if verified else ["--unverified"]))
+        unverified = [] if verified else ["--unverified"]
+        self.manage("oidc_provider_setup", "user", *unverified, "--", email, password)
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
