@@ -585,6 +585,16 @@ class Flag(models.Model):
 
 
 class AuditEntryQuerySet(models.QuerySet):
+    def about(self, proposal):
+        """The entries of the proposal and of the comments it has now. Merging moves a duplicate's comments
+        to the proposal it is merged into, while the entries of their moderation stay the duplicate's (they
+        are append-only), so a comment's entries are found through the comment. A union of two index
+        look-ups: one `OR` across the join would read the whole table."""
+        by_proposal = self.filter(proposal=proposal).order_by().values("pk")
+        return self.filter(
+            pk__in=by_proposal.union(self.filter(comment__proposal=proposal).order_by().values("pk"))
+        )
+
     def public(self):
         return self.filter(public=True)
 

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 
-from .models import CheckIn, Comment, Flag, FlagReason, Proposal, Visibility
+from .models import AuditEntry, CheckIn, Comment, Flag, FlagReason, Proposal, Visibility
 from .selectors import SEARCH_VECTORS
 
 # The kinds of item in the queue; a check-in's is its story (check-ins cannot be reported: no flags).
@@ -170,3 +170,9 @@ def queue_items(rows) -> list[QueueItem]:
         for kind, pk, _urgent, queued_at in rows
         if pk in loaded[kind]
     ]
+
+
+def audit_trail(*, proposal: Proposal) -> QuerySet[AuditEntry]:
+    """What officials and moderators see of a proposal's record, oldest first: every entry but each comment's
+    first publication, with the moderation of the comments merged into it from duplicates."""
+    return AuditEntry.objects.about(proposal).trail().order_by("created_at", "id")

@@ -28,7 +28,7 @@ from cocreate.forms import add_service_error
 from proposals import permissions, selectors, services
 from proposals.milestone_selectors import milestone_list
 from proposals.models import CheckIn, Comment, Proposal, Visibility
-from proposals.moderation_selectors import moderation_queue, queue_items
+from proposals.moderation_selectors import audit_trail, moderation_queue, queue_items
 from proposals.services.comments import comment_moderate
 from proposals.services.milestones import STATUSES_WITH_MILESTONES
 
@@ -195,9 +195,7 @@ class ProposalDetailView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, Templat
             dismiss_form=self.forms.get("dismiss") or DismissFlagsForm(),
             open_flags=list(proposal.flags.filter(resolved_at__isnull=True)),
             # The full trail, comment moderation included: who, in which role, when, what and why.
-            trail=proposal.audit_entries.trail()
-            .order_by("created_at", "id")
-            .select_related("comment", "response", "milestone"),
+            trail=audit_trail(proposal=proposal).select_related("comment", "response", "milestone"),
             responses=proposal.responses.all(),
             **self.milestones_context(),
             next_url=get_valid_next_url_from_request(self.request),

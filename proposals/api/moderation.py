@@ -25,6 +25,7 @@ from cocreate.throttling import ScopedWriteThrottle
 from .. import permissions, selectors
 from ..comments_selectors import comment_get
 from ..models import AuditEntry, AuditRole, Flag, FlagReason, Proposal
+from ..moderation_selectors import audit_trail
 from ..services import DETAILS_MAX, flag_create
 
 
@@ -103,7 +104,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 def proposal_history(*, proposal: Proposal, user) -> QuerySet[AuditEntry]:
     """The proposal's trail, oldest first: public entries for everyone; every entry (moderation of the
     proposal and of its comments included) for moderators and officials."""
-    entries = proposal.audit_entries.trail().order_by("created_at", "id")
+    entries = audit_trail(proposal=proposal)
     return entries if permissions.can_moderate(user) else entries.public()
 
 

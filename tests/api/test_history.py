@@ -15,6 +15,7 @@ from proposals.services.comments import comment_moderate
 from tests.support import factories
 from tests.support.api import assert_error, client_for
 from tests.support.factories import a_comment
+from votes.merging import proposals_merge
 from votes.services import support_add
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,17 @@ def test_the_history_is_read_only(as_role, story):
     _user, client = as_role("official")
     for method in ("post", "put", "patch", "delete"):
         assert_error(getattr(client, method)(url(proposal), {}, format="json"), 405, "method_not_allowed")
+
+
+def test_the_moderation_of_comments_merged_in_from_a_duplicate_is_in_the_targets_history():
+    """A merge moves the duplicate's comments; the record of their moderation comes with them."""
+    consultation = factories.consultation()
+    target, duplicate = (factories.ProposalFactory(consultation=consultation) for _ in range(2))
+    moderator = factories.moderator()
+    comment_moderate(actor=moderator, comment=a_comment(duplicate), action="hide", reason="Insults.")
+    proposals_merge(actor=factories.official(), target=target, sources=[duplicate.pk], reason="The same.")
+
+    entries = client_for(moderator).get(url(target)).json()
+    hidden = [e for e in entries if e["action"] == "hidden"]
+    assert [(e["reason"], e["public"]) for e in hidden] == [("Insults.", False)]
+    assert [e["action"] for e in client_for(None).get(url(target)).json()] == ["merged_from"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from wagtail.users.models import UserProfile
 
 from proposals.models import AuditEntry, Proposal
+from proposals.services.comments import comment_moderate
 from tests.support import factories
 from tests.support.pages import visible_text
 from votes.services import support_add
@@ -55,6 +56,18 @@ def test_an_official_previews_the_count_then_merges(client_as, official, proposa
     assert done.status_code == 302 and done["Location"] == f"/cms/proposals/{target.pk}/"
     assert counted(target) == 4 and Proposal.objects.get(pk=duplicate.pk).merged_into_id == target.pk
     assert "1 proposal merged: this one now counts 4." in visible_text(client.get(done["Location"]))
+
+
+def test_the_trail_of_the_target_shows_how_the_moved_comments_were_moderated(client_as, official, proposals):
+    target, duplicate = proposals
+    comment = factories.a_comment(duplicate, body="Shouting at <i>everyone</i>.")
+    comment_moderate(actor=factories.moderator(), comment=comment, action="hide", reason="Shouting.")
+    client = client_as(official)
+    client.post(url(target), {"sources": [duplicate.pk], "reason": "The same idea.", "confirm": "1"})
+
+    trail = visible_text(client.get(f"/cms/proposals/{target.pk}/")).split("Audit trail", 1)[1]
+    assert "On a comment: “Shouting at <i>everyone</i>.”" in trail
+    assert "Shouting." in trail
 
 
 def test_errors_stay_on_their_fields_and_nothing_is_merged(client_as, official, proposals):
