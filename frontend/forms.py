@@ -27,8 +27,9 @@ from proposals.services import (
 
 
 class CountedBoundField(BoundField):
-    """Adds the live character counter (see live.js) to what the input is described by, after the help
-    text and the errors that Django already names; the template gives the counter the id used here."""
+    """Adds the live character counter (enhanceCounters in shared.js) to what the input is described by,
+    after the help text and the errors that Django already names; the template gives the counter the id
+    used here."""
 
     @property
     def aria_describedby(self):

@@ -1,4 +1,4 @@
-"""The polite live region (live.js's Announcer): a burst of other people's supports is said at most once per
+"""The polite live region (shared.js's Announcer): a burst of other people's supports is said at most once per
 throttle interval, the newest count last, while the answer to what the person just did is said at once.
 
 Every message the region shows is logged in the page with its time (a MutationObserver set before the
@@ -14,7 +14,7 @@ from tests.support.browser import wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ANNOUNCE_EVERY_MS = 4000  # live.js
+ANNOUNCE_EVERY_MS = 4000  # shared.js
 SUPPORT = re.compile(r"^Support\b")
 
 LISTEN = """() => {

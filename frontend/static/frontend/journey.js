@@ -5,7 +5,7 @@
 // figures there, one that falls below hides them again. The breaking-point sentence is rebuilt from the
 // stage names already on the page, with textContent only. When a snapshot says a stage changed since the
 // page was drawn (the page loaded before the socket opened, or it was away), the section is read again
-// from the server. Announcements go through live.js's polite region, queued under one key, so a rush of
+// from the server. Announcements go through the page's polite region, queued under one key, so a rush of
 // check-ins says one thing every few seconds.
 
 import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, format, readJson } from "./shared.js";

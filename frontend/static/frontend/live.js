@@ -1,5 +1,5 @@
 // Keeps consultation and proposal pages live, enhances the support forms and counts characters in the
-// submission form; it also owns the polite live region, which other modules speak through (see start).
+// comment forms; it also starts the polite live region, which other modules speak through (see start).
 // Plain ES module, no build step; its data comes from json_script blocks and data
 // attributes, so it runs under a strict Content-Security-Policy. Every form works without it.
 //
@@ -7,73 +7,19 @@
 // newer one, never leaves the page wrong. Events sent while the socket was away are lost, so a page reads
 // its proposals again over REST when the snapshot says it may have missed one: see LiveStream.receive.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson, startAnnouncer } from "./shared.js";
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
 const CLOSE_NOT_FOUND = 4404; // the consultation does not exist (any more): reconnecting cannot help
 const CLOSE_EVENTS_LOST = 1013; // the server lost events of this stream (proposals/live/subscriptions.py)
 const SNAPSHOT_LIMIT = 500; // proposals.live.consumers.SNAPSHOT_LIMIT
-const ANNOUNCE_EVERY_MS = 4000; // at most one live-region message in this time, so a burst stays quiet
 
 const root = document.documentElement;
 
 function urlFor(pattern, id) {
   // The patterns are reversed with the id 0: "/proposals/0/support/".
   return pattern.replace("/0/", `/${id}/`);
-}
-
-/* ---------------------------------------------------------------- announcements */
-
-class Announcer {
-  constructor(region, config) {
-    this.region = region;
-    this.config = config;
-    this.pending = new Map(); // key -> text; a newer message with the same key replaces the older
-    this.timer = null;
-    this.lastSpoke = 0;
-  }
-
-  // Background changes (other people's supports, new proposals): coalesced and throttled.
-  queue(key, text) {
-    if (!this.region) return;
-    this.pending.delete(key);
-    this.pending.set(key, text);
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastSpoke + ANNOUNCE_EVERY_MS - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
-  }
-
-  // A message not said yet that a newer one makes redundant.
-  drop(key) {
-    this.pending.delete(key);
-  }
-
-  // The answer to what the person just did: said at once.
-  now(text) {
-    this.say(text);
-  }
-
-  flush() {
-    this.timer = null;
-    if (!this.pending.size) return;
-    const texts = [...this.pending.values()];
-    this.pending.clear();
-    let text = texts[texts.length - 1]; // the newest; the rest are summed up
-    const more = texts.length - 1;
-    if (more && this.config) text += " " + format(plural(this.config.t.updates, more), { n: more });
-    this.say(text);
-  }
-
-  say(text) {
-    if (!this.region) return;
-    this.lastSpoke = Date.now();
-    // Emptying first makes a screen reader speak a message even when it repeats the previous one.
-    this.region.textContent = "";
-    requestAnimationFrame(() => {
-      this.region.textContent = text;
-    });
-  }
 }
 
 /* ---------------------------------------------------------------- rendering proposal state */
@@ -1056,13 +1002,7 @@ function enhanceSupportForms(scope, config, announcer) {
 function start() {
   enhanceCounters(document);
   const config = readJson("live-config");
-  const announcer = new Announcer(document.getElementById("live-announcer"), config);
-  document.addEventListener(ANNOUNCE_EVENT, (event) => {
-    if (typeof event.detail?.text !== "string") return;
-    // With a key, a background change: queued and coalesced like the page's own (see Announcer.queue).
-    if (event.detail.key) announcer.queue(event.detail.key, event.detail.text);
-    else announcer.now(event.detail.text);
-  });
+  const announcer = startAnnouncer(config?.t.updates);
   if (!config) return;
   enhanceSupportForms(document, config, announcer);
 

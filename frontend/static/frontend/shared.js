@@ -1,9 +1,10 @@
-// What live.js and similar.js both need. Imported, never loaded by a script tag of its own, so each page
-// evaluates it once whatever the static storage does to the importing modules' names.
+// What the page's modules share (live.js, forms.js, similar.js, comments.js, journey.js). Imported, never
+// loaded by a script tag of its own, so each page evaluates it once whatever the static storage does to the
+// importing modules' names.
 
 const root = document.documentElement;
 
-// Other modules of the page speak through live.js's polite region, so that one voice keeps one rhythm:
+// The modules of a page speak through its polite region (startAnnouncer), so one voice keeps one rhythm:
 // document.dispatchEvent(new CustomEvent(ANNOUNCE_EVENT, { detail: { text } })), said at once; with a
 // `key` in the detail, queued and coalesced like the page's own background changes.
 export const ANNOUNCE_EVENT = "cocreate:announce";
@@ -145,4 +146,71 @@ export async function errorMessage(response, fallback) {
     // Not JSON (a proxy's error page, say): fall back to the generic message.
   }
   return fallback;
+}
+
+const ANNOUNCE_EVERY_MS = 4000; // at most one live-region message in this time, so a burst stays quiet
+
+class Announcer {
+  // `updates`: the plural forms of "and %(n)s more updates", summing up the rest of a burst.
+  constructor(region, updates) {
+    this.region = region;
+    this.updates = updates;
+    this.pending = new Map(); // key -> text; a newer message with the same key replaces the older
+    this.timer = null;
+    this.lastSpoke = 0;
+  }
+
+  // Background changes (other people's supports, new proposals): coalesced and throttled.
+  queue(key, text) {
+    if (!this.region) return;
+    this.pending.delete(key);
+    this.pending.set(key, text);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastSpoke + ANNOUNCE_EVERY_MS - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  // A message not said yet that a newer one makes redundant.
+  drop(key) {
+    this.pending.delete(key);
+  }
+
+  // The answer to what the person just did: said at once.
+  now(text) {
+    this.say(text);
+  }
+
+  flush() {
+    this.timer = null;
+    if (!this.pending.size) return;
+    const texts = [...this.pending.values()];
+    this.pending.clear();
+    let text = texts[texts.length - 1]; // the newest; the rest are summed up
+    const more = texts.length - 1;
+    if (more && this.updates) text += " " + format(plural(this.updates, more), { n: more });
+    this.say(text);
+  }
+
+  say(text) {
+    if (!this.region) return;
+    this.lastSpoke = Date.now();
+    // Emptying first makes a screen reader speak a message even when it repeats the previous one.
+    this.region.textContent = "";
+    requestAnimationFrame(() => {
+      this.region.textContent = text;
+    });
+  }
+}
+
+// Says what the page's modules send as ANNOUNCE_EVENT in base.html's polite region. Once per page, by
+// live.js or, on the pages without a live list, forms.js (which has no `updates`: a burst says its newest).
+export function startAnnouncer(updates) {
+  const announcer = new Announcer(document.getElementById("live-announcer"), updates);
+  document.addEventListener(ANNOUNCE_EVENT, (event) => {
+    if (typeof event.detail?.text !== "string") return;
+    // With a key, a background change: queued and coalesced like the page's own (see Announcer.queue).
+    if (event.detail.key) announcer.queue(event.detail.key, event.detail.text);
+    else announcer.now(event.detail.text);
+  });
+  return announcer;
 }
