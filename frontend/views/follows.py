@@ -30,7 +30,7 @@ def proposal_follow(request, pk: int, add: bool):
     proposal = proposal_or_404(request, pk)
     try:
         if add:
-            notifications.follow_add(user=request.user, proposal=proposal)
+            proposal, _created = notifications.follow_add(user=request.user, proposal=proposal)
         else:
             notifications.follow_remove(user=request.user, proposal=proposal)
     except ServiceError as error:

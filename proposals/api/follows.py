@@ -17,7 +17,9 @@ from .pagination import ProposalPagination
 
 
 class FollowStateSerializer(serializers.Serializer):
-    proposal = serializers.IntegerField()
+    proposal = serializers.IntegerField(
+        help_text="The proposal followed: the one asked for, or the one it was merged into."
+    )
     following = serializers.BooleanField()
 
 
@@ -64,8 +66,9 @@ class MarkedReadSerializer(serializers.Serializer):
 
 
 class FollowView(APIView):
-    """POST follows a published proposal (201, or 200 when already following); DELETE stops (204).
-    Any signed-in person may follow, verified or not; supporting a proposal follows it too."""
+    """POST follows a published proposal (201, or 200 when already following), or the one it was merged
+    into, as its followers were; DELETE stops (204). Any signed-in person may follow, verified or not;
+    supporting a proposal follows it too."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedWriteThrottle]
@@ -81,8 +84,8 @@ class FollowView(APIView):
     )
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        created = notifications.follow_add(user=request.user, proposal=proposal)
-        body = FollowStateSerializer({"proposal": proposal.pk, "following": True}).data
+        followed, created = notifications.follow_add(user=request.user, proposal=proposal)
+        body = FollowStateSerializer({"proposal": followed.pk, "following": True}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses={204: None})

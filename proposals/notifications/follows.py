@@ -1,5 +1,6 @@
 """Following a proposal: who hears of its public events. Supporting or submitting a proposal follows it."""
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cocreate.exceptions import Conflict, NotAllowed
@@ -8,14 +9,30 @@ from .. import permissions
 from ..models import Follow, Proposal
 
 
-def follow_add(*, user, proposal: Proposal) -> bool:
-    """Follow a published proposal; returns False if already following (an idempotent repeat)."""
+def follow_add(*, user, proposal: Proposal) -> tuple[Proposal, bool]:
+    """Follow a published proposal, or the one it was merged into, as its followers were
+    (proposals.services.merging); returns the proposal followed, and False if already following (an
+    idempotent repeat). The proposal's row is locked while the follow is written, so a merge under way
+    either waits and moves the follow, or is seen to have gone through first: never a follow left behind on
+    a duplicate, where it would hear nothing."""
     if not permissions.can_follow(user):
         raise NotAllowed(_("Sign in to follow proposals."), code="not_authenticated")
-    if not proposal.is_published:
-        raise Conflict(_("Only published proposals can be followed."), code="proposal_not_published")
-    _follow, created = Follow.objects.get_or_create(user=user, proposal=proposal)
-    return created
+    with transaction.atomic():
+        followed = _unmerged(proposal.pk)
+        if not followed.is_published:
+            raise Conflict(_("Only published proposals can be followed."), code="proposal_not_published")
+        _follow, created = Follow.objects.get_or_create(user=user, proposal=followed)
+    return followed, created
+
+
+def _unmerged(proposal_id: int) -> Proposal:
+    """The proposal, or the end of the merges it went through, its row locked: a merge takes its rows FOR
+    UPDATE. At most a support's transaction in flight on it (its count's update) is waited for besides."""
+    locked = Proposal.objects.select_for_update(no_key=True).only("visibility", "merged_into", "title")
+    proposal = locked.get(pk=proposal_id)
+    while proposal.merged_into_id is not None:
+        proposal = locked.get(pk=proposal.merged_into_id)
+    return proposal
 
 
 def follow_remove(*, user, proposal: Proposal) -> bool:

@@ -4,10 +4,13 @@ import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
 from cms.models import ModerationMode
-from proposals.models import Follow, Notification, Visibility
+from proposals import notifications
+from proposals.models import Follow, Notification, Proposal, Visibility
 from proposals.services import proposal_set_status
 from tests.support import factories
 from tests.support.api import ROLES, assert_error, client_for, make_user
+from tests.support.db import run_while_held
+from votes.merging import proposals_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +141,38 @@ def test_others_see_none_of_them_and_cannot_mark_them(notified, role):
 )
 def test_notifications_need_a_signed_in_person(api, method, path):
     assert_error(getattr(api, method)(path), 401, "not_authenticated")
+
+
+def test_following_a_merged_proposal_follows_the_one_it_went_into():
+    """As its followers were moved there by the merge: one who follows the duplicate afterwards (a page
+    open from before, an old link) hears of the decisions too."""
+    consultation = factories.consultation()
+    target, duplicate = (factories.ProposalFactory(consultation=consultation) for _ in range(2))
+    proposals_merge(actor=factories.official(), target=target, sources=[duplicate.pk], reason="The same.")
+    citizen = factories.citizen()
+
+    answer = client_for(citizen).post(url(duplicate))
+
+    assert answer.status_code == 201
+    assert answer.json() == {"proposal": target.pk, "following": True}
+    assert following(citizen, target) and not following(citizen, duplicate)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follow_during_a_merge_is_moved_or_goes_to_the_target():
+    """The follow arrives while the merge holds the duplicate's row: it waits, then follows the target, and
+    nothing is left on the duplicate, where it would hear nothing."""
+    consultation = factories.consultation()
+    target, duplicate = (factories.ProposalFactory(consultation=consultation) for _ in range(2))
+    citizen, official = factories.citizen(), factories.official()
+    page_open = Proposal.objects.get(pk=duplicate.pk)  # read before the merge, as by the open page
+
+    def merge():
+        proposals_merge(actor=official, target=target, sources=[duplicate.pk], reason="The same.")
+
+    (outcome,), _retried = run_while_held(
+        merge, [lambda: notifications.follow_add(user=citizen, proposal=page_open)], waiters=1
+    )
+
+    assert list(Follow.objects.filter(user=citizen).values_list("proposal", flat=True)) == [target.pk]
+    assert outcome == (target, True)

@@ -11,6 +11,7 @@ from proposals.models import Follow, Notification, Visibility
 from proposals.services import proposal_set_status
 from tests.support import factories
 from tests.support.pages import visible_text
+from votes.merging import proposals_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,21 @@ def test_follow_then_stop_without_javascript(client_for, citizen, proposal):
     response = client.post(reverse("proposal_unfollow", args=[proposal.pk]), follow=True)
     assert not following(citizen, proposal)
     assert "You no longer follow “Pay within two weeks”." in visible_text(response)
+
+
+def test_the_follow_form_of_a_page_open_since_a_merge_follows_the_proposal_it_went_into(
+    client_for, citizen, proposal, consultation
+):
+    duplicate = factories.ProposalFactory(consultation=consultation, title="Pay faster")
+    client = client_for(citizen)
+    client.get(duplicate.get_absolute_url())
+    proposals_merge(actor=factories.official(), target=proposal, sources=[duplicate.pk], reason="The same.")
+
+    response = client.post(reverse("proposal_follow", args=[duplicate.pk]), follow=True)
+
+    assert response.redirect_chain == [(proposal.get_absolute_url(), 302)]
+    assert following(citizen, proposal) and not following(citizen, duplicate)
+    assert "You follow “Pay within two weeks”" in visible_text(response)
 
 
 def test_an_unverified_citizen_may_follow(client_for, unverified, proposal):
