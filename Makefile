@@ -21,7 +21,7 @@ TEST_ELASTICSEARCH_URL ?=
 TEST_PROCESSES ?= --numprocesses=auto --maxprocesses=4 --dist=load
 
 .PHONY: run test lint audit bench bench-search bench-supports bench-pages bench-journeys bench-fanout \
-	bench-page-weight bench-fraud bench-faults bench-faults-postgres bench-worker-kill bench-merge bench-areas \
+	bench-page-weight bench-downloads bench-fraud bench-faults bench-faults-postgres bench-worker-kill bench-merge bench-areas \
 	bench-soak install
 .DEFAULT_GOAL := run
 
@@ -148,3 +148,9 @@ bench-soak: $(BIN)/.installed
 BENCH_PAGE_WEIGHT_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench-page-weight: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_PAGE_WEIGHT_REDIS_URL) $(BIN)/python bench/page_weight.py
+
+# A proposal's 10 MB document downloaded by 50 slow lines at once from one worker: its memory, the first
+# bytes, the statuses (bench/downloads.py); drops and recreates its own database (cocreate_bench_downloads).
+BENCH_DOWNLOADS_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench-downloads: $(BIN)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_DOWNLOADS_REDIS_URL) $(BIN)/python bench/downloads.py $(BENCH_DOWNLOADS_ARGS)

@@ -5,7 +5,7 @@ moderators."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cocreate.accounts.blocking import is_blocked, refusal_response
 from cocreate.exceptions import NotFound, ServiceError
 from cocreate.forms import add_service_error
+from cocreate.streaming import StreamedFileResponse
 from cocreate.throttling import write_limited
 from proposals import selectors, services
 from proposals.models import Visibility
@@ -42,10 +43,14 @@ def attachment_file(request, pk: int, attachment_id: int, small: bool = False):
     except (FileNotFoundError, OSError):
         raise Http404 from None
     if attachment.is_image:
-        response = FileResponse(handle, content_type=attachment.content_type)
+        response = StreamedFileResponse(handle, request=request, content_type=attachment.content_type)
     else:
-        response = FileResponse(
-            handle, content_type=attachment.content_type, as_attachment=True, filename=attachment.title
+        response = StreamedFileResponse(
+            handle,
+            request=request,
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=attachment.title,
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_POLICY

@@ -9,10 +9,6 @@
 All are streamed. A draft, unpublished or view-restricted consultation is a 404, as everywhere else, and
 absent from the journeys."""
 
-from collections.abc import AsyncIterator, Iterator
-
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from cocreate.schema import ERROR
+from cocreate.streaming import streamed
 
 from ..journey_selectors import MIN_CHECKINS
 from ..models import Status
@@ -79,21 +76,6 @@ class ConsultationExportSerializer(serializers.Serializer):
 
     consultation = OpenConsultationSerializer()
     proposals = OpenProposalSerializer(many=True, help_text="Published proposals only, by id.")
-
-
-def streamed(chunks: Iterator[str], request) -> Iterator[str] | AsyncIterator[str]:
-    """The chunks as the server can send them as they come. Under ASGI (uvicorn in production) Django reads
-    a synchronous iterator to its end before sending anything, so there each chunk is read (the ORM being
-    synchronous) in the request's thread, one at a time, from an asynchronous one."""
-    if not isinstance(request, ASGIRequest):
-        return chunks
-
-    async def one_at_a_time():
-        end = object()
-        while (chunk := await sync_to_async(next)(chunks, end)) is not end:
-            yield chunk
-
-    return one_at_a_time()
 
 
 class ConsultationExportView(APIView):
