@@ -303,6 +303,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "cocreate.accounts.adapter.AccountAdapter"
+# The account e-mails' subjects as the site's own: allauth would start each with the host in brackets
+# ("[127.0.0.1:8000] Password Changed"); the sender's name (DEFAULT_FROM_EMAIL) says who writes.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # The owner is e-mailed each change to how they sign in: password changed, set or reset, an address added,
 # removed or made primary, an authenticator app or recovery codes set up or removed, an identity provider
 # connected or disconnected. Whoever took over a session or a password cannot change these unseen: the
