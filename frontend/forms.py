@@ -312,7 +312,8 @@ class EmailSettingsForm(forms.Form):
     fieldset each, legend = the kind). Every kind is required: the page always sends one of each."""
 
     email_notifications = forms.BooleanField(
-        required=False, label=_("Send me e-mails about the proposals I follow")
+        required=False,
+        label=_("Send me e-mails about proposals: those I follow, comments on mine, and my supports"),
     )
 
     def __init__(self, *args, **kwargs):

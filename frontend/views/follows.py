@@ -77,7 +77,9 @@ def account_notifications(request):
     if enabled:
         messages.success(request, _("Your e-mail settings are saved."))
     else:
-        messages.success(request, _("You will receive no e-mails about the proposals you follow."))
+        messages.success(
+            request, _("You will receive no e-mails about proposals. E-mails about your account still come.")
+        )
     return redirect(reverse("account") + "#email-notifications")
 
 
@@ -111,6 +113,6 @@ def unsubscribe_one_click(request, token: str):
         return HttpResponse(error.message, status=404, content_type="text/plain; charset=utf-8")
     notifications.email_notifications_set(user=person, enabled=False)
     return HttpResponse(
-        _("You will receive no more e-mails about the proposals you follow."),
+        _("You will receive no more e-mails about proposals. E-mails about your account still come."),
         content_type="text/plain; charset=utf-8",
     )

@@ -4,6 +4,7 @@ and the language remembered for e-mails."""
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from proposals import notifications
@@ -166,7 +167,8 @@ def test_the_account_page_turns_e_mails_off_and_on(client_for, citizen):
     response = client.post(reverse("account_notifications"), kinds, follow=True)
     citizen.refresh_from_db()
     assert citizen.email_notifications is False
-    assert "You will receive no e-mails about the proposals you follow." in visible_text(response)
+    said = visible_text(response)
+    assert "You will receive no e-mails about proposals. E-mails about your account still come." in said
 
     client.post(reverse("account_notifications"), {**kinds, "email_notifications": "on"})
     citizen.refresh_from_db()
@@ -182,18 +184,31 @@ def test_the_unsubscribe_page_changes_nothing_on_get(client, citizen, proposal):
 
     assert response.status_code == 200
     text = visible_text(response)
-    assert "Stop all e-mails about proposals I follow" in text
+    assert "Stop all e-mails about proposals" in text
     assert "Stop following “Pay within two weeks” only" in text
     citizen.refresh_from_db()
     assert citizen.email_notifications is True
     assert following(citizen, proposal)
 
 
+def test_the_unsubscribe_page_says_in_french_what_stopping_all_stops(citizen, proposal):
+    french = Client(headers={"accept-language": "fr"})
+    url = reverse("unsubscribe", args=[token_for(citizen, proposal)])
+    assert "Ne plus recevoir aucun e-mail sur les propositions" in visible_text(french.get(url))
+    said = visible_text(french.post(url, {"action": "all"}))
+    assert "ni sur les commentaires des vôtres, ni sur vos soutiens" in said
+    assert "Les e-mails sur votre compte (votre mot de passe, la connexion) continuent d’arriver." in said
+
+
 def test_stop_all_e_mails_without_signing_in(client, citizen, proposal):
     Follow.objects.create(user=citizen, proposal=proposal)
     response = client.post(reverse("unsubscribe", args=[token_for(citizen, proposal)]), {"action": "all"})
 
-    assert "you will receive no more e-mails" in visible_text(response)
+    # What the switch stops, all of it: the person who got a comment notice or a notice about their
+    # support, not only a follower, must know that it stops those too.
+    said = visible_text(response)
+    assert "no more e-mails about proposals, neither those you follow, nor comments on yours," in said
+    assert "nor news of your supports. E-mails about your account" in said
     citizen.refresh_from_db()
     assert citizen.email_notifications is False
     assert following(citizen, proposal)  # still followed: the in-site list goes on

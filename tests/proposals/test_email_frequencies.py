@@ -219,7 +219,9 @@ def test_the_summary_carries_the_unsubscribe_link_and_headers(
 
     assert summary.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     one_click = summary.extra_headers["List-Unsubscribe"].strip("<>").removeprefix(SITE_URL)
-    page = next(line for line in summary.body.splitlines() if "/unsubscribe/" in line).split(": ")[-1]
+    line = next(line for line in summary.body.splitlines() if "/unsubscribe/" in line)
+    assert line.startswith("Stop all e-mails about proposals: ")  # all of them: not only the ones followed
+    page = line.split(": ")[-1]
     assert Client().get(page.removeprefix(SITE_URL)).status_code == 200
 
     client = Client(enforce_csrf_checks=True)
