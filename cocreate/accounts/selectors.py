@@ -18,6 +18,30 @@ from .roles import (
 )
 
 
+@dataclass(frozen=True)
+class IdentityLink:
+    """An identity service linked to a person's account, named as its sign-in button names it."""
+
+    name: str
+    linked_at: datetime
+
+
+def identity_services(request) -> dict[str, str]:
+    """The identity services the site offers (settings.SOCIALACCOUNT_PROVIDERS), id -> name; no query."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    return {provider.sub_id: provider.name for provider in get_adapter(request).list_providers(request)}
+
+
+def identity_links(*, user: User, services: dict[str, str]) -> list[IdentityLink]:
+    """The identity services linked to `user`'s account, oldest first; one the site no longer offers is
+    named by its id."""
+    from allauth.socialaccount.models import SocialAccount
+
+    links = SocialAccount.objects.filter(user=user).order_by("date_joined", "pk")
+    return [IdentityLink(services.get(link.provider, link.provider), link.date_joined) for link in links]
+
+
 def token_get(*, user: User) -> Token | None:
     """`user`'s API token, if they have one."""
     return Token.objects.filter(user=user).first()

@@ -42,8 +42,11 @@ def account_page(request, *, form=None, email_form=None, area_form=None, status:
         else DeclaredAreaForm(item=item)
         for item in selectors.declarable_sets(user=request.user)
     ]  # fmt: skip
+    identity_services = account_selectors.identity_services(request)
     context = {
         "area_forms": area_forms,
+        "identity_offered": bool(identity_services),
+        "identity_links": account_selectors.identity_links(user=request.user, services=identity_services),
         "form": DisplayNameForm(instance=request.user) if form is None else form,
         "email_form": (
             EmailSettingsForm(initial=notifications.email_settings(request.user))

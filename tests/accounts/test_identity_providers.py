@@ -366,3 +366,29 @@ def test_disconnecting_the_provider_on_the_connections_page_forgets_the_identity
     assert response.status_code == 302
     assert not citizen.socialaccount_set.exists()
     assert not VerifiedIdentity.objects.filter(user=citizen).exists()
+
+
+@pytest.mark.django_db
+def test_the_account_page_lists_the_linked_services_and_leads_to_linking_one(city, citizen):
+    citizen.socialaccount_set.create(provider="city-id", uid="24601", extra_data={"sub": "24601"})
+    citizen.socialaccount_set.create(provider="gone-id", uid="7", extra_data={"sub": "7"})  # not offered now
+    client = Client()
+    client.force_login(citizen)
+
+    response = client.get(reverse("account"))
+
+    text = visible_text(response)
+    assert "Identity services" in text
+    assert "Linked to City ID since" in text and "Linked to gone-id since" in text
+    assert 'href="/accounts/3rdparty/">Link or unlink an identity service</a>' in response.content.decode()
+    citizen.socialaccount_set.all().delete()
+    text = visible_text(client.get(reverse("account"), headers={"accept-language": "fr"}))
+    assert "Aucun service d’identité n’est relié à votre compte." in text
+    assert "Relier ou délier un service d’identité" in text
+
+
+@pytest.mark.django_db
+def test_a_site_without_identity_services_shows_no_such_part(client, settings, citizen):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+    client.force_login(citizen)
+    assert "Identity services" not in visible_text(client.get(reverse("account")))
