@@ -22,7 +22,11 @@ The stream's snapshot carries the consultation's generation, and a second one, i
 it except for comments (a list shows nothing of them). Both are bumped before the event is sent: a page
 that reconnects to the generation it was rendered with ("page" for a proposal's, "list" for the
 consultation's) missed nothing but counts, which the snapshot brings, and need not read what it shows
-again over REST (frontend/static/frontend/live.js).
+again over REST (frontend/static/frontend/live.js). Generations are counted: a bump adds one (INCR: two
+bumps at once never share a number), and each event leaves with the generations it moved to, so a page at
+generation n that receives the event of n + 1 is up to date at n + 1. A change that moves a generation
+without an event (a proposal's details edited) leaves a number no event carries: pages refetch at their
+next reconnect. A generation the cache lacks starts again at a random number, which no page knows.
 
 An entry whose generations differ from the current ones, or whose generation is missing from the cache
 (evicted), is a miss. Each generation is read before the view reads anything it shows, so a change that
@@ -45,6 +49,7 @@ import hashlib
 import secrets
 import time
 from functools import wraps
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -61,24 +66,54 @@ _SITE = "_page_cache_site"  # request attribute: the site's generation, read bef
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
 
 
+class Generations(TypedDict):
+    """A consultation's generations (see the module's docstring), None where the cache did not answer."""
+
+    page: int | None
+    list: int | None
+
+
 def _generation_key(scope: str | int) -> str:
-    return f"page-generation:{scope}"
+    # A number since generations are counted (an older release kept a random text, which INCR refuses).
+    return f"page-generation-number:{scope}"
 
 
-def _bump(scope: str | int) -> None:
-    cache.set(_generation_key(scope), secrets.token_hex(8), None)
+def _first_generation() -> int:
+    """Where a generation the cache lacks starts: at random, so that a page that knew it before it was
+    evicted cannot meet its number again (below 2**52: JavaScript counts exactly up to 2**53)."""
+    return secrets.randbelow(2**52) + 1
+
+
+def _bump(scope: str | int) -> int | None:
+    """Move the scope's generation on by one: the new one, each bump its own (INCR), or None if the cache
+    does not answer."""
+    key = _generation_key(scope)
+    try:
+        return cache.incr(key)
+    except ValueError:  # not in the cache (evicted, never read, or the cache is away)
+        cache.add(key, _first_generation(), None)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return None
 
 
 def _list_scope(consultation_id: int) -> str:
     return f"{int(consultation_id)}:list"
 
 
+def pages_changed(consultation_id: int, list_too: bool = True) -> Generations:
+    """Call after commit: every kept page of this consultation (its page in each language, its proposals')
+    is forgotten; with `list_too`, the generation of what its list of proposals shows moves as well. The
+    generations it moved to ("list" None without `list_too`)."""
+    page = _bump(int(consultation_id))
+    listed = _bump(_list_scope(consultation_id)) if list_too else None
+    return {"page": page, "list": listed}
+
+
 def pages_changed_on_commit(consultation_id: int, *, list_too: bool = True) -> None:
-    """After commit: every kept page of this consultation (its page in each language, its proposals') is
-    forgotten; with `list_too`, the generation of what its list of proposals shows moves as well."""
-    after_commit(_bump, int(consultation_id))
-    if list_too:
-        after_commit(_bump, _list_scope(consultation_id))
+    """pages_changed after commit."""
+    after_commit(pages_changed, int(consultation_id), list_too)
 
 
 def site_pages_changed_on_commit() -> None:
@@ -86,14 +121,14 @@ def site_pages_changed_on_commit() -> None:
     after_commit(_bump, SITE)
 
 
-def _generations(*scopes: str | int) -> tuple[str | None, ...]:
+def _generations(*scopes: str | int) -> tuple[int | None, ...]:
     """The current generation of each scope, one made for those the cache lacks (None in the unlikely case
     that it is gone again at once: nothing is kept under it)."""
     keys = [_generation_key(scope) for scope in scopes]
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
-            cache.add(key, secrets.token_hex(8), None)
+            cache.add(key, _first_generation(), None)
             found[key] = cache.get(key)
     return tuple(found[key] for key in keys)
 
@@ -125,7 +160,7 @@ def is_shared(request) -> bool:
     return bool(getattr(request, "shared_page", None))
 
 
-def generations(consultation_id: int) -> dict[str, str | None]:
+def generations(consultation_id: int) -> Generations:
     """The consultation's current generations, "page" (its own) and "list" (its list's), each made if the
     cache lacks it, None when the cache does not answer. The live stream's snapshot carries them (see the
     module's docstring)."""

@@ -31,7 +31,7 @@ def page_cache_on(settings):
     """Kept pages on, and none left from another test (page paths and ids repeat from test to test)."""
     settings.PAGE_CACHE_SECONDS = 30
     client = redis.Redis.from_url(settings.REDIS_URL)
-    for pattern in ("*page:*", "*page-generation:*"):
+    for pattern in ("*page:*", "*page-generation-number:*"):
         for key in client.scan_iter(match=pattern, count=1000):
             client.delete(key)
 
@@ -400,3 +400,19 @@ def test_forgetting_pages_on_any_page_change_leaves_other_deletes_one_statement(
     with CaptureQueriesContext(connection) as queries:
         Follow.objects.filter(proposal=shown).delete()
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["DELETE"]
+
+
+def test_a_change_moves_a_generation_on_by_one_and_a_lost_one_starts_where_no_page_was(consultation):
+    """Live pages take an event's generation as proof they missed nothing when it is the one after theirs
+    (frontend/static/frontend/live.js): so a change adds one, and a generation evicted from the cache must
+    not start again at a number a page knew."""
+    known = page_cache.generations(consultation.pk)
+    page, listed = known["page"], known["list"]
+    assert page_cache.pages_changed(consultation.pk, list_too=False) == {"page": page + 1, "list": None}
+    assert page_cache.pages_changed(consultation.pk) == {"page": page + 2, "list": listed + 1}
+
+    page_cache.cache.delete(page_cache._generation_key(consultation.pk))  # evicted
+    again = page_cache.pages_changed(consultation.pk)["page"]
+
+    assert again not in range(page - 10, page + 10)
+    assert page_cache.generations(consultation.pk)["page"] == again

@@ -220,17 +220,30 @@ def _subject_and_version(event: Mapping[str, Any]) -> tuple[Subject | None, int 
     return (("proposal", proposal) if isinstance(proposal, int) else None), None
 
 
+def _announce(consultation_id: int, text: str, subject: Subject | None, list_too: bool) -> None:
+    """After commit: the pages kept for visitors must stop showing what open pages are told now (counts,
+    never announced here, may be a few seconds old there: the page's live script corrects them on connect),
+    so the consultation's generations move (a list shows nothing of comments: `list_too` False), before the
+    event leaves: a page that misses it reconnects to a snapshot with other generations, and refetches. The
+    event carries the generations it moved to (events.Change): a page that was at the one before and
+    receives it missed nothing."""
+    try:
+        moved = page_cache.pages_changed(consultation_id, list_too=list_too)
+    except Exception:  # the event still goes: the pages that receive it are right
+        logger.exception("moving the generations of consultation %s failed", consultation_id)
+        moved = {"page": None, "list": None}
+    # Encoded before commit (a bad payload fails the request): the generations go in as its last field.
+    text = f'{text[:-1]},"generations":{json.dumps(moved, separators=(",", ":"))}}}'
+    _dispatch(consultation_group(consultation_id), text, subject, None)
+
+
 def broadcast_on_commit(consultation_id: int, event: Mapping[str, Any]) -> None:
     text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
     subject, version = _subject_and_version(event)
-    if event["type"] not in COALESCED:
-        # What open pages are told, the pages kept for visitors must stop showing: forget them. Counts
-        # may be a few seconds old there; the page's live script corrects them on connect. Registered
-        # first, so the generation moves before the event leaves (callbacks run in order): a page that
-        # missed the event reconnects to a snapshot with another generation, and refetches. A list shows
-        # nothing of comments: they leave its generation as it is.
-        page_cache.pages_changed_on_commit(consultation_id, list_too=not event["type"].startswith("comment."))
-    after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
+    if event["type"] in COALESCED:
+        after_commit(_dispatch, consultation_group(consultation_id), text, subject, version)
+    else:
+        after_commit(_announce, consultation_id, text, subject, not event["type"].startswith("comment."))
 
 
 def close_streams_on_commit(consultation_id: int) -> None:

@@ -1,9 +1,22 @@
 """The events a consultation's live stream carries. Each is absolute state, never a delta: a client that
-missed one is right again at the next, and refetches over REST after a reconnect."""
+missed one is right again at the next, and refetches over REST after a reconnect. Every event but the
+coalesced figures (a proposal's count, a stage's) is a Change."""
 
 from typing import Literal, TypedDict
 
+from cocreate.page_cache import Generations
+
 from ..models import Comment, Milestone, OfficialResponse, Proposal, Status
+
+
+class Change(TypedDict, total=False):
+    """What an event that is not coalesced figures carries beside its own fields: the consultation's
+    generations it moved to (cocreate/page_cache.py; "list" None for a comment's, which leaves it as it
+    was), added after commit by broadcasts.py once they have moved. A page at generation n that receives
+    the event of n + 1 missed nothing; one that receives another number keeps its own, and refetches over
+    REST at its next reconnect unless the events in between come (live.js)."""
+
+    generations: Generations
 
 
 class ProposalState(TypedDict):
@@ -34,7 +47,7 @@ class ProposalCount(TypedDict):
     version: int
 
 
-class ProposalPublished(TypedDict):
+class ProposalPublished(Change):
     type: Literal["proposal.published"]
     proposal: ProposalState
 
@@ -46,14 +59,14 @@ class SupportChanged(TypedDict):
     version: int
 
 
-class StatusChanged(TypedDict):
+class StatusChanged(Change):
     type: Literal["proposal.status_changed"]
     proposal: int
     status: str
     status_label: str
 
 
-class ThresholdReached(TypedDict):
+class ThresholdReached(Change):
     type: Literal["proposal.threshold_reached"]
     proposal: int
     status: str
@@ -62,7 +75,7 @@ class ThresholdReached(TypedDict):
     response_due_at: str
 
 
-class ThresholdWithdrawn(TypedDict):
+class ThresholdWithdrawn(Change):
     """The petition promise taken back: supports were set aside and those left (`supports`) no longer
     reach the threshold. No deadline any more; `status` as the transaction leaves it."""
 
@@ -74,7 +87,7 @@ class ThresholdWithdrawn(TypedDict):
     supports: int
 
 
-class ProposalHidden(TypedDict):
+class ProposalHidden(Change):
     type: Literal["proposal.hidden"]
     proposal: int
 
@@ -88,7 +101,7 @@ class ResponseState(TypedDict):
     published_at: str
 
 
-class ResponsePublished(TypedDict):
+class ResponsePublished(Change):
     type: Literal["response.published"]
     proposal: int
     response: ResponseState
@@ -186,7 +199,7 @@ def response_published(response: OfficialResponse) -> ResponsePublished:
     }
 
 
-class ProposalEdited(TypedDict):
+class ProposalEdited(Change):
     """Its author edited the title or summary, what a card shows (an edit of the details alone is not sent:
     the page reads them afresh)."""
 
@@ -205,7 +218,7 @@ def proposal_edited(proposal: Proposal) -> ProposalEdited:
     }
 
 
-class ProposalWithdrawn(TypedDict):
+class ProposalWithdrawn(Change):
     """Its author withdrew it: still shown and counted, closed to new supports; `reason` is theirs."""
 
     type: Literal["proposal.withdrawn"]
@@ -223,7 +236,7 @@ def proposal_withdrawn(proposal: Proposal) -> ProposalWithdrawn:
     }
 
 
-class ProposalMerged(TypedDict):
+class ProposalMerged(Change):
     """An official merged it into another proposal (votes.merging): its supports count there now, and an
     open page of it sends its reader to `url`, the other proposal's."""
 
@@ -257,20 +270,20 @@ class CommentState(TypedDict):
     edited: bool
 
 
-class CommentPublished(TypedDict):
+class CommentPublished(Change):
     type: Literal["comment.published"]
     proposal: int
     comment: CommentState
     comments: int
 
 
-class CommentUpdated(TypedDict):
+class CommentUpdated(Change):
     type: Literal["comment.updated"]
     proposal: int
     comment: CommentState
 
 
-class CommentRemoved(TypedDict):
+class CommentRemoved(Change):
     type: Literal["comment.removed"]
     proposal: int
     comment: int
@@ -318,7 +331,7 @@ def comment_removed(
     }
 
 
-class CommentHelpfulChanged(TypedDict):
+class CommentHelpfulChanged(Change):
     """How many citizens found a published comment helpful (`helpful`), as of `version`: a page drops a
     count older than the one it shows. Nothing about who marked it."""
 
@@ -398,7 +411,7 @@ class MilestoneData(TypedDict):
     late: bool
 
 
-class MilestoneChanged(TypedDict):
+class MilestoneChanged(Change):
     """An implementation step was planned, rescheduled, started or done: its whole state, so a page that
     missed an earlier change is right again."""
 

@@ -1,8 +1,6 @@
 """The moderation queue in the Wagtail admin: pending and reported proposals and comments in one list, oldest
 first, with their reports; its actions, for each role both ways; and the full trail on a proposal's page."""
 
-import json
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,10 +8,10 @@ from django.utils import timezone
 
 from cms.backoffice import views as backoffice_views
 from cms.models import ModerationMode
-from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
 from proposals.services import comment_edit, comment_moderate, comment_post
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as sent
 from tests.support.factories import a_comment, admin_only_user, aged, reported
 
 pytestmark = pytest.mark.django_db
@@ -408,11 +406,6 @@ def test_a_hidden_proposal_offers_restore(client_as, moderator, consultation):
 
 
 # Open pages hear of it -----------------------------------------------------------------------------------
-
-
-def sent(callbacks) -> list[dict]:
-    """The live events that the captured after-commit callbacks would broadcast."""
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def test_hiding_from_the_queue_removes_the_item_from_open_pages(

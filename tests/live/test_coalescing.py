@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.db import connections, transaction
 
 from proposals.live import broadcasts, events
+from tests.support.broadcasts import without_generations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +86,7 @@ def test_counts_within_the_interval_are_held_and_only_the_newest_goes_out_before
     assert (first["proposal"], first["supports"], first["version"]) == (1, 10, 10)
     assert (other["proposal"], other["supports"]) == (2, 5)
     assert (newest["proposal"], newest["supports"], newest["version"]) == (1, 13, 13)
-    assert news == {"type": "proposal.hidden", "proposal": 1}
+    assert without_generations(news) == {"type": "proposal.hidden", "proposal": 1}
 
 
 def test_a_held_count_goes_out_when_the_interval_ends_and_an_older_one_never_follows(settings, monkeypatch):
@@ -169,7 +170,7 @@ def test_a_stage_and_a_proposal_with_the_same_id_are_coalesced_apart(settings, m
     first, held_count, news = run_as_server(scenario, monkeypatch)
     assert [e["type"] for e in first] == ["proposal.support_changed", "journey.stage_changed"]
     assert (held_count["type"], held_count["version"]) == ("proposal.support_changed", 2)
-    assert news == {"type": "proposal.hidden", "proposal": 8}
+    assert without_generations(news) == {"type": "proposal.hidden", "proposal": 8}
 
 
 def test_the_stage_message_names_its_stage_and_version_for_the_sockets(settings, monkeypatch):

@@ -23,6 +23,7 @@ from proposals import services as proposal_services
 from proposals.live import broadcasts, events
 from proposals.models import Proposal, Status, Visibility
 from tests.support import factories
+from tests.support.broadcasts import without_generations
 from tests.support.live import ORIGIN, TIMEOUT, WebsocketCommunicator, connected, stream
 from votes.services import support_add, support_withdraw
 
@@ -331,7 +332,7 @@ def test_a_pre_moderated_submission_is_silent_until_approved():
         return pending, message
 
     pending, message = async_to_sync(scenario)()
-    assert message == {"type": "proposal.published", "proposal": events.proposal_state(fresh(pending))}
+    assert without_generations(message) == events.proposal_published(fresh(pending))
     assert message["proposal"]["title"] == "Fewer forms"
     assert set(message["proposal"]) == PROPOSAL_FIELDS
 
@@ -350,7 +351,7 @@ def test_a_post_moderated_submission_is_published_at_once():
         return proposal, message
 
     proposal, message = async_to_sync(scenario)()
-    assert message == {"type": "proposal.published", "proposal": events.proposal_state(fresh(proposal))}
+    assert without_generations(message) == events.proposal_published(fresh(proposal))
 
 
 def test_hiding_sends_proposal_hidden_and_drops_it_from_the_snapshot():
@@ -370,7 +371,8 @@ def test_hiding_sends_proposal_hidden_and_drops_it_from_the_snapshot():
 
     before, message, after = async_to_sync(scenario)()
     assert [p["id"] for p in before["proposals"]] == [proposal.pk]
-    assert message == {"type": "proposal.hidden", "proposal": proposal.pk}  # the id only: no hidden text
+    # The id only: no hidden text.
+    assert without_generations(message) == {"type": "proposal.hidden", "proposal": proposal.pk}
     assert after["proposals"] == []
 
 
@@ -409,13 +411,13 @@ def test_an_official_response_sends_the_status_then_the_response():
         return response, messages
 
     response, (status, published) = async_to_sync(scenario)()
-    assert status == {
+    assert without_generations(status) == {
         "type": "proposal.status_changed",
         "proposal": proposal.pk,
         "status": "accepted",
         "status_label": "Accepted",
     }
-    assert published == {
+    assert without_generations(published) == {
         "type": "response.published",
         "proposal": proposal.pk,
         "response": {
@@ -541,7 +543,8 @@ def test_the_generations_in_the_snapshot_move_before_any_change_but_a_count_is_s
     it was rendered with ("list" on the consultation's page, "page" on a proposal's), met again in a
     snapshot, means it missed nothing but counts, which the snapshot brings. So a count moves neither, a
     comment only the page's (a list shows nothing of comments), and any event leaves once they have moved:
-    a page that missed it reconnects to another generation."""
+    a page that missed it reconnects to another generation. Each moves them on by one, and the event says
+    to what: a page that was at the one before and received it missed nothing."""
     proposal = factories.ProposalFactory()
     consultation = proposal.consultation
     moderator, citizen = factories.moderator(), factories.citizen()
@@ -551,7 +554,8 @@ def test_the_generations_in_the_snapshot_move_before_any_change_but_a_count_is_s
     group_send = broadcasts._group_send
 
     async def noting_the_generations(group, message, **kwargs):
-        sent.append((json.loads(message["text"])["type"], page_cache.generations(consultation.pk)))
+        event = json.loads(message["text"])
+        sent.append((event["type"], page_cache.generations(consultation.pk), event.get("generations")))
         return await group_send(group, message, **kwargs)
 
     monkeypatch.setattr(broadcasts, "_group_send", noting_the_generations)
@@ -582,9 +586,12 @@ def test_the_generations_in_the_snapshot_move_before_any_change_but_a_count_is_s
     assert after_comment["page"] not in (None, first["page"])
     assert after_hide["list"] not in (None, first["list"])
     assert after_hide["page"] not in (None, after_comment["page"])
-    # Each event went out under the generations it moved to; the count under the first ones.
+    assert after_comment["page"] == first["page"] + 1
+    assert after_hide == {"page": first["page"] + 2, "list": first["list"] + 1}
+    # Each event went out under the generations it moved to, and carrying them; the count under the first
+    # ones, carrying none.
     assert sent == [
-        ("proposal.support_changed", first),
-        ("comment.published", after_comment),
-        ("proposal.hidden", after_hide),
+        ("proposal.support_changed", first, None),
+        ("comment.published", after_comment, {"page": after_comment["page"], "list": None}),
+        ("proposal.hidden", after_hide, after_hide),
     ]

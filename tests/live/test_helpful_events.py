@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from proposals.models import Comment
 from proposals.services import comment_helpful_mark, comment_helpful_withdraw, comment_moderate, comment_post
 from tests.support import factories
+from tests.support.broadcasts import without_generations
 from tests.support.live import TIMEOUT, connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +51,7 @@ def test_marks_and_withdrawals_reach_the_stream_as_absolute_counts():
         await communicator.disconnect()
         return received
 
-    assert async_to_sync(scenario)() == [
+    assert [without_generations(event) for event in async_to_sync(scenario)()] == [
         helpful_event(comment, 1, 1),
         helpful_event(comment, 2, 2),
         helpful_event(comment, 1, 3),
@@ -74,4 +75,4 @@ def test_a_hidden_comments_count_is_not_sent():
         await communicator.disconnect()
         return message
 
-    assert async_to_sync(scenario)() == helpful_event(shown, 1, 1)
+    assert without_generations(async_to_sync(scenario)()) == helpful_event(shown, 1, 1)

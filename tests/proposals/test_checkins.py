@@ -1,7 +1,6 @@
 """Check-in services: who may check in, what is refused (and nothing written), and the tallies, which must
 equal the check-ins through every creation, change and deletion, concurrent ones included."""
 
-import json
 import threading
 from datetime import timedelta
 
@@ -12,10 +11,10 @@ from django.utils import timezone
 from cms.models import ModerationMode
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from proposals.journey_selectors import MIN_CHECKINS, histogram_median, stage_figures, stage_figures_between
-from proposals.live import broadcasts
 from proposals.models import CheckIn, StageTally, Visibility
 from proposals.services import checkin_delete, checkin_save
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as live_events
 
 pytestmark = pytest.mark.django_db
 
@@ -198,10 +197,6 @@ def test_a_story_waits_for_moderation_in_a_pre_moderated_consultation():
     assert check_in(pre, citizen, n=1).visibility == Visibility.PUBLISHED  # no story, nothing to read
     post = factories.consultation(title="Post", stages=STAGES)
     assert check_in(post, citizen, story="Fine.").visibility == Visibility.PUBLISHED
-
-
-def live_events(callbacks) -> list[dict]:
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def test_the_figures_go_live_after_commit_from_the_minimum_on(journey, django_capture_on_commit_callbacks):

@@ -14,12 +14,13 @@ from cms.models import ModerationMode
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from proposals import permissions
 from proposals.comments_selectors import comment_get, comment_thread
-from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Flag, Proposal, Visibility
 from proposals.moderation_selectors import moderation_queue, queue_items
 from proposals.services import comment_delete, comment_edit, comment_moderate, comment_post
 from tests.support import factories
 from tests.support.api import make_user
+from tests.support.broadcasts import broadcast_callbacks
+from tests.support.broadcasts import broadcast_events as sent
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +31,6 @@ def user_for(role: str):
     if role == "anonymous":
         return AnonymousUser()
     return make_user({"unverified": "unverified_citizen", "admin": "superuser"}.get(role, role))
-
-
-def sent(callbacks) -> list[dict]:
-    """The live events that the captured after-commit callbacks would send, in order."""
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def count_of(proposal) -> int:
@@ -100,8 +96,7 @@ def test_a_comment_in_a_post_moderated_consultation_is_published_counted_and_ann
     assert not comment.author_is_official
     assert count_of(proposal) == 1
     [event] = sent(callbacks)
-    [dispatch] = [c for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
-    assert dispatch.args[0] == f"consultation.{proposal.consultation_id}"
+    assert broadcast_callbacks(callbacks)[0].args[0] == proposal.consultation_id  # to its stream
     assert event == {
         "type": "comment.published",
         "proposal": proposal.pk,

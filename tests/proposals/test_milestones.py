@@ -2,7 +2,6 @@
 change is one public audit entry that tells the followers once, in the site and by e-mail, and one live
 event after commit. Every refusal writes nothing."""
 
-import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -11,7 +10,6 @@ from django.utils import timezone, translation
 
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
 from proposals import notifications, permissions
-from proposals.live import broadcasts
 from proposals.models import (
     AuditAction,
     AuditEntry,
@@ -24,6 +22,7 @@ from proposals.models import (
 )
 from proposals.services import milestone_add, milestone_update
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as live_events
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +55,6 @@ def written() -> tuple[int, int, int]:
 def plain(text: str) -> str:
     """French puts a no-break space inside « » and before a colon; these tests read it as a space."""
     return text.replace("\u00a0", " ")
-
-
-def live_events(callbacks) -> list[dict]:
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 # Planning and moving forward

@@ -50,7 +50,7 @@ def test_post_moderated_proposal_is_published_and_announced(
     [event] = sent(callbacks)
     assert event["type"] == "proposal.published"
     assert event["proposal"]["id"] == proposal.pk
-    assert broadcast_callbacks(callbacks)[0].args[0] == f"consultation.{consultation.pk}"
+    assert broadcast_callbacks(callbacks)[0].args[0] == consultation.pk  # to its stream
 
 
 def test_pre_moderated_proposal_waits_and_is_not_announced(citizen, django_capture_on_commit_callbacks):

@@ -2,7 +2,6 @@
 marked, no longer counted; the count, the tallies, the promise, the public history and the live pages
 follow in the same transaction; one support can be counted again."""
 
-import json
 from datetime import date, timedelta
 
 import psycopg
@@ -12,10 +11,10 @@ from django.utils import timezone
 
 from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict, NotAllowed, ServiceError
-from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
 from proposals.services import proposal_set_status, response_publish
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as sent
 from votes import invalidations
 from votes.invalidations import support_reinstate, supports_invalidate
 from votes.models import Invalidation, Support, SupportTally
@@ -56,10 +55,6 @@ def check_consistent(proposal) -> Proposal:
     tallies_rebuild(proposal_id=proposal.pk)
     assert kept == tallies(proposal)
     return proposal
-
-
-def sent(callbacks) -> list[dict]:
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def entries(proposal, action) -> list[AuditEntry]:

@@ -2,7 +2,6 @@
 followers and comments go along, the duplicates are closed and say where they went, the authors are told,
 and the counts, tallies, promise, history and live pages agree."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -11,11 +10,11 @@ from django.utils import timezone
 
 from cocreate.addresses import address_hash
 from cocreate.exceptions import Conflict, NotAllowed, NotFound, ServiceError
-from proposals.live import broadcasts
 from proposals.models import AuditEntry, Comment, Follow, Notification, Proposal, Status, Visibility
 from proposals.notifications import citizen_digests_send, notification_text, notification_url
 from proposals.services import comment_post, proposal_edit, proposal_withdraw
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as sent
 from votes.invalidations import supports_invalidate
 from votes.merging import proposals_merge
 from votes.models import Support, SupportReview, SupportTally
@@ -48,10 +47,6 @@ def consistent(*proposals) -> None:
 def supports(proposal, *citizens, where=HOME) -> None:
     for citizen in citizens:
         support_add(user=citizen, proposal=read(proposal), address_hash=where)
-
-
-def sent(callbacks) -> list[dict]:
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The petition promise: the support that first reaches the consultation's threshold sets the response
 deadline, once, in its own transaction; what happens afterwards never takes the promise back."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -9,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from proposals.live import broadcasts
 from proposals.models import AuditEntry, Proposal, Status
 from proposals.services import proposal_moderate, proposal_set_status, response_publish
 from tests.support import factories
+from tests.support.broadcasts import broadcast_events as sent
 from votes.services import support_add, support_withdraw
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +31,6 @@ def support_by_new_citizens(proposal: Proposal, n: int) -> list:
 
 def entries(proposal: Proposal, action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(proposal=proposal, action=action))
-
-
-def sent(callbacks) -> list[dict]:
-    """The live events among the captured after-commit callbacks, in order (search indexing is not one)."""
-    return [json.loads(c.args[1]) for c in callbacks if getattr(c, "func", None) is broadcasts._dispatch]
 
 
 def test_below_the_threshold_nothing_is_promised():

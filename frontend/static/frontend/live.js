@@ -828,7 +828,7 @@ class LiveStream {
     this.page = page;
     // What the page shows is as of this generation: every change but counts bumps it before its event
     // leaves, and the snapshot carries the current one. Null once events may have been lost without a bump.
-    this.generation = generation || null;
+    this.generation = generation ? Number(generation) : null;
     this.losses = 0; // closes that said the server lost events (CLOSE_EVENTS_LOST)
     this.attempt = 0;
     this.reconnecting = false;
