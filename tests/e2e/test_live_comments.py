@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from proposals.models import Comment
 from tests.support import factories
-from tests.support.browser import wait_live
+from tests.support.browser import reconnect_after, wait_live, with_fetches_listed_and_a_test_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -113,3 +113,22 @@ def test_a_comment_posted_while_the_page_was_offline_appears_once_it_reconnects(
 
     expect(watching.locator("li.comment", has_text=BODY)).to_be_visible()
     assert watching.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+def test_a_comment_heard_live_is_not_read_again_at_the_next_reconnect(new_page, server_api):
+    """Its event carries the generation it moved the consultation's pages to, the one after the page's: after
+    a dropped connection the proposal page reads neither the proposal nor its thread again over REST."""
+    proposal = factories.ProposalFactory()
+    watching = new_page(user=factories.citizen(), label="watching")
+    with_fetches_listed_and_a_test_clock(watching)
+    watching.goto(f"/proposals/{proposal.pk}/")
+    wait_live(watching)
+
+    writer = server_api(factories.citizen())
+    posted = writer("POST", f"/api/v1/proposals/{proposal.pk}/comments/", {"body": BODY})
+    assert posted.status == 201, posted.body
+    expect(watching.locator("li.comment", has_text=BODY)).to_be_visible()
+    reconnect_after(watching, lambda: None)
+
+    assert [url for url in watching.evaluate("window.__fetched") if "/api/" in url] == []
+    expect(watching.locator("li.comment", has_text=BODY)).to_have_count(1)

@@ -6,13 +6,20 @@ API with their tokens, as a second browser or a script would make them.
 action, and a reload would lose it.
 """
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support import factories
-from tests.support.browser import ARTIFACTS, wait_live
+from tests.support.browser import (
+    ARTIFACTS,
+    REFETCH_JITTER_MS,
+    reconnect_after,
+    wait_live,
+    with_fetches_listed_and_a_test_clock,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,33 +174,59 @@ def test_after_a_dropped_connection_the_list_shows_the_count_that_changed_meanwh
     assert_not_reloaded(watching)
 
 
-REFETCH_JITTER_MS = 3000  # frontend/static/frontend/shared.js
+def reads_of_the_list(page: Page, consultation) -> list[str]:
+    """The page's fetches of its consultation's proposals over REST so far (with_fetches_listed...)."""
+    path = f"/api/v1/consultations/{consultation.pk}/proposals/"
+    return [url for url in page.evaluate("window.__fetched") if path in url]
 
 
-def with_fetches_listed_and_a_test_clock(page: Page) -> None:
-    """From the next load on, the page lists its fetch calls in `window.__fetched` as it makes them, and its
-    timers run only as the test moves its clock on (the refetch after a reconnect waits a random time)."""
-    page.add_init_script(
-        """{
-          const fetch = window.fetch;
-          window.__fetched = [];
-          window.fetch = (resource, ...rest) => {
-            window.__fetched.push(String(resource));
-            return fetch(resource, ...rest);
-          };
-        }"""
-    )
-    page.clock.install()
+def publish(server_api, consultation, title: str) -> int:
+    """A citizen publishes a proposal through the API (the consultation is post-moderated): its id."""
+    body = {"consultation": consultation.pk, "title": title, "summary": "Or call.", "body": "Soon."}
+    created = server_api(factories.citizen())("POST", "/api/v1/proposals/", body)
+    assert created.status == 201, created.body
+    return created.body["id"]
 
 
-def reconnect_after(page: Page, meanwhile) -> None:
-    """The page's connection drops, `meanwhile()` happens, and the page is back with a fresh snapshot and
-    past the time a refetch may wait."""
-    page.context.set_offline(True)
+def support(server_api, proposal) -> None:
+    """A citizen supports the proposal through the API."""
+    supported = server_api(factories.citizen())("POST", f"/api/v1/proposals/{proposal.pk}/support/")
+    assert supported.status == 201, supported.body
+
+
+def stream_through_the_test(page: Page, on_message) -> list:
+    """From the next load on, the page's socket goes through the test: each of the server's messages goes
+    to `on_message(message, deliver)` (decoded), and reaches the page when it calls `deliver()`, if ever.
+    Returns the page's connections (their page side), the newest last."""
+    connections = []
+
+    def route(socket) -> None:
+        server = socket.connect_to_server()
+        server.on_message(lambda text: on_message(json.loads(text), lambda: socket.send(text)))
+        connections.append(socket)
+
+    page.route_web_socket(re.compile(r"/ws/consultations/\d+/$"), route)
+    return connections
+
+
+def watching_on_a_test_clock(new_page, consultation, on_message=None) -> tuple[Page, list]:
+    """A visitor's page of the consultation, live, with its fetches listed, on a test clock, and with
+    `on_message` its socket through the test (stream_through_the_test): the page and its connections."""
+    page = new_page(label="watching")
+    with_fetches_listed_and_a_test_clock(page)
+    connections = stream_through_the_test(page, on_message) if on_message else []
+    page.goto(consultation.url)
+    wait_live(page)
+    mark_unreloaded(page)
+    return page, connections
+
+
+def drop_and_reconnect(page: Page, connections: list) -> None:
+    """The page's connection closes, and the page is back with a fresh snapshot and past the time a
+    refetch may wait."""
+    connections[-1].close(code=1001, reason="Going away")
     expect(page.locator("html[data-live=reconnecting]")).to_be_attached()
-    meanwhile()
-    page.context.set_offline(False)
-    page.clock.run_for(1000)  # the first reconnection waits up to 1 s, unless the browser says "online"
+    page.clock.run_for(1000)  # the first reconnection waits up to 1 s
     wait_live(page)
     page.clock.run_for(REFETCH_JITTER_MS)
 
@@ -205,39 +238,96 @@ def test_after_a_dropped_connection_the_list_reads_its_proposals_again_only_if_m
     missed only counts (the hundreds a killed worker drops, most of the time) reads nothing over REST; one
     that missed a new proposal reads the list again and shows it."""
     consultation, first, second = two_proposals
-    watching = new_page(label="watching")
-    with_fetches_listed_and_a_test_clock(watching)
-    watching.goto(consultation.url)
-    wait_live(watching)
-    mark_unreloaded(watching)
+    watching, _ = watching_on_a_test_clock(new_page, consultation)
 
-    def list_reads() -> list[str]:
-        path = f"/api/v1/consultations/{consultation.pk}/proposals/"
-        return [url for url in watching.evaluate("window.__fetched") if path in url]
-
-    def supports() -> None:
-        supported = server_api(factories.citizen())("POST", f"/api/v1/proposals/{second.pk}/support/")
-        assert supported.status == 201, supported.body
-
-    reconnect_after(watching, supports)
+    reconnect_after(watching, lambda: support(server_api, second))
     expect(count(card(watching, second.pk))).to_have_text("1")
     # In the snapshot's order without a refetch: the most supported first.
     expect(watching.locator("article.proposal-card").first).to_have_attribute(
         "data-proposal-id", str(second.pk)
     )
-    assert list_reads() == []
+    assert reads_of_the_list(watching, consultation) == []
 
     created = []
     TITLE = "Answer letters within a week"
+    reconnect_after(watching, lambda: created.append(publish(server_api, consultation, TITLE)))
+    expect(card(watching, created[0]).get_by_role("link", name=TITLE)).to_be_visible()
+    assert len(reads_of_the_list(watching, consultation)) == 1
+    assert_not_reloaded(watching)
 
-    def publishes() -> None:
-        body = {"consultation": consultation.pk, "title": TITLE, "summary": "Or call.", "body": "Soon."}
-        created.append(server_api(factories.citizen())("POST", "/api/v1/proposals/", body))
-        assert created[0].status == 201, created[0].body
 
-    reconnect_after(watching, publishes)
-    expect(card(watching, created[0].body["id"]).get_by_role("link", name=TITLE)).to_be_visible()
-    assert len(list_reads()) == 1
+def test_a_change_heard_live_is_not_read_again_at_the_next_reconnect(two_proposals, new_page, server_api):
+    """The event of a new proposal carries the generation it moved the list to, the one after the page's:
+    the page that applied it missed nothing, and after a dropped connection reads nothing over REST."""
+    consultation, _first, second = two_proposals
+    watching, _ = watching_on_a_test_clock(new_page, consultation)
+
+    for title in ("Answer letters within a week", "Call back before noon"):
+        new = publish(server_api, consultation, title)
+        expect(card(watching, new).get_by_role("link", name=title)).to_be_visible()
+
+    reconnect_after(watching, lambda: support(server_api, second))
+    expect(count(card(watching, second.pk))).to_have_text("1")
+    assert reads_of_the_list(watching, consultation) == []
+    expect(watching.locator("article.proposal-card")).to_have_count(4)
+    assert_not_reloaded(watching)
+
+
+def test_a_page_that_missed_a_change_reads_the_list_again_at_its_next_reconnect(
+    two_proposals, new_page, server_api
+):
+    """A new proposal's event is lost on its way to the page, the next one comes: the page stays at the
+    generation before the gap, so after a dropped connection it reads the list again, and shows both."""
+    consultation, _first, _second = two_proposals
+    lost = []
+
+    def on_message(message, deliver) -> None:
+        if message["type"] == "proposal.published" and not lost:
+            lost.append(message["proposal"]["id"])
+        else:
+            deliver()
+
+    watching, connections = watching_on_a_test_clock(new_page, consultation, on_message)
+
+    missed = publish(server_api, consultation, "Answer letters within a week")
+    heard = publish(server_api, consultation, "Call back before noon")
+    expect(card(watching, heard)).to_be_visible()
+    assert lost == [missed]
+    expect(card(watching, missed)).to_have_count(0)
+
+    drop_and_reconnect(watching, connections)
+    expect(card(watching, missed).get_by_role("link", name="Answer letters within a week")).to_be_visible()
+    assert len(reads_of_the_list(watching, consultation)) == 1
+    assert len(connections) == 2
+    assert_not_reloaded(watching)
+
+
+def test_changes_heard_out_of_order_are_not_read_again_at_the_next_reconnect(
+    two_proposals, new_page, server_api
+):
+    """Events from two workers may cross: the page hears the second new proposal before the first. Once it
+    has both, nothing is missing, and after a dropped connection it reads nothing over REST."""
+    consultation, _first, _second = two_proposals
+    held = []
+
+    def on_message(message, deliver) -> None:
+        if message["type"] == "proposal.published" and not held:
+            held.append(deliver)  # until the next one has gone
+            return
+        deliver()
+        if message["type"] == "proposal.published":
+            held.pop()()
+
+    watching, connections = watching_on_a_test_clock(new_page, consultation, on_message)
+
+    first = publish(server_api, consultation, "Answer letters within a week")
+    second = publish(server_api, consultation, "Call back before noon")
+    expect(watching.locator("article.proposal-card")).to_have_count(4)
+    assert [card(watching, id).count() for id in (first, second)] == [1, 1]
+
+    drop_and_reconnect(watching, connections)
+    assert reads_of_the_list(watching, consultation) == []
+    expect(watching.locator("article.proposal-card")).to_have_count(4)
     assert_not_reloaded(watching)
 
 

@@ -1,5 +1,5 @@
 """Helpers for the browser tests (tests/e2e, whose conftest runs Chromium): signing in through the form,
-waiting for the live connection, and where a failed test leaves its artifacts."""
+waiting for the live connection (and for it to come back), and where a failed test leaves its artifacts."""
 
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,3 +38,34 @@ def csp_violations(page: Page) -> list[str]:
         lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     return found
+
+
+REFETCH_JITTER_MS = 3000  # frontend/static/frontend/shared.js
+
+
+def with_fetches_listed_and_a_test_clock(page: Page) -> None:
+    """From the next load on, the page lists its fetch calls in `window.__fetched` as it makes them, and its
+    timers run only as the test moves its clock on (the refetch after a reconnect waits a random time)."""
+    page.add_init_script(
+        """{
+          const fetch = window.fetch;
+          window.__fetched = [];
+          window.fetch = (resource, ...rest) => {
+            window.__fetched.push(String(resource));
+            return fetch(resource, ...rest);
+          };
+        }"""
+    )
+    page.clock.install()
+
+
+def reconnect_after(page: Page, meanwhile) -> None:
+    """The page's connection drops, `meanwhile()` happens, and the page is back with a fresh snapshot and
+    past the time a refetch may wait."""
+    page.context.set_offline(True)
+    expect(page.locator("html[data-live=reconnecting]")).to_be_attached()
+    meanwhile()
+    page.context.set_offline(False)
+    page.clock.run_for(1000)  # the first reconnection waits up to 1 s, unless the browser says "online"
+    wait_live(page)
+    page.clock.run_for(REFETCH_JITTER_MS)

@@ -69,8 +69,9 @@ async def follow(
     backoff: `backoff(attempt)` seconds (e.g. live_js_backoff), or by default 0.1 s doubling up to `cap`.
     After a reconnection's snapshot whose generation is not the page's, calls `reconnected()` if given
     (live.js then refetches over REST, a little later: the callback starts a task of its own, the page reads
-    on meanwhile). The page's generation is its first snapshot's, as if rendered then, and each reconnection's
-    (as if the refetch succeeded); none after a close with 1013 (events lost)."""
+    on meanwhile). The page's generation is its first snapshot's, as if rendered then, each reconnection's
+    (as if the refetch succeeded at once), and that of each event that moved it on by one; none after a
+    close with 1013 (events lost). (live.js also takes an event further on, once those before it came.)"""
     attempt = 0
     generation = None
     while True:
@@ -86,7 +87,11 @@ async def follow(
                 generation = current
                 attempt = 0
                 async for text in ws:
-                    page.read(json.loads(text))
+                    message = json.loads(text)
+                    page.read(message)
+                    moved = (message.get("generations") or {}).get("list")
+                    if generation is not None and moved == generation + 1:
+                        generation = moved
         except (OSError, TimeoutError, WebSocketException):
             pass  # closed, refused or failed: live.js says "reconnecting" and tries again
         if ws is not None and ws.close_code == EVENTS_LOST:

@@ -7,7 +7,7 @@
 // and deletions go through the API and change the comment in place. Every form works without this module;
 // focus moves only into a form the person opened, back to what opened it, or when its element goes away.
 
-import { ANNOUNCE_EVENT, LIVE_EVENT, REFETCH_JITTER_MS, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
+import { ANNOUNCE_EVENT, LIVE_EVENT, csrfToken, enhanceCounters, errorMessage, format, formatDate, plural, readJson } from "./shared.js";
 
 const ANNOUNCE_AFTER_MS = 3000; // new comments are counted this long, then announced in one message
 
@@ -286,17 +286,18 @@ class Thread {
   }
 
   async handle(event) {
-    if (event.proposal !== this.config.proposal && event.type !== "snapshot") return;
+    if (event.type === "snapshot") {
+      // When the page may have missed a change (live.js compares generations), or a refetch failed: read
+      // the thread again when live.js reads the rest, which counts only if this read succeeded too.
+      if (event.missed || this.stale) {
+        this.stale = true;
+        event.refetchWith(() => this.refetch());
+      }
+      return;
+    }
+    if (event.proposal !== this.config.proposal) return;
     await this.posting; // the id of a comment being posted here is known before its event is handled
     switch (event.type) {
-      case "snapshot":
-        // When the page may have missed a change (live.js compares generations), or a refetch failed: read
-        // the thread again a little later, so that pages reconnecting together do not all ask at once.
-        if (event.missed || this.stale) {
-          this.stale = true;
-          setTimeout(() => this.refetch(), Math.random() * REFETCH_JITTER_MS);
-        }
-        break;
       case "comment.published":
         this.setCount(event.comments);
         if (this.mine.has(event.comment.id)) break;
@@ -315,7 +316,7 @@ class Thread {
     }
   }
 
-  // After a reconnect: events sent meanwhile are lost, so read this page of the thread again.
+  // After a reconnect: events sent meanwhile are lost, so read this page of the thread again (true if read).
   async refetch() {
     await this.posting; // as for an event: the id of a comment being posted here is known first
     const page = new URLSearchParams(window.location.search).get("comments") || "1";
@@ -326,10 +327,10 @@ class Thread {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (!response.ok) return;
+      if (!response.ok) return false;
       data = await response.json();
     } catch {
-      return; // offline again: the next reconnect tries again
+      return false; // offline again: the next reconnect tries again
     }
     this.stale = false;
     const listed = new Set();
@@ -350,6 +351,7 @@ class Thread {
     for (const item of [...this.section.querySelectorAll("li[data-comment-id]")]) {
       if (!listed.has(Number(item.dataset.commentId))) this.remove(item.dataset.commentId, "hidden");
     }
+    return true;
   }
 
   /* ------------------------------------------------------------ posting */

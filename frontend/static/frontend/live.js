@@ -826,9 +826,11 @@ class LiveStream {
   constructor(consultation, page, generation) {
     this.url = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws/consultations/${consultation}/`;
     this.page = page;
-    // What the page shows is as of this generation: every change but counts bumps it before its event
-    // leaves, and the snapshot carries the current one. Null once events may have been lost without a bump.
+    // What the page shows is as of this generation: every change but counts moves it on by one before its
+    // event leaves, and the snapshot carries the current one. Null once events may have been lost.
     this.generation = generation ? Number(generation) : null;
+    this.ahead = new Set(); // see moved
+    this.catchingUp = 0; // refetches under way
     this.losses = 0; // closes that said the server lost events (CLOSE_EVENTS_LOST)
     this.attempt = 0;
     this.reconnecting = false;
@@ -858,20 +860,25 @@ class LiveStream {
     // corrects the counts; anything else that changed since the page's generation (a new proposal, a
     // hidden one, a status, a response, a comment on a proposal's page...) moved the generation on, and
     // only then is the page read again over REST: a page that missed nothing, such as the hundreds a killed
-    // worker drops, asks nothing. An event this page did receive moves the generation too, so its next reconnect refetches:
-    // events from two workers may arrive out of order, and only a generation unchanged since what the page
-    // last read proves nothing was missed. The signed-in person's own support or follow from another tab
-    // is not on the stream at all, reconnect or not: a reload shows it.
+    // worker drops, asks nothing. The signed-in person's own support or follow from another tab is not on
+    // the stream at all, reconnect or not: a reload shows it.
     const current = event.type === "snapshot" ? event.generations?.[this.page.generationKind] : undefined;
     const missed = event.type === "snapshot" && (!current || current !== this.generation);
-    // Other modules of the page follow the stream too (comments.js): every event, and a snapshot.
+    const refetches = missed ? [() => this.page.refetch()] : [];
+    // Other modules of the page follow the stream too (comments.js): every event, and a snapshot, with
+    // `refetchWith` for their own refetch (resolving to whether it read).
+    const refetchWith = (refetch) => refetches.push(refetch);
     document.dispatchEvent(
-      new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting, missed } }),
+      new CustomEvent(LIVE_EVENT, { detail: { ...event, reconnected: this.reconnecting, missed, refetchWith } }),
     );
     if (event.type === "snapshot") {
       this.page.applySnapshot(event);
+      this.ahead.clear();
       // A little later (REFETCH_JITTER_MS), so that pages reconnecting together do not all ask at once.
-      if (missed) setTimeout(() => this.refetch(current), Math.random() * REFETCH_JITTER_MS);
+      if (refetches.length) {
+        this.catchingUp += 1;
+        setTimeout(() => this.refetch(current, refetches), Math.random() * REFETCH_JITTER_MS);
+      }
       if (this.reconnecting) this.page.announcer.queue("connection", this.page.config.t.reconnected);
       this.attempt = 0;
       this.reconnecting = false;
@@ -879,15 +886,32 @@ class LiveStream {
       return;
     }
     this.page.handle(event);
+    this.moved(event.generations?.[this.page.generationKind]);
+  }
+
+  // An event moved the generation to `generation`: a page at the one before missed nothing. One further on
+  // (events from two workers may cross) waits in `ahead` for those before it; if they never come, the next
+  // reconnect refetches. None counts during a refetch: its answer may be older than the event.
+  moved(generation) {
+    if (typeof generation !== "number" || this.generation === null || this.catchingUp) return;
+    if (generation !== this.generation + 1) {
+      if (generation > this.generation && this.ahead.size < 100) this.ahead.add(generation);
+      return;
+    }
+    this.generation = generation;
+    while (this.ahead.delete(this.generation + 1)) this.generation += 1;
   }
 
   // Read after the snapshot of `generation`: the page then shows every change that moved it there.
-  async refetch(generation) {
+  async refetch(generation, refetches) {
     const losses = this.losses;
     try {
-      if ((await this.page.refetch()) && this.losses === losses) this.generation = generation || null;
+      const read = await Promise.all(refetches.map((refetch) => refetch()));
+      if (read.every(Boolean) && this.losses === losses) this.generation = generation || null;
     } catch {
       // Offline again: the socket will close too, and the next reconnect refetches.
+    } finally {
+      this.catchingUp -= 1;
     }
   }
 

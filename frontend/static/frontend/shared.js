@@ -10,7 +10,7 @@ const root = document.documentElement;
 export const ANNOUNCE_EVENT = "cocreate:announce";
 
 // live.js passes every message of the consultation stream on as this event (detail: the message; a
-// snapshot has `reconnected: true` after a reconnect, when events may have been missed).
+// snapshot also has `reconnected`, `missed` and `refetchWith`: see LiveStream.receive).
 export const LIVE_EVENT = "cocreate:live";
 
 // After a reconnect a page reads what it missed over REST at a random moment within this time: the pages a
