@@ -301,6 +301,9 @@ def test_a_resync_closes_the_pages_opened_before_the_loss_and_no_other(layer, pr
         message = {"type": broadcasts.RESYNC_HANDLER, "lost_at": lost_at}
         await get_channel_layer().group_send(broadcasts.consultation_group(consultation_id), message)
         closing = await before.receive_output(timeout=TIMEOUT)
+        # As a server does once the socket is closed: the page leaves. Left in, it kept the subscription,
+        # whose receive the loop's shutdown then cancelled inside redis-py, which could hang for ever there.
+        await before.disconnect()
         await database_sync_to_async(send_count)(consultation_id, proposal.pk, 6)
         heard = await after.receive_json_from(timeout=TIMEOUT)
         await after.disconnect()
