@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import arguments, require_services, run_bench, status_counts, table  # noqa: E402
-from bench.live_support import recreate_database, setup_django  # noqa: E402
+from bench.live_support import recreate_database, rss_kib, setup_django  # noqa: E402
 
 
 def parse_args(argv):
@@ -48,13 +48,6 @@ def seed(megabytes: int, media: Path) -> str:
     block = bytes(range(256)) * 4096
     (media / document.file.name).write_bytes(files.PDF + block * (megabytes * 1024 * 1024 // len(block)))
     return document.get_absolute_url()
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 async def download(port: int, path: str, kbps: int, started: float) -> tuple[float, float, int, str]:
